@@ -1,0 +1,125 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+
+// Runtime code (the authorizer Lambda) imports jose 6, which is ESM-only. jsii compiles src/** as
+// CommonJS, so runtime files are excluded from jsii and only ever bundled by esbuild (which inlines
+// jose into one CJS file). They are type-checked by their own tsconfig (typecheck:runtime).
+// jose 6 over jose 5: jose 6 is the maintained major, and bundling makes its module format moot.
+const RUNTIME_GLOBS = ['src/authorizer/runtime/**/*.ts', 'src/**/*.lambda.ts'];
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  author: 'cdk-secured-api maintainers',
+  authorAddress: 'maintainers@cdk-secured-api.dev',
+  name: 'cdk-secured-api',
+  description:
+    'API Gateway REST APIs guarded by OAuth 2.0 / OIDC access tokens, federated IAM roles whose trust policies cannot be written loosely, and the dashboards to watch them.',
+  keywords: ['cdk', 'aws-cdk', 'oidc', 'oauth2', 'jwt', 'api-gateway', 'authorizer', 'iam', 'federation', 'saml'],
+  license: 'Apache-2.0',
+  repositoryUrl: 'https://github.com/cdk-secured-api/cdk-secured-api.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // cdk-nag 3 needs aws-cdk-lib >= 2.257.0.
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+
+  // The authorizer is bundled explicitly below, not through a generated *-function.ts: that class
+  // hard-wires its asset folder, and TokenAuthorizer must write its configuration into the asset.
+  lambdaAutoDiscover: false,
+  excludeTypescript: RUNTIME_GLOBS,
+
+  devDeps: [
+    'jose@^6.2.0',
+    'oidc-provider@^9.13.0',
+    'cdk-nag@^3.0.2',
+    'esbuild@^0.25.0',
+  ],
+
+  publishToPypi: {
+    distName: 'cdk-secured-api',
+    module: 'cdk_secured_api',
+  },
+  publishToMaven: {
+    javaPackage: 'dev.cdksecuredapi',
+    mavenGroupId: 'dev.cdksecuredapi',
+    mavenArtifactId: 'cdk-secured-api',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkSecuredApi',
+    packageId: 'CdkSecuredApi',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-secured-api/cdk-secured-api-go',
+  },
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
+      testTimeout: 60_000,
+      // jose is ESM-only; let ts-jest transpile it to CommonJS for the runtime unit tests.
+      transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+      transform: {
+        '^.+/node_modules/jose/.+\\.js$': new javascript.Transform('ts-jest', {
+          tsconfig: { allowJs: true, module: 'commonjs' },
+          isolatedModules: true,
+        }),
+      },
+    } as javascript.JestConfigOptions,
+  },
+
+  gitignore: ['cdk.out', '/example/cdk.out', '/assets/', '.bench/'],
+  npmignoreEnabled: true,
+});
+
+project.npmignore?.exclude('/example/', '/bench/', '/.ci/');
+project.npmignore?.include('/assets/');
+
+const authorizerBundle = project.bundler.addBundle('src/authorizer/token-authorizer.lambda.ts', {
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  externals: ['@aws-sdk/*'],
+});
+
+// Type-check the runtime files that jsii does not compile, as the bundler sees them (ESM + bundler resolution).
+// Named tsconfig.json so that eslint's project service finds it for the runtime files.
+new JsonFile(project, 'src/authorizer/runtime/tsconfig.json', {
+  obj: {
+    extends: '../../../tsconfig.json',
+    compilerOptions: {
+      module: 'preserve',
+      moduleResolution: 'bundler',
+      noEmit: true,
+    },
+    include: ['./**/*.ts', '../*.lambda.ts'],
+  },
+});
+const typecheckRuntime = project.addTask('typecheck:runtime', {
+  description: 'Type-check the Lambda runtime code that jsii does not compile',
+  exec: 'tsc -p src/authorizer/runtime/tsconfig.json',
+});
+project.preCompileTask.spawn(typecheckRuntime);
+
+project.eslint?.allowDefaultProjectFiles('src/authorizer/*.lambda.ts');
+
+project.addTask('example', {
+  description: 'Synthesize the example app into example/cdk.out and summarize what it produced',
+  steps: [
+    { spawn: authorizerBundle.bundleTask.name },
+    { exec: 'node example/synth-and-show.js' },
+  ],
+});
+
+project.addTask('bench', {
+  description: 'Measure the authorizer against a bare jose sample authorizer and the verification floor',
+  steps: [
+    { spawn: authorizerBundle.bundleTask.name },
+    { exec: 'node bench/run.js' },
+  ],
+});
+
+project.synth();
