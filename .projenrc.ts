@@ -96,6 +96,8 @@ new JsonFile(project, 'src/authorizer/runtime/tsconfig.json', {
       noEmit: true,
     },
     include: ['./**/*.ts', '../*.lambda.ts'],
+    // The root tsconfig excludes these very files from jsii; do not inherit that.
+    exclude: ['../../../node_modules'],
   },
 });
 const typecheckRuntime = project.addTask('typecheck:runtime', {

@@ -117,8 +117,7 @@ export class OidcIssuer {
   /** A human-readable name of the issuer kind, used in error messages. */
   public readonly name: string;
 
-  /** @internal */
-  protected constructor(spec: OidcIssuerSpec) {
+  private constructor(spec: OidcIssuerSpec) {
     this.name = spec.name;
     this.issuerUrl = spec.issuerUrl;
     this.audiences = spec.audiences;
