@@ -1,3 +1,60 @@
-export const handler = async (): Promise<never> => {
-  throw new Error('Unauthorized');
+import { AuditLog } from './runtime/audit';
+import { createAuthorizer, createFailClosedAuthorizer } from './runtime/authorizer';
+import type { Authorize } from './runtime/authorizer';
+import { loadConfig, metricsIdentityOf } from './runtime/config';
+import { KeysUnavailableError } from './runtime/errors';
+import { JwksCache, JwksUnavailableError } from './runtime/jwks';
+import type { AuthorizerResult } from './runtime/policy';
+
+/**
+ * Everything that can be done before the first request is done here, during Lambda init: read and
+ * validate the configuration once, and start the JWKS fetch so that it overlaps the init phase
+ * instead of the first request. Nothing here touches the network synchronously or can throw.
+ */
+function init(): Authorize {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    const { namespace, service } = metricsIdentityOf();
+    const audit = new AuditLog(namespace, service);
+    audit.configError(`authorizer fails closed: ${(err as Error).message}`);
+    return createFailClosedAuthorizer(audit);
+  }
+  const audit = new AuditLog(config.metricsNamespace, config.serviceName);
+  const jwks = new JwksCache({
+    uri: config.jwksUri,
+    ...config.jwks,
+    onFetch: (r) => audit.jwksFetch(r),
+  });
+  jwks.start();
+  return createAuthorizer({
+    config,
+    audit,
+    resolveKey: async (kid, alg) => {
+      try {
+        return await jwks.getKey(kid, alg);
+      } catch (err) {
+        if (err instanceof JwksUnavailableError) {
+          throw new KeysUnavailableError('no JWKS has been loaded');
+        }
+        throw err;
+      }
+    },
+  });
+}
+
+const authorize = init();
+
+/**
+ * API Gateway REST `REQUEST` authorizer. Resolves to an IAM policy (Allow, or Deny for a valid token
+ * that lacks permission); rejects with exactly `Error('Unauthorized')` for a missing or invalid
+ * token and for anything unexpected, which API Gateway turns into a 401 instead of a 500.
+ */
+export const handler = async (event: unknown): Promise<AuthorizerResult> => {
+  try {
+    return await authorize(event);
+  } catch {
+    throw new Error('Unauthorized');
+  }
 };

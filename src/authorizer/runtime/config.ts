@@ -1,0 +1,264 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from './errors';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
+export type CacheMode = 'token' | 'route';
+export type ClaimRuleOp = 'equals' | 'contains' | 'oneOf';
+
+export interface ClaimRule {
+  readonly claim: string;
+  readonly op: ClaimRuleOp;
+  readonly value?: string;
+  readonly values?: readonly string[];
+}
+
+export interface RouteConfig {
+  readonly method: HttpMethod;
+  readonly resource: string;
+  readonly arnPath: string;
+  readonly scopes: readonly string[];
+  readonly claimRules: readonly ClaimRule[];
+  readonly overlaps: readonly number[];
+}
+
+export interface JwksConfig {
+  readonly timeoutMs: number;
+  readonly cooldownMs: number;
+  readonly maxBytes: number;
+  readonly maxKeys: number;
+  readonly maxAgeMs: number;
+}
+
+/** config.json as the contract defines it, plus the environment values, validated. */
+export interface AuthorizerConfig {
+  readonly version: 1;
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  readonly jwksUri: string;
+  readonly algorithms: readonly string[];
+  readonly audienceClaim: string;
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenAgeSeconds?: number;
+  readonly requiredTyp?: string;
+  readonly maxTokenBytes: number;
+  readonly contextClaims: readonly string[];
+  readonly jwks: JwksConfig;
+  readonly decisionCache: { readonly maxEntries: number };
+  readonly cacheMode: CacheMode;
+  readonly metricsNamespace: string;
+  readonly serviceName: string;
+  readonly routes: readonly RouteConfig[];
+}
+
+/**
+ * Asymmetric JWS algorithms the verifier accepts in an allowlist. `none` and HS* are absent on
+ * purpose: with a public JWKS, an HMAC "secret" would be public.
+ */
+export const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set([
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+]);
+
+const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Reads config.json (beside the bundle, or `SECURED_API_CONFIG_FILE`) and the environment, and
+ * validates all of it. Throws ConfigError naming the first bad field; the caller then fails closed.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string = __dirname): AuthorizerConfig {
+  const file = env.SECURED_API_CONFIG_FILE || join(baseDir, 'config.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read the authorizer configuration ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return parseConfig(raw, env);
+  } catch (err) {
+    throw new ConfigError(`invalid authorizer configuration (${file} and SECURED_API_* environment): ${(err as Error).message}`);
+  }
+}
+
+/** Validates an already parsed config.json against the contract, merged with the environment values. */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerConfig {
+  const c = obj(raw, 'config.json');
+  if (c.version !== 1) {
+    fail('version must be 1');
+  }
+  const issuer = nonEmptyString(env.SECURED_API_ISSUER, 'SECURED_API_ISSUER');
+  const audiences = stringArray(parseJsonEnv(env.SECURED_API_AUDIENCES, 'SECURED_API_AUDIENCES'), 'SECURED_API_AUDIENCES', 1);
+  const jwksUri = checkJwksUri(nonEmptyString(env.SECURED_API_JWKS_URI, 'SECURED_API_JWKS_URI'));
+
+  const algorithms = stringArray(c.algorithms, 'algorithms', 1);
+  for (const alg of algorithms) {
+    if (!SUPPORTED_ALGORITHMS.has(alg)) {
+      fail(`algorithms holds "${alg}", which is not an allowed asymmetric JWS algorithm (${[...SUPPORTED_ALGORITHMS].join(', ')})`);
+    }
+  }
+
+  const jwks = obj(c.jwks, 'jwks');
+  const decisionCache = obj(c.decisionCache, 'decisionCache');
+  if (c.cacheMode !== 'token' && c.cacheMode !== 'route') {
+    fail('cacheMode must be "token" or "route"');
+  }
+  const routes = array(c.routes, 'routes').map((r, i) => parseRoute(r, `routes[${i}]`));
+  checkRouteTable(routes);
+
+  return {
+    version: 1,
+    issuer,
+    audiences,
+    jwksUri,
+    algorithms,
+    audienceClaim: nonEmptyString(c.audienceClaim, 'audienceClaim'),
+    clockToleranceSeconds: int(c.clockToleranceSeconds, 'clockToleranceSeconds', 0, 300),
+    maxTokenAgeSeconds: c.maxTokenAgeSeconds === undefined ? undefined : int(c.maxTokenAgeSeconds, 'maxTokenAgeSeconds', 1, 366 * 86400),
+    requiredTyp: c.requiredTyp === undefined ? undefined : nonEmptyString(c.requiredTyp, 'requiredTyp'),
+    maxTokenBytes: int(c.maxTokenBytes, 'maxTokenBytes', 64, 65536),
+    contextClaims: stringArray(c.contextClaims, 'contextClaims', 0),
+    jwks: {
+      timeoutMs: int(jwks.timeoutMs, 'jwks.timeoutMs', 1, 60_000),
+      cooldownMs: int(jwks.cooldownMs, 'jwks.cooldownMs', 0, 86_400_000),
+      maxBytes: int(jwks.maxBytes, 'jwks.maxBytes', 1, 10_485_760),
+      maxKeys: int(jwks.maxKeys, 'jwks.maxKeys', 1, 10_000),
+      maxAgeMs: int(jwks.maxAgeMs, 'jwks.maxAgeMs', 1, 7 * 86_400_000),
+    },
+    decisionCache: { maxEntries: int(decisionCache.maxEntries, 'decisionCache.maxEntries', 0, 1_000_000) },
+    cacheMode: c.cacheMode as CacheMode,
+    metricsNamespace: nonEmptyString(c.metricsNamespace, 'metricsNamespace'),
+    serviceName: nonEmptyString(c.serviceName, 'serviceName'),
+    routes,
+  };
+}
+
+/**
+ * The metric identity to use when the configuration is unusable, taken from whatever parses, so that
+ * the failing authorizer still reports under its service's dimension.
+ */
+export function metricsIdentityOf(env: NodeJS.ProcessEnv = process.env, baseDir: string = __dirname): { namespace: string; service: string } {
+  let c: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(env.SECURED_API_CONFIG_FILE || join(baseDir, 'config.json'), 'utf8'));
+    c = isPlainObject(parsed) ? parsed : {};
+  } catch {
+    // The config error itself has been reported; the defaults below stand in.
+  }
+  return {
+    namespace: typeof c.metricsNamespace === 'string' && c.metricsNamespace ? c.metricsNamespace : 'SecuredApi',
+    service: typeof c.serviceName === 'string' && c.serviceName ? c.serviceName : 'unknown',
+  };
+}
+
+function parseRoute(raw: unknown, at: string): RouteConfig {
+  const r = obj(raw, at);
+  const method = nonEmptyString(r.method, `${at}.method`);
+  if (!METHODS.has(method)) {
+    fail(`${at}.method "${method}" must be one of ${[...METHODS].join(', ')}`);
+  }
+  const resource = nonEmptyString(r.resource, `${at}.resource`);
+  if (!resource.startsWith('/')) {
+    fail(`${at}.resource "${resource}" must start with "/"`);
+  }
+  if (typeof r.arnPath !== 'string' || r.arnPath.startsWith('/')) {
+    fail(`${at}.arnPath must be a string without a leading "/"`);
+  }
+  return {
+    method: method as HttpMethod,
+    resource,
+    arnPath: r.arnPath as string,
+    scopes: stringArray(r.scopes, `${at}.scopes`, 0),
+    claimRules: array(r.claimRules, `${at}.claimRules`).map((x, i) => parseClaimRule(x, `${at}.claimRules[${i}]`)),
+    overlaps: array(r.overlaps, `${at}.overlaps`).map((x, i) => int(x, `${at}.overlaps[${i}]`, 0, Number.MAX_SAFE_INTEGER)),
+  };
+}
+
+function parseClaimRule(raw: unknown, at: string): ClaimRule {
+  const r = obj(raw, at);
+  const claim = nonEmptyString(r.claim, `${at}.claim`);
+  switch (r.op) {
+    case 'equals':
+    case 'contains':
+      return { claim, op: r.op, value: nonEmptyString(r.value, `${at}.value`) };
+    case 'oneOf':
+      return { claim, op: r.op, values: stringArray(r.values, `${at}.values`, 1) };
+    default:
+      return fail(`${at}.op must be "equals", "contains" or "oneOf"`);
+  }
+}
+
+function checkRouteTable(routes: readonly RouteConfig[]): void {
+  const seen = new Set<string>();
+  routes.forEach((route, i) => {
+    const key = `${route.method} ${route.resource}`;
+    if (seen.has(key)) {
+      fail(`routes[${i}] repeats the route ${key}`);
+    }
+    seen.add(key);
+    for (const o of route.overlaps) {
+      if (o >= routes.length || o === i) {
+        fail(`routes[${i}].overlaps holds ${o}, which is not the index of another route`);
+      }
+    }
+  });
+}
+
+function checkJwksUri(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(`SECURED_API_JWKS_URI "${value}" is not a URL`);
+  }
+  const loopbackHttp = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:' && !loopbackHttp) {
+    fail(`SECURED_API_JWKS_URI "${value}" must use https: (http: only for a loopback host)`);
+  }
+  return value;
+}
+
+function parseJsonEnv(value: string | undefined, name: string): unknown {
+  try {
+    return JSON.parse(nonEmptyString(value, name));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      throw err;
+    }
+    return fail(`${name} must be a JSON array of strings`);
+  }
+}
+
+function fail(message: string): never {
+  throw new ConfigError(message);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function obj(v: unknown, at: string): Record<string, unknown> {
+  return isPlainObject(v) ? v : fail(`${at} must be an object`);
+}
+
+function array(v: unknown, at: string): unknown[] {
+  return Array.isArray(v) ? v : fail(`${at} must be an array`);
+}
+
+function nonEmptyString(v: unknown, at: string): string {
+  return typeof v === 'string' && v.length > 0 ? v : fail(`${at} must be a non-empty string`);
+}
+
+function stringArray(v: unknown, at: string, minLength: number): string[] {
+  if (!Array.isArray(v) || v.length < minLength || v.some((x) => typeof x !== 'string' || x.length === 0)) {
+    fail(`${at} must be an array of ${minLength > 0 ? 'at least one ' : ''}non-empty string${minLength > 0 ? '' : 's'}`);
+  }
+  return v;
+}
+
+function int(v: unknown, at: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    fail(`${at} must be an integer from ${min} to ${max}`);
+  }
+  return v;
+}

@@ -1,0 +1,55 @@
+import type { JWTPayload } from 'jose';
+
+export interface CachedToken {
+  readonly claims: JWTPayload;
+  readonly kid: string;
+  /** Epoch seconds; the entry is never served at or after this instant. */
+  readonly trustUntil: number;
+}
+
+/**
+ * Verified claims by token, so a token seen again skips the signature check. It holds what the
+ * token proves (its claims), never a decision about a route: permissions are evaluated per request.
+ *
+ * The key is the raw token string. That is acceptable because the map lives only in this
+ * container's memory, is never logged or serialized, and only a token whose signature verified is
+ * ever stored (an attacker cannot fill it with forged tokens). Hashing the key would cost more than
+ * the lookup saves and protect nothing the process memory does not already expose.
+ *
+ * Bounded LRU: a Map keeps insertion order, so a hit is re-inserted at the end and the first key
+ * is the least recently used.
+ */
+export class DecisionCache {
+  private readonly entries = new Map<string, CachedToken>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  public get(token: string, nowSec: number): CachedToken | undefined {
+    const entry = this.entries.get(token);
+    if (entry === undefined) {
+      return undefined;
+    }
+    this.entries.delete(token);
+    if (nowSec >= entry.trustUntil) {
+      return undefined;
+    }
+    this.entries.set(token, entry);
+    return entry;
+  }
+
+  public set(token: string, entry: CachedToken): void {
+    if (this.maxEntries === 0) {
+      return;
+    }
+    this.entries.delete(token);
+    while (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+    this.entries.set(token, entry);
+  }
+
+  public get size(): number {
+    return this.entries.size;
+  }
+}

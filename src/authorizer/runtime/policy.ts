@@ -1,0 +1,104 @@
+import type { CacheMode, RouteConfig } from './config';
+
+export interface PolicyStatement {
+  readonly Action: 'execute-api:Invoke';
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Resource: string[];
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: PolicyStatement[];
+}
+
+export type ContextValue = string | number | boolean;
+
+/** What a REQUEST authorizer returns to API Gateway. */
+export interface AuthorizerResult {
+  readonly principalId: string;
+  readonly policyDocument: PolicyDocument;
+  readonly context: Record<string, ContextValue>;
+}
+
+/**
+ * `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>` from a method ARN
+ * (`.../<stage>/<METHOD>/<path>`). Throws on anything else: API Gateway always sends that shape,
+ * so a different one means the event is not what this authorizer was built for.
+ */
+export function arnBase(methodArn: string): string {
+  const parts = methodArn.split(':');
+  const [apiId, stage, method] = parts.slice(5).join(':').split('/');
+  if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'execute-api' || !apiId || !stage || !method) {
+    throw new Error('methodArn is not an execute-api method ARN');
+  }
+  return `${parts.slice(0, 5).join(':')}:${apiId}/${stage}`;
+}
+
+/** The IAM resource glob covering every request of a route. */
+export function routeArn(base: string, route: RouteConfig): string {
+  return `${base}/${route.method === 'ANY' ? '*' : route.method}/${route.arnPath}`;
+}
+
+export interface PolicyRequest {
+  readonly methodArn: string;
+  readonly routes: readonly RouteConfig[];
+  readonly cacheMode: CacheMode;
+  /** Index of the route serving this request; undefined when the route table does not know it. */
+  readonly current: number | undefined;
+  /** Whether the token is permitted route i (scopes and claim rules). */
+  readonly permitted: (i: number) => boolean;
+}
+
+/**
+ * The policy document of a decision, as the contract's Policy section defines it.
+ *
+ * In `token` mode API Gateway reuses the policy for every route the same token calls until the
+ * cache TTL ends, so the policy must answer for all routes at once: Allow each permitted route, and
+ * explicitly Deny each non-permitted route whose requests a permitted route's glob would also match
+ * (`overlaps`, computed at synth). In `route` mode the cache key includes the route, so the policy
+ * answers for the current route only.
+ */
+export function policyDocument(req: PolicyRequest): PolicyDocument {
+  const base = arnBase(req.methodArn);
+  // An unknown route has no ARN glob of its own; deny the exact request. A "*" in the request path
+  // can only widen this Deny, i.e. fail closed, on a path that only a configuration mismatch reaches.
+  const currentArn = req.current === undefined ? req.methodArn : routeArn(base, req.routes[req.current]);
+
+  if (req.cacheMode === 'route') {
+    const allow = req.current !== undefined && req.permitted(req.current);
+    return document(allow ? [currentArn] : [], allow ? [] : [currentArn]);
+  }
+
+  const permitted = req.routes.map((_, i) => req.permitted(i));
+  const allow = new Set<string>();
+  const deny = new Set<string>();
+  permitted.forEach((ok, a) => {
+    if (!ok) {
+      return;
+    }
+    allow.add(routeArn(base, req.routes[a]));
+    for (const d of req.routes[a].overlaps) {
+      if (!permitted[d]) {
+        deny.add(routeArn(base, req.routes[d]));
+      }
+    }
+  });
+  if (allow.size === 0) {
+    return document([], [currentArn]);
+  }
+  if (req.current === undefined) {
+    deny.add(currentArn);
+  }
+  return document([...allow], [...deny]);
+}
+
+function document(allow: string[], deny: string[]): PolicyDocument {
+  const Statement: PolicyStatement[] = [];
+  if (allow.length > 0) {
+    Statement.push({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allow });
+  }
+  if (deny.length > 0) {
+    Statement.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: deny });
+  }
+  return { Version: '2012-10-17', Statement };
+}

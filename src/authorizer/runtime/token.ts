@@ -1,0 +1,86 @@
+import { BadSchemeError, MalformedTokenError, MissingTokenError, TokenTooLargeError } from './errors';
+
+/** The fields of an API Gateway REST `REQUEST` authorizer event that the token lookup reads. */
+export interface HeaderSource {
+  readonly headers?: Record<string, string | undefined> | null;
+  readonly multiValueHeaders?: Record<string, readonly string[] | undefined> | null;
+}
+
+/**
+ * A compact JWS: three base64url segments. The signature segment may be empty here so that an
+ * `alg: none` token reaches the header policy and is logged as `alg_not_allowed`, not as a parse error;
+ * an empty signature never verifies. Padding, `+`, `/` and whitespace are refused: a token that
+ * decodes differently under lenient decoders is not one we want to reason about.
+ */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Returns the bearer token of the request's single `Authorization` header, or throws the typed
+ * error for what is wrong with it. The size cap is applied before anything else reads the value.
+ */
+export function extractBearerToken(event: HeaderSource, maxTokenBytes: number): string {
+  const value = authorizationHeader(event);
+  if (value === undefined || value === '') {
+    throw new MissingTokenError('no Authorization header');
+  }
+  // String length bounds the UTF-8 size from below; any non-ASCII value fails the charset check anyway.
+  if (value.length > maxTokenBytes) {
+    throw new TokenTooLargeError('Authorization header exceeds maxTokenBytes');
+  }
+  const space = value.indexOf(' ');
+  const scheme = space === -1 ? value : value.slice(0, space);
+  if (scheme.toLowerCase() !== 'bearer') {
+    throw new BadSchemeError('Authorization scheme is not Bearer');
+  }
+  const token = space === -1 ? '' : value.slice(space + 1);
+  if (token === '') {
+    throw new MissingTokenError('Bearer scheme without a token');
+  }
+  if (!COMPACT_JWS.test(token)) {
+    throw new MalformedTokenError('token is not a compact JWS');
+  }
+  return token;
+}
+
+/**
+ * Looks `Authorization` up case-insensitively. More than one value (in `multiValueHeaders`, or
+ * under two spellings in `headers`) is refused: which one a proxy forwarded is not ours to guess.
+ */
+function authorizationHeader(event: HeaderSource): string | undefined {
+  const multi = valuesOf(event.multiValueHeaders);
+  if (multi.length > 1) {
+    throw new MalformedTokenError('more than one Authorization header');
+  }
+  const single = valuesOf(event.headers);
+  if (single.length > 1) {
+    throw new MalformedTokenError('more than one Authorization header');
+  }
+  const value = single[0] ?? multi[0];
+  if (value !== undefined && typeof value !== 'string') {
+    throw new MalformedTokenError('Authorization header is not a string');
+  }
+  if (single.length === 1 && multi.length === 1 && single[0] !== multi[0]) {
+    throw new MalformedTokenError('headers and multiValueHeaders disagree on Authorization');
+  }
+  return value;
+}
+
+function valuesOf(headers: Record<string, unknown> | null | undefined): unknown[] {
+  if (typeof headers !== 'object' || headers === null) {
+    return [];
+  }
+  const found: unknown[] = [];
+  for (const name of Object.keys(headers)) {
+    if (name.toLowerCase() === 'authorization') {
+      const v = headers[name];
+      if (Array.isArray(v)) {
+        for (const item of v) {
+          found.push(item);
+        }
+      } else if (v !== undefined && v !== null) {
+        found.push(v);
+      }
+    }
+  }
+  return found;
+}

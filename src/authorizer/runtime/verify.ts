@@ -1,0 +1,224 @@
+// jose is a devDependency on purpose: esbuild inlines it into the Lambda asset.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import type { CryptoKey, JWTPayload, JWTVerifyOptions, KeyObject } from 'jose';
+// The classes one by one, not jose's `errors` namespace, which would bundle every error class.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { JOSEAlgNotAllowed, JWSInvalid, JWSSignatureVerificationFailed, JWTClaimValidationFailed, JWTExpired, JWTInvalid } from 'jose/errors';
+import {
+  AlgNotAllowedError,
+  AudienceMismatchError,
+  BadSignatureError,
+  ClaimInvalidError,
+  ExpiredError,
+  ForbiddenHeaderError,
+  IatInFutureError,
+  IssuerMismatchError,
+  KidMissingError,
+  MalformedTokenError,
+  NotYetValidError,
+  TokenRejectedError,
+  TokenTooOldError,
+  TypMismatchError,
+  UnknownKidError,
+} from './errors';
+
+export type VerificationKey = CryptoKey | KeyObject;
+
+/**
+ * Finds the public key for a `kid` and `alg`: `undefined` when there is none. It may throw a
+ * TokenRejectedError (e.g. `jwks_unavailable`); anything else it throws is an internal error.
+ */
+export type KeyResolver = (kid: string, alg: string) => Promise<VerificationKey | undefined>;
+
+export interface VerifierOptions {
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  /** `aud`, or e.g. `client_id` for Cognito access tokens, which carry no `aud`. */
+  readonly audienceClaim: string;
+  readonly algorithms: readonly string[];
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenAgeSeconds?: number;
+  readonly requiredTyp?: string;
+}
+
+export interface VerifiedToken {
+  readonly claims: JWTPayload;
+  readonly kid: string;
+  /** Epoch seconds after which these claims may no longer be trusted (exp, or iat + max age). */
+  readonly trustUntil: number;
+}
+
+/**
+ * Header parameters that point the verifier at a key or change what gets verified. jose would never
+ * use jwk/jku/x5u/x5c with a key function, but a token carrying them is a probe, and refusing
+ * `crit` and `b64` keeps unencoded payloads and extensions we do not implement out entirely.
+ */
+const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'crit', 'b64'];
+const KID_MAX_LENGTH = 256;
+const KID_CHARS = /^[\x21-\x7e]+$/;
+
+/**
+ * Verifies compact JWS access tokens with jose. jose does the signature, `iss`, `aud`, `exp`, `nbf`,
+ * max age and `typ` checks; written by hand here is only what jose does not do: the header policy
+ * (checked before any key lookup so that a probing header never costs a JWKS refetch), a non-`aud`
+ * audience claim, `iat` in the future without a max age, finite numeric dates, claim types, and the
+ * mapping of every failure to a typed error with its reason code.
+ */
+export class TokenVerifier {
+  private readonly algorithms: ReadonlySet<string>;
+  private readonly joseOptions: JWTVerifyOptions;
+
+  constructor(
+    private readonly options: VerifierOptions,
+    private readonly resolveKey: KeyResolver,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.algorithms = new Set(options.algorithms);
+    this.joseOptions = {
+      algorithms: [...options.algorithms],
+      issuer: options.issuer,
+      audience: options.audienceClaim === 'aud' ? [...options.audiences] : undefined,
+      clockTolerance: options.clockToleranceSeconds,
+      maxTokenAge: options.maxTokenAgeSeconds,
+      typ: options.requiredTyp,
+      requiredClaims: ['exp'],
+    };
+  }
+
+  /** Verifies the token or throws the TokenRejectedError for the first check it fails. */
+  public async verify(token: string): Promise<VerifiedToken> {
+    const { alg, kid } = this.checkHeader(token);
+    try {
+      return await this.verifyWithKey(token, alg, kid);
+    } catch (err) {
+      if (err instanceof TokenRejectedError) {
+        err.kid = kid;
+      }
+      throw err;
+    }
+  }
+
+  private checkHeader(token: string): { alg: string; kid: string } {
+    let header: Record<string, unknown>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw new MalformedTokenError('protected header is not a base64url JSON object');
+    }
+    const { alg, kid } = header;
+    if (typeof alg !== 'string' || !this.algorithms.has(alg)) {
+      throw new AlgNotAllowedError('alg is not in the allowlist');
+    }
+    for (const name of FORBIDDEN_HEADERS) {
+      if (Object.hasOwn(header, name)) {
+        throw new ForbiddenHeaderError(`header parameter "${name}" is refused`);
+      }
+    }
+    if (typeof kid !== 'string' || kid === '') {
+      throw new KidMissingError('kid header is missing or not a non-empty string');
+    }
+    if (kid.length > KID_MAX_LENGTH || !KID_CHARS.test(kid)) {
+      const err = new MalformedTokenError('kid header is too long or holds non-printable characters');
+      err.kid = kid;
+      throw err;
+    }
+    return { alg, kid };
+  }
+
+  private async verifyWithKey(token: string, alg: string, kid: string): Promise<VerifiedToken> {
+    let keyResolved = false;
+    const nowMs = this.now();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, async () => {
+        const key = await this.resolveKey(kid, alg);
+        if (key === undefined) {
+          throw new UnknownKidError('no key for this kid and alg');
+        }
+        keyResolved = true;
+        return key;
+      }, { ...this.joseOptions, currentDate: new Date(nowMs) }));
+    } catch (err) {
+      throw fromJose(err, keyResolved);
+    }
+    return { claims: payload, kid, trustUntil: this.checkClaims(payload, Math.floor(nowMs / 1000)) };
+  }
+
+  /** The claim checks jose leaves to the caller; returns until when the claims may be trusted. */
+  private checkClaims(claims: JWTPayload, nowSec: number): number {
+    for (const name of ['exp', 'nbf', 'iat'] as const) {
+      // JSON.parse turns 1e999 into Infinity, which jose accepts as a number.
+      if (claims[name] !== undefined && !Number.isFinite(claims[name])) {
+        throw new ClaimInvalidError(`"${name}" is not a finite number`, claims);
+      }
+    }
+    const { iat, exp } = claims as { iat?: number; exp: number };
+    if (iat !== undefined && iat > nowSec + this.options.clockToleranceSeconds) {
+      throw new IatInFutureError('"iat" is in the future', claims);
+    }
+    for (const name of ['sub', 'client_id']) {
+      if (claims[name] !== undefined && (typeof claims[name] !== 'string' || claims[name] === '')) {
+        throw new ClaimInvalidError(`"${name}" is not a non-empty string`, claims);
+      }
+    }
+    if (claims.aud !== undefined && !isStringOrStrings(claims.aud)) {
+      throw new ClaimInvalidError('"aud" is not a string or an array of strings', claims);
+    }
+    if (this.options.audienceClaim !== 'aud') {
+      const value = Object.hasOwn(claims, this.options.audienceClaim) ? claims[this.options.audienceClaim] : undefined;
+      if (!isStringOrStrings(value)) {
+        throw new ClaimInvalidError('the audience claim is missing or not a string or an array of strings', claims);
+      }
+      const values: readonly string[] = typeof value === 'string' ? [value] : value;
+      if (!values.some((v) => this.options.audiences.includes(v))) {
+        throw new AudienceMismatchError('the audience claim holds none of the audiences', claims);
+      }
+    }
+    const maxAge = this.options.maxTokenAgeSeconds;
+    return maxAge !== undefined && iat !== undefined ? Math.min(exp, iat + maxAge) : exp;
+  }
+}
+
+function isStringOrStrings(v: unknown): v is string | string[] {
+  return typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+}
+
+/** Maps jose's error classes to our typed errors; anything unmapped stays an internal error. */
+function fromJose(err: unknown, keyResolved: boolean): unknown {
+  if (err instanceof TokenRejectedError) {
+    return err;
+  }
+  if (err instanceof JWTExpired) {
+    // jose raises JWTExpired both for exp and for a token older than maxTokenAge (claim "iat").
+    return err.claim === 'iat' ? new TokenTooOldError('token is older than maxTokenAgeSeconds', err.payload) : new ExpiredError('token has expired', err.payload);
+  }
+  if (err instanceof JWTClaimValidationFailed) {
+    if (err.reason !== 'check_failed') {
+      return new ClaimInvalidError(`"${err.claim}" is ${err.reason === 'missing' ? 'missing' : 'of the wrong type'}`, err.payload);
+    }
+    switch (err.claim) {
+      case 'iss': return new IssuerMismatchError('"iss" is not the issuer', err.payload);
+      case 'aud': return new AudienceMismatchError('"aud" holds none of the audiences', err.payload);
+      case 'nbf': return new NotYetValidError('"nbf" is in the future', err.payload);
+      case 'iat': return new IatInFutureError('"iat" is in the future', err.payload);
+      case 'typ': return new TypMismatchError('"typ" header is not the required type', err.payload);
+      default: return new ClaimInvalidError(`"${err.claim}" failed its check`, err.payload);
+    }
+  }
+  if (err instanceof JWSSignatureVerificationFailed) {
+    return new BadSignatureError('signature does not verify');
+  }
+  if (err instanceof JOSEAlgNotAllowed) {
+    return new AlgNotAllowedError('alg is not in the allowlist');
+  }
+  if (err instanceof JWSInvalid || err instanceof JWTInvalid) {
+    return new MalformedTokenError('token is not a valid JWS/JWT');
+  }
+  if (keyResolved && err instanceof TypeError) {
+    // jose refuses a key that does not fit the header's alg (e.g. an RSA key for ES256, or an RSA
+    // modulus under 2048 bits) with a TypeError: for this token there is no usable key.
+    return new UnknownKidError('the key for this kid does not fit the alg');
+  }
+  return err;
+}

@@ -1,0 +1,133 @@
+import { generateKeyPair, SignJWT } from 'jose';
+import type { CryptoKey, JWTPayload } from 'jose';
+import { AuditLog } from '../../../src/authorizer/runtime/audit';
+import { parseConfig } from '../../../src/authorizer/runtime/config';
+import type { AuthorizerConfig } from '../../../src/authorizer/runtime/config';
+import type { KeyResolver } from '../../../src/authorizer/runtime/verify';
+
+// Shared by the authorizer runtime tests: key pairs made on the fly, tokens signed by the test,
+// configs built from the contract's shape. Nothing here touches the network.
+
+export const ISSUER = 'https://issuer.example.com';
+export const AUDIENCE = 'api://orders';
+export const METHOD_ARN_BASE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod';
+export const SIGNING_ALG: Record<string, { name: string; hash?: string; namedCurve?: string }> = {
+  RS256: { name: 'RSASSA-PKCS1-v1_5' },
+  ES256: { name: 'ECDSA', hash: 'SHA-256' },
+  EdDSA: { name: 'Ed25519' },
+};
+
+export interface TestKey {
+  readonly alg: string;
+  readonly kid: string;
+  readonly privateKey: CryptoKey;
+  readonly publicKey: CryptoKey;
+}
+
+export async function makeKey(alg: 'RS256' | 'ES256' | 'EdDSA', kid: string): Promise<TestKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  return { alg, kid, privateKey, publicKey };
+}
+
+/** A key resolver over fixed keys, as the JWKS cache resolves them: by kid, and only for a fitting alg. */
+export function resolverOf(...keys: TestKey[]): KeyResolver & { calls: Array<[string, string]> } {
+  const byKid = new Map(keys.map((k) => [k.kid, k]));
+  const calls: Array<[string, string]> = [];
+  const resolve = async (kid: string, alg: string) => {
+    calls.push([kid, alg]);
+    const k = byKid.get(kid);
+    return k && k.alg === alg ? k.publicKey : undefined;
+  };
+  return Object.assign(resolve, { calls });
+}
+
+export function nowSec(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+export function validClaims(extra: JWTPayload = {}): JWTPayload {
+  const now = nowSec();
+  return {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    iat: now,
+    exp: now + 600,
+    scope: 'orders:read orders:write',
+    ...extra,
+  };
+}
+
+/** A well-formed token through jose's SignJWT. */
+export async function sign(key: TestKey, claims: JWTPayload = validClaims(), header: Record<string, unknown> = {}): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, ...header }).sign(key.privateKey);
+}
+
+const b64u = (data: string | Uint8Array): string => Buffer.from(data).toString('base64url');
+
+/**
+ * A token with exactly the header and payload bytes given (objects are JSON-encoded), signed over
+ * those bytes with WebCrypto: for tokens jose's signers refuse to produce.
+ */
+export async function signRaw(key: TestKey, header: unknown, payload: unknown, signAs: string = key.alg): Promise<string> {
+  const enc = (part: unknown) => b64u(typeof part === 'string' || part instanceof Uint8Array ? part : JSON.stringify(part));
+  const input = `${enc(header)}.${enc(payload)}`;
+  const sig = await crypto.subtle.sign(SIGNING_ALG[signAs], key.privateKey, Buffer.from(input));
+  return `${input}.${b64u(new Uint8Array(sig))}`;
+}
+
+/** config.json as the construct writes it, with the contract's defaults. */
+export function rawConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    version: 1,
+    algorithms: ['RS256'],
+    audienceClaim: 'aud',
+    clockToleranceSeconds: 30,
+    maxTokenBytes: 8192,
+    contextClaims: [],
+    jwks: { timeoutMs: 3000, cooldownMs: 30000, maxBytes: 65536, maxKeys: 50, maxAgeMs: 3600000 },
+    decisionCache: { maxEntries: 10000 },
+    cacheMode: 'token',
+    metricsNamespace: 'SecuredApi',
+    serviceName: 'orders-api',
+    routes: [
+      { method: 'GET', resource: '/orders', arnPath: 'orders', scopes: ['orders:read'], claimRules: [], overlaps: [] },
+      { method: 'POST', resource: '/orders', arnPath: 'orders', scopes: ['orders:write'], claimRules: [], overlaps: [] },
+      { method: 'GET', resource: '/orders/{id}', arnPath: 'orders/*', scopes: ['orders:read'], claimRules: [], overlaps: [] },
+      { method: 'DELETE', resource: '/orders/{id}', arnPath: 'orders/*', scopes: ['orders:admin'], claimRules: [], overlaps: [] },
+      { method: 'GET', resource: '/me', arnPath: 'me', scopes: [], claimRules: [], overlaps: [] },
+    ],
+    ...overrides,
+  };
+}
+
+export const TEST_ENV = {
+  SECURED_API_ISSUER: ISSUER,
+  SECURED_API_AUDIENCES: JSON.stringify([AUDIENCE, 'api://other']),
+  SECURED_API_JWKS_URI: 'https://issuer.example.com/.well-known/jwks.json',
+};
+
+export function config(overrides: Record<string, unknown> = {}): AuthorizerConfig {
+  return parseConfig(rawConfig(overrides), TEST_ENV);
+}
+
+/** An API Gateway REST REQUEST authorizer event. */
+export function requestEvent(authorization: string | undefined, method = 'GET', resource = '/orders', path?: string): Record<string, unknown> {
+  const concrete = path ?? resource.replace(/\{[^}]+\}/g, '42');
+  return {
+    type: 'REQUEST',
+    methodArn: `${METHOD_ARN_BASE}/${method}${concrete}`,
+    resource,
+    path: concrete,
+    httpMethod: method,
+    headers: authorization === undefined ? {} : { Authorization: authorization },
+    multiValueHeaders: authorization === undefined ? {} : { Authorization: [authorization] },
+  };
+}
+
+/** An AuditLog writing into an array, and the parsed lines. */
+export function capturedAudit(): { audit: AuditLog; lines: string[]; records: () => Array<Record<string, unknown>> } {
+  const lines: string[] = [];
+  const audit = new AuditLog('SecuredApi', 'orders-api', (line) => lines.push(line));
+  return { audit, lines, records: () => lines.map((l) => JSON.parse(l)) };
+}
