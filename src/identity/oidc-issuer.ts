@@ -558,9 +558,6 @@ function checkHttpsUrl(where: string, what: string, value: string, allowQuery: b
   } catch {
     return fail(where, `${what} '${value}' is not a valid URL; pass a full URL such as 'https://login.example.com'`);
   }
-  if (parsed.hostname === '') {
-    fail(where, `${what} '${value}' has no host; pass a full URL such as 'https://login.example.com'`);
-  }
   if (parsed.username !== '' || parsed.password !== '') {
     fail(where, `${what} '${value}' contains credentials; remove the 'user:password@' part`);
   }
