@@ -1,0 +1,116 @@
+import { AuditLog, sanitizeKid } from '../../../src/authorizer/runtime/audit';
+
+function capture(): { audit: AuditLog; lines: string[] } {
+  const lines: string[] = [];
+  return { audit: new AuditLog('SecuredApi', 'orders-api', (l) => lines.push(l)), lines };
+}
+
+describe('AuditLog.decision', () => {
+  test('should write one JSON line that is the audit record and an EMF document', () => {
+    // GIVEN
+    const { audit, lines } = capture();
+    // WHEN
+    audit.decision({
+      decision: 'allow',
+      reason: 'allowed',
+      claims: { sub: 'user-1', client_id: 'app-1', scope: 'orders:read' },
+      scopes: new Set(['orders:read', 'orders:write']),
+      route: 'GET /orders/{id}',
+      kid: 'key-1',
+      latencyMs: 1.23456,
+      cached: true,
+    });
+    // THEN
+    expect(lines).toHaveLength(1);
+    const rec = JSON.parse(lines[0]);
+    expect(rec).toEqual({
+      type: 'authz_decision',
+      decision: 'allow',
+      reason: 'allowed',
+      sub: 'user-1',
+      client_id: 'app-1',
+      route: 'GET /orders/{id}',
+      scopes: 'orders:read orders:write',
+      kid: 'key-1',
+      latency_ms: 1.235,
+      cached: true,
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [{
+          Namespace: 'SecuredApi',
+          Dimensions: [['Service', 'Decision'], ['Service', 'Reason']],
+          Metrics: [{ Name: 'Decisions', Unit: 'Count' }, { Name: 'DecisionLatency', Unit: 'Milliseconds' }],
+        }],
+      },
+      Service: 'orders-api',
+      Decision: 'allow',
+      Reason: 'allowed',
+      Decisions: 1,
+      DecisionLatency: 1.235,
+    });
+  });
+
+  test('should write nulls for what an unauthorized request did not prove', () => {
+    // GIVEN
+    const { audit, lines } = capture();
+    // WHEN
+    audit.decision({ decision: 'unauthorized', reason: 'bad_signature', route: null, latencyMs: 0.5, cached: false });
+    // THEN
+    expect(JSON.parse(lines[0])).toMatchObject({ sub: null, client_id: null, scopes: null, kid: null, route: null, Reason: 'bad_signature' });
+  });
+
+  test('should log the error class of an internal error', () => {
+    // GIVEN
+    const { audit, lines } = capture();
+    // WHEN
+    audit.decision({ decision: 'unauthorized', reason: 'internal_error', route: null, latencyMs: 0, cached: false, error: 'TypeError' });
+    // THEN
+    expect(JSON.parse(lines[0]).error).toBe('TypeError');
+  });
+
+  test('should truncate long verified claims', () => {
+    // GIVEN
+    const { audit, lines } = capture();
+    // WHEN
+    audit.decision({ decision: 'deny', reason: 'insufficient_scope', claims: { sub: 's'.repeat(5000) }, scopes: new Set(['x'.repeat(5000)]), route: 'GET /', latencyMs: 0, cached: false });
+    // THEN
+    const rec = JSON.parse(lines[0]);
+    expect(rec.sub).toHaveLength(256);
+    expect(rec.scopes).toHaveLength(1024);
+    expect(lines[0].length).toBeLessThan(3000);
+  });
+});
+
+describe('AuditLog.jwksFetch', () => {
+  test.each([
+    [{ ok: true, latencyMs: 12.5, keys: 2 }, { ok: true, keys: 2, JwksFetches: 1, JwksFetchFailures: 0 }],
+    [{ ok: false, reason: 'timeout', latencyMs: 3000, keys: 0 }, { ok: false, reason: 'timeout', keys: 0, JwksFetches: 1, JwksFetchFailures: 1 }],
+  ])('should write one EMF line per fetch (%o)', (fetch, expected) => {
+    // GIVEN
+    const { audit, lines } = capture();
+    // WHEN
+    audit.jwksFetch(fetch);
+    // THEN
+    const rec = JSON.parse(lines[0]);
+    expect(rec).toMatchObject({ type: 'jwks_fetch', latency_ms: fetch.latencyMs, Service: 'orders-api', ...expected });
+    expect(rec._aws.CloudWatchMetrics).toEqual([{
+      Namespace: 'SecuredApi',
+      Dimensions: [['Service']],
+      Metrics: [{ Name: 'JwksFetches', Unit: 'Count' }, { Name: 'JwksFetchFailures', Unit: 'Count' }],
+    }]);
+  });
+});
+
+describe('sanitizeKid', () => {
+  test.each([
+    [undefined, null],
+    ['abc-DEF_123.=+/:', 'abc-DEF_123.=+/:'],
+    ['../../etc/passwd', '../../etc/passwd'],
+    ["' OR 1=1 --", '??OR?1=1?--'],
+    ['kid\nINJECTED {"type":"authz_decision"}', 'kid?INJECTED??"type":"authz_decision"?'.replace(/"/g, '?')],
+    ['k'.repeat(100), `${'k'.repeat(64)}...`],
+  ])('should reduce %j to %j', (kid, expected) => {
+    // THEN
+    expect(sanitizeKid(kid)).toBe(expected);
+  });
+});

@@ -1,0 +1,202 @@
+import { capturedAudit, config, makeKey, METHOD_ARN_BASE, nowSec, requestEvent, resolverOf, sign, validClaims } from './fixtures';
+import type { TestKey } from './fixtures';
+import { AuditLog } from '../../../src/authorizer/runtime/audit';
+import { createAuthorizer, createFailClosedAuthorizer } from '../../../src/authorizer/runtime/authorizer';
+
+let rsa: TestKey;
+
+beforeAll(async () => {
+  rsa = await makeKey('RS256', 'rsa-1');
+});
+
+async function outcome(p: Promise<unknown>): Promise<unknown> {
+  return p.then((v) => v, (err: Error) => `rejected: ${err.message}`);
+}
+
+describe('createAuthorizer', () => {
+  test('should allow a permitted route with a policy, principal and scalar context', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config({ cacheMode: 'route', contextClaims: ['tenant', 'groups', 'level'] }), audit, resolveKey: resolverOf(rsa) });
+    const token = await sign(rsa, validClaims({ client_id: 'app-1', tenant: 'acme', groups: ['a'], level: 2 }));
+    // WHEN
+    const result = await authorize(requestEvent(`Bearer ${token}`, 'GET', '/orders/{id}'));
+    // THEN
+    expect(result).toEqual({
+      principalId: 'user-1',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${METHOD_ARN_BASE}/GET/orders/*`] }],
+      },
+      context: { tenant: 'acme', level: 2, sub: 'user-1', clientId: 'app-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com' },
+    });
+    expect(records()).toEqual([expect.objectContaining({ decision: 'allow', reason: 'allowed', route: 'GET /orders/{id}', kid: 'rsa-1', cached: false, sub: 'user-1' })]);
+  });
+
+  test('should answer a valid token without the scope with a Deny policy, not a throw', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config({ cacheMode: 'route' }), audit, resolveKey: resolverOf(rsa) });
+    const token = await sign(rsa);
+    // WHEN
+    const result = await authorize(requestEvent(`Bearer ${token}`, 'DELETE', '/orders/{id}'));
+    // THEN
+    expect(result).toMatchObject({
+      policyDocument: { Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${METHOD_ARN_BASE}/DELETE/orders/*`] }] },
+    });
+    expect(records()[0]).toMatchObject({ decision: 'deny', reason: 'insufficient_scope', sub: 'user-1', scopes: 'orders:read orders:write' });
+  });
+
+  test('should deny an unknown route (route_unknown) after verifying the token', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa) });
+    // WHEN
+    const result = await authorize(requestEvent(`Bearer ${await sign(rsa)}`, 'GET', '/unknown'));
+    // THEN
+    expect(result).toMatchObject({ principalId: 'user-1' });
+    expect(records()[0]).toMatchObject({ decision: 'deny', reason: 'route_unknown', route: 'GET /unknown' });
+  });
+
+  test('should serve a repeated token from the claims cache without a key lookup', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const resolver = resolverOf(rsa);
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolver });
+    const token = await sign(rsa);
+    // WHEN
+    await authorize(requestEvent(`Bearer ${token}`, 'GET', '/orders'));
+    const second = await authorize(requestEvent(`Bearer ${token}`, 'POST', '/orders'));
+    // THEN
+    expect(resolver.calls).toHaveLength(1);
+    expect(records().map((r) => [r.reason, r.cached])).toEqual([['allowed', false], ['allowed', true]]);
+    expect(second.principalId).toBe('user-1');
+  });
+
+  test('should evaluate the route again on a cache hit instead of reusing a decision', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa) });
+    const token = await sign(rsa, validClaims({ scope: 'orders:read' }));
+    // WHEN
+    await authorize(requestEvent(`Bearer ${token}`, 'GET', '/orders'));
+    await authorize(requestEvent(`Bearer ${token}`, 'POST', '/orders'));
+    // THEN
+    expect(records().map((r) => [r.decision, r.reason, r.cached])).toEqual([['allow', 'allowed', false], ['deny', 'insufficient_scope', true]]);
+  });
+
+  test('should stop serving a cached token at its exp', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    let clock = Date.now();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa), now: () => clock });
+    const exp = Math.floor(clock / 1000) + 60;
+    const token = await sign(rsa, validClaims({ exp }));
+    await authorize(requestEvent(`Bearer ${token}`));
+    // WHEN
+    clock = (exp + 31) * 1000;
+    const after = await outcome(authorize(requestEvent(`Bearer ${token}`)));
+    // THEN
+    expect(after).toBe('rejected: Unauthorized');
+    expect(records().map((r) => [r.reason, r.cached])).toEqual([['allowed', false], ['expired', false]]);
+  });
+
+  test('should fall back to client_id and then anonymous for the principal', async () => {
+    // GIVEN
+    const { audit } = capturedAudit();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa) });
+    const client = await sign(rsa, validClaims({ sub: undefined, client_id: 'machine-1' }));
+    const none = await sign(rsa, validClaims({ sub: undefined }));
+    // WHEN
+    const a = await authorize(requestEvent(`Bearer ${client}`));
+    const b = await authorize(requestEvent(`Bearer ${none}`));
+    // THEN
+    expect(a.principalId).toBe('machine-1');
+    expect(a.context).toEqual({ clientId: 'machine-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com' });
+    expect(b.principalId).toBe('anonymous');
+  });
+
+  test('should not let a context claim shadow the standard keys or reach the prototype', async () => {
+    // GIVEN
+    const { audit } = capturedAudit();
+    const authorize = createAuthorizer({ config: config({ contextClaims: ['scopes', '__proto__', 'big'] }), audit, resolveKey: resolverOf(rsa) });
+    const payload = JSON.parse(`{"scopes":"admin","__proto__":"x","big":1e999,${JSON.stringify(validClaims()).slice(1)}`);
+    const token = await sign(rsa, payload);
+    // WHEN
+    const result = await authorize(requestEvent(`Bearer ${token}`));
+    // THEN
+    expect(result.context.scopes).toBe('orders:read orders:write');
+    expect(Object.getPrototypeOf(result.context)).toBe(Object.prototype);
+    expect(Object.hasOwn(result.context, 'big')).toBe(false);
+    expect(Object.entries(result.context).sort()).toEqual([
+      ['__proto__', 'x'],
+      ['issuer', 'https://issuer.example.com'],
+      ['scopes', 'orders:read orders:write'],
+      ['sub', 'user-1'],
+    ]);
+  });
+
+  test.each([
+    ['a non-object event', 'event'],
+    ['a TOKEN authorizer event', { ...requestEvent('Bearer x.y.z'), type: 'TOKEN' }],
+    ['an event without methodArn', { ...requestEvent('Bearer x.y.z'), methodArn: undefined }],
+  ])('should refuse %s as internal_error', async (_, event) => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa) });
+    // WHEN
+    const got = await outcome(authorize(event));
+    // THEN
+    expect(got).toBe('rejected: Unauthorized');
+    expect(records()[0]).toMatchObject({ decision: 'unauthorized', reason: 'internal_error', error: 'Error' });
+  });
+
+  test('should refuse a valid token with a malformed methodArn as internal_error', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa) });
+    const event = { ...requestEvent(`Bearer ${await sign(rsa)}`), methodArn: 'arn:aws:execute-api:x' };
+    // WHEN
+    const got = await outcome(authorize(event));
+    // THEN
+    expect(got).toBe('rejected: Unauthorized');
+    expect(records()[0]).toMatchObject({ reason: 'internal_error', sub: null });
+  });
+
+  test('should reject with exactly Error("Unauthorized") when the key source fails unexpectedly', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({
+      config: config(),
+      audit,
+      resolveKey: async () => {
+        throw new TypeError('boom eyJsecret');
+      },
+    });
+    // WHEN
+    const err = await authorize(requestEvent(`Bearer ${await sign(rsa)}`)).catch((e: unknown) => e);
+    // THEN
+    expect(err).toBeInstanceOf(Error);
+    expect(Object.getPrototypeOf(err)).toBe(Error.prototype);
+    expect((err as Error).message).toBe('Unauthorized');
+    expect(records()[0]).toMatchObject({ reason: 'internal_error', error: 'TypeError' });
+    expect(JSON.stringify(records())).not.toContain('eyJsecret');
+  });
+});
+
+describe('createFailClosedAuthorizer', () => {
+  test('should refuse every request and log internal_error', async () => {
+    // GIVEN
+    const lines: string[] = [];
+    const authorize = createFailClosedAuthorizer(new AuditLog('SecuredApi', 'orders-api', (l) => lines.push(l)));
+    // WHEN
+    const got = await outcome(authorize(requestEvent(`Bearer ${await sign(rsa)}`)));
+    // THEN
+    expect(got).toBe('rejected: Unauthorized');
+    expect(JSON.parse(lines[0])).toMatchObject({ decision: 'unauthorized', reason: 'internal_error', route: 'GET /orders', error: 'ConfigError' });
+  });
+});
+
+test('nowSec helper should agree with Date.now', () => {
+  expect(Math.abs(nowSec() - Date.now() / 1000)).toBeLessThan(1);
+});

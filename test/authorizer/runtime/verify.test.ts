@@ -1,0 +1,281 @@
+import { AUDIENCE, ISSUER, makeKey, nowSec, resolverOf, sign, signRaw, validClaims } from './fixtures';
+import type { TestKey } from './fixtures';
+import { KeysUnavailableError, TokenRejectedError } from '../../../src/authorizer/runtime/errors';
+import { TokenVerifier } from '../../../src/authorizer/runtime/verify';
+import type { VerifierOptions } from '../../../src/authorizer/runtime/verify';
+
+const OPTIONS: VerifierOptions = {
+  issuer: ISSUER,
+  audiences: [AUDIENCE, 'api://other'],
+  audienceClaim: 'aud',
+  algorithms: ['RS256'],
+  clockToleranceSeconds: 30,
+};
+
+let rsa: TestKey;
+let ec: TestKey;
+let ed: TestKey;
+
+beforeAll(async () => {
+  [rsa, ec, ed] = await Promise.all([makeKey('RS256', 'rsa-1'), makeKey('ES256', 'ec-1'), makeKey('EdDSA', 'ed-1')]);
+});
+
+async function rejection(p: Promise<unknown>): Promise<TokenRejectedError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof TokenRejectedError) {
+      return err;
+    }
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('TokenVerifier', () => {
+  test('should verify an RS256 token and return its claims, kid and trust horizon', async () => {
+    // GIVEN
+    const claims = validClaims();
+    const verifier = new TokenVerifier(OPTIONS, resolverOf(rsa));
+    // WHEN
+    const verified = await verifier.verify(await sign(rsa, claims));
+    // THEN
+    expect(verified.claims).toEqual(claims);
+    expect(verified.kid).toBe('rsa-1');
+    expect(verified.trustUntil).toBe(claims.exp);
+  });
+
+  test.each(['ES256', 'EdDSA'])('should refuse %s unless it is configured', async (alg) => {
+    // GIVEN
+    const key = alg === 'ES256' ? ec : ed;
+    const resolver = resolverOf(key);
+    const token = await sign(key);
+    // WHEN
+    const refused = await rejection(new TokenVerifier(OPTIONS, resolver).verify(token));
+    const accepted = await new TokenVerifier({ ...OPTIONS, algorithms: ['RS256', alg] }, resolver).verify(token);
+    // THEN
+    expect(refused.reason).toBe('alg_not_allowed');
+    expect(accepted.kid).toBe(key.kid);
+  });
+
+  test('should refuse an RS256 token once the allowlist holds only ES256', async () => {
+    // GIVEN
+    const verifier = new TokenVerifier({ ...OPTIONS, algorithms: ['ES256'] }, resolverOf(rsa, ec));
+    // WHEN
+    const err = await rejection(verifier.verify(await sign(rsa)));
+    // THEN
+    expect(err.reason).toBe('alg_not_allowed');
+  });
+
+  test.each([
+    ['alg none', { alg: 'none', kid: 'rsa-1' }, 'alg_not_allowed'],
+    ['alg rs256 (case)', { alg: 'rs256', kid: 'rsa-1' }, 'alg_not_allowed'],
+    ['alg as an array', { alg: ['RS256'], kid: 'rsa-1' }, 'alg_not_allowed'],
+    ['no alg', { kid: 'rsa-1' }, 'alg_not_allowed'],
+    ['jwk', { alg: 'RS256', kid: 'rsa-1', jwk: { kty: 'RSA' } }, 'forbidden_header'],
+    ['jku', { alg: 'RS256', kid: 'rsa-1', jku: 'https://evil.example/jwks' }, 'forbidden_header'],
+    ['x5u', { alg: 'RS256', kid: 'rsa-1', x5u: 'https://evil.example/cert' }, 'forbidden_header'],
+    ['x5c', { alg: 'RS256', kid: 'rsa-1', x5c: ['MIIB'] }, 'forbidden_header'],
+    ['crit', { alg: 'RS256', kid: 'rsa-1', crit: ['exp'] }, 'forbidden_header'],
+    ['b64', { alg: 'RS256', kid: 'rsa-1', b64: true }, 'forbidden_header'],
+    ['no kid', { alg: 'RS256' }, 'kid_missing'],
+    ['an empty kid', { alg: 'RS256', kid: '' }, 'kid_missing'],
+    ['a numeric kid', { alg: 'RS256', kid: 1 }, 'kid_missing'],
+    ['a 257-character kid', { alg: 'RS256', kid: 'k'.repeat(257) }, 'malformed_token'],
+    ['a kid with a newline', { alg: 'RS256', kid: 'rsa-1\n' }, 'malformed_token'],
+  ])('should refuse a header with %s before any key lookup', async (_, header, reason) => {
+    // GIVEN
+    const resolver = resolverOf(rsa);
+    const token = await signRaw(rsa, header, validClaims(), 'RS256');
+    // WHEN
+    const err = await rejection(new TokenVerifier(OPTIONS, resolver).verify(token));
+    // THEN
+    expect(err.reason).toBe(reason);
+    expect(resolver.calls).toEqual([]);
+    expect(err.verifiedClaims).toBeUndefined();
+  });
+
+  test('should refuse an unknown kid and a key that does not fit the alg as unknown_kid', async () => {
+    // GIVEN
+    const verifier = new TokenVerifier({ ...OPTIONS, algorithms: ['RS256', 'ES256'] }, resolverOf(rsa));
+    const mismatched = new TokenVerifier({ ...OPTIONS, algorithms: ['RS256', 'ES256'] }, async () => rsa.publicKey);
+    // WHEN
+    const unknown = await rejection(verifier.verify(await sign(rsa, validClaims(), { kid: 'rsa-2' })));
+    const wrongType = await rejection(mismatched.verify(await sign(ec)));
+    // THEN
+    expect(unknown.reason).toBe('unknown_kid');
+    expect(unknown.kid).toBe('rsa-2');
+    expect(wrongType.reason).toBe('unknown_kid');
+  });
+
+  test('should refuse a token signed by another key under a known kid', async () => {
+    // GIVEN
+    const impostor = await makeKey('RS256', 'rsa-1');
+    const verifier = new TokenVerifier(OPTIONS, resolverOf(rsa));
+    // WHEN
+    const err = await rejection(verifier.verify(await sign(impostor)));
+    // THEN
+    expect(err.reason).toBe('bad_signature');
+    expect(err.verifiedClaims).toBeUndefined();
+  });
+
+  test('should refuse a token whose payload was changed after signing', async () => {
+    // GIVEN
+    const [h, , s] = (await sign(rsa)).split('.');
+    const forged = `${h}.${Buffer.from(JSON.stringify(validClaims({ scope: 'orders:admin' }))).toString('base64url')}.${s}`;
+    // WHEN
+    const err = await rejection(new TokenVerifier(OPTIONS, resolverOf(rsa)).verify(forged));
+    // THEN
+    expect(err.reason).toBe('bad_signature');
+  });
+
+  test('should report jwks_unavailable from the key source and let other errors through', async () => {
+    // GIVEN
+    const unavailable = new TokenVerifier(OPTIONS, async () => {
+      throw new KeysUnavailableError('no JWKS');
+    });
+    const broken = new TokenVerifier(OPTIONS, async () => {
+      throw new RangeError('bug');
+    });
+    const token = await sign(rsa);
+    // WHEN
+    const err = await rejection(unavailable.verify(token));
+    // THEN
+    expect(err.reason).toBe('jwks_unavailable');
+    await expect(broken.verify(token)).rejects.toThrow(RangeError);
+  });
+
+  describe('claims', () => {
+    const now = nowSec();
+    test.each([
+      ['exp in the past beyond the tolerance', { exp: now - 31 }, 'expired'],
+      ['exp missing', { exp: undefined }, 'claim_invalid'],
+      ['exp a string', { exp: String(now + 600) }, 'claim_invalid'],
+      ['exp an array', { exp: [now + 600] }, 'claim_invalid'],
+      ['nbf beyond the tolerance', { nbf: now + 32 }, 'not_yet_valid'],
+      ['iat beyond the tolerance', { iat: now + 32 }, 'iat_in_future'],
+      ['iat a string', { iat: String(now) }, 'claim_invalid'],
+      ['iss missing', { iss: undefined }, 'claim_invalid'],
+      ['iss with a trailing slash', { iss: `${ISSUER}/` }, 'issuer_mismatch'],
+      ['aud missing', { aud: undefined }, 'claim_invalid'],
+      ['aud another API', { aud: 'api://payments' }, 'audience_mismatch'],
+      ['aud with a non-string member', { aud: [AUDIENCE, 7] }, 'claim_invalid'],
+      ['sub a number', { sub: 7 }, 'claim_invalid'],
+      ['sub empty', { sub: '' }, 'claim_invalid'],
+      ['client_id an object', { client_id: { id: 'x' } }, 'claim_invalid'],
+    ])('should refuse %s', async (_, change, reason) => {
+      // GIVEN
+      const claims: Record<string, unknown> = { ...validClaims(), ...change };
+      for (const k of Object.keys(change)) {
+        if ((change as Record<string, unknown>)[k] === undefined) {
+          delete claims[k];
+        }
+      }
+      const token = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, claims);
+      // WHEN
+      const err = await rejection(new TokenVerifier(OPTIONS, resolverOf(rsa)).verify(token));
+      // THEN
+      expect(err.reason).toBe(reason);
+      expect(err.verifiedClaims).toBeDefined();
+    });
+
+    test.each([
+      ['exp = now (inside the tolerance)', { exp: now }],
+      ['exp = now - tolerance + 2', { exp: now - 28 }],
+      ['nbf = now + tolerance - 2', { nbf: now + 28 }],
+      ['iat = now + tolerance - 2', { iat: now + 28 }],
+      ['no iat', { iat: undefined }],
+      ['aud as an array', { aud: ['api://payments', 'api://other'] }],
+    ])('should accept %s', async (_, change) => {
+      // GIVEN
+      const claims: Record<string, unknown> = { ...validClaims(), ...change };
+      if ('iat' in change && change.iat === undefined) {
+        delete claims.iat;
+      }
+      const token = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, claims);
+      // WHEN
+      const verified = await new TokenVerifier(OPTIONS, resolverOf(rsa)).verify(token);
+      // THEN
+      expect(verified.claims.sub).toBe('user-1');
+    });
+
+    test('should refuse exp of 1e999, which JSON.parse turns into Infinity', async () => {
+      // GIVEN
+      const payload = JSON.stringify(validClaims()).replace(/"exp":\d+/, '"exp":1e999');
+      const token = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, payload);
+      // WHEN
+      const err = await rejection(new TokenVerifier(OPTIONS, resolverOf(rsa)).verify(token));
+      // THEN
+      expect(err.reason).toBe('claim_invalid');
+    });
+  });
+
+  describe('max token age', () => {
+    const verifier = () => new TokenVerifier({ ...OPTIONS, maxTokenAgeSeconds: 300 }, resolverOf(rsa));
+
+    test('should refuse a token older than the max age and one without iat', async () => {
+      // GIVEN
+      const old = await sign(rsa, validClaims({ iat: nowSec() - 400 }));
+      const noIat = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, { ...validClaims(), iat: undefined });
+      // WHEN
+      const tooOld = await rejection(verifier().verify(old));
+      const missing = await rejection(verifier().verify(noIat));
+      // THEN
+      expect(tooOld.reason).toBe('token_too_old');
+      expect(missing.reason).toBe('claim_invalid');
+    });
+
+    test('should refuse iat in the future and trust a young token only until iat + max age', async () => {
+      // GIVEN
+      const iat = nowSec() - 100;
+      const future = await sign(rsa, validClaims({ iat: nowSec() + 60 }));
+      // WHEN
+      const err = await rejection(verifier().verify(future));
+      const verified = await verifier().verify(await sign(rsa, validClaims({ iat })));
+      // THEN
+      expect(err.reason).toBe('iat_in_future');
+      expect(verified.trustUntil).toBe(iat + 300);
+    });
+  });
+
+  describe('typ', () => {
+    test.each([
+      ['at+jwt', true],
+      ['application/at+jwt', true],
+      ['AT+JWT', true],
+      ['JWT', false],
+      [undefined, false],
+    ])('should %s typ %s when at+jwt is required', async (typ, ok) => {
+      // GIVEN
+      const verifier = new TokenVerifier({ ...OPTIONS, requiredTyp: 'at+jwt' }, resolverOf(rsa));
+      const token = await sign(rsa, validClaims(), typ === undefined ? {} : { typ });
+      // WHEN
+      const outcome = await verifier.verify(token).then(() => 'ok', (err: TokenRejectedError) => err.reason);
+      // THEN
+      expect(outcome).toBe(ok ? 'ok' : 'typ_mismatch');
+    });
+  });
+
+  describe('client_id as the audience claim (Cognito access tokens)', () => {
+    const cognito: VerifierOptions = { ...OPTIONS, audienceClaim: 'client_id', audiences: ['app-client-1'] };
+
+    test.each([
+      ['the client', { client_id: 'app-client-1', aud: undefined }, 'ok'],
+      ['the client, whatever aud says', { client_id: 'app-client-1', aud: 'something-else' }, 'ok'],
+      ['another client', { client_id: 'app-client-2', aud: undefined }, 'audience_mismatch'],
+      ['a case variant', { client_id: 'APP-CLIENT-1', aud: undefined }, 'audience_mismatch'],
+      ['no client_id', { aud: 'app-client-1' }, 'claim_invalid'],
+    ])('should judge %s', async (_, change, outcome) => {
+      // GIVEN
+      const claims: Record<string, unknown> = { ...validClaims(), ...change };
+      if (!('client_id' in change)) {
+        delete claims.client_id;
+      }
+      const token = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, claims);
+      // WHEN
+      const got = await new TokenVerifier(cognito, resolverOf(rsa)).verify(token).then(() => 'ok', (err: TokenRejectedError) => err.reason);
+      // THEN
+      expect(got).toBe(outcome);
+    });
+  });
+});
