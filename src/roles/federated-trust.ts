@@ -1,0 +1,189 @@
+import { Subject } from './subject';
+import { IOidcIdentityProvider } from '../identity/oidc-identity-provider';
+import { ISamlIdentityProvider } from '../identity/saml-identity-provider';
+
+/**
+ * One extra condition on a token claim (OIDC) or assertion attribute (SAML).
+ *
+ * Only `StringEquals` and `StringLike` are offered: negated, `IfExists` and `Null` operators match
+ * when the claim is absent or different. The values of one condition are alternatives (any one
+ * matches); separate conditions must all hold.
+ *
+ * The OIDC `amr` claim is multi-valued: `FederatedRole` writes its condition with `ForAnyValue:`
+ * (the right set operator for it). Every other claim is single-valued and gets the plain operator.
+ */
+export class ClaimCondition {
+  /**
+   * The claim must equal one of the values (`StringEquals`).
+   *
+   * @param claim the claim name without the provider prefix, e.g. `repository_id` (OIDC) or `sub_type` (SAML)
+   * @param values accepted values; at least one
+   */
+  public static equals(claim: string, values: string[]): ClaimCondition {
+    return new ClaimCondition(claim, values, 'StringEquals');
+  }
+
+  /**
+   * The claim must match one of the patterns (`StringLike`: `*` any run of characters, `?` one character).
+   *
+   * @param claim the claim name without the provider prefix
+   * @param patterns accepted patterns; at least one, none made of wildcards only
+   */
+  public static like(claim: string, patterns: string[]): ClaimCondition {
+    return new ClaimCondition(claim, patterns, 'StringLike');
+  }
+
+  /** The claim name, without the provider prefix. */
+  public readonly claim: string;
+  /** The accepted values or patterns. */
+  public readonly values: string[];
+  /** `StringEquals` or `StringLike`. */
+  public readonly operator: string;
+
+  private constructor(claim: string, values: string[], operator: string) {
+    this.claim = claim;
+    this.values = [...values];
+    this.operator = operator;
+  }
+}
+
+/**
+ * The AWS sign-in endpoint that SAML assertions are posted to, which `SAML:aud` must equal.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html
+ */
+export class SamlSignInEndpoint {
+  /** `https://signin.aws.amazon.com/saml`: the global endpoint, which IdPs use unless told otherwise. */
+  public static global(): SamlSignInEndpoint {
+    return new SamlSignInEndpoint('https://signin.aws.amazon.com/saml');
+  }
+
+  /**
+   * `https://{region}.signin.aws.amazon.com/saml`: a regional endpoint, which keeps console sign-in
+   * working when the global endpoint's region is impaired.
+   *
+   * @param region e.g. `eu-west-1`
+   * @default - the region of the stack that holds the role (a token when the stack is environment-agnostic)
+   */
+  public static regional(region?: string): SamlSignInEndpoint {
+    return new SamlSignInEndpoint(undefined, region ?? '');
+  }
+
+  /**
+   * Any other endpoint, e.g. `https://signin.amazonaws-us-gov.com/saml` in AWS GovCloud (US).
+   *
+   * @param url an `https://` URL
+   */
+  public static url(url: string): SamlSignInEndpoint {
+    return new SamlSignInEndpoint(url);
+  }
+
+  /** @internal */
+  public readonly _url?: string;
+  /**
+   * Empty when the stack's region is meant.
+   * @internal
+   */
+  public readonly _region?: string;
+
+  private constructor(url?: string, region?: string) {
+    this._url = url;
+    this._region = region;
+  }
+}
+
+/**
+ * Options for an OIDC trust (`sts:AssumeRoleWithWebIdentity`).
+ */
+export interface OidcTrustOptions {
+  /** The IAM OIDC identity provider whose tokens are accepted. */
+  readonly provider: IOidcIdentityProvider;
+
+  /**
+   * The accepted `sub` values or patterns (any one matches); at least one.
+   *
+   * Written as `<provider>:sub` with `StringEquals` when every subject is exact, else with
+   * `StringLike` (an exact subject contains no wildcard, so it still matches only itself).
+   */
+  readonly subjects: Subject[];
+
+  /**
+   * The accepted audiences, as the `<provider>:aud` condition (`StringEquals`).
+   *
+   * @default - the issuer's audiences (`provider.issuer.audiences`), e.g. `sts.amazonaws.com` for GitHub Actions
+   */
+  readonly audiences?: string[];
+
+  /**
+   * Extra conditions on other claims (e.g. `repository_id`), keyed `<provider>:<claim>`. They all
+   * must hold. `aud` and `sub` have their own options.
+   *
+   * @default - none
+   */
+  readonly claims?: ClaimCondition[];
+
+  /**
+   * GitHub Actions only: the reusable workflows a job must run (`job_workflow_ref` claim), e.g.
+   * `acme/pipelines/.github/workflows/deploy.yml@refs/heads/main`. Written as
+   * `<provider>:job_workflow_ref`; `StringLike` if any value has a wildcard, which may only appear
+   * after the `@` (in the ref).
+   *
+   * @default - any workflow of the matching subjects
+   */
+  readonly jobWorkflowRefs?: string[];
+}
+
+/**
+ * Options for a SAML trust (`sts:AssumeRoleWithSAML`).
+ */
+export interface SamlTrustOptions {
+  /** The IAM SAML identity provider whose assertions are accepted. */
+  readonly provider: ISamlIdentityProvider;
+
+  /**
+   * The sign-in endpoints the assertion may be addressed to, as the `SAML:aud` condition (`StringEquals`).
+   *
+   * @default [SamlSignInEndpoint.global()] - `https://signin.aws.amazon.com/saml`, the endpoint
+   * AWS's own SAML setup instructions and most IdPs' AWS templates post to. Add
+   * `SamlSignInEndpoint.regional()` if your IdP posts to a regional endpoint.
+   */
+  readonly signInEndpoints?: SamlSignInEndpoint[];
+
+  /**
+   * Extra conditions on assertion attributes, keyed `SAML:<attribute>` (e.g. `sub_type`,
+   * `namequalifier`); they all must hold. `SAML:aud` has its own option.
+   *
+   * @default - none
+   */
+  readonly attributes?: ClaimCondition[];
+}
+
+/**
+ * Who may assume a `FederatedRole`: identities of one OIDC or one SAML identity provider.
+ */
+export class FederatedTrust {
+  /**
+   * Tokens of an OIDC identity provider (`sts:AssumeRoleWithWebIdentity`), conditioned on
+   * `<provider>:aud` and `<provider>:sub`.
+   */
+  public static oidc(options: OidcTrustOptions): FederatedTrust {
+    return new FederatedTrust(options, undefined);
+  }
+
+  /**
+   * Assertions of a SAML identity provider (`sts:AssumeRoleWithSAML`), conditioned on `SAML:aud`.
+   */
+  public static saml(options: SamlTrustOptions): FederatedTrust {
+    return new FederatedTrust(undefined, options);
+  }
+
+  /** @internal */
+  public readonly _oidc?: OidcTrustOptions;
+  /** @internal */
+  public readonly _saml?: SamlTrustOptions;
+
+  private constructor(oidc?: OidcTrustOptions, saml?: SamlTrustOptions) {
+    this._oidc = oidc;
+    this._saml = saml;
+  }
+}

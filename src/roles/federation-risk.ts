@@ -1,0 +1,71 @@
+/**
+ * One way a federated trust policy can let in more callers than intended.
+ *
+ * Each value is one check of `FederationGuard` (and of `FederatedRole`, which applies the same checks
+ * to itself). To accept one finding on one role deliberately, name it in
+ * `FederationGuard.acceptRisk(role, risk, reason)`.
+ */
+export enum FederationRisk {
+  /**
+   * An OIDC trust without a condition on the audience key (`<provider>:aud`, or `oaud`/`azp` for
+   * Google, `app_id` for Amazon and Facebook): a token minted for any client of the provider works.
+   */
+  MISSING_AUDIENCE = 'MISSING_AUDIENCE',
+
+  /**
+   * An OIDC trust without a condition on the subject key (`<provider>:sub`): every identity of the
+   * provider may assume the role, e.g. every GitHub Actions workflow of every repository on GitHub.
+   */
+  MISSING_SUBJECT = 'MISSING_SUBJECT',
+
+  /**
+   * A `sub` pattern that is only wildcards (`*`), or puts a wildcard before the subject's fixed
+   * prefix (`repo:*`, `repo:acme*`, `*:ref:refs/heads/main`): identities of other owners can match it.
+   */
+  WILDCARD_SUBJECT = 'WILDCARD_SUBJECT',
+
+  /**
+   * A `sub` pattern with a literal owner but a wildcard in the repository (GitHub) or project path
+   * (GitLab), e.g. `repo:acme/*:ref:refs/heads/main`: every present and future repository of the
+   * owner may assume the role.
+   */
+  ANY_REPOSITORY_OF_OWNER = 'ANY_REPOSITORY_OF_OWNER',
+
+  /**
+   * An audience pattern that is only wildcards (`StringLike` `*`): as good as no audience condition.
+   */
+  WILDCARD_AUDIENCE = 'WILDCARD_AUDIENCE',
+
+  /**
+   * `ForAllValues:` or `ForAnyValue:` on a single-valued key (`aud`, `sub`, `SAML:aud`...).
+   * `ForAllValues:` is true when the key is absent, so it matches tokens that lack the claim.
+   * (`amr` is multi-valued; `ForAnyValue:` is right there.)
+   */
+  SET_OPERATOR_ON_SINGLE_VALUED_KEY = 'SET_OPERATOR_ON_SINGLE_VALUED_KEY',
+
+  /**
+   * `sts:AssumeRoleWithWebIdentity` or `sts:AssumeRoleWithSAML` granted to `*`, `AWS: *`,
+   * `Federated: *` or through `NotPrincipal`.
+   */
+  PUBLIC_PRINCIPAL = 'PUBLIC_PRINCIPAL',
+
+  /**
+   * A condition key that names another identity provider than the statement's principal (e.g. the
+   * principal is GitHub's provider but the key is `gitlab.com:sub`): the condition never constrains
+   * the tokens that are actually accepted.
+   */
+  FOREIGN_CONDITION_KEY = 'FOREIGN_CONDITION_KEY',
+
+  /**
+   * An operator other than `StringEquals`/`StringLike` on `aud` or `sub` (`StringNotEquals`, `Null`,
+   * `StringLikeIfExists`, `StringEqualsIgnoreCase`...): it matches far more than one value, or
+   * matches when the claim is absent.
+   */
+  LOOSE_OPERATOR = 'LOOSE_OPERATOR',
+
+  /**
+   * A SAML trust without a `SAML:aud` condition: the role accepts assertions that were not addressed
+   * to the AWS sign-in endpoint you expect (`SAML:aud` is the assertion's recipient URL).
+   */
+  SAML_MISSING_AUDIENCE = 'SAML_MISSING_AUDIENCE',
+}

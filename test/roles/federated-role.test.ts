@@ -1,0 +1,672 @@
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  ClaimCondition,
+  FederatedRole,
+  FederatedTrust,
+  FederationGuard,
+  IOidcIdentityProvider,
+  ISamlIdentityProvider,
+  OidcIdentityProvider,
+  OidcIssuer,
+  RoleEnvironment,
+  SamlIdentityProvider,
+  SamlSignInEndpoint,
+  Subject,
+} from '../../src';
+
+const GITHUB = 'token.actions.githubusercontent.com';
+
+function makeStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
+}
+
+function github(stack: Stack): IOidcIdentityProvider {
+  return new OidcIdentityProvider(stack, 'GitHub', { issuer: OidcIssuer.githubActions() });
+}
+
+function gitlab(stack: Stack): IOidcIdentityProvider {
+  return new OidcIdentityProvider(stack, 'GitLab', { issuer: OidcIssuer.gitlab({ audiences: ['https://gitlab.com'] }) });
+}
+
+function saml(stack: Stack): ISamlIdentityProvider {
+  return SamlIdentityProvider.fromSamlProviderArn(stack, 'Corp', 'arn:aws:iam::123456789012:saml-provider/Corp');
+}
+
+type RoleOptions = Partial<{ environment: RoleEnvironment; allowAnyRepositoryOfOwner: boolean }>;
+
+function githubRole(stack: Stack, subjects: Subject[], extra: RoleOptions = {}): FederatedRole {
+  return new FederatedRole(stack, 'Deploy', {
+    trust: FederatedTrust.oidc({ provider: github(stack), subjects }),
+    ...extra,
+  });
+}
+
+function providerRef(stack: Stack, provider: IOidcIdentityProvider): unknown {
+  return stack.resolve(provider.providerArn);
+}
+
+describe('FederatedRole with an OIDC trust', () => {
+  test('should trust only AssumeRoleWithWebIdentity, conditioned on aud and an exact sub', () => {
+    // GIVEN
+    const stack = makeStack();
+    const provider = github(stack);
+
+    // WHEN
+    new FederatedRole(stack, 'Deploy', {
+      trust: FederatedTrust.oidc({ provider, subjects: [Subject.githubEnvironment('acme/app', 'prod')] }),
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Principal: { Federated: providerRef(stack, provider) },
+          Condition: {
+            StringEquals: {
+              [`${GITHUB}:aud`]: 'sts.amazonaws.com',
+              [`${GITHUB}:sub`]: 'repo:acme/app:environment:prod',
+            },
+          },
+        }],
+      },
+      MaxSessionDuration: 3600,
+    });
+  });
+
+  test('should keep the role construct id Resource under the FederatedRole', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const role = githubRole(stack, [Subject.githubBranch('acme/app', 'main')]);
+
+    // THEN
+    expect(role.role.node.id).toBe('Resource');
+    expect(role.node.defaultChild).toBe(role.role);
+    expect(stack.resolve(role.roleArn)).toEqual(stack.resolve(role.role.roleArn));
+  });
+
+  test('should build the GitHub Actions subjects of a branch, a tag, an environment and pull requests', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    githubRole(stack, [
+      Subject.githubBranch('acme/app', 'main'),
+      Subject.githubTag('acme/app', 'v1.2.3'),
+      Subject.githubEnvironment('acme/app', 'staging'),
+      Subject.githubPullRequest('acme/app'),
+    ]);
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            StringEquals: {
+              [`${GITHUB}:aud`]: 'sts.amazonaws.com',
+              [`${GITHUB}:sub`]: [
+                'repo:acme/app:ref:refs/heads/main',
+                'repo:acme/app:ref:refs/tags/v1.2.3',
+                'repo:acme/app:environment:staging',
+                'repo:acme/app:pull_request',
+              ],
+            },
+          },
+        })],
+      },
+    });
+  });
+
+  test('should write every subject under StringLike when one of them is a pattern', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    githubRole(stack, [Subject.githubBranch('acme/app', 'main'), Subject.githubTag('acme/app', 'v*')]);
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' },
+            StringLike: { [`${GITHUB}:sub`]: ['repo:acme/app:ref:refs/heads/main', 'repo:acme/app:ref:refs/tags/v*'] },
+          },
+        })],
+      },
+    });
+  });
+
+  test('should accept a pattern whose wildcard follows the fixed prefix', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    githubRole(stack, [Subject.pattern('repo:acme/app:*')]);
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' },
+            StringLike: { [`${GITHUB}:sub`]: 'repo:acme/app:*' },
+          },
+        })],
+      },
+    });
+  });
+
+  test('should pin reusable workflows with job_workflow_ref and add claim conditions', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    new FederatedRole(stack, 'Deploy', {
+      trust: FederatedTrust.oidc({
+        provider: github(stack),
+        subjects: [Subject.githubEnvironment('acme/app', 'prod')],
+        audiences: ['https://github.com/acme'],
+        jobWorkflowRefs: ['acme/pipelines/.github/workflows/deploy.yml@refs/heads/main'],
+        claims: [ClaimCondition.equals('repository_id', ['123456']), ClaimCondition.like('actor', ['release-*'])],
+      }),
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            StringEquals: {
+              [`${GITHUB}:aud`]: 'https://github.com/acme',
+              [`${GITHUB}:sub`]: 'repo:acme/app:environment:prod',
+              [`${GITHUB}:job_workflow_ref`]: 'acme/pipelines/.github/workflows/deploy.yml@refs/heads/main',
+              [`${GITHUB}:repository_id`]: '123456',
+            },
+            StringLike: { [`${GITHUB}:actor`]: 'release-*' },
+          },
+        })],
+      },
+    });
+  });
+
+  test('should write an amr condition with ForAnyValue, amr being multi-valued', () => {
+    // GIVEN
+    const stack = makeStack();
+    const provider = new OidcIdentityProvider(stack, 'Okta', { issuer: OidcIssuer.okta('acme.okta.com', { audiences: ['api://orders'] }) });
+
+    // WHEN
+    new FederatedRole(stack, 'Reader', {
+      trust: FederatedTrust.oidc({
+        provider,
+        subjects: [Subject.exactly('00u1abcd')],
+        claims: [ClaimCondition.like('amr', ['mfa'])],
+      }),
+    });
+
+    // THEN
+    const key = provider.issuer.conditionKeyPrefix;
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            'StringEquals': { [`${key}:aud`]: 'api://orders', [`${key}:sub`]: '00u1abcd' },
+            'ForAnyValue:StringLike': { [`${key}:amr`]: 'mfa' },
+          },
+        })],
+      },
+    });
+  });
+
+  test('should add sts:TagSession only when session tags are allowed', () => {
+    // GIVEN
+    const stack = makeStack();
+    const provider = github(stack);
+    const trust = FederatedTrust.oidc({ provider, subjects: [Subject.githubBranch('acme/app', 'main')] });
+
+    // WHEN
+    new FederatedRole(stack, 'Plain', { trust });
+    new FederatedRole(stack, 'Tagged', { trust, allowSessionTags: true });
+
+    // THEN
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+    const actions = Object.entries(roles).map(([id, r]) => [id.replace(/[0-9A-F]{8}$/, ''), r.Properties.AssumeRolePolicyDocument.Statement[0].Action]);
+    expect(Object.fromEntries(actions)).toEqual({
+      Plain: 'sts:AssumeRoleWithWebIdentity',
+      Tagged: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession'],
+    });
+  });
+
+  test('should pass description, session duration, permissions boundary and role name through', () => {
+    // GIVEN
+    const stack = makeStack();
+    const boundary = iam.ManagedPolicy.fromManagedPolicyName(stack, 'Boundary', 'ci-boundary');
+
+    // WHEN
+    new FederatedRole(stack, 'Deploy', {
+      trust: FederatedTrust.oidc({ provider: github(stack), subjects: [Subject.githubBranch('acme/app', 'main')] }),
+      description: 'Deploys acme/app',
+      maxSessionDuration: Duration.hours(2),
+      permissionsBoundary: boundary,
+      roleName: 'acme-app-deploy',
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      Description: 'Deploys acme/app',
+      MaxSessionDuration: 7200,
+      RoleName: 'acme-app-deploy',
+      PermissionsBoundary: stack.resolve(boundary.managedPolicyArn),
+    });
+  });
+
+  test('should tag the role with its environment label', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    githubRole(stack, [Subject.githubEnvironment('acme/app', 'staging')], { environment: RoleEnvironment.nonProduction('staging') });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      Tags: [{ Key: 'environment', Value: 'staging' }],
+    });
+  });
+
+  test('should grant permissions through the role', () => {
+    // GIVEN
+    const stack = makeStack();
+    const role = githubRole(stack, [Subject.githubBranch('acme/app', 'main')]);
+
+    // WHEN
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::acme-artifacts/*'] }));
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::acme-artifacts/*' })] },
+      Roles: [{ Ref: stack.getLogicalId(role.role.node.defaultChild as iam.CfnRole) }],
+    });
+  });
+
+  test('should pass FederationGuard', () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    Aspects.of(app).add(new FederationGuard());
+
+    // WHEN
+    githubRole(stack, [Subject.githubEnvironment('acme/app', 'prod')], { environment: RoleEnvironment.production() });
+    new FederatedRole(stack, 'Lab', {
+      trust: FederatedTrust.oidc({ provider: gitlab(stack), subjects: [Subject.pattern('project_path:acme/app:ref_type:branch:ref:*')] }),
+    });
+
+    // THEN
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+});
+
+describe('FederatedRole refuses loose OIDC trust', () => {
+  test.each([
+    ['*', 'matches every subject'],
+    ['repo:*', "puts a wildcard before the end of the fixed prefix 'repo:<owner>/<repository>:'"],
+    ['repo:acme*', "puts a wildcard before the end of the fixed prefix 'repo:<owner>/<repository>:'"],
+    ['*:ref:refs/heads/main', "puts a wildcard before the end of the fixed prefix 'repo:<owner>/<repository>:'"],
+  ])('should refuse the subject pattern %s', (pattern, what) => {
+    // GIVEN
+    const subjects = [Subject.pattern(pattern)];
+
+    // WHEN
+    const build = () => githubRole(makeStack(), subjects);
+
+    // THEN
+    expect(build).toThrow(`FederatedRole 'Stack/Deploy' matches '${GITHUB}:sub' against '${pattern}', which ${what}`);
+    expect(build).toThrow(/name the subjects|spell the prefix out literally \(e\.g\. 'repo:<owner>\/<repository>:environment:<name>'\)/);
+  });
+
+  test('should refuse a wildcard before the GitLab project path', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => new FederatedRole(stack, 'Lab', {
+      trust: FederatedTrust.oidc({ provider: gitlab(stack), subjects: [Subject.pattern('project_path:acme*')] }),
+    });
+
+    // THEN
+    expect(build).toThrow("FederatedRole 'Stack/Lab' matches 'gitlab.com:sub' against 'project_path:acme*', which puts a wildcard before the end of the fixed prefix 'project_path:<group>/<project>:'");
+  });
+
+  test('should refuse every repository of an owner unless allowAnyRepositoryOfOwner is set', () => {
+    // GIVEN
+    const refused = makeStack();
+    const allowed = makeStack();
+    const pattern = 'repo:acme/*:ref:refs/heads/main';
+
+    // WHEN
+    const build = () => githubRole(refused, [Subject.pattern(pattern)]);
+    const role = githubRole(allowed, [Subject.pattern(pattern)], { allowAnyRepositoryOfOwner: true });
+
+    // THEN
+    expect(build).toThrow(/FederatedRole 'Stack\/Deploy' matches 'token\.actions\.githubusercontent\.com:sub' against 'repo:acme\/\*:ref:refs\/heads\/main', which has a wildcard inside the owner path .* set allowAnyRepositoryOfOwner: true/);
+    expect(role.role.node.metadata).toContainEqual(expect.objectContaining({
+      type: 'cdk-secured-api:accepted-federation-risk',
+      data: { risk: 'ANY_REPOSITORY_OF_OWNER', reason: 'FederatedRole prop allowAnyRepositoryOfOwner is set' },
+    }));
+    Template.fromStack(allowed).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: Match.objectLike({ StringLike: { [`${GITHUB}:sub`]: pattern } }) })] },
+    });
+  });
+
+  test('should still refuse a wildcard in the owner with allowAnyRepositoryOfOwner', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => githubRole(stack, [Subject.pattern('repo:ac*/app:*')], { allowAnyRepositoryOfOwner: true });
+
+    // THEN
+    expect(build).toThrow("FederatedRole 'Stack/Deploy' matches 'token.actions.githubusercontent.com:sub' against 'repo:ac*/app:*', which puts a wildcard before the end of the fixed prefix");
+  });
+
+  test('should refuse an exact subject that contains a wildcard', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => githubRole(stack, [Subject.exactly('repo:acme/app:*')]);
+
+    // THEN
+    expect(build).toThrow("FederatedRole 'Stack/Deploy' has the exact subject 'repo:acme/app:*', which contains '*' or '?', characters StringEquals compares literally; use Subject.pattern('repo:acme/app:*') if a pattern is meant.");
+  });
+
+  test('should refuse an exact subject without the issuer prefix', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => githubRole(stack, [Subject.exactly('acme/app:ref:refs/heads/main')]);
+
+    // THEN
+    expect(build).toThrow("FederatedRole 'Stack/Deploy' has the subject 'acme/app:ref:refs/heads/main', which can never match: every GitHub Actions subject starts with 'repo:'");
+  });
+
+  test('should refuse a role without subjects', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => githubRole(stack, []);
+
+    // THEN
+    expect(build).toThrow(`FederatedRole 'Stack/Deploy' has no subject for '${GITHUB}:sub', so every identity of GitHub Actions could assume it; pass subjects`);
+  });
+
+  test('should refuse an empty or wildcard audience list', () => {
+    // GIVEN
+    const stack = makeStack();
+    const provider = github(stack);
+
+    // WHEN
+    const empty = () => new FederatedRole(stack, 'Empty', {
+      trust: FederatedTrust.oidc({ provider, subjects: [Subject.githubBranch('acme/app', 'main')], audiences: [] }),
+    });
+    const wildcard = () => new FederatedRole(stack, 'Wildcard', {
+      trust: FederatedTrust.oidc({ provider, subjects: [Subject.githubBranch('acme/app', 'main')], audiences: ['*'] }),
+    });
+
+    // THEN
+    expect(empty).toThrow(`FederatedRole 'Stack/Empty' has no audience for '${GITHUB}:aud', so tokens minted for any client of GitHub Actions would be accepted; pass audiences`);
+    expect(wildcard).toThrow("FederatedRole 'Stack/Wildcard' has the audience '*', which is empty or has a wildcard");
+  });
+
+  test('should refuse GitHub subjects, and job_workflow_ref, for another issuer', () => {
+    // GIVEN
+    const stack = makeStack();
+    const provider = gitlab(stack);
+
+    // WHEN
+    const typed = () => new FederatedRole(stack, 'Typed', {
+      trust: FederatedTrust.oidc({ provider, subjects: [Subject.githubBranch('acme/app', 'main')] }),
+    });
+    const pinned = () => new FederatedRole(stack, 'Pinned', {
+      trust: FederatedTrust.oidc({
+        provider,
+        subjects: [Subject.exactly('project_path:acme/app:ref_type:branch:ref:main')],
+        jobWorkflowRefs: ['acme/pipelines/.github/workflows/deploy.yml@refs/heads/main'],
+      }),
+    });
+
+    // THEN
+    expect(typed).toThrow("FederatedRole 'Stack/Typed' uses the GitHub Actions subject 'repo:acme/app:ref:refs/heads/main', but its provider's issuer is not GitHub Actions");
+    expect(pinned).toThrow("FederatedRole 'Stack/Pinned' sets jobWorkflowRefs, a GitHub Actions claim, but the provider's issuer is GitLab");
+  });
+
+  test.each([
+    ['acme/pipelines/.github/workflows/*.yml@refs/heads/main'],
+    ['*'],
+    ['acme/pipelines/.github/workflows/deploy.yml'],
+  ])('should refuse the job_workflow_ref %s', (ref) => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => new FederatedRole(stack, 'Deploy', {
+      trust: FederatedTrust.oidc({ provider: github(stack), subjects: [Subject.githubBranch('acme/app', 'main')], jobWorkflowRefs: [ref] }),
+    });
+
+    // THEN
+    expect(build).toThrow(`FederatedRole 'Stack/Deploy' has the job_workflow_ref '${ref}', which is not '<owner>/<repository>/<path>.yml@<ref>' with a literal workflow path`);
+  });
+
+  test('should refuse a typed subject with a malformed repository or a refs/ branch', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const repository = () => githubRole(stack, [Subject.githubBranch('acme/*', 'main')]);
+    const branch = () => new FederatedRole(stack, 'Other', {
+      trust: FederatedTrust.oidc({ provider: OidcIdentityProvider.fromIssuer(stack, 'Gh', OidcIssuer.githubActions()), subjects: [Subject.githubBranch('acme/app', 'refs/heads/main')] }),
+    });
+
+    // THEN
+    expect(repository).toThrow("FederatedRole 'Stack/Deploy' has the GitHub repository 'acme/*' in subject 'repo:acme/*:ref:refs/heads/main', which is not a literal 'owner/name'");
+    expect(branch).toThrow("FederatedRole 'Stack/Other' has the branch name 'refs/heads/main' in subject 'repo:acme/app:ref:refs/heads/refs/heads/main', which is empty, contains ':' or starts with 'refs/'; pass the bare branch name");
+  });
+
+  test('should refuse claim conditions on aud or sub, twice on one claim, or matching anything', () => {
+    // GIVEN
+    const stack = makeStack();
+    const provider = github(stack);
+    const role = (id: string, claims: ClaimCondition[]) => () => new FederatedRole(stack, id, {
+      trust: FederatedTrust.oidc({ provider, subjects: [Subject.githubBranch('acme/app', 'main')], claims }),
+    });
+
+    // WHEN / THEN
+    expect(role('Sub', [ClaimCondition.like('sub', ['repo:*'])])).toThrow(`FederatedRole 'Stack/Sub' has a second condition on '${GITHUB}:sub'; use subjects/audiences/jobWorkflowRefs for aud/sub`);
+    expect(role('Twice', [ClaimCondition.equals('actor', ['a']), ClaimCondition.equals('actor', ['b'])])).toThrow(`FederatedRole 'Stack/Twice' has a second condition on '${GITHUB}:actor'`);
+    expect(role('Any', [ClaimCondition.like('actor', ['*'])])).toThrow(`FederatedRole 'Stack/Any' has the pattern '*' on '${GITHUB}:actor', which matches any value`);
+    expect(role('Key', [ClaimCondition.equals('gitlab.com:sub', ['x'])])).toThrow("FederatedRole 'Stack/Key' has a claim condition on 'gitlab.com:sub', which is not a bare claim name");
+  });
+
+  test('should refuse an issuer whose URL is a token', () => {
+    // GIVEN
+    const stack = makeStack();
+    const url = new iam.CfnOIDCProvider(stack, 'Eks', { url: 'https://oidc.example.com', clientIdList: ['sts.amazonaws.com'] }).attrArn;
+    const issuer = OidcIssuer.fromUrl(`https://${url}`, { audiences: ['sts.amazonaws.com'], jwksUri: 'https://oidc.example.com/keys' });
+
+    // WHEN
+    const build = () => new FederatedRole(stack, 'Irsa', {
+      trust: FederatedTrust.oidc({ provider: OidcIdentityProvider.fromProviderArn(stack, 'P', 'arn:aws:iam::123456789012:oidc-provider/x', issuer), subjects: [Subject.exactly('system:serviceaccount:a:b')] }),
+    });
+
+    // THEN
+    expect(build).toThrow("FederatedRole 'Stack/Irsa' trusts an issuer whose URL is only known at deploy time");
+  });
+});
+
+describe('FederatedRole environment label', () => {
+  test('should refuse a subject that names another GitHub environment', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => githubRole(stack, [Subject.githubEnvironment('acme/app', 'staging')], { environment: RoleEnvironment.production() });
+
+    // THEN
+    expect(build).toThrow("FederatedRole 'Stack/Deploy' is labelled 'prod', but its subject 'repo:acme/app:environment:staging' names the GitHub environment 'staging'; use the subject of the 'prod' environment");
+  });
+
+  test.each([
+    ['repo:acme/app:*'],
+    ['repo:acme/app:environment:prod*'],
+    ['repo:acme/app:env*'],
+    ['repo:acme/app:environment:pro?'],
+  ])('should refuse a production role whose pattern %s could match other environments', (pattern) => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => githubRole(stack, [Subject.pattern(pattern)], { environment: RoleEnvironment.production() });
+
+    // THEN
+    expect(build).toThrow(new RegExp(`^FederatedRole 'Stack/Deploy' is labelled production \\('prod'\\), but its subject pattern '${pattern.replace(/[*?]/g, '\\$&')}' could match (jobs of any GitHub environment|environments other than 'prod'); name the environment`));
+  });
+
+  test('should refuse a production role whose repository wildcard could match any environment', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => githubRole(stack, [Subject.pattern('repo:acme/app*')], { environment: RoleEnvironment.production(), allowAnyRepositoryOfOwner: true });
+
+    // THEN
+    expect(build).toThrow("FederatedRole 'Stack/Deploy' is labelled production ('prod'), but its subject pattern 'repo:acme/app*' has a wildcard in the repository part and could match jobs of any environment");
+  });
+
+  test('should accept a production role with branch and tag patterns, which cannot match an environment', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    githubRole(stack, [Subject.githubBranch('acme/app', 'main'), Subject.githubTag('acme/app', 'v*'), Subject.githubEnvironment('acme/app', 'Prod')], {
+      environment: RoleEnvironment.production(),
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { Tags: [{ Key: 'environment', Value: 'prod' }] });
+  });
+
+  test('should accept a non-production role with a pattern that can match its own environment', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    githubRole(stack, [Subject.pattern('repo:acme/app:*'), Subject.githubEnvironment('acme/app', 'stag*')], {
+      environment: RoleEnvironment.nonProduction('staging'),
+    });
+
+    // THEN
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Role', 1);
+  });
+
+  test('should refuse a non-production role whose environment pattern cannot match its label', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => githubRole(stack, [Subject.githubEnvironment('acme/app', 'prod*')], { environment: RoleEnvironment.nonProduction('staging') });
+
+    // THEN
+    expect(build).toThrow("FederatedRole 'Stack/Deploy' is labelled 'staging', but its subject pattern 'repo:acme/app:environment:prod*' can only match GitHub environments starting with 'prod'");
+  });
+
+  test('should refuse a production-sounding label for a non-production environment', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    const build = () => githubRole(stack, [Subject.githubBranch('acme/app', 'main')], { environment: RoleEnvironment.nonProduction('prod-eu') });
+
+    // THEN
+    expect(build).toThrow("FederatedRole 'Stack/Deploy' labels 'prod-eu' as a non-production environment, though the name reads as production; use RoleEnvironment.production('prod-eu').");
+  });
+});
+
+describe('FederatedRole with a SAML trust', () => {
+  test('should trust only AssumeRoleWithSAML, conditioned on the global sign-in endpoint by default', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    new FederatedRole(stack, 'Console', { trust: FederatedTrust.saml({ provider: saml(stack) }) });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: 'sts:AssumeRoleWithSAML',
+          Principal: { Federated: 'arn:aws:iam::123456789012:saml-provider/Corp' },
+          Condition: { StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } },
+        }],
+      },
+      MaxSessionDuration: 3600,
+    });
+  });
+
+  test('should condition on regional endpoints and extra attributes', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    new FederatedRole(stack, 'Console', {
+      trust: FederatedTrust.saml({
+        provider: saml(stack),
+        signInEndpoints: [SamlSignInEndpoint.global(), SamlSignInEndpoint.regional(), SamlSignInEndpoint.regional('us-east-2')],
+        attributes: [ClaimCondition.equals('sub_type', ['persistent'])],
+      }),
+      allowSessionTags: true,
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
+          Condition: {
+            StringEquals: {
+              'SAML:aud': [
+                'https://signin.aws.amazon.com/saml',
+                'https://eu-west-1.signin.aws.amazon.com/saml',
+                'https://us-east-2.signin.aws.amazon.com/saml',
+              ],
+              'SAML:sub_type': 'persistent',
+            },
+          },
+        })],
+      },
+    });
+  });
+
+  test('should refuse an empty endpoint list, a bad endpoint, and an attribute condition on aud', () => {
+    // GIVEN
+    const stack = makeStack();
+    const provider = saml(stack);
+
+    // WHEN
+    const none = () => new FederatedRole(stack, 'None', { trust: FederatedTrust.saml({ provider, signInEndpoints: [] }) });
+    const bad = () => new FederatedRole(stack, 'Bad', { trust: FederatedTrust.saml({ provider, signInEndpoints: [SamlSignInEndpoint.url('http://signin.aws.amazon.com/*')] }) });
+    const aud = () => new FederatedRole(stack, 'Aud', { trust: FederatedTrust.saml({ provider, attributes: [ClaimCondition.like('aud', ['*'])] }) });
+
+    // THEN
+    expect(none).toThrow("FederatedRole 'Stack/None' has no sign-in endpoint for 'SAML:aud', so assertions addressed anywhere would be accepted");
+    expect(bad).toThrow("FederatedRole 'Stack/Bad' has the sign-in endpoint 'http://signin.aws.amazon.com/*', which is not an https:// URL without wildcards");
+    expect(aud).toThrow("FederatedRole 'Stack/Aud' has a second condition on 'SAML:aud'; use signInEndpoints for aud");
+  });
+});
