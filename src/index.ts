@@ -7,3 +7,5 @@ export * from './roles/subject';
 export * from './roles/role-environment';
 export * from './roles/federated-trust';
 export * from './roles/federated-role';
+export * from './authorizer/route';
+export * from './authorizer/token-authorizer';

@@ -1,0 +1,482 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Aspects, CfnResource, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct, IConstruct } from 'constructs';
+import { RouteAuthorization } from './route';
+import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable } from './route-table';
+import { OidcIssuer } from '../identity/oidc-issuer';
+
+/** Where `npx projen bundle` puts the authorizer bundle; the same relative path from src/ and lib/. */
+const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');
+
+/** Context keys the authorizer always sets; a context claim of the same name would overwrite one. */
+const RESERVED_CONTEXT_KEYS = ['sub', 'clientId', 'scopes', 'issuer'];
+
+/**
+ * How the authorizer fetches the issuer's signing keys (JWKS).
+ */
+export interface JwksOptions {
+  /**
+   * The longest a JWKS fetch may take, from connect to last byte. At most 10 seconds: a slow key
+   * endpoint must not hold requests for long, and the last good keys are kept meanwhile.
+   *
+   * @default Duration.seconds(3)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * The shortest time between two refetches triggered by a token with an unknown `kid`, so that
+   * tokens with made-up key IDs cannot turn the authorizer against the issuer's endpoint.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly cooldown?: Duration;
+
+  /**
+   * The largest JWKS response body accepted, in bytes.
+   *
+   * @default 65536
+   */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Options of a `TokenAuthorizer`, also accepted by `SecuredApi`.
+ */
+export interface TokenAuthorizerOptions {
+  /**
+   * How long API Gateway caches a decision for the same token (and, when the route table needs it,
+   * the same route). `Duration.seconds(0)` disables the cache. At most one hour.
+   *
+   * A cached decision outlives a token revoked at the issuer by up to this long; the authorizer's own
+   * decision cache never outlives the token's `exp`.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly resultsCacheTtl?: Duration;
+
+  /**
+   * The clock skew tolerated when checking `exp`, `nbf` and `iat`. At most 5 minutes.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly clockTolerance?: Duration;
+
+  /**
+   * The oldest a token may be, by its `iat` claim; tokens without `iat` are then refused.
+   *
+   * @default - no limit beyond the token's own `exp`
+   */
+  readonly maxTokenAge?: Duration;
+
+  /**
+   * The JWT `typ` header every token must carry, e.g. `at+jwt` for RFC 9068 access tokens
+   * (`application/at+jwt` is accepted as the same), which keeps ID tokens of the same issuer out.
+   *
+   * @default - `typ` is not checked
+   */
+  readonly requiredTokenType?: string;
+
+  /**
+   * Further top-level claims to pass to the backend in the authorizer context (when the claim is a
+   * string, number or boolean), beside `sub`, `clientId`, `scopes` and `issuer`.
+   *
+   * @default - none
+   */
+  readonly contextClaims?: string[];
+
+  /**
+   * How the issuer's signing keys are fetched.
+   *
+   * @default - a 3 second timeout, a 30 second cooldown, and a 64 KiB cap
+   */
+  readonly jwks?: JwksOptions;
+
+  /**
+   * How many decisions each authorizer instance keeps in memory (for tokens API Gateway's cache does
+   * not hold, e.g. on other routes in `route` cache mode). 0 disables it.
+   *
+   * @default 10000
+   */
+  readonly decisionCacheSize?: number;
+
+  /**
+   * The CloudWatch namespace of the authorizer's metrics.
+   *
+   * @default 'SecuredApi'
+   */
+  readonly metricsNamespace?: string;
+
+  /**
+   * The value of the `Service` dimension of the authorizer's metrics.
+   *
+   * @default - for a `SecuredApi`, the API's name; otherwise a name unique to this construct
+   */
+  readonly serviceName?: string;
+
+  /**
+   * The authorizer function's memory, in MiB.
+   *
+   * Lambda allocates CPU in proportion to memory, and the authorizer's work (signature verification,
+   * module load at a cold start) is CPU-bound while its heap stays small; 256 MiB buys twice the CPU
+   * share of 128 MiB for latency that sits in front of every uncached request.
+   *
+   * @default 256
+   */
+  readonly memorySize?: number;
+
+  /**
+   * How long the authorizer's logs (one audit line per decision) are kept.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Whether X-Ray active tracing is on for the authorizer (and, in a `SecuredApi`, the stage).
+   *
+   * @default true
+   */
+  readonly tracing?: boolean;
+
+  /**
+   * Concurrency reserved for the authorizer function, so that other functions of the account cannot
+   * starve it (and it cannot scale past this).
+   *
+   * @default - no reserved concurrency: the function shares the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
+}
+
+/**
+ * Properties of a `TokenAuthorizer`.
+ */
+export interface TokenAuthorizerProps extends TokenAuthorizerOptions {
+  /**
+   * The issuer whose access tokens are accepted.
+   */
+  readonly issuer: OidcIssuer;
+
+  /**
+   * The routes guarded by this authorizer and what each requires; more can be added with `addRoute`.
+   * Every API Gateway method that uses the authorizer must be one of them.
+   *
+   * @default - none yet
+   */
+  readonly routes?: RouteAuthorization[];
+}
+
+/**
+ * A Lambda REQUEST authorizer for API Gateway REST APIs that validates OAuth 2.0 / OIDC access
+ * tokens (JWTs) of one issuer and decides per route by scopes and claim rules.
+ *
+ * Use it through `SecuredApi`, or on its own: pass `authorizer` to the methods of an existing
+ * `RestApi`, and register each of those methods with `addRoute`, because the authorizer decides by
+ * its route table (synth fails if a method using the authorizer is not in it).
+ *
+ * The issuer, audiences and JWKS URI are the function's environment (they may be tokens); all other
+ * settings and the route table are written, at synth time, into `config.json` beside the bundled
+ * handler in the function's own asset, so the asset in `cdk.out` with those three values runs anywhere.
+ *
+ * The function runs on Node.js 22 on ARM64 (Graviton: lower price per GB-second than x86_64 for
+ * this pure-JavaScript handler), with an explicit log group and a role that may write only to it.
+ */
+export class TokenAuthorizer extends Construct {
+  /** The API Gateway authorizer, to pass as a method's `authorizer`. */
+  public readonly authorizer: apigateway.IAuthorizer;
+
+  /** The authorizer function. */
+  public readonly function: lambda.IFunction;
+
+  /** The log group of the authorizer function: one JSON audit line per decision. */
+  public readonly logGroup: logs.ILogGroup;
+
+  /** The issuer whose tokens are accepted. */
+  public readonly issuer: OidcIssuer;
+
+  /** The CloudWatch namespace of the authorizer's metrics. */
+  public readonly metricsNamespace: string;
+
+  /** The value of the `Service` dimension of the authorizer's metrics. */
+  public readonly serviceName: string;
+
+  private readonly settings: Settings;
+  private readonly handler: lambda.Function;
+  private readonly requestAuthorizer: apigateway.RequestAuthorizer;
+  private readonly routes: CheckedRoute[] = [];
+  private compiled?: CompiledRouteTable;
+  private asset?: s3_assets.Asset;
+
+  constructor(scope: Construct, id: string, props: TokenAuthorizerProps) {
+    super(scope, id);
+    const where = this.node.path;
+    if (!fs.existsSync(path.join(BUNDLE_DIR, 'index.js'))) {
+      throw new Error(`${where}: the authorizer bundle ${path.join(BUNDLE_DIR, 'index.js')} is missing; run \`npx projen bundle\` (the build does) before synthesizing.`);
+    }
+    this.issuer = props.issuer;
+    this.settings = checkOptions(where, props);
+    this.metricsNamespace = this.settings.metricsNamespace;
+    this.serviceName = props.serviceName ?? Names.uniqueResourceName(this, { maxLength: 64 });
+    checkServiceName(where, this.serviceName);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+    // An explicit role, so that the function gets write access to its own log group only, instead
+    // of the managed AWSLambdaBasicExecutionRole (any log group of the account).
+    const role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the token authorizer ${where}`,
+    });
+    this.logGroup.grantWrite(role);
+
+    this.handler = new lambda.Function(this, 'Handler', {
+      description: 'Validates OAuth 2.0 / OIDC access tokens for API Gateway (cdk-secured-api TokenAuthorizer)',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: new StagedCode(() => this.stagedAsset()),
+      memorySize: this.settings.memorySize,
+      // Room for the longest JWKS fetch allowed and the verification after it.
+      timeout: Duration.seconds(Math.ceil(this.settings.jwksTimeoutMs / 1000) + 5),
+      role,
+      logGroup: this.logGroup,
+      tracing: props.tracing === false ? undefined : lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: this.settings.reservedConcurrency,
+      environment: {
+        SECURED_API_ISSUER: props.issuer.issuerUrl,
+        SECURED_API_AUDIENCES: Stack.of(this).toJsonString(props.issuer.audiences),
+        SECURED_API_JWKS_URI: props.issuer.jwksUri,
+      },
+    });
+    this.function = this.handler;
+
+    this.requestAuthorizer = new apigateway.RequestAuthorizer(this, 'Authorizer', {
+      handler: this.handler,
+      // One lazily joined entry: whether the cache key must include the route is known only once
+      // every route has been added (see route-table.ts).
+      identitySources: [Lazy.string({ produce: () => this.identitySources().join(',') })],
+      resultsCacheTtl: this.settings.resultsCacheTtl,
+    });
+    this.authorizer = this.requestAuthorizer;
+
+    // Routes may be added until synthesis, but Lambda assets are staged (copied and hashed) when
+    // they are created. So the asset holding config.json is created by an aspect, which runs at the
+    // start of synthesis, before the template is resolved; the function's code points at it through
+    // lazy values. Adding a route after that is an error (see addRoute).
+    Aspects.of(this).add({
+      visit: (node: IConstruct) => {
+        if (node === this) {
+          this.stagedAsset();
+        }
+      },
+    });
+    this.node.addValidation({ validate: () => this.unregisteredMethods() });
+
+    for (const route of props.routes ?? []) {
+      this.addRoute(route);
+    }
+  }
+
+  /**
+   * Adds a route to the authorizer's route table.
+   *
+   * Every API Gateway method that uses this authorizer must be added, with the same method and
+   * resource path.
+   */
+  public addRoute(route: RouteAuthorization): void {
+    const where = this.node.path;
+    if (this.compiled) {
+      throw new Error(`${where}: route ${route.method} ${route.path} was added after the route table was written into the authorizer's asset at synthesis; add every route before the app is synthesized.`);
+    }
+    const checked = checkRoute(where, route);
+    checkRouteSet(where, [...this.routes, checked]);
+    this.routes.push(checked);
+  }
+
+  /**
+   * Attaches the authorizer to a REST API even though no method of it uses the authorizer yet,
+   * e.g. a `SecuredApi` whose routes are all public.
+   *
+   * @internal
+   */
+  public _attachTo(api: apigateway.IRestApi): void {
+    this.requestAuthorizer._attachToApi(api);
+  }
+
+  /** The authorizer's config.json, as written into its asset. */
+  private renderConfig(): string {
+    const table = this.table();
+    const s = this.settings;
+    // Keys in the contract's order; JSON.stringify keeps insertion order, so the asset hash only
+    // changes when the configuration does.
+    const config = {
+      version: 1,
+      algorithms: [...this.issuer.algorithms],
+      audienceClaim: this.issuer.audienceClaim,
+      clockToleranceSeconds: s.clockToleranceSeconds,
+      ...(s.maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds: s.maxTokenAgeSeconds }),
+      ...(s.requiredTyp === undefined ? {} : { requiredTyp: s.requiredTyp }),
+      maxTokenBytes: 8192,
+      contextClaims: s.contextClaims,
+      jwks: {
+        timeoutMs: s.jwksTimeoutMs,
+        cooldownMs: s.jwksCooldownMs,
+        maxBytes: s.jwksMaxBytes,
+        maxKeys: 50,
+        maxAgeMs: 3_600_000,
+      },
+      decisionCache: { maxEntries: s.decisionCacheSize },
+      cacheMode: table.cacheMode,
+      metricsNamespace: this.metricsNamespace,
+      serviceName: this.serviceName,
+      routes: table.routes,
+    };
+    return JSON.stringify(config) + '\n';
+  }
+
+  /** The compiled route table; compiling freezes it. */
+  private table(): CompiledRouteTable {
+    this.compiled ??= compileRouteTable(this.routes);
+    return this.compiled;
+  }
+
+  private identitySources(): string[] {
+    const sources = [apigateway.IdentitySource.header('Authorization')];
+    if (this.table().cacheMode === 'route') {
+      sources.push(apigateway.IdentitySource.context('httpMethod'), apigateway.IdentitySource.context('resourcePath'));
+    }
+    return sources;
+  }
+
+  private stagedAsset(): s3_assets.Asset {
+    if (!this.asset) {
+      // mkdtemp gives a fresh folder per synthesis; the asset hash covers only its contents
+      // (index.js and config.json), so it is as deterministic as they are.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'token-authorizer-'));
+      fs.copyFileSync(path.join(BUNDLE_DIR, 'index.js'), path.join(dir, 'index.js'));
+      fs.writeFileSync(path.join(dir, 'config.json'), this.renderConfig());
+      this.asset = new s3_assets.Asset(this.handler, 'Code', { path: dir, deployTime: true });
+      this.asset.addResourceMetadata(this.handler.node.defaultChild as CfnResource, 'Code');
+    }
+    return this.asset;
+  }
+
+  private unregisteredMethods(): string[] {
+    const registered = new Set(this.routes.map((r) => `${r.method} ${r.resource}`));
+    const errors: string[] = [];
+    for (const c of this.node.root.node.findAll()) {
+      if (!(c instanceof apigateway.Method)) {
+        continue;
+      }
+      const uses = (c.node.defaultChild as apigateway.CfnMethod).authorizerId === this.requestAuthorizer.authorizerId;
+      if (uses && !registered.has(`${c.httpMethod} ${c.resource.path}`)) {
+        errors.push(`method ${c.httpMethod} ${c.resource.path} (${c.node.path}) uses this authorizer but is not in its route table, so the authorizer would deny it and a cached policy could not account for it; call addRoute({ method: '${c.httpMethod}', path: '${c.resource.path}', ... }) on ${this.node.path}.`);
+      }
+    }
+    return errors;
+  }
+}
+
+/**
+ * Lambda code whose S3 location is known only once the asset exists: the asset is created at the
+ * start of synthesis (see TokenAuthorizer), after the function that points at it.
+ */
+class StagedCode extends lambda.Code {
+  constructor(private readonly asset: () => s3_assets.Asset) {
+    super();
+  }
+
+  public bind(_scope: Construct): lambda.CodeConfig {
+    return {
+      s3Location: {
+        bucketName: Lazy.string({ produce: () => this.asset().s3BucketName }),
+        objectKey: Lazy.string({ produce: () => this.asset().s3ObjectKey }),
+      },
+    };
+  }
+}
+
+interface Settings {
+  readonly resultsCacheTtl: Duration;
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenAgeSeconds?: number;
+  readonly requiredTyp?: string;
+  readonly contextClaims: string[];
+  readonly jwksTimeoutMs: number;
+  readonly jwksCooldownMs: number;
+  readonly jwksMaxBytes: number;
+  readonly decisionCacheSize: number;
+  readonly metricsNamespace: string;
+  readonly memorySize: number;
+  readonly reservedConcurrency?: number;
+}
+
+function checkOptions(where: string, props: TokenAuthorizerOptions): Settings {
+  const ttl = props.resultsCacheTtl ?? Duration.minutes(5);
+  integer(where, 'resultsCacheTtl (seconds)', ttl.toSeconds({ integral: false }), 0, 3600);
+  const jwks = props.jwks ?? {};
+
+  const requiredTyp = props.requiredTokenType;
+  if (requiredTyp !== undefined && (!literal(requiredTyp) || /\s/.test(requiredTyp))) {
+    throw new Error(`${where}: requiredTokenType ${JSON.stringify(requiredTyp)} is not a literal string without whitespace; pass the typ value, e.g. 'at+jwt'.`);
+  }
+
+  const contextClaims = props.contextClaims ?? [];
+  contextClaims.forEach((claim, i) => {
+    if (!literal(claim)) {
+      throw new Error(`${where}: contextClaims holds ${JSON.stringify(claim)}, which is not a non-empty literal string; pass claim names.`);
+    }
+    if (RESERVED_CONTEXT_KEYS.includes(claim)) {
+      throw new Error(`${where}: contextClaims holds "${claim}", which the authorizer context always carries (${RESERVED_CONTEXT_KEYS.join(', ')}); remove it.`);
+    }
+    if (contextClaims.indexOf(claim) !== i) {
+      throw new Error(`${where}: contextClaims holds "${claim}" twice; list each claim once.`);
+    }
+  });
+
+  const metricsNamespace = props.metricsNamespace ?? 'SecuredApi';
+  if (!literal(metricsNamespace) || !/^[A-Za-z0-9.\-_/#: ]{1,255}$/.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
+    throw new Error(`${where}: metricsNamespace ${JSON.stringify(metricsNamespace)} is not a valid CloudWatch namespace; use up to 255 of [A-Za-z0-9.-_/#: ], not starting with 'AWS/'.`);
+  }
+
+  const maxTokenAge = props.maxTokenAge;
+  const reservedConcurrency = props.reservedConcurrency;
+  return {
+    resultsCacheTtl: ttl,
+    clockToleranceSeconds: integer(where, 'clockTolerance (seconds)', (props.clockTolerance ?? Duration.seconds(30)).toSeconds({ integral: false }), 0, 300),
+    maxTokenAgeSeconds: maxTokenAge === undefined ? undefined : integer(where, 'maxTokenAge (seconds)', maxTokenAge.toSeconds({ integral: false }), 1, 366 * 86_400),
+    requiredTyp,
+    contextClaims: [...contextClaims],
+    jwksTimeoutMs: integer(where, 'jwks.timeout (milliseconds)', (jwks.timeout ?? Duration.seconds(3)).toMilliseconds({ integral: false }), 1, 10_000),
+    jwksCooldownMs: integer(where, 'jwks.cooldown (milliseconds)', (jwks.cooldown ?? Duration.seconds(30)).toMilliseconds({ integral: false }), 0, 86_400_000),
+    jwksMaxBytes: integer(where, 'jwks.maxBytes', jwks.maxBytes ?? 65_536, 1024, 10_485_760),
+    decisionCacheSize: integer(where, 'decisionCacheSize', props.decisionCacheSize ?? 10_000, 0, 1_000_000),
+    metricsNamespace,
+    memorySize: integer(where, 'memorySize', props.memorySize ?? 256, 128, 10_240),
+    reservedConcurrency: reservedConcurrency === undefined ? undefined : integer(where, 'reservedConcurrency', reservedConcurrency, 1, 1_000_000),
+  };
+}
+
+function checkServiceName(where: string, serviceName: string): void {
+  if (!literal(serviceName) || serviceName.length > 255 || /[\u0000-\u001f]/.test(serviceName)) {
+    throw new Error(`${where}: serviceName ${JSON.stringify(serviceName)} is not usable as a metric dimension value; pass a literal name of 1 to 255 printable characters.`);
+  }
+}
+
+function literal(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && !Token.isUnresolved(value);
+}
+
+function integer(where: string, name: string, value: number, min: number, max: number): number {
+  if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${where}: ${name} is ${value}, which is not a whole number from ${min} to ${max}; pass a literal value in that range.`);
+  }
+  return value;
+}

@@ -1,0 +1,363 @@
+import fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { ClaimRule, HttpMethod, OidcIssuer, TokenAuthorizer, TokenAuthorizerProps } from '../../src';
+
+const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
+
+function makeStack(): { app: App; stack: Stack } {
+  const app = new App();
+  return { app, stack: new Stack(app, 'Auth', { env: { account: '123456789012', region: 'eu-west-1' } }) };
+}
+
+/** A REST API whose GET /orders and GET /orders/{id} use the authorizer. */
+function guardedApi(stack: Stack, props: Partial<TokenAuthorizerProps> = {}) {
+  const authorizer = new TokenAuthorizer(stack, 'Authz', {
+    issuer: ISSUER,
+    routes: [
+      { method: HttpMethod.GET, path: '/orders', scopes: ['orders:read'] },
+      { method: HttpMethod.GET, path: '/orders/{id}', scopes: ['orders:read'] },
+    ],
+    ...props,
+  });
+  const api = new apigateway.RestApi(stack, 'Api');
+  const orders = api.root.addResource('orders');
+  orders.addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+  orders.addResource('{id}').addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+  return { authorizer, api };
+}
+
+/** config.json of the authorizer, read back from the synthesized cloud assembly. */
+function configJson(app: App, stack: Stack): Record<string, any> {
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template;
+  const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
+  const key: string = fn.Properties.Code.S3Key;
+  const dir = path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+  expect(fs.readdirSync(dir).sort()).toEqual(['config.json', 'index.js']);
+  return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+}
+
+describe('TokenAuthorizer', () => {
+  test('should create a pinned Node.js 22 ARM64 function with the issuer in its environment', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    guardedApi(stack);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 8,
+      TracingConfig: { Mode: 'Active' },
+      Environment: {
+        Variables: {
+          SECURED_API_ISSUER: 'https://issuer.example.com',
+          SECURED_API_AUDIENCES: '["api://orders"]',
+          SECURED_API_JWKS_URI: 'https://issuer.example.com/.well-known/jwks.json',
+        },
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^AuthzLogGroup') } },
+    });
+  });
+
+  test('should create a REQUEST authorizer on the Authorization header with a 300 s cache', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    guardedApi(stack);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthzHandler'), 'Arn'] }])]),
+      }),
+    });
+  });
+
+  test('should let API Gateway invoke the function only as this API\'s authorizer', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    guardedApi(stack);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const authorizerId = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0];
+    const apiId = Object.keys(template.findResources('AWS::ApiGateway::RestApi'))[0];
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthzHandler'), 'Arn'] },
+      SourceArn: {
+        'Fn::Join': ['', [
+          'arn:', { Ref: 'AWS::Partition' }, ':execute-api:eu-west-1:123456789012:', { Ref: apiId }, '/authorizers/', { Ref: authorizerId },
+        ]],
+      },
+    });
+  });
+
+  test('should write logs to its own log group, kept a year, with a role limited to it', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    guardedApi(stack);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }),
+      ManagedPolicyArns: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthzLogGroup'), 'Arn'] },
+        }]),
+      },
+    });
+  });
+
+  test('should write the contract\'s config.json with defaults into the function\'s asset', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+
+    // WHEN
+    guardedApi(stack, { serviceName: 'orders-api' });
+
+    // THEN
+    expect(configJson(app, stack)).toEqual({
+      version: 1,
+      algorithms: ['RS256'],
+      audienceClaim: 'aud',
+      clockToleranceSeconds: 30,
+      maxTokenBytes: 8192,
+      contextClaims: [],
+      jwks: { timeoutMs: 3000, cooldownMs: 30000, maxBytes: 65536, maxKeys: 50, maxAgeMs: 3600000 },
+      decisionCache: { maxEntries: 10000 },
+      cacheMode: 'token',
+      metricsNamespace: 'SecuredApi',
+      serviceName: 'orders-api',
+      routes: [
+        { method: 'GET', resource: '/orders', arnPath: 'orders', scopes: ['orders:read'], claimRules: [], overlaps: [] },
+        { method: 'GET', resource: '/orders/{id}', arnPath: 'orders/*', scopes: ['orders:read'], claimRules: [], overlaps: [] },
+      ],
+    });
+  });
+
+  test('should write the options into config.json', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+
+    // WHEN
+    guardedApi(stack, {
+      clockTolerance: Duration.seconds(5),
+      maxTokenAge: Duration.hours(1),
+      requiredTokenType: 'at+jwt',
+      contextClaims: ['tenant', 'email'],
+      jwks: { timeout: Duration.millis(1500), cooldown: Duration.minutes(1), maxBytes: 16384 },
+      decisionCacheSize: 0,
+      metricsNamespace: 'Acme/Orders',
+    });
+
+    // THEN
+    expect(configJson(app, stack)).toMatchObject({
+      clockToleranceSeconds: 5,
+      maxTokenAgeSeconds: 3600,
+      requiredTyp: 'at+jwt',
+      contextClaims: ['tenant', 'email'],
+      jwks: { timeoutMs: 1500, cooldownMs: 60000, maxBytes: 16384 },
+      decisionCache: { maxEntries: 0 },
+      metricsNamespace: 'Acme/Orders',
+    });
+  });
+
+  test('should include routes added after construction in the synthesized config.json', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+    const { authorizer, api } = guardedApi(stack);
+
+    // WHEN
+    authorizer.addRoute({ method: HttpMethod.DELETE, path: '/orders/{id}', scopes: ['orders:admin'], claimRules: [ClaimRule.equals('tier', 'gold')] });
+    api.root.getResource('orders')!.getResource('{id}')!.addMethod('DELETE', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+
+    // THEN
+    const config = configJson(app, stack);
+    expect(config.routes.map((r: any) => `${r.method} ${r.resource}`)).toEqual(['GET /orders', 'DELETE /orders/{id}', 'GET /orders/{id}']);
+    expect(config.routes[1]).toEqual({
+      method: 'DELETE',
+      resource: '/orders/{id}',
+      arnPath: 'orders/*',
+      scopes: ['orders:admin'],
+      claimRules: [{ claim: 'tier', op: 'equals', value: 'gold' }],
+      overlaps: [],
+    });
+  });
+
+  test('should key the cache on the route too when the route table needs it', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+    const { authorizer, api } = guardedApi(stack);
+
+    // WHEN
+    authorizer.addRoute({ method: HttpMethod.GET, path: '/orders/special', scopes: ['special'] });
+    api.root.getResource('orders')!.addResource('special').addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      IdentitySource: 'method.request.header.Authorization,context.httpMethod,context.resourcePath',
+    });
+    expect(configJson(app, stack).cacheMode).toBe('route');
+  });
+
+  test('should disable API Gateway\'s cache with a zero TTL', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    guardedApi(stack, { resultsCacheTtl: Duration.seconds(0) });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
+  });
+
+  test('should check the client_id claim for a Cognito issuer', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+    const pool = new cognito.UserPool(stack, 'Pool');
+    const issuer = OidcIssuer.cognito(pool, { audiences: ['client-1'] });
+
+    // WHEN
+    guardedApi(stack, { issuer });
+
+    // THEN
+    expect(configJson(app, stack).audienceClaim).toBe('client_id');
+  });
+
+  test('should apply memory, retention, tracing and reserved concurrency options', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    guardedApi(stack, { memorySize: 512, logRetention: 30, tracing: false, reservedConcurrency: 20 });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 512,
+      TracingConfig: Match.absent(),
+      ReservedConcurrentExecutions: 20,
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('should produce the same asset whatever the order routes were added in', () => {
+    // GIVEN
+    const routes = [
+      { method: HttpMethod.GET, path: '/orders', scopes: ['orders:read'] },
+      { method: HttpMethod.GET, path: '/orders/{id}', scopes: ['orders:read'] },
+    ];
+    const keyOf = (ordered: typeof routes) => {
+      const { stack } = makeStack();
+      guardedApi(stack, { routes: ordered });
+      return Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    };
+
+    // WHEN / THEN
+    expect(JSON.stringify(keyOf(routes))).toEqual(JSON.stringify(keyOf([...routes].reverse())));
+  });
+
+  test('should fail synth when a method uses the authorizer without a route', () => {
+    // GIVEN
+    const { stack } = makeStack();
+    const { authorizer, api } = guardedApi(stack);
+
+    // WHEN
+    api.root.addResource('admin').addMethod('POST', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      /method POST \/admin \(Auth\/Api\/Default\/admin\/POST\) uses this authorizer but is not in its route table.*call addRoute\(\{ method: 'POST', path: '\/admin', \.\.\. \}\) on Auth\/Authz/,
+    );
+  });
+
+  test('should refuse a route added after synthesis', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+    const { authorizer } = guardedApi(stack);
+    app.synth();
+
+    // WHEN / THEN
+    expect(() => authorizer.addRoute({ method: HttpMethod.GET, path: '/late' })).toThrow(
+      /Auth\/Authz: route GET \/late was added after the route table was written/,
+    );
+  });
+
+  test('should refuse a duplicate route with the construct path', () => {
+    // GIVEN
+    const { stack } = makeStack();
+    const { authorizer } = guardedApi(stack);
+
+    // WHEN / THEN
+    expect(() => authorizer.addRoute({ method: HttpMethod.ANY, path: '/orders' })).toThrow(
+      'Auth/Authz: route ANY /orders is defined beside GET /orders',
+    );
+  });
+
+  test.each<[string, Partial<TokenAuthorizerProps>, RegExp]>([
+    ['a JWKS timeout over 10 s', { jwks: { timeout: Duration.seconds(11) } }, /jwks\.timeout \(milliseconds\) is 11000, which is not a whole number from 1 to 10000/],
+    ['a clock tolerance over 5 min', { clockTolerance: Duration.minutes(6) }, /clockTolerance \(seconds\) is 360/],
+    ['a cache TTL over an hour', { resultsCacheTtl: Duration.hours(2) }, /resultsCacheTtl \(seconds\) is 7200/],
+    ['a fractional cache TTL', { resultsCacheTtl: Duration.millis(1500) }, /resultsCacheTtl \(seconds\) is 1.5/],
+    ['a zero reserved concurrency', { reservedConcurrency: 0 }, /reservedConcurrency is 0/],
+    ['a memory size under 128', { memorySize: 64 }, /memorySize is 64/],
+    ['a context claim the context always has', { contextClaims: ['scopes'] }, /contextClaims holds "scopes", which the authorizer context always carries/],
+    ['a context claim twice', { contextClaims: ['tenant', 'tenant'] }, /contextClaims holds "tenant" twice/],
+    ['an AWS/ namespace', { metricsNamespace: 'AWS/Lambda' }, /metricsNamespace "AWS\/Lambda" is not a valid CloudWatch namespace/],
+    ['a token type with whitespace', { requiredTokenType: 'at jwt' }, /requiredTokenType "at jwt" is not a literal string without whitespace/],
+    ['an empty service name', { serviceName: '' }, /serviceName "" is not usable as a metric dimension value/],
+  ])('should refuse %s', (_what, props, message) => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN / THEN
+    expect(() => new TokenAuthorizer(stack, 'Authz', { issuer: ISSUER, ...props })).toThrow(message);
+  });
+
+  test('should tell the developer to bundle when the handler bundle is missing', () => {
+    // GIVEN
+    const { stack } = makeStack();
+    const exists = fs.existsSync;
+    const spy = jest.spyOn(fs, 'existsSync').mockImplementation((p) => !String(p).endsWith(path.join('token-authorizer.lambda', 'index.js')) && exists(p));
+
+    // WHEN / THEN
+    try {
+      expect(() => new TokenAuthorizer(stack, 'Authz', { issuer: ISSUER })).toThrow(/Auth\/Authz: the authorizer bundle .*index\.js is missing; run `npx projen bundle`/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
