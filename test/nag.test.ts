@@ -58,7 +58,7 @@ function federation(acknowledge: boolean): Federation {
     trust: FederatedTrust.oidc({
       provider: okta,
       subjects: [Subject.exactly('0oa1ordersservice')],
-      claims: [ClaimCondition.like('amr', ['mfa'])],
+      claims: [ClaimCondition.stringLike('amr', ['mfa'])],
     }),
     environment: RoleEnvironment.nonProduction('staging'),
   });

@@ -252,9 +252,9 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       this.checkClaim(condition, seen, /^[A-Za-z0-9_.-]+$/, `${keyPrefix}:`, 'subjects/audiences/jobWorkflowRefs');
       const key = `${keyPrefix}:${condition.claim}`;
       if (condition.claim.toLowerCase() === 'amr') {
-        (anyValue[`ForAnyValue:${condition.operator}`] ??= {})[key] = [...condition.values];
+        (anyValue[`ForAnyValue:${condition.conditionOperator}`] ??= {})[key] = [...condition.values];
       } else {
-        (condition.operator === 'StringLike' ? like : equals)[key] = [...condition.values];
+        (condition.conditionOperator === 'StringLike' ? like : equals)[key] = [...condition.values];
       }
     }
 
@@ -281,6 +281,12 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       if (parts.name !== undefined && (parts.name.trim() === '' || parts.name.includes(':') || /^refs\//.test(parts.name))) {
         this.fail(`has the ${parts.kind} name '${parts.name}' in subject '${value}', which is empty, contains ':' or starts with 'refs/'`, `pass the bare ${parts.kind} name, e.g. 'main'`);
       }
+    }
+    if (Token.isUnresolved(value)) {
+      if (subject.isPattern) {
+        this.fail('has a subject pattern that is only known at deploy time, so its wildcards cannot be checked', 'pass the pattern as a literal string, or use Subject.exactly for a deploy-time value');
+      }
+      return false;
     }
     if (value.trim() === '') this.fail('has an empty subject', 'name the subject');
 
@@ -371,8 +377,11 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       this.fail(`has a condition on '${keyPrefix}${claim}' with no values, which nothing can match`, 'list the accepted values');
     }
     for (const value of condition.values) {
-      if (Token.isUnresolved(value)) continue;
-      if (condition.operator === 'StringLike' && isWildcardOnly(value)) {
+      if (condition.conditionOperator !== 'StringLike') continue;
+      if (Token.isUnresolved(value)) {
+        this.fail(`has a pattern on '${keyPrefix}${claim}' that is only known at deploy time, so its wildcards cannot be checked`, 'pass the pattern as a literal string, or use ClaimCondition.stringEquals for a deploy-time value');
+      }
+      if (isWildcardOnly(value)) {
         this.fail(`has the pattern '${value}' on '${keyPrefix}${claim}', which matches any value`, 'list the accepted values, or drop the condition');
       }
     }
@@ -381,7 +390,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
   private buildSamlTrust(options: SamlTrustOptions): BuiltTrust {
     const provider = options.provider;
     if (!provider?.samlProviderArn) this.fail('has a SAML trust without a provider', 'pass provider: a SamlIdentityProvider');
-    const endpoints = options.signInEndpoints ?? [SamlSignInEndpoint.global()];
+    const endpoints = options.signInEndpoints ?? [SamlSignInEndpoint.GLOBAL];
     if (endpoints.length === 0) {
       this.fail("has no sign-in endpoint for 'SAML:aud', so assertions addressed anywhere would be accepted", 'leave signInEndpoints out (global endpoint) or list the endpoints your IdP posts to');
     }
@@ -392,7 +401,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const seen = new Set<string>(['aud']);
     for (const condition of options.attributes ?? []) {
       this.checkClaim(condition, seen, /^[A-Za-z0-9_.:-]+$/, 'SAML:', 'signInEndpoints for aud');
-      (condition.operator === 'StringLike' ? like : equals)[`SAML:${condition.claim}`] = [...condition.values];
+      (condition.conditionOperator === 'StringLike' ? like : equals)[`SAML:${condition.claim}`] = [...condition.values];
     }
     return {
       principal: new iam.FederatedPrincipal(provider.samlProviderArn, compactConditions({ StringEquals: equals, StringLike: like }), SAML_ACTION),

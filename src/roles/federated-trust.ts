@@ -19,7 +19,7 @@ export class ClaimCondition {
    * @param claim the claim name without the provider prefix, e.g. `repository_id` (OIDC) or `sub_type` (SAML)
    * @param values accepted values; at least one
    */
-  public static equals(claim: string, values: string[]): ClaimCondition {
+  public static stringEquals(claim: string, values: string[]): ClaimCondition {
     return new ClaimCondition(claim, values, 'StringEquals');
   }
 
@@ -29,7 +29,7 @@ export class ClaimCondition {
    * @param claim the claim name without the provider prefix
    * @param patterns accepted patterns; at least one, none made of wildcards only
    */
-  public static like(claim: string, patterns: string[]): ClaimCondition {
+  public static stringLike(claim: string, patterns: string[]): ClaimCondition {
     return new ClaimCondition(claim, patterns, 'StringLike');
   }
 
@@ -37,13 +37,13 @@ export class ClaimCondition {
   public readonly claim: string;
   /** The accepted values or patterns. */
   public readonly values: string[];
-  /** `StringEquals` or `StringLike`. */
-  public readonly operator: string;
+  /** The IAM condition operator: `StringEquals` or `StringLike`. */
+  public readonly conditionOperator: string;
 
   private constructor(claim: string, values: string[], operator: string) {
     this.claim = claim;
     this.values = [...values];
-    this.operator = operator;
+    this.conditionOperator = operator;
   }
 }
 
@@ -54,9 +54,7 @@ export class ClaimCondition {
  */
 export class SamlSignInEndpoint {
   /** `https://signin.aws.amazon.com/saml`: the global endpoint, which IdPs use unless told otherwise. */
-  public static global(): SamlSignInEndpoint {
-    return new SamlSignInEndpoint('https://signin.aws.amazon.com/saml');
-  }
+  public static readonly GLOBAL: SamlSignInEndpoint = new SamlSignInEndpoint('https://signin.aws.amazon.com/saml');
 
   /**
    * `https://{region}.signin.aws.amazon.com/saml`: a regional endpoint, which keeps console sign-in
@@ -143,7 +141,7 @@ export interface SamlTrustOptions {
   /**
    * The sign-in endpoints the assertion may be addressed to, as the `SAML:aud` condition (`StringEquals`).
    *
-   * @default [SamlSignInEndpoint.global()] - `https://signin.aws.amazon.com/saml`, the endpoint
+   * @default [SamlSignInEndpoint.GLOBAL] - `https://signin.aws.amazon.com/saml`, the endpoint
    * AWS's own SAML setup instructions and most IdPs' AWS templates post to. Add
    * `SamlSignInEndpoint.regional()` if your IdP posts to a regional endpoint.
    */

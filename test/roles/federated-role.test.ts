@@ -1,4 +1,4 @@
-import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
@@ -174,7 +174,7 @@ describe('FederatedRole with an OIDC trust', () => {
         subjects: [Subject.githubEnvironment('acme/app', 'prod')],
         audiences: ['https://github.com/acme'],
         jobWorkflowRefs: ['acme/pipelines/.github/workflows/deploy.yml@refs/heads/main'],
-        claims: [ClaimCondition.equals('repository_id', ['123456']), ClaimCondition.like('actor', ['release-*'])],
+        claims: [ClaimCondition.stringEquals('repository_id', ['123456']), ClaimCondition.stringLike('actor', ['release-*'])],
       }),
     });
 
@@ -206,7 +206,7 @@ describe('FederatedRole with an OIDC trust', () => {
       trust: FederatedTrust.oidc({
         provider,
         subjects: [Subject.exactly('00u1abcd')],
-        claims: [ClaimCondition.like('amr', ['mfa'])],
+        claims: [ClaimCondition.stringLike('amr', ['mfa'])],
       }),
     });
 
@@ -488,10 +488,10 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     });
 
     // WHEN / THEN
-    expect(role('Sub', [ClaimCondition.like('sub', ['repo:*'])])).toThrow(`FederatedRole 'Stack/Sub' has a second condition on '${GITHUB}:sub'; use subjects/audiences/jobWorkflowRefs for aud/sub`);
-    expect(role('Twice', [ClaimCondition.equals('actor', ['a']), ClaimCondition.equals('actor', ['b'])])).toThrow(`FederatedRole 'Stack/Twice' has a second condition on '${GITHUB}:actor'`);
-    expect(role('Any', [ClaimCondition.like('actor', ['*'])])).toThrow(`FederatedRole 'Stack/Any' has the pattern '*' on '${GITHUB}:actor', which matches any value`);
-    expect(role('Key', [ClaimCondition.equals('gitlab.com:sub', ['x'])])).toThrow("FederatedRole 'Stack/Key' has a claim condition on 'gitlab.com:sub', which is not a bare claim name");
+    expect(role('Sub', [ClaimCondition.stringLike('sub', ['repo:*'])])).toThrow(`FederatedRole 'Stack/Sub' has a second condition on '${GITHUB}:sub'; use subjects/audiences/jobWorkflowRefs for aud/sub`);
+    expect(role('Twice', [ClaimCondition.stringEquals('actor', ['a']), ClaimCondition.stringEquals('actor', ['b'])])).toThrow(`FederatedRole 'Stack/Twice' has a second condition on '${GITHUB}:actor'`);
+    expect(role('Any', [ClaimCondition.stringLike('actor', ['*'])])).toThrow(`FederatedRole 'Stack/Any' has the pattern '*' on '${GITHUB}:actor', which matches any value`);
+    expect(role('Key', [ClaimCondition.stringEquals('gitlab.com:sub', ['x'])])).toThrow("FederatedRole 'Stack/Key' has a claim condition on 'gitlab.com:sub', which is not a bare claim name");
   });
 
   test('should refuse an issuer whose URL is a token', () => {
@@ -507,6 +507,21 @@ describe('FederatedRole refuses loose OIDC trust', () => {
 
     // THEN
     expect(build).toThrow("FederatedRole 'Stack/Irsa' trusts an issuer whose URL is only known at deploy time");
+  });
+  test('should accept a deploy-time exact subject but refuse a deploy-time pattern', () => {
+    // GIVEN
+    const stack = makeStack();
+    const subject = new CfnParameter(stack, 'Subject').valueAsString;
+
+    // WHEN
+    githubRole(stack, [Subject.exactly(subject)]);
+    const pattern = () => githubRole(makeStack(), [Subject.pattern(subject)]);
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: { Ref: 'Subject' } } } })] },
+    });
+    expect(pattern).toThrow("FederatedRole 'Stack/Deploy' has a subject pattern that is only known at deploy time, so its wildcards cannot be checked");
   });
 });
 
@@ -628,8 +643,8 @@ describe('FederatedRole with a SAML trust', () => {
     new FederatedRole(stack, 'Console', {
       trust: FederatedTrust.saml({
         provider: saml(stack),
-        signInEndpoints: [SamlSignInEndpoint.global(), SamlSignInEndpoint.regional(), SamlSignInEndpoint.regional('us-east-2')],
-        attributes: [ClaimCondition.equals('sub_type', ['persistent'])],
+        signInEndpoints: [SamlSignInEndpoint.GLOBAL, SamlSignInEndpoint.regional(), SamlSignInEndpoint.regional('us-east-2')],
+        attributes: [ClaimCondition.stringEquals('sub_type', ['persistent'])],
       }),
       allowSessionTags: true,
     });
@@ -662,7 +677,7 @@ describe('FederatedRole with a SAML trust', () => {
     // WHEN
     const none = () => new FederatedRole(stack, 'None', { trust: FederatedTrust.saml({ provider, signInEndpoints: [] }) });
     const bad = () => new FederatedRole(stack, 'Bad', { trust: FederatedTrust.saml({ provider, signInEndpoints: [SamlSignInEndpoint.url('http://signin.aws.amazon.com/*')] }) });
-    const aud = () => new FederatedRole(stack, 'Aud', { trust: FederatedTrust.saml({ provider, attributes: [ClaimCondition.like('aud', ['*'])] }) });
+    const aud = () => new FederatedRole(stack, 'Aud', { trust: FederatedTrust.saml({ provider, attributes: [ClaimCondition.stringLike('aud', ['*'])] }) });
 
     // THEN
     expect(none).toThrow("FederatedRole 'Stack/None' has no sign-in endpoint for 'SAML:aud', so assertions addressed anywhere would be accepted");
