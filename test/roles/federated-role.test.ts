@@ -523,6 +523,67 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     });
     expect(pattern).toThrow("FederatedRole 'Stack/Deploy' has a subject pattern that is only known at deploy time, so its wildcards cannot be checked");
   });
+  test('should refuse a claim condition without values, and a bad endpoint region or environment label', () => {
+    // GIVEN
+    const provider = (stack: Stack) => github(stack);
+    const subjects = [Subject.githubBranch('acme/app', 'main')];
+
+    // WHEN
+    const noValues = () => {
+      const stack = makeStack();
+      return new FederatedRole(stack, 'Deploy', { trust: FederatedTrust.oidc({ provider: provider(stack), subjects, claims: [ClaimCondition.stringEquals('actor', [])] }) });
+    };
+    const region = () => {
+      const stack = makeStack();
+      return new FederatedRole(stack, 'Console', { trust: FederatedTrust.saml({ provider: saml(stack), signInEndpoints: [SamlSignInEndpoint.regional('Europe')] }) });
+    };
+    const label = () => githubRole(makeStack(), subjects, { environment: RoleEnvironment.nonProduction('stag*') });
+
+    // THEN
+    expect(noValues).toThrow(`FederatedRole 'Stack/Deploy' has a condition on '${GITHUB}:actor' with no values, which nothing can match; list the accepted values.`);
+    expect(region).toThrow("FederatedRole 'Stack/Console' has the sign-in endpoint region 'Europe', which is not an AWS region");
+    expect(label).toThrow("FederatedRole 'Stack/Deploy' has the environment label 'stag*', which is not a valid tag value without wildcards");
+  });
+
+  test('should key the conditions of a GitHub Enterprise issuer on its slug', () => {
+    // GIVEN
+    const stack = makeStack();
+    const provider = new OidcIdentityProvider(stack, 'GitHub', { issuer: OidcIssuer.githubActions({ enterpriseSlug: 'acme' }) });
+
+    // WHEN
+    new FederatedRole(stack, 'Deploy', {
+      trust: FederatedTrust.oidc({ provider, subjects: [Subject.githubEnvironment('acme/app', 'prod')] }),
+      environment: RoleEnvironment.production(),
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            StringEquals: {
+              [`${GITHUB}/acme:aud`]: 'sts.amazonaws.com',
+              [`${GITHUB}/acme:sub`]: 'repo:acme/app:environment:prod',
+            },
+          },
+        })],
+      },
+    });
+  });
+
+  test('should only tag, not check subjects against, the environment of another issuer', () => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN
+    new FederatedRole(stack, 'Lab', {
+      trust: FederatedTrust.oidc({ provider: gitlab(stack), subjects: [Subject.pattern('project_path:acme/app:*')] }),
+      environment: RoleEnvironment.production(),
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', { Tags: [{ Key: 'environment', Value: 'prod' }] });
+  });
 });
 
 describe('FederatedRole environment label', () => {

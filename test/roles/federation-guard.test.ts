@@ -1,4 +1,4 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnCondition, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -355,6 +355,40 @@ describe('FederationGuard', () => {
 
     // THEN
     expect(errors(stack)).toEqual([]);
+  });
+  test('should say so when the Condition is an intrinsic it cannot look into', () => {
+    // GIVEN
+    const stack = guardedStack();
+    const isProd = new CfnCondition(stack, 'IsProd', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+
+    // WHEN
+    new iam.CfnRole(stack, 'Role', {
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Principal: { Federated: GITHUB_ARN },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: Fn.conditionIf(isProd.logicalId, TIGHT_GITHUB, { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' } }),
+        }],
+      },
+    });
+
+    // THEN
+    expect(onlyError(stack)).toContain(`[MISSING_SUBJECT] the trust policy trusts the OIDC provider '${GITHUB}' without a condition on '${GITHUB}:sub' (part of its Condition is an intrinsic function, which FederationGuard cannot look into)`);
+  });
+
+  test('should refuse a loose operator on SAML:aud', () => {
+    // GIVEN
+    const stack = guardedStack();
+
+    // WHEN
+    new iam.Role(stack, 'Role', {
+      assumedBy: new iam.FederatedPrincipal(SAML_ARN, { StringNotEquals: { 'SAML:aud': 'https://evil.example.com/saml' } }, 'sts:AssumeRoleWithSAML'),
+    });
+
+    // THEN
+    expect(onlyError(stack)).toContain("[LOOSE_OPERATOR] the trust policy tests 'SAML:aud' with 'StringNotEquals'");
   });
 });
 
