@@ -9,3 +9,4 @@ export * from './roles/federated-trust';
 export * from './roles/federated-role';
 export * from './authorizer/route';
 export * from './authorizer/token-authorizer';
+export * from './secured-api';

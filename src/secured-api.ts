@@ -1,0 +1,307 @@
+import { Lazy, Names, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { RouteAuthorization } from './authorizer/route';
+import { checkRoute, checkRouteSet, CheckedRoute } from './authorizer/route-table';
+import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
+import { OidcIssuer } from './identity/oidc-issuer';
+
+/**
+ * Access log fields, one JSON object per request. Every value is quoted so that a `-` (API
+ * Gateway's placeholder for an empty value) still parses. No headers, query strings or paths with
+ * their parameter values: the resource template and the authorizer's principal identify the call.
+ */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTimeEpoch: '$context.requestTimeEpoch',
+  sourceIp: '$context.identity.sourceIp',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integration.latency',
+  principalId: '$context.authorizer.principalId',
+  clientId: '$context.authorizer.clientId',
+  authorizerStatus: '$context.authorizer.status',
+  authorizerLatency: '$context.authorizer.latency',
+  errorType: '$context.error.responseType',
+  xrayTraceId: '$context.xrayTraceId',
+});
+
+/**
+ * A route of a `SecuredApi`: what it requires of a token, and the Lambda function that serves it.
+ */
+export interface SecuredApiRoute extends RouteAuthorization {
+  /**
+   * The function serving the route, through a Lambda proxy integration (it receives the authorizer
+   * context: `sub`, `clientId`, `scopes`, `issuer` and any context claims).
+   */
+  readonly handler: lambda.IFunction;
+
+  /**
+   * Whether the route is open to anyone, without a token. This is the one way to skip the
+   * authorizer; a public route may have no scopes or claim rules.
+   *
+   * @default false
+   */
+  readonly public?: boolean;
+
+  /**
+   * Throttling for this route alone, in place of the API's.
+   *
+   * @default - the API's throttling (`SecuredApiProps.throttle`)
+   */
+  readonly throttle?: apigateway.ThrottleSettings;
+}
+
+/**
+ * Properties of a `SecuredApi`. The authorizer options apply to its `TokenAuthorizer`;
+ * `logRetention` and `tracing` also to the API's access logs and stage.
+ */
+export interface SecuredApiProps extends TokenAuthorizerOptions {
+  /**
+   * The issuer whose access tokens the API accepts.
+   */
+  readonly issuer: OidcIssuer;
+
+  /**
+   * The API's routes; more can be added with `addRoute`.
+   *
+   * @default - none yet
+   */
+  readonly routes?: SecuredApiRoute[];
+
+  /**
+   * The REST API's name.
+   *
+   * @default - a name unique to this construct in the app
+   */
+  readonly apiName?: string;
+
+  /**
+   * The REST API's description.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * The name of the stage the API is deployed to (part of its URL).
+   *
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+
+  /**
+   * Throttling for every route of the stage (a route's own `throttle` replaces it).
+   *
+   * @default - API Gateway's account-level limits
+   */
+  readonly throttle?: apigateway.ThrottleSettings;
+
+  /**
+   * Whether to create the role API Gateway needs to write access logs (a region-wide account
+   * setting, `AWS::ApiGateway::Account`). Set `false` when the account already has one, e.g. from
+   * another stack: access logging fails to deploy without it.
+   *
+   * @default true
+   */
+  readonly cloudWatchRole?: boolean;
+}
+
+/**
+ * An API Gateway REST API whose every route is guarded by OAuth 2.0 / OIDC access tokens of one
+ * issuer, checked per route for scopes (any-of) and claim rules by a `TokenAuthorizer`.
+ *
+ * Routes are served by Lambda functions through proxy integrations. The stage writes JSON access
+ * logs to its own log group; execution logging stays off because it can record request headers,
+ * tokens included. 401 and 403 responses carry a fixed JSON body that tells the caller nothing about
+ * why. The endpoint is regional. A WAF web ACL is not part of this construct: associate one with
+ * the stage (`restApi.deploymentStage.stageArn`) if you need one.
+ */
+export class SecuredApi extends Construct {
+  /** The REST API. */
+  public readonly restApi: apigateway.RestApi;
+
+  /** The authorizer guarding every non-public route. */
+  public readonly authorizer: TokenAuthorizer;
+
+  /** The log group of the stage's access logs. */
+  public readonly accessLogGroup: logs.ILogGroup;
+
+  /** The URL of the deployed stage, e.g. `https://{id}.execute-api.{region}.amazonaws.com/prod/`. */
+  public readonly url: string;
+
+  private readonly requestValidator: apigateway.IRequestValidator;
+  private readonly routes: CheckedRoute[] = [];
+  private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
+
+  constructor(scope: Construct, id: string, props: SecuredApiProps) {
+    super(scope, id);
+    const { issuer, routes, apiName, description, stageName, throttle, cloudWatchRole, ...authorizerOptions } = props;
+    const name = apiName ?? Names.uniqueResourceName(this, { maxLength: 64 });
+    const throttleSettings = throttle === undefined ? undefined : checkThrottle(this.node.path, 'throttle', throttle);
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+
+    this.restApi = new apigateway.RestApi(this, 'Api', {
+      restApiName: name,
+      description,
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      cloudWatchRole: cloudWatchRole ?? true,
+      deployOptions: {
+        stageName: stageName ?? 'prod',
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+        loggingLevel: apigateway.MethodLoggingLevel.OFF,
+        dataTraceEnabled: false,
+        // Detailed (per-method) metrics are billed as custom metrics per route; the API-wide ones are free.
+        metricsEnabled: false,
+        tracingEnabled: props.tracing ?? true,
+        throttlingRateLimit: throttleSettings?.throttlingRateLimit,
+        throttlingBurstLimit: throttleSettings?.throttlingBurstLimit,
+      },
+    });
+    this.url = this.restApi.url;
+
+    // Routes may be added after construction, but the stage renders its method settings at
+    // construction: append the routes' throttling lazily.
+    const stage = this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
+    const stageSettings = stage.methodSettings;
+    stage.methodSettings = Lazy.any({
+      produce: () => [...(Array.isArray(stageSettings) ? stageSettings : []), ...this.routeMethodSettings],
+    }, { omitEmptyArray: true });
+
+    this.authorizer = new TokenAuthorizer(this, 'Authorizer', {
+      ...authorizerOptions,
+      issuer,
+      serviceName: authorizerOptions.serviceName ?? name,
+    });
+    // A SecuredApi may start with public routes only; the authorizer must still belong to the API.
+    this.authorizer._attachTo(this.restApi);
+
+    this.requestValidator = this.restApi.addRequestValidator('RequestValidator', {
+      validateRequestParameters: true,
+      validateRequestBody: false,
+    });
+    this.addGatewayResponses();
+
+    for (const route of routes ?? []) {
+      this.addRoute(route);
+    }
+  }
+
+  /**
+   * Adds a route: an API Gateway method served by `route.handler`, guarded by the authorizer
+   * unless `route.public` is set.
+   *
+   * @returns the API Gateway method
+   */
+  public addRoute(route: SecuredApiRoute): apigateway.Method {
+    const where = this.node.path;
+    const isPublic = route.public ?? false;
+    if (typeof isPublic !== 'boolean') {
+      throw new Error(`${where}: route ${route.method} ${route.path} has public ${JSON.stringify(isPublic)}; pass true or false.`);
+    }
+    if (isPublic && ((route.scopes ?? []).length > 0 || (route.claimRules ?? []).length > 0)) {
+      throw new Error(`${where}: route ${route.method} ${route.path} is public but has scopes or claim rules, which a public route never checks; remove public: true to guard it, or remove its scopes and claim rules.`);
+    }
+    const checked = checkRoute(where, route);
+    if (!route.handler) {
+      throw new Error(`${where}: route ${checked.method} ${checked.resource} has no handler; pass the Lambda function that serves it.`);
+    }
+    checkRouteSet(where, [...this.routes, checked]);
+    const throttle = route.throttle === undefined ? undefined : checkThrottle(where, `route ${checked.method} ${checked.resource} throttle`, route.throttle);
+
+    if (!isPublic) {
+      this.authorizer.addRoute(route);
+    }
+    this.routes.push(checked);
+
+    const resource = this.restApi.root.resourceForPath(checked.resource);
+    const requestParameters: Record<string, boolean> = {};
+    for (const param of checked.resource.matchAll(/\{([^}+]+)\+?\}/g)) {
+      requestParameters[`method.request.path.${param[1]}`] = true;
+    }
+    if (!isPublic) {
+      requestParameters['method.request.header.Authorization'] = true;
+    }
+    const method = resource.addMethod(checked.method, new apigateway.LambdaIntegration(route.handler, {
+      proxy: true,
+      // One permission per function for this API, rather than one per method: a function serving
+      // many routes would otherwise outgrow Lambda's 20 KB resource policy.
+      scopePermissionToMethod: false,
+    }), {
+      authorizationType: isPublic ? apigateway.AuthorizationType.NONE : apigateway.AuthorizationType.CUSTOM,
+      authorizer: isPublic ? undefined : this.authorizer.authorizer,
+      requestValidator: this.requestValidator,
+      requestParameters,
+    });
+
+    if (throttle) {
+      this.routeMethodSettings.push({
+        httpMethod: checked.method === 'ANY' ? '*' : checked.method,
+        resourcePath: checked.resource === '/' ? '/' : '/' + checked.resource.replace(/\//g, '~1'),
+        loggingLevel: 'OFF',
+        dataTraceEnabled: false,
+        metricsEnabled: false,
+        ...throttle,
+      });
+    }
+    return method;
+  }
+
+  /**
+   * Fixed JSON bodies for authorization failures: API Gateway's defaults echo its error message
+   * (e.g. that an explicit deny matched), which tells a caller more than it needs.
+   */
+  private addGatewayResponses(): void {
+    const body = (message: string) => ({ 'application/json': `{"message":"${message}","requestId":"$context.requestId"}` });
+    this.restApi.addGatewayResponse('Unauthorized', {
+      type: apigateway.ResponseType.UNAUTHORIZED,
+      statusCode: '401',
+      responseHeaders: { 'WWW-Authenticate': "'Bearer'" },
+      templates: body('Unauthorized'),
+    });
+    this.restApi.addGatewayResponse('AccessDenied', {
+      type: apigateway.ResponseType.ACCESS_DENIED,
+      statusCode: '403',
+      templates: body('Forbidden'),
+    });
+    this.restApi.addGatewayResponse('AuthorizerFailure', {
+      type: apigateway.ResponseType.AUTHORIZER_FAILURE,
+      statusCode: '500',
+      templates: body('Internal server error'),
+    });
+    this.restApi.addGatewayResponse('AuthorizerConfigurationError', {
+      type: apigateway.ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
+      statusCode: '500',
+      templates: body('Internal server error'),
+    });
+  }
+}
+
+interface StageThrottle {
+  readonly throttlingRateLimit?: number;
+  readonly throttlingBurstLimit?: number;
+}
+
+function checkThrottle(where: string, what: string, throttle: apigateway.ThrottleSettings): StageThrottle {
+  const { rateLimit, burstLimit } = throttle;
+  const bad = (v: number | undefined, integer: boolean) =>
+    v !== undefined && (Token.isUnresolved(v) || typeof v !== 'number' || !(v >= 0) || (integer && !Number.isInteger(v)));
+  if ((rateLimit === undefined && burstLimit === undefined) || bad(rateLimit, false) || bad(burstLimit, true)) {
+    throw new Error(`${where}: ${what} ${JSON.stringify(throttle)} is not a usable throttle; pass a non-negative rateLimit (requests per second) and/or a whole non-negative burstLimit.`);
+  }
+  return {
+    ...(rateLimit === undefined ? {} : { throttlingRateLimit: rateLimit }),
+    ...(burstLimit === undefined ? {} : { throttlingBurstLimit: burstLimit }),
+  };
+}

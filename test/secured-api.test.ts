@@ -1,0 +1,411 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../src';
+
+const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
+
+function makeStack(): { app: App; stack: Stack } {
+  const app = new App();
+  return { app, stack: new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } }) };
+}
+
+function handler(stack: Stack, id: string): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
+  });
+}
+
+/** The Orders API of the README: list, create, get, and a public health check. */
+function ordersApi(stack: Stack, props: Partial<SecuredApiProps> = {}): SecuredApi {
+  const list = handler(stack, 'List');
+  const create = handler(stack, 'Create');
+  const get = handler(stack, 'Get');
+  const health = handler(stack, 'Health');
+  return new SecuredApi(stack, 'Api', {
+    issuer: ISSUER,
+    apiName: 'orders',
+    routes: [
+      { method: HttpMethod.GET, path: '/orders', handler: list, scopes: ['orders:read'] },
+      { method: HttpMethod.POST, path: '/orders', handler: create, scopes: ['orders:write'], throttle: { rateLimit: 10, burstLimit: 20 } },
+      { method: HttpMethod.GET, path: '/orders/{id}', handler: get, scopes: ['orders:read'], claimRules: [ClaimRule.equals('tenant', 'acme')] },
+      { method: HttpMethod.GET, path: '/health', handler: health, public: true },
+    ],
+    ...props,
+  });
+}
+
+function methodsOf(template: Template): Record<string, any> {
+  return template.findResources('AWS::ApiGateway::Method');
+}
+
+function resourcePathOf(template: Template, method: any): string {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  const parts: string[] = [];
+  let ref = method.Properties.ResourceId.Ref;
+  while (ref && resources[ref]) {
+    parts.unshift(resources[ref].Properties.PathPart);
+    ref = resources[ref].Properties.ParentId.Ref;
+  }
+  return '/' + parts.join('/');
+}
+
+/** config.json of the API's authorizer, read back from the synthesized cloud assembly. */
+function configJson(app: App, stack: Stack): Record<string, any> {
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template;
+  const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Code.S3Key);
+  const dir = path.join(assembly.directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+  return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+}
+
+describe('SecuredApi', () => {
+  test('should guard every non-public method with the one shared authorizer', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    const authorizerId = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0];
+    const methods = Object.values(methodsOf(template)).map((m) => ({
+      route: `${m.Properties.HttpMethod} ${resourcePathOf(template, m)}`,
+      authorizationType: m.Properties.AuthorizationType,
+      authorizerId: m.Properties.AuthorizerId,
+    }));
+    expect(methods.sort((a, b) => a.route.localeCompare(b.route))).toEqual([
+      { route: 'GET /health', authorizationType: 'NONE', authorizerId: undefined },
+      { route: 'GET /orders', authorizationType: 'CUSTOM', authorizerId: { Ref: authorizerId } },
+      { route: 'GET /orders/{id}', authorizationType: 'CUSTOM', authorizerId: { Ref: authorizerId } },
+      { route: 'POST /orders', authorizationType: 'CUSTOM', authorizerId: { Ref: authorizerId } },
+    ]);
+  });
+
+  test('should configure the authorizer on the Authorization header with a 300 s cache', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack);
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+      RestApiId: { Ref: Match.stringLikeRegexp('^Api') },
+    });
+  });
+
+  test('should run the authorizer pinned, with the issuer in its environment', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack);
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Environment: {
+        Variables: {
+          SECURED_API_ISSUER: 'https://issuer.example.com',
+          SECURED_API_AUDIENCES: '["api://orders"]',
+          SECURED_API_JWKS_URI: 'https://issuer.example.com/.well-known/jwks.json',
+        },
+      },
+    });
+  });
+
+  test('should let API Gateway invoke each function only through this API', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const apiId = Object.keys(template.findResources('AWS::ApiGateway::RestApi'))[0];
+    const authorizerId = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0];
+    const executeApi = (rest: unknown[]) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:eu-west-1:123456789012:', { Ref: apiId }, ...rest]],
+    });
+    const permissions = Object.values<any>(template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties);
+    // One per backend function (4) and one for the authorizer.
+    expect(permissions).toHaveLength(5);
+    for (const p of permissions) {
+      expect(p.Principal).toBe('apigateway.amazonaws.com');
+      expect(p.Action).toBe('lambda:InvokeFunction');
+    }
+    const byFunction = new Map(permissions.map((p) => [p.FunctionName['Fn::GetAtt'][0], p.SourceArn]));
+    for (const fn of ['List', 'Create', 'Get', 'Health']) {
+      const id = [...byFunction.keys()].find((k) => k.startsWith(fn));
+      expect(id && byFunction.get(id)).toEqual(executeApi(['/*/*/*']));
+    }
+    const authorizerFn = [...byFunction.keys()].find((k) => k.startsWith('ApiAuthorizerHandler'));
+    expect(authorizerFn && byFunction.get(authorizerFn)).toEqual(executeApi(['/authorizers/', { Ref: authorizerId }]));
+  });
+
+  test('should serve routes through Lambda proxy integrations with path parameters', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{id}' });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      AuthorizationType: 'CUSTOM',
+      RequestParameters: { 'method.request.path.id': true, 'method.request.header.Authorization': true },
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('^ApiRequestValidator') },
+      Integration: {
+        Type: 'AWS_PROXY',
+        IntegrationHttpMethod: 'POST',
+        Uri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Get'), 'Arn'] }])]) }),
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestParameters: true,
+      ValidateRequestBody: false,
+    });
+  });
+
+  test('should log access as JSON to its own log group, with execution logging off', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const stage = Object.values<any>(template.findResources('AWS::ApiGateway::Stage'))[0].Properties;
+    expect(stage.StageName).toBe('prod');
+    expect(stage.TracingEnabled).toBe(true);
+    expect(stage.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiAccessLogs/), 'Arn'] });
+    const format = JSON.parse(stage.AccessLogSetting.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      resourcePath: '$context.resourcePath',
+      status: '$context.status',
+      principalId: '$context.authorizer.principalId',
+    });
+    expect(Object.values(format).every((v) => typeof v === 'string' && !/header|querystring|\$context\.path/i.test(v as string))).toBe(true);
+    expect(stage.MethodSettings).toContainEqual({
+      HttpMethod: '*',
+      ResourcePath: '/*',
+      LoggingLevel: 'OFF',
+      DataTraceEnabled: false,
+      MetricsEnabled: false,
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: 'orders',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+  });
+
+  test('should throttle per route through the stage method settings', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    const api = ordersApi(stack, { throttle: { rateLimit: 100, burstLimit: 200 } });
+    api.addRoute({ method: HttpMethod.ANY, path: '/', handler: handler(stack, 'Root'), throttle: { rateLimit: 1 } });
+
+    // THEN
+    const stage = Object.values<any>(Template.fromStack(stack).findResources('AWS::ApiGateway::Stage'))[0].Properties;
+    expect(stage.MethodSettings).toEqual([
+      { HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'OFF', DataTraceEnabled: false, MetricsEnabled: false, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      { HttpMethod: 'POST', ResourcePath: '/~1orders', LoggingLevel: 'OFF', DataTraceEnabled: false, MetricsEnabled: false, ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      { HttpMethod: '*', ResourcePath: '/', LoggingLevel: 'OFF', DataTraceEnabled: false, MetricsEnabled: false, ThrottlingRateLimit: 1 },
+    ]);
+  });
+
+  test('should answer 401 and 403 with fixed JSON bodies', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      StatusCode: '401',
+      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" },
+      ResponseTemplates: { 'application/json': '{"message":"Unauthorized","requestId":"$context.requestId"}' },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      StatusCode: '403',
+      ResponseTemplates: { 'application/json': '{"message":"Forbidden","requestId":"$context.requestId"}' },
+    });
+    for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR']) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: '500',
+        ResponseTemplates: { 'application/json': '{"message":"Internal server error","requestId":"$context.requestId"}' },
+      });
+    }
+  });
+
+  test('should write guarded routes only, added before or after construction, into config.json', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+    const api = ordersApi(stack);
+
+    // WHEN
+    api.addRoute({ method: HttpMethod.DELETE, path: '/orders/{id}', handler: handler(stack, 'Delete'), scopes: ['orders:admin'] });
+
+    // THEN
+    const config = configJson(app, stack);
+    expect(config.serviceName).toBe('orders');
+    expect(config.cacheMode).toBe('token');
+    expect(config.routes).toEqual([
+      { method: 'GET', resource: '/orders', arnPath: 'orders', scopes: ['orders:read'], claimRules: [], overlaps: [] },
+      { method: 'POST', resource: '/orders', arnPath: 'orders', scopes: ['orders:write'], claimRules: [], overlaps: [] },
+      { method: 'DELETE', resource: '/orders/{id}', arnPath: 'orders/*', scopes: ['orders:admin'], claimRules: [], overlaps: [] },
+      {
+        method: 'GET',
+        resource: '/orders/{id}',
+        arnPath: 'orders/*',
+        scopes: ['orders:read'],
+        claimRules: [{ claim: 'tenant', op: 'equals', value: 'acme' }],
+        overlaps: [],
+      },
+    ]);
+  });
+
+  test('should synthesize an API of public routes only', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+
+    // WHEN
+    new SecuredApi(stack, 'Api', {
+      issuer: ISSUER,
+      routes: [{ method: HttpMethod.GET, path: '/health', handler: handler(stack, 'Health'), public: true }],
+    });
+
+    // THEN
+    expect(configJson(app, stack).routes).toEqual([]);
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'NONE' });
+  });
+
+  test('should keep the environment small and the whole route table in config.json for 300 routes', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+    const handlers = [0, 1, 2].map((i) => handler(stack, `Handler${i}`));
+    // Five methods on two resources per collection: 300 methods on 120 resources stay within
+    // CloudFormation's 500 resources per stack.
+    const routes: SecuredApiRoute[] = [];
+    for (let i = 0; i < 60; i++) {
+      routes.push({ method: HttpMethod.GET, path: `/collection${i}`, handler: handlers[0], scopes: [`c${i}:read`] });
+      routes.push({ method: HttpMethod.POST, path: `/collection${i}`, handler: handlers[0], scopes: [`c${i}:write`] });
+      routes.push({ method: HttpMethod.GET, path: `/collection${i}/{id}`, handler: handlers[1], scopes: [`c${i}:read`] });
+      routes.push({ method: HttpMethod.PUT, path: `/collection${i}/{id}`, handler: handlers[2], scopes: [`c${i}:write`] });
+      routes.push({ method: HttpMethod.DELETE, path: `/collection${i}/{id}`, handler: handlers[2], scopes: [`c${i}:admin`] });
+    }
+
+    // WHEN
+    new SecuredApi(stack, 'Api', { issuer: ISSUER, routes, resultsCacheTtl: Duration.minutes(1) });
+
+    // THEN
+    const config = configJson(app, stack);
+    expect(config.routes).toHaveLength(300);
+    expect(new Set(config.routes.map((r: any) => `${r.method} ${r.resource}`)).size).toBe(300);
+    const template = Template.fromStack(stack);
+    const authorizerFn = Object.values<any>(template.findResources('AWS::Lambda::Function')).find((r) => r.Properties.Environment?.Variables?.SECURED_API_ISSUER);
+    const env: Record<string, string> = authorizerFn.Properties.Environment.Variables;
+    const envBytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    expect(envBytes).toBeLessThan(4096);
+    expect(Object.keys(methodsOf(template))).toHaveLength(300);
+    // One permission per backend function, not per method.
+    template.resourceCountIs('AWS::Lambda::Permission', 4);
+  });
+
+  describe('validation', () => {
+    function expectError(route: Partial<SecuredApiRoute>, message: RegExp | string) {
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+      expect(() => api.addRoute({ method: HttpMethod.GET, path: '/x', handler: handler(stack, 'X'), ...route })).toThrow(message);
+    }
+
+    test('should refuse a public route with scopes', () => {
+      expectError(
+        { public: true, scopes: ['orders:read'] },
+        'Orders/Api: route GET /x is public but has scopes or claim rules, which a public route never checks; remove public: true to guard it, or remove its scopes and claim rules.',
+      );
+    });
+
+    test('should refuse a public route with claim rules', () => {
+      expectError({ public: true, claimRules: [ClaimRule.equals('tenant', 'acme')] }, /is public but has scopes or claim rules/);
+    });
+
+    test('should refuse a route no scope the issuer could grant opens', () => {
+      expectError({ scopes: [''] }, /Orders\/Api: route GET \/x requires the empty scope "", which no issuer can grant/);
+    });
+
+    test('should refuse a duplicate route, public or not', () => {
+      expectError({ path: '/orders' }, 'Orders/Api: route GET /orders is defined twice; remove one of them.');
+      expectError({ path: '/health', scopes: ['x'] }, 'Orders/Api: route GET /health is defined twice; remove one of them.');
+    });
+
+    test('should refuse ANY beside a specific method', () => {
+      expectError({ method: HttpMethod.ANY, path: '/orders' }, /route ANY \/orders is defined beside GET \/orders/);
+    });
+
+    test('should refuse a malformed path', () => {
+      expectError({ path: '/orders/{id}/' }, /Orders\/Api: route GET "\/orders\/\{id\}\/" has a malformed path/);
+    });
+
+    test('should refuse a second parameter name under one resource', () => {
+      expectError({ path: '/orders/{orderId}/items' }, /puts path part \{orderId\} under \/orders, where another route has \{id\}/);
+    });
+
+    test('should refuse an unknown method', () => {
+      expectError({ method: 'TRACE' as HttpMethod }, /route method "TRACE" is not supported/);
+    });
+
+    test('should refuse a negative or empty throttle', () => {
+      expectError({ throttle: { rateLimit: -1 } }, /route GET \/x throttle \{"rateLimit":-1\} is not a usable throttle/);
+      expectError({ throttle: {} }, /is not a usable throttle/);
+    });
+
+    test('should refuse a route added after synthesis', () => {
+      // GIVEN
+      const { app, stack } = makeStack();
+      const api = ordersApi(stack);
+      const late = handler(stack, 'Late');
+      app.synth();
+
+      // WHEN / THEN
+      expect(() => api.addRoute({ method: HttpMethod.GET, path: '/late', handler: late })).toThrow(/was added after the route table was written/);
+    });
+  });
+
+  test('should match the snapshot of the Orders API', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack);
+
+    // THEN
+    expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+  });
+});
