@@ -13,6 +13,7 @@ import {
 } from './trust-rules';
 
 const ACCEPTED_RISK_METADATA = 'cdk-secured-api:accepted-federation-risk';
+const CFN_JSON_RESOURCE_TYPE = 'Custom::AWSCDKCfnJson';
 
 /** What `FederationGuard.acceptRisk` records in the role's construct metadata. */
 interface AcceptedRisk {
@@ -67,7 +68,7 @@ export class FederationGuard implements IAspect {
   public visit(node: IConstruct): void {
     if (!CfnResource.isCfnResource(node) || node.cfnResourceType !== CfnRole.CFN_RESOURCE_TYPE_NAME) return;
     const stack = Stack.of(node);
-    const document = trustPolicyOf(node);
+    const document = this.inlineCfnJson(stack, trustPolicyOf(node));
     const known = KNOWN_PROVIDERS.get(node);
     const findings = analyzeTrustPolicy(document, {
       describeFederated: value => known?.get(JSON.stringify(value)) ?? this.describeFederated(stack, value),
@@ -96,6 +97,40 @@ export class FederationGuard implements IAspect {
     const logicalId = referencedLogicalId(value);
     const resource = logicalId ? this.findResource(stack, logicalId) : undefined;
     return resource ? describeProviderResource(resource) : { kind: ProviderKind.UNKNOWN };
+  }
+
+  /**
+   * Conditions whose keys hold a token (an EKS cluster's issuer, for IRSA roles) are written through
+   * `CfnJson`: a custom resource whose `Value` is the JSON text. Read that text back in place of the
+   * `Fn::GetAtt`, tokens marked, so those conditions are checked like any other.
+   */
+  private inlineCfnJson(stack: Stack, document: unknown): unknown {
+    const inline = (value: unknown): unknown => {
+      const logicalId = referencedLogicalId(value);
+      const resource = logicalId ? this.findResource(stack, logicalId) : undefined;
+      if (!resource || resource.cfnResourceType !== CFN_JSON_RESOURCE_TYPE) return value;
+      const json = resolvedProperties(resource)?.Value;
+      const text = typeof json === 'string' ? json : flattenJoin(json);
+      try {
+        return text === undefined ? value : JSON.parse(text);
+      } catch {
+        return value;
+      }
+    };
+    if (!isPlainObject(document) || !Array.isArray(document.Statement)) return document;
+    return {
+      ...document,
+      Statement: document.Statement.map(statement => {
+        if (!isPlainObject(statement) || statement.Condition === undefined) return statement;
+        const condition = inline(statement.Condition);
+        return {
+          ...statement,
+          Condition: isPlainObject(condition)
+            ? Object.fromEntries(Object.entries(condition).map(([operator, block]) => [operator, inline(block)]))
+            : condition,
+        };
+      }),
+    };
   }
 
   private findResource(stack: Stack, logicalId: string): CfnResource | undefined {

@@ -160,8 +160,8 @@ export interface ProviderInfo {
   readonly subjectPrefix?: string;
 }
 
-/** Stands in for an unresolvable token inside a joined string. */
-export const TOKEN_MARK = '\u0000';
+/** Stands in for an unresolvable token inside a joined string (a private-use character, valid in JSON). */
+export const TOKEN_MARK = '\uE000';
 
 /** Web identity providers that IAM names by host instead of by provider ARN. */
 const WEB_IDENTITY_HOSTS = ['cognito-identity.amazonaws.com', 'accounts.google.com', 'graph.facebook.com', 'www.amazon.com'];
@@ -221,7 +221,7 @@ interface ConditionEntry {
   readonly setQualifier?: string;
   /** The operator without its set qualifier, e.g. `StringLike`. */
   readonly baseOperator: string;
-  /** The key as written. */
+  /** The key as written, a token shown as `<token>`. */
   readonly key: string;
   /** The lower-cased part before the last `:` (`token.actions.githubusercontent.com`, `saml`, `aws`). */
   readonly namespace: string;
@@ -311,7 +311,7 @@ function analyzeStatement(statement: Record<string, unknown>, context: TrustCont
   if (knownHosts || (isSaml && !isOidc)) {
     const own = new Set(oidcProviders.map(p => p.host));
     for (const entry of conditions.entries) {
-      if (isProviderNamespace(entry.namespace) && !own.has(entry.namespace)) {
+      if (isProviderNamespace(entry.namespace) && !entry.namespace.includes(TOKEN_MARK) && !own.has(entry.namespace)) {
         const principalDescription = own.size > 0 ? `the principal is the OIDC provider ${[...own].map(h => `'${h}'`).join(', ')}` : 'the principal is a SAML provider';
         findings.push({
           risk: FederationRisk.FOREIGN_CONDITION_KEY,
@@ -442,7 +442,7 @@ function parseConditions(condition: unknown): ParsedConditions {
         operator,
         setQualifier: qualified?.[1],
         baseOperator: qualified ? qualified[2] : operator,
-        key,
+        key: key.split(TOKEN_MARK).join('<token>'),
         namespace: separator > 0 ? key.slice(0, separator).toLowerCase() : '',
         claim: key.slice(separator + 1).toLowerCase(),
         values: toArray(values),
@@ -452,9 +452,12 @@ function parseConditions(condition: unknown): ParsedConditions {
   return { entries, opaque };
 }
 
-/** Provider namespaces are hosts (they contain a dot); global ones (`aws`, `sts`, `saml`) do not. */
+/**
+ * Provider namespaces are hosts (they contain a dot) or, in a condition written through `CfnJson`,
+ * a deploy-time token; global ones (`aws`, `sts`, `saml`) are neither.
+ */
 function isProviderNamespace(namespace: string): boolean {
-  return namespace.includes('.');
+  return namespace.includes('.') || namespace.includes(TOKEN_MARK);
 }
 
 function dedupeByHost(providers: ProviderInfo[]): ProviderInfo[] {

@@ -1,4 +1,4 @@
-import { App, Aspects, Aws, CfnCondition, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnCondition, CfnJson, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -531,6 +531,25 @@ describe('FederationGuard with provider ARN tokens', () => {
     const error = onlyError(stack);
     expect(error).toContain("role 'Stack/Loose'");
     expect(error).toContain("[MISSING_SUBJECT] the trust policy trusts the OIDC provider without a condition on '<provider>:sub'");
+  });
+  test('should read conditions written through CfnJson, as for EKS IRSA roles', () => {
+    // GIVEN
+    const stack = guardedStack();
+    const issuer = new CfnParameter(stack, 'ClusterIssuer').valueAsString;
+    const provider = new iam.OpenIdConnectProvider(stack, 'Cluster', { url: `https://${issuer}`, clientIds: ['sts.amazonaws.com'] });
+    const irsa = (id: string, value: Record<string, string>) => new iam.Role(stack, id, {
+      assumedBy: new iam.OpenIdConnectPrincipal(provider).withConditions({ StringEquals: new CfnJson(stack, `${id}Json`, { value }) }),
+    });
+
+    // WHEN
+    irsa('Tight', { [`${issuer}:aud`]: 'sts.amazonaws.com', [`${issuer}:sub`]: 'system:serviceaccount:orders:api' });
+    irsa('Loose', { [`${issuer}:aud`]: 'sts.amazonaws.com' });
+
+    // THEN
+    const error = onlyError(stack);
+    expect(error).toContain("role 'Stack/Loose'");
+    expect(error).toContain("[MISSING_SUBJECT] the trust policy trusts the OIDC provider without a condition on '<provider>:sub'");
+    expect(error).not.toContain('MISSING_AUDIENCE');
   });
 });
 
