@@ -1,0 +1,44 @@
+// An Orders API guarded by Okta access tokens: list and create orders, read one order, and a
+// public health check. Synthesize it with `npx projen example` (offline; no AWS account needed).
+//
+// In your own app, import from 'cdk-secured-api' instead of '../src'.
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi } from '../src';
+
+// The CLI (and synth-and-show.js) pass the output folder in CDK_OUTDIR, which App reads.
+const app = new App();
+const stack = new Stack(app, 'OrdersApiExample', { env: { account: '123456789012', region: 'eu-west-1' } });
+
+/** A small inline handler; a real service would use NodejsFunction or Code.fromAsset. */
+function handler(id: string, body: string): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(`exports.handler = async (event) => {
+  const caller = (event.requestContext && event.requestContext.authorizer) || {};
+  ${body}
+};`),
+  });
+}
+
+const listOrders = handler('ListOrders', `return { statusCode: 200, body: JSON.stringify({ orders: [], caller: caller.sub || null }) };`);
+const createOrder = handler('CreateOrder', `return { statusCode: 201, body: JSON.stringify({ id: 'ord_1', createdBy: caller.sub }) };`);
+const getOrder = handler('GetOrder', `return { statusCode: 200, body: JSON.stringify({ id: event.pathParameters.id, tenant: caller.tenant }) };`);
+const health = handler('Health', `return { statusCode: 200, body: '{"status":"ok"}' };`);
+
+const api = new SecuredApi(stack, 'Orders', {
+  // Okta's custom authorization server "default": iss https://acme.okta.com/oauth2/default.
+  issuer: OidcIssuer.okta('acme.okta.com', { audiences: ['api://orders'] }),
+  apiName: 'orders',
+  contextClaims: ['tenant'],
+  routes: [
+    { method: HttpMethod.GET, path: '/orders', handler: listOrders, scopes: ['orders:read'] },
+    { method: HttpMethod.POST, path: '/orders', handler: createOrder, scopes: ['orders:write'], throttle: { rateLimit: 50, burstLimit: 100 } },
+    { method: HttpMethod.GET, path: '/orders/{id}', handler: getOrder, scopes: ['orders:read'], claimRules: [ClaimRule.equals('tenant', 'acme')] },
+  ],
+});
+api.addRoute({ method: HttpMethod.GET, path: '/health', handler: health, public: true });
+
+app.synth();

@@ -1,0 +1,114 @@
+// Synthesizes example/app.ts into example/cdk.out (offline) and prints what it produced: stacks,
+// resource counts by type, every route with its authorization, and the authorizer's config.json.
+// Run with `npx projen example` (which bundles the authorizer first).
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.join(__dirname, '..');
+const OUTDIR = path.join(__dirname, 'cdk.out');
+
+function synth() {
+  fs.rmSync(OUTDIR, { recursive: true, force: true });
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(__dirname, 'app.ts')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      CDK_OUTDIR: OUTDIR,
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      CDK_DISABLE_VERSION_CHECK: '1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+  });
+  if (result.status !== 0) {
+    console.error(`example/app.ts failed to synthesize (exit ${result.status ?? result.signal})`);
+    process.exit(1);
+  }
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/** The resource path of a method, from its AWS::ApiGateway::Resource chain. */
+function resourcePath(resources, method) {
+  const parts = [];
+  let ref = method.Properties.ResourceId && method.Properties.ResourceId.Ref;
+  while (ref && resources[ref] && resources[ref].Type === 'AWS::ApiGateway::Resource') {
+    parts.unshift(resources[ref].Properties.PathPart);
+    ref = resources[ref].Properties.ParentId.Ref;
+  }
+  return '/' + parts.join('/');
+}
+
+/** The authorizer functions' config.json files: functions whose asset folder holds one. */
+function authorizerConfigs(resources) {
+  const found = [];
+  for (const [id, r] of Object.entries(resources)) {
+    const key = r.Type === 'AWS::Lambda::Function' && r.Properties.Code && r.Properties.Code.S3Key;
+    if (typeof key !== 'string') continue;
+    const dir = path.join(OUTDIR, `asset.${key.replace(/\.zip$/, '')}`);
+    const file = path.join(dir, 'config.json');
+    if (fs.existsSync(file)) {
+      found.push({ id, dir, file, bytes: fs.statSync(file).size, config: JSON.parse(fs.readFileSync(file, 'utf8')) });
+    }
+  }
+  return found;
+}
+
+function show(ms) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(OUTDIR, 'manifest.json'), 'utf8'));
+  const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
+  console.log(`Synthesized ${stacks.length} stack(s) into ${path.relative(ROOT, OUTDIR)} in ${Math.round(ms)} ms`);
+
+  for (const [name, artifact] of stacks) {
+    const template = JSON.parse(fs.readFileSync(path.join(OUTDIR, artifact.properties.templateFile), 'utf8'));
+    const resources = template.Resources;
+    console.log(`\nStack ${name}: ${Object.keys(resources).length} resources`);
+    const counts = {};
+    for (const r of Object.values(resources)) counts[r.Type] = (counts[r.Type] || 0) + 1;
+    for (const [type, n] of Object.entries(counts).sort()) console.log(`  ${String(n).padStart(4)}  ${type}`);
+
+    const configs = authorizerConfigs(resources);
+    const routeAuth = new Map();
+    for (const c of configs) {
+      for (const r of c.config.routes) routeAuth.set(`${r.method} ${r.resource}`, r);
+    }
+    const methods = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
+    console.log('\n  Routes:');
+    const rows = methods.map((m) => {
+      const route = `${m.Properties.HttpMethod} ${resourcePath(resources, m)}`;
+      let auth;
+      if (m.Properties.AuthorizationType === 'NONE') {
+        auth = 'public';
+      } else if (m.Properties.AuthorizationType === 'CUSTOM') {
+        const authorizer = resources[m.Properties.AuthorizerId.Ref];
+        const r = routeAuth.get(route);
+        const scopes = r ? (r.scopes.length ? `scopes any of [${r.scopes.join(', ')}]` : 'any valid token') : 'NOT IN ROUTE TABLE';
+        const rules = r && r.claimRules.length ? `, claims ${r.claimRules.map((x) => `${x.claim} ${x.op} ${x.value ?? JSON.stringify(x.values)}`).join(' and ')}` : '';
+        auth = `authorizer ${m.Properties.AuthorizerId.Ref} (${authorizer.Properties.Type}): ${scopes}${rules}`;
+      } else {
+        auth = m.Properties.AuthorizationType;
+      }
+      return [route, auth];
+    }).sort((a, b) => a[0].split(' ')[1].localeCompare(b[0].split(' ')[1]) || a[0].localeCompare(b[0]));
+    const width = Math.max(...rows.map((r) => r[0].length));
+    for (const [route, auth] of rows) console.log(`    ${route.padEnd(width)}  ${auth}`);
+
+    for (const c of configs) {
+      const fn = resources[c.id];
+      const envBytes = Object.entries(fn.Properties.Environment.Variables)
+        .reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : JSON.stringify(v).length), 0);
+      console.log(`\n  Authorizer function ${c.id}: ${fn.Properties.Runtime} ${fn.Properties.Architectures.join(',')}, ${fn.Properties.MemorySize} MB`);
+      console.log(`    config.json: ${c.bytes} bytes, ${c.config.routes.length} guarded routes, cacheMode ${c.config.cacheMode}`);
+      console.log(`    asset: ${path.relative(ROOT, c.dir)}`);
+      console.log(`    environment: ${envBytes} bytes (${Object.keys(fn.Properties.Environment.Variables).join(', ')})`);
+    }
+
+    for (const [id, output] of Object.entries(template.Outputs || {})) {
+      console.log(`\n  Output ${id}: ${JSON.stringify(output.Value)}`);
+    }
+  }
+}
+
+show(synth());
