@@ -34,6 +34,9 @@ interface AcceptedRisk {
  * host, and `Ref`/`Fn::GetAtt` of an `AWS::IAM::OIDCProvider`, a CDK `OpenIdConnectProvider` or an
  * `AWS::IAM::SAMLProvider` in the same stack is looked up. A provider that cannot be identified
  * (e.g. an SSM parameter) still gets the audience and subject checks, against any provider's keys.
+ * Conditions written through `CfnJson` (as `eks.ServiceAccount` does for IRSA) are read back and checked.
+ *
+ * Aspects stop at `Stage` boundaries: add the guard to each `Stage` (or to each stack) as well as to the app.
  *
  * @example
  * declare const app: App;
@@ -65,6 +68,9 @@ export class FederationGuard implements IAspect {
 
   private readonly resourcesByStack = new Map<Stack, Map<string, CfnResource>>();
 
+  /**
+   * Checks the trust policy of `node` if it is an `AWS::IAM::Role`; other constructs are ignored.
+   */
   public visit(node: IConstruct): void {
     if (!CfnResource.isCfnResource(node) || node.cfnResourceType !== CfnRole.CFN_RESOURCE_TYPE_NAME) return;
     const stack = Stack.of(node);
