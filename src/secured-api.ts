@@ -187,9 +187,11 @@ export class SecuredApi extends Construct {
     // A SecuredApi may start with public routes only; the authorizer must still belong to the API.
     this.authorizer._attachTo(this.restApi);
 
+    // Parameters: each route's path parameters, and the Authorization header on guarded routes.
+    // Bodies: only where a method declares a request model, which routes do not by default.
     this.requestValidator = this.restApi.addRequestValidator('RequestValidator', {
       validateRequestParameters: true,
-      validateRequestBody: false,
+      validateRequestBody: true,
     });
     this.addGatewayResponses();
 

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../src';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -179,7 +180,7 @@ describe('SecuredApi', () => {
     });
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
       ValidateRequestParameters: true,
-      ValidateRequestBody: false,
+      ValidateRequestBody: true,
     });
   });
 
@@ -396,6 +397,49 @@ describe('SecuredApi', () => {
       // WHEN / THEN
       expect(() => api.addRoute({ method: HttpMethod.GET, path: '/late', handler: late })).toThrow(/was added after the route table was written/);
     });
+  });
+
+  test('should leave only the cdk-nag AwsSolutions findings it accepts by design', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+    ordersApi(stack);
+    const pack = new AwsSolutionsChecks(app);
+    let report: PolicyValidationPluginReport | undefined;
+    // cdk-nag 3.0.2 needs the construct tree on the context, which aws-cdk-lib 2.257.0 does not pass.
+    Validations.of(app).addPlugins({
+      name: pack.name,
+      validate: (context: IPolicyValidationContext) => (report = pack.validate({ ...context, appConstruct: app } as IPolicyValidationContext)),
+    });
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const exitCode = process.exitCode;
+
+    // WHEN
+    try {
+      app.synth();
+    } finally {
+      process.exitCode = exitCode;
+      printed.mockRestore();
+    }
+
+    // THEN
+    const findings = report!.violations
+      .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))
+      .filter((f) => f.includes(' Orders/Api/'))
+      .sort();
+    expect(findings).toEqual([
+      'AwsSolutions-APIG3 Orders/Api/Api/DeploymentStage.prod/Resource', // WAF: the user's choice (see the class docs)
+      'AwsSolutions-APIG4 Orders/Api/Api/Default/health/GET/Resource', // public: true
+      'AwsSolutions-APIG6 Orders/Api/Api/DeploymentStage.prod/Resource', // execution logs can record tokens
+      // The Cognito rule fires on every method that is not a Cognito authorizer's.
+      'AwsSolutions-COG4 Orders/Api/Api/Default/health/GET/Resource',
+      'AwsSolutions-COG4 Orders/Api/Api/Default/orders/GET/Resource',
+      'AwsSolutions-COG4 Orders/Api/Api/Default/orders/POST/Resource',
+      'AwsSolutions-COG4 Orders/Api/Api/Default/orders/{id}/GET/Resource',
+      // API Gateway's own managed policy for pushing logs, on CDK's CloudWatch role (cloudWatchRole: false drops it).
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs] Orders/Api/Api/CloudWatchRole/Resource',
+      'AwsSolutions-IAM5[Resource::*] Orders/Api/Authorizer/ServiceRole/DefaultPolicy/Resource', // X-Ray takes no resource
+      'AwsSolutions-L1 Orders/Api/Authorizer/Handler/Resource', // Node.js 22 is pinned, as the bundle targets it
+    ]);
   });
 
   test('should match the snapshot of the Orders API', () => {
