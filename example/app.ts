@@ -36,7 +36,7 @@ const api = new SecuredApi(stack, 'Orders', {
   routes: [
     { method: HttpMethod.GET, path: '/orders', handler: listOrders, scopes: ['orders:read'] },
     { method: HttpMethod.POST, path: '/orders', handler: createOrder, scopes: ['orders:write'], throttle: { rateLimit: 50, burstLimit: 100 } },
-    { method: HttpMethod.GET, path: '/orders/{id}', handler: getOrder, scopes: ['orders:read'], claimRules: [ClaimRule.equals('tenant', 'acme')] },
+    { method: HttpMethod.GET, path: '/orders/{id}', handler: getOrder, scopes: ['orders:read'], claimRules: [ClaimRule.equalTo('tenant', 'acme')] },
   ],
 });
 api.addRoute({ method: HttpMethod.GET, path: '/health', handler: health, public: true });

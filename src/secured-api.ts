@@ -123,6 +123,11 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * tokens included. 401 and 403 responses carry a fixed JSON body that tells the caller nothing about
  * why. The endpoint is regional. A WAF web ACL is not part of this construct: associate one with
  * the stage (`restApi.deploymentStage.stageArn`) if you need one.
+ *
+ * Each route is one `AWS::ApiGateway::Method` and each distinct path segment one
+ * `AWS::ApiGateway::Resource`, and CloudFormation allows 500 resources per stack: an API of a few
+ * hundred routes needs them spread over few paths (e.g. 300 routes on 120 paths synthesize to
+ * about 450 resources), or more than one API.
  */
 export class SecuredApi extends Construct {
   /** The REST API. */

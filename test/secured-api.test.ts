@@ -33,7 +33,7 @@ function ordersApi(stack: Stack, props: Partial<SecuredApiProps> = {}): SecuredA
     routes: [
       { method: HttpMethod.GET, path: '/orders', handler: list, scopes: ['orders:read'] },
       { method: HttpMethod.POST, path: '/orders', handler: create, scopes: ['orders:write'], throttle: { rateLimit: 10, burstLimit: 20 } },
-      { method: HttpMethod.GET, path: '/orders/{id}', handler: get, scopes: ['orders:read'], claimRules: [ClaimRule.equals('tenant', 'acme')] },
+      { method: HttpMethod.GET, path: '/orders/{id}', handler: get, scopes: ['orders:read'], claimRules: [ClaimRule.equalTo('tenant', 'acme')] },
       { method: HttpMethod.GET, path: '/health', handler: health, public: true },
     ],
     ...props,
@@ -354,7 +354,7 @@ describe('SecuredApi', () => {
     });
 
     test('should refuse a public route with claim rules', () => {
-      expectError({ public: true, claimRules: [ClaimRule.equals('tenant', 'acme')] }, /is public but has scopes or claim rules/);
+      expectError({ public: true, claimRules: [ClaimRule.equalTo('tenant', 'acme')] }, /is public but has scopes or claim rules/);
     });
 
     test('should refuse a route no scope the issuer could grant opens', () => {

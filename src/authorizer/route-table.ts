@@ -284,7 +284,7 @@ function checkPath(where: string, method: string, path: unknown): void {
 
 function checkClaimRule(where: string, label: string, rule: unknown): ClaimRuleConfig {
   if (!(rule instanceof ClaimRule)) {
-    throw new Error(`${where}: ${label} has a claim rule that is not a ClaimRule; build it with ClaimRule.equals, ClaimRule.contains or ClaimRule.oneOf.`);
+    throw new Error(`${where}: ${label} has a claim rule that is not a ClaimRule; build it with ClaimRule.equalTo, ClaimRule.contains or ClaimRule.oneOf.`);
   }
   const literal = (v: unknown) => typeof v === 'string' && v !== '' && !Token.isUnresolved(v);
   const fail = (what: string) =>

@@ -35,10 +35,12 @@ export class ClaimRule {
   /**
    * The claim, as a string, number or boolean, equals `value` (compared as text: `true`, `42`).
    *
+   * (Not named `equals`, which would clash with the object equality method of Java and C#.)
+   *
    * @param claim the top-level claim name, e.g. `tenant` or `https://example.com/org`
    * @param value the value it must have
    */
-  public static equals(claim: string, value: string): ClaimRule {
+  public static equalTo(claim: string, value: string): ClaimRule {
     return new ClaimRule(claim, 'equals', value, undefined);
   }
 

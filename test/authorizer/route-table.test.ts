@@ -192,7 +192,7 @@ describe('compileRouteTable', () => {
   test('should choose route mode when claim rules alone differ', () => {
     // WHEN
     const table = compile(
-      { method: HttpMethod.GET, path: '/orders/special', scopes: ['orders:read'], claimRules: [ClaimRule.equals('tier', 'gold')] },
+      { method: HttpMethod.GET, path: '/orders/special', scopes: ['orders:read'], claimRules: [ClaimRule.equalTo('tier', 'gold')] },
       { method: HttpMethod.GET, path: '/orders/{id}', scopes: ['orders:read'] },
     );
 
@@ -248,7 +248,7 @@ describe('checkRoute', () => {
       method: HttpMethod.GET,
       path: '/orders',
       scopes: ['b', 'a', 'b'],
-      claimRules: [ClaimRule.equals('tier', 'gold'), ClaimRule.contains('groups', 'ops'), ClaimRule.oneOf('region', ['us', 'eu'])],
+      claimRules: [ClaimRule.equalTo('tier', 'gold'), ClaimRule.contains('groups', 'ops'), ClaimRule.oneOf('region', ['us', 'eu'])],
     });
 
     // THEN
@@ -300,8 +300,8 @@ describe('checkRoute', () => {
   });
 
   test.each([
-    [ClaimRule.equals('', 'x'), /empty or unresolved claim name/],
-    [ClaimRule.equals('tier', ''), /value ""/],
+    [ClaimRule.equalTo('', 'x'), /empty or unresolved claim name/],
+    [ClaimRule.equalTo('tier', ''), /value ""/],
     [ClaimRule.contains('groups', ''), /value ""/],
     [ClaimRule.oneOf('region', []), /values \[\]/],
     [ClaimRule.oneOf('region', ['eu', '']), /values \["eu",""\]/],

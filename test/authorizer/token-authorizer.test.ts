@@ -201,7 +201,7 @@ describe('TokenAuthorizer', () => {
     const { authorizer, api } = guardedApi(stack);
 
     // WHEN
-    authorizer.addRoute({ method: HttpMethod.DELETE, path: '/orders/{id}', scopes: ['orders:admin'], claimRules: [ClaimRule.equals('tier', 'gold')] });
+    authorizer.addRoute({ method: HttpMethod.DELETE, path: '/orders/{id}', scopes: ['orders:admin'], claimRules: [ClaimRule.equalTo('tier', 'gold')] });
     api.root.getResource('orders')!.getResource('{id}')!.addMethod('DELETE', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
 
     // THEN
