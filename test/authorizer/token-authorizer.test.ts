@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ClaimRule, HttpMethod, OidcIssuer, TokenAuthorizer, TokenAuthorizerProps } from '../../src';
+import { parseConfig } from '../../src/authorizer/runtime/config';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
 
@@ -166,6 +167,29 @@ describe('TokenAuthorizer', () => {
         { method: 'GET', resource: '/orders/{id}', arnPath: 'orders/*', scopes: ['orders:read'], claimRules: [], overlaps: [] },
       ],
     });
+  });
+
+  test('should write a config.json that the runtime\'s loader accepts', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+    const { authorizer, api } = guardedApi(stack, { maxTokenAge: Duration.hours(1), requiredTokenType: 'at+jwt', contextClaims: ['tenant'] });
+    authorizer.addRoute({ method: HttpMethod.ANY, path: '/orders/{id}/{rest+}', claimRules: [ClaimRule.oneOf('region', ['eu', 'us'])] });
+    api.root.resourceForPath('/orders/{id}/{rest+}').addMethod('ANY', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+
+    // WHEN
+    const parsed = parseConfig(configJson(app, stack), {
+      SECURED_API_ISSUER: 'https://issuer.example.com',
+      SECURED_API_AUDIENCES: '["api://orders"]',
+      SECURED_API_JWKS_URI: 'https://issuer.example.com/.well-known/jwks.json',
+    });
+
+    // THEN
+    expect(parsed.routes.map((r) => `${r.method} ${r.resource} -> ${r.arnPath}`)).toEqual([
+      'GET /orders -> orders',
+      'GET /orders/{id} -> orders/*',
+      'ANY /orders/{id}/{rest+} -> orders/*/*',
+    ]);
+    expect(parsed.maxTokenAgeSeconds).toBe(3600);
   });
 
   test('should write the options into config.json', () => {
