@@ -1,4 +1,4 @@
-import { Lazy, Names, Token } from 'aws-cdk-lib';
+import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -144,6 +144,7 @@ export class SecuredApi extends Construct {
 
   private readonly requestValidator: apigateway.IRequestValidator;
   private readonly routes: CheckedRoute[] = [];
+  private readonly routeMethods = new Set<apigateway.Method>();
   private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
@@ -199,6 +200,7 @@ export class SecuredApi extends Construct {
       validateRequestBody: true,
     });
     this.addGatewayResponses();
+    this.node.addValidation({ validate: () => this.openMethodsOutsideRoutes() });
 
     for (const route of routes ?? []) {
       this.addRoute(route);
@@ -252,6 +254,8 @@ export class SecuredApi extends Construct {
       requestParameters,
     });
 
+    this.routeMethods.add(method);
+
     if (throttle) {
       this.routeMethodSettings.push({
         httpMethod: checked.method === 'ANY' ? '*' : checked.method,
@@ -263,6 +267,23 @@ export class SecuredApi extends Construct {
       });
     }
     return method;
+  }
+
+  /**
+   * Methods added to `restApi` directly that anyone may call: `public: true` on a route is meant to
+   * be the only way to open one. CORS preflight methods (OPTIONS with a mock integration, as
+   * `addCorsPreflight` makes them) must be open, since browsers send them without credentials.
+   */
+  private openMethodsOutsideRoutes(): string[] {
+    const stack = Stack.of(this);
+    return this.restApi.methods
+      .filter((m) => !this.routeMethods.has(m))
+      .filter((m) => {
+        const cfn = m.node.defaultChild as apigateway.CfnMethod;
+        const corsPreflight = m.httpMethod === 'OPTIONS' && stack.resolve(cfn.integration)?.type === 'MOCK';
+        return stack.resolve(cfn.authorizationType) === apigateway.AuthorizationType.NONE && !corsPreflight;
+      })
+      .map((m) => `method ${m.httpMethod} ${m.resource.path} (${m.node.path}) was added to the REST API directly and is open to anyone; add it with addRoute() on ${this.node.path}, with public: true if it must be open.`);
   }
 
   /**

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../src';
@@ -385,6 +386,32 @@ describe('SecuredApi', () => {
     test('should refuse a negative or empty throttle', () => {
       expectError({ throttle: { rateLimit: -1 } }, /route GET \/x throttle \{"rateLimit":-1\} is not a usable throttle/);
       expectError({ throttle: {} }, /is not a usable throttle/);
+    });
+
+    test('should fail synth on an open method added to the REST API directly', () => {
+      // GIVEN
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+
+      // WHEN
+      api.restApi.root.addResource('backdoor').addMethod('GET', new apigateway.MockIntegration());
+
+      // THEN
+      expect(() => Template.fromStack(stack)).toThrow(
+        /method GET \/backdoor \(Orders\/Api\/Api\/Default\/backdoor\/GET\) was added to the REST API directly and is open to anyone; add it with addRoute\(\) on Orders\/Api/,
+      );
+    });
+
+    test('should accept CORS preflight methods added to the REST API directly', () => {
+      // GIVEN
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+
+      // WHEN
+      api.restApi.root.getResource('orders')!.addCorsPreflight({ allowOrigins: ['https://app.example.com'] });
+
+      // THEN
+      Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS', AuthorizationType: 'NONE' });
     });
 
     test('should refuse a route added after synthesis', () => {
