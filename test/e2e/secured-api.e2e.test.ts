@@ -131,11 +131,11 @@ function startAuthorizer(assetDir: string): Promise<void> {
   });
 }
 
-function invoke(request: unknown): Promise<any> {
+function invoke(apiEvent: unknown): Promise<any> {
   const id = nextId++;
   return new Promise((resolve) => {
     pending.set(id, resolve);
-    authorizer.send({ id, event: request });
+    authorizer.send({ id, event: apiEvent });
   });
 }
 
