@@ -120,6 +120,8 @@ describe('URI policy', () => {
 describe('key filtering', () => {
   const pub = (kid: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ ...rsa.publicJwk, kid, ...extra });
   const jwkOf = (key: KeyObject) => ({ ...key.export({ format: 'jwk' }), kid: 'bad' });
+  const withZeroPaddedModulus = (jwk: Record<string, unknown>, zeros: number) =>
+    ({ ...jwk, n: Buffer.concat([Buffer.alloc(zeros), Buffer.from(jwk.n as string, 'base64url')]).toString('base64url') });
   const without = (jwk: Record<string, unknown>, ...members: string[]) => {
     const copy = { ...jwk };
     for (const m of members) delete copy[m];
@@ -136,6 +138,7 @@ describe('key filtering', () => {
     ['private EC material (d)', 'ES256', () => jwkOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)],
     ['private Ed25519 material (d)', 'EdDSA', () => jwkOf(generateKeyPairSync('ed25519').privateKey)],
     ['a 1024-bit modulus', 'RS256', () => jwkOf(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey)],
+    ['a 1024-bit modulus zero-padded to 2048 bits', 'RS256', () => withZeroPaddedModulus(jwkOf(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey), 128)],
     ['a 2047-bit modulus', 'RS256', () => jwkOf(generateKeyPairSync('rsa', { modulusLength: 2047 }).publicKey)],
     ['a symmetric key', 'HS256', () => ({ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA', kid: 'bad' })],
     ['an alg it cannot serve', 'RS256', () => pub('bad', { alg: 'ES256' })],
@@ -160,14 +163,15 @@ describe('key filtering', () => {
   });
 
   test.each([
-    ['use "sig"', { use: 'sig' }],
-    ['no use', { use: undefined }],
-    ['key_ops with verify', { key_ops: ['verify'] }],
-    ['a matching alg', { alg: 'RS256' }],
-    ['no alg', { alg: undefined }],
-  ])('should accept a published key with %s', async (_name, extra) => {
+    ['use "sig"', () => pub('ok', { use: 'sig' })],
+    ['no use', () => pub('ok', { use: undefined })],
+    ['key_ops with verify', () => pub('ok', { key_ops: ['verify'] })],
+    ['a matching alg', () => pub('ok', { alg: 'RS256' })],
+    ['no alg', () => pub('ok', { alg: undefined })],
+    ['a leading zero byte in its 2048-bit modulus', () => withZeroPaddedModulus(pub('ok'), 1)],
+  ])('should accept a published key with %s', async (_name, makeJwk) => {
     // GIVEN
-    const s = await server({ keys: [pub('ok', extra)] });
+    const s = await server({ keys: [makeJwk()] });
     const { cache } = newCache(s.url);
     // WHEN
     const key = await cache.getKey('ok', 'RS256');
