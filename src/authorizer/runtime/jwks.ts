@@ -51,7 +51,7 @@ export interface JwksOptions {
    * @default - Node's bundled root CAs
    */
   ca?: string | Buffer;
-  /** Called once per fetch attempt (never throws into the cache). */
+  /** Called once per fetch attempt, including refused URIs; anything it throws is ignored. */
   onFetch?: (result: JwksFetchResult) => void;
 }
 
