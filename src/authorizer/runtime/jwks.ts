@@ -3,7 +3,6 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIPv4 } from 'node:net';
 // jose is a devDependency on purpose: esbuild inlines it into the Lambda asset.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { importJWK } from 'jose';
 
 // node:http rather than global fetch: fetch loads undici on first use, which measured ~30 ms
