@@ -1,8 +1,12 @@
-import { generateKeyPair, SignJWT } from 'jose';
-import type { CryptoKey, JWTPayload } from 'jose';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { AuditLog } from '../../../src/authorizer/runtime/audit';
 import { parseConfig } from '../../../src/authorizer/runtime/config';
 import type { AuthorizerConfig } from '../../../src/authorizer/runtime/config';
+import type { AuthorizerResult, PolicyDocument } from '../../../src/authorizer/runtime/policy';
 import type { KeyResolver } from '../../../src/authorizer/runtime/verify';
 
 // Shared by the authorizer runtime tests: key pairs made on the fly, tokens signed by the test,
@@ -130,4 +134,65 @@ export function capturedAudit(): { audit: AuditLog; lines: string[]; records: ()
   const lines: string[] = [];
   const audit = new AuditLog('SecuredApi', 'orders-api', (line) => lines.push(line));
   return { audit, lines, records: () => lines.map((l) => JSON.parse(l)) };
+}
+
+/** The public JWK as an issuer publishes it. */
+export async function publicJwk(key: TestKey): Promise<JWK> {
+  return { ...(await exportJWK(key.publicKey)), kid: key.kid, alg: key.alg, use: 'sig' };
+}
+
+/** IAM's evaluation for execute-api:Invoke: explicit Deny > Allow > implicit deny; `*` any chars, `?` one. */
+export function evaluatePolicy(doc: PolicyDocument, arn: string): 'allow' | 'deny' {
+  const matches = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's').test(arn);
+  const hit = (effect: string) => doc.Statement.some((st) => st.Effect === effect && st.Action === 'execute-api:Invoke' && st.Resource.some(matches));
+  if (hit('Deny')) {
+    return 'deny';
+  }
+  return hit('Allow') ? 'allow' : 'deny';
+}
+
+export type Handler = (event: unknown) => Promise<AuthorizerResult>;
+
+/**
+ * Loads the Lambda entry point afresh (its own module registry, so its init runs again) with
+ * config.json written to a temp dir and the SECURED_API_* environment set during the load.
+ */
+export function loadHandler(raw: Record<string, unknown>, env: Record<string, string>): Handler {
+  const dir = mkdtempSync(join(tmpdir(), 'authz-handler-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(raw));
+  const vars: Record<string, string> = { SECURED_API_CONFIG_FILE: file, ...env };
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    let handler: Handler | undefined;
+    // requireActual, not import(): ts-jest keeps import() native under module node16, and jest's
+    // CommonJS runtime cannot run native dynamic imports.
+    jest.isolateModules(() => {
+      ({ handler } = jest.requireActual<typeof import('../../../src/authorizer/token-authorizer.lambda')>('../../../src/authorizer/token-authorizer.lambda'));
+    });
+    return handler as Handler;
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) {
+        delete process.env[k];
+      } else {
+        process.env[k] = v;
+      }
+    }
+  }
+}
+
+/** Collects what the code under test writes to stdout (audit and EMF lines) until restore(). */
+export function captureStdout(): { lines: string[]; records: () => Array<Record<string, unknown>>; restore: () => void } {
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split('\n').filter((l) => l !== ''));
+    return true;
+  });
+  return {
+    lines,
+    records: () => lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)),
+    restore: () => spy.mockRestore(),
+  };
 }

@@ -1,18 +1,8 @@
-import { METHOD_ARN_BASE } from './fixtures';
+import { evaluatePolicy as evaluate, METHOD_ARN_BASE } from './fixtures';
 import type { RouteConfig } from '../../../src/authorizer/runtime/config';
 import { arnBase, policyDocument, routeArn } from '../../../src/authorizer/runtime/policy';
 import type { PolicyDocument } from '../../../src/authorizer/runtime/policy';
 import { permission } from '../../../src/authorizer/runtime/routes';
-
-/** IAM's evaluation for execute-api:Invoke: explicit Deny > Allow > implicit deny; `*` any chars, `?` one. */
-function evaluate(doc: PolicyDocument, arn: string): 'allow' | 'deny' {
-  const matches = (glob: string) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's').test(arn);
-  const hit = (effect: string) => doc.Statement.some((s) => s.Effect === effect && s.Action === 'execute-api:Invoke' && s.Resource.some(matches));
-  if (hit('Deny')) {
-    return 'deny';
-  }
-  return hit('Allow') ? 'allow' : 'deny';
-}
 
 describe('the IAM glob evaluator used by these tests', () => {
   test('should match IAM semantics on a few known cases', () => {
