@@ -9,39 +9,39 @@ import type { AuthorizerResult } from './runtime/policy';
 /**
  * Everything that can be done before the first request is done here, during Lambda init: read and
  * validate the configuration once, and start the JWKS fetch so that it overlaps the init phase
- * instead of the first request. Nothing here touches the network synchronously or can throw.
+ * instead of the first request. Nothing here waits on the network, and nothing escapes: an
+ * unusable configuration yields an authorizer that refuses every request (reason internal_error).
  */
 function init(): Authorize {
-  let config;
   try {
-    config = loadConfig();
+    const config = loadConfig();
+    const audit = new AuditLog(config.metricsNamespace, config.serviceName);
+    const jwks = new JwksCache({
+      uri: config.jwksUri,
+      ...config.jwks,
+      onFetch: (r) => audit.jwksFetch(r),
+    });
+    jwks.start();
+    return createAuthorizer({
+      config,
+      audit,
+      resolveKey: async (kid, alg) => {
+        try {
+          return await jwks.getKey(kid, alg);
+        } catch (err) {
+          if (err instanceof JwksUnavailableError) {
+            throw new KeysUnavailableError('no JWKS has been loaded');
+          }
+          throw err;
+        }
+      },
+    });
   } catch (err) {
     const { namespace, service } = metricsIdentityOf();
     const audit = new AuditLog(namespace, service);
-    audit.configError(`authorizer fails closed: ${(err as Error).message}`);
+    audit.configError(`authorizer fails closed: ${err instanceof Error ? err.message : String(err)}`);
     return createFailClosedAuthorizer(audit);
   }
-  const audit = new AuditLog(config.metricsNamespace, config.serviceName);
-  const jwks = new JwksCache({
-    uri: config.jwksUri,
-    ...config.jwks,
-    onFetch: (r) => audit.jwksFetch(r),
-  });
-  jwks.start();
-  return createAuthorizer({
-    config,
-    audit,
-    resolveKey: async (kid, alg) => {
-      try {
-        return await jwks.getKey(kid, alg);
-      } catch (err) {
-        if (err instanceof JwksUnavailableError) {
-          throw new KeysUnavailableError('no JWKS has been loaded');
-        }
-        throw err;
-      }
-    },
-  });
 }
 
 const authorize = init();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError } from './errors';
 
@@ -60,7 +61,6 @@ export const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set([
 ]);
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Reads config.json (beside the bundle, or `SECURED_API_CONFIG_FILE`) and the environment, and
@@ -211,7 +211,10 @@ function checkJwksUri(value: string): string {
   } catch {
     return fail(`SECURED_API_JWKS_URI "${value}" is not a URL`);
   }
-  const loopbackHttp = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+  // The same loopback hosts as the JWKS fetcher: WHATWG URL has already canonicalised the host.
+  const host = url.hostname;
+  const loopback = host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
+  const loopbackHttp = url.protocol === 'http:' && loopback;
   if (url.protocol !== 'https:' && !loopbackHttp) {
     fail(`SECURED_API_JWKS_URI "${value}" must use https: (http: only for a loopback host)`);
   }

@@ -125,6 +125,7 @@ describe('parseConfig', () => {
     ['a non-string audience', { SECURED_API_AUDIENCES: '[1]' }, /SECURED_API_AUDIENCES must be an array/],
     ['an http JWKS URI', { SECURED_API_JWKS_URI: 'http://issuer.example.com/jwks' }, /must use https:/],
     ['a file JWKS URI', { SECURED_API_JWKS_URI: 'file:///etc/passwd' }, /must use https:/],
+    ['an http JWKS URI on a host named like loopback', { SECURED_API_JWKS_URI: 'http://127.0.0.1.nip.io/jwks' }, /must use https:/],
     ['a JWKS URI that is not a URL', { SECURED_API_JWKS_URI: 'jwks' }, /is not a URL/],
   ])('should refuse an environment with %s', (_, env, message) => {
     // GIVEN
@@ -135,7 +136,7 @@ describe('parseConfig', () => {
     expect(got).toMatch(message);
   });
 
-  test.each(['http://127.0.0.1:8080/jwks', 'http://localhost/jwks', 'http://[::1]:9/jwks'])('should accept the loopback http JWKS URI %s', (uri) => {
+  test.each(['http://127.0.0.1:8080/jwks', 'http://127.0.0.2/jwks', 'http://localhost/jwks', 'http://[::1]:9/jwks'])('should accept the loopback http JWKS URI %s', (uri) => {
     // WHEN
     const config = parseConfig(rawConfig(), { ...TEST_ENV, SECURED_API_JWKS_URI: uri });
     // THEN
