@@ -39,6 +39,18 @@ export function routeArn(base: string, route: RouteConfig): string {
   return `${base}/${route.method === 'ANY' ? '*' : route.method}/${route.arnPath}`;
 }
 
+/** API Gateway refuses a policy whose Resource ARN is longer than this (a request ARN may reach 1600). */
+const MAX_POLICY_ARN_LENGTH = 512;
+
+/**
+ * The Resource for an unknown route, which has no ARN glob of its own: the exact request, or, when
+ * that is too long for a policy, its prefix and `*`. A `*` or `?` in the request path, or the prefix,
+ * can only widen this Deny, i.e. fail closed, on a path that only a configuration mismatch reaches.
+ */
+function requestArn(methodArn: string): string {
+  return methodArn.length <= MAX_POLICY_ARN_LENGTH ? methodArn : `${methodArn.slice(0, MAX_POLICY_ARN_LENGTH - 1)}*`;
+}
+
 export interface PolicyRequest {
   readonly methodArn: string;
   readonly routes: readonly RouteConfig[];
@@ -60,9 +72,7 @@ export interface PolicyRequest {
  */
 export function policyDocument(req: PolicyRequest): PolicyDocument {
   const base = arnBase(req.methodArn);
-  // An unknown route has no ARN glob of its own; deny the exact request. A "*" in the request path
-  // can only widen this Deny, i.e. fail closed, on a path that only a configuration mismatch reaches.
-  const currentArn = req.current === undefined ? req.methodArn : routeArn(base, req.routes[req.current]);
+  const currentArn = req.current === undefined ? requestArn(req.methodArn) : routeArn(base, req.routes[req.current]);
 
   if (req.cacheMode === 'route') {
     const allow = req.current !== undefined && req.permitted(req.current);

@@ -162,6 +162,18 @@ describe('policyDocument in route cache mode', () => {
     expect(root.Statement[0].Resource).toEqual([`${METHOD_ARN_BASE}/GET/`]);
   });
 
+  test('should keep the Deny of an unknown route within the 512 characters a policy ARN may have', () => {
+    // GIVEN
+    const long = requestArn('GET', `/${'x'.repeat(1000)}`);
+    // WHEN
+    const doc = policyDocument({ methodArn: long, routes: [], cacheMode: 'route', current: undefined, permitted: () => true });
+    // THEN
+    const [resource] = doc.Statement[0].Resource;
+    expect(resource).toHaveLength(512);
+    expect(resource).toBe(`${long.slice(0, 511)}*`);
+    expect(evaluate(doc, long)).toBe('deny');
+  });
+
   test('should deny the exact request of an unknown route', () => {
     // WHEN
     const doc = policyDocument({ methodArn: requestArn('GET', '/nope'), routes: [], cacheMode: 'route', current: undefined, permitted: () => true });
