@@ -1,9 +1,6 @@
-// jose is a devDependency on purpose: esbuild inlines it into the Lambda asset.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { CryptoKey, JWTPayload, JWTVerifyOptions, KeyObject } from 'jose';
 // The classes one by one, not jose's `errors` namespace, which would bundle every error class.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { JOSEAlgNotAllowed, JWSInvalid, JWSSignatureVerificationFailed, JWTClaimValidationFailed, JWTExpired, JWTInvalid } from 'jose/errors';
 import {
   AlgNotAllowedError,
