@@ -42,45 +42,54 @@ export function extractBearerToken(event: HeaderSource, maxTokenBytes: number): 
   return token;
 }
 
+/** No Authorization value under any spelling (undefined and null are values an array item may hold). */
+const NONE = Symbol('none');
+
 /**
  * Looks `Authorization` up case-insensitively. More than one value (in `multiValueHeaders`, or
  * under two spellings in `headers`) is refused: which one a proxy forwarded is not ours to guess.
  */
 function authorizationHeader(event: HeaderSource): string | undefined {
-  const multi = valuesOf(event.multiValueHeaders);
-  if (multi.length > 1) {
-    throw new MalformedTokenError('more than one Authorization header');
-  }
-  const single = valuesOf(event.headers);
-  if (single.length > 1) {
-    throw new MalformedTokenError('more than one Authorization header');
-  }
-  const value = single[0] ?? multi[0];
+  const multi = onlyValue(event.multiValueHeaders);
+  const single = onlyValue(event.headers);
+  const value = (single === NONE ? undefined : single) ?? (multi === NONE ? undefined : multi);
   if (value !== undefined && typeof value !== 'string') {
     throw new MalformedTokenError('Authorization header is not a string');
   }
-  if (single.length === 1 && multi.length === 1 && single[0] !== multi[0]) {
+  if (single !== NONE && multi !== NONE && single !== multi) {
     throw new MalformedTokenError('headers and multiValueHeaders disagree on Authorization');
   }
   return value;
 }
 
-function valuesOf(headers: Record<string, unknown> | null | undefined): unknown[] {
+/**
+ * The one Authorization value of a header map, or NONE. Every key is still looked at, so that a
+ * second spelling cannot hide, but only 13-character names are lower-cased: allocating a lower-case
+ * copy of every header name was most of the lookup's cost. No name of another length can match:
+ * toLowerCase never shortens a string, and its one expansion (U+0130) yields a non-ASCII result.
+ */
+function onlyValue(headers: Record<string, unknown> | null | undefined): unknown {
   if (typeof headers !== 'object' || headers === null) {
-    return [];
+    return NONE;
   }
-  const found: unknown[] = [];
+  let found: unknown = NONE;
+  let count = 0;
   for (const name of Object.keys(headers)) {
-    if (name.toLowerCase() === 'authorization') {
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
       const v = headers[name];
       if (Array.isArray(v)) {
         for (const item of v) {
-          found.push(item);
+          found = item;
+          count++;
         }
       } else if (v !== undefined && v !== null) {
-        found.push(v);
+        found = v;
+        count++;
       }
     }
+  }
+  if (count > 1) {
+    throw new MalformedTokenError('more than one Authorization header');
   }
   return found;
 }
