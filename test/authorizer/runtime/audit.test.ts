@@ -68,6 +68,32 @@ describe('AuditLog.decision', () => {
     expect(JSON.parse(lines[0]).error).toBe('TypeError');
   });
 
+  test('should keep one valid JSON line whatever the strings hold', () => {
+    // GIVEN
+    const odd = 'a"b\\c\nd\re\u2028f\ud800g</script>';
+    const lines: string[] = [];
+    const audit = new AuditLog(`ns${odd}`, `svc${odd}`, (l) => lines.push(l));
+    // WHEN
+    audit.decision({
+      decision: 'deny',
+      reason: 'insufficient_scope',
+      claims: { sub: odd, client_id: odd },
+      scopes: new Set([odd, 'x']),
+      route: `GET /${odd}`,
+      kid: odd,
+      latencyMs: Number.NaN,
+      cached: false,
+      error: odd,
+    });
+    // THEN
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/[\n\r]/);
+    const rec = JSON.parse(lines[0]);
+    expect(rec).toMatchObject({ sub: odd, client_id: odd, route: `GET /${odd}`, scopes: `${odd} x`, error: odd, Service: `svc${odd}`, latency_ms: null });
+    expect(rec.kid).toBe('a?b?c?d?e?f?g?/script?');
+    expect(rec._aws.CloudWatchMetrics[0].Namespace).toBe(`ns${odd}`);
+  });
+
   test('should truncate long verified claims', () => {
     // GIVEN
     const { audit, lines } = capture();
