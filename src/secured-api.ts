@@ -1,4 +1,4 @@
-import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -121,8 +121,35 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * Routes are served by Lambda functions through proxy integrations. The stage writes JSON access
  * logs to its own log group; execution logging stays off because it can record request headers,
  * tokens included. 401 and 403 responses carry a fixed JSON body that tells the caller nothing about
- * why. The endpoint is regional. A WAF web ACL is not part of this construct: associate one with
- * the stage (`restApi.deploymentStage.stageArn`) if you need one.
+ * why. The endpoint is regional.
+ *
+ * The construct acknowledges the cdk-nag `AwsSolutionsChecks` findings that hold by design, each on
+ * the resource that causes it and with its reason (`Validations.of(...).acknowledge`, recorded in
+ * the construct metadata): `AwsSolutions-APIG6` on the stage (execution logging is off),
+ * `AwsSolutions-APIG4` and `AwsSolutions-COG4` on `public: true` routes, `AwsSolutions-IAM4` on the
+ * CloudWatch role, and, through its `TokenAuthorizer`, `AwsSolutions-COG4` on guarded routes,
+ * `AwsSolutions-L1` and X-Ray's `AwsSolutions-IAM5[Resource::*]`.
+ *
+ * One finding is left to you: `AwsSolutions-APIG3`, no AWS WAF web ACL on the stage. A web ACL is
+ * not part of this construct; associate one with the stage and the finding goes away:
+ *
+ * ```ts
+ * declare const api: SecuredApi;
+ * declare const webAcl: wafv2.CfnWebACL; // scope 'REGIONAL'
+ * new wafv2.CfnWebACLAssociation(this, 'OrdersWaf', {
+ *   resourceArn: api.restApi.deploymentStage.stageArn,
+ *   webAclArn: webAcl.attrArn,
+ * });
+ * ```
+ *
+ * or, if you decide the API needs none, acknowledge it yourself, with your reason, on the stage:
+ *
+ * ```ts
+ * Validations.of(api.restApi.deploymentStage).acknowledge({
+ *   id: 'AwsSolutions-APIG3',
+ *   reason: 'Internal API behind a VPN; throttled per route; no WAF by decision of <team>, <date>.',
+ * });
+ * ```
  *
  * Each route is one `AWS::ApiGateway::Method` and each distinct path segment one
  * `AWS::ApiGateway::Resource`, and CloudFormation allows 500 resources per stack: an API of a few
@@ -184,6 +211,17 @@ export class SecuredApi extends Construct {
     stage.methodSettings = Lazy.any({
       produce: () => [...(Array.isArray(stageSettings) ? stageSettings : []), ...this.routeMethodSettings],
     }, { omitEmptyArray: true });
+    Validations.of(stage).acknowledge({
+      id: 'AwsSolutions-APIG6',
+      reason: `Execution logging (and data tracing) is off on purpose: API Gateway's execution logs can record request headers, bearer tokens included. Every request is logged as JSON, without headers, to the access log group ${this.accessLogGroup.node.path}.`,
+    });
+    // Not Validations.acknowledge: aws-cdk-lib 2.257 keeps '::' as its own prefix delimiter and rejects
+    // an id with more than one, as this ARN finding's is. This is the entry acknowledge would record,
+    // under the metadata key cdk-nag reads.
+    this.restApi.node.tryFindChild('CloudWatchRole')?.node.defaultChild?.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]':
+        'AmazonAPIGatewayPushToCloudWatchLogs is the AWS managed policy API Gateway documents for the account-wide role it writes logs with, kept current by AWS. Set cloudWatchRole: false to leave this role out where the account already has one.',
+    });
 
     this.authorizer = new TokenAuthorizer(this, 'Authorizer', {
       ...authorizerOptions,
@@ -255,6 +293,13 @@ export class SecuredApi extends Construct {
     });
 
     this.routeMethods.add(method);
+    if (isPublic) {
+      const chosen = `Route ${checked.method} ${checked.resource} was added with public: true`;
+      Validations.of(method.node.defaultChild!).acknowledge(
+        { id: 'AwsSolutions-APIG4', reason: `${chosen}, the one way a SecuredApi serves a route to callers without a token.` },
+        { id: 'AwsSolutions-COG4', reason: `${chosen}, so it takes no token and has no authorizer, Cognito or other.` },
+      );
+    }
 
     if (throttle) {
       this.routeMethodSettings.push({

@@ -4,7 +4,9 @@ import { App, Duration, IPolicyValidationContext, PolicyValidationPluginReport, 
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../src';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -63,6 +65,44 @@ function configJson(app: App, stack: Stack): Record<string, any> {
   const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Code.S3Key);
   const dir = path.join(assembly.directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
   return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+}
+
+/**
+ * Synthesizes with cdk-nag's AwsSolutionsChecks registered the cdk-nag 3 way and returns its
+ * unacknowledged findings as `<rule id> <construct path>`, sorted. cdk-nag 3.0.2 needs the construct
+ * tree on the validation context, which aws-cdk-lib 2.257.0 does not pass (see test/nag.test.ts).
+ */
+function nagFindings(app: App): string[] {
+  const pack = new AwsSolutionsChecks(app);
+  let report: PolicyValidationPluginReport | undefined;
+  Validations.of(app).addPlugins({
+    name: pack.name,
+    validate: (context: IPolicyValidationContext) => (report = pack.validate({ ...context, appConstruct: app } as IPolicyValidationContext)),
+  });
+  const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const exitCode = process.exitCode;
+  try {
+    app.synth();
+  } finally {
+    // A failed validation sets the process exit code; the assertions report it instead.
+    process.exitCode = exitCode;
+    printed.mockRestore();
+  }
+  return report!.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
+}
+
+/**
+ * Every acknowledgement recorded under `root`, in construct tree order, with ids as cdk-nag reads
+ * them: `acknowledge` prefixes an id without `::` with `annotation::`, and records each rule as a
+ * further metadata entry holding all of the construct's acknowledgements so far.
+ */
+function acknowledgements(root: IConstruct): Array<{ path: string; id: string; reason: unknown }> {
+  return root.node.findAll().flatMap((construct) => {
+    const recorded = construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .reduce((all, entry) => ({ ...all, ...entry.data }), {} as Record<string, unknown>);
+    return Object.entries(recorded).map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason }));
+  });
 }
 
 describe('SecuredApi', () => {
@@ -426,47 +466,92 @@ describe('SecuredApi', () => {
     });
   });
 
-  test('should leave only the cdk-nag AwsSolutions findings it accepts by design', () => {
-    // GIVEN
-    const { app, stack } = makeStack();
-    ordersApi(stack);
-    const pack = new AwsSolutionsChecks(app);
-    let report: PolicyValidationPluginReport | undefined;
-    // cdk-nag 3.0.2 needs the construct tree on the context, which aws-cdk-lib 2.257.0 does not pass.
-    Validations.of(app).addPlugins({
-      name: pack.name,
-      validate: (context: IPolicyValidationContext) => (report = pack.validate({ ...context, appConstruct: app } as IPolicyValidationContext)),
+  describe('cdk-nag AwsSolutionsChecks', () => {
+    test('should leave only APIG3 (no WAF web ACL), which is the user\'s call', () => {
+      // GIVEN
+      const { app, stack } = makeStack();
+      ordersApi(stack);
+
+      // WHEN
+      const findings = nagFindings(app);
+
+      // THEN
+      expect(findings.filter((f) => f.includes(' Orders/Api/'))).toEqual([
+        'AwsSolutions-APIG3 Orders/Api/Api/DeploymentStage.prod/Resource',
+      ]);
     });
-    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const exitCode = process.exitCode;
 
-    // WHEN
-    try {
-      app.synth();
-    } finally {
-      process.exitCode = exitCode;
-      printed.mockRestore();
-    }
+    test('should acknowledge each finding it has by design on the resource that causes it, with a reason', () => {
+      // GIVEN
+      const { app, stack } = makeStack();
+      ordersApi(stack);
 
-    // THEN
-    const findings = report!.violations
-      .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))
-      .filter((f) => f.includes(' Orders/Api/'))
-      .sort();
-    expect(findings).toEqual([
-      'AwsSolutions-APIG3 Orders/Api/Api/DeploymentStage.prod/Resource', // WAF: the user's choice (see the class docs)
-      'AwsSolutions-APIG4 Orders/Api/Api/Default/health/GET/Resource', // public: true
-      'AwsSolutions-APIG6 Orders/Api/Api/DeploymentStage.prod/Resource', // execution logs can record tokens
-      // The Cognito rule fires on every method that is not a Cognito authorizer's.
-      'AwsSolutions-COG4 Orders/Api/Api/Default/health/GET/Resource',
-      'AwsSolutions-COG4 Orders/Api/Api/Default/orders/GET/Resource',
-      'AwsSolutions-COG4 Orders/Api/Api/Default/orders/POST/Resource',
-      'AwsSolutions-COG4 Orders/Api/Api/Default/orders/{id}/GET/Resource',
-      // API Gateway's own managed policy for pushing logs, on CDK's CloudWatch role (cloudWatchRole: false drops it).
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs] Orders/Api/Api/CloudWatchRole/Resource',
-      'AwsSolutions-IAM5[Resource::*] Orders/Api/Authorizer/ServiceRole/DefaultPolicy/Resource', // X-Ray takes no resource
-      'AwsSolutions-L1 Orders/Api/Authorizer/Handler/Resource', // Node.js 22 is pinned, as the bundle targets it
-    ]);
+      // WHEN
+      nagFindings(app);
+
+      // THEN
+      const found = acknowledgements(app);
+      expect(found.map((a) => `${a.id} ${a.path}`)).toEqual([
+        // API Gateway's own managed policy for pushing logs, on CDK's CloudWatch role.
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs] Orders/Api/Api/CloudWatchRole/Resource',
+        'AwsSolutions-APIG6 Orders/Api/Api/DeploymentStage.prod/Resource', // execution logs can record tokens
+        'AwsSolutions-COG4 Orders/Api/Api/Default/orders/GET/Resource', // guarded by the TokenAuthorizer, not Cognito
+        'AwsSolutions-COG4 Orders/Api/Api/Default/orders/POST/Resource',
+        'AwsSolutions-COG4 Orders/Api/Api/Default/orders/{id}/GET/Resource',
+        'AwsSolutions-APIG4 Orders/Api/Api/Default/health/GET/Resource', // public: true
+        'AwsSolutions-COG4 Orders/Api/Api/Default/health/GET/Resource',
+        'AwsSolutions-IAM5[Resource::*] Orders/Api/Authorizer/ServiceRole/DefaultPolicy/Resource', // X-Ray takes no resource
+        'AwsSolutions-L1 Orders/Api/Authorizer/Handler/Resource', // Node.js 22 is pinned, as the bundle targets it
+      ]);
+      for (const { id, reason } of found) {
+        expect([id, typeof reason === 'string' && reason.trim().length > 40]).toEqual([id, true]);
+      }
+      expect(found.find((a) => a.id === 'AwsSolutions-APIG4')?.reason).toMatch(/^Route GET \/health was added with public: true/);
+      expect(found.find((a) => a.id === 'AwsSolutions-APIG6')?.reason).toMatch(/bearer tokens/);
+    });
+
+    test('should clear APIG3 once a WAF web ACL is associated with the stage as its docs show', () => {
+      // GIVEN
+      const { app, stack } = makeStack();
+      const api = ordersApi(stack);
+      const webAcl = new wafv2.CfnWebACL(stack, 'WebAcl', {
+        scope: 'REGIONAL',
+        defaultAction: { allow: {} },
+        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'orders', sampledRequestsEnabled: true },
+      });
+
+      // WHEN
+      new wafv2.CfnWebACLAssociation(stack, 'OrdersWaf', { resourceArn: api.restApi.deploymentStage.stageArn, webAclArn: webAcl.attrArn });
+
+      // THEN
+      expect(nagFindings(app).filter((f) => f.includes(' Orders/Api/'))).toEqual([]);
+    });
+
+    test('should let the user acknowledge APIG3 on the stage as its docs show', () => {
+      // GIVEN
+      const { app, stack } = makeStack();
+      const api = ordersApi(stack);
+
+      // WHEN
+      Validations.of(api.restApi.deploymentStage).acknowledge({ id: 'AwsSolutions-APIG3', reason: 'Internal API; no WAF by decision.' });
+
+      // THEN
+      expect(nagFindings(app).filter((f) => f.includes(' Orders/Api/'))).toEqual([]);
+    });
+
+    test('should acknowledge no IAM4 without the CloudWatch role', () => {
+      // GIVEN
+      const { app, stack } = makeStack();
+
+      // WHEN
+      ordersApi(stack, { cloudWatchRole: false });
+
+      // THEN
+      expect(nagFindings(app).filter((f) => f.includes(' Orders/Api/'))).toEqual([
+        'AwsSolutions-APIG3 Orders/Api/Api/DeploymentStage.prod/Resource',
+      ]);
+      expect(acknowledgements(app).filter((a) => a.id.startsWith('AwsSolutions-IAM4'))).toEqual([]);
+    });
   });
 
   test('should match the snapshot of the Orders API', () => {
