@@ -1,10 +1,23 @@
 // An Orders API guarded by Okta access tokens: list and create orders, read one order, and a
-// public health check. Synthesize it with `npx projen example` (offline; no AWS account needed).
+// public health check. Beside it, the role that the acme/orders repository's GitHub Actions jobs in
+// the `prod` environment assume, with no stored AWS keys, to smoke-test a deployment.
+// Synthesize it with `npx projen example` (offline; no AWS account needed).
 //
 // In your own app, import from 'cdk-secured-api' instead of '../src'.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi } from '../src';
+import {
+  ClaimRule,
+  FederatedRole,
+  FederatedTrust,
+  FederationGuard,
+  HttpMethod,
+  OidcIdentityProvider,
+  OidcIssuer,
+  RoleEnvironment,
+  SecuredApi,
+  Subject,
+} from '../src';
 
 // The CLI (and synth-and-show.js) pass the output folder in CDK_OUTDIR, which App reads.
 const app = new App();
@@ -40,5 +53,25 @@ const api = new SecuredApi(stack, 'Orders', {
   ],
 });
 api.addRoute({ method: HttpMethod.GET, path: '/health', handler: health, public: true });
+
+// IAM takes one OIDC provider per issuer per account: create it once, and import it in other stacks
+// with OidcIdentityProvider.fromIssuer(scope, id, OidcIssuer.githubActions()).
+const github = new OidcIdentityProvider(stack, 'GitHubActions', { issuer: OidcIssuer.githubActions() });
+
+// Only jobs that run in the repository's `prod` environment (whose protection rules GitHub enforces)
+// may assume it, with a token whose audience is sts.amazonaws.com.
+const smokeTest = new FederatedRole(stack, 'ProdSmokeTest', {
+  trust: FederatedTrust.oidc({
+    provider: github,
+    subjects: [Subject.githubEnvironment('acme/orders', 'prod')],
+  }),
+  environment: RoleEnvironment.production(),
+  description: 'GitHub Actions, acme/orders, environment prod: reads the Orders API access logs after a deployment',
+});
+// After calling GET /health, the job reads the access log to check that the request got through.
+api.accessLogGroup.grantRead(smokeTest);
+
+// Fails synthesis on any loose federated trust policy in the app, FederatedRole or not.
+Aspects.of(app).add(new FederationGuard());
 
 app.synth();

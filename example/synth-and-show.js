@@ -1,5 +1,6 @@
 // Synthesizes example/app.ts into example/cdk.out (offline) and prints what it produced: stacks,
-// resource counts by type, every route with its authorization, and the authorizer's config.json.
+// resource counts by type, every route with its authorization, the authorizer's config.json, and
+// every role that federates identities (AssumeRoleWith*): who may assume it and what it may do.
 // Run with `npx projen example` (which bundles the authorizer first).
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -56,6 +57,80 @@ function authorizerConfigs(resources) {
   return found;
 }
 
+/** A template value, compact: `X` for a Ref, `X.Arn` for a GetAtt, joins joined. */
+function compact(value) {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(compact).join(', ');
+  if (value && typeof value === 'object') {
+    if (value.Ref) return value.Ref.startsWith('AWS::') ? `{${value.Ref}}` : value.Ref;
+    if (value['Fn::GetAtt']) return [].concat(value['Fn::GetAtt']).join('.');
+    if (value['Fn::Join']) return value['Fn::Join'][1].map(compact).join(value['Fn::Join'][0]);
+  }
+  return JSON.stringify(value);
+}
+
+const list = (value) => [].concat(value === undefined ? [] : value);
+
+/**
+ * Roles whose trust policy allows sts:AssumeRoleWith*, with the statements of their inline
+ * policies and of the AWS::IAM::Policy resources attached to them.
+ */
+function federatedRoles(resources) {
+  const roles = [];
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::IAM::Role') continue;
+    const trust = list(r.Properties.AssumeRolePolicyDocument && r.Properties.AssumeRolePolicyDocument.Statement)
+      .filter((s) => list(s.Action).some((a) => /^sts:AssumeRoleWith/.test(a)));
+    if (trust.length === 0) continue;
+    const policies = list(r.Properties.Policies).map((p) => p.PolicyDocument);
+    for (const p of Object.values(resources)) {
+      if (p.Type === 'AWS::IAM::Policy' && list(p.Properties.Roles).some((role) => role.Ref === id)) policies.push(p.Properties.PolicyDocument);
+    }
+    const grants = policies.flatMap((doc) => list(doc.Statement));
+    roles.push({ id, role: r, trust, grants });
+  }
+  return roles;
+}
+
+/** Construct paths by logical ID, from the stack's metadata in the cloud assembly. */
+function constructPaths(artifact) {
+  const metadata = artifact.additionalMetadataFile
+    ? JSON.parse(fs.readFileSync(path.join(OUTDIR, artifact.additionalMetadataFile), 'utf8'))
+    : artifact.metadata || {};
+  const paths = new Map();
+  for (const [constructPath, entries] of Object.entries(metadata)) {
+    // The L2 construct's path: CfnRole `Deploy/Resource/Resource` is FederatedRole `Deploy`.
+    for (const e of entries) if (e.type === 'aws:cdk:logicalId') paths.set(e.data, constructPath.replace(/^\//, '').replace(/(\/Resource)+$/, ''));
+  }
+  return paths;
+}
+
+function showFederatedRoles(resources, paths) {
+  const roles = federatedRoles(resources);
+  if (roles.length === 0) return;
+  console.log('\n  Federated roles:');
+  for (const { id, role, trust, grants } of roles) {
+    console.log(`    ${paths.get(id) || id} (${id}${role.Properties.Path ? `, IAM path ${role.Properties.Path}` : ''})`);
+    for (const s of trust) {
+      const provider = resources[s.Principal.Federated.Ref] || resources[[].concat(s.Principal.Federated['Fn::GetAtt'])[0]];
+      const url = provider && (provider.Properties.Url || provider.Properties.Name);
+      const by = `${compact(s.Principal.Federated)}${url ? ` (${compact(url)})` : ''}`;
+      console.log(`      ${s.Effect === 'Allow' ? 'trusts' : s.Effect}  ${list(s.Action).join(', ')} by ${by}, if`);
+      const rows = Object.entries(s.Condition || {}).flatMap(([op, keys]) => Object.entries(keys).map(([key, values]) => [op, key, list(values).map(compact).join(' | ')]));
+      const widths = [0, 1].map((i) => Math.max(...rows.map((row) => row[i].length)));
+      for (const [op, key, values] of rows) console.log(`        ${op.padEnd(widths[0])}  ${key.padEnd(widths[1])}  ${values}`);
+      if (rows.length === 0) console.log('        (no conditions)');
+    }
+    for (const s of grants) {
+      const on = s.Resource === undefined ? `NOT ${list(s.NotResource).map(compact).join(', ')}` : list(s.Resource).map(compact).join(', ');
+      const actions = s.Action === undefined ? `NOT ${list(s.NotAction).join(', ')}` : list(s.Action).join(', ');
+      console.log(`      ${s.Effect === 'Allow' ? 'may' : 'may not'}  ${actions}  on ${on}`);
+    }
+    for (const arn of list(role.Properties.ManagedPolicyArns)) console.log(`      managed policy  ${compact(arn)}`);
+    if (grants.length === 0 && list(role.Properties.ManagedPolicyArns).length === 0) console.log('      may  nothing yet');
+  }
+}
+
 function show(ms) {
   const manifest = JSON.parse(fs.readFileSync(path.join(OUTDIR, 'manifest.json'), 'utf8'));
   const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
@@ -105,8 +180,10 @@ function show(ms) {
       console.log(`    environment: ${envBytes} bytes (${Object.keys(fn.Properties.Environment.Variables).join(', ')})`);
     }
 
+    showFederatedRoles(resources, constructPaths(artifact));
+
     for (const [id, output] of Object.entries(template.Outputs || {})) {
-      console.log(`\n  Output ${id}: ${JSON.stringify(output.Value)}`);
+      console.log(`\n  Output ${id}: ${compact(output.Value)}`);
     }
   }
 }
