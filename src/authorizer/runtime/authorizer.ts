@@ -2,18 +2,16 @@ import type { JWTPayload } from 'jose';
 import type { AuditLog } from './audit';
 import type { AuthorizerConfig } from './config';
 import { DecisionCache } from './decision-cache';
-import type { CachedToken } from './decision-cache';
 import { TokenRejectedError } from './errors';
 import type { Reason } from './errors';
-import { policyDocument } from './policy';
-import type { AuthorizerResult, ContextValue } from './policy';
+import { arnBase, policyDocument } from './policy';
+import type { AuthorizerResult, ContextValue, PolicyDocument } from './policy';
 import { RouteTable } from './routes';
-import type { Permission } from './routes';
 import { grantedScopes } from './scopes';
 import { extractBearerToken } from './token';
 import type { HeaderSource } from './token';
 import { TokenVerifier } from './verify';
-import type { KeyResolver } from './verify';
+import type { KeyResolver, VerifiedToken } from './verify';
 
 /** The fields of an API Gateway REST `REQUEST` authorizer event that the authorizer reads. */
 export interface RequestAuthorizerEvent extends HeaderSource {
@@ -34,13 +32,73 @@ export interface AuthorizerDeps {
   readonly now?: () => number;
 }
 
+/** What a verified token's claims yield on every request; kept with its decision-cache entry. */
+interface TokenFacts {
+  readonly scopes: ReadonlySet<string>;
+  readonly principalId: string;
+  readonly context: Readonly<Record<string, ContextValue>>;
+  /** Token mode: '1' or '0' per route index, whether the token is permitted that route. */
+  bits?: string;
+  /** The latest request's inputs and what they yielded, which only those inputs and the claims decide. */
+  last?: Decided;
+}
+
+interface Decided {
+  readonly methodArn: string;
+  readonly httpMethod: unknown;
+  readonly resource: unknown;
+  readonly reason: Reason;
+  readonly result: AuthorizerResult;
+}
+
+type CacheEntry = VerifiedToken & { facts?: TokenFacts };
+
+/** Token-mode policy documents shared by tokens with the same permissions; cleared when full. */
+const MAX_SHARED_POLICIES = 1000;
+
 /** The whole decision for one event: token, verification (or cache), route, permission, policy, audit line. */
 export function createAuthorizer(deps: AuthorizerDeps): Authorize {
   const { config, audit } = deps;
   const now = deps.now ?? Date.now;
   const verifier = new TokenVerifier(config, deps.resolveKey, now);
   const table = new RouteTable(config.routes);
-  const cache = new DecisionCache(config.decisionCache.maxEntries);
+  const cache = new DecisionCache<CacheEntry>(config.decisionCache.maxEntries);
+  const sharedPolicies = new Map<string, PolicyDocument>();
+
+  /**
+   * The policy and reason for one request. The result is frozen because it is handed out again
+   * for the same token and request until the token's cache entry expires.
+   */
+  const decide = (facts: TokenFacts, claims: JWTPayload, methodArn: string, httpMethod: unknown, resource: unknown): Decided => {
+    const current = typeof httpMethod === 'string' && typeof resource === 'string' ? table.lookup(httpMethod, resource) : undefined;
+    const reason: Reason = current === undefined ? 'route_unknown' : table.permission(current, claims, facts.scopes);
+    let document: PolicyDocument;
+    if (config.cacheMode === 'route') {
+      document = policyDocument({ methodArn, routes: config.routes, cacheMode: 'route', current, permitted: () => reason === 'allowed' });
+    } else {
+      const bits = facts.bits ??= config.routes.map((_, i) => (table.permission(i, claims, facts.scopes) === 'allowed' ? '1' : '0')).join('');
+      const request = { methodArn, routes: config.routes, cacheMode: 'token' as const, current, permitted: (i: number) => bits[i] === '1' };
+      if (current === undefined) {
+        // The Deny of the exact methodArn makes this document one of a kind.
+        document = policyDocument(request);
+      } else {
+        // A token-mode document depends on the base ARN and the permissions only, and on the current
+        // route only when nothing is permitted. bits has a fixed length and holds no '|'.
+        const key = `${bits}|${bits.includes('1') ? '' : current}|${arnBase(methodArn)}`;
+        let shared = sharedPolicies.get(key);
+        if (shared === undefined) {
+          shared = policyDocument(request);
+          if (sharedPolicies.size >= MAX_SHARED_POLICIES) {
+            sharedPolicies.clear();
+          }
+          sharedPolicies.set(key, shared);
+        }
+        document = shared;
+      }
+    }
+    const result = Object.freeze({ principalId: facts.principalId, policyDocument: document, context: facts.context });
+    return { methodArn, httpMethod, resource, reason, result };
+  };
 
   return async (input) => {
     const started = performance.now();
@@ -52,48 +110,31 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         throw new Error('not an API Gateway REQUEST authorizer event');
       }
       const token = extractBearerToken(event, config.maxTokenBytes);
-      let verified: CachedToken | undefined = cache.get(token, Math.floor(now() / 1000));
-      if (verified) {
+      let entry: CacheEntry | undefined = cache.get(token, Math.floor(now() / 1000));
+      if (entry) {
         cached = true;
       } else {
-        verified = await verifier.verify(token);
-        cache.set(token, verified);
+        entry = await verifier.verify(token);
+        cache.set(token, entry);
       }
-      const claims = verified.claims;
-      const scopes = grantedScopes(claims);
-      const current = route === null ? undefined : table.lookup(event.httpMethod as string, event.resource as string);
-      const permissions = new Map<number, Permission>();
-      const permissionOf = (i: number): Permission => {
-        let p = permissions.get(i);
-        if (p === undefined) {
-          p = table.permission(i, claims, scopes);
-          permissions.set(i, p);
-        }
-        return p;
-      };
-      const reason: Reason = current === undefined ? 'route_unknown' : permissionOf(current);
-      const result: AuthorizerResult = {
-        principalId: principalOf(claims),
-        policyDocument: policyDocument({
-          methodArn: event.methodArn,
-          routes: config.routes,
-          cacheMode: config.cacheMode,
-          current,
-          permitted: (i) => permissionOf(i) === 'allowed',
-        }),
-        context: contextOf(claims, scopes, config.contextClaims),
-      };
+      const claims = entry.claims;
+      const facts = entry.facts ??= factsOf(claims, config.contextClaims);
+      let decided = facts.last;
+      if (decided?.methodArn !== event.methodArn || decided.httpMethod !== event.httpMethod || decided.resource !== event.resource) {
+        decided = decide(facts, claims, event.methodArn, event.httpMethod, event.resource);
+        facts.last = decided;
+      }
       audit.decision({
-        decision: reason === 'allowed' ? 'allow' : 'deny',
-        reason,
+        decision: decided.reason === 'allowed' ? 'allow' : 'deny',
+        reason: decided.reason,
         claims,
-        scopes,
+        scopes: facts.scopes,
         route,
-        kid: verified.kid,
+        kid: entry.kid,
         latencyMs: performance.now() - started,
         cached,
       });
-      return result;
+      return decided.result;
     } catch (err) {
       const rejected = err instanceof TokenRejectedError ? err : undefined;
       audit.decision({
@@ -127,6 +168,11 @@ export function createFailClosedAuthorizer(audit: AuditLog): Authorize {
     });
     throw new Error('Unauthorized');
   };
+}
+
+function factsOf(claims: JWTPayload, contextClaims: readonly string[]): TokenFacts {
+  const scopes = grantedScopes(claims);
+  return { scopes, principalId: principalOf(claims), context: Object.freeze(contextOf(claims, scopes, contextClaims)) };
 }
 
 function principalOf(claims: JWTPayload): string {

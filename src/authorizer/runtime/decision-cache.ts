@@ -8,8 +8,9 @@ export interface CachedToken {
 }
 
 /**
- * Verified claims by token, so a token seen again skips the signature check. It holds what the
- * token proves (its claims), never a decision about a route: permissions are evaluated per request.
+ * Verified claims by token, so a token seen again skips the signature check. An entry may also carry
+ * what the authorizer derived from those claims (scopes, context, permissions, the latest policy):
+ * it is only ever served before trustUntil, so nothing derived from a token outlives the token.
  *
  * The key is the raw token string. That is acceptable because the map lives only in this
  * container's memory, is never logged or serialized, and only a token whose signature verified is
@@ -19,12 +20,12 @@ export interface CachedToken {
  * Bounded LRU: a Map keeps insertion order, so a hit is re-inserted at the end and the first key
  * is the least recently used.
  */
-export class DecisionCache {
-  private readonly entries = new Map<string, CachedToken>();
+export class DecisionCache<T extends CachedToken = CachedToken> {
+  private readonly entries = new Map<string, T>();
 
   constructor(private readonly maxEntries: number) {}
 
-  public get(token: string, nowSec: number): CachedToken | undefined {
+  public get(token: string, nowSec: number): T | undefined {
     const entry = this.entries.get(token);
     if (entry === undefined) {
       return undefined;
@@ -37,7 +38,7 @@ export class DecisionCache {
     return entry;
   }
 
-  public set(token: string, entry: CachedToken): void {
+  public set(token: string, entry: T): void {
     if (this.maxEntries === 0) {
       return;
     }

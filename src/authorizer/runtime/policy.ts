@@ -3,12 +3,12 @@ import type { CacheMode, RouteConfig } from './config';
 export interface PolicyStatement {
   readonly Action: 'execute-api:Invoke';
   readonly Effect: 'Allow' | 'Deny';
-  readonly Resource: string[];
+  readonly Resource: readonly string[];
 }
 
 export interface PolicyDocument {
   readonly Version: '2012-10-17';
-  readonly Statement: PolicyStatement[];
+  readonly Statement: readonly PolicyStatement[];
 }
 
 export type ContextValue = string | number | boolean;
@@ -102,13 +102,14 @@ export function policyDocument(req: PolicyRequest): PolicyDocument {
   return document([...allow], [...deny]);
 }
 
+/** Frozen all the way down: the authorizer hands the same document out for many requests. */
 function document(allow: string[], deny: string[]): PolicyDocument {
   const Statement: PolicyStatement[] = [];
   if (allow.length > 0) {
-    Statement.push({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allow });
+    Statement.push(Object.freeze({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: Object.freeze(allow) }));
   }
   if (deny.length > 0) {
-    Statement.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: deny });
+    Statement.push(Object.freeze({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: Object.freeze(deny) }));
   }
-  return { Version: '2012-10-17', Statement };
+  return Object.freeze({ Version: '2012-10-17', Statement: Object.freeze(Statement) });
 }

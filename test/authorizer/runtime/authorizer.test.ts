@@ -1,4 +1,4 @@
-import { capturedAudit, config, makeKey, METHOD_ARN_BASE, nowSec, requestEvent, resolverOf, sign, validClaims } from './fixtures';
+import { capturedAudit, config, evaluatePolicy, makeKey, METHOD_ARN_BASE, nowSec, requestEvent, resolverOf, sign, validClaims } from './fixtures';
 import type { TestKey } from './fixtures';
 import { AuditLog } from '../../../src/authorizer/runtime/audit';
 import { createAuthorizer, createFailClosedAuthorizer } from '../../../src/authorizer/runtime/authorizer';
@@ -181,6 +181,126 @@ describe('createAuthorizer', () => {
     expect((err as Error).message).toBe('Unauthorized');
     expect(records()[0]).toMatchObject({ reason: 'internal_error', error: 'TypeError' });
     expect(JSON.stringify(records())).not.toContain('eyJsecret');
+  });
+});
+
+describe('decisions kept with a cached token', () => {
+  const withArn = (event: Record<string, unknown>, methodArn: string) => ({ ...event, methodArn });
+  const resources = (result: { policyDocument: { Statement: ReadonlyArray<{ Effect: string; Resource: readonly string[] }> } }) =>
+    result.policyDocument.Statement.map((st) => [st.Effect, [...st.Resource]]);
+  const scopedRoutes = [
+    { method: 'GET', resource: '/orders', arnPath: 'orders', scopes: ['orders:read'], claimRules: [], overlaps: [] },
+    { method: 'DELETE', resource: '/orders/{id}', arnPath: 'orders/*', scopes: ['orders:admin'], claimRules: [], overlaps: [] },
+  ];
+
+  test('should answer the same request again with an equal, deeply frozen result and log each decision', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa) });
+    const token = await sign(rsa);
+    // WHEN
+    const first = await authorize(requestEvent(`Bearer ${token}`));
+    const second = await authorize(requestEvent(`Bearer ${token}`));
+    // THEN
+    expect(second).toEqual(first);
+    const doc = second.policyDocument;
+    for (const part of [second, doc, doc.Statement, ...doc.Statement, ...doc.Statement.map((st) => st.Resource), second.context]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    expect(records().map((r) => [r.decision, r.reason, r.cached])).toEqual([['allow', 'allowed', false], ['allow', 'allowed', true]]);
+  });
+
+  test.each(['token', 'route'])('should build the policy for the API and stage of each request in %s mode', async (cacheMode) => {
+    // GIVEN
+    const { audit } = capturedAudit();
+    const authorize = createAuthorizer({ config: config({ cacheMode }), audit, resolveKey: resolverOf(rsa) });
+    const token = await sign(rsa);
+    const event = requestEvent(`Bearer ${token}`);
+    const otherStage = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/test/GET/orders';
+    const otherApi = 'arn:aws:execute-api:eu-west-1:123456789012:xyz789/prod/GET/orders';
+    // WHEN
+    const prod = await authorize(event);
+    const test = await authorize(withArn(event, otherStage));
+    const api = await authorize(withArn(event, otherApi));
+    const again = await authorize(event);
+    // THEN
+    expect(evaluatePolicy(prod.policyDocument, `${METHOD_ARN_BASE}/GET/orders`)).toBe('allow');
+    expect(evaluatePolicy(prod.policyDocument, otherStage)).toBe('deny');
+    expect(evaluatePolicy(test.policyDocument, otherStage)).toBe('allow');
+    expect(evaluatePolicy(test.policyDocument, `${METHOD_ARN_BASE}/GET/orders`)).toBe('deny');
+    expect(evaluatePolicy(api.policyDocument, otherApi)).toBe('allow');
+    expect(evaluatePolicy(api.policyDocument, `${METHOD_ARN_BASE}/GET/orders`)).toBe('deny');
+    expect(again).toEqual(prod);
+  });
+
+  test('should share a token-mode policy only between tokens permitted the same routes', async () => {
+    // GIVEN
+    const { audit } = capturedAudit();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa) });
+    const [alice, bob, reader] = await Promise.all([
+      sign(rsa, validClaims({ sub: 'alice' })),
+      sign(rsa, validClaims({ sub: 'bob' })),
+      sign(rsa, validClaims({ sub: 'reader', scope: 'orders:read' })),
+    ]);
+    // WHEN
+    const a = await authorize(requestEvent(`Bearer ${alice}`));
+    const b = await authorize(requestEvent(`Bearer ${bob}`, 'GET', '/me'));
+    const r = await authorize(requestEvent(`Bearer ${reader}`));
+    // THEN
+    expect(b.policyDocument).toBe(a.policyDocument);
+    expect([a.principalId, b.principalId, b.context.sub]).toEqual(['alice', 'bob', 'bob']);
+    expect(r.policyDocument).not.toBe(a.policyDocument);
+    expect(evaluatePolicy(a.policyDocument, `${METHOD_ARN_BASE}/POST/orders`)).toBe('allow');
+    expect(evaluatePolicy(r.policyDocument, `${METHOD_ARN_BASE}/POST/orders`)).toBe('deny');
+  });
+
+  test('should deny each route on its own when a token-mode token is permitted none', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config({ routes: scopedRoutes }), audit, resolveKey: resolverOf(rsa) });
+    const [first, second] = await Promise.all([sign(rsa, validClaims({ scope: 'profile' })), sign(rsa, validClaims({ sub: 'other', scope: 'profile' }))]);
+    // WHEN
+    const list = await authorize(requestEvent(`Bearer ${first}`));
+    const del = await authorize(requestEvent(`Bearer ${second}`, 'DELETE', '/orders/{id}'));
+    const listAgain = await authorize(requestEvent(`Bearer ${second}`));
+    // THEN
+    expect(resources(list)).toEqual([['Deny', [`${METHOD_ARN_BASE}/GET/orders`]]]);
+    expect(resources(del)).toEqual([['Deny', [`${METHOD_ARN_BASE}/DELETE/orders/*`]]]);
+    expect(listAgain.policyDocument).toBe(list.policyDocument);
+    expect(records().map((r) => r.reason)).toEqual(['insufficient_scope', 'insufficient_scope', 'insufficient_scope']);
+  });
+
+  test('should decide again when the same token asks for another route in route mode', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config({ cacheMode: 'route', routes: scopedRoutes }), audit, resolveKey: resolverOf(rsa) });
+    const token = await sign(rsa);
+    // WHEN
+    const list = await authorize(requestEvent(`Bearer ${token}`));
+    const del = await authorize(requestEvent(`Bearer ${token}`, 'DELETE', '/orders/{id}'));
+    const listAgain = await authorize(requestEvent(`Bearer ${token}`));
+    // THEN
+    expect(resources(list)).toEqual([['Allow', [`${METHOD_ARN_BASE}/GET/orders`]]]);
+    expect(resources(del)).toEqual([['Deny', [`${METHOD_ARN_BASE}/DELETE/orders/*`]]]);
+    expect(listAgain).toEqual(list);
+    expect(records().map((r) => [r.reason, r.cached])).toEqual([['allowed', false], ['insufficient_scope', true], ['allowed', true]]);
+  });
+
+  test('should not serve a decision kept with a token after its exp', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    let clock = Date.now();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa), now: () => clock });
+    const exp = Math.floor(clock / 1000) + 60;
+    const token = await sign(rsa, validClaims({ exp }));
+    await authorize(requestEvent(`Bearer ${token}`));
+    await authorize(requestEvent(`Bearer ${token}`));
+    // WHEN
+    clock = exp * 1000;
+    const atExp = await outcome(authorize(requestEvent(`Bearer ${token}`)));
+    // THEN: within the clock tolerance jose still accepts the token, but only after verifying it again
+    expect(atExp).toMatchObject({ principalId: 'user-1' });
+    expect(records().map((r) => r.cached)).toEqual([false, true, false]);
   });
 });
 
