@@ -25,6 +25,7 @@ function init(): Authorize {
     return createAuthorizer({
       config,
       audit,
+      peekKey: (kid, alg) => jwks.peekKey(kid, alg),
       resolveKey: async (kid, alg) => {
         try {
           return await jwks.getKey(kid, alg);

@@ -11,7 +11,7 @@ import { grantedScopes } from './scopes';
 import { extractBearerToken } from './token';
 import type { HeaderSource } from './token';
 import { TokenVerifier } from './verify';
-import type { KeyResolver, VerifiedToken } from './verify';
+import type { KeyPeek, KeyResolver, VerifiedToken } from './verify';
 
 /** The fields of an API Gateway REST `REQUEST` authorizer event that the authorizer reads. */
 export interface RequestAuthorizerEvent extends HeaderSource {
@@ -27,6 +27,8 @@ export type Authorize = (event: unknown) => Promise<AuthorizerResult>;
 export interface AuthorizerDeps {
   readonly config: AuthorizerConfig;
   readonly resolveKey: KeyResolver;
+  /** A key already at hand, without side effects; see KeyPeek. */
+  readonly peekKey?: KeyPeek;
   readonly audit: AuditLog;
   /** Wall clock in epoch milliseconds. */
   readonly now?: () => number;
@@ -60,7 +62,7 @@ const MAX_SHARED_POLICIES = 1000;
 export function createAuthorizer(deps: AuthorizerDeps): Authorize {
   const { config, audit } = deps;
   const now = deps.now ?? Date.now;
-  const verifier = new TokenVerifier(config, deps.resolveKey, now);
+  const verifier = new TokenVerifier(config, deps.resolveKey, now, deps.peekKey);
   const table = new RouteTable(config.routes);
   const cache = new DecisionCache<CacheEntry>(config.decisionCache.maxEntries);
   const sharedPolicies = new Map<string, PolicyDocument>();

@@ -110,6 +110,8 @@ export class JwksCache {
   private keys: KeySet | undefined;
   private loadedAt = 0;
   private imported = new Map<string, Promise<VerificationKey | undefined>>();
+  /** The keys of `imported` that have resolved, for peekKey. */
+  private ready = new Map<string, VerificationKey>();
   private inFlight: Promise<void> | undefined;
   private lastSettledAt = -Infinity;
   private lastFailure = 'no_key_set';
@@ -141,7 +143,7 @@ export class JwksCache {
       if (!this.keys) {
         throw new JwksUnavailableError(this.lastFailure);
       }
-    } else if (!this.inFlight && performance.now() - this.loadedAt > this.opts.maxAgeMs && this.mayFetch()) {
+    } else if (this.refreshDue()) {
       void this.refresh();
     }
 
@@ -160,6 +162,19 @@ export class JwksCache {
     return this.importKey(this.keys, kid, alg);
   }
 
+  /**
+   * The key that getKey(kid, alg) would resolve to at once, with no fetch, refresh or import to
+   * start; undefined whenever getKey has any such work to do (then call getKey). It has no side
+   * effects, so the verifier may call it before jose has looked at the rest of the token.
+   */
+  peekKey(kid: string, alg: string): VerificationKey | undefined {
+    return this.keys === undefined || this.refreshDue() ? undefined : this.ready.get(`${alg} ${kid}`);
+  }
+
+  private refreshDue(): boolean {
+    return !this.inFlight && performance.now() - this.loadedAt > this.opts.maxAgeMs && this.mayFetch();
+  }
+
   private mayFetch(): boolean {
     const wait = this.keys ? this.opts.cooldownMs : Math.min(this.opts.cooldownMs, COLD_RETRY_MS);
     return performance.now() - this.lastSettledAt >= wait;
@@ -175,6 +190,7 @@ export class JwksCache {
       (keys) => {
         this.keys = keys;
         this.imported = new Map();
+        this.ready = new Map();
         this.loadedAt = performance.now();
         this.report({ ok: true, latencyMs: performance.now() - started, keys: countKeys(keys) });
       },
@@ -206,8 +222,13 @@ export class JwksCache {
       const want = KEY_TYPE_OF_ALG.get(alg)!;
       const match = keys.get(kid)!.find((k) =>
         k.jwk.kty === want.kty && k.jwk.crv === want.crv && (k.alg === undefined || k.alg === alg));
+      // The map of this key set: an import that settles after the set was replaced must not land in the new one.
+      const ready = this.ready;
       key = match
-        ? importJWK(match.jwk, alg).then((imported) => imported as CryptoKey, () => undefined)
+        ? importJWK(match.jwk, alg).then((imported) => {
+          ready.set(id, imported as CryptoKey);
+          return imported as CryptoKey;
+        }, () => undefined)
         : Promise.resolve(undefined);
       this.imported.set(id, key);
     }

@@ -28,6 +28,12 @@ export type VerificationKey = CryptoKey | KeyObject;
  */
 export type KeyResolver = (kid: string, alg: string) => Promise<VerificationKey | undefined>;
 
+/**
+ * The key the resolver would resolve at once with no side effect (no fetch, no refresh), or
+ * undefined, in which case the verifier asks the KeyResolver.
+ */
+export type KeyPeek = (kid: string, alg: string) => VerificationKey | undefined;
+
 export interface VerifierOptions {
   readonly issuer: string;
   readonly audiences: readonly string[];
@@ -70,6 +76,7 @@ export class TokenVerifier {
     private readonly options: VerifierOptions,
     private readonly resolveKey: KeyResolver,
     private readonly now: () => number = Date.now,
+    private readonly peekKey: KeyPeek = () => undefined,
   ) {
     this.algorithms = new Set(options.algorithms);
     this.joseOptions = {
@@ -124,18 +131,21 @@ export class TokenVerifier {
   }
 
   private async verifyWithKey(token: string, alg: string, kid: string): Promise<VerifiedToken> {
-    let keyResolved = false;
     const nowMs = this.now();
+    const options = { ...this.joseOptions, currentDate: new Date(nowMs) };
+    // A key at hand goes to jose as a key: a key function costs jose an await on every token.
+    const known = this.peekKey(kid, alg);
+    let keyResolved = known !== undefined;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, async () => {
+      ({ payload } = known !== undefined ? await jwtVerify(token, known, options) : await jwtVerify(token, async () => {
         const key = await this.resolveKey(kid, alg);
         if (key === undefined) {
           throw new UnknownKidError('no key for this kid and alg');
         }
         keyResolved = true;
         return key;
-      }, { ...this.joseOptions, currentDate: new Date(nowMs) }));
+      }, options));
     } catch (err) {
       throw fromJose(err, keyResolved);
     }

@@ -326,6 +326,48 @@ describe('verification keys', () => {
   });
 });
 
+describe('peekKey', () => {
+  test('should peek only a key that getKey has resolved, and never fetch', async () => {
+    // GIVEN
+    const s = await server({ keys: [rsa.publicJwk] });
+    const { cache } = newCache(s.url);
+    // WHEN
+    const cold = cache.peekKey('rsa-1', 'RS256');
+    const requestsWhileCold = s.requests.length;
+    const key = await cache.getKey('rsa-1', 'RS256');
+    // THEN
+    expect(cold).toBeUndefined();
+    expect(requestsWhileCold).toBe(0);
+    expect(cache.peekKey('rsa-1', 'RS256')).toBe(key);
+    expect(cache.peekKey('rsa-1', 'PS256')).toBeUndefined();
+    expect(cache.peekKey('rsa-2', 'RS256')).toBeUndefined();
+    expect(cache.peekKey('rsa-1', 'HS256')).toBeUndefined();
+    expect(s.requests).toHaveLength(1);
+  });
+
+  test('should peek nothing once a refresh is due, and leave starting it to getKey', async () => {
+    // GIVEN
+    const next = generateSigningKey('RS256', { kid: 'rsa-2' });
+    const s = await server({ keys: [rsa.publicJwk] });
+    const { cache, fetches } = newCache(s.url, { maxAgeMs: 100, cooldownMs: 0 });
+    await cache.getKey('rsa-1', 'RS256');
+    s.jwks = { keys: [next.publicJwk] };
+    await sleep(150);
+    // WHEN
+    const due = cache.peekKey('rsa-1', 'RS256');
+    await sleep(20);
+    const requestsAfterPeek = s.requests.length;
+    expect(await cache.getKey('rsa-1', 'RS256')).toBeDefined();
+    await waitFor(() => fetches.length === 2);
+    // THEN
+    expect(due).toBeUndefined();
+    expect(requestsAfterPeek).toBe(1);
+    expect(cache.peekKey('rsa-1', 'RS256')).toBeUndefined();
+    const rotated = await cache.getKey('rsa-2', 'RS256');
+    expect(cache.peekKey('rsa-2', 'RS256')).toBe(rotated);
+  });
+});
+
 describe('fetch lifecycle', () => {
   test('should not throw from start() for a refused URI, and fail getKey closed', async () => {
     // GIVEN

@@ -108,6 +108,45 @@ describe('TokenVerifier', () => {
     expect(wrongType.reason).toBe('unknown_kid');
   });
 
+  test('should verify with a peeked key without asking the resolver, and refuse with it exactly as with a resolved one', async () => {
+    // GIVEN
+    const resolver = resolverOf(rsa);
+    const peeks: Array<[string, string]> = [];
+    const peek = (kid: string, alg: string) => {
+      peeks.push([kid, alg]);
+      return kid === 'rsa-1' ? rsa.publicKey : undefined;
+    };
+    const verifier = new TokenVerifier({ ...OPTIONS, algorithms: ['RS256', 'ES256'] }, resolver, Date.now, peek);
+    const mismatched = new TokenVerifier({ ...OPTIONS, algorithms: ['RS256', 'ES256'] }, resolverOf(), Date.now, () => rsa.publicKey);
+    const impostor = await makeKey('RS256', 'rsa-1');
+    // WHEN
+    const verified = await verifier.verify(await sign(rsa));
+    const forged = await rejection(verifier.verify(await sign(impostor)));
+    const wrongType = await rejection(mismatched.verify(await sign(ec)));
+    const unknown = await rejection(verifier.verify(await sign(rsa, validClaims(), { kid: 'rsa-2' })));
+    // THEN
+    expect(verified.claims.sub).toBe('user-1');
+    expect(forged.reason).toBe('bad_signature');
+    expect(wrongType.reason).toBe('unknown_kid');
+    expect(unknown.reason).toBe('unknown_kid');
+    expect(peeks).toEqual([['rsa-1', 'RS256'], ['rsa-1', 'RS256'], ['rsa-2', 'RS256']]);
+    expect(resolver.calls).toEqual([['rsa-2', 'RS256']]);
+  });
+
+  test('should not peek at a key for a token refused by the header policy', async () => {
+    // GIVEN
+    const peeks: string[] = [];
+    const verifier = new TokenVerifier(OPTIONS, resolverOf(rsa), Date.now, (kid) => {
+      peeks.push(kid);
+      return rsa.publicKey;
+    });
+    // WHEN
+    const err = await rejection(verifier.verify(await sign(rsa, validClaims(), { jku: 'https://evil.example.com/jwks' })));
+    // THEN
+    expect(err.reason).toBe('forbidden_header');
+    expect(peeks).toEqual([]);
+  });
+
   test('should refuse a token signed by another key under a known kid', async () => {
     // GIVEN
     const impostor = await makeKey('RS256', 'rsa-1');
