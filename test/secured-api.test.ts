@@ -1,13 +1,10 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { App, Duration, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../src';
+import { acknowledgements, authorizerConfigJson, nagFindings } from './support/cdk';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
 
@@ -56,53 +53,6 @@ function resourcePathOf(template: Template, method: any): string {
     ref = resources[ref].Properties.ParentId.Ref;
   }
   return '/' + parts.join('/');
-}
-
-/** config.json of the API's authorizer, read back from the synthesized cloud assembly. */
-function configJson(app: App, stack: Stack): Record<string, any> {
-  const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template;
-  const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Code.S3Key);
-  const dir = path.join(assembly.directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-  return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
-}
-
-/**
- * Synthesizes with cdk-nag's AwsSolutionsChecks registered the cdk-nag 3 way and returns its
- * unacknowledged findings as `<rule id> <construct path>`, sorted. cdk-nag 3.0.2 needs the construct
- * tree on the validation context, which aws-cdk-lib 2.257.0 does not pass (see test/nag.test.ts).
- */
-function nagFindings(app: App): string[] {
-  const pack = new AwsSolutionsChecks(app);
-  let report: PolicyValidationPluginReport | undefined;
-  Validations.of(app).addPlugins({
-    name: pack.name,
-    validate: (context: IPolicyValidationContext) => (report = pack.validate({ ...context, appConstruct: app } as IPolicyValidationContext)),
-  });
-  const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  const exitCode = process.exitCode;
-  try {
-    app.synth();
-  } finally {
-    // A failed validation sets the process exit code; the assertions report it instead.
-    process.exitCode = exitCode;
-    printed.mockRestore();
-  }
-  return report!.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
-}
-
-/**
- * Every acknowledgement recorded under `root`, in construct tree order, with ids as cdk-nag reads
- * them: `acknowledge` prefixes an id without `::` with `annotation::`, and records each rule as a
- * further metadata entry holding all of the construct's acknowledgements so far.
- */
-function acknowledgements(root: IConstruct): Array<{ path: string; id: string; reason: unknown }> {
-  return root.node.findAll().flatMap((construct) => {
-    const recorded = construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .reduce((all, entry) => ({ ...all, ...entry.data }), {} as Record<string, unknown>);
-    return Object.entries(recorded).map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason }));
-  });
 }
 
 describe('SecuredApi', () => {
@@ -315,7 +265,7 @@ describe('SecuredApi', () => {
     api.addRoute({ method: HttpMethod.DELETE, path: '/orders/{id}', handler: handler(stack, 'Delete'), scopes: ['orders:admin'] });
 
     // THEN
-    const config = configJson(app, stack);
+    const config = authorizerConfigJson(app, stack);
     expect(config.serviceName).toBe('orders');
     expect(config.cacheMode).toBe('token');
     expect(config.routes).toEqual([
@@ -344,7 +294,7 @@ describe('SecuredApi', () => {
     });
 
     // THEN
-    expect(configJson(app, stack).routes).toEqual([]);
+    expect(authorizerConfigJson(app, stack).routes).toEqual([]);
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'NONE' });
   });
 
@@ -367,7 +317,7 @@ describe('SecuredApi', () => {
     new SecuredApi(stack, 'Api', { issuer: ISSUER, routes, resultsCacheTtl: Duration.minutes(1) });
 
     // THEN
-    const config = configJson(app, stack);
+    const config = authorizerConfigJson(app, stack);
     expect(config.routes).toHaveLength(300);
     expect(new Set(config.routes.map((r: any) => `${r.method} ${r.resource}`)).size).toBe(300);
     const template = Template.fromStack(stack);

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClaimRule, HttpMethod, OidcIssuer, TokenAuthorizer, TokenAuthorizerProps } from '../../src';
 import { parseConfig } from '../../src/authorizer/runtime/config';
+import { authorizerConfigJson, nagFindings } from '../support/cdk';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
 
@@ -31,40 +31,6 @@ function guardedApi(stack: Stack, props: Partial<TokenAuthorizerProps> = {}) {
   orders.addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
   orders.addResource('{id}').addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
   return { authorizer, api };
-}
-
-/** config.json of the authorizer, read back from the synthesized cloud assembly. */
-function configJson(app: App, stack: Stack): Record<string, any> {
-  const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template;
-  const fn = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
-  const key: string = fn.Properties.Code.S3Key;
-  const dir = path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
-  expect(fs.readdirSync(dir).sort()).toEqual(['config.json', 'index.js']);
-  return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
-}
-
-/**
- * Synthesizes with cdk-nag's AwsSolutionsChecks (the cdk-nag 3 way, handing it the construct tree
- * that aws-cdk-lib 2.257.0 does not pass; see test/nag.test.ts) and returns its unacknowledged
- * findings as `<rule id> <construct path>`, sorted.
- */
-function nagFindings(app: App): string[] {
-  const pack = new AwsSolutionsChecks(app);
-  let report: PolicyValidationPluginReport | undefined;
-  Validations.of(app).addPlugins({
-    name: pack.name,
-    validate: (context: IPolicyValidationContext) => (report = pack.validate({ ...context, appConstruct: app } as IPolicyValidationContext)),
-  });
-  const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  const exitCode = process.exitCode;
-  try {
-    app.synth();
-  } finally {
-    process.exitCode = exitCode;
-    printed.mockRestore();
-  }
-  return report!.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
 }
 
 describe('TokenAuthorizer', () => {
@@ -175,7 +141,7 @@ describe('TokenAuthorizer', () => {
     guardedApi(stack, { serviceName: 'orders-api' });
 
     // THEN
-    expect(configJson(app, stack)).toEqual({
+    expect(authorizerConfigJson(app, stack)).toEqual({
       version: 1,
       algorithms: ['RS256'],
       audienceClaim: 'aud',
@@ -202,7 +168,7 @@ describe('TokenAuthorizer', () => {
     api.root.resourceForPath('/orders/{id}/{rest+}').addMethod('ANY', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
 
     // WHEN
-    const parsed = parseConfig(configJson(app, stack), {
+    const parsed = parseConfig(authorizerConfigJson(app, stack), {
       SECURED_API_ISSUER: 'https://issuer.example.com',
       SECURED_API_AUDIENCES: '["api://orders"]',
       SECURED_API_JWKS_URI: 'https://issuer.example.com/.well-known/jwks.json',
@@ -233,7 +199,7 @@ describe('TokenAuthorizer', () => {
     });
 
     // THEN
-    expect(configJson(app, stack)).toMatchObject({
+    expect(authorizerConfigJson(app, stack)).toMatchObject({
       clockToleranceSeconds: 5,
       maxTokenAgeSeconds: 3600,
       requiredTyp: 'at+jwt',
@@ -254,7 +220,7 @@ describe('TokenAuthorizer', () => {
     api.root.getResource('orders')!.getResource('{id}')!.addMethod('DELETE', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
 
     // THEN
-    const config = configJson(app, stack);
+    const config = authorizerConfigJson(app, stack);
     expect(config.routes.map((r: any) => `${r.method} ${r.resource}`)).toEqual(['GET /orders', 'DELETE /orders/{id}', 'GET /orders/{id}']);
     expect(config.routes[1]).toEqual({
       method: 'DELETE',
@@ -279,7 +245,7 @@ describe('TokenAuthorizer', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', {
       IdentitySource: 'method.request.header.Authorization,context.httpMethod,context.resourcePath',
     });
-    expect(configJson(app, stack).cacheMode).toBe('route');
+    expect(authorizerConfigJson(app, stack).cacheMode).toBe('route');
   });
 
   test('should disable API Gateway\'s cache with a zero TTL', () => {
@@ -303,7 +269,7 @@ describe('TokenAuthorizer', () => {
     guardedApi(stack, { issuer });
 
     // THEN
-    expect(configJson(app, stack).audienceClaim).toBe('client_id');
+    expect(authorizerConfigJson(app, stack).audienceClaim).toBe('client_id');
   });
 
   test('should apply memory, retention, tracing and reserved concurrency options', () => {
