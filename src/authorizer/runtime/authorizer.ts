@@ -62,7 +62,7 @@ const MAX_SHARED_POLICIES = 1000;
 export function createAuthorizer(deps: AuthorizerDeps): Authorize {
   const { config, audit } = deps;
   const now = deps.now ?? Date.now;
-  const verifier = new TokenVerifier(config, deps.resolveKey, now, deps.peekKey);
+  const verifier = new TokenVerifier(config, deps.resolveKey, deps.now, deps.peekKey);
   const table = new RouteTable(config.routes);
   const cache = new DecisionCache<CacheEntry>(config.decisionCache.maxEntries);
   const sharedPolicies = new Map<string, PolicyDocument>();

@@ -75,7 +75,8 @@ export class TokenVerifier {
   constructor(
     private readonly options: VerifierOptions,
     private readonly resolveKey: KeyResolver,
-    private readonly now: () => number = Date.now,
+    /** A clock for tests, in epoch milliseconds. Without one, jose reads the wall clock itself. */
+    private readonly now: (() => number) | undefined = undefined,
     private readonly peekKey: KeyPeek = () => undefined,
   ) {
     this.algorithms = new Set(options.algorithms);
@@ -131,8 +132,10 @@ export class TokenVerifier {
   }
 
   private async verifyWithKey(token: string, alg: string, kid: string): Promise<VerifiedToken> {
-    const nowMs = this.now();
-    const options = { ...this.joseOptions, currentDate: new Date(nowMs) };
+    const nowMs = this.now ? this.now() : Date.now();
+    // A fresh options object with a currentDate for every token cost ~5 us per decision in the bench;
+    // jose's own clock read is the same wall clock, a few microseconds later.
+    const options = this.now ? { ...this.joseOptions, currentDate: new Date(nowMs) } : this.joseOptions;
     // A key at hand goes to jose as a key: a key function costs jose an await on every token.
     const known = this.peekKey(kid, alg);
     let keyResolved = known !== undefined;

@@ -116,8 +116,8 @@ describe('TokenVerifier', () => {
       peeks.push([kid, alg]);
       return kid === 'rsa-1' ? rsa.publicKey : undefined;
     };
-    const verifier = new TokenVerifier({ ...OPTIONS, algorithms: ['RS256', 'ES256'] }, resolver, Date.now, peek);
-    const mismatched = new TokenVerifier({ ...OPTIONS, algorithms: ['RS256', 'ES256'] }, resolverOf(), Date.now, () => rsa.publicKey);
+    const verifier = new TokenVerifier({ ...OPTIONS, algorithms: ['RS256', 'ES256'] }, resolver, undefined, peek);
+    const mismatched = new TokenVerifier({ ...OPTIONS, algorithms: ['RS256', 'ES256'] }, resolverOf(), undefined, () => rsa.publicKey);
     const impostor = await makeKey('RS256', 'rsa-1');
     // WHEN
     const verified = await verifier.verify(await sign(rsa));
@@ -136,7 +136,7 @@ describe('TokenVerifier', () => {
   test('should not peek at a key for a token refused by the header policy', async () => {
     // GIVEN
     const peeks: string[] = [];
-    const verifier = new TokenVerifier(OPTIONS, resolverOf(rsa), Date.now, (kid) => {
+    const verifier = new TokenVerifier(OPTIONS, resolverOf(rsa), undefined, (kid) => {
       peeks.push(kid);
       return rsa.publicKey;
     });
