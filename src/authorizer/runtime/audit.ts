@@ -7,7 +7,8 @@ export interface DecisionRecord {
   readonly reason: Reason;
   /** Only claims whose signature verified; undefined otherwise. */
   readonly claims?: Record<string, unknown>;
-  readonly scopes?: ReadonlySet<string>;
+  /** The granted scopes, space-joined (as in the authorizer context). */
+  readonly scopes?: string;
   /** `"GET /orders/{id}"`, or null when the event does not say. */
   readonly route: string | null;
   /** The token's kid header as received (untrusted). */
@@ -73,7 +74,7 @@ export class AuditLog {
       + `,"sub":${json(claims ? text(claims.sub, 256) : null)}`
       + `,"client_id":${json(claims ? text(claims.client_id, 256) : null)}`
       + `,"route":${json(rec.route === null ? null : rec.route.slice(0, 256))}`
-      + `,"scopes":${json(rec.scopes ? [...rec.scopes].join(' ').slice(0, 1024) : null)}`
+      + `,"scopes":${json(rec.scopes === undefined ? null : rec.scopes.slice(0, 1024))}`
       + `,"kid":${json(sanitizeKid(rec.kid))}`
       + `,"latency_ms":${latency},"cached":${rec.cached ? 'true' : 'false'}`
       + (rec.error ? `,"error":${json(rec.error.slice(0, 64))}` : '')

@@ -37,6 +37,8 @@ export interface AuthorizerDeps {
 /** What a verified token's claims yield on every request; kept with its decision-cache entry. */
 interface TokenFacts {
   readonly scopes: ReadonlySet<string>;
+  /** The scopes space-joined, for the context and the audit line. */
+  readonly scopesText: string;
   readonly principalId: string;
   readonly context: Readonly<Record<string, ContextValue>>;
   /** Token mode: '1' or '0' per route index, whether the token is permitted that route. */
@@ -78,7 +80,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
     if (config.cacheMode === 'route') {
       document = policyDocument({ methodArn, routes: config.routes, cacheMode: 'route', current, permitted: () => reason === 'allowed' });
     } else {
-      const bits = facts.bits ??= config.routes.map((_, i) => (table.permission(i, claims, facts.scopes) === 'allowed' ? '1' : '0')).join('');
+      const bits = facts.bits ??= permissionBits(table, claims, facts.scopes);
       const request = { methodArn, routes: config.routes, cacheMode: 'token' as const, current, permitted: (i: number) => bits[i] === '1' };
       if (current === undefined) {
         // The Deny of the exact methodArn makes this document one of a kind.
@@ -130,7 +132,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         decision: decided.reason === 'allowed' ? 'allow' : 'deny',
         reason: decided.reason,
         claims,
-        scopes: facts.scopes,
+        scopes: facts.scopesText,
         route,
         kid: entry.kid,
         latencyMs: performance.now() - started,
@@ -143,7 +145,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         decision: 'unauthorized',
         reason: rejected ? rejected.reason : 'internal_error',
         claims: rejected?.verifiedClaims,
-        scopes: rejected?.verifiedClaims ? grantedScopes(rejected.verifiedClaims) : undefined,
+        scopes: rejected?.verifiedClaims ? [...grantedScopes(rejected.verifiedClaims)].join(' ') : undefined,
         route,
         kid: rejected?.kid,
         latencyMs: performance.now() - started,
@@ -174,7 +176,17 @@ export function createFailClosedAuthorizer(audit: AuditLog): Authorize {
 
 function factsOf(claims: JWTPayload, contextClaims: readonly string[]): TokenFacts {
   const scopes = grantedScopes(claims);
-  return { scopes, principalId: principalOf(claims), context: Object.freeze(contextOf(claims, scopes, contextClaims)) };
+  const scopesText = [...scopes].join(' ');
+  return { scopes, scopesText, principalId: principalOf(claims), context: Object.freeze(contextOf(claims, scopesText, contextClaims)) };
+}
+
+/** '1' or '0' per route index: whether the token is permitted that route. */
+function permissionBits(table: RouteTable, claims: JWTPayload, scopes: ReadonlySet<string>): string {
+  let bits = '';
+  for (let i = 0; i < table.routes.length; i++) {
+    bits += table.permission(i, claims, scopes) === 'allowed' ? '1' : '0';
+  }
+  return bits;
 }
 
 function principalOf(claims: JWTPayload): string {
@@ -188,24 +200,24 @@ function principalOf(claims: JWTPayload): string {
  * Scalars only: API Gateway answers 500 when a context value is an array or object. The standard
  * keys come last so that a configured context claim cannot shadow them.
  */
-function contextOf(claims: JWTPayload, scopes: ReadonlySet<string>, contextClaims: readonly string[]): Record<string, ContextValue> {
-  const entries: Array<[string, ContextValue]> = [];
+function contextOf(claims: JWTPayload, scopesText: string, contextClaims: readonly string[]): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = {};
   for (const name of contextClaims) {
     const v = Object.hasOwn(claims, name) ? claims[name] : undefined;
     if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) {
-      entries.push([name, v]);
+      // defineProperty, not assignment: a claim named "__proto__" becomes a key and cannot reach the prototype.
+      Object.defineProperty(context, name, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
   if (typeof claims.sub === 'string') {
-    entries.push(['sub', claims.sub]);
+    context.sub = claims.sub;
   }
   if (typeof claims.client_id === 'string') {
-    entries.push(['clientId', claims.client_id]);
+    context.clientId = claims.client_id;
   }
-  entries.push(['scopes', [...scopes].join(' ')]);
-  entries.push(['issuer', claims.iss as string]);
-  // fromEntries defines own properties, so a claim named "__proto__" cannot reach the prototype.
-  return Object.fromEntries(entries);
+  context.scopes = scopesText;
+  context.issuer = claims.iss as string;
+  return context;
 }
 
 function errorName(err: unknown): string {

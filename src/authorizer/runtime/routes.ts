@@ -22,13 +22,25 @@ export class RouteTable {
 }
 
 export function permission(route: RouteConfig, claims: Record<string, unknown>, scopes: ReadonlySet<string>): Permission {
-  if (route.scopes.length > 0 && !route.scopes.some((s) => scopes.has(s))) {
+  if (route.scopes.length > 0 && !grantsAny(scopes, route.scopes)) {
     return 'insufficient_scope';
   }
-  if (!route.claimRules.every((rule) => holds(rule, claims))) {
-    return 'claim_rule_failed';
+  for (const rule of route.claimRules) {
+    if (!holds(rule, claims)) {
+      return 'claim_rule_failed';
+    }
   }
   return 'allowed';
+}
+
+/** A plain loop rather than some(): this runs for every route of every new token. */
+function grantsAny(granted: ReadonlySet<string>, wanted: readonly string[]): boolean {
+  for (const scope of wanted) {
+    if (granted.has(scope)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function holds(rule: ClaimRule, claims: Record<string, unknown>): boolean {
