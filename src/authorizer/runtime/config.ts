@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError } from './errors';
+import { isLoopbackHost } from './loopback';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
 export type CacheMode = 'token' | 'route';
@@ -211,10 +211,8 @@ function checkJwksUri(value: string): string {
   } catch {
     return fail(`SECURED_API_JWKS_URI "${value}" is not a URL`);
   }
-  // The same loopback hosts as the JWKS fetcher: WHATWG URL has already canonicalised the host.
-  const host = url.hostname;
-  const loopback = host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
-  const loopbackHttp = url.protocol === 'http:' && loopback;
+  // The same loopback hosts as the JWKS fetcher.
+  const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !loopbackHttp) {
     fail(`SECURED_API_JWKS_URI "${value}" must use https: (http: only for a loopback host)`);
   }

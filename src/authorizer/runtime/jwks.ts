@@ -1,9 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { isIPv4 } from 'node:net';
+import type * as http from 'node:http';
 // jose is a devDependency on purpose: esbuild inlines it into the Lambda asset.
 import { importJWK } from 'jose';
+import { isLoopbackHost } from './loopback';
 
 // node:http rather than global fetch: fetch loads undici on first use, which measured ~30 ms
 // (fetch 37-45 ms vs node:http 9 ms for the first loopback request, Node 20) on a cold start.
@@ -246,19 +245,18 @@ function allowedUrl(uri: string): URL | undefined {
   if (url.protocol === 'https:') {
     return url;
   }
-  // WHATWG URL has already canonicalised the host (127.1, 0x7f.0.0.1 and [0::1] become 127.0.0.1 and [::1]).
-  const host = url.hostname;
-  const loopback = host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
-  return url.protocol === 'http:' && loopback ? url : undefined;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname) ? url : undefined;
 }
 
 function fetchJson(url: URL, opts: JwksOptions): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const client = url.protocol === 'https:' ? https : http;
+    // Loaded on first use, not at module load: node:https (with tls and net) costs ~3 ms of cold start,
+    // and an http (loopback) URI never needs it. getBuiltinModule: Node >= 20.16 and 22.3.
+    const request: typeof http.request = url.protocol === 'https:' ? process.getBuiltinModule('node:https').request : process.getBuiltinModule('node:http').request;
     // agent: false gives every fetch its own connection, closed afterwards: fetches are rare and a pooled
     // socket idling across Lambda freezes is more likely reset than reused.
-    const req = client.request(url, {
+    const req = request(url, {
       method: 'GET',
       agent: false,
       headers: { 'accept': 'application/json', 'accept-encoding': 'identity' },
