@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose';
 import type { AuditLog } from './audit';
+import { monotonicMs } from './clock';
 import type { AuthorizerConfig } from './config';
 import { DecisionCache } from './decision-cache';
 import { TokenRejectedError } from './errors';
@@ -105,7 +106,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
   };
 
   return async (input) => {
-    const started = performance.now();
+    const started = monotonicMs();
     const event: RequestAuthorizerEvent = typeof input === 'object' && input !== null ? input : {};
     const route = typeof event.httpMethod === 'string' && typeof event.resource === 'string' ? `${event.httpMethod} ${event.resource}` : null;
     let cached = false;
@@ -135,7 +136,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         scopes: facts.scopesText,
         route,
         kid: entry.kid,
-        latencyMs: performance.now() - started,
+        latencyMs: monotonicMs() - started,
         cached,
       });
       return decided.result;
@@ -148,7 +149,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         scopes: rejected?.verifiedClaims ? [...grantedScopes(rejected.verifiedClaims)].join(' ') : undefined,
         route,
         kid: rejected?.kid,
-        latencyMs: performance.now() - started,
+        latencyMs: monotonicMs() - started,
         cached,
         error: rejected ? undefined : errorName(err),
       });
@@ -160,13 +161,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
 /** The authorizer used when the configuration is unusable: every request is refused and logged. */
 export function createFailClosedAuthorizer(audit: AuditLog): Authorize {
   return async (input) => {
-    const started = performance.now();
+    const started = monotonicMs();
     const event: RequestAuthorizerEvent = typeof input === 'object' && input !== null ? input : {};
     audit.decision({
       decision: 'unauthorized',
       reason: 'internal_error',
       route: typeof event.httpMethod === 'string' && typeof event.resource === 'string' ? `${event.httpMethod} ${event.resource}` : null,
-      latencyMs: performance.now() - started,
+      latencyMs: monotonicMs() - started,
       cached: false,
       error: 'ConfigError',
     });

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type * as http from 'node:http';
 // jose is a devDependency on purpose: esbuild inlines it into the Lambda asset.
 import { importJWK } from 'jose';
+import { monotonicMs } from './clock';
 import { isLoopbackHost } from './loopback';
 
 // node:http rather than global fetch: fetch loads undici on first use, which measured ~30 ms
@@ -171,17 +172,17 @@ export class JwksCache {
   }
 
   private refreshDue(): boolean {
-    return !this.inFlight && performance.now() - this.loadedAt > this.opts.maxAgeMs && this.mayFetch();
+    return !this.inFlight && monotonicMs() - this.loadedAt > this.opts.maxAgeMs && this.mayFetch();
   }
 
   private mayFetch(): boolean {
     const wait = this.keys ? this.opts.cooldownMs : Math.min(this.opts.cooldownMs, COLD_RETRY_MS);
-    return performance.now() - this.lastSettledAt >= wait;
+    return monotonicMs() - this.lastSettledAt >= wait;
   }
 
   /** Fetches once; never rejects. */
   private refresh(): Promise<void> {
-    const started = performance.now();
+    const started = monotonicMs();
     const fetched = this.url
       ? fetchJson(this.url, this.opts).then((body) => parseKeySet(body, this.opts.maxKeys))
       : Promise.reject(new FetchFailure('uri_not_allowed'));
@@ -190,16 +191,16 @@ export class JwksCache {
         this.keys = keys;
         this.imported = new Map();
         this.ready = new Map();
-        this.loadedAt = performance.now();
-        this.report({ ok: true, latencyMs: performance.now() - started, keys: countKeys(keys) });
+        this.loadedAt = monotonicMs();
+        this.report({ ok: true, latencyMs: monotonicMs() - started, keys: countKeys(keys) });
       },
       (err: unknown) => {
         this.lastFailure = err instanceof FetchFailure ? err.reason : 'internal_error';
-        this.report({ ok: false, reason: this.lastFailure, latencyMs: performance.now() - started, keys: 0 });
+        this.report({ ok: false, reason: this.lastFailure, latencyMs: monotonicMs() - started, keys: 0 });
       },
     ).finally(() => {
       this.inFlight = undefined;
-      this.lastSettledAt = performance.now();
+      this.lastSettledAt = monotonicMs();
     });
     this.inFlight = settled;
     return settled;
