@@ -1,15 +1,15 @@
-import type { KeyObject } from 'node:crypto';
+import type { KeyObject, webcrypto } from 'node:crypto';
 import type * as http from 'node:http';
-// jose is a devDependency on purpose: esbuild inlines it into the Lambda asset.
-import { importJWK } from 'jose';
 import { monotonicMs } from './clock';
 import { isLoopbackHost } from './loopback';
 
 // node:http rather than global fetch: fetch loads undici on first use, which measured ~30 ms
 // (fetch 37-45 ms vs node:http 9 ms for the first loopback request, Node 20) on a cold start.
-// jose's importJWK rather than crypto.createPublicKey: jose verifies with a CryptoKey, so a KeyObject
-// is converted again on its first use (export + importKey on Node 20); import + first verify measured
-// 0.25 ms (importJWK) vs 0.35 ms (createPublicKey) for RS256 and about equal for ES256/EdDSA.
+// A WebCrypto CryptoKey rather than crypto.createPublicKey: jose verifies with a CryptoKey, so a
+// KeyObject is converted again on its first use (export + importKey on Node 20); import + first
+// verify measured 0.25 ms (CryptoKey) vs 0.35 ms (createPublicKey) for RS256, about equal for
+// ES256/EdDSA. crypto.subtle.importKey with the parameters jose's importJWK passes it, called
+// directly: importJWK's module brings jose's JWE algorithm table into the asset (~2.5 KB).
 
 /** The outcome of one JWKS fetch attempt, for logs and metrics. */
 export interface JwksFetchResult {
@@ -65,14 +65,24 @@ export class JwksUnavailableError extends Error {
 /** A key the verifier can use with jose's jwtVerify. */
 export type VerificationKey = CryptoKey | KeyObject;
 
+interface KeyType {
+  readonly kty: string;
+  readonly crv?: string;
+  /** The WebCrypto import parameters for a key of this JWS algorithm, as jose's importJWK uses them. */
+  readonly importAs: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams | webcrypto.Algorithm;
+}
+
 /** What each JWS algorithm needs of a key; anything else (none, HS*, ES256K...) is never resolved. */
-const KEY_TYPE_OF_ALG = new Map<string, { kty: string; crv?: string }>([
-  ...['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'].map((alg) => [alg, { kty: 'RSA' }] as const),
-  ['ES256', { kty: 'EC', crv: 'P-256' }],
-  ['ES384', { kty: 'EC', crv: 'P-384' }],
-  ['ES512', { kty: 'EC', crv: 'P-521' }],
-  ['EdDSA', { kty: 'OKP', crv: 'Ed25519' }],
-  ['Ed25519', { kty: 'OKP', crv: 'Ed25519' }],
+const KEY_TYPE_OF_ALG = new Map<string, KeyType>([
+  ...[256, 384, 512].flatMap((bits) => [
+    [`RS${bits}`, { kty: 'RSA', importAs: { name: 'RSASSA-PKCS1-v1_5', hash: `SHA-${bits}` } }],
+    [`PS${bits}`, { kty: 'RSA', importAs: { name: 'RSA-PSS', hash: `SHA-${bits}` } }],
+  ] as const),
+  ['ES256', { kty: 'EC', crv: 'P-256', importAs: { name: 'ECDSA', namedCurve: 'P-256' } }],
+  ['ES384', { kty: 'EC', crv: 'P-384', importAs: { name: 'ECDSA', namedCurve: 'P-384' } }],
+  ['ES512', { kty: 'EC', crv: 'P-521', importAs: { name: 'ECDSA', namedCurve: 'P-521' } }],
+  ['EdDSA', { kty: 'OKP', crv: 'Ed25519', importAs: { name: 'Ed25519' } }],
+  ['Ed25519', { kty: 'OKP', crv: 'Ed25519', importAs: { name: 'Ed25519' } }],
 ]);
 
 /** JWK members that carry private or symmetric key material: an issuer that publishes them has leaked a key. */
@@ -224,10 +234,11 @@ export class JwksCache {
         k.jwk.kty === want.kty && k.jwk.crv === want.crv && (k.alg === undefined || k.alg === alg));
       // The map of this key set: an import that settles after the set was replaced must not land in the new one.
       const ready = this.ready;
+      // Extractable, as importJWK makes a public key: there is nothing secret to protect.
       key = match
-        ? importJWK(match.jwk, alg).then((imported) => {
-          ready.set(id, imported as CryptoKey);
-          return imported as CryptoKey;
+        ? crypto.subtle.importKey('jwk', match.jwk, want.importAs, true, ['verify']).then((imported) => {
+          ready.set(id, imported);
+          return imported;
         }, () => undefined)
         : Promise.resolve(undefined);
       this.imported.set(id, key);
