@@ -22,6 +22,8 @@ export interface CachedToken {
  */
 export class DecisionCache<T extends CachedToken = CachedToken> {
   private readonly entries = new Map<string, T>();
+  /** The key inserted last, i.e. the most recently used one, which a hit need not move. */
+  private newest: string | undefined;
 
   constructor(private readonly maxEntries: number) {}
 
@@ -30,11 +32,15 @@ export class DecisionCache<T extends CachedToken = CachedToken> {
     if (entry === undefined) {
       return undefined;
     }
-    this.entries.delete(token);
     if (nowSec >= entry.trustUntil) {
+      this.entries.delete(token);
       return undefined;
     }
-    this.entries.set(token, entry);
+    if (token !== this.newest) {
+      this.entries.delete(token);
+      this.entries.set(token, entry);
+      this.newest = token;
+    }
     return entry;
   }
 
@@ -48,6 +54,7 @@ export class DecisionCache<T extends CachedToken = CachedToken> {
       this.entries.delete(oldest);
     }
     this.entries.set(token, entry);
+    this.newest = token;
   }
 
   public get size(): number {

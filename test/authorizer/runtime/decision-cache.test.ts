@@ -33,6 +33,22 @@ describe('DecisionCache', () => {
     expect(cache.size).toBe(2);
   });
 
+  test('should keep evicting the least recently used entry when hits land on the newest one', () => {
+    // GIVEN
+    const cache = new DecisionCache(2);
+    cache.set('a', entry(1000));
+    cache.set('b', entry(1000));
+    cache.get('b', 0);
+    cache.get('a', 0);
+    cache.get('a', 0);
+    // WHEN
+    cache.set('c', entry(1000));
+    // THEN
+    expect(cache.get('b', 0)).toBeUndefined();
+    expect(cache.get('a', 0)).toBeDefined();
+    expect(cache.get('c', 0)).toBeDefined();
+  });
+
   test('should hold nothing when maxEntries is 0', () => {
     // GIVEN
     const cache = new DecisionCache(0);
