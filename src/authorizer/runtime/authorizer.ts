@@ -9,7 +9,7 @@ import { arnBase, policyDocument } from './policy';
 import type { AuthorizerResult, ContextValue, PolicyDocument } from './policy';
 import { RouteTable } from './routes';
 import { grantedScopes } from './scopes';
-import { extractBearerToken } from './token';
+import { bearerToken, checkCompactJws } from './token';
 import type { HeaderSource } from './token';
 import { TokenVerifier } from './verify';
 import type { KeyPeek, KeyResolver, VerifiedToken } from './verify';
@@ -114,11 +114,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
       if (event.type !== 'REQUEST' || typeof event.methodArn !== 'string') {
         throw new Error('not an API Gateway REQUEST authorizer event');
       }
-      const token = extractBearerToken(event, config.maxTokenBytes);
+      const token = bearerToken(event, config.maxTokenBytes);
       let entry: CacheEntry | undefined = cache.get(token, Math.floor(now() / 1000));
       if (entry) {
         cached = true;
       } else {
+        // Only here: a token in the cache is the very string that passed this check before.
+        checkCompactJws(token);
         entry = await verifier.verify(token);
         cache.set(token, entry);
       }

@@ -19,6 +19,16 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * error for what is wrong with it. The size cap is applied before anything else reads the value.
  */
 export function extractBearerToken(event: HeaderSource, maxTokenBytes: number): string {
+  const token = bearerToken(event, maxTokenBytes);
+  checkCompactJws(token);
+  return token;
+}
+
+/**
+ * extractBearerToken without the compact-JWS check, for a caller that looks the token up among
+ * tokens that passed it before and calls checkCompactJws for any other.
+ */
+export function bearerToken(event: HeaderSource, maxTokenBytes: number): string {
   const value = authorizationHeader(event);
   if (value === undefined || value === '') {
     throw new MissingTokenError('no Authorization header');
@@ -36,10 +46,13 @@ export function extractBearerToken(event: HeaderSource, maxTokenBytes: number): 
   if (token === '') {
     throw new MissingTokenError('Bearer scheme without a token');
   }
+  return token;
+}
+
+export function checkCompactJws(token: string): void {
   if (!COMPACT_JWS.test(token)) {
     throw new MalformedTokenError('token is not a compact JWS');
   }
-  return token;
 }
 
 /** No Authorization value under any spelling (undefined and null are values an array item may hold). */

@@ -286,6 +286,22 @@ describe('decisions kept with a cached token', () => {
     expect(records().map((r) => [r.reason, r.cached])).toEqual([['allowed', false], ['insufficient_scope', true], ['allowed', true]]);
   });
 
+  test('should still refuse a token that is not a compact JWS when a near copy of it is cached', async () => {
+    // GIVEN
+    const { audit, records } = capturedAudit();
+    const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa) });
+    const token = await sign(rsa);
+    await authorize(requestEvent(`Bearer ${token}`));
+    // WHEN
+    const padded = await outcome(authorize(requestEvent(`Bearer ${token}==`)));
+    const spaced = await outcome(authorize(requestEvent(`Bearer ${token} `)));
+    const again = await authorize(requestEvent(`Bearer ${token}`));
+    // THEN
+    expect([padded, spaced]).toEqual(['rejected: Unauthorized', 'rejected: Unauthorized']);
+    expect(again.principalId).toBe('user-1');
+    expect(records().map((r) => [r.reason, r.cached])).toEqual([['allowed', false], ['malformed_token', false], ['malformed_token', false], ['allowed', true]]);
+  });
+
   test('should not serve a decision kept with a token after its exp', async () => {
     // GIVEN
     const { audit, records } = capturedAudit();
