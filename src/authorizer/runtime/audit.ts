@@ -19,6 +19,22 @@ export interface DecisionRecord {
   readonly error?: string;
 }
 
+/** What a decision line says besides its latency and whether the decision cache answered. */
+export type DecisionFields = Omit<DecisionRecord, 'latencyMs' | 'cached'>;
+
+/**
+ * A decision line serialized but for the latency, the cache flag and the timestamp, which
+ * AuditLog.writeDecision fills in; the authorizer keeps one with each decision it reuses.
+ */
+export interface PreparedDecision {
+  /** Up to and including `"latency_ms":`. */
+  readonly head: string;
+  /** After the cache flag, up to and including `"Timestamp":`. */
+  readonly middle: string;
+  /** After the timestamp, up to and including `"DecisionLatency":`. */
+  readonly tail: string;
+}
+
 export interface JwksFetchRecord {
   readonly ok: boolean;
   readonly reason?: string;
@@ -61,25 +77,35 @@ export class AuditLog {
     }])}},"Service":${JSON.stringify(service)}`;
   }
 
-  /**
-   * The line is assembled by hand around the constant part; every variable string goes through
-   * JSON.stringify, so quotes, control characters and lone surrogates are escaped as before.
-   */
   public decision(rec: DecisionRecord): void {
+    this.writeDecision(this.prepare(rec), rec.latencyMs, rec.cached);
+  }
+
+  /**
+   * Serializes everything of a decision line that does not change when the same decision is
+   * made again. Every variable string goes through JSON.stringify, so quotes, control characters
+   * and lone surrogates are escaped; the constant EMF part was serialized once, in the constructor.
+   */
+  public prepare(rec: DecisionFields): PreparedDecision {
     const claims = rec.claims;
     const decisionName = json(rec.decision);
     const reason = json(rec.reason);
-    const latency = number(Math.round(rec.latencyMs * 1000) / 1000);
-    this.write(`{"type":"authz_decision","decision":${decisionName},"reason":${reason}`
-      + `,"sub":${json(claims ? text(claims.sub, 256) : null)}`
-      + `,"client_id":${json(claims ? text(claims.client_id, 256) : null)}`
-      + `,"route":${json(rec.route === null ? null : rec.route.slice(0, 256))}`
-      + `,"scopes":${json(rec.scopes === undefined ? null : rec.scopes.slice(0, 1024))}`
-      + `,"kid":${json(sanitizeKid(rec.kid))}`
-      + `,"latency_ms":${latency},"cached":${rec.cached ? 'true' : 'false'}`
-      + (rec.error ? `,"error":${json(rec.error.slice(0, 64))}` : '')
-      + `,"_aws":{"Timestamp":${number(Date.now())},${this.decisionMetrics}`
-      + `,"Decision":${decisionName},"Reason":${reason},"Decisions":1,"DecisionLatency":${latency}}`);
+    return {
+      head: `{"type":"authz_decision","decision":${decisionName},"reason":${reason}`
+        + `,"sub":${json(claims ? text(claims.sub, 256) : null)}`
+        + `,"client_id":${json(claims ? text(claims.client_id, 256) : null)}`
+        + `,"route":${json(rec.route === null ? null : rec.route.slice(0, 256))}`
+        + `,"scopes":${json(rec.scopes === undefined ? null : rec.scopes.slice(0, 1024))}`
+        + `,"kid":${json(sanitizeKid(rec.kid))},"latency_ms":`,
+      middle: `${rec.error ? `,"error":${json(rec.error.slice(0, 64))}` : ''},"_aws":{"Timestamp":`,
+      tail: `,${this.decisionMetrics},"Decision":${decisionName},"Reason":${reason},"Decisions":1,"DecisionLatency":`,
+    };
+  }
+
+  /** Writes one decision line: a prepared one with this decision's latency, cache flag and time. */
+  public writeDecision(prepared: PreparedDecision, latencyMs: number, cached: boolean): void {
+    const latency = number(Math.round(latencyMs * 1000) / 1000);
+    this.write(`${prepared.head}${latency},"cached":${cached ? 'true' : 'false'}${prepared.middle}${number(Date.now())}${prepared.tail}${latency}}`);
   }
 
   public jwksFetch(rec: JwksFetchRecord): void {

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { AuditLog } from './audit';
+import type { AuditLog, PreparedDecision } from './audit';
 import { monotonicMs } from './clock';
 import type { AuthorizerConfig } from './config';
 import { DecisionCache } from './decision-cache';
@@ -54,6 +54,8 @@ interface Decided {
   readonly resource: unknown;
   readonly reason: Reason;
   readonly result: AuthorizerResult;
+  /** Its audit line but for latency, cache flag and time. */
+  readonly line: PreparedDecision;
 }
 
 type CacheEntry = VerifiedToken & { facts?: TokenFacts };
@@ -74,7 +76,8 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
    * The policy and reason for one request. The result is frozen because it is handed out again
    * for the same token and request until the token's cache entry expires.
    */
-  const decide = (facts: TokenFacts, claims: JWTPayload, methodArn: string, httpMethod: unknown, resource: unknown): Decided => {
+  const decide = (entry: CacheEntry, facts: TokenFacts, methodArn: string, httpMethod: unknown, resource: unknown): Decided => {
+    const claims = entry.claims;
     const current = typeof httpMethod === 'string' && typeof resource === 'string' ? table.lookup(httpMethod, resource) : undefined;
     const reason: Reason = current === undefined ? 'route_unknown' : table.permission(current, claims, facts.scopes);
     let document: PolicyDocument;
@@ -102,13 +105,20 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
       }
     }
     const result = Object.freeze({ principalId: facts.principalId, policyDocument: document, context: facts.context });
-    return { methodArn, httpMethod, resource, reason, result };
+    const line = audit.prepare({
+      decision: reason === 'allowed' ? 'allow' : 'deny',
+      reason,
+      claims,
+      scopes: facts.scopesText,
+      route: routeOf(httpMethod, resource),
+      kid: entry.kid,
+    });
+    return { methodArn, httpMethod, resource, reason, result, line };
   };
 
   return async (input) => {
     const started = monotonicMs();
     const event: RequestAuthorizerEvent = typeof input === 'object' && input !== null ? input : {};
-    const route = typeof event.httpMethod === 'string' && typeof event.resource === 'string' ? `${event.httpMethod} ${event.resource}` : null;
     let cached = false;
     try {
       if (event.type !== 'REQUEST' || typeof event.methodArn !== 'string') {
@@ -124,23 +134,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         entry = await verifier.verify(token);
         cache.set(token, entry);
       }
-      const claims = entry.claims;
-      const facts = entry.facts ??= factsOf(claims, config.contextClaims);
+      const facts = entry.facts ??= factsOf(entry.claims, config.contextClaims);
       let decided = facts.last;
       if (decided?.methodArn !== event.methodArn || decided.httpMethod !== event.httpMethod || decided.resource !== event.resource) {
-        decided = decide(facts, claims, event.methodArn, event.httpMethod, event.resource);
+        decided = decide(entry, facts, event.methodArn, event.httpMethod, event.resource);
         facts.last = decided;
       }
-      audit.decision({
-        decision: decided.reason === 'allowed' ? 'allow' : 'deny',
-        reason: decided.reason,
-        claims,
-        scopes: facts.scopesText,
-        route,
-        kid: entry.kid,
-        latencyMs: monotonicMs() - started,
-        cached,
-      });
+      audit.writeDecision(decided.line, monotonicMs() - started, cached);
       return decided.result;
     } catch (err) {
       const rejected = err instanceof TokenRejectedError ? err : undefined;
@@ -149,7 +149,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         reason: rejected ? rejected.reason : 'internal_error',
         claims: rejected?.verifiedClaims,
         scopes: rejected?.verifiedClaims ? [...grantedScopes(rejected.verifiedClaims)].join(' ') : undefined,
-        route,
+        route: routeOf(event.httpMethod, event.resource),
         kid: rejected?.kid,
         latencyMs: monotonicMs() - started,
         cached,
@@ -168,13 +168,18 @@ export function createFailClosedAuthorizer(audit: AuditLog): Authorize {
     audit.decision({
       decision: 'unauthorized',
       reason: 'internal_error',
-      route: typeof event.httpMethod === 'string' && typeof event.resource === 'string' ? `${event.httpMethod} ${event.resource}` : null,
+      route: routeOf(event.httpMethod, event.resource),
       latencyMs: monotonicMs() - started,
       cached: false,
       error: 'ConfigError',
     });
     throw new Error('Unauthorized');
   };
+}
+
+/** `"GET /orders/{id}"` for the audit line, or null when the event does not say. */
+function routeOf(httpMethod: unknown, resource: unknown): string | null {
+  return typeof httpMethod === 'string' && typeof resource === 'string' ? `${httpMethod} ${resource}` : null;
 }
 
 function factsOf(claims: JWTPayload, contextClaims: readonly string[]): TokenFacts {

@@ -94,6 +94,21 @@ describe('AuditLog.decision', () => {
     expect(rec._aws.CloudWatchMetrics[0].Namespace).toBe(`ns${odd}`);
   });
 
+  test('should write a prepared line again with each decision\'s own latency and cache flag', () => {
+    // GIVEN
+    const { audit, lines } = capture();
+    const prepared = audit.prepare({ decision: 'deny', reason: 'claim_rule_failed', claims: { sub: 'u', client_id: 'c' }, scopes: 'a b', route: 'GET /x', kid: 'k' });
+    // WHEN
+    audit.writeDecision(prepared, 1.23456, false);
+    audit.writeDecision(prepared, 0.5, true);
+    audit.decision({ decision: 'deny', reason: 'claim_rule_failed', claims: { sub: 'u', client_id: 'c' }, scopes: 'a b', route: 'GET /x', kid: 'k', latencyMs: 0.5, cached: true });
+    // THEN
+    const [first, second, direct] = lines.map((l) => JSON.parse(l));
+    expect(first).toMatchObject({ latency_ms: 1.235, DecisionLatency: 1.235, cached: false, sub: 'u', Reason: 'claim_rule_failed' });
+    expect(second).toMatchObject({ latency_ms: 0.5, DecisionLatency: 0.5, cached: true });
+    expect({ ...direct, _aws: { ...direct._aws, Timestamp: 0 } }).toEqual({ ...second, _aws: { ...second._aws, Timestamp: 0 } });
+  });
+
   test('should truncate long verified claims', () => {
     // GIVEN
     const { audit, lines } = capture();
