@@ -73,8 +73,8 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
   const sharedPolicies = new Map<string, PolicyDocument>();
 
   /**
-   * The policy and reason for one request. The result is frozen because it is handed out again
-   * for the same token and request until the token's cache entry expires.
+   * The reason, result and audit line for one request. The result is frozen because it is handed
+   * out again for the same token and request until the token's cache entry expires.
    */
   const decide = (entry: CacheEntry, facts: TokenFacts, methodArn: string, httpMethod: unknown, resource: unknown): Decided => {
     const claims = entry.claims;
