@@ -2,6 +2,7 @@ import { captureStdout, evaluatePolicy, ISSUER, loadHandler, makeKey, METHOD_ARN
 import type { TestKey } from './fixtures';
 import { startJwksServer } from '../../support/jwks-server';
 import type { JwksServer } from '../../support/jwks-server';
+import { waitFor } from '../../support/wait';
 
 // The Lambda entry point end to end, in-process: config.json in a temp dir, the JWKS served by a
 // real HTTP server on 127.0.0.1, tokens signed with key pairs made here.
@@ -13,16 +14,6 @@ let jwks: JwksServer;
 let stdout: ReturnType<typeof captureStdout>;
 
 const env = () => ({ ...TEST_ENV, SECURED_API_JWKS_URI: jwks.url });
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 async function outcome(p: Promise<unknown>): Promise<unknown> {
   return p.then((v) => v, (err: Error) => {

@@ -1,33 +1,16 @@
 import * as net from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { JwksCache, JwksFetchResult, JwksOptions, JwksUnavailableError } from '../../../src/authorizer/runtime/jwks';
+import { JwksUnavailableError } from '../../../src/authorizer/runtime/jwks';
+import { newCache } from '../../support/jwks-cache';
 import { closedPort, JwksHandler, JwksServer, startJwksServer } from '../../support/jwks-server';
 import { generateSigningKey, SigningKey } from '../../support/signing-key';
 import { makeTlsCert } from '../../support/tls-cert';
 import { trackUnhandledRejections, UnhandledRejections } from '../../support/unhandled-rejections';
+import { sleep, waitFor } from '../../support/wait';
 
 // Every test talks to real servers on 127.0.0.1; a wrong implementation must fail, not hang.
 jest.setTimeout(15_000);
 
-const DEFAULTS = { timeoutMs: 2000, cooldownMs: 60_000, maxBytes: 65_536, maxKeys: 50, maxAgeMs: 3_600_000 };
-
-function newCache(uri: string, overrides: Partial<JwksOptions> = {}): { cache: JwksCache; fetches: JwksFetchResult[] } {
-  const fetches: JwksFetchResult[] = [];
-  const cache = new JwksCache({ uri, ...DEFAULTS, onFetch: (r) => fetches.push(r), ...overrides });
-  return { cache, fetches };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error('waitFor: condition not met in time');
-    }
-    await sleep(10);
-  }
-}
 
 /** Resolves to how long `work` took, in ms. */
 async function timed(work: Promise<unknown>): Promise<number> {

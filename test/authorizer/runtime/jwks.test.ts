@@ -1,29 +1,12 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
-import { JwksCache, JwksFetchResult, JwksOptions, JwksUnavailableError } from '../../../src/authorizer/runtime/jwks';
+import { JwksUnavailableError } from '../../../src/authorizer/runtime/jwks';
+import { newCache } from '../../support/jwks-cache';
 import { closedPort, JwksServer, startJwksServer } from '../../support/jwks-server';
 import { generateSigningKey, SigningKey } from '../../support/signing-key';
 import { trackUnhandledRejections, UnhandledRejections } from '../../support/unhandled-rejections';
+import { sleep, waitFor } from '../../support/wait';
 
-const DEFAULTS = { timeoutMs: 2000, cooldownMs: 60_000, maxBytes: 65_536, maxKeys: 50, maxAgeMs: 3_600_000 };
-
-function newCache(uri: string, overrides: Partial<JwksOptions> = {}): { cache: JwksCache; fetches: JwksFetchResult[] } {
-  const fetches: JwksFetchResult[] = [];
-  const cache = new JwksCache({ uri, ...DEFAULTS, onFetch: (r) => fetches.push(r), ...overrides });
-  return { cache, fetches };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) {
-      throw new Error('waitFor: condition not met in time');
-    }
-    await sleep(10);
-  }
-}
 
 let rejections: UnhandledRejections;
 let rsa: SigningKey;
