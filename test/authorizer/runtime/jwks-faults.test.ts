@@ -1,11 +1,10 @@
 import * as net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { JwksUnavailableError } from '../../../src/authorizer/runtime/jwks';
-import { newCache } from '../../support/jwks-cache';
-import { closedPort, JwksHandler, JwksServer, startJwksServer } from '../../support/jwks-server';
+import { newCache, useJwksTestServers } from '../../support/jwks-cache';
+import { closedPort, JwksHandler } from '../../support/jwks-server';
 import { generateSigningKey, SigningKey } from '../../support/signing-key';
 import { makeTlsCert } from '../../support/tls-cert';
-import { trackUnhandledRejections, UnhandledRejections } from '../../support/unhandled-rejections';
 import { sleep, waitFor } from '../../support/wait';
 
 // Every test talks to real servers on 127.0.0.1; a wrong implementation must fail, not hang.
@@ -36,32 +35,17 @@ const endless = (headers: Record<string, string | number>): JwksHandler => (_req
   pump();
 };
 
-let rejections: UnhandledRejections;
 let keyA: SigningKey;
 let keyB: SigningKey;
-const servers: JwksServer[] = [];
 const tarpits: net.Server[] = [];
-
-async function server(jwks?: unknown, options: Parameters<typeof startJwksServer>[0] = {}): Promise<JwksServer> {
-  const s = await startJwksServer({ jwks, ...options });
-  servers.push(s);
-  return s;
-}
+const { server } = useJwksTestServers(() => {
+  for (const t of tarpits.splice(0)) t.close();
+});
 
 beforeAll(() => {
-  rejections = trackUnhandledRejections();
   keyA = generateSigningKey('RS256', { kid: 'key-a' });
   keyB = generateSigningKey('ES256', { kid: 'key-b' });
 });
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  for (const t of tarpits.splice(0)) t.close();
-  await sleep(20);
-  expect(rejections.take()).toEqual([]);
-});
-
-afterAll(() => rejections.stop());
 
 describe('unreachable endpoint', () => {
   test('should fail closed with one fetch when the connection is refused', async () => {

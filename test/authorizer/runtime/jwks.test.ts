@@ -1,36 +1,19 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { JwksUnavailableError } from '../../../src/authorizer/runtime/jwks';
-import { newCache } from '../../support/jwks-cache';
-import { closedPort, JwksServer, startJwksServer } from '../../support/jwks-server';
+import { newCache, useJwksTestServers } from '../../support/jwks-cache';
+import { closedPort } from '../../support/jwks-server';
 import { generateSigningKey, SigningKey } from '../../support/signing-key';
-import { trackUnhandledRejections, UnhandledRejections } from '../../support/unhandled-rejections';
 import { sleep, waitFor } from '../../support/wait';
 
-
-let rejections: UnhandledRejections;
 let rsa: SigningKey;
-const servers: JwksServer[] = [];
-
-async function server(jwks?: unknown, options: Parameters<typeof startJwksServer>[0] = {}): Promise<JwksServer> {
-  const s = await startJwksServer({ jwks, ...options });
-  servers.push(s);
-  return s;
-}
+// Not destructured: the rejection tracker exists only once beforeAll has run.
+const harness = useJwksTestServers();
+const { server } = harness;
 
 beforeAll(() => {
-  rejections = trackUnhandledRejections();
   rsa = generateSigningKey('RS256', { kid: 'rsa-1' });
 });
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  // Give late timers and sockets a moment to surface anything unhandled.
-  await sleep(20);
-  expect(rejections.take()).toEqual([]);
-});
-
-afterAll(() => rejections.stop());
 
 describe('unhandled rejection tracking', () => {
   test('should see a rejection nobody handles', async () => {
@@ -39,7 +22,7 @@ describe('unhandled rejection tracking', () => {
     // WHEN
     await sleep(10);
     // THEN
-    expect(rejections.take()).toEqual([new Error('nobody listens')]);
+    expect(harness.rejections.take()).toEqual([new Error('nobody listens')]);
     // Handled late (Node then emits rejectionHandled), so that jest does not fail this test for it.
     rejected.catch(() => undefined);
     await sleep(10);
