@@ -34,6 +34,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'oidc-provider@^9.13.0',
     'cdk-nag@^3.0.2',
     'esbuild@^0.25.0',
+    'fast-check@^4',
   ],
 
   publishToPypi: {
