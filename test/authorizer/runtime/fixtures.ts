@@ -49,8 +49,17 @@ export function nowSec(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-export function validClaims(extra: JWTPayload = {}): JWTPayload {
-  const now = nowSec();
+/**
+ * A fixed time, in epoch seconds, for tests that inject a clock: their tokens and the verifier then
+ * agree on `now` to the second, however long the test takes.
+ */
+export const FIXED_NOW = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+/** A clock in epoch milliseconds (what createAuthorizer and TokenVerifier take) that stands at `sec`. */
+export const clockAt = (sec: number): (() => number) => () => sec * 1000;
+
+/** Valid claims issued at `now` (epoch seconds, default the wall clock), expiring 10 minutes later. */
+export function validClaims(extra: JWTPayload = {}, now: number = nowSec()): JWTPayload {
   return {
     iss: ISSUER,
     aud: AUDIENCE,

@@ -1,4 +1,4 @@
-import { AUDIENCE, ISSUER, makeKey, nowSec, resolverOf, sign, signRaw, validClaims } from './fixtures';
+import { AUDIENCE, clockAt, FIXED_NOW, ISSUER, makeKey, resolverOf, sign, signRaw, validClaims } from './fixtures';
 import type { TestKey } from './fixtures';
 import { KeysUnavailableError, TokenRejectedError } from '../../../src/authorizer/runtime/errors';
 import { TokenVerifier } from '../../../src/authorizer/runtime/verify';
@@ -185,14 +185,29 @@ describe('TokenVerifier', () => {
   });
 
   describe('claims', () => {
-    const now = nowSec();
+    // The verifier's clock is injected and fixed, and every token is made against the same instant:
+    // the boundaries are exact to the second and hold however long the machine takes to get here.
+    const now = FIXED_NOW;
+    const verifier = (options: VerifierOptions = OPTIONS) => new TokenVerifier(options, resolverOf(rsa), clockAt(now));
+    const claimsWith = (change: Record<string, unknown>) => {
+      const claims: Record<string, unknown> = { ...validClaims({}, now), ...change };
+      for (const k of Object.keys(change)) {
+        if (change[k] === undefined) {
+          delete claims[k];
+        }
+      }
+      return claims;
+    };
+
     test.each([
-      ['exp in the past beyond the tolerance', { exp: now - 31 }, 'expired'],
+      // jose: expired when exp <= now - tolerance; not yet valid when nbf > now + tolerance; ours: iat > now + tolerance.
+      ['exp = now - tolerance (at the tolerance)', { exp: now - 30 }, 'expired'],
+      ['exp = now - tolerance - 1', { exp: now - 31 }, 'expired'],
       ['exp missing', { exp: undefined }, 'claim_invalid'],
       ['exp a string', { exp: String(now + 600) }, 'claim_invalid'],
       ['exp an array', { exp: [now + 600] }, 'claim_invalid'],
-      ['nbf beyond the tolerance', { nbf: now + 32 }, 'not_yet_valid'],
-      ['iat beyond the tolerance', { iat: now + 32 }, 'iat_in_future'],
+      ['nbf = now + tolerance + 1', { nbf: now + 31 }, 'not_yet_valid'],
+      ['iat = now + tolerance + 1', { iat: now + 31 }, 'iat_in_future'],
       ['iat a string', { iat: String(now) }, 'claim_invalid'],
       ['iss missing', { iss: undefined }, 'claim_invalid'],
       ['iss with a trailing slash', { iss: `${ISSUER}/` }, 'issuer_mismatch'],
@@ -204,15 +219,9 @@ describe('TokenVerifier', () => {
       ['client_id an object', { client_id: { id: 'x' } }, 'claim_invalid'],
     ])('should refuse %s', async (_, change, reason) => {
       // GIVEN
-      const claims: Record<string, unknown> = { ...validClaims(), ...change };
-      for (const k of Object.keys(change)) {
-        if ((change as Record<string, unknown>)[k] === undefined) {
-          delete claims[k];
-        }
-      }
-      const token = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, claims);
+      const token = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, claimsWith(change));
       // WHEN
-      const err = await rejection(new TokenVerifier(OPTIONS, resolverOf(rsa)).verify(token));
+      const err = await rejection(verifier().verify(token));
       // THEN
       expect(err.reason).toBe(reason);
       expect(err.verifiedClaims).toBeDefined();
@@ -220,58 +229,62 @@ describe('TokenVerifier', () => {
 
     test.each([
       ['exp = now (inside the tolerance)', { exp: now }],
-      ['exp = now - tolerance + 2', { exp: now - 28 }],
-      ['nbf = now + tolerance - 2', { nbf: now + 28 }],
-      ['iat = now + tolerance - 2', { iat: now + 28 }],
+      ['exp = now - tolerance + 1', { exp: now - 29 }],
+      ['nbf = now + tolerance (at the tolerance)', { nbf: now + 30 }],
+      ['iat = now + tolerance (at the tolerance)', { iat: now + 30 }],
       ['no iat', { iat: undefined }],
       ['aud as an array', { aud: ['api://payments', 'api://other'] }],
     ])('should accept %s', async (_, change) => {
       // GIVEN
-      const claims: Record<string, unknown> = { ...validClaims(), ...change };
-      if ('iat' in change && change.iat === undefined) {
-        delete claims.iat;
-      }
-      const token = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, claims);
+      const token = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, claimsWith(change));
       // WHEN
-      const verified = await new TokenVerifier(OPTIONS, resolverOf(rsa)).verify(token);
+      const verified = await verifier().verify(token);
       // THEN
       expect(verified.claims.sub).toBe('user-1');
     });
 
     test('should refuse exp of 1e999, which JSON.parse turns into Infinity', async () => {
       // GIVEN
-      const payload = JSON.stringify(validClaims()).replace(/"exp":\d+/, '"exp":1e999');
+      const payload = JSON.stringify(validClaims({}, now)).replace(/"exp":\d+/, '"exp":1e999');
       const token = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, payload);
       // WHEN
-      const err = await rejection(new TokenVerifier(OPTIONS, resolverOf(rsa)).verify(token));
+      const err = await rejection(verifier().verify(token));
       // THEN
       expect(err.reason).toBe('claim_invalid');
     });
   });
 
   describe('max token age', () => {
-    const verifier = () => new TokenVerifier({ ...OPTIONS, maxTokenAgeSeconds: 300 }, resolverOf(rsa));
+    // Fixed, injected clock: see 'claims'. A token may be maxTokenAgeSeconds + tolerance old.
+    const now = FIXED_NOW;
+    const verifier = () => new TokenVerifier({ ...OPTIONS, maxTokenAgeSeconds: 300 }, resolverOf(rsa), clockAt(now));
 
     test('should refuse a token older than the max age and one without iat', async () => {
       // GIVEN
-      const old = await sign(rsa, validClaims({ iat: nowSec() - 400 }));
-      const noIat = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, { ...validClaims(), iat: undefined });
+      const oldest = await sign(rsa, validClaims({}, now - 330));
+      const old = await sign(rsa, validClaims({}, now - 331));
+      const noIat = await signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, { ...validClaims({}, now), iat: undefined });
       // WHEN
+      const accepted = await verifier().verify(oldest);
       const tooOld = await rejection(verifier().verify(old));
       const missing = await rejection(verifier().verify(noIat));
       // THEN
+      expect(accepted.claims.sub).toBe('user-1');
       expect(tooOld.reason).toBe('token_too_old');
       expect(missing.reason).toBe('claim_invalid');
     });
 
     test('should refuse iat in the future and trust a young token only until iat + max age', async () => {
       // GIVEN
-      const iat = nowSec() - 100;
-      const future = await sign(rsa, validClaims({ iat: nowSec() + 60 }));
+      const iat = now - 100;
+      const atTolerance = await sign(rsa, validClaims({}, now + 30));
+      const future = await sign(rsa, validClaims({}, now + 31));
       // WHEN
+      const accepted = await verifier().verify(atTolerance);
       const err = await rejection(verifier().verify(future));
-      const verified = await verifier().verify(await sign(rsa, validClaims({ iat })));
+      const verified = await verifier().verify(await sign(rsa, validClaims({}, iat)));
       // THEN
+      expect(accepted.claims.sub).toBe('user-1');
       expect(err.reason).toBe('iat_in_future');
       expect(verified.trustUntil).toBe(iat + 300);
     });
