@@ -1,13 +1,20 @@
 import { createHmac } from 'node:crypto';
 import { exportJWK, exportSPKI } from 'jose';
-import { AUDIENCE, captureStdout, evaluatePolicy, ISSUER, loadHandler, makeKey, nowSec, publicJwk, rawConfig, requestEvent, signRaw, TEST_ENV, validClaims } from './fixtures';
+import type { JWTPayload } from 'jose';
+import { AUDIENCE, captureStdout, evaluatePolicy, FIXED_NOW, ISSUER, loadHandler, makeKey, publicJwk, rawConfig, requestEvent, signRaw, TEST_ENV, validClaims as validClaimsAt } from './fixtures';
 import type { Handler, TestKey } from './fixtures';
 import { startJwksServer } from '../../support/jwks-server';
 import type { JwksServer } from '../../support/jwks-server';
+import { freezeWallClock, restoreClocks } from '../../support/clock';
+import { waitFor } from '../../support/wait';
 
 // Hostile input, table-driven, through the Lambda entry point with a real loopback JWKS endpoint.
 // Every case must end in exactly Error('Unauthorized') or a policy that does not allow the
 // request, never an Allow and never another exception, with the specific reason code logged.
+//
+// The Lambda entry point reads the wall clock (jose's `new Date()`, the decision cache's Date.now),
+// so this file stops Date at FIXED_NOW before loading it, and every token is made against that same
+// instant: the exp/nbf/iat cases sit exactly at the clock tolerance however slow the machine is.
 
 type Expected = readonly ['unauthorized' | 'deny', string];
 type Event = Record<string, unknown>;
@@ -41,6 +48,8 @@ function track(token: string): string {
 }
 
 const HEADER = { alg: 'RS256', kid: 'rsa-1', typ: 'JWT' };
+/** Valid claims at the file's frozen `now`. */
+const validClaims = (extra: JWTPayload = {}) => validClaimsAt(extra, FIXED_NOW);
 
 /** Signed by the issuer's real key: header and payload exactly as given. */
 const signed = async (payload: unknown, header: unknown = HEADER) => track(await signRaw(legit, header, payload, 'RS256'));
@@ -58,7 +67,7 @@ const unauthorized = (reason: string): Expected => ['unauthorized', reason];
 const deny = (reason: string): Expected => ['deny', reason];
 
 function cases(): Case[] {
-  const now = nowSec();
+  const now = FIXED_NOW;
   const list: Case[] = [];
   const add = (name: string, event: () => Promise<Event> | Event, expected: Expected) => list.push({ name, event: async () => event(), expected });
   const token = (name: string, make: () => Promise<string> | string, expected: Expected, method?: string, resource?: string) =>
@@ -211,13 +220,15 @@ function cases(): Case[] {
   claim('exp an object', { exp: { value: now + 600 } }, 'claim_invalid');
   token('exp 1e999 (Infinity after JSON.parse)', () => signed(JSON.stringify(validClaims()).replace(/"exp":\d+/, '"exp":1e999')), unauthorized('claim_invalid'));
   token('exp NaN (not JSON)', () => signed(JSON.stringify(validClaims()).replace(/"exp":\d+/, '"exp":NaN')), unauthorized('malformed_token'));
+  // jose: expired when exp <= now - tolerance (30 s); not yet valid when nbf > now + tolerance.
+  claim('exp = now - tolerance', { exp: now - 30 }, 'expired');
   claim('exp = now - tolerance - 1', { exp: now - 31 }, 'expired');
   claim('exp = 0', { exp: 0 }, 'expired');
   claim('exp negative', { exp: -1 }, 'expired');
-  claim('nbf = now + tolerance + 1', { nbf: now + 32 }, 'not_yet_valid');
+  claim('nbf = now + tolerance + 1', { nbf: now + 31 }, 'not_yet_valid');
   claim('nbf a string', { nbf: String(now) }, 'claim_invalid');
   claim('nbf null', { nbf: null }, 'claim_invalid');
-  claim('iat = now + tolerance + 1', { iat: now + 32 }, 'iat_in_future');
+  claim('iat = now + tolerance + 1', { iat: now + 31 }, 'iat_in_future');
   claim('iat far in the future', { iat: now + 10 * 365 * 86400 }, 'iat_in_future');
   claim('iat a string', { iat: String(now) }, 'claim_invalid');
   claim('iat an array', { iat: [now] }, 'claim_invalid');
@@ -284,14 +295,14 @@ beforeAll(async () => {
   jwks = await startJwksServer({ jwks: { keys: [await publicJwk(legit), await publicJwk(legitEc)] } });
   evil = await startJwksServer({ jwks: { keys: [{ ...(await publicJwk(attacker)), kid: 'rsa-1' }] } });
   stdout = captureStdout();
+  // Before the load: the entry point takes its Date.now when it builds the authorizer.
+  freezeWallClock(FIXED_NOW * 1000);
   handler = loadHandler(rawConfig(), { ...TEST_ENV, SECURED_API_JWKS_URI: jwks.url });
-  const deadline = Date.now() + 5000;
-  while (!stdout.records().some((r) => r.type === 'jwks_fetch') && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitFor(() => stdout.records().some((r) => r.type === 'jwks_fetch'));
 });
 
 afterAll(async () => {
+  restoreClocks();
   stdout.restore();
   await Promise.all([jwks.close(), evil.close()]);
 });
@@ -316,6 +327,19 @@ describe('adversarial tokens and events', () => {
       expect(evaluatePolicy(policy.policyDocument, event.methodArn as string)).toBe('deny');
       expect(lines[0].sub).toBe('user-1');
     }
+  });
+
+  test.each([
+    ['exp = now - tolerance + 1', { exp: FIXED_NOW - 29 }],
+    ['nbf = now + tolerance', { nbf: FIXED_NOW + 30 }],
+    ['iat = now + tolerance', { iat: FIXED_NOW + 30 }],
+  ])('should allow %s (control for the time boundaries above)', async (_, change) => {
+    // GIVEN
+    const event = bearer(await signed(validClaims(change)));
+    // WHEN
+    const policy = await handler(event);
+    // THEN
+    expect(evaluatePolicy(policy.policyDocument, event.methodArn as string)).toBe('allow');
   });
 
   test('should not have let any payload pollute Object.prototype', () => {
