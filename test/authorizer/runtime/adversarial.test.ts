@@ -3,9 +3,9 @@ import { exportJWK, exportSPKI } from 'jose';
 import type { JWTPayload } from 'jose';
 import { AUDIENCE, captureStdout, evaluatePolicy, FIXED_NOW, ISSUER, loadHandler, makeKey, publicJwk, rawConfig, requestEvent, signRaw, TEST_ENV, validClaims as validClaimsAt } from './fixtures';
 import type { Handler, TestKey } from './fixtures';
+import { freezeWallClock, restoreClocks } from '../../support/clock';
 import { startJwksServer } from '../../support/jwks-server';
 import type { JwksServer } from '../../support/jwks-server';
-import { freezeWallClock, restoreClocks } from '../../support/clock';
 import { waitFor } from '../../support/wait';
 
 // Hostile input, table-driven, through the Lambda entry point with a real loopback JWKS endpoint.
