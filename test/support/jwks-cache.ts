@@ -1,10 +1,14 @@
+import { restoreClocks } from './clock';
 import { JwksServer, JwksServerOptions, startJwksServer } from './jwks-server';
 import { trackUnhandledRejections, UnhandledRejections } from './unhandled-rejections';
 import { sleep } from './wait';
 import { JwksCache, JwksFetchResult, JwksOptions } from '../../src/authorizer/runtime/jwks';
 
-/** JwksCache options for tests: a 2 s timeout and a cooldown long enough to count refetches. */
-export const JWKS_TEST_DEFAULTS = { timeoutMs: 2000, cooldownMs: 60_000, maxBytes: 65_536, maxKeys: 50, maxAgeMs: 3_600_000 };
+/**
+ * JwksCache options for tests: a cooldown long enough to count refetches, and a time box so long
+ * that a fetch meant to succeed never times out on a busy machine (tests of the time box set their own).
+ */
+export const JWKS_TEST_DEFAULTS = { timeoutMs: 10_000, cooldownMs: 60_000, maxBytes: 65_536, maxKeys: 50, maxAgeMs: 3_600_000 };
 
 /** A JwksCache on `uri` that records every fetch it reports. */
 export function newCache(uri: string, overrides: Partial<JwksOptions> = {}): { cache: JwksCache; fetches: JwksFetchResult[] } {
@@ -24,7 +28,8 @@ export interface JwksTestServers {
 /**
  * Registers the hooks every JWKS test file needs: servers closed after each test, and no unhandled
  * rejection allowed, checked after a short pause so that late timers and sockets surface theirs.
- * `cleanup` runs first after each test (e.g. to close other sockets the file opened).
+ * Any clock a test froze (test/support/clock.ts) is restored first, then `cleanup` runs (e.g. to
+ * close other sockets the file opened).
  */
 export function useJwksTestServers(cleanup: () => void = () => undefined): JwksTestServers {
   const servers: JwksServer[] = [];
@@ -33,6 +38,7 @@ export function useJwksTestServers(cleanup: () => void = () => undefined): JwksT
     rejections = trackUnhandledRejections();
   });
   afterEach(async () => {
+    restoreClocks();
     await Promise.all(servers.splice(0).map((s) => s.close()));
     cleanup();
     await sleep(20);

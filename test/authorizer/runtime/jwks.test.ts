@@ -1,10 +1,14 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { JwksUnavailableError } from '../../../src/authorizer/runtime/jwks';
+import { freezeMonotonicClock } from '../../support/clock';
 import { newCache, useJwksTestServers } from '../../support/jwks-cache';
 import { closedPort } from '../../support/jwks-server';
 import { generateSigningKey, SigningKey } from '../../support/signing-key';
 import { sleep, waitFor } from '../../support/wait';
+
+// Cooldowns and key-set ages are timed on the runtime's monotonic clock: the tests of them freeze it
+// (freezeMonotonicClock) and move it by hand, so that no window depends on how fast the machine is.
 
 let rsa: SigningKey;
 // Not destructured: the rejection tracker exists only once beforeAll has run.
@@ -314,18 +318,23 @@ describe('peekKey', () => {
   test('should peek nothing once a refresh is due, and leave starting it to getKey', async () => {
     // GIVEN
     const next = generateSigningKey('RS256', { kid: 'rsa-2' });
+    const clock = freezeMonotonicClock();
     const s = await server({ keys: [rsa.publicJwk] });
     const { cache, fetches } = newCache(s.url, { maxAgeMs: 100, cooldownMs: 0 });
-    await cache.getKey('rsa-1', 'RS256');
+    const first = await cache.getKey('rsa-1', 'RS256');
     s.jwks = { keys: [next.publicJwk] };
-    await sleep(150);
+    clock.advance(100);
+    const atMaxAge = cache.peekKey('rsa-1', 'RS256');
     // WHEN
+    clock.advance(1);
     const due = cache.peekKey('rsa-1', 'RS256');
+    // Time for a fetch that the peek had started to reach the server.
     await sleep(20);
     const requestsAfterPeek = s.requests.length;
     expect(await cache.getKey('rsa-1', 'RS256')).toBeDefined();
     await waitFor(() => fetches.length === 2);
     // THEN
+    expect(atMaxAge).toBe(first);
     expect(due).toBeUndefined();
     expect(requestsAfterPeek).toBe(1);
     expect(cache.peekKey('rsa-1', 'RS256')).toBeUndefined();
@@ -401,15 +410,19 @@ describe('fetch lifecycle', () => {
   test('should fail fast while cold after a failure, then retry after min(cooldown, 1 s)', async () => {
     // GIVEN
     const port = await closedPort();
+    const clock = freezeMonotonicClock();
     const { cache, fetches } = newCache(`http://127.0.0.1:${port}/jwks`, { cooldownMs: 200 });
     await expect(cache.getKey('rsa-1', 'RS256')).rejects.toMatchObject({ reason: 'connection_error' });
     // WHEN
     const during = cache.getKey('rsa-1', 'RS256');
+    clock.advance(199);
+    const justBefore = cache.getKey('rsa-1', 'RS256');
     // THEN
     await expect(during).rejects.toMatchObject({ reason: 'connection_error' });
+    await expect(justBefore).rejects.toMatchObject({ reason: 'connection_error' });
     expect(fetches).toHaveLength(1);
     // WHEN
-    await sleep(250);
+    clock.advance(1);
     await expect(cache.getKey('rsa-1', 'RS256')).rejects.toThrow(JwksUnavailableError);
     // THEN
     expect(fetches).toHaveLength(2);
@@ -417,13 +430,17 @@ describe('fetch lifecycle', () => {
 
   test('should retry a cold failure after 1 s even with a long cooldown', async () => {
     // GIVEN
+    const clock = freezeMonotonicClock();
     const s = await server(undefined, { handler: (_req, res) => res.writeHead(503).end() });
     const { cache } = newCache(s.url, { cooldownMs: 60_000 });
     await expect(cache.getKey('rsa-1', 'RS256')).rejects.toMatchObject({ reason: 'http_503' });
     s.handler = (_req, res) => res.writeHead(200).end(JSON.stringify({ keys: [rsa.publicJwk] }));
     await expect(cache.getKey('rsa-1', 'RS256')).rejects.toThrow(JwksUnavailableError);
+    clock.advance(999);
+    await expect(cache.getKey('rsa-1', 'RS256')).rejects.toThrow(JwksUnavailableError);
+    expect(s.requests).toHaveLength(1);
     // WHEN
-    await sleep(1050);
+    clock.advance(1);
     const key = await cache.getKey('rsa-1', 'RS256');
     // THEN
     expect(key).toBeDefined();
@@ -433,6 +450,7 @@ describe('fetch lifecycle', () => {
   test('should refresh in the background once keys are older than maxAgeMs, without making getKey wait', async () => {
     // GIVEN
     const next = generateSigningKey('RS256', { kid: 'rsa-2' });
+    const clock = freezeMonotonicClock();
     const s = await server({ keys: [rsa.publicJwk] });
     const { cache, fetches } = newCache(s.url, { maxAgeMs: 100, cooldownMs: 0 });
     await cache.getKey('rsa-1', 'RS256');
@@ -441,7 +459,7 @@ describe('fetch lifecycle', () => {
     s.handler = (_req, res) => {
       void released.then(() => res.writeHead(200).end(JSON.stringify({ keys: [next.publicJwk] })));
     };
-    await sleep(150);
+    clock.advance(101);
     // WHEN
     const stale = await cache.getKey('rsa-1', 'RS256');
     // THEN: served from the old set while the refresh is still waiting on the server
@@ -458,11 +476,12 @@ describe('fetch lifecycle', () => {
 
   test('should retry a failing background refresh at most once per cooldown', async () => {
     // GIVEN
+    const clock = freezeMonotonicClock();
     const s = await server({ keys: [rsa.publicJwk] });
     const { cache, fetches } = newCache(s.url, { maxAgeMs: 0, cooldownMs: 300 });
     await cache.getKey('rsa-1', 'RS256');
     s.handler = (_req, res) => res.writeHead(500).end();
-    await sleep(310);
+    clock.advance(300);
     // WHEN
     for (let i = 0; i < 50; i++) {
       expect(await cache.getKey('rsa-1', 'RS256')).toBeDefined();
@@ -471,8 +490,17 @@ describe('fetch lifecycle', () => {
     for (let i = 0; i < 50; i++) {
       expect(await cache.getKey('rsa-1', 'RS256')).toBeDefined();
     }
+    clock.advance(299);
+    expect(await cache.getKey('rsa-1', 'RS256')).toBeDefined();
     // THEN
+    await sleep(20);
     expect(s.requests).toHaveLength(2);
     expect(fetches[1]).toMatchObject({ ok: false, reason: 'http_500' });
+    // WHEN: the cooldown has passed
+    clock.advance(1);
+    expect(await cache.getKey('rsa-1', 'RS256')).toBeDefined();
+    await waitFor(() => fetches.length === 3);
+    // THEN
+    expect(s.requests).toHaveLength(3);
   });
 });
