@@ -32,15 +32,23 @@
  *
  * ## Matching model
  *
- * A route's glob is its method (`*` for `ANY`) and its path with each `{x}` / `{x+}` replaced by
- * `*`, which in IAM matches any characters, `/` included. Its requests' paths, as they appear in the
- * method ARN, have a `{x}` value of one or more characters other than `/`, and a `{x+}` value of
- * one or more such segments joined by `/`. API Gateway's preference for a literal resource over a
- * parameter (`/orders/special` over `/orders/{id}`) is not modelled: counting more requests as a
- * route's can only add overlaps, which errs towards `route` mode (fewer cache hits), never towards
- * a wrong policy. Whether a glob matches some request path of a route is
- * the emptiness of the intersection of two regular languages, decided by a search over pairs of
- * positions in the two patterns.
+ * A route's glob is its whole policy resource after `<base>/`: its method (`*` for `ANY`), `/`, and
+ * its path with each `{x}` / `{x+}` replaced by `*`. In IAM a `*` matches any characters, `/`
+ * included, anywhere (the worst reading of execute-api resource matching), so the `*` of an `ANY`
+ * route also matches across the verb into the path: `*` + `/orders` matches
+ * `GET/customers/42/orders`. Globs are therefore compared with requests as whole `VERB/path`
+ * strings, never method and path separately. A route's requests, as they appear in the method ARN,
+ * are its verb (for `ANY`, each verb API Gateway serves: GET, POST, PUT, PATCH, DELETE, HEAD,
+ * OPTIONS), `/`, and its path with a `{x}` value of one or more characters other than `/`, and a
+ * `{x+}` value of one or more such segments joined by `/`. API Gateway's preference for a literal
+ * resource over a parameter (`/orders/special` over `/orders/{id}`) and for an exact method over
+ * `ANY` is not modelled: counting more requests as a route's can only add overlaps, which errs
+ * towards `route` mode (fewer cache hits), never towards a wrong policy. Whether a glob matches
+ * some request of a route is the emptiness of the intersection of two regular languages, decided
+ * by a search over pairs of positions in the two patterns.
+ *
+ * test/authorizer/cached-policy.property.test.ts checks all of this against brute force on
+ * generated route tables, with API Gateway's routing precedence and IAM's matching.
  */
 import { Token } from 'aws-cdk-lib';
 import { ClaimRule, HttpMethod, RouteAuthorization } from './route';
@@ -166,13 +174,13 @@ export function checkRouteSet(where: string, routes: ReadonlyArray<{ readonly me
  */
 export function compileRouteTable(checked: readonly CheckedRoute[]): CompiledRouteTable {
   const sorted = [...checked].sort((x, y) => compare(x.resource, y.resource) || compare(x.method, y.method));
-  const nfas = sorted.map((r) => requestPathAutomaton(r.resource));
-  const globs = sorted.map((r) => arnPathOf(r.resource));
+  const nfas = sorted.map((r) => requestAutomaton(r.method, r.resource));
+  const globs = sorted.map((r) => policyGlobOf(r.method, r.resource));
 
-  const overlaps = sorted.map((a, ai) => {
+  const overlaps = sorted.map((_, ai) => {
     const found: number[] = [];
-    sorted.forEach((d, di) => {
-      if (di !== ai && methodsMeet(a.method, d.method) && intersects(globs[ai], nfas[di])) {
+    sorted.forEach((__, di) => {
+      if (di !== ai && intersects(globs[ai], nfas[di])) {
         found.push(di);
       }
     });
@@ -182,7 +190,7 @@ export function compileRouteTable(checked: readonly CheckedRoute[]): CompiledRou
   const routes: RouteConfig[] = sorted.map((r, i) => ({
     method: r.method,
     resource: r.resource,
-    arnPath: globs[i],
+    arnPath: arnPathOf(r.resource),
     scopes: r.scopes,
     claimRules: r.claimRules,
     overlaps: overlaps[i],
@@ -199,11 +207,27 @@ export function arnPathOf(resource: string): string {
 }
 
 /**
+ * A route's policy resource after `<base>/`, as the runtime writes it (`routeArn` in
+ * runtime/policy.ts): `GET /orders/{id}` -> `GET/orders/*`, `ANY /orders` -> `*` + `/orders`.
+ */
+export function policyGlobOf(method: string, resource: string): string {
+  return `${method === 'ANY' ? '*' : method}/${arnPathOf(resource)}`;
+}
+
+/**
  * Whether the IAM glob `glob` (`*` matches any characters, `/` included) matches at least one
  * request path of the route template `resource` (as it appears in a method ARN, no leading slash).
  */
 export function globMatchesSomePath(glob: string, resource: string): boolean {
-  return intersects(glob, requestPathAutomaton(resource));
+  return intersects(glob, requestAutomaton(undefined, resource));
+}
+
+/**
+ * Whether the policy glob `glob` (after `<base>/`, see `policyGlobOf`) matches at least one request
+ * (`VERB/path`) of the route `method resource`.
+ */
+export function globMatchesSomeRequest(glob: string, method: string, resource: string): boolean {
+  return intersects(glob, requestAutomaton(method, resource));
 }
 
 /**
@@ -229,10 +253,6 @@ function implies(x: RouteConfig, d: RouteConfig): boolean {
 
 function canonicalRule(rule: ClaimRuleConfig): string {
   return JSON.stringify([rule.claim, rule.op, rule.value ?? null, rule.values ? [...rule.values].sort() : null]);
-}
-
-function methodsMeet(a: string, d: string): boolean {
-  return a === 'ANY' || d === 'ANY' || a === d;
 }
 
 function compare(x: string, y: string): number {
@@ -316,11 +336,16 @@ interface Automaton {
   readonly accept: number;
 }
 
+/** The verbs API Gateway serves on an `ANY` method, each of which appears as itself in a method ARN. */
+const ANY_VERBS = METHODS.filter((m) => m !== 'ANY');
+
 /**
- * A nondeterministic automaton accepting the request paths (no leading slash) of a route template:
- * literal characters as they are, `{x}` as `[^/]+`, `{x+}` as `[^/]+(/[^/]+)*`.
+ * A nondeterministic automaton accepting the requests of a route as they appear in a method ARN
+ * after `<base>/`: the verb (each of `ANY_VERBS` for `ANY`), `/`, then the path (no leading slash)
+ * with literal characters as they are, `{x}` as `[^/]+`, `{x+}` as `[^/]+(/[^/]+)*`. With no method,
+ * the path alone.
  */
-function requestPathAutomaton(resource: string): Automaton {
+function requestAutomaton(method: string | undefined, resource: string): Automaton {
   const edges: Array<Array<readonly [Label, number]>> = [[]];
   const state = () => edges.push([]) - 1;
   let at = 0;
@@ -329,6 +354,16 @@ function requestPathAutomaton(resource: string): Automaton {
     edges[at].push([label, next]);
     at = next;
   };
+  if (method !== undefined) {
+    const afterVerb = state();
+    for (const verb of method === 'ANY' ? ANY_VERBS : [method]) {
+      at = 0;
+      [...verb.slice(0, -1)].forEach(step);
+      edges[at].push([verb[verb.length - 1], afterVerb]);
+    }
+    at = afterVerb;
+    step('/');
+  }
   const parts = resource === '/' ? [] : resource.slice(1).split('/');
   parts.forEach((part, i) => {
     if (i > 0) {

@@ -5,6 +5,8 @@ import {
   checkRouteSet,
   compileRouteTable,
   globMatchesSomePath,
+  globMatchesSomeRequest,
+  policyGlobOf,
 } from '../../src/authorizer/route-table';
 
 const WHERE = 'Stack/Api';
@@ -77,6 +79,44 @@ describe('globMatchesSomePath', () => {
     expect(globMatchesSomePath('a/*-v1', '/a/{x}/b')).toBe(false);
     expect(globMatchesSomePath('*/*', '/{y}')).toBe(false);
     expect(globMatchesSomePath('*', '/a/{x}')).toBe(true);
+  });
+});
+
+describe('globMatchesSomeRequest', () => {
+  test.each([
+    // [route whose glob, route whose requests, the glob matches some request]
+    ['ANY /orders', 'GET /customers/{id}/orders', true], // IAM's * spans the verb and "/"
+    ['ANY /reports/{proxy+}', 'DELETE /tenants/{t}/reports/{r}', true],
+    ['ANY /orders/{id}', 'GET /customers/{id}/orders/{o}', true],
+    ['ANY /orders', 'GET /orders', true],
+    ['ANY /orders', 'GET /orders/{id}', true], // "GET/orders/orders"
+    ['ANY /orders', 'GET /orders/{id}/items', false],
+    ['GET /orders', 'ANY /orders', true],
+    ['GET /orders', 'POST /orders', false],
+    ['GET /orders', 'GET /x/orders', false],
+    ['ANY /', 'GET /{p}', false], // "*/" needs the request to end in "/"
+    ['ANY /{p}', 'GET /a/b', true], // "*/*" matches "GET/a/b"
+    ['POST /{p}', 'GET /a/b', false],
+  ])('should decide the glob of %s against the requests of %s as %s', (a, d, expected) => {
+    // GIVEN
+    const [am, ar] = a.split(' ');
+    const [dm, dr] = d.split(' ');
+    // WHEN / THEN
+    expect(globMatchesSomeRequest(policyGlobOf(am, ar), dm, dr)).toBe(expected);
+  });
+
+  test('should count the ANY route\'s requests on another path as overlaps, and pick route mode when a Deny could shut one', () => {
+    // GIVEN / WHEN
+    const table = compile(
+      { method: HttpMethod.ANY, path: '/orders', scopes: ['orders:write'] },
+      { method: HttpMethod.GET, path: '/customers/{id}/orders', scopes: ['customers:read'] },
+    );
+    // THEN
+    const any = indexOf(table, 'ANY', '/orders');
+    const customers = indexOf(table, 'GET', '/customers/{id}/orders');
+    expect(table.routes[any].overlaps).toEqual([customers]);
+    expect(table.routes[customers].overlaps).toEqual([]);
+    expect(table.cacheMode).toBe('token');
   });
 });
 
