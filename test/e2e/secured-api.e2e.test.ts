@@ -9,10 +9,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HttpMethod, OidcIssuer, SecuredApi } from '../../src';
 import { evaluatePolicy } from '../authorizer/runtime/fixtures';
 import { makeTlsCert } from '../support/tls-cert';
+import { waitFor } from '../support/wait';
 
 // End to end: a real OIDC provider (oidc-provider, a certified implementation) on 127.0.0.1 issues
 // JWT access tokens by client credentials; the authorizer is the asset synthesized into cdk.out,
 // run in its own process with the function's synthesized environment, fed API Gateway REQUEST events.
+// Both processes read the same wall clock and tokens live 300 s, so token times are no concern; the
+// start-up limits are generous (a busy machine only makes start-up slower), and log lines, which come
+// over a different pipe than the replies, are waited for rather than given a fixed pause.
 
 const AUDIENCE = 'api://orders';
 const ARN_BASE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod';
@@ -42,7 +46,7 @@ function startProvider(): Promise<Provider> {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('OIDC provider did not start within 20 s')), 20_000);
+    const timer = setTimeout(() => reject(new Error('OIDC provider did not start within 90 s')), 90_000);
     createInterface({ input: idp.stdout! }).once('line', (line) => {
       clearTimeout(timer);
       resolve(JSON.parse(line));
@@ -168,7 +172,7 @@ beforeAll(async () => {
   provider = await startProvider();
   const { assetDir } = synthesize();
   await startAuthorizer(assetDir);
-}, 60_000);
+}, 180_000);
 
 afterAll(() => {
   authorizer?.kill();
@@ -265,10 +269,12 @@ describe('SecuredApi end to end with a real OIDC provider', () => {
     // WHEN
     await invoke(event(`Bearer ${writer}`, 'POST', '/orders'));
     await invoke(event(`Bearer ${writer}`, 'DELETE', '/orders/{id}', '/orders/1'));
-    await new Promise((r) => setTimeout(r, 100));
+    // The replies come over IPC, the log lines over stdout: either may arrive first.
+    const decisions = () => logs.slice(before).map((l) => JSON.parse(l)).filter((l) => l.type === 'authz_decision');
+    await waitFor(() => decisions().length >= 2);
 
     // THEN
-    const lines = logs.slice(before).map((l) => JSON.parse(l)).filter((l) => l.type === 'authz_decision');
+    const lines = decisions();
     expect(lines.map((l) => [l.decision, l.reason, l.route, l.client_id])).toEqual([
       ['allow', 'allowed', 'POST /orders', 'writer'],
       ['deny', 'insufficient_scope', 'DELETE /orders/{id}', 'writer'],
@@ -278,7 +284,10 @@ describe('SecuredApi end to end with a real OIDC provider', () => {
     expect(all).not.toContain(writer.split('.')[2]);
   });
 
-  test('should have fetched the provider JWKS once, during init', () => {
+  test('should have fetched the provider JWKS once, during init', async () => {
+    // GIVEN
+    const logs: string[] = (authorizer as any).logs;
+    await waitFor(() => logs.some((l) => JSON.parse(l).type === 'jwks_fetch'));
     // THEN
     const fetches = ((authorizer as any).logs as string[]).map((l) => JSON.parse(l)).filter((l) => l.type === 'jwks_fetch');
     expect(fetches).toHaveLength(1);
