@@ -1,5 +1,6 @@
-import { captureStdout, evaluatePolicy, ISSUER, loadHandler, makeKey, METHOD_ARN_BASE, nowSec, publicJwk, rawConfig, requestEvent, sign, TEST_ENV, validClaims } from './fixtures';
+import { captureStdout, evaluatePolicy, FIXED_NOW, ISSUER, loadHandler, makeKey, METHOD_ARN_BASE, publicJwk, rawConfig, requestEvent, sign, TEST_ENV, validClaims } from './fixtures';
 import type { TestKey } from './fixtures';
+import { freezeWallClock, restoreClocks } from '../../support/clock';
 import { startJwksServer } from '../../support/jwks-server';
 import type { JwksServer } from '../../support/jwks-server';
 import { waitFor } from '../../support/wait';
@@ -89,16 +90,17 @@ describe('token-authorizer.lambda handler', () => {
   });
 
   test('should accept boundary times inside the clock tolerance', async () => {
-    // GIVEN
+    // GIVEN: the entry point reads the wall clock; frozen (before the load) at the tokens' `now`
+    const now = FIXED_NOW;
+    freezeWallClock(now * 1000);
     const handler = loadHandler(rawConfig(), env());
-    const now = nowSec();
     const tokens = await Promise.all([
-      sign(rsa, validClaims({ exp: now })),
-      sign(rsa, validClaims({ nbf: now + 25 })),
-      sign(rsa, validClaims({ iat: now + 25 })),
+      sign(rsa, validClaims({ exp: now - 29 }, now)),
+      sign(rsa, validClaims({ nbf: now + 30 }, now)),
+      sign(rsa, validClaims({ iat: now + 30 }, now)),
     ]);
     // WHEN
-    const results = await Promise.all(tokens.map((t) => handler(requestEvent(`Bearer ${t}`))));
+    const results = await Promise.all(tokens.map((t) => handler(requestEvent(`Bearer ${t}`)))).finally(restoreClocks);
     // THEN
     expect(results.map((r) => evaluatePolicy(r.policyDocument, `${METHOD_ARN_BASE}/GET/orders`))).toEqual(['allow', 'allow', 'allow']);
   });
