@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { RouteAuthorization } from './route';
-import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable } from './route-table';
+import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { OidcIssuer } from '../identity/oidc-issuer';
 
 /** Where `npx projen bundle` puts the authorizer bundle; the same relative path from src/ and lib/. */
@@ -17,6 +17,21 @@ const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'tok
 
 /** Context keys the authorizer always sets; a context claim of the same name would overwrite one. */
 const RESERVED_CONTEXT_KEYS = ['sub', 'clientId', 'scopes', 'issuer'];
+
+/**
+ * API Gateway accepts a Resource of at most 512 characters in an authorizer's policy statement;
+ * a longer one fails every request that reaches the authorizer.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+ */
+const MAX_POLICY_RESOURCE_LENGTH = 512;
+
+/**
+ * The longest each part of `arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/` can
+ * be when it is not known at synth: `aws-us-gov` is the longest partition, region names are at most
+ * 14 characters today (`ap-southeast-7`; 20 leaves room), account IDs 12 digits, REST API IDs 10
+ * characters, and stage names at most 128.
+ */
+const WORST_CASE_ARN_PARTS = { partition: 10, region: 20, account: 12, apiId: 10, stage: 128 };
 
 /** What Lambda's active tracing grants: X-Ray offers no resource-level permissions for these. */
 const XRAY_WRITE_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
@@ -293,7 +308,7 @@ export class TokenAuthorizer extends Construct {
         }
       },
     });
-    this.node.addValidation({ validate: () => this.unregisteredMethods() });
+    this.node.addValidation({ validate: () => [...this.unregisteredMethods(), ...this.overlongPolicyResources()] });
 
     for (const route of props.routes ?? []) {
       this.addRoute(route);
@@ -412,6 +427,33 @@ export class TokenAuthorizer extends Construct {
   private methodsUsingThis(): apigateway.Method[] {
     return this.node.root.node.findAll().filter((c): c is apigateway.Method =>
       c instanceof apigateway.Method && (c.node.defaultChild as apigateway.CfnMethod).authorizerId === this.requestAuthorizer.authorizerId);
+  }
+
+  /**
+   * Routes whose policy resource (`arn:…:<api id>/<stage>/<METHOD>/<path>`) can be longer than API
+   * Gateway accepts. Parts not known at synth are counted at their longest (WORST_CASE_ARN_PARTS);
+   * the stage names are those of the APIs whose methods use this authorizer.
+   */
+  private overlongPolicyResources(): string[] {
+    const apis = new Set(this.methodsUsingThis().map((m) => m.api));
+    if (apis.size === 0) {
+      return [];
+    }
+    const known = (value: string | undefined, worst: number) => (value === undefined || Token.isUnresolved(value) ? worst : value.length);
+    const stack = Stack.of(this);
+    const stages = this.node.root.node.findAll().filter((c): c is apigateway.Stage => c instanceof apigateway.Stage && apis.has(c.restApi));
+    // Stage.stageName is the stage's Ref; the name itself is the CfnStage's property.
+    const stageLength = Math.max(0, ...stages.map((st) => known((st.node.defaultChild as apigateway.CfnStage).stageName, WORST_CASE_ARN_PARTS.stage)));
+    const w = WORST_CASE_ARN_PARTS;
+    // The literal characters of arn:P:execute-api:R:A:ID/S/ and then each part's length.
+    const fixed = 'arn::execute-api::://'.length + known(stack.partition, w.partition) + known(stack.region, w.region) +
+      known(stack.account, w.account) + w.apiId + stageLength;
+    return this.routes.flatMap((r) => {
+      const length = fixed + policyGlobOf(r.method, r.resource).length;
+      return length <= MAX_POLICY_RESOURCE_LENGTH ? [] : [
+        `route ${r.method} ${r.resource} has a policy resource of up to ${length} characters (arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/${policyGlobOf(r.method, r.resource)}), and API Gateway refuses an authorizer policy whose Resource is longer than ${MAX_POLICY_RESOURCE_LENGTH}, which would fail every request to it; shorten the route's path or the stage name by ${length - MAX_POLICY_RESOURCE_LENGTH} characters.`,
+      ];
+    });
   }
 
   private unregisteredMethods(): string[] {

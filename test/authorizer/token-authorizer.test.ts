@@ -319,6 +319,28 @@ describe('TokenAuthorizer', () => {
     );
   });
 
+  test.each([
+    // arn:<aws-us-gov at most>:execute-api:eu-west-1:123456789012:<10-char api id>/prod/GET/ is 70 characters
+    [442, undefined],
+    [443, /route GET \/a{443} has a policy resource of up to 513 characters .*longer than 512.*shorten the route's path or the stage name by 1 characters/],
+  ])('should refuse at synth a route whose policy resource can exceed 512 characters (path part of %s)', (length, error) => {
+    // GIVEN
+    const { stack } = makeStack();
+    const { authorizer, api } = guardedApi(stack);
+    const path = `/${'a'.repeat(length as number)}`;
+
+    // WHEN
+    authorizer.addRoute({ method: HttpMethod.GET, path });
+    api.root.addResource(path.slice(1)).addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+
+    // THEN
+    if (error) {
+      expect(() => Template.fromStack(stack)).toThrow(error);
+    } else {
+      expect(() => Template.fromStack(stack)).not.toThrow();
+    }
+  });
+
   test('should refuse a route added after synthesis', () => {
     // GIVEN
     const { app, stack } = makeStack();
