@@ -6,12 +6,16 @@ import { FederationGuard } from './federation-guard';
 import { FederationRisk } from './federation-risk';
 import { RoleEnvironment } from './role-environment';
 import { Subject } from './subject';
+import { acceptedRisks } from './trust/acceptance';
+import { unsupportedKeyReason } from './trust/condition-keys';
+import { StackTrustReader } from './trust/stack-reader';
 import {
   analyzeTrustPolicy,
   classifySubjectPattern,
   describeSubjectRisk,
   firstWildcard,
-  isGitHubActions,
+  hasPolicyVariable,
+  isGitHubHost,
   isWildcardOnly,
   KNOWN_PROVIDERS,
   ProviderInfo,
@@ -25,6 +29,11 @@ const SAML_ACTION = 'sts:AssumeRoleWithSAML';
 /** Production-sounding labels, refused for `RoleEnvironment.nonProduction`. */
 const PRODUCTION_LABEL = /^(prod|production|prd|live)([-_.].*)?$/i;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\/[A-Za-z0-9._-]+$/;
+/**
+ * Findings a role may carry once accepted with `FederationGuard.acceptRisk` (which can only be called
+ * after construction): they are checked when the app is synthesized, not when the role is built.
+ */
+const ACCEPTABLE_AT_SYNTH = [FederationRisk.DEPLOY_TIME_VALUE, FederationRisk.UNANCHORED_SUBJECT_PATTERN];
 
 /**
  * Properties of a `FederatedRole`.
@@ -87,6 +96,17 @@ export interface FederatedRoleProps {
    * @default false - only `sts:AssumeRoleWithWebIdentity` / `sts:AssumeRoleWithSAML` is allowed
    */
   readonly allowSessionTags?: boolean;
+
+  /**
+   * Whether callers may set a source identity (`sts:SetSourceIdentity`), e.g. from the
+   * `https://aws.amazon.com/source_identity` claim of an OIDC token or the `SourceIdentity` attribute of
+   * a SAML assertion. The source identity stays with the session (and any role it assumes next) and is
+   * logged in CloudTrail, so the identity provider then names who acts.
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+   * @default false - `sts:SetSourceIdentity` is not allowed, so a token or assertion that carries a source identity is refused
+   */
+  readonly allowSourceIdentity?: boolean;
 
   /**
    * Accept subject patterns with a wildcard inside the repository (GitHub) or project path
@@ -160,10 +180,10 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     this.checkEnvironmentLabel();
 
     const built = oidc ? this.buildOidcTrust(oidc, props) : this.buildSamlTrust(saml!);
-    const principal = props.allowSessionTags ? built.principal.withSessionTags() : built.principal;
+    const extraActions = [...(props.allowSessionTags ? ['sts:TagSession'] : []), ...(props.allowSourceIdentity ? ['sts:SetSourceIdentity'] : [])];
 
     this.role = new iam.Role(this, 'Resource', {
-      assumedBy: principal,
+      assumedBy: new TrustStatementsPrincipal(built.providerArn, built.action, extraActions, built.conditionSets),
       roleName: props.roleName,
       description: props.description,
       maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
@@ -209,17 +229,19 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       this.fail(`trusts an issuer whose URL is only known at deploy time ('${issuer.issuerUrl}')`, 'IAM condition keys are named after the provider URL, so pass the issuer URL as a literal string');
     }
     const host = keyPrefix.toLowerCase();
-    const scheme = subjectSchemeFor(host, issuer.subjectPrefix);
-    const github = isGitHubActions(host, issuer.subjectPrefix);
+    const customSubjects = issuer.customSubjectTemplate;
+    const scheme = subjectSchemeFor(host, { subjectPrefix: issuer.subjectPrefix, customSubjects });
+    const github = isGitHubHost(host);
 
     const audiences = options.audiences ?? issuer.audiences;
     if (!audiences || audiences.length === 0) {
       this.fail(`has no audience for '${keyPrefix}:aud', so tokens minted for any client of ${issuer.name} would be accepted`, 'pass audiences (or give the issuer its audiences)');
     }
     for (const audience of audiences) {
-      if (!Token.isUnresolved(audience) && (audience.trim() === '' || firstWildcard(audience) >= 0)) {
+      if (!Token.isUnresolved(audience) && (audience.trim() === '' || firstWildcard(audience) >= 0 || /[*?]/.test(audience))) {
         this.fail(`has the audience '${audience}', which is empty or has a wildcard, though audiences are compared exactly`, 'list each accepted audience literally (e.g. \'sts.amazonaws.com\' for GitHub Actions)');
       }
+      this.checkNoPolicyVariable(`${keyPrefix}:aud`, audience);
     }
 
     const subjects = options.subjects ?? [];
@@ -235,7 +257,6 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const like: Record<string, string[]> = {};
     const anyValue: Record<string, Record<string, string[]>> = {};
     equals[`${keyPrefix}:aud`] = [...audiences];
-    (subjects.some(s => s.isPattern) ? like : equals)[`${keyPrefix}:sub`] = subjects.map(s => s.value);
 
     const refs = options.jobWorkflowRefs;
     if (refs !== undefined) {
@@ -243,13 +264,15 @@ export class FederatedRole extends Construct implements iam.IGrantable {
         this.fail(`sets jobWorkflowRefs, a GitHub Actions claim, but the provider's issuer is ${issuer.name} ('${issuer.issuerUrl}')`, 'remove jobWorkflowRefs, or trust a GitHub Actions provider');
       }
       if (refs.length === 0) this.fail('sets jobWorkflowRefs to an empty list, which no job can match', 'list the reusable workflows, or leave jobWorkflowRefs out');
-      for (const ref of refs) this.checkJobWorkflowRef(ref);
+      for (const ref of refs) this.checkJobWorkflowRef(ref, keyPrefix);
       (refs.some(r => firstWildcard(r) >= 0) ? like : equals)[`${keyPrefix}:job_workflow_ref`] = [...refs];
     }
 
     const seen = new Set<string>(['aud', 'sub', ...(refs ? ['job_workflow_ref'] : [])]);
     for (const condition of options.claims ?? []) {
       this.checkClaim(condition, seen, /^[A-Za-z0-9_.-]+$/, `${keyPrefix}:`, 'subjects/audiences/jobWorkflowRefs');
+      const unsupported = unsupportedKeyReason(host, condition.claim);
+      if (unsupported) this.fail(`has a claim condition on '${keyPrefix}:${condition.claim}', but ${unsupported}, and a condition on a missing key never holds`, 'remove it, or condition on one of those keys');
       const key = `${keyPrefix}:${condition.claim}`;
       if (condition.claim.toLowerCase() === 'amr') {
         (anyValue[`ForAnyValue:${condition.conditionOperator}`] ??= {})[key] = [...condition.values];
@@ -258,11 +281,21 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       }
     }
 
-    const conditions = compactConditions({ StringEquals: equals, StringLike: like, ...anyValue });
+    // Exact subjects go under StringEquals and patterns under StringLike, in a statement each when
+    // both are present: an exact subject known only at deploy time (a parameter whose value is '*')
+    // must never be read as a pattern.
+    const exact = subjects.filter(s => !s.isPattern).map(s => s.value);
+    const patterns = subjects.filter(s => s.isPattern).map(s => s.value);
+    const subjectKey = `${keyPrefix}:sub`;
+    const conditionSets = [
+      ...(exact.length > 0 ? [{ equals: { ...equals, [subjectKey]: exact }, like }] : []),
+      ...(patterns.length > 0 ? [{ equals, like: { ...like, [subjectKey]: patterns } }] : []),
+    ].map(set => compactConditions({ StringEquals: set.equals, StringLike: set.like, ...anyValue }));
     return {
-      principal: new iam.FederatedPrincipal(provider.providerArn, conditions, WEB_IDENTITY_ACTION),
+      action: WEB_IDENTITY_ACTION,
+      conditionSets,
       providerArn: provider.providerArn,
-      provider: { kind: ProviderKind.OIDC, host, subjectPrefix: issuer.subjectPrefix },
+      provider: { kind: ProviderKind.OIDC, host, subjectPrefix: issuer.subjectPrefix, customSubjects: customSubjects || undefined },
       acceptsAnyRepositoryOfOwner,
     };
   }
@@ -283,12 +316,13 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       }
     }
     if (Token.isUnresolved(value)) {
-      if (subject.isPattern) {
+      if (subject.isPattern && !parts) {
         this.fail('has a subject pattern that is only known at deploy time, so its wildcards cannot be checked', 'pass the pattern as a literal string, or use Subject.exactly for a deploy-time value');
       }
       return false;
     }
     if (value.trim() === '') this.fail('has an empty subject', 'name the subject');
+    this.checkNoPolicyVariable(`${keyPrefix}:sub`, value);
 
     const wildcard = firstWildcard(value) >= 0;
     if (!subject.isPattern && wildcard) {
@@ -303,7 +337,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       const risk = classifySubjectPattern(value, scheme);
       if (risk === FederationRisk.ANY_REPOSITORY_OF_OWNER && props.allowAnyRepositoryOfOwner) {
         acceptsAnyRepositoryOfOwner = true;
-      } else if (risk) {
+      } else if (risk && !ACCEPTABLE_AT_SYNTH.includes(risk)) {
         const hint = risk === FederationRisk.ANY_REPOSITORY_OF_OWNER ? ' (or, if every repository of that owner is meant, set allowAnyRepositoryOfOwner: true)' : '';
         this.fail(`${describeSubjectRisk(risk, `${keyPrefix}:sub`, value, scheme)}${hint}`);
       }
@@ -355,7 +389,15 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     }
   }
 
-  private checkJobWorkflowRef(ref: string): void {
+  /** IAM fills `${...}` from the request itself: the caller's own claims would satisfy the condition. */
+  private checkNoPolicyVariable(key: string, value: string): void {
+    if (!Token.isUnresolved(value) && hasPolicyVariable(value)) {
+      this.fail(`tests '${key}' against '${value}', which holds an IAM policy variable ('\${...}') that IAM fills in from the request itself, so the caller's own claims satisfy it`, "write the value literally (for a literal '*', '?' or '$' use '${*}', '${?}', '${$}')");
+    }
+  }
+
+  private checkJobWorkflowRef(ref: string, keyPrefix: string): void {
+    this.checkNoPolicyVariable(`${keyPrefix}:job_workflow_ref`, ref);
     const at = ref.indexOf('@');
     const path = at >= 0 ? ref.slice(0, at) : ref;
     if (at <= 0 || firstWildcard(path) >= 0 || !/^[^/]+\/[^/]+\/.+\.ya?ml$/.test(path)) {
@@ -377,6 +419,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       this.fail(`has a condition on '${keyPrefix}${claim}' with no values, which nothing can match`, 'list the accepted values');
     }
     for (const value of condition.values) {
+      this.checkNoPolicyVariable(`${keyPrefix}${claim}`, value);
       if (condition.conditionOperator !== 'StringLike') continue;
       if (Token.isUnresolved(value)) {
         this.fail(`has a pattern on '${keyPrefix}${claim}' that is only known at deploy time, so its wildcards cannot be checked`, 'pass the pattern as a literal string, or use ClaimCondition.stringEquals for a deploy-time value');
@@ -404,7 +447,8 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       (condition.conditionOperator === 'StringLike' ? like : equals)[`SAML:${condition.claim}`] = [...condition.values];
     }
     return {
-      principal: new iam.FederatedPrincipal(provider.samlProviderArn, compactConditions({ StringEquals: equals, StringLike: like }), SAML_ACTION),
+      action: SAML_ACTION,
+      conditionSets: [compactConditions({ StringEquals: equals, StringLike: like })],
       providerArn: provider.samlProviderArn,
       provider: { kind: ProviderKind.SAML },
       acceptsAnyRepositoryOfOwner: false,
@@ -437,15 +481,31 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     }
   }
 
-  /** Defense in depth: the role as built must pass the same rules as FederationGuard. */
+  /**
+   * Defense in depth: the role as built must pass the same rules as FederationGuard. Findings that
+   * `FederationGuard.acceptRisk` may accept (deploy-time values, subject patterns of issuers without a
+   * known prefix) are checked at synth, once acceptances are recorded; any other fails at once.
+   */
   private checkOwnTrustPolicy(built: BuiltTrust): void {
     const stack = Stack.of(this);
-    const document = stack.resolve(this.role.assumeRolePolicy?.toJSON());
-    const findings = analyzeTrustPolicy(document, { describeFederated: () => built.provider })
-      .filter(f => !(f.risk === FederationRisk.ANY_REPOSITORY_OF_OWNER && built.acceptsAnyRepositoryOfOwner));
-    if (findings.length > 0) {
-      this.fail(`fails the FederationGuard rules: its trust policy ${findings.map(f => `[${f.risk}] ${f.message}`).join('; ')}`);
+    const cfnRole = this.role.node.defaultChild as iam.CfnRole;
+    const findings = () => {
+      const document = stack.resolve(this.role.assumeRolePolicy?.toJSON());
+      return analyzeTrustPolicy(document, new StackTrustReader(stack, KNOWN_PROVIDERS.get(cfnRole)))
+        .filter(f => !(f.risk === FederationRisk.ANY_REPOSITORY_OF_OWNER && built.acceptsAnyRepositoryOfOwner));
+    };
+    const now = findings().filter(f => !ACCEPTABLE_AT_SYNTH.includes(f.risk));
+    if (now.length > 0) {
+      this.fail(`fails the FederationGuard rules: its trust policy ${now.map(f => `[${f.risk}] ${f.message}`).join('; ')}`);
     }
+    this.node.addValidation({
+      validate: () => {
+        const accepted = acceptedRisks(cfnRole);
+        return findings()
+          .filter(f => ACCEPTABLE_AT_SYNTH.includes(f.risk) && !accepted.has(f.risk))
+          .map(f => `FederatedRole '${this.node.path}': [${f.risk}] its trust policy ${f.message}. If intended, accept it with FederationGuard.acceptRisk(role, FederationRisk.${f.risk}, '<reason>').`);
+      },
+    });
   }
 
   private fail(what: string, fix?: string): never {
@@ -454,7 +514,10 @@ export class FederatedRole extends Construct implements iam.IGrantable {
 }
 
 interface BuiltTrust {
-  readonly principal: iam.PrincipalBase;
+  /** `sts:AssumeRoleWithWebIdentity` or `sts:AssumeRoleWithSAML`. */
+  readonly action: string;
+  /** One trust statement per condition set (exact and pattern subjects get one each). */
+  readonly conditionSets: Array<Record<string, Record<string, string | string[]>>>;
   readonly providerArn: string;
   readonly provider: ProviderInfo;
   readonly acceptsAnyRepositoryOfOwner: boolean;
@@ -469,4 +532,40 @@ function compactConditions(blocks: Record<string, Record<string, string[]>>): Re
     conditions[operator] = Object.fromEntries(entries.map(([key, values]) => [key, values.length === 1 ? values[0] : values]));
   }
   return conditions;
+}
+
+/**
+ * The role's trust: one `Allow` statement per condition set, each granting the federation action (and
+ * `sts:TagSession` / `sts:SetSourceIdentity` when allowed) to the provider alone.
+ */
+class TrustStatementsPrincipal extends iam.PrincipalBase {
+  public readonly assumeRoleAction: string;
+
+  constructor(
+    private readonly providerArn: string,
+    action: string,
+    private readonly extraActions: string[],
+    private readonly conditionSets: Array<Record<string, Record<string, string | string[]>>>,
+  ) {
+    super();
+    this.assumeRoleAction = action;
+  }
+
+  public get policyFragment(): iam.PrincipalPolicyFragment {
+    return new iam.PrincipalPolicyFragment({ Federated: [this.providerArn] }, this.conditionSets[0]);
+  }
+
+  public addToAssumeRolePolicy(document: iam.PolicyDocument): void {
+    for (const conditions of this.conditionSets) {
+      document.addStatements(new iam.PolicyStatement({
+        actions: [this.assumeRoleAction, ...this.extraActions],
+        principals: [new iam.FederatedPrincipal(this.providerArn)],
+        conditions,
+      }));
+    }
+  }
+
+  public dedupeString(): string {
+    return `TrustStatementsPrincipal:${this.providerArn}:${JSON.stringify(this.conditionSets)}:${this.extraActions.join(',')}`;
+  }
 }

@@ -32,7 +32,8 @@ export enum FederationRisk {
   ANY_REPOSITORY_OF_OWNER = 'ANY_REPOSITORY_OF_OWNER',
 
   /**
-   * An audience pattern that is only wildcards (`StringLike` `*`): as good as no audience condition.
+   * An audience (`aud`, `SAML:aud`...) matched with a wildcard (`StringLike` `*`, `api://*`, `s*`):
+   * audiences are exact values, so any wildcard admits tokens or assertions meant for someone else.
    */
   WILDCARD_AUDIENCE = 'WILDCARD_AUDIENCE',
 
@@ -68,4 +69,38 @@ export enum FederationRisk {
    * to the AWS sign-in endpoint you expect (`SAML:aud` is the assertion's recipient URL).
    */
   SAML_MISSING_AUDIENCE = 'SAML_MISSING_AUDIENCE',
+
+  /**
+   * An IAM policy variable (`${...}`) in a condition value: IAM fills it from the request itself, so
+   * `StringEquals sub: ${token.actions.githubusercontent.com:sub}` is always true, and
+   * `repo:${token.actions.githubusercontent.com:repository}:environment:prod` matches that
+   * environment in every repository. The escapes `${*}`, `${?}` and `${$}` are literal characters,
+   * not variables, and are not findings.
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+   */
+  POLICY_VARIABLE = 'POLICY_VARIABLE',
+
+  /**
+   * A part of the trust that is only known at deploy time, so its looseness cannot be checked at
+   * synth: a parameter, an import, `Fn::If`, `Fn::Join` with such a token, a statement or the whole
+   * document wrapped in `Fn::If`, a principal or action that cannot be resolved. A parameter whose
+   * value is `*`, or a policy variable, would open the role to everyone.
+   */
+  DEPLOY_TIME_VALUE = 'DEPLOY_TIME_VALUE',
+
+  /**
+   * A `sub` pattern with a wildcard, for an issuer whose subjects have no fixed prefix this library
+   * knows (Auth0, Okta, Entra ID, Keycloak, any `fromUrl` issuer, a GitHub subject template that was
+   * customized): nothing says which identities `a*` or `*|*` match, including ones created later by
+   * other people.
+   */
+  UNANCHORED_SUBJECT_PATTERN = 'UNANCHORED_SUBJECT_PATTERN',
+
+  /**
+   * A condition key IAM does not have (e.g. `accounts.google.com:azp`, or a GitHub Actions claim
+   * that IAM does not expose as a key): a `StringEquals`/`StringLike` on a missing key is false, so
+   * nobody can assume the role, and the check it was meant to make is not made.
+   */
+  UNSUPPORTED_CONDITION_KEY = 'UNSUPPORTED_CONDITION_KEY',
 }

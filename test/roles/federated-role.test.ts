@@ -6,6 +6,7 @@ import {
   FederatedRole,
   FederatedTrust,
   FederationGuard,
+  FederationRisk,
   IOidcIdentityProvider,
   ISamlIdentityProvider,
   OidcIdentityProvider,
@@ -123,22 +124,34 @@ describe('FederatedRole with an OIDC trust', () => {
     });
   });
 
-  test('should write every subject under StringLike when one of them is a pattern', () => {
+  test('should write exact subjects under StringEquals and patterns under StringLike, in a statement each', () => {
     // GIVEN
     const stack = makeStack();
+    const deployTime = new CfnParameter(stack, 'Subject').valueAsString;
 
     // WHEN
-    githubRole(stack, [Subject.githubBranch('acme/app', 'main'), Subject.githubTag('acme/app', 'v*')]);
+    const role = githubRole(stack, [Subject.githubBranch('acme/app', 'main'), Subject.exactly(deployTime), Subject.githubTag('acme/app', 'v*')]);
+    FederationGuard.acceptRisk(role, FederationRisk.DEPLOY_TIME_VALUE, 'the Subject parameter is set by the pipeline, never by users');
 
     // THEN
+    const federated = { Federated: providerRef(stack, stack.node.findChild('GitHub') as unknown as IOidcIdentityProvider) };
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({
-          Condition: {
-            StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' },
-            StringLike: { [`${GITHUB}:sub`]: ['repo:acme/app:ref:refs/heads/main', 'repo:acme/app:ref:refs/tags/v*'] },
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Principal: federated,
+            Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: ['repo:acme/app:ref:refs/heads/main', { Ref: 'Subject' }] } },
           },
-        })],
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Principal: federated,
+            Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB}:sub`]: 'repo:acme/app:ref:refs/tags/v*' } },
+          },
+        ],
+        Version: '2012-10-17',
       },
     });
   });
@@ -514,10 +527,14 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     const subject = new CfnParameter(stack, 'Subject').valueAsString;
 
     // WHEN
-    githubRole(stack, [Subject.exactly(subject)]);
+    const role = githubRole(stack, [Subject.exactly(subject)]);
+    const unaccepted = makeStack();
+    githubRole(unaccepted, [Subject.exactly(new CfnParameter(unaccepted, 'Subject').valueAsString)]);
+    FederationGuard.acceptRisk(role, FederationRisk.DEPLOY_TIME_VALUE, 'the Subject parameter is set by the pipeline');
     const pattern = () => githubRole(makeStack(), [Subject.pattern(subject)]);
 
     // THEN
+    expect(() => Template.fromStack(unaccepted)).toThrow(`FederatedRole 'Stack/Deploy': [DEPLOY_TIME_VALUE] its trust policy tests '${GITHUB}:sub' against a value only known at deploy time (a parameter, an import, Fn::If...), which could be '*' or a policy variable`);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: { Ref: 'Subject' } } } })] },
     });

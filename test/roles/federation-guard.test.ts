@@ -138,19 +138,24 @@ describe('FederationGuard', () => {
     expect(errors(stack)).toEqual([]);
   });
 
-  test('should refuse a wildcard-only sub for an issuer it does not know, and pass other patterns', () => {
+  test('should refuse a wildcard-only sub for an issuer it does not know, and any other pattern unless accepted', () => {
     // GIVEN
     const stack = guardedStack();
     const issuer = 'arn:aws:iam::123456789012:oidc-provider/login.example.com';
+    const pattern = (id: string, sub: string) => webIdentityRole(stack, { StringEquals: { 'login.example.com:aud': 'api://orders' }, StringLike: { 'login.example.com:sub': sub } }, issuer, id);
 
     // WHEN
-    webIdentityRole(stack, { StringEquals: { 'login.example.com:aud': 'api://orders' }, StringLike: { 'login.example.com:sub': '*' } }, issuer, 'Loose');
-    webIdentityRole(stack, { StringEquals: { 'login.example.com:aud': 'api://orders' }, StringLike: { 'login.example.com:sub': 'svc-*' } }, issuer, 'Tight');
+    pattern('Loose', '*');
+    pattern('Unanchored', 'svc-*');
+    FederationGuard.acceptRisk(pattern('Accepted', 'svc-*'), FederationRisk.UNANCHORED_SUBJECT_PATTERN, 'the IdP prefixes every service subject with svc-');
 
     // THEN
-    const error = onlyError(stack);
-    expect(error).toContain("role 'Stack/Loose'");
-    expect(error).toContain("[WILDCARD_SUBJECT] the trust policy matches 'login.example.com:sub' against '*', which matches every subject of the provider; name the subjects");
+    const found = errors(stack);
+    expect(found).toHaveLength(2);
+    expect(found[0]).toContain("role 'Stack/Loose'");
+    expect(found[0]).toContain("[WILDCARD_SUBJECT] the trust policy matches 'login.example.com:sub' against '*', which matches every subject of the provider; name the subjects");
+    expect(found[1]).toContain("role 'Stack/Unanchored'");
+    expect(found[1]).toContain("[UNANCHORED_SUBJECT_PATTERN] the trust policy matches 'login.example.com:sub' against 'svc-*', a pattern for an issuer whose subjects have no fixed prefix this library knows");
   });
 
   test('should refuse every repository of an owner, unless that risk is accepted on the role', () => {
@@ -182,7 +187,7 @@ describe('FederationGuard', () => {
     webIdentityRole(stack, { StringLike: { [`${GITHUB}:aud`]: '*' }, StringEquals: { [`${GITHUB}:sub`]: 'repo:acme/app:environment:prod' } });
 
     // THEN
-    expect(onlyError(stack)).toContain(`[WILDCARD_AUDIENCE] the trust policy matches '${GITHUB}:aud' against '*', which matches every audience; list the expected audiences with StringEquals`);
+    expect(onlyError(stack)).toContain(`[WILDCARD_AUDIENCE] the trust policy matches '${GITHUB}:aud' against '*', which has a wildcard though audiences are exact values, so every audience matches; list each expected audience with StringEquals`);
   });
 
   test.each([
@@ -329,7 +334,7 @@ describe('FederationGuard', () => {
 
     // THEN
     const error = onlyError(stack);
-    expect(error).toContain("[WILDCARD_AUDIENCE] the trust policy matches 'SAML:aud' against a wildcard-only pattern");
+    expect(error).toContain("[WILDCARD_AUDIENCE] the trust policy matches 'SAML:aud' against '*', which has a wildcard though audiences are exact values");
     expect(error).toContain("[SET_OPERATOR_ON_SINGLE_VALUED_KEY] the trust policy uses 'ForAllValues:StringEquals' on 'SAML:sub_type'");
   });
 
@@ -375,7 +380,9 @@ describe('FederationGuard', () => {
     });
 
     // THEN
-    expect(onlyError(stack)).toContain(`[MISSING_SUBJECT] the trust policy trusts the OIDC provider '${GITHUB}' without a condition on '${GITHUB}:sub' (part of its Condition is an intrinsic function, which FederationGuard cannot look into)`);
+    const error = onlyError(stack);
+    expect(error).toContain('[DEPLOY_TIME_VALUE] the trust policy cannot be checked at synth: its Condition is an intrinsic function (Fn::If)');
+    expect(error).not.toContain('MISSING_');
   });
 
   test('should refuse a loose operator on SAML:aud', () => {
@@ -528,9 +535,12 @@ describe('FederationGuard with provider ARN tokens', () => {
     webIdentityRole(stack, { StringEquals: { 'login.example.com:aud': 'x', 'login.example.com:sub': 'svc' } }, opaque, 'Tight');
 
     // THEN
-    const error = onlyError(stack);
-    expect(error).toContain("role 'Stack/Loose'");
-    expect(error).toContain("[MISSING_SUBJECT] the trust policy trusts the OIDC provider without a condition on '<provider>:sub'");
+    const [loose, tight] = errors(stack);
+    expect(loose).toContain("role 'Stack/Loose'");
+    expect(loose).toContain("[MISSING_SUBJECT] the trust policy trusts the OIDC provider without a condition on '<provider>:sub'");
+    expect(tight).toContain("role 'Stack/Tight'");
+    expect(tight).toContain("[DEPLOY_TIME_VALUE] the trust policy cannot be checked at synth: its Federated principal '{\"Ref\":\"SsmParameterValueidentityproviderarnC96584B6F00A464EAD1953AFF4B05118Parameter\"}' cannot be resolved to an identity provider");
+    expect(tight).not.toContain('MISSING_');
   });
   test('should read conditions written through CfnJson, as for EKS IRSA roles', () => {
     // GIVEN
@@ -548,8 +558,9 @@ describe('FederationGuard with provider ARN tokens', () => {
     // THEN
     const error = onlyError(stack);
     expect(error).toContain("role 'Stack/Loose'");
-    expect(error).toContain("[MISSING_SUBJECT] the trust policy trusts the OIDC provider without a condition on '<provider>:sub'");
+    expect(error).toContain("[MISSING_SUBJECT] the trust policy trusts the OIDC provider '<token>' without a condition on '<token>:sub'");
     expect(error).not.toContain('MISSING_AUDIENCE');
+    expect(error).not.toContain('DEPLOY_TIME_VALUE');
   });
 });
 
