@@ -104,6 +104,17 @@ export interface GitHubActionsIssuerOptions {
   readonly enterpriseSlug?: string;
 
   /**
+   * Whether the organization or repository customized its OIDC subject claim template (e.g.
+   * `repository_owner:acme:context:prod` instead of `repo:acme/app:environment:prod`). The subjects
+   * then have no fixed prefix that this library knows: `FederatedRole` and `FederationGuard` accept
+   * exact subjects, and a subject pattern only once `UNANCHORED_SUBJECT_PATTERN` is accepted on the role.
+   *
+   * @see https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
+   * @default false - GitHub's default template: every `sub` starts with `repo:<owner>/<repository>:`
+   */
+  readonly customSubjectTemplate?: boolean;
+
+  /**
    * The signature algorithms accepted.
    *
    * @default [JwtAlgorithm.RS256]
@@ -135,6 +146,7 @@ interface OidcIssuerSpec {
   readonly algorithms: JwtAlgorithm[];
   readonly audienceClaim?: string;
   readonly subjectPrefix?: string;
+  readonly customSubjectTemplate?: boolean;
   /** Set when the provider URL cannot be derived from `issuerUrl` by string operations (tokens). */
   readonly conditionKeyPrefix?: string;
 }
@@ -417,7 +429,7 @@ export class OidcIssuer {
    * iss `https://token.actions.githubusercontent.com` (or `.../{enterpriseSlug}`), JWKS
    * `{iss}/.well-known/jwks`, `sub` always starts with `repo:` (e.g.
    * `repo:octo-org/octo-repo:ref:refs/heads/main`) unless the organization customized its subject
-   * claim template, in which case use `fromUrl` with the same URL.
+   * claim template, in which case set `customSubjectTemplate: true`.
    *
    * @see https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect
    */
@@ -437,7 +449,8 @@ export class OidcIssuer {
       audiences: options.audiences ?? ['sts.amazonaws.com'],
       jwksUri: `${issuerUrl}/.well-known/jwks`,
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
-      subjectPrefix: 'repo:',
+      subjectPrefix: options.customSubjectTemplate ? undefined : 'repo:',
+      customSubjectTemplate: options.customSubjectTemplate,
     });
   }
 
@@ -488,6 +501,11 @@ export class OidcIssuer {
    */
   public readonly subjectPrefix?: string;
   /**
+   * Whether the issuer's subjects follow a customized template (GitHub Actions'
+   * `customSubjectTemplate`), so that no fixed subject prefix is known, even from the issuer's host.
+   */
+  public readonly customSubjectTemplate: boolean;
+  /**
    * The `Url` of the IAM OIDC provider for this issuer: the issuer string unchanged.
    *
    * STS finds the provider from the token's `iss`, and IAM keeps a provider URL as registered,
@@ -521,6 +539,7 @@ export class OidcIssuer {
     this.jwksUri = spec.jwksUri;
     this.algorithms = [...spec.algorithms];
     this.subjectPrefix = spec.subjectPrefix;
+    this.customSubjectTemplate = spec.customSubjectTemplate ?? false;
     this.providerUrl = spec.issuerUrl;
     this.conditionKeyPrefix = spec.conditionKeyPrefix ?? (Token.isUnresolved(spec.issuerUrl)
       ? Fn.select(1, Fn.split('https://', spec.issuerUrl))
