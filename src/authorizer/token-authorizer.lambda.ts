@@ -30,10 +30,11 @@ function init(): Authorize {
     return createAuthorizer({
       config,
       audit,
-      peekKey: (kid, alg) => jwks.peekKey(kid, alg),
+      peekKey: (kid, alg) => jwks.peekKeys(kid, alg),
+      refetchKeys: (kid, alg) => jwks.refetchKeys(kid, alg),
       resolveKey: async (kid, alg) => {
         try {
-          return await jwks.getKey(kid, alg);
+          return await jwks.getKeys(kid, alg);
         } catch (err) {
           if (err instanceof JwksUnavailableError) {
             throw new KeysUnavailableError('no JWKS has been loaded');

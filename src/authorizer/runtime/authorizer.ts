@@ -12,7 +12,7 @@ import { grantedScopes } from './scopes';
 import { bearerToken, checkCompactJws } from './token';
 import type { HeaderSource } from './token';
 import { TokenVerifier } from './verify';
-import type { KeyPeek, KeyResolver, VerifiedToken } from './verify';
+import type { KeyPeek, KeyRefetch, KeyResolver, VerifiedToken } from './verify';
 
 /** The fields of an API Gateway REST `REQUEST` authorizer event that the authorizer reads. */
 export interface RequestAuthorizerEvent extends HeaderSource {
@@ -30,6 +30,8 @@ export interface AuthorizerDeps {
   readonly resolveKey: KeyResolver;
   /** A key already at hand, without side effects; see KeyPeek. */
   readonly peekKey?: KeyPeek;
+  /** Keys after a refetch, for a token no resolved key verified; see KeyRefetch. */
+  readonly refetchKeys?: KeyRefetch;
   readonly audit: AuditLog;
   /** Wall clock in epoch milliseconds. */
   readonly now?: () => number;
@@ -67,7 +69,7 @@ const MAX_SHARED_POLICIES = 1000;
 export function createAuthorizer(deps: AuthorizerDeps): Authorize {
   const { config, audit } = deps;
   const now = deps.now ?? Date.now;
-  const verifier = new TokenVerifier(config, deps.resolveKey, deps.now, deps.peekKey);
+  const verifier = new TokenVerifier(config, deps.resolveKey, deps.now, deps.peekKey, deps.refetchKeys);
   const table = new RouteTable(config.routes);
   const cache = new DecisionCache<CacheEntry>(config.decisionCache.maxEntries);
   const sharedPolicies = new Map<string, PolicyDocument>();

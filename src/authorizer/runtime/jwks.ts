@@ -2,6 +2,7 @@ import type { KeyObject, webcrypto } from 'node:crypto';
 import type * as http from 'node:http';
 import { monotonicMs } from './clock';
 import { isLoopbackHost } from './loopback';
+import { MAX_KEYS_PER_KID } from './verify';
 
 // node:http rather than global fetch: fetch loads undici on first use, which measured ~30 ms
 // (fetch 37-45 ms vs node:http 9 ms for the first loopback request, Node 20) on a cold start.
@@ -85,6 +86,16 @@ const KEY_TYPE_OF_ALG = new Map<string, KeyType>([
   ['Ed25519', { kty: 'OKP', crv: 'Ed25519', importAs: { name: 'Ed25519' } }],
 ]);
 
+/**
+ * `EdDSA` (RFC 8037) and `Ed25519` (RFC 9864) name the same Ed25519 signatures, so a JWK labelled
+ * with one serves tokens labelled with the other; every other alg is its own family.
+ */
+function familyOf(alg: string): string {
+  return alg === 'Ed25519' ? 'EdDSA' : alg;
+}
+
+const NO_KEYS: readonly VerificationKey[] = Object.freeze([]);
+
 /** JWK members that carry private or symmetric key material: an issuer that publishes them has leaked a key. */
 const SECRET_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
 
@@ -114,14 +125,19 @@ class FetchFailure extends Error {
  * Concurrent fetches share one in-flight request. An unknown kid refetches at most once per cooldown
  * (callers arriving while a fetch is in flight wait for it; otherwise, during the cooldown, an unknown
  * kid resolves undefined at once). A failed refetch keeps the last good key set serving.
+ *
+ * A kid may name more than one key (an issuer that rotates in place, or publishes the next key early
+ * under the same kid): every key of that kid that fits the alg is a candidate, in publication order,
+ * at most MAX_KEYS_PER_KID of them. A token that none of them verifies may refetch (refetchKeys).
  */
 export class JwksCache {
   private readonly url: URL | undefined;
   private keys: KeySet | undefined;
   private loadedAt = 0;
-  private imported = new Map<string, Promise<VerificationKey | undefined>>();
-  /** The keys of `imported` that have resolved, for peekKey. */
-  private ready = new Map<string, VerificationKey>();
+  /** The candidate keys of the current key set by alg family and kid. */
+  private imported = new Map<string, Promise<readonly VerificationKey[]>>();
+  /** The lists of `candidates` that have resolved to at least one key, for peekKeys. */
+  private ready = new Map<string, readonly VerificationKey[]>();
   private inFlight: Promise<void> | undefined;
   private lastSettledAt = -Infinity;
   private lastFailure = 'no_key_set';
@@ -137,13 +153,19 @@ export class JwksCache {
     }
   }
 
+  /** The first of getKeys' keys. */
+  async getKey(kid: string, alg: string): Promise<VerificationKey | undefined> {
+    return (await this.getKeys(kid, alg))[0];
+  }
+
   /**
-   * The verification key for kid+alg, or undefined when the key set has none usable for that alg.
+   * The verification keys for kid+alg, in publication order, at most MAX_KEYS_PER_KID; none when
+   * the key set has none usable for that alg.
    * @throws JwksUnavailableError (as a rejection) when no key set was ever loaded and the latest fetch failed.
    */
-  async getKey(kid: string, alg: string): Promise<VerificationKey | undefined> {
+  async getKeys(kid: string, alg: string): Promise<readonly VerificationKey[]> {
     if (!KEY_TYPE_OF_ALG.has(alg)) {
-      return undefined;
+      return NO_KEYS;
     }
     if (!this.keys) {
       if (!this.inFlight && this.mayFetch()) {
@@ -163,22 +185,45 @@ export class JwksCache {
       } else if (this.mayFetch()) {
         await this.refresh();
       } else {
-        return undefined;
+        return NO_KEYS;
       }
       if (!this.keys.has(kid)) {
-        return undefined;
+        return NO_KEYS;
       }
     }
-    return this.importKey(this.keys, kid, alg);
+    return this.keysOf(this.keys, kid, alg);
   }
 
   /**
-   * The key that getKey(kid, alg) would resolve to at once, with no fetch, refresh or import to
-   * start; undefined whenever getKey has any such work to do (then call getKey). It has no side
+   * The keys for kid+alg after one more fetch, for a token that none of getKeys' keys verified: the
+   * issuer may have published a new key under a kid it already used. The fetch obeys the cooldown
+   * of an unknown kid (a fetch in flight is awaited); without one, or when it fails, the current keys,
+   * as the same objects, so that the caller can skip the keys it has tried.
+   */
+  async refetchKeys(kid: string, alg: string): Promise<readonly VerificationKey[]> {
+    if (!this.keys || !KEY_TYPE_OF_ALG.has(alg)) {
+      return NO_KEYS;
+    }
+    if (this.inFlight) {
+      await this.inFlight;
+    } else if (this.mayFetch()) {
+      await this.refresh();
+    }
+    return this.keys.has(kid) ? this.keysOf(this.keys, kid, alg) : NO_KEYS;
+  }
+
+  /** The first of peekKeys' keys. */
+  peekKey(kid: string, alg: string): VerificationKey | undefined {
+    return this.peekKeys(kid, alg)?.[0];
+  }
+
+  /**
+   * The keys that getKeys(kid, alg) would resolve to at once, with no fetch, refresh or import to
+   * start; undefined whenever getKeys has any such work to do (then call getKeys). It has no side
    * effects, so the verifier may call it before jose has looked at the rest of the token.
    */
-  peekKey(kid: string, alg: string): VerificationKey | undefined {
-    return this.keys === undefined || this.refreshDue() ? undefined : this.ready.get(`${alg} ${kid}`);
+  peekKeys(kid: string, alg: string): readonly VerificationKey[] | undefined {
+    return this.keys === undefined || this.refreshDue() ? undefined : this.ready.get(`${familyOf(alg)} ${kid}`);
   }
 
   private refreshDue(): boolean {
@@ -224,26 +269,30 @@ export class JwksCache {
     }
   }
 
-  private importKey(keys: KeySet, kid: string, alg: string): Promise<VerificationKey | undefined> {
-    // alg is one of KEY_TYPE_OF_ALG's names (no spaces), so this id is unambiguous.
-    const id = `${alg} ${kid}`;
-    let key = this.imported.get(id);
-    if (!key) {
+  private keysOf(keys: KeySet, kid: string, alg: string): Promise<readonly VerificationKey[]> {
+    // A family is one of KEY_TYPE_OF_ALG's names (no spaces), so these ids are unambiguous.
+    const family = familyOf(alg);
+    const id = `${family} ${kid}`;
+    let list = this.imported.get(id);
+    if (list === undefined) {
       const want = KEY_TYPE_OF_ALG.get(alg)!;
-      const match = keys.get(kid)!.find((k) =>
-        k.jwk.kty === want.kty && k.jwk.crv === want.crv && (k.alg === undefined || k.alg === alg));
-      // The map of this key set: an import that settles after the set was replaced must not land in the new one.
+      const matches = keys.get(kid)!.filter((k) =>
+        k.jwk.kty === want.kty && k.jwk.crv === want.crv && (k.alg === undefined || familyOf(k.alg) === family));
+      // The map of this key set: a list that settles after the set was replaced must not land in the new one.
       const ready = this.ready;
       // Extractable, as importJWK makes a public key: there is nothing secret to protect.
-      key = match
-        ? crypto.subtle.importKey('jwk', match.jwk, want.importAs, true, ['verify']).then((imported) => {
-          ready.set(id, imported);
-          return imported;
-        }, () => undefined)
-        : Promise.resolve(undefined);
-      this.imported.set(id, key);
+      list = Promise.all(matches.slice(0, MAX_KEYS_PER_KID).map((match) =>
+        crypto.subtle.importKey('jwk', match.jwk, want.importAs, true, ['verify']).then((k): VerificationKey | undefined => k, () => undefined),
+      )).then((imported) => {
+        const usable = imported.filter((k) => k !== undefined);
+        if (usable.length > 0) {
+          ready.set(id, usable);
+        }
+        return usable;
+      });
+      this.imported.set(id, list);
     }
-    return key;
+    return list;
   }
 }
 

@@ -22,17 +22,34 @@ import {
 
 export type VerificationKey = CryptoKey | KeyObject;
 
-/**
- * Finds the public key for a `kid` and `alg`: `undefined` when there is none. It may throw a
- * TokenRejectedError (e.g. `jwks_unavailable`); anything else it throws is an internal error.
- */
-export type KeyResolver = (kid: string, alg: string) => Promise<VerificationKey | undefined>;
+/** One key, or the keys published under one kid in the order to try them; none: undefined or empty. */
+export type VerificationKeys = VerificationKey | readonly VerificationKey[] | undefined;
 
 /**
- * The key the resolver would resolve at once with no side effect (no fetch, no refresh), or
+ * Finds the public keys for a `kid` and `alg`. It may throw a TokenRejectedError (e.g.
+ * `jwks_unavailable`); anything else it throws is an internal error.
+ */
+export type KeyResolver = (kid: string, alg: string) => Promise<VerificationKeys>;
+
+/**
+ * The keys the resolver would resolve at once with no side effect (no fetch, no refresh), or
  * undefined, in which case the verifier asks the KeyResolver.
  */
-export type KeyPeek = (kid: string, alg: string) => VerificationKey | undefined;
+export type KeyPeek = (kid: string, alg: string) => VerificationKeys;
+
+/**
+ * The keys for a `kid` and `alg` after a refetch of the key set (which the source may refuse, e.g.
+ * during a cooldown), asked when none of the resolved keys verified the signature. Keys the verifier
+ * has tried already are skipped, by identity.
+ */
+export type KeyRefetch = (kid: string, alg: string) => Promise<VerificationKeys>;
+
+/**
+ * At most this many keys are tried for one token from each of the resolver and the refetch: a JWKS
+ * rarely publishes more than the previous, current and next key under one kid, and each try is a
+ * signature check an unsigned token can demand.
+ */
+export const MAX_KEYS_PER_KID = 3;
 
 export interface VerifierOptions {
   readonly issuer: string;
@@ -78,6 +95,7 @@ export class TokenVerifier {
     /** A clock for tests, in epoch milliseconds. Without one, jose reads the wall clock itself. */
     private readonly now: (() => number) | undefined = undefined,
     private readonly peekKey: KeyPeek = () => undefined,
+    private readonly refetchKeys: KeyRefetch = async () => undefined,
   ) {
     this.algorithms = new Set(options.algorithms);
     this.joseOptions = {
@@ -137,22 +155,59 @@ export class TokenVerifier {
     // jose's own clock read is the same wall clock, a few microseconds later.
     const options = this.now ? { ...this.joseOptions, currentDate: new Date(nowMs) } : this.joseOptions;
     // A key at hand goes to jose as a key: a key function costs jose an await on every token.
-    const known = this.peekKey(kid, alg);
-    let keyResolved = known !== undefined;
+    // The function, not keys resolved up front, for any other token: jose then refuses a token
+    // that is not a well-formed JWS before any key lookup (and so before any refetch).
+    let keys = keyList(this.peekKey(kid, alg));
     let payload: JWTPayload;
     try {
-      ({ payload } = known !== undefined ? await jwtVerify(token, known, options) : await jwtVerify(token, async () => {
-        const key = await this.resolveKey(kid, alg);
-        if (key === undefined) {
+      ({ payload } = keys.length > 0 ? await jwtVerify(token, keys[0], options) : await jwtVerify(token, async () => {
+        keys = keyList(await this.resolveKey(kid, alg));
+        if (keys.length === 0) {
           throw new UnknownKidError('no key for this kid and alg');
         }
-        keyResolved = true;
-        return key;
+        return keys[0];
       }, options));
     } catch (err) {
-      throw fromJose(err, keyResolved);
+      const failure = fromJose(err, keys.length > 0);
+      if (keys.length === 0 || !isKeyMiss(failure)) {
+        throw failure;
+      }
+      // jose tries the one key it is given; trying the others of the kid is ours (see MAX_KEYS_PER_KID).
+      payload = await this.verifyWithOthers(token, kid, alg, keys, failure, options);
     }
     return { claims: payload, kid, trustUntil: this.checkClaims(payload, Math.floor(nowMs / 1000)) };
+  }
+
+  /**
+   * Tries the other keys of the kid, then those a refetch brings (only after a signature failed:
+   * a key that merely does not fit the alg is no sign of a new key), or throws the failure to report:
+   * bad_signature if any key was tried and failed, else unknown_kid.
+   */
+  private async verifyWithOthers(
+    token: string, kid: string, alg: string, tried: readonly VerificationKey[], failure: TokenRejectedError, options: JWTVerifyOptions,
+  ): Promise<JWTPayload> {
+    let miss = failure;
+    const tryEach = async (keys: readonly VerificationKey[]): Promise<JWTPayload | undefined> => {
+      for (const key of keys) {
+        try {
+          return (await jwtVerify(token, key, options)).payload;
+        } catch (err) {
+          const next = fromJose(err, true);
+          if (!isKeyMiss(next)) {
+            throw next;
+          }
+          miss = miss instanceof BadSignatureError ? miss : next;
+        }
+      }
+      return undefined;
+    };
+    const payload = await tryEach(tried.slice(1)) ?? (miss instanceof BadSignatureError
+      ? await tryEach(keyList(await this.refetchKeys(kid, alg)).filter((key) => !tried.includes(key)))
+      : undefined);
+    if (payload === undefined) {
+      throw miss;
+    }
+    return payload;
   }
 
   /** The claim checks jose leaves to the caller; returns until when the claims may be trusted. */
@@ -188,6 +243,22 @@ export class TokenVerifier {
     const maxAge = this.options.maxTokenAgeSeconds;
     return maxAge !== undefined && iat !== undefined ? Math.min(exp, iat + maxAge) : exp;
   }
+}
+
+/** At most MAX_KEYS_PER_KID of the keys, as a list. */
+function keyList(keys: VerificationKeys): readonly VerificationKey[] {
+  if (keys === undefined) {
+    return [];
+  }
+  if (!Array.isArray(keys)) {
+    return [keys as VerificationKey];
+  }
+  return keys.length > MAX_KEYS_PER_KID ? keys.slice(0, MAX_KEYS_PER_KID) : keys;
+}
+
+/** The key tried was not the signer's: another key of the kid may be. */
+function isKeyMiss(err: unknown): err is BadSignatureError | UnknownKidError {
+  return err instanceof BadSignatureError || err instanceof UnknownKidError;
 }
 
 function isStringOrStrings(v: unknown): v is string | string[] {
