@@ -1,8 +1,8 @@
-import { Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { RouteAuthorization } from './authorizer/route';
 import { checkRoute, checkRouteSet, CheckedRoute } from './authorizer/route-table';
 import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
@@ -171,7 +171,8 @@ export class SecuredApi extends Construct {
 
   private readonly requestValidator: apigateway.IRequestValidator;
   private readonly routes: CheckedRoute[] = [];
-  private readonly routeMethods = new Set<apigateway.Method>();
+  /** The methods addRoute made, and whether each is public. */
+  private readonly routeMethods = new Map<apigateway.Method, boolean>();
   private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
@@ -292,7 +293,7 @@ export class SecuredApi extends Construct {
       requestParameters,
     });
 
-    this.routeMethods.add(method);
+    this.routeMethods.set(method, isPublic);
     if (isPublic) {
       const chosen = `Route ${checked.method} ${checked.resource} was added with public: true`;
       Validations.of(method.node.defaultChild!).acknowledge(
@@ -315,20 +316,50 @@ export class SecuredApi extends Construct {
   }
 
   /**
-   * Methods added to `restApi` directly that anyone may call: `public: true` on a route is meant to
-   * be the only way to open one. CORS preflight methods (OPTIONS with a mock integration, as
-   * `addCorsPreflight` makes them) must be open, since browsers send them without credentials.
+   * Methods of this API, as they will be deployed, that break "public: true is the one way to open
+   * a route": a method added to `restApi` directly (an L2 `Method` or an L1 `CfnMethod`) that anyone
+   * may call, and a guarded route whose method no longer uses this API's authorizer. Read from each
+   * method's resolved properties, property overrides included (`addPropertyOverride` is invisible
+   * to the typed properties). CORS preflight methods (OPTIONS with a mock integration, as
+   * `addCorsPreflight` makes them) may be open, since browsers send them without credentials.
    */
   private openMethodsOutsideRoutes(): string[] {
     const stack = Stack.of(this);
-    return this.restApi.methods
-      .filter((m) => !this.routeMethods.has(m))
-      .filter((m) => {
-        const cfn = m.node.defaultChild as apigateway.CfnMethod;
-        const corsPreflight = m.httpMethod === 'OPTIONS' && stack.resolve(cfn.integration)?.type === 'MOCK';
-        return stack.resolve(cfn.authorizationType) === apigateway.AuthorizationType.NONE && !corsPreflight;
-      })
-      .map((m) => `method ${m.httpMethod} ${m.resource.path} (${m.node.path}) was added to the REST API directly and is open to anyone; add it with addRoute() on ${this.node.path}, with public: true if it must be open.`);
+    const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+    const apiId = stack.resolve(this.restApi.restApiId);
+    const authorizerId = stack.resolve(this.authorizer.authorizer.authorizerId);
+    const routeOf = new Map<IConstruct, { route: string; isPublic: boolean }>();
+    for (const [method, isPublic] of this.routeMethods) {
+      routeOf.set(method.node.defaultChild!, { route: `${method.httpMethod} ${method.resource.path}`, isPublic });
+    }
+    const errors: string[] = [];
+    for (const c of stack.node.findAll()) {
+      if (!CfnResource.isCfnResource(c) || c.cfnResourceType !== 'AWS::ApiGateway::Method' || Stack.of(c) !== stack) {
+        continue;
+      }
+      const props = resolvedProperties(c);
+      if (!same(props.RestApiId, apiId)) {
+        continue;
+      }
+      const type = props.AuthorizationType ?? 'NONE';
+      const route = routeOf.get(c);
+      if (route?.isPublic) {
+        continue;
+      }
+      if (route) {
+        if (type !== 'CUSTOM' || !same(props.AuthorizerId, authorizerId)) {
+          errors.push(`method ${route.route} (${c.node.scope!.node.path}) is a guarded route, but as deployed it has AuthorizationType ${JSON.stringify(type)} and AuthorizerId ${JSON.stringify(props.AuthorizerId ?? null)} instead of this API's token authorizer (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
+        }
+        continue;
+      }
+      const corsPreflight = props.HttpMethod === 'OPTIONS' && (props.Integration as { Type?: unknown } | undefined)?.Type === 'MOCK';
+      if (type === 'NONE' && !corsPreflight) {
+        // An L2 Method names its resource path; an L1 CfnMethod only its construct path.
+        const owner = c.node.scope instanceof apigateway.Method ? c.node.scope : undefined;
+        errors.push(`method ${String(props.HttpMethod)}${owner ? ` ${owner.resource.path}` : ''} (${(owner ?? c).node.path}) was added to the REST API directly and is open to anyone; add it with addRoute() on ${this.node.path}, with public: true if it must be open.`);
+      }
+    }
+    return errors;
   }
 
   /**
@@ -377,4 +408,12 @@ function checkThrottle(where: string, what: string, throttle: apigateway.Throttl
     ...(rateLimit === undefined ? {} : { throttlingRateLimit: rateLimit }),
     ...(burstLimit === undefined ? {} : { throttlingBurstLimit: burstLimit }),
   };
+}
+
+/** A resource's properties as they will be deployed: resolved, property overrides included. */
+function resolvedProperties(resource: CfnResource): Record<string, unknown> {
+  const stack = Stack.of(resource);
+  // _toCloudFormation applies addPropertyOverride/addOverride, which the typed properties do not show.
+  const rendered = stack.resolve((resource as unknown as { _toCloudFormation(): object })._toCloudFormation());
+  return rendered?.Resources?.[stack.resolve(resource.logicalId)]?.Properties ?? {};
 }

@@ -392,6 +392,73 @@ describe('SecuredApi', () => {
       );
     });
 
+    test('should fail synth on an open L1 CfnMethod added to the REST API directly', () => {
+      // GIVEN
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+
+      // WHEN
+      new apigateway.CfnMethod(stack, 'Backdoor', {
+        restApiId: api.restApi.restApiId,
+        resourceId: api.restApi.root.resourceId,
+        httpMethod: 'POST',
+        authorizationType: 'NONE',
+        integration: { type: 'MOCK' },
+      });
+
+      // THEN
+      expect(() => Template.fromStack(stack)).toThrow(/method POST \(Orders\/Backdoor\) was added to the REST API directly and is open to anyone/);
+    });
+
+    test('should fail synth on an L1 CfnMethod that leaves AuthorizationType out (NONE by default)', () => {
+      // GIVEN
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+
+      // WHEN
+      new apigateway.CfnMethod(stack, 'Backdoor', {
+        restApiId: api.restApi.restApiId,
+        resourceId: api.restApi.root.resourceId,
+        httpMethod: 'PUT',
+        integration: { type: 'MOCK' },
+      });
+
+      // THEN
+      expect(() => Template.fromStack(stack)).toThrow(/method PUT \(Orders\/Backdoor\) was added to the REST API directly and is open to anyone/);
+    });
+
+    test.each([
+      ['AuthorizationType', 'NONE'],
+      ['AuthorizationType', 'AWS_IAM'],
+      ['AuthorizerId', 'someOtherAuthorizer'],
+    ])('should fail synth when a property override sets %s of a guarded route to %s', (property, value) => {
+      // GIVEN
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+      const method = api.restApi.root.getResource('orders')!.node.findChild('GET').node.defaultChild as apigateway.CfnMethod;
+
+      // WHEN
+      method.addPropertyOverride(property, value);
+
+      // THEN
+      expect(() => Template.fromStack(stack)).toThrow(
+        /method GET \/orders \(Orders\/Api\/Api\/Default\/orders\/GET\) is a guarded route, but as deployed it has AuthorizationType .* instead of this API's token authorizer/,
+      );
+    });
+
+    test('should fail synth when an override opens a method added to the REST API directly with IAM auth', () => {
+      // GIVEN
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+      const method = api.restApi.root.addResource('admin').addMethod('GET', new apigateway.MockIntegration(), { authorizationType: apigateway.AuthorizationType.IAM });
+
+      // WHEN
+      (method.node.defaultChild as apigateway.CfnMethod).addPropertyOverride('AuthorizationType', 'NONE');
+
+      // THEN
+      expect(() => Template.fromStack(stack)).toThrow(/method GET \/admin \(Orders\/Api\/Api\/Default\/admin\/GET\) was added to the REST API directly and is open to anyone/);
+    });
+
     test('should accept CORS preflight methods added to the REST API directly', () => {
       // GIVEN
       const { stack } = makeStack();

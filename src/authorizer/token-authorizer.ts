@@ -443,7 +443,8 @@ export class TokenAuthorizer extends Construct {
     const stack = Stack.of(this);
     const stages = this.node.root.node.findAll().filter((c): c is apigateway.Stage => c instanceof apigateway.Stage && apis.has(c.restApi));
     // Stage.stageName is the stage's Ref; the name itself is the CfnStage's property.
-    const stageLength = Math.max(0, ...stages.map((st) => known((st.node.defaultChild as apigateway.CfnStage).stageName, WORST_CASE_ARN_PARTS.stage)));
+    const stageNames = stages.map((st) => (st.node.defaultChild as apigateway.CfnStage).stageName);
+    const stageLength = Math.max(0, ...stageNames.map((name) => known(name, WORST_CASE_ARN_PARTS.stage)));
     const w = WORST_CASE_ARN_PARTS;
     // The literal characters of arn:P:execute-api:R:A:ID/S/ and then each part's length.
     const fixed = 'arn::execute-api::://'.length + known(stack.partition, w.partition) + known(stack.region, w.region) +

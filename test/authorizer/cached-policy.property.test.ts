@@ -52,19 +52,25 @@ const segment = fc.oneof(
 );
 
 const genRoute: fc.Arbitrary<GenRoute> = fc.record({
-  method: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(HttpMethod.GET, HttpMethod.POST, HttpMethod.ANY) }, { weight: 1, arbitrary: fc.constantFrom(...Object.values(HttpMethod)) }),
+  method: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(HttpMethod.GET, HttpMethod.POST, HttpMethod.ANY) },
+    { weight: 1, arbitrary: fc.constantFrom(...Object.values(HttpMethod)) },
+  ),
   segments: fc.array(segment, { maxLength: 3 }),
   scopes: fc.subarray(SCOPES, { maxLength: 2 }),
-  rules: fc.oneof({ weight: 3, arbitrary: fc.constant([] as ClaimRule[]) }, { weight: 1, arbitrary: fc.subarray(RULES, { minLength: 1, maxLength: 2 }) }),
+  rules: fc.oneof(
+    { weight: 3, arbitrary: fc.constant([] as ClaimRule[]) },
+    { weight: 1, arbitrary: fc.subarray(RULES, { minLength: 1, maxLength: 2 }) },
+  ),
   isPublic: fc.boolean(),
 }).map(({ method, segments, scopes, rules, isPublic: pub }) => {
-    // A public route has no scopes or claim rules (SecuredApi refuses them).
-    const isPublic = pub && scopes.length === 0 && rules.length === 0;
-    // Names by depth keep parameter names unique in a path; {proxy+} only last.
-    const parts = segments.map((s, i) => (s === '{param}' ? `{p${i}}` : s)).filter((s, i, all) => s !== '{proxy+}' || i === all.length - 1);
-    const path = '/' + parts.join('/');
-    return { route: { method, path, scopes, claimRules: rules }, isPublic };
-  });
+  // A public route has no scopes or claim rules (SecuredApi refuses them).
+  const isPublic = pub && scopes.length === 0 && rules.length === 0;
+  // Names by depth keep parameter names unique in a path; {proxy+} only last.
+  const parts = segments.map((s, i) => (s === '{param}' ? `{p${i}}` : s)).filter((s, i, all) => s !== '{proxy+}' || i === all.length - 1);
+  const path = '/' + parts.join('/');
+  return { route: { method, path, scopes, claimRules: rules }, isPublic };
+});
 
 /** What TokenAuthorizer and SecuredApi do with a set of routes: check each, check the set, compile the guarded ones. */
 function compileApi(generated: GenRoute[]): { api: ApiRoute[]; table: CompiledRouteTable } | undefined {

@@ -327,11 +327,11 @@ describe('TokenAuthorizer', () => {
     // GIVEN
     const { stack } = makeStack();
     const { authorizer, api } = guardedApi(stack);
-    const path = `/${'a'.repeat(length as number)}`;
+    const longPath = `/${'a'.repeat(length as number)}`;
 
     // WHEN
-    authorizer.addRoute({ method: HttpMethod.GET, path });
-    api.root.addResource(path.slice(1)).addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+    authorizer.addRoute({ method: HttpMethod.GET, path: longPath });
+    api.root.addResource(longPath.slice(1)).addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
 
     // THEN
     if (error) {

@@ -1,8 +1,8 @@
 import { evaluatePolicy as evaluate, METHOD_ARN_BASE } from './fixtures';
+import { compileRouteTable } from '../../../src/authorizer/route-table';
 import type { RouteConfig } from '../../../src/authorizer/runtime/config';
 import { arnBase, policyDocument, routeArn } from '../../../src/authorizer/runtime/policy';
 import type { PolicyDocument } from '../../../src/authorizer/runtime/policy';
-import { compileRouteTable } from '../../../src/authorizer/route-table';
 import { permission } from '../../../src/authorizer/runtime/routes';
 
 describe('the IAM glob evaluator used by these tests', () => {
