@@ -88,7 +88,8 @@ describe('FederationGuard and IAM policy variables', () => {
     // GIVEN
     const stack = new Stack(new App(), 'Stack');
     const provider = new OidcIdentityProvider(stack, 'GitHub', { issuer: OidcIssuer.githubActions() });
-    const role = (id: string, options: Partial<{ subjects: Subject[]; audiences: string[]; claims: ClaimCondition[] }>) => () => new FederatedRole(stack, id, {
+    type Options = Partial<{ subjects: Subject[]; audiences: string[]; claims: ClaimCondition[] }>;
+    const role = (id: string, options: Options) => () => new FederatedRole(stack, id, {
       trust: FederatedTrust.oidc({ provider, subjects: [Subject.githubEnvironment('acme/app', 'prod')], ...options }),
     });
 
