@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
+import { withIssuerRequirements } from './caller-identity';
 import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { OidcIssuer } from '../identity/oidc-issuer';
@@ -72,8 +73,12 @@ export interface TokenAuthorizerOptions {
    * How long API Gateway caches a decision for the same token (and, when the route table needs it,
    * the same route). `Duration.seconds(0)` disables the cache. At most one hour.
    *
-   * A cached decision outlives a token revoked at the issuer by up to this long; the authorizer's own
-   * decision cache never outlives the token's `exp`.
+   * API Gateway caches the policy for the TTL whatever the token's `exp` says: a token keeps
+   * working through this cache for up to the TTL past its `exp`, and a token revoked at the issuer
+   * keeps working for up to this long. The authorizer's own decision cache never outlives `exp`, and
+   * the token's `exp` reaches backends in the context (`exp`, epoch seconds) so that a backend that
+   * must not act on an expired token can check it. Lower the TTL (or set `Duration.seconds(0)`) where
+   * that window matters more than the authorizer's invocations.
    *
    * @default Duration.minutes(5)
    */
@@ -178,6 +183,12 @@ export interface TokenAuthorizerOptions {
 export interface TokenAuthorizerProps extends TokenAuthorizerOptions {
   /**
    * The issuer whose access tokens are accepted.
+   *
+   * Google, GitHub Actions and GitLab tokens carry an audience that whoever requests the token
+   * chooses, so for these issuers every guarded route must have a claim rule that pins the caller
+   * (e.g. `ClaimRule.equalTo('repository', 'my-org/my-repo')`); a route without one is refused. For
+   * Amazon Cognito every route also requires `token_use` = `access`, so that the pool's ID tokens
+   * never open a route.
    */
   readonly issuer: OidcIssuer;
 
@@ -326,7 +337,7 @@ export class TokenAuthorizer extends Construct {
     if (this.compiled) {
       throw new Error(`${where}: route ${route.method} ${route.path} was added after the route table was written into the authorizer's asset at synthesis; add every route before the app is synthesized.`);
     }
-    const checked = checkRoute(where, route);
+    const checked = checkRoute(where, withIssuerRequirements(where, this.issuer, route));
     checkRouteSet(where, [...this.routes, checked]);
     this.routes.push(checked);
   }

@@ -1,0 +1,98 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { ClaimRule, HttpMethod, OidcIssuer, RouteAuthorization, TokenAuthorizer } from '../../src';
+import { authorizerConfigJson } from '../support/cdk';
+
+function makeStack(): { app: App; stack: Stack } {
+  const app = new App();
+  return { app, stack: new Stack(app, 'Auth', { env: { account: '123456789012', region: 'eu-west-1' } }) };
+}
+
+const ROUTE = { method: HttpMethod.GET, path: '/deploy' };
+
+/** The authorizer's routes as methods of a REST API, so that the stack synthesizes. */
+function attach(stack: Stack, authorizer: TokenAuthorizer, routes: RouteAuthorization[]): void {
+  const api = new apigateway.RestApi(stack, 'Api');
+  for (const route of routes) {
+    api.root.resourceForPath(route.path).addMethod(route.method, new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+  }
+}
+
+describe('issuers whose audience the caller chooses', () => {
+  test.each([
+    ['GitHub Actions', OidcIssuer.githubActions({ audiences: ['api://deploy'] }), /every workflow of every repository on GitHub/],
+    ['GitHub Actions by URL', OidcIssuer.fromUrl('https://token.actions.githubusercontent.com', { audiences: ['api://deploy'] }), /every workflow of every repository on GitHub/],
+    ['GitHub Enterprise', OidcIssuer.githubActions({ audiences: ['api://deploy'], enterpriseSlug: 'acme' }), /every workflow of every repository on GitHub/],
+    ['Google', OidcIssuer.google({ audiences: ['https://deploy.example.com'] }), /every Google account and service account/],
+    ['Google by URL', OidcIssuer.fromUrl('https://accounts.google.com', { audiences: ['https://deploy.example.com'] }), /every Google account and service account/],
+    ['GitLab.com', OidcIssuer.gitlab({ audiences: ['api://deploy'] }), /every job of every project on the GitLab instance/],
+    ['self-managed GitLab', OidcIssuer.gitlab({ audiences: ['api://deploy'], url: 'https://gitlab.example.com' }), /every job of every project/],
+  ])('should refuse a %s route that pins no caller, saying why', (_, issuer, why) => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN / THEN
+    expect(() => new TokenAuthorizer(stack, 'Authz', { issuer, routes: [ROUTE] })).toThrow(why);
+    expect(() => new TokenAuthorizer(stack, 'Authz2', { issuer, routes: [{ ...ROUTE, claimRules: [ClaimRule.equalTo('ref', 'refs/heads/main')] }] }))
+      .toThrow(/Auth\/Authz2: route GET \/deploy has no claim rule on sub, .*add a claim rule that names your caller, e.g. claimRules: \[ClaimRule\.equalTo/);
+  });
+
+  test.each([
+    [OidcIssuer.githubActions({ audiences: ['api://deploy'] }), ClaimRule.equalTo('repository', 'acme/app')],
+    [OidcIssuer.githubActions({ audiences: ['api://deploy'] }), ClaimRule.oneOf('sub', ['repo:acme/app:environment:prod'])],
+    [OidcIssuer.google({ audiences: ['https://deploy.example.com'] }), ClaimRule.equalTo('email', 'ci@acme.iam.gserviceaccount.com')],
+    [OidcIssuer.gitlab({ audiences: ['api://deploy'] }), ClaimRule.equalTo('project_path', 'acme/app')],
+  ])('should accept a route that pins the caller (%#)', (issuer, rule) => {
+    // GIVEN
+    const { app, stack } = makeStack();
+
+    // WHEN
+    const authorizer = new TokenAuthorizer(stack, 'Authz', { issuer, routes: [{ ...ROUTE, claimRules: [rule] }] });
+    attach(stack, authorizer, [ROUTE]);
+
+    // THEN
+    expect(authorizerConfigJson(app, stack).routes[0].claimRules).toEqual([expect.objectContaining({ claim: rule.claim })]);
+  });
+
+  test('should require a pinning claim rule on routes added later too', () => {
+    // GIVEN
+    const { stack } = makeStack();
+    const authorizer = new TokenAuthorizer(stack, 'Authz', {
+      issuer: OidcIssuer.githubActions({ audiences: ['api://deploy'] }),
+      routes: [{ ...ROUTE, claimRules: [ClaimRule.equalTo('repository', 'acme/app')] }],
+    });
+
+    // WHEN / THEN
+    expect(() => authorizer.addRoute({ method: HttpMethod.POST, path: '/deploy' })).toThrow(/route POST \/deploy has no claim rule/);
+  });
+
+  test('should leave issuers whose audience the issuer controls alone', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN / THEN
+    expect(() => new TokenAuthorizer(stack, 'Authz', { issuer: OidcIssuer.auth0('acme.eu.auth0.com', { audiences: ['api://orders'] }), routes: [ROUTE] })).not.toThrow();
+  });
+});
+
+describe('Amazon Cognito', () => {
+  test('should require token_use access on every route, so that ID tokens of the pool never open one', () => {
+    // GIVEN
+    const { app, stack } = makeStack();
+    const routes: RouteAuthorization[] = [
+      { method: HttpMethod.GET, path: '/orders', scopes: ['orders/read'] },
+      { method: HttpMethod.POST, path: '/orders', claimRules: [ClaimRule.equalTo('token_use', 'access')] },
+    ];
+
+    // WHEN
+    const authorizer = new TokenAuthorizer(stack, 'Authz', { issuer: OidcIssuer.cognitoUserPoolId('eu-west-1', 'eu-west-1_AbCdEf123', { audiences: ['client-1'] }), routes });
+    attach(stack, authorizer, routes);
+
+    // THEN
+    const config = authorizerConfigJson(app, stack);
+    expect(config.routes.map((r: any) => [r.method, r.claimRules])).toEqual([
+      ['GET', [{ claim: 'token_use', op: 'equals', value: 'access' }]],
+      ['POST', [{ claim: 'token_use', op: 'equals', value: 'access' }]],
+    ]);
+  });
+});
