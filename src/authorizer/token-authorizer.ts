@@ -17,7 +17,7 @@ import { OidcIssuer } from '../identity/oidc-issuer';
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');
 
 /** Context keys the authorizer always sets; a context claim of the same name would overwrite one. */
-const RESERVED_CONTEXT_KEYS = ['sub', 'clientId', 'scopes', 'issuer'];
+const RESERVED_CONTEXT_KEYS = ['sub', 'clientId', 'scopes', 'issuer', 'exp'];
 
 /**
  * API Gateway accepts a Resource of at most 512 characters in an authorizer's policy statement;
@@ -108,7 +108,7 @@ export interface TokenAuthorizerOptions {
 
   /**
    * Further top-level claims to pass to the backend in the authorizer context (when the claim is a
-   * string, number or boolean), beside `sub`, `clientId`, `scopes` and `issuer`.
+   * string, number or boolean), beside `sub`, `clientId`, `scopes`, `issuer` and `exp`.
    *
    * @default - none
    */
