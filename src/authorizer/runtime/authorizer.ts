@@ -1,8 +1,7 @@
-import type { JWTPayload } from 'jose';
 import type { AuditLog, PreparedDecision } from './audit';
 import { monotonicMs } from './clock';
 import type { AuthorizerConfig } from './config';
-import { DecisionCache } from './decision-cache';
+import { DecisionCache, decisionCacheKey } from './decision-cache';
 import { TokenRejectedError } from './errors';
 import type { Reason } from './errors';
 import { arnBase, policyDocument } from './policy';
@@ -12,7 +11,7 @@ import { grantedScopes } from './scopes';
 import { bearerToken, checkCompactJws } from './token';
 import type { HeaderSource } from './token';
 import { TokenVerifier } from './verify';
-import type { KeyPeek, KeyRefetch, KeyResolver, VerifiedToken } from './verify';
+import type { KeyPeek, KeyRefetch, KeyResolver } from './verify';
 
 /** The fields of an API Gateway REST `REQUEST` authorizer event that the authorizer reads. */
 export interface RequestAuthorizerEvent extends HeaderSource {
@@ -37,8 +36,17 @@ export interface AuthorizerDeps {
   readonly now?: () => number;
 }
 
-/** What a verified token's claims yield on every request; kept with its decision-cache entry. */
+/**
+ * What the authorizer keeps of a verified token, in its decision-cache entry: facts derived from the
+ * claims, never the token nor its whole claims object (a large token's claims would cost the heap
+ * many times what the decisions need).
+ */
 interface TokenFacts {
+  readonly kid: string;
+  /** Epoch seconds after which these facts may no longer be trusted (see VerifiedToken). */
+  readonly trustUntil: number;
+  /** `sub` and `client_id` (for the audit line) and the claims the route table's claim rules read; no other. */
+  readonly claims: Readonly<Record<string, unknown>>;
   readonly scopes: ReadonlySet<string>;
   /** The scopes space-joined, for the context and the audit line. */
   readonly scopesText: string;
@@ -48,6 +56,8 @@ interface TokenFacts {
   bits?: string;
   /** The latest request's inputs and what they yielded, which only those inputs and the claims decide. */
   last?: Decided;
+  /** Estimated heap bytes of the facts above but `bits` and `last` (see weigh). */
+  readonly bytes: number;
 }
 
 interface Decided {
@@ -58,9 +68,9 @@ interface Decided {
   readonly result: AuthorizerResult;
   /** Its audit line but for latency, cache flag and time. */
   readonly line: PreparedDecision;
+  /** Estimated heap bytes of what this decision holds alone (a shared policy document is not counted). */
+  readonly bytes: number;
 }
-
-type CacheEntry = VerifiedToken & { facts?: TokenFacts };
 
 /** Token-mode policy documents shared by tokens with the same permissions; cleared when full. */
 const MAX_SHARED_POLICIES = 1000;
@@ -71,18 +81,20 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
   const now = deps.now ?? Date.now;
   const verifier = new TokenVerifier(config, deps.resolveKey, deps.now, deps.peekKey, deps.refetchKeys);
   const table = new RouteTable(config.routes);
-  const cache = new DecisionCache<CacheEntry>(config.decisionCache.maxEntries);
+  const cache = new DecisionCache<TokenFacts>(config.decisionCache.maxEntries, config.decisionCache.maxBytes, weigh);
+  const ruleClaims = [...new Set(config.routes.flatMap((route) => route.claimRules.map((rule) => rule.claim)))];
   const sharedPolicies = new Map<string, PolicyDocument>();
 
   /**
    * The reason, result and audit line for one request. The result is frozen because it is handed
    * out again for the same token and request until the token's cache entry expires.
    */
-  const decide = (entry: CacheEntry, facts: TokenFacts, methodArn: string, httpMethod: unknown, resource: unknown): Decided => {
-    const claims = entry.claims;
+  const decide = (facts: TokenFacts, methodArn: string, httpMethod: unknown, resource: unknown): Decided => {
+    const claims = facts.claims;
     const current = typeof httpMethod === 'string' && typeof resource === 'string' ? table.lookup(httpMethod, resource) : undefined;
     const reason: Reason = current === undefined ? 'route_unknown' : table.permission(current, claims, facts.scopes);
     let document: PolicyDocument;
+    let shared: PolicyDocument | undefined;
     if (config.cacheMode === 'route') {
       document = policyDocument({ methodArn, routes: config.routes, cacheMode: 'route', current, permitted: () => reason === 'allowed' });
     } else {
@@ -95,7 +107,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         // A token-mode document depends on the base ARN and the permissions only, and on the current
         // route only when nothing is permitted. bits has a fixed length and holds no '|'.
         const key = `${bits}|${bits.includes('1') ? '' : current}|${arnBase(methodArn)}`;
-        let shared = sharedPolicies.get(key);
+        shared = sharedPolicies.get(key);
         if (shared === undefined) {
           shared = policyDocument(request);
           if (sharedPolicies.size >= MAX_SHARED_POLICIES) {
@@ -113,9 +125,11 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
       claims,
       scopes: facts.scopesText,
       route: routeOf(httpMethod, resource),
-      kid: entry.kid,
+      kid: facts.kid,
     });
-    return { methodArn, httpMethod, resource, reason, result, line };
+    // The line's middle and tail are short but for the EMF part, 300 to 400 characters.
+    const chars = methodArn.length + line.head.length + (typeof resource === 'string' ? resource.length : 0) + (shared ? 0 : JSON.stringify(document).length);
+    return { methodArn, httpMethod, resource, reason, result, line, bytes: 2 * chars + 1600 };
   };
 
   return async (input) => {
@@ -127,20 +141,26 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         throw new Error('not an API Gateway REQUEST authorizer event');
       }
       const token = bearerToken(event, config.maxTokenBytes);
-      let entry: CacheEntry | undefined = cache.get(token, Math.floor(now() / 1000));
-      if (entry) {
+      const key = decisionCacheKey(token);
+      let facts = cache.get(key, Math.floor(now() / 1000));
+      let changed = facts === undefined;
+      if (facts) {
         cached = true;
       } else {
-        // Only here: a token in the cache is the very string that passed this check before.
+        // Only here: a cache hit is (but for a SHA-256 collision) the very string that passed this check before.
         checkCompactJws(token);
-        entry = await verifier.verify(token);
-        cache.set(token, entry);
+        const { claims, kid, trustUntil } = await verifier.verify(token);
+        facts = factsOf(claims, kid, trustUntil, config.contextClaims, ruleClaims);
       }
-      const facts = entry.facts ??= factsOf(entry.claims, config.contextClaims);
       let decided = facts.last;
       if (decided?.methodArn !== event.methodArn || decided.httpMethod !== event.httpMethod || decided.resource !== event.resource) {
-        decided = decide(entry, facts, event.methodArn, event.httpMethod, event.resource);
+        decided = decide(facts, event.methodArn, event.httpMethod, event.resource);
         facts.last = decided;
+        changed = true;
+      }
+      if (changed) {
+        // Set again when the decision changed: the entry is weighed with its latest decision.
+        cache.set(key, facts);
       }
       audit.writeDecision(decided.line, monotonicMs() - started, cached);
       return decided.result;
@@ -184,14 +204,35 @@ function routeOf(httpMethod: unknown, resource: unknown): string | null {
   return typeof httpMethod === 'string' && typeof resource === 'string' ? `${httpMethod} ${resource}` : null;
 }
 
-function factsOf(claims: JWTPayload, contextClaims: readonly string[]): TokenFacts {
+function factsOf(
+  claims: Record<string, unknown>, kid: string, trustUntil: number, contextClaims: readonly string[], ruleClaims: readonly string[],
+): TokenFacts {
   const scopes = grantedScopes(claims);
   const scopesText = [...scopes].join(' ');
-  return { scopes, scopesText, principalId: principalOf(claims), context: Object.freeze(contextOf(claims, scopesText, contextClaims)) };
+  const principalId = principalOf(claims);
+  const context = Object.freeze(contextOf(claims, scopesText, contextClaims));
+  const kept: Record<string, unknown> = {};
+  for (const name of ['sub', 'client_id', ...ruleClaims]) {
+    if (Object.hasOwn(claims, name)) {
+      // defineProperty, as in contextOf: a rule on "__proto__" reads an own claim of that name.
+      Object.defineProperty(kept, name, { value: claims[name], enumerable: true });
+    }
+  }
+  const chars = kid.length + 2 * scopesText.length + principalId.length + JSON.stringify(context).length + JSON.stringify(kept).length;
+  return { kid, trustUntil, claims: kept, scopes, scopesText, principalId, context, bytes: 2 * chars + 64 * scopes.size + 400 };
+}
+
+/**
+ * An entry's estimated heap bytes: every string character at 2 bytes (V8 stores a string with any
+ * non-Latin-1 character at 2 bytes a character, others at 1), 64 bytes per scope in the Set and 400
+ * per object graph for headers and slots: an overestimate, so that the byte budget holds.
+ */
+function weigh(facts: TokenFacts): number {
+  return facts.bytes + 2 * (facts.bits?.length ?? 0) + (facts.last?.bytes ?? 0);
 }
 
 /** '1' or '0' per route index: whether the token is permitted that route. */
-function permissionBits(table: RouteTable, claims: JWTPayload, scopes: ReadonlySet<string>): string {
+function permissionBits(table: RouteTable, claims: Readonly<Record<string, unknown>>, scopes: ReadonlySet<string>): string {
   let bits = '';
   for (let i = 0; i < table.routes.length; i++) {
     bits += table.permission(i, claims, scopes) === 'allowed' ? '1' : '0';
@@ -199,7 +240,7 @@ function permissionBits(table: RouteTable, claims: JWTPayload, scopes: ReadonlyS
   return bits;
 }
 
-function principalOf(claims: JWTPayload): string {
+function principalOf(claims: Record<string, unknown>): string {
   if (typeof claims.sub === 'string') {
     return claims.sub;
   }
@@ -210,7 +251,7 @@ function principalOf(claims: JWTPayload): string {
  * Scalars only: API Gateway answers 500 when a context value is an array or object. The standard
  * keys come last so that a configured context claim cannot shadow them.
  */
-function contextOf(claims: JWTPayload, scopesText: string, contextClaims: readonly string[]): Record<string, ContextValue> {
+function contextOf(claims: Record<string, unknown>, scopesText: string, contextClaims: readonly string[]): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = {};
   for (const name of contextClaims) {
     const v = Object.hasOwn(claims, name) ? claims[name] : undefined;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decisionCacheBytes } from './decision-cache';
 import { ConfigError } from './errors';
 import { isLoopbackHost } from './loopback';
 
@@ -45,7 +46,14 @@ export interface AuthorizerConfig {
   readonly maxTokenBytes: number;
   readonly contextClaims: readonly string[];
   readonly jwks: JwksConfig;
-  readonly decisionCache: { readonly maxEntries: number };
+  readonly decisionCache: {
+    readonly maxEntries: number;
+    /**
+     * Not in config.json: decisionCacheBytes of the function's memory size, which Lambda sets in
+     * AWS_LAMBDA_FUNCTION_MEMORY_SIZE (MB); 128, Lambda's smallest, where it is unset (tests, local runs).
+     */
+    readonly maxBytes: number;
+  };
   readonly cacheMode: CacheMode;
   readonly metricsNamespace: string;
   readonly serviceName: string;
@@ -103,6 +111,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerCon
   if (c.cacheMode !== 'token' && c.cacheMode !== 'route') {
     fail('cacheMode must be "token" or "route"');
   }
+  const memoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
   const routes = array(c.routes, 'routes').map((r, i) => parseRoute(r, `routes[${i}]`));
   checkRouteTable(routes);
 
@@ -125,7 +134,10 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerCon
       maxKeys: int(jwks.maxKeys, 'jwks.maxKeys', 1, 10_000),
       maxAgeMs: int(jwks.maxAgeMs, 'jwks.maxAgeMs', 1, 7 * 86_400_000),
     },
-    decisionCache: { maxEntries: int(decisionCache.maxEntries, 'decisionCache.maxEntries', 0, 1_000_000) },
+    decisionCache: {
+      maxEntries: int(decisionCache.maxEntries, 'decisionCache.maxEntries', 0, 1_000_000),
+      maxBytes: decisionCacheBytes(memoryMb === undefined ? 128 : int(Number(memoryMb), 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 1, 1_048_576)),
+    },
     cacheMode: c.cacheMode as CacheMode,
     metricsNamespace: nonEmptyString(c.metricsNamespace, 'metricsNamespace'),
     serviceName: nonEmptyString(c.serviceName, 'serviceName'),

@@ -1,63 +1,111 @@
-import type { JWTPayload } from 'jose';
+import { hash } from 'node:crypto';
 
 export interface CachedToken {
-  readonly claims: JWTPayload;
-  readonly kid: string;
   /** Epoch seconds; the entry is never served at or after this instant. */
   readonly trustUntil: number;
 }
 
 /**
- * Verified claims by token, so a token seen again skips the signature check. An entry may also carry
- * what the authorizer derived from those claims (scopes, context, permissions, the latest policy):
- * it is only ever served before trustUntil, so nothing derived from a token outlives the token.
+ * The cache key of a token: its SHA-256, so that the cache holds no token, and its size does not
+ * grow with the token's. A collision-resistant hash, because a hit skips the signature check: a
+ * string that collided with a cached token's key would be served that token's decision.
+ */
+export function decisionCacheKey(token: string): string {
+  return hash('sha256', token, 'base64url');
+}
+
+/**
+ * Heap allowance per entry besides what `weigh` counts: the Map slot, the slot object and the
+ * 43-character key. An estimate, not a measurement; on the high side.
+ */
+export const ENTRY_OVERHEAD_BYTES = 256;
+
+/**
+ * The decision cache's share of the function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, MB), in
+ * bytes: one eighth, so that a 128 MB function keeps at most 16 MiB of entries (as estimated), and
+ * the heap's other tenants (the runtime, jose, the JWKS, the request in flight) keep the rest.
+ */
+export function decisionCacheBytes(memoryMb: number): number {
+  return Math.floor(memoryMb * 1024 * 1024 / 8);
+}
+
+interface Slot<T> {
+  readonly entry: T;
+  readonly bytes: number;
+}
+
+/**
+ * What the authorizer derived from verified tokens, by token hash (decisionCacheKey), so that a token
+ * seen again skips the signature check. The caller stores derived facts only (never the token or
+ * its claims object) and an entry is only served before its trustUntil, so nothing derived from a
+ * token outlives the token.
  *
- * The key is the raw token string. That is acceptable because the map lives only in this
- * container's memory, is never logged or serialized, and only a token whose signature verified is
- * ever stored (an attacker cannot fill it with forged tokens). Hashing the key would cost more than
- * the lookup saves and protect nothing the process memory does not already expose.
- *
- * Bounded LRU: a Map keeps insertion order, so a hit is re-inserted at the end and the first key
- * is the least recently used.
+ * Bounded LRU, by entry count and by estimated bytes: `weigh` estimates an entry's heap size, which
+ * together with ENTRY_OVERHEAD_BYTES is kept under maxBytes; an entry alone over the budget is not
+ * stored. A Map keeps insertion order, so a hit is re-inserted at the end and the first key is the
+ * least recently used. Setting a key again replaces its entry and weighs it again (an entry that grew).
  */
 export class DecisionCache<T extends CachedToken = CachedToken> {
-  private readonly entries = new Map<string, T>();
+  private readonly entries = new Map<string, Slot<T>>();
   /** The key inserted last, i.e. the most recently used one, which a hit need not move. */
   private newest: string | undefined;
+  private total = 0;
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxBytes: number,
+    private readonly weigh: (entry: T) => number,
+  ) {}
 
-  public get(token: string, nowSec: number): T | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) {
+  public get(key: string, nowSec: number): T | undefined {
+    const slot = this.entries.get(key);
+    if (slot === undefined) {
       return undefined;
     }
-    if (nowSec >= entry.trustUntil) {
-      this.entries.delete(token);
+    if (nowSec >= slot.entry.trustUntil) {
+      this.delete(key, slot);
       return undefined;
     }
-    if (token !== this.newest) {
-      this.entries.delete(token);
-      this.entries.set(token, entry);
-      this.newest = token;
+    if (key !== this.newest) {
+      this.entries.delete(key);
+      this.entries.set(key, slot);
+      this.newest = key;
     }
-    return entry;
+    return slot.entry;
   }
 
-  public set(token: string, entry: T): void {
-    if (this.maxEntries === 0) {
+  public set(key: string, entry: T): void {
+    const old = this.entries.get(key);
+    if (old !== undefined) {
+      this.delete(key, old);
+    }
+    const bytes = ENTRY_OVERHEAD_BYTES + this.weigh(entry);
+    if (this.maxEntries === 0 || bytes > this.maxBytes) {
       return;
     }
-    this.entries.delete(token);
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+    for (const [oldest, slot] of this.entries) {
+      if (this.entries.size < this.maxEntries && this.total + bytes <= this.maxBytes) {
+        break;
+      }
+      this.delete(oldest, slot);
     }
-    this.entries.set(token, entry);
-    this.newest = token;
+    this.entries.set(key, { entry, bytes });
+    this.total += bytes;
+    this.newest = key;
   }
 
+  /** Entries held. */
   public get size(): number {
     return this.entries.size;
+  }
+
+  /** Estimated bytes held: ENTRY_OVERHEAD_BYTES and the weight of each entry. */
+  public get bytes(): number {
+    return this.total;
+  }
+
+  private delete(key: string, slot: Slot<T>): void {
+    this.entries.delete(key);
+    this.total -= slot.bytes;
   }
 }

@@ -73,17 +73,18 @@ interface KeyType {
   readonly importAs: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams | webcrypto.Algorithm;
 }
 
+const ED25519: KeyType = { kty: 'OKP', crv: 'Ed25519', importAs: { name: 'Ed25519' } };
+
 /** What each JWS algorithm needs of a key; anything else (none, HS*, ES256K...) is never resolved. */
 const KEY_TYPE_OF_ALG = new Map<string, KeyType>([
   ...[256, 384, 512].flatMap((bits) => [
     [`RS${bits}`, { kty: 'RSA', importAs: { name: 'RSASSA-PKCS1-v1_5', hash: `SHA-${bits}` } }],
     [`PS${bits}`, { kty: 'RSA', importAs: { name: 'RSA-PSS', hash: `SHA-${bits}` } }],
   ] as const),
-  ['ES256', { kty: 'EC', crv: 'P-256', importAs: { name: 'ECDSA', namedCurve: 'P-256' } }],
-  ['ES384', { kty: 'EC', crv: 'P-384', importAs: { name: 'ECDSA', namedCurve: 'P-384' } }],
-  ['ES512', { kty: 'EC', crv: 'P-521', importAs: { name: 'ECDSA', namedCurve: 'P-521' } }],
-  ['EdDSA', { kty: 'OKP', crv: 'Ed25519', importAs: { name: 'Ed25519' } }],
-  ['Ed25519', { kty: 'OKP', crv: 'Ed25519', importAs: { name: 'Ed25519' } }],
+  ...([['ES256', 'P-256'], ['ES384', 'P-384'], ['ES512', 'P-521']] as const).map(([alg, crv]) =>
+    [alg, { kty: 'EC', crv, importAs: { name: 'ECDSA', namedCurve: crv } }] as const),
+  ['EdDSA', ED25519],
+  ['Ed25519', ED25519],
 ]);
 
 /**
@@ -201,15 +202,12 @@ export class JwksCache {
    * as the same objects, so that the caller can skip the keys it has tried.
    */
   async refetchKeys(kid: string, alg: string): Promise<readonly VerificationKey[]> {
-    if (!this.keys || !KEY_TYPE_OF_ALG.has(alg)) {
-      return NO_KEYS;
-    }
     if (this.inFlight) {
       await this.inFlight;
     } else if (this.mayFetch()) {
       await this.refresh();
     }
-    return this.keys.has(kid) ? this.keysOf(this.keys, kid, alg) : NO_KEYS;
+    return this.keys?.has(kid) && KEY_TYPE_OF_ALG.has(alg) ? this.keysOf(this.keys, kid, alg) : NO_KEYS;
   }
 
   /** The first of peekKeys' keys. */

@@ -247,13 +247,7 @@ export class TokenVerifier {
 
 /** At most MAX_KEYS_PER_KID of the keys, as a list. */
 function keyList(keys: VerificationKeys): readonly VerificationKey[] {
-  if (keys === undefined) {
-    return [];
-  }
-  if (!Array.isArray(keys)) {
-    return [keys as VerificationKey];
-  }
-  return keys.length > MAX_KEYS_PER_KID ? keys.slice(0, MAX_KEYS_PER_KID) : keys;
+  return keys === undefined ? [] : Array.isArray(keys) ? keys.slice(0, MAX_KEYS_PER_KID) : [keys as VerificationKey];
 }
 
 /** The key tried was not the signer's: another key of the kid may be. */

@@ -1,11 +1,13 @@
 import { DecisionCache } from '../../../src/authorizer/runtime/decision-cache';
 
-const entry = (trustUntil: number) => ({ claims: { sub: 's' }, kid: 'k', trustUntil });
+const entry = (trustUntil: number) => ({ kid: 'k', trustUntil });
+/** A cache bounded by entry count only (decision-cache-memory.test.ts covers the byte bound). */
+const cacheOf = (maxEntries: number) => new DecisionCache<ReturnType<typeof entry>>(maxEntries, Infinity, () => 0);
 
 describe('DecisionCache', () => {
   test('should serve an entry until its trust horizon and never at or after it', () => {
     // GIVEN
-    const cache = new DecisionCache(10);
+    const cache = cacheOf(10);
     cache.set('t', entry(1000));
     // WHEN
     const before = cache.get('t', 999);
@@ -20,7 +22,7 @@ describe('DecisionCache', () => {
 
   test('should evict the least recently used entry when full', () => {
     // GIVEN
-    const cache = new DecisionCache(2);
+    const cache = cacheOf(2);
     cache.set('a', entry(1000));
     cache.set('b', entry(1000));
     cache.get('a', 0);
@@ -35,7 +37,7 @@ describe('DecisionCache', () => {
 
   test('should keep evicting the least recently used entry when hits land on the newest one', () => {
     // GIVEN
-    const cache = new DecisionCache(2);
+    const cache = cacheOf(2);
     cache.set('a', entry(1000));
     cache.set('b', entry(1000));
     cache.get('b', 0);
@@ -51,7 +53,7 @@ describe('DecisionCache', () => {
 
   test('should hold nothing when maxEntries is 0', () => {
     // GIVEN
-    const cache = new DecisionCache(0);
+    const cache = cacheOf(0);
     // WHEN
     cache.set('a', entry(1000));
     // THEN
@@ -61,7 +63,7 @@ describe('DecisionCache', () => {
 
   test('should keep keys like __proto__ apart from the prototype', () => {
     // GIVEN
-    const cache = new DecisionCache(10);
+    const cache = cacheOf(10);
     // WHEN
     const missing = cache.get('__proto__', 0);
     cache.set('__proto__', entry(1000));
