@@ -268,6 +268,9 @@ function contextOf(claims: Record<string, unknown>, scopesText: string, contextC
   }
   context.scopes = scopesText;
   context.issuer = claims.iss as string;
+  // The verifier requires exp, a finite number. API Gateway may reuse a cached Allow up to its TTL past
+  // exp: a backend that must refuse an expired token checks this against its own clock.
+  context.exp = claims.exp as number;
   return context;
 }
 

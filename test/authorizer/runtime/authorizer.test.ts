@@ -18,7 +18,8 @@ describe('createAuthorizer', () => {
     // GIVEN
     const { audit, records } = capturedAudit();
     const authorize = createAuthorizer({ config: config({ cacheMode: 'route', contextClaims: ['tenant', 'groups', 'level'] }), audit, resolveKey: resolverOf(rsa) });
-    const token = await sign(rsa, validClaims({ client_id: 'app-1', tenant: 'acme', groups: ['a'], level: 2 }));
+    const claims = validClaims({ client_id: 'app-1', tenant: 'acme', groups: ['a'], level: 2 });
+    const token = await sign(rsa, claims);
     // WHEN
     const result = await authorize(requestEvent(`Bearer ${token}`, 'GET', '/orders/{id}'));
     // THEN
@@ -28,7 +29,7 @@ describe('createAuthorizer', () => {
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${METHOD_ARN_BASE}/GET/orders/*`] }],
       },
-      context: { tenant: 'acme', level: 2, sub: 'user-1', clientId: 'app-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com' },
+      context: { tenant: 'acme', level: 2, sub: 'user-1', clientId: 'app-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com', exp: claims.exp },
     });
     expect(records()).toEqual([expect.objectContaining({ decision: 'allow', reason: 'allowed', route: 'GET /orders/{id}', kid: 'rsa-1', cached: false, sub: 'user-1' })]);
   });
@@ -112,7 +113,7 @@ describe('createAuthorizer', () => {
     const b = await authorize(requestEvent(`Bearer ${none}`));
     // THEN
     expect(a.principalId).toBe('machine-1');
-    expect(a.context).toEqual({ clientId: 'machine-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com' });
+    expect(a.context).toEqual({ clientId: 'machine-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com', exp: expect.any(Number) });
     expect(b.principalId).toBe('anonymous');
   });
 
@@ -130,6 +131,7 @@ describe('createAuthorizer', () => {
     expect(Object.hasOwn(result.context, 'big')).toBe(false);
     expect(Object.entries(result.context).sort()).toEqual([
       ['__proto__', 'x'],
+      ['exp', payload.exp],
       ['issuer', 'https://issuer.example.com'],
       ['scopes', 'orders:read orders:write'],
       ['sub', 'user-1'],
