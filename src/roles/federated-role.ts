@@ -1,5 +1,6 @@
-import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aws, CfnMapping, Duration, Fn, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { ClaimCondition, FederatedTrust, OidcTrustOptions, SamlSignInEndpoint, SamlTrustOptions } from './federated-trust';
 import { FederationGuard } from './federation-guard';
@@ -8,6 +9,7 @@ import { RoleEnvironment } from './role-environment';
 import { Subject } from './subject';
 import { acceptedRisks } from './trust/acceptance';
 import { unsupportedKeyReason } from './trust/condition-keys';
+import { describeSamlEndpoints, isProviderId, partitionOfRegion, partitionOfSamlEndpoint, SAML_PARTITIONS, samlEndpointUrl } from './trust/saml-endpoints';
 import { StackTrustReader } from './trust/stack-reader';
 import {
   analyzeTrustPolicy,
@@ -455,18 +457,59 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     };
   }
 
+  /**
+   * The `SAML:aud` value of one endpoint, in the stack's partition. When the stack's region is a token,
+   * a lookup in a mapping on `AWS::Partition` (or `AWS::Region`) that CloudFormation resolves.
+   */
   private endpointUrl(endpoint: SamlSignInEndpoint): string {
-    if (endpoint._url !== undefined) {
-      if (!Token.isUnresolved(endpoint._url) && !/^https:\/\/[^/\s*?]+\/\S*$/.test(endpoint._url)) {
-        this.fail(`has the sign-in endpoint '${endpoint._url}', which is not an https:// URL without wildcards`, "pass the endpoint as it appears in your IdP's AWS configuration, e.g. 'https://signin.aws.amazon.com/saml'");
+    const stack = Stack.of(this);
+    const stackPartition = Token.isUnresolved(stack.region) ? undefined : partitionOfRegion(stack.region);
+    const url = endpoint._url;
+    if (url !== undefined) {
+      if (Token.isUnresolved(url)) return url;
+      if (!/^https:\/\/[^/\s*?]+\/\S*$/.test(url)) {
+        this.fail(`has the sign-in endpoint '${url}', which is not an https:// URL without wildcards`, "pass the endpoint as it appears in your IdP's AWS configuration, e.g. 'https://signin.aws.amazon.com/saml'");
       }
-      return endpoint._url;
+      const partition = partitionOfSamlEndpoint(url);
+      if (partition === undefined) {
+        this.fail(`has the sign-in endpoint '${url}', which is not one AWS documents for SAML, so assertions addressed to another service provider would be accepted (or none would)`, `use one of ${describeSamlEndpoints()}`);
+      }
+      this.checkSamePartition(partition, stackPartition, `the sign-in endpoint '${url}'`);
+      return url;
     }
-    const region = endpoint._region || Stack.of(this).region;
-    if (!Token.isUnresolved(region) && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    const idpId = endpoint._idpId;
+    if (idpId !== undefined && !Token.isUnresolved(idpId) && !isProviderId(idpId)) {
+      this.fail(`has the IdP ID '${idpId}', which is not the ID IAM assigns to a SAML provider (upper-case letters and digits, 22 to 64 characters)`, "copy it from the identity provider's detail page in the IAM console (SAMLProviderUUID in GetSAMLProvider)");
+    }
+    if (endpoint._global) {
+      if (stackPartition === undefined) return samlMapping(stack, PARTITION_MAPPING_ID, partitionEndpoints).findInMap(Aws.PARTITION, 'global');
+      return samlEndpointUrl(this.samlPartition(stackPartition, stack.region));
+    }
+    const region = endpoint._region || stack.region;
+    if (Token.isUnresolved(region)) {
+      const regional = samlMapping(stack, REGIONAL_MAPPING_ID, regionalEndpoints).findInMap(Aws.REGION, 'regional');
+      return idpId === undefined ? regional : Fn.join('', [regional, `/acs/${idpId}`]);
+    }
+    if (!/^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/.test(region)) {
       this.fail(`has the sign-in endpoint region '${region}', which is not an AWS region`, "pass a region such as 'eu-west-1'");
     }
-    return `https://${region}.signin.aws.amazon.com/saml`;
+    const partition = this.samlPartition(partitionOfRegion(region), region);
+    this.checkSamePartition(partition, stackPartition, `the sign-in endpoint of the region '${region}'`);
+    return samlEndpointUrl(partition, region, idpId);
+  }
+
+  private samlPartition(partition: string, region: string): string {
+    if (!SAML_PARTITIONS.includes(partition)) {
+      this.fail(`has a SAML trust for the region '${region}', whose partition has no SAML sign-in endpoint this library knows`, `SAML trusts are supported in the ${SAML_PARTITIONS.join(', ')} partitions`);
+    }
+    return partition;
+  }
+
+  /** Assertions posted to one partition's sign-in endpoint never reach a role in another. */
+  private checkSamePartition(partition: string, stackPartition: string | undefined, what: string): void {
+    if (stackPartition !== undefined && partition !== stackPartition) {
+      this.fail(`has ${what}, which is in the ${partition} partition, but its stack is in ${Stack.of(this).region} (${stackPartition}), so no assertion could ever match`, `use an endpoint of ${stackPartition}, e.g. SamlSignInEndpoint.GLOBAL`);
+    }
   }
 
   private checkEnvironmentLabel(): void {
@@ -511,6 +554,27 @@ export class FederatedRole extends Construct implements iam.IGrantable {
   private fail(what: string, fix?: string): never {
     throw new Error(`FederatedRole '${this.node.path}' ${what}${fix ? `; ${fix}` : ''}.`);
   }
+}
+
+/** Construct ids (and logical ids) of the stack-level mappings of sign-in endpoints. */
+const PARTITION_MAPPING_ID = 'SamlSignInEndpoints';
+const REGIONAL_MAPPING_ID = 'SamlSignInRegionalEndpoints';
+
+/** One mapping per stack, shared by its roles. */
+function samlMapping(stack: Stack, id: string, build: () => Record<string, Record<string, string>>): CfnMapping {
+  return stack.node.tryFindChild(id) as CfnMapping | undefined ?? new CfnMapping(stack, id, { mapping: build() });
+}
+
+/** Each partition's endpoint without a region code, keyed by partition. */
+function partitionEndpoints(): Record<string, Record<string, string>> {
+  return Object.fromEntries(SAML_PARTITIONS.map(partition => [partition, { global: samlEndpointUrl(partition) }]));
+}
+
+/** Each known region's endpoint, keyed by region; a region missing here fails the deployment. */
+function regionalEndpoints(): Record<string, Record<string, string>> {
+  return Object.fromEntries(RegionInfo.regions
+    .filter(info => SAML_PARTITIONS.includes(info.partition ?? '') && partitionOfRegion(info.name) === info.partition)
+    .map(info => [info.name, { regional: samlEndpointUrl(info.partition!, info.name) }]));
 }
 
 interface BuiltTrust {

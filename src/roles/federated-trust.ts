@@ -50,25 +50,61 @@ export class ClaimCondition {
 /**
  * The AWS sign-in endpoint that SAML assertions are posted to, which `SAML:aud` must equal.
  *
- * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_relying-party.html
+ * Each partition has its own: `signin.aws.amazon.com` (aws), `signin.amazonaws.cn` (aws-cn),
+ * `signin.amazonaws-us-gov.com` (aws-us-gov), each with regional endpoints
+ * (`https://<region>.signin.aws.amazon.com/saml`), and with `/acs/<IdP ID>` appended when the IdP
+ * encrypts its assertions. `FederatedRole` writes the endpoint of the stack's partition, and refuses an
+ * endpoint AWS does not document or one of another partition.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html
+ * @see https://docs.aws.amazon.com/general/latest/gr/signin-service.html
  */
 export class SamlSignInEndpoint {
-  /** `https://signin.aws.amazon.com/saml`: the global endpoint, which IdPs use unless told otherwise. */
-  public static readonly GLOBAL: SamlSignInEndpoint = new SamlSignInEndpoint('https://signin.aws.amazon.com/saml');
+  /**
+   * The partition's endpoint without a region code: `https://signin.aws.amazon.com/saml` (aws),
+   * `https://signin.amazonaws.cn/saml` (aws-cn), `https://signin.amazonaws-us-gov.com/saml`
+   * (aws-us-gov). IdPs post to it unless told otherwise.
+   *
+   * In a stack whose region is only known at deploy time, the value is looked up from `AWS::Partition`
+   * in a CloudFormation mapping (`SamlSignInEndpoints`) that the role's stack gets.
+   */
+  public static readonly GLOBAL: SamlSignInEndpoint = new SamlSignInEndpoint(undefined, undefined, undefined, true);
 
   /**
-   * `https://{region}.signin.aws.amazon.com/saml`: a regional endpoint, which keeps console sign-in
-   * working when the global endpoint's region is impaired.
+   * A regional endpoint, `https://{region}.signin.aws.amazon.com/saml` (or of the region's partition),
+   * which keeps console sign-in working when another region is impaired. For us-east-1 and
+   * us-gov-west-1 AWS documents the endpoint without a region code, and that is what is written.
+   *
+   * In a stack whose region is only known at deploy time, the default is looked up from `AWS::Region`
+   * in a CloudFormation mapping (`SamlSignInRegionalEndpoints`) of the regions this library knows;
+   * a deployment to a region missing from it fails rather than trusting a guessed endpoint.
    *
    * @param region e.g. `eu-west-1`
-   * @default - the region of the stack that holds the role (a token when the stack is environment-agnostic)
+   * @default - the region of the stack that holds the role
    */
   public static regional(region?: string): SamlSignInEndpoint {
     return new SamlSignInEndpoint(undefined, region ?? '');
   }
 
   /**
-   * Any other endpoint, e.g. `https://signin.amazonaws-us-gov.com/saml` in AWS GovCloud (US).
+   * The endpoint for encrypted assertions: the regional endpoint followed by `/acs/<IdP ID>`, e.g.
+   * `https://eu-west-1.signin.aws.amazon.com/saml/acs/ABCDEFGHIJKLMNOPQRSTUVWXYZ`. IAM requires this
+   * form when the SAML provider's assertion encryption mode is `Required`.
+   *
+   * @param idpId the IdP ID IAM assigned to the SAML provider (its `SAMLProviderUUID`, on the identity
+   * provider's detail page): upper-case letters and digits, 22 to 64 characters
+   * @param region e.g. `eu-west-1`
+   * @default - region: the region of the stack that holds the role
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html
+   */
+  public static encryptedAssertions(idpId: string, region?: string): SamlSignInEndpoint {
+    return new SamlSignInEndpoint(undefined, region ?? '', idpId);
+  }
+
+  /**
+   * An endpoint written out, as your IdP's AWS configuration shows it, e.g.
+   * `https://us-gov-east-1.signin.amazonaws-us-gov.com/saml`. It must be one of the endpoints AWS
+   * documents, in the stack's partition.
    *
    * @param url an `https://` URL
    */
@@ -83,10 +119,16 @@ export class SamlSignInEndpoint {
    * @internal
    */
   public readonly _region?: string;
+  /** @internal */
+  public readonly _idpId?: string;
+  /** @internal */
+  public readonly _global: boolean;
 
-  private constructor(url?: string, region?: string) {
+  private constructor(url?: string, region?: string, idpId?: string, global: boolean = false) {
     this._url = url;
     this._region = region;
+    this._idpId = idpId;
+    this._global = global;
   }
 }
 
@@ -141,9 +183,10 @@ export interface SamlTrustOptions {
   /**
    * The sign-in endpoints the assertion may be addressed to, as the `SAML:aud` condition (`StringEquals`).
    *
-   * @default [SamlSignInEndpoint.GLOBAL] - `https://signin.aws.amazon.com/saml`, the endpoint
-   * AWS's own SAML setup instructions and most IdPs' AWS templates post to. Add
-   * `SamlSignInEndpoint.regional()` if your IdP posts to a regional endpoint.
+   * @default [SamlSignInEndpoint.GLOBAL] - the partition's endpoint without a region code
+   * (`https://signin.aws.amazon.com/saml` in the aws partition), which AWS's own SAML setup
+   * instructions and most IdPs' AWS templates post to. Add `SamlSignInEndpoint.regional()` if your IdP
+   * posts to a regional endpoint, `SamlSignInEndpoint.encryptedAssertions(idpId)` if it encrypts.
    */
   readonly signInEndpoints?: SamlSignInEndpoint[];
 

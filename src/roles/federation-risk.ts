@@ -103,4 +103,19 @@ export enum FederationRisk {
    * nobody can assume the role, and the check it was meant to make is not made.
    */
   UNSUPPORTED_CONDITION_KEY = 'UNSUPPORTED_CONDITION_KEY',
+
+  /**
+   * A `SAML:aud` value that is not one of AWS's documented sign-in endpoints (e.g.
+   * `https://sso.example.com/acs`, or `https://*.signin.aws.amazon.com/saml` under `StringEquals`):
+   * `SAML:aud` is the assertion's `Recipient`, so a foreign value accepts assertions addressed to
+   * another service provider, and a mistyped one accepts none. The documented endpoints are, per
+   * partition, `https://signin.aws.amazon.com/saml` and `https://<region>.signin.aws.amazon.com/saml`
+   * (aws), `https://signin.amazonaws.cn/saml` and `https://<region>.signin.amazonaws.cn/saml` (aws-cn),
+   * `https://signin.amazonaws-us-gov.com/saml` and `https://us-gov-east-1.signin.amazonaws-us-gov.com/saml`
+   * (aws-us-gov), each also with `/acs/<IdP ID>` for encrypted assertions.
+   *
+   * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html
+   * @see https://docs.aws.amazon.com/general/latest/gr/signin-service.html
+   */
+  SAML_FOREIGN_AUDIENCE = 'SAML_FOREIGN_AUDIENCE',
 }

@@ -37,13 +37,15 @@ const literal = fc.array(piece, { minLength: 1, maxLength: 6 }).map(parts => par
 const value: fc.Arbitrary<Value> = fc.oneof({ weight: 12, arbitrary: literal }, { weight: 1, arbitrary: fc.constant(DEPLOY_TIME) });
 const operator = fc.option(fc.constantFrom('StringEquals', 'StringLike'), { nil: undefined, freq: 6 });
 const values = fc.array(value, { minLength: 1, maxLength: 2 });
+/** Sign-in endpoints AWS documents (IAM User Guide, SAML assertions; AWS Sign-In endpoints), written out by hand. */
+const SIGN_IN_ENDPOINTS = ['https://signin.aws.amazon.com/saml', 'https://eu-west-1.signin.aws.amazon.com/saml', 'https://signin.amazonaws.cn/saml', 'https://us-gov-east-1.signin.amazonaws-us-gov.com/saml'];
 const tightGitHub = fc.constantFrom('repo:acme/app:ref:refs/heads/main', 'repo:acme/app:*', 'repo:acme/app:environment:prod');
 
 const trustCase: fc.Arbitrary<Case> = fc.record({
   saml: fc.boolean(),
   host: fc.constantFrom(GITHUB, OTHER),
   audOperator: operator,
-  aud: fc.oneof(values, fc.constant(['sts.amazonaws.com'])),
+  aud: fc.oneof(values, fc.constant(['sts.amazonaws.com']), fc.subarray(SIGN_IN_ENDPOINTS, { minLength: 1 })),
   subOperator: operator,
   sub: fc.oneof(values, tightGitHub.map(s => [s])),
 });
@@ -129,7 +131,8 @@ function oracleLoose(c: Case): boolean | undefined {
   if (!c.audOperator) return true;
   if ((c.aud as string[]).some(variable)) return true;
   if (c.audOperator === 'StringLike' && (c.aud as string[]).some(hasWildcard)) return true;
-  if (c.saml) return false;
+  // SAML:aud is the assertion's Recipient: any other value admits assertions addressed to the attacker's own service.
+  if (c.saml) return (c.aud as string[]).some(v => !SIGN_IN_ENDPOINTS.includes(v));
   if (!c.subOperator) return true;
   const subs = c.sub as string[];
   if (subs.some(variable)) return true;

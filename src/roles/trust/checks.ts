@@ -3,6 +3,7 @@
 // decides what other checks report.
 import { unsupportedKeyReason } from './condition-keys';
 import { displayValue, firstWildcard, hasPolicyVariable, hasTokenMark, isWildcardOnly } from './iam-string';
+import { describeSamlEndpoints, partitionOfSamlEndpoint } from './saml-endpoints';
 import { ConditionEntry, Finding, isProviderNamespace, OidcTarget, SAML_ACTION, TrustStatement, WEB_IDENTITY_ACTION } from './statement';
 import { classifySubjectPattern, describeSubjectRisk } from './subject-scheme';
 import { FederationRisk } from '../federation-risk';
@@ -128,6 +129,26 @@ export const samlMissingAudience: TrustCheck = s => !s.isSaml || s.opaqueConditi
   message: "trusts a SAML provider without a 'SAML:aud' condition, so assertions not addressed to your AWS sign-in endpoint are accepted; add a StringEquals condition on 'SAML:aud' with the sign-in endpoint, e.g. 'https://signin.aws.amazon.com/saml'",
 }];
 
+/**
+ * `SAML:aud` holds exact sign-in endpoints of AWS. Values only known at deploy time, patterns with a
+ * wildcard and policy variables have their own checks; a lookup in a mapping of the stack has each of
+ * its values checked; an identifier (a reference to a pseudo parameter or a resource) cannot be read.
+ */
+export const samlForeignAudience: TrustCheck = s => !s.isSaml ? [] : samlEntries(s, 'aud')
+  .filter(e => !e.setQualifier && (e.baseOperator === 'StringEquals' || e.baseOperator === 'StringLike'))
+  .flatMap(entry => entry.values.flatMap(v => {
+    if (v.deployTime) return [];
+    if (v.candidates) return v.candidates.map(text => ({ entry, text }));
+    if (hasTokenMark(v.text) || hasPolicyVariable(v.text)) return [];
+    if (entry.baseOperator === 'StringLike' && firstWildcard(v.text) >= 0) return [];
+    return [{ entry, text: v.text }];
+  }))
+  .filter(({ text }) => partitionOfSamlEndpoint(text) === undefined)
+  .map(({ entry, text }) => ({
+    risk: FederationRisk.SAML_FOREIGN_AUDIENCE,
+    message: `tests '${entry.key}' against '${displayValue(text)}', which is not an AWS sign-in endpoint, so assertions addressed to another service provider are accepted (or, if it is a mistyped endpoint, none are); list the endpoints your IdP posts to, exactly as AWS documents them: ${describeSamlEndpoints()}`,
+  }));
+
 /** Keys IAM does not have make a role nobody can assume, and check nothing. */
 export const unsupportedConditionKey: TrustCheck = s => s.oidcTargets.flatMap(t => s.conditions
   .filter(e => t.host !== undefined && t.ofProvider(e))
@@ -151,6 +172,7 @@ export const TRUST_CHECKS: TrustCheck[] = [
   subjectPattern,
   foreignConditionKey,
   samlMissingAudience,
+  samlForeignAudience,
   unsupportedConditionKey,
 ];
 

@@ -1,6 +1,6 @@
 // Reads a role's trust policy as CloudFormation will deploy it, following references within its stack:
 // which provider a `Federated` ARN names, and which tokens are deploy-time values that could be anything.
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnMapping, CfnResource, Stack } from 'aws-cdk-lib';
 import { TOKEN_MARK } from './iam-string';
 import { describeJson, isPlainObject, ProviderInfo, ProviderKind, TrustReader, TrustValue } from './statement';
 
@@ -27,7 +27,8 @@ export class StackTrustReader implements TrustReader {
 
   public readValue(value: unknown): TrustValue {
     const text = this.textOf(value);
-    return { text, deployTime: this.hasOpenMark(text) };
+    const candidates = this.mappingCandidates(value);
+    return { text, deployTime: this.hasOpenMark(text), ...(candidates ? { candidates } : {}) };
   }
 
   public describeFederated(value: unknown): ProviderInfo {
@@ -100,9 +101,39 @@ export class StackTrustReader implements TrustReader {
     return false;
   }
 
+  /**
+   * The values an `Fn::FindInMap` can take: a mapping of this stack, a top-level key that is a literal
+   * or a pseudo parameter (`AWS::Partition`, `AWS::Region`...), a literal second key, and string
+   * values. Undefined for anything else.
+   */
+  private mappingCandidates(value: unknown): string[] | undefined {
+    if (!isPlainObject(value) || Object.keys(value).length !== 1 || !Array.isArray(value['Fn::FindInMap'])) return undefined;
+    const [name, topKey, secondKey] = value['Fn::FindInMap'] as unknown[];
+    if (typeof name !== 'string' || typeof secondKey !== 'string') return undefined;
+    const topIsPseudo = isPlainObject(topKey) && typeof topKey.Ref === 'string' && SAFE_PSEUDO_PARAMETERS.includes(topKey.Ref);
+    if (typeof topKey !== 'string' && !topIsPseudo) return undefined;
+    const table = this.mappingTable(name);
+    if (!table) return undefined;
+    const rows = typeof topKey === 'string' ? [table[topKey]] : Object.values(table);
+    const values = rows.map(row => isPlainObject(row) ? row[secondKey] : undefined);
+    return values.length > 0 && values.every(v => typeof v === 'string') ? values as string[] : undefined;
+  }
+
+  private mappingTable(logicalId: string): Record<string, unknown> | undefined {
+    for (const child of this.stack.node.findAll()) {
+      if (!(child instanceof CfnMapping) || Stack.of(child) !== this.stack || this.stack.resolve(child.logicalId) !== logicalId) continue;
+      const rendered: unknown = this.stack.resolve((child as unknown as { _toCloudFormation(): object })._toCloudFormation());
+      const table = isPlainObject(rendered) && isPlainObject(rendered.Mappings) ? rendered.Mappings[logicalId] : undefined;
+      return isPlainObject(table) ? table : undefined;
+    }
+    return undefined;
+  }
+
   /** A deploy-time value that is an identifier: it cannot be a wildcard or a policy variable. */
   private isIdentifier(token: unknown): boolean {
     if (!isPlainObject(token)) return false;
+    const candidates = this.mappingCandidates(token);
+    if (candidates) return candidates.every(c => !/[*?]|\$\{/.test(c));
     if (typeof token.Ref === 'string') {
       return SAFE_PSEUDO_PARAMETERS.includes(token.Ref) || this.findResource(token.Ref) !== undefined;
     }

@@ -44,6 +44,11 @@ export interface TrustValue {
   readonly text: string;
   /** True when some part could be any string at deploy time (parameter, import, `Fn::If`...). */
   readonly deployTime: boolean;
+  /**
+   * Every value the whole of it can take, when it is a lookup in a mapping of the stack keyed by a
+   * pseudo parameter (`Fn::FindInMap` on `AWS::Partition` or `AWS::Region`).
+   */
+  readonly candidates?: string[];
 }
 
 /** How the parser reads tokens and principals; FederationGuard's follows references within the stack. */
