@@ -5,14 +5,23 @@
 import { isGitHubHost } from './subject-scheme';
 
 /**
- * The GitHub Actions claims IAM documents as condition keys (`<provider>:<claim>`), as AWS lists them in
- * "Available keys for AWS OIDC federation" (IAM User Guide, read on 2026-11-30; the provider-specific
- * keys were announced with AWS STS's validation of identity-provider-specific claims): `aud` and `sub`,
- * plus `actor`, `actor_id`, `job_workflow_ref`, `repository`, `repository_id`, `workflow`, `ref`,
- * `environment` and `enterprise_id`. Any other GitHub claim (`repository_owner`, `event_name`,
- * `ref_type`...) is not a key: a condition on it never holds.
+ * The GitHub Actions claims IAM has as condition keys (`<provider>:<claim>`): `aud` and `sub`, plus
+ * `actor`, `actor_id`, `job_workflow_ref`, `repository`, `repository_id`, `workflow`, `ref`,
+ * `environment` and `enterprise_id` (none of them "available in session"). Any other GitHub claim
+ * (`repository_owner`, `event_name`, `ref_type`...) is not a key: a condition on it never holds.
+ *
+ * Where this list comes from: the provider-specific keys were added with AWS STS's validation of
+ * identity-provider-specific claims (What's New, January 2026). The primary list is IAM's "Available
+ * keys for AWS OIDC federation" (first `@see`); its GitHub table could not be read here, only the
+ * page's opening. The list was checked against the table ("AWS STS condition key / IdP JWT claim /
+ * Available in session") as reproduced in https://cageyv.dev/posts/aws-sts-oidc-claim-validation and
+ * https://dev.classmethod.jp/en/articles/aws-sts-oidc-github-google-circleci-oci (both citing the
+ * announcement); they agree with each other and with this list. Re-check against the primary page
+ * when it can be read.
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+ * @see https://aws.amazon.com/about-aws/whats-new/2026/01/aws-sts-supports-validation-identity-provider-claims/
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
  */
 export const GITHUB_CONDITION_CLAIMS: readonly string[] = [
   'aud', 'sub', 'actor', 'actor_id', 'job_workflow_ref', 'repository', 'repository_id', 'workflow', 'ref', 'environment', 'enterprise_id',
