@@ -1,9 +1,11 @@
-import { hash } from 'node:crypto';
+import type * as nodeCrypto from 'node:crypto';
 
 export interface CachedToken {
   /** Epoch seconds; the entry is never served at or after this instant. */
   readonly trustUntil: number;
 }
+
+let hash: typeof nodeCrypto.hash | undefined;
 
 /**
  * The cache key of a token: its SHA-256, so that the cache holds no token, and its size does not
@@ -11,6 +13,9 @@ export interface CachedToken {
  * string that collided with a cached token's key would be served that token's decision.
  */
 export function decisionCacheKey(token: string): string {
+  // node:crypto is loaded on first use, not at module load: requiring it is a measurable part of a cold
+  // start (see the bench's module load), and WebCrypto, which jose uses, does not load it.
+  hash ??= process.getBuiltinModule('node:crypto').hash;
   return hash('sha256', token, 'base64url');
 }
 

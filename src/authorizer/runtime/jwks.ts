@@ -121,11 +121,11 @@ class FetchFailure extends Error {
 }
 
 /**
- * The issuer's signing keys, fetched over HTTPS, cached per container and imported per kid+alg.
+ * The issuer's signing keys, fetched over HTTPS, cached per container and imported per kid and alg family.
  *
  * Concurrent fetches share one in-flight request. An unknown kid refetches at most once per cooldown
  * (callers arriving while a fetch is in flight wait for it; otherwise, during the cooldown, an unknown
- * kid resolves undefined at once). A failed refetch keeps the last good key set serving.
+ * kid resolves no keys at once). A failed refetch keeps the last good key set serving.
  *
  * A kid may name more than one key (an issuer that rotates in place, or publishes the next key early
  * under the same kid): every key of that kid that fits the alg is a candidate, in publication order,
@@ -137,7 +137,7 @@ export class JwksCache {
   private loadedAt = 0;
   /** The candidate keys of the current key set by alg family and kid. */
   private imported = new Map<string, Promise<readonly VerificationKey[]>>();
-  /** The lists of `candidates` that have resolved to at least one key, for peekKeys. */
+  /** The lists of `imported` that have resolved to at least one key, for peekKeys. */
   private ready = new Map<string, readonly VerificationKey[]>();
   private inFlight: Promise<void> | undefined;
   private lastSettledAt = -Infinity;
