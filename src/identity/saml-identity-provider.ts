@@ -77,7 +77,10 @@ export interface SamlIdentityProviderProps {
 /**
  * An IAM SAML 2.0 identity provider (`AWS::IAM::SAMLProvider`) from the IdP's metadata document.
  *
- * Roles federated with it (`FederatedRole`) must condition on `SAML:aud`.
+ * Roles federated with it (`FederatedRole`) must condition on `SAML:aud`, the AWS sign-in endpoint the
+ * IdP posts to (`SamlSignInEndpoint`). If the provider requires encrypted assertions, that endpoint
+ * ends in `/saml/acs/<IdP ID>`, the ID IAM shows on the provider's detail page:
+ * `SamlSignInEndpoint.encryptedAssertions(idpId)`.
  *
  * @resource AWS::IAM::SAMLProvider
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html
