@@ -51,35 +51,18 @@
  * generated route tables, with API Gateway's routing precedence and IAM's matching.
  */
 import { Token } from 'aws-cdk-lib';
+import type { CacheMode, ClaimRuleConfig, ClaimRuleOp, RouteConfig, RouteMethod } from './contract';
 import { ClaimRule, HttpMethod, RouteAuthorization } from './route';
 
-/** A claim rule as config.json holds it. */
-export interface ClaimRuleConfig {
-  readonly claim: string;
-  readonly op: string;
-  readonly value?: string;
-  readonly values?: string[];
-}
-
-/** One guarded route as config.json holds it (see docs/authorizer-contract.md). */
-export interface RouteConfig {
-  readonly method: string;
-  readonly resource: string;
-  readonly arnPath: string;
-  readonly scopes: string[];
-  readonly claimRules: ClaimRuleConfig[];
-  readonly overlaps: number[];
-}
+export type { CacheMode, ClaimRuleConfig, RouteConfig };
 
 /** A validated route before compilation. */
 export interface CheckedRoute {
-  readonly method: string;
+  readonly method: RouteMethod;
   readonly resource: string;
   readonly scopes: string[];
   readonly claimRules: ClaimRuleConfig[];
 }
-
-export type CacheMode = 'token' | 'route';
 
 export interface CompiledRouteTable {
   readonly routes: RouteConfig[];
@@ -259,11 +242,11 @@ function compare(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function checkMethod(where: string, method: unknown): string {
+function checkMethod(where: string, method: unknown): RouteMethod {
   if (typeof method !== 'string' || !METHODS.includes(method)) {
     throw new Error(`${where}: route method ${JSON.stringify(method)} is not supported; use one of ${METHODS.join(', ')} (HttpMethod).`);
   }
-  return method;
+  return method as RouteMethod;
 }
 
 function checkPath(where: string, method: string, path: unknown): void {
@@ -317,12 +300,12 @@ function checkClaimRule(where: string, label: string, rule: unknown): ClaimRuleC
     if (values.length === 0 || !values.every(literal)) {
       throw fail(`values ${JSON.stringify(values)}`);
     }
-    return { claim: rule.claim, op: rule._op, values: [...new Set(values)].sort() };
+    return { claim: rule.claim, op: rule._op as ClaimRuleOp, values: [...new Set(values)].sort() };
   }
   if (!literal(rule._value)) {
     throw fail(`value ${JSON.stringify(rule._value)}`);
   }
-  return { claim: rule.claim, op: rule._op, value: rule._value };
+  return { claim: rule.claim, op: rule._op as ClaimRuleOp, value: rule._value };
 }
 
 // ---- glob x request-path intersection ----

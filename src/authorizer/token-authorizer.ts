@@ -9,6 +9,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { withIssuerRequirements } from './caller-identity';
+import {
+  AuthorizerConfigFile, CONTEXT_KEYS, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_DECISION_CACHE_ENTRIES, DEFAULT_JWKS,
+  DEFAULT_MAX_TOKEN_BYTES, DEFAULT_METRICS_NAMESPACE, ENV_AUDIENCES, ENV_ISSUER, ENV_JWKS_URI,
+} from './contract';
 import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { OidcIssuer } from '../identity/oidc-issuer';
@@ -17,7 +21,7 @@ import { OidcIssuer } from '../identity/oidc-issuer';
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');
 
 /** Context keys the authorizer always sets; a context claim of the same name would overwrite one. */
-const RESERVED_CONTEXT_KEYS = ['sub', 'clientId', 'scopes', 'issuer', 'exp'];
+const RESERVED_CONTEXT_KEYS: readonly string[] = CONTEXT_KEYS;
 
 /**
  * API Gateway accepts a Resource of at most 512 characters in an authorizer's policy statement;
@@ -290,9 +294,9 @@ export class TokenAuthorizer extends Construct {
       tracing: props.tracing === false ? undefined : lambda.Tracing.ACTIVE,
       reservedConcurrentExecutions: this.settings.reservedConcurrency,
       environment: {
-        SECURED_API_ISSUER: props.issuer.issuerUrl,
-        SECURED_API_AUDIENCES: Stack.of(this).toJsonString(props.issuer.audiences),
-        SECURED_API_JWKS_URI: props.issuer.jwksUri,
+        [ENV_ISSUER]: props.issuer.issuerUrl,
+        [ENV_AUDIENCES]: Stack.of(this).toJsonString(props.issuer.audiences),
+        [ENV_JWKS_URI]: props.issuer.jwksUri,
       },
     });
     this.function = this.handler;
@@ -362,21 +366,21 @@ export class TokenAuthorizer extends Construct {
     const s = this.settings;
     // Keys in the contract's order; JSON.stringify keeps insertion order, so the asset hash only
     // changes when the configuration does.
-    const config = {
+    const config: AuthorizerConfigFile = {
       version: 1,
       algorithms: [...this.issuer.algorithms],
       audienceClaim: this.issuer.audienceClaim,
       clockToleranceSeconds: s.clockToleranceSeconds,
       ...(s.maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds: s.maxTokenAgeSeconds }),
       ...(s.requiredTyp === undefined ? {} : { requiredTyp: s.requiredTyp }),
-      maxTokenBytes: 8192,
+      maxTokenBytes: DEFAULT_MAX_TOKEN_BYTES,
       contextClaims: s.contextClaims,
       jwks: {
         timeoutMs: s.jwksTimeoutMs,
         cooldownMs: s.jwksCooldownMs,
         maxBytes: s.jwksMaxBytes,
-        maxKeys: 50,
-        maxAgeMs: 3_600_000,
+        maxKeys: DEFAULT_JWKS.maxKeys,
+        maxAgeMs: DEFAULT_JWKS.maxAgeMs,
       },
       decisionCache: { maxEntries: s.decisionCacheSize },
       cacheMode: table.cacheMode,
@@ -541,7 +545,7 @@ function checkOptions(where: string, props: TokenAuthorizerOptions): Settings {
     }
   });
 
-  const metricsNamespace = props.metricsNamespace ?? 'SecuredApi';
+  const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
   if (!literal(metricsNamespace) || !/^[A-Za-z0-9.\-_/#: ]{1,255}$/.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
     throw new Error(`${where}: metricsNamespace ${JSON.stringify(metricsNamespace)} is not a valid CloudWatch namespace; use up to 255 of [A-Za-z0-9.-_/#: ], not starting with 'AWS/'.`);
   }
@@ -550,14 +554,14 @@ function checkOptions(where: string, props: TokenAuthorizerOptions): Settings {
   const reservedConcurrency = props.reservedConcurrency;
   return {
     resultsCacheTtl: ttl,
-    clockToleranceSeconds: integer(where, 'clockTolerance (seconds)', (props.clockTolerance ?? Duration.seconds(30)).toSeconds({ integral: false }), 0, 300),
+    clockToleranceSeconds: integer(where, 'clockTolerance (seconds)', (props.clockTolerance ?? Duration.seconds(DEFAULT_CLOCK_TOLERANCE_SECONDS)).toSeconds({ integral: false }), 0, 300),
     maxTokenAgeSeconds: maxTokenAge === undefined ? undefined : integer(where, 'maxTokenAge (seconds)', maxTokenAge.toSeconds({ integral: false }), 1, 366 * 86_400),
     requiredTyp,
     contextClaims: [...contextClaims],
-    jwksTimeoutMs: integer(where, 'jwks.timeout (milliseconds)', (jwks.timeout ?? Duration.seconds(3)).toMilliseconds({ integral: false }), 1, 10_000),
-    jwksCooldownMs: integer(where, 'jwks.cooldown (milliseconds)', (jwks.cooldown ?? Duration.seconds(30)).toMilliseconds({ integral: false }), 0, 86_400_000),
-    jwksMaxBytes: integer(where, 'jwks.maxBytes', jwks.maxBytes ?? 65_536, 1024, 10_485_760),
-    decisionCacheSize: integer(where, 'decisionCacheSize', props.decisionCacheSize ?? 10_000, 0, 1_000_000),
+    jwksTimeoutMs: integer(where, 'jwks.timeout (milliseconds)', (jwks.timeout ?? Duration.millis(DEFAULT_JWKS.timeoutMs)).toMilliseconds({ integral: false }), 1, 10_000),
+    jwksCooldownMs: integer(where, 'jwks.cooldown (milliseconds)', (jwks.cooldown ?? Duration.millis(DEFAULT_JWKS.cooldownMs)).toMilliseconds({ integral: false }), 0, 86_400_000),
+    jwksMaxBytes: integer(where, 'jwks.maxBytes', jwks.maxBytes ?? DEFAULT_JWKS.maxBytes, 1024, 10_485_760),
+    decisionCacheSize: integer(where, 'decisionCacheSize', props.decisionCacheSize ?? DEFAULT_DECISION_CACHE_ENTRIES, 0, 1_000_000),
     metricsNamespace,
     memorySize: integer(where, 'memorySize', props.memorySize ?? 256, 128, 10_240),
     reservedConcurrency: reservedConcurrency === undefined ? undefined : integer(where, 'reservedConcurrency', reservedConcurrency, 1, 1_000_000),

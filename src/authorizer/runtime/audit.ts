@@ -1,6 +1,10 @@
 import type { Reason } from './errors';
+import {
+  DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
+} from '../contract';
+import type { Decision } from '../contract';
 
-export type Decision = 'allow' | 'deny' | 'unauthorized';
+export type { Decision };
 
 export interface DecisionRecord {
   readonly decision: Decision;
@@ -72,9 +76,9 @@ export class AuditLog {
   ) {
     this.decisionMetrics = `"CloudWatchMetrics":${JSON.stringify([{
       Namespace: namespace,
-      Dimensions: [['Service', 'Decision'], ['Service', 'Reason']],
-      Metrics: [{ Name: 'Decisions', Unit: 'Count' }, { Name: 'DecisionLatency', Unit: 'Milliseconds' }],
-    }])}},"Service":${JSON.stringify(service)}`;
+      Dimensions: [[DIMENSION_SERVICE, DIMENSION_DECISION], [DIMENSION_SERVICE, DIMENSION_REASON]],
+      Metrics: [{ Name: METRIC_DECISIONS, Unit: 'Count' }, { Name: METRIC_DECISION_LATENCY, Unit: 'Milliseconds' }],
+    }])}},"${DIMENSION_SERVICE}":${JSON.stringify(service)}`;
   }
 
   public decision(rec: DecisionRecord): void {
@@ -98,7 +102,7 @@ export class AuditLog {
         + `,"scopes":${json(rec.scopes === undefined ? null : rec.scopes.slice(0, 1024))}`
         + `,"kid":${json(sanitizeKid(rec.kid))},"latency_ms":`,
       middle: `${rec.error ? `,"error":${json(rec.error.slice(0, 64))}` : ''},"_aws":{"Timestamp":`,
-      tail: `,${this.decisionMetrics},"Decision":${decisionName},"Reason":${reason},"Decisions":1,"DecisionLatency":`,
+      tail: `,${this.decisionMetrics},"${DIMENSION_DECISION}":${decisionName},"${DIMENSION_REASON}":${reason},"${METRIC_DECISIONS}":1,"${METRIC_DECISION_LATENCY}":`,
     };
   }
 
@@ -119,13 +123,13 @@ export class AuditLog {
         Timestamp: Date.now(),
         CloudWatchMetrics: [{
           Namespace: this.namespace,
-          Dimensions: [['Service']],
-          Metrics: [{ Name: 'JwksFetches', Unit: 'Count' }, { Name: 'JwksFetchFailures', Unit: 'Count' }],
+          Dimensions: [[DIMENSION_SERVICE]],
+          Metrics: [{ Name: METRIC_JWKS_FETCHES, Unit: 'Count' }, { Name: METRIC_JWKS_FETCH_FAILURES, Unit: 'Count' }],
         }],
       },
-      Service: this.service,
-      JwksFetches: 1,
-      JwksFetchFailures: rec.ok ? 0 : 1,
+      [DIMENSION_SERVICE]: this.service,
+      [METRIC_JWKS_FETCHES]: 1,
+      [METRIC_JWKS_FETCH_FAILURES]: rec.ok ? 0 : 1,
     }));
   }
 

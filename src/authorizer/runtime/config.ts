@@ -3,34 +3,13 @@ import { join } from 'node:path';
 import { decisionCacheBytes } from './decision-cache';
 import { ConfigError } from './errors';
 import { isLoopbackHost } from './loopback';
+import { DEFAULT_METRICS_NAMESPACE, ENV_AUDIENCES, ENV_CONFIG_FILE, ENV_ISSUER, ENV_JWKS_URI } from '../contract';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
-export type CacheMode = 'token' | 'route';
-export type ClaimRuleOp = 'equals' | 'contains' | 'oneOf';
+import type { CacheMode, ClaimRuleConfig, JwksConfig, RouteConfig, RouteMethod } from '../contract';
 
-export interface ClaimRule {
-  readonly claim: string;
-  readonly op: ClaimRuleOp;
-  readonly value?: string;
-  readonly values?: readonly string[];
-}
-
-export interface RouteConfig {
-  readonly method: HttpMethod;
-  readonly resource: string;
-  readonly arnPath: string;
-  readonly scopes: readonly string[];
-  readonly claimRules: readonly ClaimRule[];
-  readonly overlaps: readonly number[];
-}
-
-export interface JwksConfig {
-  readonly timeoutMs: number;
-  readonly cooldownMs: number;
-  readonly maxBytes: number;
-  readonly maxKeys: number;
-  readonly maxAgeMs: number;
-}
+export type { CacheMode, JwksConfig, RouteConfig };
+export type HttpMethod = RouteMethod;
+export type ClaimRule = ClaimRuleConfig;
 
 /** config.json as the contract defines it, plus the environment values, validated. */
 export interface AuthorizerConfig {
@@ -75,7 +54,7 @@ const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DE
  * validates all of it. Throws ConfigError naming the first bad field; the caller then fails closed.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string = __dirname): AuthorizerConfig {
-  const file = env.SECURED_API_CONFIG_FILE || join(baseDir, 'config.json');
+  const file = env[ENV_CONFIG_FILE] || join(baseDir, 'config.json');
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -95,9 +74,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerCon
   if (c.version !== 1) {
     fail('version must be 1');
   }
-  const issuer = nonEmptyString(env.SECURED_API_ISSUER, 'SECURED_API_ISSUER');
-  const audiences = stringArray(parseJsonEnv(env.SECURED_API_AUDIENCES, 'SECURED_API_AUDIENCES'), 'SECURED_API_AUDIENCES', 1);
-  const jwksUri = checkJwksUri(nonEmptyString(env.SECURED_API_JWKS_URI, 'SECURED_API_JWKS_URI'));
+  const issuer = nonEmptyString(env[ENV_ISSUER], ENV_ISSUER);
+  const audiences = stringArray(parseJsonEnv(env[ENV_AUDIENCES], ENV_AUDIENCES), ENV_AUDIENCES, 1);
+  const jwksUri = checkJwksUri(nonEmptyString(env[ENV_JWKS_URI], ENV_JWKS_URI));
 
   const algorithms = stringArray(c.algorithms, 'algorithms', 1);
   for (const alg of algorithms) {
@@ -152,13 +131,13 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerCon
 export function metricsIdentityOf(env: NodeJS.ProcessEnv = process.env, baseDir: string = __dirname): { namespace: string; service: string } {
   let c: Record<string, unknown> = {};
   try {
-    const parsed: unknown = JSON.parse(readFileSync(env.SECURED_API_CONFIG_FILE || join(baseDir, 'config.json'), 'utf8'));
+    const parsed: unknown = JSON.parse(readFileSync(env[ENV_CONFIG_FILE] || join(baseDir, 'config.json'), 'utf8'));
     c = isPlainObject(parsed) ? parsed : {};
   } catch {
     // The config error itself has been reported; the defaults below stand in.
   }
   return {
-    namespace: typeof c.metricsNamespace === 'string' && c.metricsNamespace ? c.metricsNamespace : 'SecuredApi',
+    namespace: typeof c.metricsNamespace === 'string' && c.metricsNamespace ? c.metricsNamespace : DEFAULT_METRICS_NAMESPACE,
     service: typeof c.serviceName === 'string' && c.serviceName ? c.serviceName : 'unknown',
   };
 }
@@ -221,12 +200,12 @@ function checkJwksUri(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    return fail(`SECURED_API_JWKS_URI "${value}" is not a URL`);
+    return fail(`${ENV_JWKS_URI} "${value}" is not a URL`);
   }
   // The same loopback hosts as the JWKS fetcher.
   const loopbackHttp = url.protocol === 'http:' && isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !loopbackHttp) {
-    fail(`SECURED_API_JWKS_URI "${value}" must use https: (http: only for a loopback host)`);
+    fail(`${ENV_JWKS_URI} "${value}" must use https: (http: only for a loopback host)`);
   }
   return value;
 }

@@ -1,30 +1,7 @@
-/**
- * Reason codes of the authorizer contract (docs/authorizer-contract.md). Every decision logs exactly one.
- */
-export type Reason =
-  | 'allowed'
-  | 'missing_token'
-  | 'bad_scheme'
-  | 'token_too_large'
-  | 'malformed_token'
-  | 'alg_not_allowed'
-  | 'kid_missing'
-  | 'forbidden_header'
-  | 'unknown_kid'
-  | 'bad_signature'
-  | 'issuer_mismatch'
-  | 'audience_mismatch'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'iat_in_future'
-  | 'token_too_old'
-  | 'typ_mismatch'
-  | 'claim_invalid'
-  | 'jwks_unavailable'
-  | 'insufficient_scope'
-  | 'claim_rule_failed'
-  | 'route_unknown'
-  | 'internal_error';
+import type { Reason } from '../contract';
+
+/** Reason codes of the authorizer contract: every decision logs exactly one. */
+export type { Reason };
 
 /** Claims whose signature verified; set on rejections that happen after verification, for the audit line. */
 export type VerifiedClaims = Record<string, unknown>;

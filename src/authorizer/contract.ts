@@ -1,0 +1,108 @@
+/**
+ * The data contract between the authorizer's constructs and its Lambda runtime
+ * (docs/authorizer-contract.md): the shape of config.json, the environment names, the defaults the
+ * construct writes, the reason codes and the metric names and dimensions.
+ *
+ * Both sides import this one module, so they cannot drift apart; it imports nothing, so the
+ * runtime bundle takes in no construct code through it (as aws-cdk-lib's provider framework keeps
+ * `runtime/consts.ts`). Not part of the jsii API.
+ */
+
+/** The environment variables the construct sets on the authorizer function (values may be tokens). */
+export const ENV_ISSUER = 'SECURED_API_ISSUER';
+export const ENV_AUDIENCES = 'SECURED_API_AUDIENCES';
+export const ENV_JWKS_URI = 'SECURED_API_JWKS_URI';
+/** Overrides where config.json is read from (tests, local runs). */
+export const ENV_CONFIG_FILE = 'SECURED_API_CONFIG_FILE';
+
+export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
+export type CacheMode = 'token' | 'route';
+export type ClaimRuleOp = 'equals' | 'contains' | 'oneOf';
+
+/** A claim rule as config.json holds it. */
+export interface ClaimRuleConfig {
+  readonly claim: string;
+  readonly op: ClaimRuleOp;
+  readonly value?: string;
+  readonly values?: readonly string[];
+}
+
+/** One guarded route as config.json holds it. */
+export interface RouteConfig {
+  readonly method: RouteMethod;
+  /** API Gateway's resource path template, e.g. `/orders/{id}`. */
+  readonly resource: string;
+  /** The IAM resource glob of the path, no leading slash: `orders/*`; `` for `/`. */
+  readonly arnPath: string;
+  /** Any-of; empty: any valid token. */
+  readonly scopes: readonly string[];
+  /** All must hold. */
+  readonly claimRules: readonly ClaimRuleConfig[];
+  /** Routes some of whose requests this route's whole policy glob can match (see route-table.ts). */
+  readonly overlaps: readonly number[];
+}
+
+export interface JwksConfig {
+  readonly timeoutMs: number;
+  readonly cooldownMs: number;
+  readonly maxBytes: number;
+  readonly maxKeys: number;
+  readonly maxAgeMs: number;
+}
+
+/** config.json, as the construct writes it and the runtime validates it. */
+export interface AuthorizerConfigFile {
+  readonly version: 1;
+  readonly algorithms: readonly string[];
+  readonly audienceClaim: string;
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenAgeSeconds?: number;
+  readonly requiredTyp?: string;
+  readonly maxTokenBytes: number;
+  readonly contextClaims: readonly string[];
+  readonly jwks: JwksConfig;
+  readonly decisionCache: { readonly maxEntries: number };
+  readonly cacheMode: CacheMode;
+  readonly metricsNamespace: string;
+  readonly serviceName: string;
+  readonly routes: readonly RouteConfig[];
+}
+
+/** The values the construct writes when its props leave them out. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+export const DEFAULT_MAX_TOKEN_BYTES = 8192;
+export const DEFAULT_JWKS: JwksConfig = { timeoutMs: 3000, cooldownMs: 30_000, maxBytes: 65_536, maxKeys: 50, maxAgeMs: 3_600_000 };
+export const DEFAULT_DECISION_CACHE_ENTRIES = 10_000;
+export const DEFAULT_METRICS_NAMESPACE = 'SecuredApi';
+
+/** Context keys the authorizer always sets; a context claim of the same name is refused at synth. */
+export const CONTEXT_KEYS = ['sub', 'clientId', 'scopes', 'issuer', 'exp'] as const;
+
+/** Reason codes of a 401 (`Error('Unauthorized')`). */
+export const UNAUTHORIZED_REASONS = [
+  'missing_token', 'bad_scheme', 'token_too_large', 'malformed_token', 'alg_not_allowed', 'kid_missing',
+  'forbidden_header', 'unknown_kid', 'bad_signature', 'issuer_mismatch', 'audience_mismatch', 'expired',
+  'not_yet_valid', 'iat_in_future', 'token_too_old', 'typ_mismatch', 'claim_invalid', 'jwks_unavailable',
+  'internal_error',
+] as const;
+/** Reason codes of a Deny policy (403). */
+export const DENY_REASONS = ['insufficient_scope', 'claim_rule_failed', 'route_unknown'] as const;
+/** Every decision logs exactly one of these. */
+export type Reason = 'allowed' | typeof UNAUTHORIZED_REASONS[number] | typeof DENY_REASONS[number];
+
+/** The values of the `Decision` dimension. */
+export type Decision = 'allow' | 'deny' | 'unauthorized';
+
+/** Metric names (CloudWatch embedded metric format) in the namespace `metricsNamespace`. */
+export const METRIC_DECISIONS = 'Decisions';
+export const METRIC_DECISION_LATENCY = 'DecisionLatency';
+export const METRIC_JWKS_FETCHES = 'JwksFetches';
+export const METRIC_JWKS_FETCH_FAILURES = 'JwksFetchFailures';
+
+/**
+ * Dimensions: every metric has `Service` (the API's name); `Decisions` and `DecisionLatency` are
+ * also published by `[Service, Decision]` and `[Service, Reason]`. Never per route, client or subject.
+ */
+export const DIMENSION_SERVICE = 'Service';
+export const DIMENSION_DECISION = 'Decision';
+export const DIMENSION_REASON = 'Reason';
