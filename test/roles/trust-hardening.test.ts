@@ -1,4 +1,4 @@
-import { App, Aspects, CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,30 +12,8 @@ import {
   OidcIssuer,
   Subject,
 } from '../../src';
+import { errors, GITHUB, GITHUB_ARN, guardedStack, onlyError, SAML_ARN, webIdentityRole } from '../support/guard';
 
-const GITHUB = 'token.actions.githubusercontent.com';
-const GITHUB_ARN = `arn:aws:iam::123456789012:oidc-provider/${GITHUB}`;
-const SAML_ARN = 'arn:aws:iam::123456789012:saml-provider/Corp';
-
-function guardedStack(): Stack {
-  const app = new App();
-  Aspects.of(app).add(new FederationGuard());
-  return new Stack(app, 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
-}
-
-function webIdentityRole(stack: Stack, conditions: Record<string, unknown>, federated: string = GITHUB_ARN, id = 'Role'): iam.Role {
-  return new iam.Role(stack, id, { assumedBy: new iam.FederatedPrincipal(federated, conditions, 'sts:AssumeRoleWithWebIdentity') });
-}
-
-function errors(stack: Stack): string[] {
-  return Annotations.fromStack(stack).findError('*', Match.anyValue()).map(e => String(e.entry.data));
-}
-
-function onlyError(stack: Stack): string {
-  const found = errors(stack);
-  expect(found).toHaveLength(1);
-  return found[0];
-}
 
 describe('FederationGuard and IAM policy variables', () => {
   test.each([

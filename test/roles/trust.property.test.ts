@@ -45,7 +45,7 @@ const trustCase: fc.Arbitrary<Case> = fc.record({
   saml: fc.boolean(),
   host: fc.constantFrom(GITHUB, OTHER),
   audOperator: operator,
-  aud: fc.oneof(values, fc.constant(['sts.amazonaws.com']), fc.subarray(SIGN_IN_ENDPOINTS, { minLength: 1 })),
+  aud: fc.oneof(values, fc.constant<Value[]>(['sts.amazonaws.com']), fc.subarray(SIGN_IN_ENDPOINTS, { minLength: 1 })),
   subOperator: operator,
   sub: fc.oneof(values, tightGitHub.map(s => [s])),
 });

@@ -5,26 +5,17 @@ import { ConfigError } from './errors';
 import { isLoopbackHost } from './loopback';
 import { DEFAULT_METRICS_NAMESPACE, ENV_AUDIENCES, ENV_CONFIG_FILE, ENV_ISSUER, ENV_JWKS_URI } from '../contract';
 
-import type { CacheMode, ClaimRuleConfig, JwksConfig, RouteConfig, RouteMethod } from '../contract';
+import type { AuthorizerConfigFile, CacheMode, ClaimRuleConfig, JwksConfig, RouteConfig, RouteMethod } from '../contract';
 
 export type { CacheMode, JwksConfig, RouteConfig };
 export type HttpMethod = RouteMethod;
 export type ClaimRule = ClaimRuleConfig;
 
 /** config.json as the contract defines it, plus the environment values, validated. */
-export interface AuthorizerConfig {
-  readonly version: 1;
+export interface AuthorizerConfig extends Omit<AuthorizerConfigFile, 'decisionCache'> {
   readonly issuer: string;
   readonly audiences: readonly string[];
   readonly jwksUri: string;
-  readonly algorithms: readonly string[];
-  readonly audienceClaim: string;
-  readonly clockToleranceSeconds: number;
-  readonly maxTokenAgeSeconds?: number;
-  readonly requiredTyp?: string;
-  readonly maxTokenBytes: number;
-  readonly contextClaims: readonly string[];
-  readonly jwks: JwksConfig;
   readonly decisionCache: {
     readonly maxEntries: number;
     /**
@@ -33,10 +24,6 @@ export interface AuthorizerConfig {
      */
     readonly maxBytes: number;
   };
-  readonly cacheMode: CacheMode;
-  readonly metricsNamespace: string;
-  readonly serviceName: string;
-  readonly routes: readonly RouteConfig[];
 }
 
 /**
