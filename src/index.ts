@@ -8,5 +8,6 @@ export * from './roles/role-environment';
 export * from './roles/federated-trust';
 export * from './roles/federated-role';
 export * from './authorizer/route';
+export * from './authorizer/metrics';
 export * from './authorizer/token-authorizer';
 export * from './secured-api';

@@ -1,5 +1,6 @@
 import { CfnResource, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
@@ -244,6 +245,67 @@ export class SecuredApi extends Construct {
     for (const route of routes ?? []) {
       this.addRoute(route);
     }
+  }
+
+  /**
+   * Requests to the API's stage (API Gateway's `Count`).
+   *
+   * @default - sample count over 5 minutes
+   */
+  public metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('Count', 'SampleCount', props);
+  }
+
+  /**
+   * Requests answered 4XX (`4XXError`), authorizer 401s and 403s included. With the statistic
+   * `Average` it is the rate of such requests.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('4XXError', 'Sum', props);
+  }
+
+  /**
+   * Requests answered 5XX (`5XXError`). With the statistic `Average` it is the rate of such requests.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('5XXError', 'Sum', props);
+  }
+
+  /**
+   * Time from API Gateway receiving a request to answering it, in milliseconds (`Latency`),
+   * the authorizer's time included.
+   *
+   * @default - average over 5 minutes
+   */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('Latency', 'Average', props);
+  }
+
+  /**
+   * Time the backends took, in milliseconds (`IntegrationLatency`).
+   *
+   * @default - average over 5 minutes
+   */
+  public metricIntegrationLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('IntegrationLatency', 'Average', props);
+  }
+
+  /**
+   * An `AWS/ApiGateway` metric of this API's stage: dimensions `ApiName` and `Stage`.
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
+   */
+  private stageMetric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName,
+      dimensionsMap: { ApiName: this.restApi.restApiName, Stage: this.restApi.deploymentStage.stageName },
+      statistic,
+      ...props,
+    }).attachTo(this);
   }
 
   /**

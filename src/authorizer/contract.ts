@@ -100,8 +100,9 @@ export const METRIC_JWKS_FETCHES = 'JwksFetches';
 export const METRIC_JWKS_FETCH_FAILURES = 'JwksFetchFailures';
 
 /**
- * Dimensions: every metric has `Service` (the API's name); `Decisions` and `DecisionLatency` are
- * also published by `[Service, Decision]` and `[Service, Reason]`. Never per route, client or subject.
+ * Dimensions: every metric is published by `[Service]` (the API's name); `Decisions` and
+ * `DecisionLatency` also by `[Service, Decision]` and `[Service, Reason]`. Never per route, client
+ * or subject (cost and cardinality: those are read from the logs).
  */
 export const DIMENSION_SERVICE = 'Service';
 export const DIMENSION_DECISION = 'Decision';

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Aspects, CfnResource, Duration, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,8 +12,10 @@ import { Construct, IConstruct } from 'constructs';
 import { withIssuerRequirements } from './caller-identity';
 import {
   AuthorizerConfigFile, CONTEXT_KEYS, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_DECISION_CACHE_ENTRIES, DEFAULT_JWKS,
-  DEFAULT_MAX_TOKEN_BYTES, DEFAULT_METRICS_NAMESPACE, ENV_AUDIENCES, ENV_ISSUER, ENV_JWKS_URI,
+  DEFAULT_MAX_TOKEN_BYTES, DEFAULT_METRICS_NAMESPACE, DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, ENV_AUDIENCES, ENV_ISSUER,
+  ENV_JWKS_URI, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
 } from './contract';
+import { DecisionMetricOptions, DecisionReason } from './metrics';
 import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { OidcIssuer } from '../identity/oidc-issuer';
@@ -332,6 +335,66 @@ export class TokenAuthorizer extends Construct {
     for (const route of props.routes ?? []) {
       this.addRoute(route);
     }
+  }
+
+  /**
+   * Decisions of this authorizer (the `Decisions` metric it publishes in embedded metric format),
+   * all of them or, with `decision`, those of one outcome.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricDecisions(props: DecisionMetricOptions = {}): cloudwatch.Metric {
+    const { decision, ...options } = props;
+    return this.metric(METRIC_DECISIONS, decision === undefined ? {} : { [DIMENSION_DECISION]: decision }, 'Sum', options);
+  }
+
+  /**
+   * Decisions of this authorizer with one reason code (e.g. `DecisionReason.EXPIRED`).
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricDecisionsByReason(reason: DecisionReason, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC_DECISIONS, { [DIMENSION_REASON]: reason }, 'Sum', props);
+  }
+
+  /**
+   * How long the authorizer took per decision, in milliseconds, from the event to the answer
+   * (decision-cache hits included).
+   *
+   * @default - average over 5 minutes
+   */
+  public metricDecisionLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC_DECISION_LATENCY, {}, 'Average', props);
+  }
+
+  /**
+   * Fetches of the issuer's signing keys (JWKS), successful or not.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricJwksFetches(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC_JWKS_FETCHES, {}, 'Sum', props);
+  }
+
+  /**
+   * Failed fetches of the issuer's signing keys (JWKS): the identity provider's key endpoint was
+   * unreachable, slow, or answered with something that is not a key set.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricJwksFetchFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(METRIC_JWKS_FETCH_FAILURES, {}, 'Sum', props);
+  }
+
+  /** A metric of this authorizer's namespace with its `Service` dimension (see contract.ts). */
+  private metric(metricName: string, dimensions: Record<string, string>, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { [DIMENSION_SERVICE]: this.serviceName, ...dimensions },
+      statistic,
+      ...props,
+    }).attachTo(this);
   }
 
   /**

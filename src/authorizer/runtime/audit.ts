@@ -76,7 +76,7 @@ export class AuditLog {
   ) {
     this.decisionMetrics = `"CloudWatchMetrics":${JSON.stringify([{
       Namespace: namespace,
-      Dimensions: [[DIMENSION_SERVICE, DIMENSION_DECISION], [DIMENSION_SERVICE, DIMENSION_REASON]],
+      Dimensions: [[DIMENSION_SERVICE], [DIMENSION_SERVICE, DIMENSION_DECISION], [DIMENSION_SERVICE, DIMENSION_REASON]],
       Metrics: [{ Name: METRIC_DECISIONS, Unit: 'Count' }, { Name: METRIC_DECISION_LATENCY, Unit: 'Milliseconds' }],
     }])}},"${DIMENSION_SERVICE}":${JSON.stringify(service)}`;
   }

@@ -38,7 +38,7 @@ describe('AuditLog.decision', () => {
         Timestamp: expect.any(Number),
         CloudWatchMetrics: [{
           Namespace: 'SecuredApi',
-          Dimensions: [['Service', 'Decision'], ['Service', 'Reason']],
+          Dimensions: [['Service'], ['Service', 'Decision'], ['Service', 'Reason']],
           Metrics: [{ Name: 'Decisions', Unit: 'Count' }, { Name: 'DecisionLatency', Unit: 'Milliseconds' }],
         }],
       },
