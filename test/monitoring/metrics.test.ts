@@ -18,7 +18,13 @@ function ordersApi(): { stack: Stack; api: SecuredApi } {
 /** What CloudWatch receives: namespace, name, resolved dimensions, statistic, period. */
 function rendered(stack: Stack, metric: { toMetricConfig(): any }) {
   const m = metric.toMetricConfig().metricStat;
-  return { namespace: m.namespace, name: m.metricName, dimensions: stack.resolve(m.dimensions), statistic: m.statistic, period: m.period.toSeconds() };
+  return {
+    namespace: m.namespace,
+    name: m.metricName,
+    dimensions: stack.resolve(m.dimensions),
+    statistic: m.statistic,
+    period: m.period.toSeconds(),
+  };
 }
 
 describe('TokenAuthorizer metric methods', () => {
