@@ -11,3 +11,4 @@ export * from './authorizer/route';
 export * from './authorizer/metrics';
 export * from './authorizer/token-authorizer';
 export * from './secured-api';
+export * from './monitoring/audit-queries';

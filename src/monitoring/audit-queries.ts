@@ -1,0 +1,145 @@
+import { Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { SecuredApi } from '../secured-api';
+
+/**
+ * Options of a `SecuredApiAuditQueries`.
+ */
+export interface SecuredApiAuditQueriesOptions {
+  /**
+   * The folder the saved queries are listed under in the CloudWatch Logs Insights console: each
+   * query is named `<queryNamePrefix>/<query>`, and the console groups names by `/`.
+   *
+   * @default - `cdk-secured-api/<the API's name>`
+   */
+  readonly queryNamePrefix?: string;
+}
+
+/**
+ * Properties of a `SecuredApiAuditQueries`.
+ */
+export interface SecuredApiAuditQueriesProps extends SecuredApiAuditQueriesOptions {
+  /**
+   * The API whose authorizer log group (one JSON audit line per decision) and access log group the
+   * queries read.
+   */
+  readonly api: SecuredApi;
+}
+
+/**
+ * Saved CloudWatch Logs Insights queries (`AWS::Logs::QueryDefinition`) for auditing a
+ * `SecuredApi`: what an auditor asks of the audit trail, ready to run from the console's
+ * "Saved queries" list, each bound to the log group it reads.
+ *
+ * - `decisions-for-subject`: every decision for one subject (`sub`), newest first. Read from the
+ *   authorizer's log group; edit `REPLACE_WITH_SUBJECT` before running it.
+ * - `decisions-for-client`: the same for one OAuth client (`client_id`); edit `REPLACE_WITH_CLIENT_ID`.
+ * - `denials-by-reason-and-client`: every refusal (403 `deny` and 401 `unauthorized`) counted by
+ *   decision, reason code and `client_id`, most frequent first. `client_id` is empty for a token
+ *   whose signature did not verify: the authorizer logs claims only once it has.
+ * - `requests-of-client`: the requests one client made, from the API's access log group (status,
+ *   method, resource path, source IP); edit `REPLACE_WITH_CLIENT_ID`. Only requests the authorizer
+ *   answered with a policy carry the client id (a 401 has no authorizer context).
+ *
+ * The names are `<queryNamePrefix>/<query>`, so the console lists them in one folder per API.
+ *
+ * Retention, which decides how far back these queries can look: the authorizer's log group and the
+ * API's access log group both keep their events for one year (`logs.RetentionDays.ONE_YEAR`) by
+ * default, set by `logRetention` on `SecuredApi` (or `TokenAuthorizer`), which applies to both.
+ * A SOC 2 Type II report covers an observation period, commonly up to twelve months, and the
+ * auditor samples evidence from all of it: one year keeps the whole of a twelve-month period
+ * available on the day it ends. Fieldwork usually starts after the period ends, by which time the
+ * oldest events would already be expiring; if your audits sample the logs then, keep them longer,
+ * e.g. `logRetention: logs.RetentionDays.EIGHTEEN_MONTHS` (or export them to S3 under your own
+ * retention policy). SOC 2 itself prescribes no retention period: your own policy does.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
+ */
+export class SecuredApiAuditQueries extends Construct {
+  /** The placeholder, in `decisions-for-subject`, to replace with the subject (`sub`) under audit. */
+  public static readonly SUBJECT_PLACEHOLDER = 'REPLACE_WITH_SUBJECT';
+
+  /** The placeholder, in `decisions-for-client` and `requests-of-client`, to replace with the `client_id` under audit. */
+  public static readonly CLIENT_ID_PLACEHOLDER = 'REPLACE_WITH_CLIENT_ID';
+
+  /** Every decision for one subject, from the authorizer's log group. */
+  public readonly decisionsForSubject: logs.QueryDefinition;
+
+  /** Every decision for one client, from the authorizer's log group. */
+  public readonly decisionsForClient: logs.QueryDefinition;
+
+  /** Refusals counted by decision, reason and client, from the authorizer's log group. */
+  public readonly denialsByReasonAndClient: logs.QueryDefinition;
+
+  /** The requests of one client, from the API's access log group. */
+  public readonly requestsOfClient: logs.QueryDefinition;
+
+  constructor(scope: Construct, id: string, props: SecuredApiAuditQueriesProps) {
+    super(scope, id);
+    const { api } = props;
+    const prefix = props.queryNamePrefix ?? `cdk-secured-api/${api.restApi.restApiName}`;
+    checkPrefix(this.node.path, prefix, props.queryNamePrefix !== undefined);
+    const audit = [api.authorizer.logGroup];
+    const isDecision = 'type = "authz_decision"';
+
+    this.decisionsForSubject = new logs.QueryDefinition(this, 'DecisionsForSubject', {
+      queryDefinitionName: `${prefix}/decisions-for-subject`,
+      queryString: new logs.QueryString({
+        fields: ['@timestamp', 'decision', 'reason', 'route', 'client_id', 'scopes', 'kid', 'cached', 'latency_ms'],
+        filterStatements: [`${isDecision} and sub = "${SecuredApiAuditQueries.SUBJECT_PLACEHOLDER}"`],
+        sort: '@timestamp desc',
+        limit: 10000,
+      }),
+      logGroups: audit,
+    });
+
+    this.decisionsForClient = new logs.QueryDefinition(this, 'DecisionsForClient', {
+      queryDefinitionName: `${prefix}/decisions-for-client`,
+      queryString: new logs.QueryString({
+        fields: ['@timestamp', 'decision', 'reason', 'route', 'sub', 'scopes', 'kid', 'cached', 'latency_ms'],
+        filterStatements: [`${isDecision} and client_id = "${SecuredApiAuditQueries.CLIENT_ID_PLACEHOLDER}"`],
+        sort: '@timestamp desc',
+        limit: 10000,
+      }),
+      logGroups: audit,
+    });
+
+    this.denialsByReasonAndClient = new logs.QueryDefinition(this, 'DenialsByReasonAndClient', {
+      queryDefinitionName: `${prefix}/denials-by-reason-and-client`,
+      queryString: new logs.QueryString({
+        filterStatements: [`${isDecision} and decision != "allow"`],
+        statsStatements: ['count(*) as denials by decision, reason, client_id'],
+        sort: 'denials desc',
+      }),
+      logGroups: audit,
+    });
+
+    this.requestsOfClient = new logs.QueryDefinition(this, 'RequestsOfClient', {
+      queryDefinitionName: `${prefix}/requests-of-client`,
+      queryString: new logs.QueryString({
+        fields: ['@timestamp', 'requestId', 'httpMethod', 'resourcePath', 'status', 'principalId', 'authorizerStatus', 'errorType', 'sourceIp', 'responseLatency'],
+        filterStatements: [`clientId = "${SecuredApiAuditQueries.CLIENT_ID_PLACEHOLDER}"`],
+        sort: '@timestamp desc',
+        limit: 10000,
+      }),
+      logGroups: [api.accessLogGroup],
+    });
+  }
+}
+
+/** The longest query name suffix, `/denials-by-reason-and-client`, must fit CloudFormation's 255 characters. */
+const LONGEST_SUFFIX = '/denials-by-reason-and-client'.length;
+
+function checkPrefix(where: string, prefix: string, given: boolean): void {
+  if (Token.isUnresolved(prefix)) {
+    return;
+  }
+  const what = given ? 'queryNamePrefix' : 'the default query name prefix (from the API\'s name)';
+  if (prefix.length === 0 || prefix.startsWith('/') || prefix.endsWith('/') || prefix.includes('//')) {
+    throw new Error(`${where}: ${what} ${JSON.stringify(prefix)} is not a folder path; pass folder names joined by '/', e.g. 'audit/orders', without a leading or trailing '/'.`);
+  }
+  if (prefix.length + LONGEST_SUFFIX > 255) {
+    throw new Error(`${where}: ${what} ${JSON.stringify(prefix)} is ${prefix.length} characters; query names may have 255, and '${prefix}/denials-by-reason-and-client' would have ${prefix.length + LONGEST_SUFFIX}. Pass a queryNamePrefix of at most ${255 - LONGEST_SUFFIX} characters.`);
+  }
+}

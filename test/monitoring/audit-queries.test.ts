@@ -1,0 +1,237 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiAuditQueries, SecuredApiProps } from '../../src';
+import { nagFindings } from '../support/cdk';
+
+function ordersApi(props: Partial<SecuredApiProps> = {}): { app: App; stack: Stack; api: SecuredApi } {
+  const app = new App();
+  const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const handler = new lambda.Function(stack, 'Handler', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
+  });
+  const api = new SecuredApi(stack, 'Api', {
+    issuer: OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] }),
+    apiName: 'orders',
+    routes: [{ method: HttpMethod.GET, path: '/orders', handler, scopes: ['orders:read'] }],
+    ...props,
+  });
+  return { app, stack, api };
+}
+
+/** The `{ Ref }` CloudFormation gives a log group's name. */
+function nameOf(stack: Stack, logGroup: logs.ILogGroup): unknown {
+  return stack.resolve(logGroup.logGroupName);
+}
+
+/** Every query definition of the template, by name. */
+function queriesByName(stack: Stack): Record<string, any> {
+  const found = Template.fromStack(stack).findResources('AWS::Logs::QueryDefinition');
+  return Object.fromEntries(Object.values<any>(found).map((r) => [r.Properties.Name, r.Properties]));
+}
+
+describe('SecuredApiAuditQueries', () => {
+  test('should save exactly the four audit queries, in one folder named after the API', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api });
+
+    // THEN
+    expect(Object.keys(queriesByName(stack)).sort()).toEqual([
+      'cdk-secured-api/orders/decisions-for-client',
+      'cdk-secured-api/orders/decisions-for-subject',
+      'cdk-secured-api/orders/denials-by-reason-and-client',
+      'cdk-secured-api/orders/requests-of-client',
+    ]);
+  });
+
+  test('should list every decision for one subject from the authorizer log group', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api });
+
+    // THEN
+    expect(queriesByName(stack)['cdk-secured-api/orders/decisions-for-subject']).toEqual({
+      Name: 'cdk-secured-api/orders/decisions-for-subject',
+      QueryString: [
+        'fields @timestamp, decision, reason, route, client_id, scopes, kid, cached, latency_ms',
+        '| filter type = "authz_decision" and sub = "REPLACE_WITH_SUBJECT"',
+        '| sort @timestamp desc',
+        '| limit 10000',
+      ].join('\n'),
+      LogGroupNames: [nameOf(stack, api.authorizer.logGroup)],
+    });
+  });
+
+  test('should list every decision for one client from the authorizer log group', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api });
+
+    // THEN
+    expect(queriesByName(stack)['cdk-secured-api/orders/decisions-for-client']).toEqual({
+      Name: 'cdk-secured-api/orders/decisions-for-client',
+      QueryString: [
+        'fields @timestamp, decision, reason, route, sub, scopes, kid, cached, latency_ms',
+        '| filter type = "authz_decision" and client_id = "REPLACE_WITH_CLIENT_ID"',
+        '| sort @timestamp desc',
+        '| limit 10000',
+      ].join('\n'),
+      LogGroupNames: [nameOf(stack, api.authorizer.logGroup)],
+    });
+  });
+
+  test('should count denials and 401s by reason and client from the authorizer log group', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api });
+
+    // THEN
+    expect(queriesByName(stack)['cdk-secured-api/orders/denials-by-reason-and-client']).toEqual({
+      Name: 'cdk-secured-api/orders/denials-by-reason-and-client',
+      QueryString: [
+        'filter type = "authz_decision" and decision != "allow"',
+        '| stats count(*) as denials by decision, reason, client_id',
+        '| sort denials desc',
+      ].join('\n'),
+      LogGroupNames: [nameOf(stack, api.authorizer.logGroup)],
+    });
+  });
+
+  test('should list the requests of one client from the access log group', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api });
+
+    // THEN
+    expect(queriesByName(stack)['cdk-secured-api/orders/requests-of-client']).toEqual({
+      Name: 'cdk-secured-api/orders/requests-of-client',
+      QueryString: [
+        'fields @timestamp, requestId, httpMethod, resourcePath, status, principalId, authorizerStatus, errorType, sourceIp, responseLatency',
+        '| filter clientId = "REPLACE_WITH_CLIENT_ID"',
+        '| sort @timestamp desc',
+        '| limit 10000',
+      ].join('\n'),
+      LogGroupNames: [nameOf(stack, api.accessLogGroup)],
+    });
+  });
+
+  test('should read the two log groups SecuredApi creates, not others', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    const authorizerLogs = (nameOf(stack, api.authorizer.logGroup) as { Ref: string }).Ref;
+    const accessLogs = (nameOf(stack, api.accessLogGroup) as { Ref: string }).Ref;
+    expect(authorizerLogs).not.toEqual(accessLogs);
+    expect(Object.keys(logGroups).sort()).toEqual([accessLogs, authorizerLogs].sort());
+    // The authorizer function writes to the group the audit queries read.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { SECURED_API_ISSUER: 'https://issuer.example.com' } },
+      LoggingConfig: { LogGroup: { Ref: authorizerLogs } },
+    });
+    // The stage writes its access logs to the group the access query reads.
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [accessLogs, 'Arn'] } },
+    });
+  });
+
+  test('should read log groups that keep a year of events by default, as documented', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api });
+
+    // THEN
+    const logGroups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
+    expect(Object.values<any>(logGroups).map((g) => g.Properties.RetentionInDays)).toEqual([365, 365]);
+  });
+
+  test('should read log groups that keep events as long as logRetention says', () => {
+    // GIVEN
+    const { stack, api } = ordersApi({ logRetention: logs.RetentionDays.EIGHTEEN_MONTHS });
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api });
+
+    // THEN
+    const logGroups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
+    expect(Object.values<any>(logGroups).map((g) => g.Properties.RetentionInDays)).toEqual([545, 545]);
+  });
+
+  test('should name the queries under queryNamePrefix when given', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    const queries = new SecuredApiAuditQueries(stack, 'Audit', { api, queryNamePrefix: 'audit/soc2/orders' });
+
+    // THEN
+    expect(Object.keys(queriesByName(stack)).sort()).toEqual([
+      'audit/soc2/orders/decisions-for-client',
+      'audit/soc2/orders/decisions-for-subject',
+      'audit/soc2/orders/denials-by-reason-and-client',
+      'audit/soc2/orders/requests-of-client',
+    ]);
+    expect(stack.resolve(queries.decisionsForSubject.queryDefinitionId)).toEqual({
+      'Fn::GetAtt': [stack.getLogicalId(queries.decisionsForSubject.node.defaultChild as logs.CfnQueryDefinition), 'QueryDefinitionId'],
+    });
+  });
+
+  test.each([
+    ['', 'is not a folder path'],
+    ['/audit', 'is not a folder path'],
+    ['audit/', 'is not a folder path'],
+    ['audit//orders', 'is not a folder path'],
+    ['a'.repeat(227), 'is 227 characters; query names may have 255'],
+  ])('should refuse queryNamePrefix %j', (prefix, message) => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // THEN
+    expect(() => new SecuredApiAuditQueries(stack, 'Audit', { api, queryNamePrefix: prefix })).toThrow(`Orders/Audit: queryNamePrefix ${JSON.stringify(prefix)} ${message}`);
+  });
+
+  test('should accept the longest queryNamePrefix whose names fit', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api, queryNamePrefix: 'a'.repeat(226) });
+
+    // THEN
+    expect(Object.keys(queriesByName(stack)).map((n) => n.length)).toContain(255);
+  });
+
+  test('should add no cdk-nag finding', () => {
+    // GIVEN
+    const { app, stack, api } = ordersApi();
+
+    // WHEN
+    new SecuredApiAuditQueries(stack, 'Audit', { api });
+
+    // THEN: none on the queries, and on the API only the one SecuredApi leaves to its user (a WAF
+    // web ACL on the stage); the test's own handler function is not under test.
+    const findings = nagFindings(app).filter((f) => !f.includes(' Orders/Handler/'));
+    expect(findings).toEqual(['AwsSolutions-APIG3 Orders/Api/Api/DeploymentStage.prod/Resource']);
+  });
+});
