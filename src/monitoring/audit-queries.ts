@@ -46,7 +46,7 @@ export interface SecuredApiAuditQueriesProps extends SecuredApiAuditQueriesOptio
  *
  * Retention, which decides how far back these queries can look: the authorizer's log group and the
  * API's access log group both keep their events for one year (`logs.RetentionDays.ONE_YEAR`) by
- * default, set by `logRetention` on `SecuredApi` (or `TokenAuthorizer`), which applies to both.
+ * default; `logRetention` on `SecuredApi` sets both (on a `TokenAuthorizer` of your own, its log group).
  * A SOC 2 Type II report covers an observation period, commonly up to twelve months, and the
  * auditor samples evidence from all of it: one year keeps the whole of a twelve-month period
  * available on the day it ends. Fieldwork usually starts after the period ends, by which time the
