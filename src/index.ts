@@ -11,4 +11,5 @@ export * from './authorizer/route';
 export * from './authorizer/metrics';
 export * from './authorizer/token-authorizer';
 export * from './secured-api';
+export * from './monitoring/secured-api-dashboard';
 export * from './monitoring/audit-queries';
