@@ -311,8 +311,9 @@ export class SecuredApiAlarms extends Construct {
       + 'First: the reason codes of the 401s (Decisions by Reason, or the audit log): issuer_mismatch, audience_mismatch or unknown_kid across all callers '
       + 'point at a configuration or key rotation change; one client_id or sub points at a broken or hostile client.');
 
-    const authorizerAlarms = [this.authorizerErrors, this.authorizerThrottles, this.jwksFetchFailures, this.failClosedDecisions, this.unauthorizedShare]
-      .filter((a): a is cloudwatch.Alarm => a !== undefined);
+    const authorizerAlarms = [
+      this.authorizerErrors, this.authorizerThrottles, this.jwksFetchFailures, this.failClosedDecisions, this.unauthorizedShare,
+    ].filter((a): a is cloudwatch.Alarm => a !== undefined);
     if (this.enabled(where, 'authenticationHealth', props.authenticationHealth?.enabled) && authorizerAlarms.length > 0) {
       const health = new cloudwatch.CompositeAlarm(this, 'AuthenticationHealth', {
         alarmRule: cloudwatch.AlarmRule.anyOf(...authorizerAlarms.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM))),
