@@ -12,4 +12,5 @@ export * from './authorizer/metrics';
 export * from './authorizer/token-authorizer';
 export * from './secured-api';
 export * from './monitoring/secured-api-dashboard';
+export * from './monitoring/secured-api-alarms';
 export * from './monitoring/audit-queries';
