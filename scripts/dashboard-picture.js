@@ -27,6 +27,7 @@ const HEADER_PX = 56;
 const GAP = 6;
 const TITLE_FONT = 14;
 const BODY_FONT = 12;
+const NOTE_FONT = 11;
 const LINE_PX = 17;
 const SANS = 'Helvetica, Arial, sans-serif';
 const MONO = 'Menlo, Consolas, \'DejaVu Sans Mono\', monospace';
@@ -134,8 +135,10 @@ function seriesLines(properties) {
     const [, metricName, ...dims] = items;
     const pairs = [];
     for (let i = 0; i + 1 < dims.length; i += 2) pairs.push([dims[i], dims[i + 1]]);
-    const telling = pairs.filter(([name]) => !IDENTITY_DIMENSIONS.has(name));
-    const shown = (telling.length > 0 ? telling : pairs).map(([name, val]) => `${name}=${val}`).join(' ');
+    // A label already says which series it is: beside one, only the dimensions it does not repeat.
+    const telling = pairs.filter(([name, val]) => !IDENTITY_DIMENSIONS.has(name) && val !== options.label);
+    const dimensions = telling.length > 0 || options.label ? telling : pairs;
+    const shown = dimensions.map(([name, val]) => `${name}=${val}`).join(' ');
     const stat = options.stat || properties.stat;
     lines.push({
       text: `${options.label || metricName}${axis}`,
@@ -220,16 +223,28 @@ function escapeXml(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Text cut to fit `px` pixels, judged by an average glyph width (the picture uses no web fonts). */
+/**
+ * Average glyph width as a share of the font size. The picture names generic font families and no web
+ * fonts, so widths are estimates: these are on the wide side (DejaVu Sans, the widest common fallback),
+ * and each widget is clipped to its box besides.
+ */
+function glyphShare(mono) {
+  return mono ? 0.61 : 0.6;
+}
+
+function textPx(text, fontPx, mono) {
+  return text.length * fontPx * glyphShare(mono);
+}
+
+/** Text cut to fit `px` pixels. */
 function fit(text, px, fontPx, mono) {
-  const per = fontPx * (mono ? 0.61 : 0.56);
-  const max = Math.max(1, Math.floor(px / per));
+  const max = Math.max(1, Math.floor(px / (fontPx * glyphShare(mono))));
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}\u2026`;
 }
 
 /** Text broken into lines of `px` pixels, at spaces where it can. */
 function wrap(text, px, fontPx, mono) {
-  const max = Math.max(4, Math.floor(px / (fontPx * (mono ? 0.61 : 0.56))));
+  const max = Math.max(4, Math.floor(px / (fontPx * glyphShare(mono))));
   const lines = [];
   let rest = text;
   while (rest.length > max) {
@@ -243,7 +258,7 @@ function wrap(text, px, fontPx, mono) {
 }
 
 /** One widget's box, title, kind and lines, as SVG. */
-function renderWidget(widget, template) {
+function renderWidget(widget, template, index) {
   const x = MARGIN + widget.x * COLUMN_PX + GAP / 2;
   const y = HEADER_PX + widget.y * ROW_PX + GAP / 2;
   const w = widget.width * COLUMN_PX - GAP;
@@ -251,8 +266,10 @@ function renderWidget(widget, template) {
   const p = widget.properties || {};
   const out = [`<g class="widget" data-type="${escapeXml(widget.type)}">`];
   out.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="4" fill="#ffffff" stroke="#c6ccd2"/>`);
+  out.push(`<clipPath id="clip${index}"><rect x="${x + 1}" y="${y + 1}" width="${w - 2}" height="${h - 2}"/></clipPath>`);
+  out.push(`<g clip-path="url(#clip${index})">`);
   const kind = kindOf(widget);
-  const kindPx = kind.length * 11 * 0.56 + 8;
+  const kindPx = textPx(kind, 11, false) + 8;
   let top = y + 8;
   if (p.title) {
     out.push(`<text x="${x + 10}" y="${top + TITLE_FONT}" font-family="${SANS}" font-size="${TITLE_FONT}" font-weight="bold" fill="#16191f">${escapeXml(fit(p.title, w - 20 - kindPx, TITLE_FONT, false))}</text>`);
@@ -271,11 +288,19 @@ function renderWidget(widget, template) {
       rows.push(line);
     }
   }
+  // A long legend of short entries (e.g. one series per reason code) goes into columns.
   const capacity = Math.max(1, Math.floor((y + h - 6 - top) / LINE_PX));
-  const shown = rows.length > capacity ? rows.slice(0, capacity - 1) : rows;
+  const legend = rows.every((r) => r.color && !r.wrap);
+  const widest = Math.max(0, ...rows.map((r) => 16 + textPx(r.text, BODY_FONT, r.mono === true) + 12));
+  const columns = legend && rows.length > capacity ? Math.max(1, Math.min(Math.ceil(rows.length / capacity), Math.floor(inner / Math.max(widest, 1)))) : 1;
+  const slots = columns * capacity;
+  const shown = rows.length > slots ? rows.slice(0, slots - 1) : rows;
+  const columnPx = inner / columns;
   for (const [i, row] of shown.entries()) {
-    const baseline = top + i * LINE_PX + BODY_FONT;
-    let textX = x + 10;
+    const column = Math.floor(i / capacity);
+    const baseline = top + (i % capacity) * LINE_PX + BODY_FONT;
+    const left = x + 10 + column * columnPx;
+    let textX = left;
     if (row.color) {
       if (row.marker === 'circle') {
         out.push(`<circle cx="${textX + 5}" cy="${baseline - 4}" r="4.5" fill="${row.color}"/>`);
@@ -286,19 +311,22 @@ function renderWidget(widget, template) {
       }
       textX += 16;
     }
-    const room = x + w - 10 - textX;
+    const room = left + columnPx - textX - (columns > 1 ? 8 : 0);
     const font = row.mono ? MONO : SANS;
     const fill = row.faint ? '#687078' : '#16191f';
     const weight = row.strong ? ' font-weight="bold"' : '';
     const main = fit(row.text, room, BODY_FONT, row.mono === true);
-    const left = room - main.length * BODY_FONT * (row.mono ? 0.61 : 0.56) - 8;
-    const note = row.note && left > 40 ? `<tspan dx="6" fill="#687078">${escapeXml(fit(row.note, left, BODY_FONT - 1, false))}</tspan>` : '';
+    const rest = room - textPx(main, BODY_FONT, row.mono === true) - 6;
+    // In columns a legend keeps to its labels; a note is shown where it has room to say something.
+    const note = row.note && columns === 1 && rest > 60 ? `<tspan dx="6" font-size="${NOTE_FONT}" fill="#687078">${escapeXml(fit(row.note, rest, NOTE_FONT, false))}</tspan>` : '';
     out.push(`<text x="${textX}" y="${baseline}" font-family="${font}" font-size="${BODY_FONT}" fill="${fill}"${weight}>${escapeXml(main)}${note}</text>`);
   }
-  let used = top + shown.length * LINE_PX;
+  let used = top + Math.min(shown.length, capacity) * LINE_PX;
   if (rows.length > shown.length) {
-    out.push(`<text x="${x + 10}" y="${used + BODY_FONT}" font-family="${SANS}" font-size="${BODY_FONT}" fill="#687078">\u2026 ${rows.length - shown.length} more</text>`);
-    used += LINE_PX;
+    const i = shown.length;
+    const baseline = top + (i % capacity) * LINE_PX + BODY_FONT;
+    out.push(`<text x="${x + 10 + Math.floor(i / capacity) * columnPx}" y="${baseline}" font-family="${SANS}" font-size="${BODY_FONT}" fill="#687078">\u2026 ${rows.length - shown.length} more</text>`);
+    used = Math.max(used, baseline - BODY_FONT + LINE_PX);
   }
   // The room a graph leaves below its legend: an empty plot frame, so the picture reads as a
   // dashboard without pretending to have data.
@@ -314,7 +342,7 @@ function renderWidget(widget, template) {
       out.push('</g>');
     }
   }
-  out.push('</g>');
+  out.push('</g>', '</g>');
   return out.join('\n');
 }
 
@@ -335,7 +363,7 @@ function renderDashboard(body, options = {}) {
     `<rect width="${width}" height="${height}" fill="#f2f3f3"/>`,
     `<text x="${MARGIN}" y="26" font-family="${SANS}" font-size="18" font-weight="bold" fill="#16191f">${escapeXml(title)}</text>`,
     `<text x="${MARGIN}" y="45" font-family="${SANS}" font-size="12" fill="#687078">${escapeXml(subtitle)}</text>`,
-    ...widgets.map((w) => renderWidget(w, template)),
+    ...widgets.map((w, i) => renderWidget(w, template, i)),
     '</svg>',
     '',
   ].join('\n');

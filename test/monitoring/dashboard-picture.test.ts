@@ -148,8 +148,9 @@ describe('dashboard-picture', () => {
       // WHEN
       const lines = texts(renderDashboard(body, { template }));
 
-      // THEN: once in the alarm status widget, once in the alarm graph.
-      expect(lines.filter((l) => l === 'DenialsAlarm Decisions >= 50, 1 of 1 x 300s')).toHaveLength(2);
+      // THEN: in the alarm graph whole, in the narrower alarm status widget as far as it fits.
+      expect(lines).toContain('DenialsAlarm Decisions >= 50, 1 of 1 x 300s');
+      expect(lines.filter((l) => l.startsWith('DenialsAlarm Decisions >= 50'))).toHaveLength(2);
     });
 
     test('should show the first line of a log query, then the rest and its log group', () => {
@@ -174,19 +175,36 @@ describe('dashboard-picture', () => {
     test('should say how many lines did not fit rather than draw past the box', () => {
       // GIVEN
       const metrics = Array.from({ length: 12 }, (_, i) => ['SecuredApi', 'Decisions', 'Reason', `reason_${i}`, 'Service', 'orders']);
-      const body = { widgets: [{ type: 'metric', x: 0, y: 0, width: 6, height: 3, properties: { title: 'Many', metrics } }] };
+      const body = { widgets: [{ type: 'metric', x: 0, y: 0, width: 3, height: 3, properties: { title: 'Many', metrics } }] };
 
       // WHEN
       const svg = renderDashboard(body);
 
       // THEN
       const lines = texts(svg);
-      const shown = lines.filter((l) => l.startsWith('Decisions Reason='));
+      const shown = lines.filter((l) => l.startsWith('Decisions'));
       expect(shown.length).toBeGreaterThan(0);
       expect(lines).toContain(`\u2026 ${12 - shown.length} more`);
       const box = boxes(svg)[0];
       const baselines = [...svg.matchAll(/<text[^>]* y="([\d.]+)"/g)].map((m) => Number(m[1])).slice(2);
       expect(Math.max(...baselines)).toBeLessThanOrEqual(box.y + box.height);
+    });
+
+    test('should put a long legend of short labels into columns', () => {
+      // GIVEN: one series per reason code, as a "401s by reason" graph has.
+      const reasons = Array.from({ length: 19 }, (_, i) => `reason_${i}`);
+      const metrics = reasons.map((r) => ['SecuredApi', 'Decisions', 'Reason', r, 'Service', 'orders', { label: r }]);
+      const body = { widgets: [{ type: 'metric', x: 0, y: 0, width: 8, height: 6, properties: { title: '401s by reason', metrics } }] };
+
+      // WHEN
+      const svg = renderDashboard(body);
+
+      // THEN: every label, none cut, in more than one column.
+      const lines = texts(svg);
+      expect(lines.filter((l) => l.startsWith('reason_'))).toEqual(reasons);
+      expect(lines.some((l) => l.includes('more'))).toBe(false);
+      const xs = new Set([...svg.matchAll(/<text x="([\d.]+)"[^>]*>reason_/g)].map((m) => m[1]));
+      expect(xs.size).toBeGreaterThan(1);
     });
 
     test('should cut a line too long for its box, and escape markup in any text', () => {
@@ -221,7 +239,7 @@ describe('dashboard-picture', () => {
       expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
       expect(boxes(svg)).toHaveLength(8);
       expect(texts(svg)[0]).toBe('Dashboard orders-security');
-      expect(svg).not.toMatch(/@font-face|url\(|<image|href=/);
+      expect(svg).not.toMatch(/@font-face|@import|url\((?!#)|<image|href=/);
     });
 
     test('should name the dashboards it knows when --dashboard names another', () => {
