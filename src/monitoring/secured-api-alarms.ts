@@ -146,7 +146,7 @@ export interface SecuredApiAlarmsOptions {
 
   /**
    * A topic notified when any alarm, the composite included, goes into ALARM and back to OK. For
-   * other actions, add them to the alarms of `SecuredApiAlarms.alarms`.
+   * other actions, call `addAlarmAction` on the alarms of `SecuredApiAlarms.alarms`.
    *
    * @default - no notifications
    */
@@ -233,8 +233,11 @@ export class SecuredApiAlarms extends Construct {
   /** In ALARM while any of the authorizer's alarms is. */
   public readonly authenticationHealth?: cloudwatch.CompositeAlarm;
 
-  /** Every alarm created, the composite last (e.g. for an alarm status widget). */
-  public readonly alarms: cloudwatch.IAlarm[];
+  /**
+   * Every alarm created, the composite last: for an alarm status widget, or to add other actions
+   * (`addAlarmAction`) to all of them.
+   */
+  public readonly alarms: cloudwatch.AlarmBase[];
 
   private readonly topicAction?: cloudwatch.IAlarmAction;
 
