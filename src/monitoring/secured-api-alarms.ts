@@ -377,6 +377,9 @@ export class SecuredApiAlarms extends Construct {
     if (value === undefined) {
       return DEFAULT_MINIMUM_DECISIONS;
     }
+    if (Token.isUnresolved(value)) {
+      throw new Error(`${where}: unauthorizedShare.minimumDecisions is not known at synth; pass a literal number, so that it can be checked.`);
+    }
     if (!isLiteralNumber(value) || !Number.isInteger(value) || value < 1) {
       throw new Error(`${where}: unauthorizedShare.minimumDecisions ${show(value)} is not a whole number of at least 1; `
         + 'pass the fewest decisions per period for the share of 401s to count.');
@@ -392,6 +395,11 @@ function settingsOf(where: string, name: string, options: AlarmThresholdOptions,
   const datapointsToAlarm = options.datapointsToAlarm ?? Math.min(defaults.datapointsToAlarm, evaluationPeriods);
   const period = options.period ?? defaults.period;
 
+  for (const [key, value] of Object.entries({ threshold, evaluationPeriods, datapointsToAlarm })) {
+    if (Token.isUnresolved(value)) {
+      throw new Error(`${where}: ${name}.${key} is not known at synth; pass a literal number, so that it can be checked.`);
+    }
+  }
   const below = range.minExclusive ? threshold <= range.min : threshold < range.min;
   const above = range.max !== undefined && threshold >= range.max;
   if (!isLiteralNumber(threshold) || below || above) {
@@ -421,12 +429,9 @@ function settingsOf(where: string, name: string, options: AlarmThresholdOptions,
 }
 
 function isLiteralNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && !Token.isUnresolved(value);
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function show(value: unknown): string {
-  if (typeof value === 'number') {
-    return Token.isUnresolved(value) ? '(a token)' : String(value);
-  }
-  return JSON.stringify(value) ?? String(value);
+  return typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
 }
