@@ -8,6 +8,9 @@ import { RouteAuthorization } from './authorizer/route';
 import { checkRoute, checkRouteSet, CheckedRoute } from './authorizer/route-table';
 import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
 import { OidcIssuer } from './identity/oidc-issuer';
+import { SecuredApiAuditQueries } from './monitoring/audit-queries';
+import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
+import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
 
 /**
  * Access log fields, one JSON object per request. Every value is quoted so that a `-` (API
@@ -113,6 +116,46 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * @default true
    */
   readonly cloudWatchRole?: boolean;
+
+  /**
+   * Whether to create a `SecuredApiDashboard` for the API (traffic, decisions by outcome and reason,
+   * authorizer health, JWKS, Logs Insights over the decision and access logs, alarm status).
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * Options for the dashboard (name, period, extra widgets). Its alarm status widget shows the
+   * API's alarms, and any alarms given here.
+   *
+   * @default - a dashboard with a generated name, 5-minute metrics, no extra widgets
+   */
+  readonly dashboardOptions?: SecuredApiDashboardOptions;
+
+  /**
+   * Whether to create the API's `SecuredApiAlarms` (5XX rate, p90 latency, authorizer errors and
+   * throttles, JWKS fetch failures, fail-closed decisions, a spike of 401s, and a composite
+   * authentication health alarm). Missing data never alarms.
+   *
+   * @default true
+   */
+  readonly alarms?: boolean;
+
+  /**
+   * Options for the alarms: thresholds, periods, datapoints, which ones are enabled, and actions.
+   *
+   * @default - the defaults in the README's alarm table, and no actions
+   */
+  readonly alarmOptions?: SecuredApiAlarmsOptions;
+
+  /**
+   * Whether to save the audit trail's Logs Insights queries (`SecuredApiAuditQueries`): every
+   * decision for one subject or client, denials by reason and client.
+   *
+   * @default true
+   */
+  readonly auditQueries?: boolean;
 }
 
 /**
@@ -164,6 +207,24 @@ export class SecuredApi extends Construct {
   /** The authorizer guarding every non-public route. */
   public readonly authorizer: TokenAuthorizer;
 
+  /**
+   * The API's dashboard.
+   * @default - none when `dashboard` is false
+   */
+  public readonly dashboard?: SecuredApiDashboard;
+
+  /**
+   * The API's alarms.
+   * @default - none when `alarms` is false
+   */
+  public readonly alarms?: SecuredApiAlarms;
+
+  /**
+   * The audit trail's saved queries.
+   * @default - none when `auditQueries` is false
+   */
+  public readonly auditQueries?: SecuredApiAuditQueries;
+
   /** The log group of the stage's access logs. */
   public readonly accessLogGroup: logs.ILogGroup;
 
@@ -178,7 +239,11 @@ export class SecuredApi extends Construct {
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
-    const { issuer, routes, apiName, description, stageName, throttle, cloudWatchRole, ...authorizerOptions } = props;
+    const {
+      issuer, routes, apiName, description, stageName, throttle, cloudWatchRole,
+      dashboard, dashboardOptions, alarms, alarmOptions, auditQueries,
+      ...authorizerOptions
+    } = props;
     const name = apiName ?? Names.uniqueResourceName(this, { maxLength: 64 });
     const throttleSettings = throttle === undefined ? undefined : checkThrottle(this.node.path, 'throttle', throttle);
 
@@ -244,6 +309,22 @@ export class SecuredApi extends Construct {
 
     for (const route of routes ?? []) {
       this.addRoute(route);
+    }
+
+    // Nothing in these grows with the routes: metrics are per stage and per authorizer, and routes,
+    // clients and subjects are read from the logs.
+    if (alarms ?? true) {
+      this.alarms = new SecuredApiAlarms(this, 'Alarms', { ...alarmOptions, api: this });
+    }
+    if (dashboard ?? true) {
+      this.dashboard = new SecuredApiDashboard(this, 'Dashboard', {
+        ...dashboardOptions,
+        api: this,
+        alarms: [...(this.alarms?.alarms ?? []), ...(dashboardOptions?.alarms ?? [])],
+      });
+    }
+    if (auditQueries ?? true) {
+      this.auditQueries = new SecuredApiAuditQueries(this, 'AuditQueries', { api: this });
     }
   }
 

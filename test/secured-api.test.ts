@@ -571,6 +571,61 @@ describe('SecuredApi', () => {
     });
   });
 
+  describe('monitoring', () => {
+    test('should create a dashboard, the alarms and the audit queries by default, with the alarms on the dashboard', () => {
+      // GIVEN
+      const { stack } = makeStack();
+
+      // WHEN
+      const api = ordersApi(stack);
+
+      // THEN
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+      template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1);
+      expect(Object.keys(template.findResources('AWS::Logs::QueryDefinition')).length).toBeGreaterThanOrEqual(3);
+      expect(api.alarms!.alarms).toHaveLength(8);
+      const body = JSON.stringify(stack.resolve((api.dashboard!.dashboard.node.defaultChild as any).dashboardBody));
+      for (const alarm of api.alarms!.alarms) {
+        expect(body).toContain(JSON.stringify(stack.resolve(alarm.alarmArn)));
+      }
+    });
+
+    test('should leave out what is opted out', () => {
+      // GIVEN
+      const { stack } = makeStack();
+
+      // WHEN
+      const api = ordersApi(stack, { dashboard: false, alarms: false, auditQueries: false });
+
+      // THEN
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+      template.resourceCountIs('AWS::CloudWatch::CompositeAlarm', 0);
+      template.resourceCountIs('AWS::Logs::QueryDefinition', 0);
+      expect([api.dashboard, api.alarms, api.auditQueries]).toEqual([undefined, undefined, undefined]);
+    });
+
+    test('should pass the dashboard and alarm options on', () => {
+      // GIVEN
+      const { stack } = makeStack();
+
+      // WHEN
+      ordersApi(stack, {
+        dashboardOptions: { dashboardName: 'orders-api' },
+        alarmOptions: { latencyP90: { enabled: false }, serverErrorRate: { threshold: 0.1 } },
+      });
+
+      // THEN
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'orders-api' });
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Threshold: 0.1 });
+    });
+  });
+
   test('should match the snapshot of the Orders API', () => {
     // GIVEN
     const { stack } = makeStack();

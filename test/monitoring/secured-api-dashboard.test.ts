@@ -42,6 +42,9 @@ function ordersDashboard(options: SecuredApiDashboardOptions | ((stack: Stack) =
       handler,
       scopes: ['orders:read'],
     })),
+    // This suite builds its own dashboard from the API.
+    dashboard: false,
+    alarms: false,
   });
   const dashboard = new SecuredApiDashboard(stack, 'Dashboard', { api, ...(typeof options === 'function' ? options(stack) : options) });
   return { app, stack, api, dashboard };
