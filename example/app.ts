@@ -46,6 +46,8 @@ const api = new SecuredApi(stack, 'Orders', {
   issuer: OidcIssuer.okta('acme.okta.com', { audiences: ['api://orders'] }),
   apiName: 'orders',
   contextClaims: ['tenant'],
+  // The dashboard, alarms and saved audit queries come by default; a fixed dashboard name makes its console URL known.
+  dashboardOptions: { dashboardName: 'orders-api' },
   routes: [
     { method: HttpMethod.GET, path: '/orders', handler: listOrders, scopes: ['orders:read'] },
     { method: HttpMethod.POST, path: '/orders', handler: createOrder, scopes: ['orders:write'], throttle: { rateLimit: 50, burstLimit: 100 } },

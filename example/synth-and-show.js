@@ -1,6 +1,7 @@
 // Synthesizes example/app.ts into example/cdk.out (offline) and prints what it produced: stacks,
-// resource counts by type, every route with its authorization, the authorizer's config.json, and
-// every role that federates identities (AssumeRoleWith*): who may assume it and what it may do.
+// resource counts by type, every route with its authorization, the authorizer's config.json, every
+// role that federates identities (AssumeRoleWith*): who may assume it and what it may do, and the
+// monitoring: dashboards (with where to open them), alarms, and saved audit queries.
 // Run with `npx projen example` (which bundles the authorizer first).
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -131,6 +132,31 @@ function showFederatedRoles(resources, paths) {
   }
 }
 
+/** Dashboards, alarms (threshold and what each compares) and saved queries of a template. */
+function showMonitoring(resources, paths, environment) {
+  const of = (type) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const dashboards = of('AWS::CloudWatch::Dashboard');
+  const alarms = of('AWS::CloudWatch::Alarm');
+  const composites = of('AWS::CloudWatch::CompositeAlarm');
+  const queries = of('AWS::Logs::QueryDefinition');
+  if (dashboards.length + alarms.length + composites.length + queries.length === 0) return;
+  const region = (/^aws:\/\/[^/]+\/(.+)$/.exec(environment || '') || [])[1] || '<region>';
+  console.log('\n  Monitoring:');
+  for (const [id, d] of dashboards) {
+    const widgets = (JSON.stringify(d.Properties.DashboardBody).match(/\\"type\\":/g) || []).length;
+    const name = d.Properties.DashboardName || `<generated name of ${id}>`;
+    console.log(`    dashboard ${paths.get(id) || id}: ${widgets} widgets; after deploy: https://console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${name}`);
+  }
+  for (const [id, a] of alarms) {
+    const what = a.Properties.MetricName ? `${a.Properties.MetricName} ${a.Properties.ExtendedStatistic || a.Properties.Statistic}` : 'metric math';
+    const op = { GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '>=', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=' }[a.Properties.ComparisonOperator] || a.Properties.ComparisonOperator;
+    const window = `${a.Properties.DatapointsToAlarm || a.Properties.EvaluationPeriods} of ${a.Properties.EvaluationPeriods}`;
+    console.log(`    alarm ${(paths.get(id) || id).split('/').pop()}: ${what} ${op} ${a.Properties.Threshold}, ${window} periods, missing data ${a.Properties.TreatMissingData}`);
+  }
+  for (const [id] of composites) console.log(`    composite alarm ${(paths.get(id) || id).split('/').pop()}: any of the authorizer alarms is in ALARM`);
+  for (const [, q] of queries) console.log(`    saved query ${compact(q.Properties.Name)}`);
+}
+
 function show(ms) {
   const manifest = JSON.parse(fs.readFileSync(path.join(OUTDIR, 'manifest.json'), 'utf8'));
   const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
@@ -181,6 +207,7 @@ function show(ms) {
     }
 
     showFederatedRoles(resources, constructPaths(artifact));
+    showMonitoring(resources, constructPaths(artifact), artifact.environment);
 
     for (const [id, output] of Object.entries(template.Outputs || {})) {
       console.log(`\n  Output ${id}: ${compact(output.Value)}`);
