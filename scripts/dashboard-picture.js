@@ -156,16 +156,38 @@ function seriesLines(properties) {
 /** An alarm ARN placeholder (`<Id>`) described from the template: name, metric, comparison, threshold. */
 function alarmLine(arn, template) {
   const match = /^<([^>.]+)>$/.exec(arn);
-  const found = match && Object.entries(template.Resources || {}).find(([id, r]) => r.Type === 'AWS::CloudWatch::Alarm' && readableId(id) === match[1]);
+  const found = match && Object.entries(template.Resources || {})
+    .find(([id, r]) => /^AWS::CloudWatch::(Composite)?Alarm$/.test(r.Type) && readableId(id) === match[1]);
   const fromArn = /:alarm:(.+)$/.exec(arn);
   if (!found) return { text: fromArn ? fromArn[1] : arn, note: '' };
   const p = found[1].Properties;
+  if (found[1].Type === 'AWS::CloudWatch::CompositeAlarm') {
+    // Its name is often one CDK generated: the logical id reads better.
+    const rule = resolveValue(p.AlarmRule);
+    const members = (rule.match(/ALARM\(/g) || []).length;
+    const only = /\bAND\b/.test(rule) ? 'all' : 'any';
+    return { text: match[1], note: /\bNOT\b/.test(rule) ? 'composite rule' : `composite: ${only} of ${members} alarms` };
+  }
   const name = p.AlarmName === undefined ? match[1] : resolveValue(p.AlarmName);
   const metric = p.MetricName || (p.Metrics ? (p.Metrics.find((m) => m.ReturnData !== false) || {}).Label || 'expression' : '?');
   const op = COMPARISONS[p.ComparisonOperator] || p.ComparisonOperator;
   const threshold = p.Threshold === undefined ? '' : ` ${p.Threshold}`;
-  const periods = p.EvaluationPeriods ? `, ${p.DatapointsToAlarm || p.EvaluationPeriods} of ${p.EvaluationPeriods} x ${p.Period || 60}s` : '';
+  // A metric-math alarm has no Period of its own: its metrics' periods are the expression's.
+  const period = p.Period || (p.Metrics || []).map((m) => m.Period || (m.MetricStat && m.MetricStat.Period)).find(Boolean);
+  const periods = p.EvaluationPeriods && period ? `, ${p.DatapointsToAlarm || p.EvaluationPeriods} of ${p.EvaluationPeriods} x ${period}s` : '';
   return { text: name, note: `${metric} ${op}${threshold}${periods}` };
+}
+
+/**
+ * Alarm lines without the leading words all their names share (`OrdersAlarmsLatencyP90`,
+ * `OrdersAlarmsServerErrorRate`: `LatencyP90`, `ServerErrorRate`), cut where a word starts.
+ */
+function withoutCommonPrefix(lines) {
+  if (lines.length < 2) return lines;
+  let n = 0;
+  while (lines.every((l) => l.text.length > n + 1 && l.text[n] === lines[0].text[n])) n++;
+  while (n > 0 && !lines.every((l) => /[A-Z]/.test(l.text[n]))) n--;
+  return n < 3 ? lines : lines.map((l) => ({ ...l, text: l.text.slice(n) }));
 }
 
 /** A Logs Insights query split into its source log groups and its commands. */
@@ -192,7 +214,7 @@ function widgetLines(widget, template) {
       }
       return seriesLines(p);
     case 'alarm':
-      return (p.alarms || []).map((arn) => ({ ...alarmLine(arn, template), color: '#2ca02c', marker: 'circle' }));
+      return withoutCommonPrefix((p.alarms || []).map((arn) => ({ ...alarmLine(arn, template), color: '#2ca02c', marker: 'circle' })));
     case 'log': {
       const { sources, commands } = splitQuery(p.query || '');
       return [

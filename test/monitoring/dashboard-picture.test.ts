@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dashboardsOf, expandMetrics, GRID, main, renderDashboard, resolveValue, splitQuery } from '../../scripts/dashboard-picture';
+import { dashboardsOf, expandMetrics, GRID, main, renderDashboard, resolveValue, splitQuery, widgetLines } from '../../scripts/dashboard-picture';
 
 /** A stack synthesized by aws-cdk-lib with one widget of each kind the dashboard uses (text, number, graph with an expression and a threshold, alarm status, alarm graph, logs table). */
 const FIXTURE = path.join(__dirname, 'fixtures', 'dashboard.template.json');
@@ -151,6 +151,47 @@ describe('dashboard-picture', () => {
       // THEN: in the alarm graph whole, in the narrower alarm status widget as far as it fits.
       expect(lines).toContain('DenialsAlarm Decisions >= 50, 1 of 1 x 300s');
       expect(lines.filter((l) => l.startsWith('DenialsAlarm Decisions >= 50'))).toHaveLength(2);
+    });
+
+    test('should take a metric-math alarm\'s period from its metrics, and describe a composite alarm', () => {
+      // GIVEN
+      const template = {
+        Resources: {
+          ShareAAAAAAAA: {
+            Type: 'AWS::CloudWatch::Alarm',
+            Properties: {
+              ComparisonOperator: 'GreaterThanThreshold',
+              Threshold: 25,
+              EvaluationPeriods: 3,
+              DatapointsToAlarm: 2,
+              Metrics: [{ Id: 'e', Label: '401 share (%)', Expression: '100 * u / d' }, { Id: 'u', MetricStat: { Period: 300 }, ReturnData: false }],
+            },
+          },
+          HealthBBBBBBBB: {
+            Type: 'AWS::CloudWatch::CompositeAlarm',
+            Properties: { AlarmName: 'StackHealthC1D2E3F4', AlarmRule: { 'Fn::Join': ['', ['ALARM("', { 'Fn::GetAtt': ['ShareAAAAAAAA', 'Arn'] }, '") OR ALARM("x")']] } },
+          },
+        },
+      };
+      const widget = { type: 'alarm', properties: { alarms: ['<Share>', '<Health>'] } };
+
+      // WHEN
+      const lines = widgetLines(widget, template);
+
+      // THEN
+      expect(lines.map((l) => `${l.text}: ${l.note}`)).toEqual(['Share: 401 share (%) > 25, 2 of 3 x 300s', 'Health: composite: any of 2 alarms']);
+    });
+
+    test('should drop the words every alarm name of a status widget starts with', () => {
+      // GIVEN
+      const arn = (name: string) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${name}`;
+      const widget = { type: 'alarm', properties: { alarms: [arn('OrdersAlarmsLatencyP90'), arn('OrdersAlarmsServerErrorRate')] } };
+
+      // WHEN
+      const lines = widgetLines(widget, { Resources: {} });
+
+      // THEN
+      expect(lines.map((l) => l.text)).toEqual(['LatencyP90', 'ServerErrorRate']);
     });
 
     test('should show the first line of a log query, then the rest and its log group', () => {
