@@ -74,7 +74,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
-project.npmignore?.exclude('/example/', '/bench/', '/.ci/');
+project.npmignore?.exclude('/example/', '/bench/', '/.ci/', '/scripts/');
 project.npmignore?.include('/assets/');
 
 const authorizerBundle = project.bundler.addBundle('src/authorizer/token-authorizer.lambda.ts', {
@@ -119,6 +119,14 @@ project.addTask('example', {
   steps: [
     { spawn: authorizerBundle.bundleTask.name },
     { exec: 'node example/synth-and-show.js' },
+  ],
+});
+
+project.addTask('dashboard-picture', {
+  description: 'Draw docs/dashboard.svg from the example app\'s synthesized SecuredApiDashboard (no AWS account)',
+  steps: [
+    { spawn: 'example' },
+    { exec: 'node scripts/dashboard-picture.js' },
   ],
 });
 
