@@ -8,7 +8,7 @@ import { RouteAuthorization } from './authorizer/route';
 import { checkRoute, checkRouteSet, CheckedRoute } from './authorizer/route-table';
 import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
 import { OidcIssuer } from './identity/oidc-issuer';
-import { SecuredApiAuditQueries } from './monitoring/audit-queries';
+import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
 
@@ -156,6 +156,13 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * @default true
    */
   readonly auditQueries?: boolean;
+
+  /**
+   * Options for the saved audit queries (the folder they are listed under).
+   *
+   * @default - listed under `cdk-secured-api/<api name>/`
+   */
+  readonly auditQueryOptions?: SecuredApiAuditQueriesOptions;
 }
 
 /**
@@ -241,7 +248,7 @@ export class SecuredApi extends Construct {
     super(scope, id);
     const {
       issuer, routes, apiName, description, stageName, throttle, cloudWatchRole,
-      dashboard, dashboardOptions, alarms, alarmOptions, auditQueries,
+      dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions,
       ...authorizerOptions
     } = props;
     const name = apiName ?? Names.uniqueResourceName(this, { maxLength: 64 });
@@ -324,7 +331,7 @@ export class SecuredApi extends Construct {
       });
     }
     if (auditQueries ?? true) {
-      this.auditQueries = new SecuredApiAuditQueries(this, 'AuditQueries', { api: this });
+      this.auditQueries = new SecuredApiAuditQueries(this, 'AuditQueries', { ...auditQueryOptions, api: this });
     }
   }
 

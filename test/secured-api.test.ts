@@ -616,6 +616,7 @@ describe('SecuredApi', () => {
       ordersApi(stack, {
         dashboardOptions: { dashboardName: 'orders-api' },
         alarmOptions: { latencyP90: { enabled: false }, serverErrorRate: { threshold: 0.1 } },
+        auditQueryOptions: { queryNamePrefix: 'audit/orders' },
       });
 
       // THEN
@@ -623,6 +624,7 @@ describe('SecuredApi', () => {
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'orders-api' });
       template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
       template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Threshold: 0.1 });
+      template.hasResourceProperties('AWS::Logs::QueryDefinition', { Name: 'audit/orders/decisions-for-subject' });
     });
   });
 
