@@ -1,26 +1,9 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiAuditQueries, SecuredApiProps } from '../../src';
+import { SecuredApiAuditQueries } from '../../src';
 import { nagFindings } from '../support/cdk';
-
-function ordersApi(props: Partial<SecuredApiProps> = {}): { app: App; stack: Stack; api: SecuredApi } {
-  const app = new App();
-  const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const handler = new lambda.Function(stack, 'Handler', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
-  });
-  const api = new SecuredApi(stack, 'Api', {
-    issuer: OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] }),
-    apiName: 'orders',
-    routes: [{ method: HttpMethod.GET, path: '/orders', handler, scopes: ['orders:read'] }],
-    ...props,
-  });
-  return { app, stack, api };
-}
+import { ordersApi } from '../support/orders-api';
 
 /** The `{ Ref }` CloudFormation gives a log group's name. */
 function nameOf(stack: Stack, logGroup: logs.ILogGroup): unknown {

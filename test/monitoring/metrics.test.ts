@@ -1,19 +1,7 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { AuthorizerDecision, DecisionReason, HttpMethod, OidcIssuer, SecuredApi } from '../../src';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { AuthorizerDecision, DecisionReason, SecuredApi } from '../../src';
 import { DENY_REASONS, UNAUTHORIZED_REASONS } from '../../src/authorizer/contract';
-
-function ordersApi(): { stack: Stack; api: SecuredApi } {
-  const app = new App();
-  const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const handler = new lambda.Function(stack, 'Handler', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({statusCode:200})') });
-  const api = new SecuredApi(stack, 'Api', {
-    issuer: OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] }),
-    apiName: 'orders',
-    routes: [{ method: HttpMethod.GET, path: '/orders', handler, scopes: ['orders:read'] }],
-  });
-  return { stack, api };
-}
+import { ordersApi } from '../support/orders-api';
 
 /** What CloudWatch receives: namespace, name, resolved dimensions, statistic, period. */
 function rendered(stack: Stack, metric: { toMetricConfig(): any }) {

@@ -1,10 +1,10 @@
 import { App, CfnElement, CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiAlarms, SecuredApiAlarmsOptions } from '../../src';
+import { SecuredApi, SecuredApiAlarms, SecuredApiAlarmsOptions } from '../../src';
 import { nagFindings } from '../support/cdk';
+import { ordersApi } from '../support/orders-api';
 
 interface Fixture {
   readonly app: App;
@@ -13,25 +13,14 @@ interface Fixture {
   readonly topic: sns.Topic;
 }
 
-function ordersApi(): Fixture {
-  const app = new App();
-  const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const handler = new lambda.Function(stack, 'Handler', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler=async()=>({statusCode:200})'),
-  });
-  const api = new SecuredApi(stack, 'Api', {
-    issuer: OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] }),
-    apiName: 'orders',
-    routes: [{ method: HttpMethod.GET, path: '/orders', handler, scopes: ['orders:read'] }],
-  });
+function ordersApiWithTopic(): Fixture {
+  const { app, stack, api } = ordersApi();
   const topic = new sns.Topic(stack, 'OnCall');
   return { app, stack, api, topic };
 }
 
 function withAlarms(options: SecuredApiAlarmsOptions = {}): Fixture & { alarms: SecuredApiAlarms; template: Template } {
-  const fixture = ordersApi();
+  const fixture = ordersApiWithTopic();
   const alarms = new SecuredApiAlarms(fixture.stack, 'Alarms', { api: fixture.api, ...options });
   return { ...fixture, alarms, template: Template.fromStack(fixture.stack) };
 }
@@ -237,7 +226,7 @@ describe('SecuredApiAlarms defaults', () => {
 
   test('should create seven metric alarms and one composite, nothing else, and list them all in alarms', () => {
     // GIVEN
-    const bare = ordersApi();
+    const bare = ordersApiWithTopic();
     const before = Object.keys(Template.fromStack(bare.stack).toJSON().Resources).length;
     const { stack, alarms, template } = withAlarms();
     // THEN
@@ -262,7 +251,7 @@ describe('SecuredApiAlarms defaults', () => {
 describe('SecuredApiAlarms actions', () => {
   test('should notify the topic on ALARM and OK from every alarm and the composite', () => {
     // GIVEN
-    const fixture = ordersApi();
+    const fixture = ordersApiWithTopic();
     // WHEN
     const alarms = new SecuredApiAlarms(fixture.stack, 'Alarms', { api: fixture.api, topic: fixture.topic });
     // THEN
@@ -362,7 +351,7 @@ describe('SecuredApiAlarms options', () => {
 
   test('should be found clean by cdk-nag AwsSolutionsChecks', () => {
     // GIVEN (no Template yet: the app must synthesize for the first time with the checks registered)
-    const { app, stack, api, topic } = ordersApi();
+    const { app, stack, api, topic } = ordersApiWithTopic();
     new SecuredApiAlarms(stack, 'Alarms', { api, topic });
     // WHEN
     const findings = nagFindings(app);
@@ -395,14 +384,14 @@ describe('SecuredApiAlarms validation', () => {
     ['enabled that is not a boolean', { latencyP90: { enabled: 'no' as unknown as boolean } }, /latencyP90\.enabled "no" is not a boolean/],
   ] as Array<[string, SecuredApiAlarmsOptions, RegExp]>)('should refuse %s at synth, naming the construct', (_, options, message) => {
     // GIVEN
-    const { stack, api } = ordersApi();
+    const { stack, api } = ordersApiWithTopic();
     // THEN
     expect(() => new SecuredApiAlarms(stack, 'Alarms', { api, ...options })).toThrow(new RegExp(`^Orders/Alarms: ${message.source}`));
   });
 
   test('should not validate the options of a disabled alarm', () => {
     // GIVEN
-    const { stack, api } = ordersApi();
+    const { stack, api } = ordersApiWithTopic();
     // THEN
     expect(() => new SecuredApiAlarms(stack, 'Alarms', { api, serverErrorRate: { enabled: false, threshold: 5 } })).not.toThrow();
   });

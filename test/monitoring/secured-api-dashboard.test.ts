@@ -1,11 +1,11 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DecisionReason, HttpMethod, OidcIssuer, SecuredApi, SecuredApiDashboard, SecuredApiDashboardOptions } from '../../src';
+import { DecisionReason, SecuredApi, SecuredApiDashboard, SecuredApiDashboardOptions } from '../../src';
 import { DENY_REASONS, UNAUTHORIZED_REASONS } from '../../src/authorizer/contract';
 import { AuditLog } from '../../src/authorizer/runtime/audit';
 import { nagFindings } from '../support/cdk';
+import { ordersApi } from '../support/orders-api';
 
 /**
  * CloudWatch's limits. A dashboard body holds 0 to 500 widgets (Dashboard Body Structure and Syntax,
@@ -25,27 +25,8 @@ interface Orders {
 
 /** An API of `routes` routes (three methods per path, as CloudFormation's 500 resources allow) and its dashboard. */
 function ordersDashboard(options: SecuredApiDashboardOptions | ((stack: Stack) => SecuredApiDashboardOptions) = {}, routes = 3): Orders {
-  const app = new App();
-  const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const handler = new lambda.Function(stack, 'Handler', {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler=async()=>({statusCode:200})'),
-  });
-  const methods = [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT];
-  const api = new SecuredApi(stack, 'Api', {
-    issuer: OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] }),
-    apiName: 'orders',
-    routes: Array.from({ length: routes }, (_, i) => ({
-      method: methods[i % 3],
-      path: `/orders${Math.floor(i / 3)}`,
-      handler,
-      scopes: ['orders:read'],
-    })),
-    // This suite builds its own dashboard from the API.
-    dashboard: false,
-    alarms: false,
-  });
+  // This suite builds its own dashboard from the API.
+  const { app, stack, api } = ordersApi({ dashboard: false, alarms: false }, routes);
   const dashboard = new SecuredApiDashboard(stack, 'Dashboard', { api, ...(typeof options === 'function' ? options(stack) : options) });
   return { app, stack, api, dashboard };
 }
