@@ -392,7 +392,10 @@ describe('SecuredApi', () => {
       );
     });
 
-    test('should fail synth on an open L1 CfnMethod added to the REST API directly', () => {
+    test.each([
+      ['with AuthorizationType NONE', 'POST', 'NONE'],
+      ['that leaves AuthorizationType out (NONE by default)', 'PUT', undefined],
+    ])('should fail synth on an open L1 CfnMethod %s added to the REST API directly', (_, httpMethod, authorizationType) => {
       // GIVEN
       const { stack } = makeStack();
       const api = ordersApi(stack);
@@ -401,30 +404,13 @@ describe('SecuredApi', () => {
       new apigateway.CfnMethod(stack, 'Backdoor', {
         restApiId: api.restApi.restApiId,
         resourceId: api.restApi.root.resourceId,
-        httpMethod: 'POST',
-        authorizationType: 'NONE',
+        httpMethod,
+        authorizationType,
         integration: { type: 'MOCK' },
       });
 
       // THEN
-      expect(() => Template.fromStack(stack)).toThrow(/method POST \(Orders\/Backdoor\) was added to the REST API directly and is open to anyone/);
-    });
-
-    test('should fail synth on an L1 CfnMethod that leaves AuthorizationType out (NONE by default)', () => {
-      // GIVEN
-      const { stack } = makeStack();
-      const api = ordersApi(stack);
-
-      // WHEN
-      new apigateway.CfnMethod(stack, 'Backdoor', {
-        restApiId: api.restApi.restApiId,
-        resourceId: api.restApi.root.resourceId,
-        httpMethod: 'PUT',
-        integration: { type: 'MOCK' },
-      });
-
-      // THEN
-      expect(() => Template.fromStack(stack)).toThrow(/method PUT \(Orders\/Backdoor\) was added to the REST API directly and is open to anyone/);
+      expect(() => Template.fromStack(stack)).toThrow(new RegExp(`method ${httpMethod} \\(Orders/Backdoor\\) was added to the REST API directly and is open to anyone`));
     });
 
     test.each([
