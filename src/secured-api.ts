@@ -11,6 +11,7 @@ import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
+import { resolvedProperties } from './private/resolved-properties';
 
 /**
  * Access log fields, one JSON object per request. Every value is quoted so that a `-` (API
@@ -487,7 +488,7 @@ export class SecuredApi extends Construct {
       if (!CfnResource.isCfnResource(c) || c.cfnResourceType !== 'AWS::ApiGateway::Method' || Stack.of(c) !== stack) {
         continue;
       }
-      const props = resolvedProperties(c);
+      const props = resolvedProperties(c) ?? {};
       if (!same(props.RestApiId, apiId)) {
         continue;
       }
@@ -558,12 +559,4 @@ function checkThrottle(where: string, what: string, throttle: apigateway.Throttl
     ...(rateLimit === undefined ? {} : { throttlingRateLimit: rateLimit }),
     ...(burstLimit === undefined ? {} : { throttlingBurstLimit: burstLimit }),
   };
-}
-
-/** A resource's properties as they will be deployed: resolved, property overrides included. */
-function resolvedProperties(resource: CfnResource): Record<string, unknown> {
-  const stack = Stack.of(resource);
-  // _toCloudFormation applies addPropertyOverride/addOverride, which the typed properties do not show.
-  const rendered = stack.resolve((resource as unknown as { _toCloudFormation(): object })._toCloudFormation());
-  return rendered?.Resources?.[stack.resolve(resource.logicalId)]?.Properties ?? {};
 }

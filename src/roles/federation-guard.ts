@@ -3,8 +3,9 @@ import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { FederationRisk } from './federation-risk';
 import { ACCEPTED_RISK_METADATA, acceptedRisks, AcceptedRisk, resolveCfnRole } from './trust/acceptance';
-import { resolvedProperties, StackTrustReader } from './trust/stack-reader';
+import { StackTrustReader } from './trust/stack-reader';
 import { analyzeTrustPolicy, KNOWN_PROVIDERS } from './trust-rules';
+import { resolvedProperties } from '../private/resolved-properties';
 
 
 /**

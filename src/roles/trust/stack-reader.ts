@@ -3,6 +3,7 @@
 import { CfnMapping, CfnResource, Stack } from 'aws-cdk-lib';
 import { TOKEN_MARK } from './iam-string';
 import { describeJson, isPlainObject, ProviderInfo, ProviderKind, TrustReader, TrustValue } from './statement';
+import { resolvedProperties } from '../../private/resolved-properties';
 
 const CFN_JSON_RESOURCE_TYPE = 'Custom::AWSCDKCfnJson';
 /** Pseudo parameters whose values are account, region or stack names: never wildcards or variables. */
@@ -186,16 +187,6 @@ export function describeFederatedString(value: string): ProviderInfo {
   return { kind: ProviderKind.UNKNOWN, display: `'${value.split(TOKEN_MARK).filter((_, i) => i % 2 === 0).join('<token>')}'` };
 }
 
-/** The resolved properties of a resource as it will be deployed, property overrides included. */
-export function resolvedProperties(resource: CfnResource): Record<string, unknown> | undefined {
-  const stack = Stack.of(resource);
-  // _toCloudFormation applies addPropertyOverride/addOverride, which the typed properties do not show.
-  const rendered: unknown = stack.resolve((resource as unknown as { _toCloudFormation(): object })._toCloudFormation());
-  const logicalId = stack.resolve(resource.logicalId);
-  const resources = isPlainObject(rendered) && isPlainObject(rendered.Resources) ? rendered.Resources : {};
-  const entry = resources[logicalId];
-  return isPlainObject(entry) && isPlainObject(entry.Properties) ? entry.Properties : undefined;
-}
 
 /** Our OidcIdentityProvider carries its issuer; the CfnResource is its child. */
 function issuerHints(resource: CfnResource): { subjectPrefix?: string; customSubjects?: boolean } {
