@@ -4,7 +4,7 @@ import { awscdk, javascript, JsonFile } from 'projen';
 // CommonJS, so runtime files are excluded from jsii and only ever bundled by esbuild (which inlines
 // jose into one CJS file). They are type-checked by their own tsconfig (typecheck:runtime).
 // jose 6 over jose 5: jose 6 is the maintained major, and bundling makes its module format moot.
-const RUNTIME_GLOBS = ['src/authorizer/runtime/**/*.ts', 'src/**/*.lambda.ts'];
+const RUNTIME_GLOBS = ['src/authorizer/runtime/**/*.ts', 'src/**/*.lambda.ts', 'src/runtime/**/*.ts', 'src/testing/**/*.ts'];
 
 const project = new awscdk.AwsCdkConstructLibrary({
   author: 'cdk-secured-api maintainers',
@@ -35,6 +35,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     'esbuild@^0.25.0',
     'fast-check@^4',
+    // Caller-credentials helpers (src/runtime, the cdk-secured-api/runtime entry): the AWS SDK clients
+    // are in Lambda's Node.js runtime and stay external; the rest is inlined by esbuild.
+    '@aws-sdk/client-sts@^3',
+    '@aws-sdk/client-secrets-manager@^3',
+    'aws-sdk-client-mock@^4',
+    'oauth4webapi@^3',
+    'fast-xml-parser@^5',
   ],
 
   publishToPypi: {
@@ -101,9 +108,25 @@ new JsonFile(project, 'src/authorizer/runtime/tsconfig.json', {
     exclude: ['../../../node_modules'],
   },
 });
+// The same for the helpers of users' own code (cdk-secured-api/runtime and cdk-secured-api/testing).
+new JsonFile(project, 'src/runtime/tsconfig.json', {
+  obj: {
+    extends: '../../tsconfig.json',
+    compilerOptions: {
+      module: 'preserve',
+      moduleResolution: 'bundler',
+      noEmit: true,
+    },
+    include: ['./**/*.ts', '../testing/**/*.ts'],
+    exclude: ['../../node_modules'],
+  },
+});
 const typecheckRuntime = project.addTask('typecheck:runtime', {
-  description: 'Type-check the Lambda runtime code that jsii does not compile',
-  exec: 'tsc -p src/authorizer/runtime/tsconfig.json',
+  description: 'Type-check the runtime code that jsii does not compile (the authorizer Lambda, cdk-secured-api/runtime and /testing)',
+  steps: [
+    { exec: 'tsc -p src/authorizer/runtime/tsconfig.json' },
+    { exec: 'tsc -p src/runtime/tsconfig.json' },
+  ],
 });
 project.preCompileTask.spawn(typecheckRuntime);
 
