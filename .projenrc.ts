@@ -130,6 +130,49 @@ const typecheckRuntime = project.addTask('typecheck:runtime', {
 });
 project.preCompileTask.spawn(typecheckRuntime);
 
+// cdk-secured-api/runtime and cdk-secured-api/testing: helpers for users' own Lambda code and tests,
+// outside the jsii API. esbuild bundles each into CommonJS and ESM under lib/ (their libraries
+// inlined; the AWS SDK, present in Lambda's Node.js runtime, stays external), tsc writes their types.
+const ENTRIES = ['runtime', 'testing'];
+new JsonFile(project, 'tsconfig.entries.json', {
+  obj: {
+    extends: './tsconfig.json',
+    compilerOptions: {
+      module: 'preserve',
+      moduleResolution: 'bundler',
+      declaration: true,
+      emitDeclarationOnly: true,
+      rootDir: 'src',
+      outDir: 'lib',
+    },
+    include: ENTRIES.map((e) => `src/${e}/**/*.ts`),
+    exclude: ['node_modules'],
+  },
+});
+const bundleEntries = project.addTask('bundle:entries', {
+  description: 'Build the cdk-secured-api/runtime and /testing entries (CommonJS, ESM and types) into lib/',
+  steps: [
+    ...ENTRIES.flatMap((e) => ['cjs', 'esm'].map((format) => ({
+      exec: `esbuild src/${e}/index.ts --bundle --platform=node --target=node20 --format=${format} --external:@aws-sdk/* --outfile=lib/${e}/index.${format === 'cjs' ? 'js' : 'mjs'}`,
+    }))),
+    { exec: 'tsc -p tsconfig.entries.json' },
+  ],
+});
+project.postCompileTask.spawn(bundleEntries);
+// An exports map closes every path it does not list: keep the jsii entry loadable with require
+// (jsii's kernel), and package.json and .jsii reachable (see shared/TOOLCHAIN.md).
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', require: './lib/index.js', default: './lib/index.js' },
+  ...Object.fromEntries(ENTRIES.map((e) => [`./${e}`, {
+    types: `./lib/${e}/index.d.ts`,
+    import: `./lib/${e}/index.mjs`,
+    require: `./lib/${e}/index.js`,
+    default: `./lib/${e}/index.js`,
+  }])),
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+
 project.eslint?.allowDefaultProjectFiles('src/authorizer/*.lambda.ts');
 // Lambda runtime code imports jose, a devDependency on purpose: esbuild inlines it into the asset.
 project.eslint?.addOverride({
