@@ -1,0 +1,13 @@
+/**
+ * `cdk-secured-api/testing`: test a SecuredApi's route and scope rules in jest, without AWS.
+ * A LocalIssuer signs tokens and serves its keys on 127.0.0.1; a SynthesizedAuthorizer runs the
+ * authorizer synthesized into the app's cloud assembly and answers requests as API Gateway would.
+ * Not jsii: plain TypeScript for Node.js; it reads cdk.out and never imports aws-cdk-lib.
+ */
+export { LocalIssuer } from './local-issuer';
+export type { LocalIssuerAlgorithm, LocalIssuerOptions, TokenOptions } from './local-issuer';
+export { SynthesizedAuthorizer } from './synthesized-authorizer';
+export type { ApiRequest, AuthorizerResponse, IssuerOverride, SynthesizedAuthorizerOptions } from './synthesized-authorizer';
+export { evaluatePolicy, globMatches } from './iam-policy';
+export type { PolicyDocument } from './iam-policy';
+export { matchResource } from './resource-match';

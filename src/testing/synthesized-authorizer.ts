@@ -1,0 +1,475 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ENV_AUDIENCES, ENV_ISSUER, ENV_JWKS_URI } from '../authorizer/contract';
+import { AssemblyStack, readStacks, refersTo, resourcePath, TemplateResource } from './cloud-assembly';
+import { evaluatePolicy, PolicyDocument } from './iam-policy';
+import { matchResource, pathParameters } from './resource-match';
+
+/** Where the authorizer should look for keys, and which issuer it should trust, instead of the synthesized ones. */
+export interface IssuerOverride {
+  /**
+   * The issuer string tokens must carry in `iss`.
+   * @default - the synthesized one (start the LocalIssuer with `issuer` set to it)
+   */
+  readonly issuer?: string;
+  /** The JWKS URI, e.g. a LocalIssuer's `jwksUri` (`http:` only on loopback hosts). */
+  readonly jwksUri: string;
+}
+
+/** Options of {@link SynthesizedAuthorizer.fromCloudAssembly}. */
+export interface SynthesizedAuthorizerOptions {
+  /**
+   * The stack (artifact id or stack name) holding the authorizer.
+   * @default - the only stack that has one
+   */
+  readonly stackName?: string;
+  /**
+   * The authorizer function's logical id.
+   * @default - the only function in the stack with a `SECURED_API_ISSUER` environment variable
+   */
+  readonly authorizerLogicalId?: string;
+  /**
+   * Points the authorizer at a local issuer. A LocalIssuer can be passed as it is. Needed whenever
+   * the synthesized JWKS URI is not reachable from the test (it normally is a real provider's).
+   * @default - the synthesized issuer and JWKS URI
+   */
+  readonly issuerOverride?: IssuerOverride;
+  /**
+   * Further environment variables for the authorizer process (they win over the synthesized ones).
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * The clock of the emulated API Gateway result cache, in milliseconds (the authorizer itself, in
+   * its own process, checks tokens against the real clock).
+   * @default Date.now
+   */
+  readonly clock?: () => number;
+  /**
+   * How long to wait for the authorizer process to load, in milliseconds.
+   * @default 60000
+   */
+  readonly startTimeoutMs?: number;
+}
+
+/** A request as a client sends it to the API. */
+export interface ApiRequest {
+  /** The HTTP method, e.g. `GET`. */
+  readonly method: string;
+  /** The request path, e.g. `/orders/42`, optionally with a query string. */
+  readonly path: string;
+  /**
+   * The API Gateway resource template that serves it, e.g. `/orders/{id}`.
+   * @default - found from the synthesized methods as API Gateway would (literal, then `{param}`, then `{proxy+}`)
+   */
+  readonly resource?: string;
+  /**
+   * Request headers; `token` is a shortcut for `Authorization: Bearer <token>`.
+   * @default - none
+   */
+  readonly headers?: Record<string, string>;
+  /**
+   * Sets `Authorization: Bearer <token>`.
+   * @default - no Authorization header unless `headers` has one
+   */
+  readonly token?: string;
+}
+
+/** What API Gateway would answer, as far as the authorizer decides it. */
+export interface AuthorizerResponse {
+  /**
+   * 200 the request reaches the integration; 401 Unauthorized; 403 denied by the policy (or no such
+   * route: API Gateway's "Missing Authentication Token"); 500 the authorizer failed or returned
+   * something API Gateway refuses.
+   */
+  readonly status: 200 | 401 | 403 | 500;
+  /**
+   * The authorizer's reason code (docs/authorizer-contract.md) when it was invoked; else what
+   * API Gateway decided by itself: `public`, `identity_source_missing`, `route_not_found`,
+   * `cached_policy` (answered from the result cache), `authorizer_error`.
+   */
+  readonly reason: string;
+  /** Whether the answer came from the emulated result cache (the authorizer was not invoked). */
+  readonly cached: boolean;
+  /** Whether the authorizer function was invoked for this request. */
+  readonly invoked: boolean;
+  /** The route that served the request, e.g. `GET /orders/{id}` (`ANY` methods as `ANY`). */
+  readonly route?: string;
+  /** The policy's principalId. */
+  readonly principalId?: string;
+  /** The context the integration would see in `requestContext.authorizer`. */
+  readonly context?: Record<string, string | number | boolean>;
+}
+
+interface Method {
+  readonly httpMethod: string;
+  readonly resource: string;
+  readonly authorizationType: string;
+  readonly authorizerId?: string;
+}
+
+interface Reply {
+  readonly result?: { principalId?: unknown; policyDocument?: PolicyDocument; context?: Record<string, unknown> };
+  readonly error?: string;
+  readonly lines: string[];
+}
+
+interface CacheEntry {
+  readonly expiresAt: number;
+  readonly principalId: string;
+  readonly policyDocument: PolicyDocument;
+  readonly context?: Record<string, string | number | boolean>;
+}
+
+// Runs in the child: loads the asset the way Lambda does (a fresh process, index.js with its
+// config.json beside it, only the function's environment) and answers events over IPC with the
+// handler's result or error message, and the stdout lines (audit log) written while it ran.
+const HARNESS = `
+const lines = [];
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, ...rest) => { lines.push(String(chunk)); return write(chunk, ...rest); };
+const { handler } = require(require('node:path').join(process.env.SECURED_API_TESTKIT_ASSET, 'index.js'));
+process.on('message', async ({ id, event }) => {
+  const start = lines.length;
+  let reply;
+  try {
+    reply = { id, result: await handler(event) };
+  } catch (err) {
+    reply = { id, error: err instanceof Error ? err.message : String(err) };
+  }
+  process.send({ ...reply, lines: lines.slice(start).join('').split('\\n').filter(Boolean) });
+});
+process.send({ ready: true });
+`;
+
+/**
+ * The authorizer of a synthesized SecuredApi, run from the app's cloud assembly (cdk.out) in its own
+ * Node.js process, behind an emulation of what API Gateway does around it: route selection, the
+ * REQUEST event, identity sources, the result cache, and the policy's verdict.
+ *
+ * ```ts
+ * const authorizer = await SynthesizedAuthorizer.fromCloudAssembly('cdk.out', { issuerOverride: localIssuer });
+ * const res = await authorizer.request({ method: 'GET', path: '/orders/42', token });
+ * expect(res.status).toBe(200);
+ * await authorizer.stop();
+ * ```
+ */
+export class SynthesizedAuthorizer {
+  /** Finds the authorizer in the cloud assembly in `cdkOutDir` and starts its process. */
+  public static async fromCloudAssembly(cdkOutDir: string, options: SynthesizedAuthorizerOptions = {}): Promise<SynthesizedAuthorizer> {
+    const stacks = readStacks(cdkOutDir).filter((s) => options.stackName === undefined || s.id === options.stackName || s.stackName === options.stackName);
+    const found = stacks.flatMap((stack) => Object.entries(stack.template.Resources ?? {})
+      .filter(([id, r]) => r.Type === 'AWS::Lambda::Function'
+        && r.Properties?.Environment?.Variables?.[ENV_ISSUER] !== undefined
+        && (options.authorizerLogicalId === undefined || id === options.authorizerLogicalId))
+      .map(([id, r]) => ({ stack, id, fn: r })));
+    if (found.length !== 1) {
+      const where = options.stackName ? `stack ${options.stackName}` : `the cloud assembly in ${cdkOutDir}`;
+      throw new Error(found.length === 0
+        ? `${where} holds no SecuredApi authorizer function (a Lambda function with ${ENV_ISSUER} in its environment)`
+        : `${where} holds ${found.length} authorizer functions (${found.map((f) => `${f.stack.id}/${f.id}`).join(', ')}): pass stackName or authorizerLogicalId`);
+    }
+    const { stack, id, fn } = found[0];
+    const authorizer = new SynthesizedAuthorizer(stack, id, fn, options);
+    await authorizer.start(options.startTimeoutMs ?? 60_000);
+    return authorizer;
+  }
+
+  /** The authorizer function's logical id. */
+  public readonly functionLogicalId: string;
+  /** The AWS::ApiGateway::Authorizer's logical id. */
+  public readonly authorizerLogicalId: string;
+  /** The folder of the function's asset (index.js and config.json). */
+  public readonly assetDir: string;
+  /** The identity sources, e.g. `method.request.header.Authorization`. */
+  public readonly identitySources: readonly string[];
+  /** The result cache TTL in seconds (0: no caching). */
+  public readonly resultsCacheTtlSeconds: number;
+  /** The environment the authorizer process runs with (synthesized, then overridden). */
+  public readonly environment: Readonly<Record<string, string>>;
+  /** Every JSON line the authorizer has written to stdout (audit lines, JWKS fetches, config errors). */
+  public readonly logs: Array<Record<string, any>> = [];
+
+  private readonly methods: Method[];
+  private readonly methodArnBase: string;
+  private readonly stageName: string;
+  private readonly clock: () => number;
+  private readonly cache = new Map<string, CacheEntry>();
+  private child?: ChildProcess;
+  private stderr = '';
+  private nextId = 0;
+  private readonly pending = new Map<number, (reply: Reply) => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(stack: AssemblyStack, functionId: string, fn: TemplateResource, options: SynthesizedAuthorizerOptions) {
+    const resources = stack.template.Resources ?? {};
+    this.functionLogicalId = functionId;
+    this.clock = options.clock ?? Date.now;
+    this.assetDir = findAssetDir(stack, functionId, fn);
+
+    const authorizers = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::Authorizer' && refersTo(r.Properties?.AuthorizerUri, functionId));
+    if (authorizers.length !== 1) {
+      throw new Error(`${stack.id}/${functionId}: expected one AWS::ApiGateway::Authorizer invoking it, found ${authorizers.length}`);
+    }
+    const [authorizerId, authorizer] = authorizers[0];
+    this.authorizerLogicalId = authorizerId;
+    const props = authorizer.Properties!;
+    if (props.Type !== 'REQUEST') {
+      throw new Error(`${stack.id}/${authorizerId} is a ${props.Type} authorizer; only REQUEST authorizers are emulated`);
+    }
+    this.identitySources = String(props.IdentitySource ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    // API Gateway's default when the property is absent.
+    this.resultsCacheTtlSeconds = props.AuthorizerResultTtlInSeconds ?? 300;
+
+    const apiId = props.RestApiId?.Ref;
+    this.methods = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.RestApiId?.Ref === apiId)
+      .map((r) => ({
+        httpMethod: r.Properties!.HttpMethod,
+        resource: resourcePath(resources, r.Properties!.ResourceId),
+        authorizationType: r.Properties!.AuthorizationType ?? 'NONE',
+        authorizerId: r.Properties!.AuthorizerId?.Ref,
+      }));
+    const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage' && r.Properties?.RestApiId?.Ref === apiId);
+    this.stageName = stage?.Properties?.StageName ?? 'prod';
+    this.methodArnBase = `arn:aws:execute-api:${stack.region ?? 'us-east-1'}:${stack.account ?? '123456789012'}:testkitapi/${this.stageName}`;
+
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries<unknown>(fn.Properties?.Environment?.Variables ?? {})) {
+      if (typeof value === 'string') {
+        env[name] = value;
+      }
+    }
+    if (typeof fn.Properties?.MemorySize === 'number') {
+      env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE = String(fn.Properties.MemorySize);
+    }
+    if (options.issuerOverride?.issuer !== undefined) {
+      env[ENV_ISSUER] = options.issuerOverride.issuer;
+    }
+    if (options.issuerOverride !== undefined) {
+      env[ENV_JWKS_URI] = options.issuerOverride.jwksUri;
+    }
+    Object.assign(env, options.environment);
+    for (const name of [ENV_ISSUER, ENV_AUDIENCES, ENV_JWKS_URI]) {
+      if (env[name] === undefined) {
+        throw new Error(`${stack.id}/${functionId}: ${name} is only known at deploy time (${JSON.stringify(fn.Properties?.Environment?.Variables?.[name])}); give it in issuerOverride or environment`);
+      }
+    }
+    this.environment = env;
+  }
+
+  /** The routes of the API: `GET /orders/{id}`, with whether they are public. */
+  public get routes(): Array<{ readonly method: string; readonly resource: string; readonly public: boolean }> {
+    return this.methods.map((m) => ({ method: m.httpMethod, resource: m.resource, public: m.authorizationType === 'NONE' }));
+  }
+
+  /** Empties the emulated result cache. */
+  public clearCache(): void {
+    this.cache.clear();
+  }
+
+  /** Answers a request as API Gateway would, invoking the authorizer when API Gateway would. */
+  public async request(req: ApiRequest): Promise<AuthorizerResponse> {
+    const [rawPath, query] = req.path.split('?', 2);
+    const path = rawPath.startsWith('/') ? rawPath : `/${rawPath}`;
+    const httpMethod = req.method.toUpperCase();
+    const resource = req.resource ?? matchResource([...new Set(this.methods.map((m) => m.resource))], path);
+    const method = this.methods.find((m) => m.resource === resource && m.httpMethod === httpMethod)
+      ?? this.methods.find((m) => m.resource === resource && m.httpMethod === 'ANY');
+    if (!method) {
+      return { status: 403, reason: 'route_not_found', cached: false, invoked: false };
+    }
+    const route = `${method.httpMethod} ${method.resource}`;
+    if (method.authorizationType === 'NONE') {
+      return { status: 200, reason: 'public', cached: false, invoked: false, route };
+    }
+    if (method.authorizationType !== 'CUSTOM' || method.authorizerId !== this.authorizerLogicalId) {
+      throw new Error(`${route} is not guarded by ${this.authorizerLogicalId} (AuthorizationType ${method.authorizationType})`);
+    }
+
+    const headers: Record<string, string> = { ...req.headers };
+    if (req.token !== undefined) {
+      headers.Authorization = `Bearer ${req.token}`;
+    }
+    const queryStringParameters = query === undefined ? null : Object.fromEntries(new URLSearchParams(query));
+    const methodArn = `${this.methodArnBase}/${httpMethod}${path}`;
+
+    // API Gateway refuses a request missing any identity source without invoking the authorizer.
+    const identity = this.identitySources.map((source) => identityValue(source, headers, queryStringParameters, { httpMethod, resourcePath: method.resource }));
+    if (identity.some((v) => v === undefined || v === '')) {
+      return { status: 401, reason: 'identity_source_missing', cached: false, invoked: false, route };
+    }
+    const cacheKey = JSON.stringify(identity);
+    const now = this.clock();
+    const hit = this.resultsCacheTtlSeconds > 0 ? this.cache.get(cacheKey) : undefined;
+    if (hit && now < hit.expiresAt) {
+      return { ...verdict(hit, methodArn, 'cached_policy'), cached: true, invoked: false, route };
+    }
+
+    const event = {
+      type: 'REQUEST',
+      methodArn,
+      resource: method.resource,
+      path,
+      httpMethod,
+      headers,
+      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+      queryStringParameters,
+      multiValueQueryStringParameters: queryStringParameters && Object.fromEntries(Object.entries(queryStringParameters).map(([k, v]) => [k, [v]])),
+      pathParameters: pathParameters(method.resource, path),
+      stageVariables: null,
+      requestContext: {
+        accountId: this.methodArnBase.split(':')[4],
+        apiId: 'testkitapi',
+        stage: this.stageName,
+        httpMethod,
+        resourcePath: method.resource,
+        path: `/${this.stageName}${path}`,
+        requestId: randomUUID(),
+        requestTimeEpoch: now,
+      },
+    };
+    const reply = await this.invoke(event);
+    const decision = reply.lines.map(parseJson).find((l) => l?.type === 'authz_decision');
+    if (reply.error !== undefined) {
+      return reply.error === 'Unauthorized'
+        ? { status: 401, reason: decision?.reason ?? 'unauthorized', cached: false, invoked: true, route }
+        : { status: 500, reason: 'authorizer_error', cached: false, invoked: true, route };
+    }
+    const entry = validResult(reply.result, now + this.resultsCacheTtlSeconds * 1000);
+    if (!entry) {
+      return { status: 500, reason: 'authorizer_error', cached: false, invoked: true, route };
+    }
+    if (this.resultsCacheTtlSeconds > 0) {
+      this.cache.set(cacheKey, entry);
+    }
+    return { ...verdict(entry, methodArn, decision?.reason ?? 'unknown'), cached: false, invoked: true, route };
+  }
+
+  /** Stops the authorizer process. */
+  public async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill();
+    });
+  }
+
+  private start(timeoutMs: number): Promise<void> {
+    const child = spawn(process.execPath, ['-e', HARNESS], {
+      env: { PATH: process.env.PATH ?? '', ...this.environment, SECURED_API_TESTKIT_ASSET: this.assetDir },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const json = parseJson(line);
+      if (json) {
+        this.logs.push(json);
+      }
+    });
+    child.stderr!.on('data', (chunk) => (this.stderr = (this.stderr + String(chunk)).slice(-4000)));
+    child.on('message', (m: any) => {
+      if (m?.id !== undefined) {
+        this.pending.get(m.id)?.(m);
+        this.pending.delete(m.id);
+      }
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error(`the authorizer (${this.assetDir}) did not load within ${timeoutMs} ms`));
+      }, timeoutMs);
+      child.once('message', (m: any) => {
+        clearTimeout(timer);
+        if (m?.ready) {
+          resolve();
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the authorizer process exited (${code ?? signal}) ${this.stderr}`));
+        for (const settle of this.pending.values()) {
+          settle({ error: `the authorizer process exited (${code ?? signal}) ${this.stderr}`, lines: [] });
+        }
+        this.pending.clear();
+      });
+    });
+  }
+
+  /** One invocation at a time, as one Lambda container runs them, so each reply's log lines are its own. */
+  private invoke(event: unknown): Promise<Reply> {
+    const run = this.queue.then(() => new Promise<Reply>((resolve) => {
+      const child = this.child;
+      if (!child || !child.connected) {
+        resolve({ error: `the authorizer process is not running ${this.stderr}`, lines: [] });
+        return;
+      }
+      const id = this.nextId++;
+      this.pending.set(id, resolve);
+      child.send({ id, event });
+    }));
+    this.queue = run;
+    return run;
+  }
+}
+
+function findAssetDir(stack: AssemblyStack, functionId: string, fn: TemplateResource): string {
+  const key = fn.Properties?.Code?.S3Key;
+  if (typeof key !== 'string') {
+    throw new Error(`${stack.id}/${functionId}: its code is not a file asset (Code.S3Key ${JSON.stringify(key)})`);
+  }
+  const hash = key.replace(/\.zip$/, '');
+  const dir = join(stack.directory, stack.fileAssets[hash]?.source.path ?? `asset.${hash}`);
+  if (!existsSync(join(dir, 'index.js')) || !existsSync(join(dir, 'config.json'))) {
+    throw new Error(`${stack.id}/${functionId}: ${dir} does not hold index.js and config.json (was the authorizer bundled before synthesis?)`);
+  }
+  return dir;
+}
+
+function identityValue(source: string, headers: Record<string, string>, query: Record<string, string> | null, context: Record<string, string>): string | undefined {
+  const [, kind, name] = /^(method\.request\.header|method\.request\.querystring|context)\.(.+)$/.exec(source) ?? [];
+  if (kind === 'method.request.header') {
+    return Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+  }
+  if (kind === 'method.request.querystring') {
+    return query?.[name];
+  }
+  if (kind === 'context') {
+    return context[name];
+  }
+  throw new Error(`identity source ${source} is not emulated`);
+}
+
+/** The cache entry for a result API Gateway accepts; undefined when it would answer 500. */
+function validResult(result: Reply['result'], expiresAt: number): CacheEntry | undefined {
+  const doc = result?.policyDocument;
+  if (typeof result?.principalId !== 'string' || !doc || !Array.isArray(doc.Statement)) {
+    return undefined;
+  }
+  const context = result.context;
+  if (context !== undefined && (typeof context !== 'object' || context === null
+    || Object.values(context).some((v) => !['string', 'number', 'boolean'].includes(typeof v)))) {
+    return undefined;
+  }
+  return { expiresAt, principalId: result.principalId, policyDocument: doc, context: context as CacheEntry['context'] };
+}
+
+function verdict(entry: CacheEntry, methodArn: string, reason: string): Pick<AuthorizerResponse, 'status' | 'reason' | 'principalId' | 'context'> {
+  const allowed = evaluatePolicy(entry.policyDocument, methodArn) === 'allow';
+  return { status: allowed ? 200 : 403, reason, principalId: entry.principalId, context: entry.context };
+}
+
+function parseJson(line: string): Record<string, any> | undefined {
+  try {
+    const value = JSON.parse(line);
+    return value && typeof value === 'object' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
