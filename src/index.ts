@@ -7,6 +7,7 @@ export * from './roles/subject';
 export * from './roles/role-environment';
 export * from './roles/federated-trust';
 export * from './roles/federated-role';
+export * from './roles/caller-role';
 export * from './authorizer/route';
 export * from './authorizer/metrics';
 export * from './authorizer/token-authorizer';

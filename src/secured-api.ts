@@ -7,11 +7,15 @@ import { Construct, IConstruct } from 'constructs';
 import { RouteAuthorization } from './authorizer/route';
 import { checkRoute, checkRouteSet, CheckedRoute } from './authorizer/route-table';
 import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
+import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-identity-provider';
 import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
+import { CALLER_ROLE_ARN_ENV, callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, createCallerRole, handCallerRole } from './private/caller-roles';
 import { resolvedProperties } from './private/resolved-properties';
+import { CallerRoleOptions } from './roles/caller-role';
+import { FederatedRole } from './roles/federated-role';
 
 /**
  * Access log fields, one JSON object per request. Every value is quoted so that a `-` (API
@@ -62,6 +66,26 @@ export interface SecuredApiRoute extends RouteAuthorization {
    * @default - the API's throttling (`SecuredApiProps.throttle`)
    */
   readonly throttle?: apigateway.ThrottleSettings;
+
+  /**
+   * Caller roles (made by this API's `addCallerRole`) the handler may assume with the caller's
+   * token. Each role's ARN is put in the handler's environment as
+   * `SECURED_API_CALLER_ROLE_ARN_<NAME>`, `<NAME>` being the role's id in upper snake case
+   * (`OrdersReader` -> `SECURED_API_CALLER_ROLE_ARN_ORDERS_READER`), and, while the handler has
+   * exactly one caller role (over all its routes), also as `SECURED_API_CALLER_ROLE_ARN`.
+   *
+   * Nothing else is wired, and nothing else is needed: STS needs no AWS credentials, so the handler
+   * needs no IAM permission to call `AssumeRoleWithWebIdentity`, and for the same reason any holder
+   * of a token the role's trust admits can assume it without the API (see `addCallerRole`). IAM
+   * cannot see OAuth scopes: the handler picks the role from the verified scopes in its event
+   * (`requestContext.authorizer.scopes`, space-separated).
+   *
+   * The handler must be a `lambda.Function` (or `SingletonFunction`), which can take environment
+   * variables. Roles exist only once the API does: add such routes with `addRoute`.
+   *
+   * @default - none
+   */
+  readonly callerRoles?: FederatedRole[];
 }
 
 /**
@@ -164,6 +188,17 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * @default - listed under `cdk-secured-api/<api name>/`
    */
   readonly auditQueryOptions?: SecuredApiAuditQueriesOptions;
+
+  /**
+   * The IAM OIDC provider of the API's issuer that caller roles (`addCallerRole`) trust, when it
+   * already exists: IAM allows one provider per issuer URL per account, so import the account's
+   * (`OidcIdentityProvider.fromIssuer`) rather than create a second. It must be for the API's issuer,
+   * and its client IDs must include the API's audiences.
+   *
+   * @default - an `OidcIdentityProvider` for the API's issuer (client IDs: its audiences) is created
+   * with the first caller role; none without caller roles
+   */
+  readonly identityProvider?: IOidcIdentityProvider;
 }
 
 /**
@@ -209,6 +244,23 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * about 450 resources), or more than one API.
  */
 export class SecuredApi extends Construct {
+  /**
+   * The environment variable holding a handler's caller role ARN when it has exactly one
+   * (`SECURED_API_CALLER_ROLE_ARN`); every caller role is also in `SECURED_API_CALLER_ROLE_ARN_<NAME>`.
+   */
+  public static readonly CALLER_ROLE_ARN_ENV = CALLER_ROLE_ARN_ENV;
+
+  /**
+   * The environment variable `SECURED_API_CALLER_ROLE_ARN_<NAME>` under which a route's handler
+   * finds the ARN of the caller role with this id (`OrdersReader` ->
+   * `SECURED_API_CALLER_ROLE_ARN_ORDERS_READER`).
+   *
+   * @param roleId the id given to `addCallerRole`
+   */
+  public static callerRoleArnEnv(roleId: string): string {
+    return callerRoleEnvName(roleId);
+  }
+
   /** The REST API. */
   public readonly restApi: apigateway.RestApi;
 
@@ -244,14 +296,26 @@ export class SecuredApi extends Construct {
   /** The methods addRoute made, and whether each is public. */
   private readonly routeMethods = new Map<apigateway.Method, boolean>();
   private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
+  private readonly issuer: OidcIssuer;
+  private _identityProvider?: IOidcIdentityProvider;
+  /** The caller roles addCallerRole made, by their environment variable. */
+  private readonly callerRoles = new Map<string, FederatedRole>();
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
     const {
       issuer, routes, apiName, description, stageName, throttle, cloudWatchRole,
-      dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions,
+      dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions, identityProvider,
       ...authorizerOptions
     } = props;
+    this.issuer = issuer;
+    if (identityProvider) {
+      const theirs = identityProvider.issuer?.conditionKeyPrefix;
+      if (theirs === undefined || (!Token.isUnresolved(theirs) && !Token.isUnresolved(issuer.conditionKeyPrefix) && theirs !== issuer.conditionKeyPrefix)) {
+        throw new Error(`${this.node.path}: identityProvider '${identityProvider.node.path}' is for the issuer '${identityProvider.issuer?.issuerUrl}', not the API's issuer '${issuer.issuerUrl}'; pass the IAM OIDC provider of the API's issuer, e.g. OidcIdentityProvider.fromIssuer(this, 'Provider', issuer).`);
+      }
+      this._identityProvider = identityProvider;
+    }
     const name = apiName ?? Names.uniqueResourceName(this, { maxLength: 64 });
     const throttleSettings = throttle === undefined ? undefined : checkThrottle(this.node.path, 'throttle', throttle);
 
@@ -337,6 +401,55 @@ export class SecuredApi extends Construct {
   }
 
   /**
+   * The IAM OIDC provider caller roles trust: `identityProvider`, or the one created with the first
+   * caller role.
+   *
+   * @default - none until the first caller role, unless `identityProvider` was given
+   */
+  public get identityProvider(): IOidcIdentityProvider | undefined {
+    return this._identityProvider;
+  }
+
+  /**
+   * Adds a role that the API's callers assume with their access token
+   * (`sts:AssumeRoleWithWebIdentity`), trusting the API's issuer through its IAM OIDC provider
+   * (`identityProvider`, or one created here with the first caller role). Hand it to route handlers
+   * with the route's `callerRoles`.
+   *
+   * The threat model: STS needs no AWS credentials, so anyone holding a token that satisfies the
+   * role's trust policy can call `AssumeRoleWithWebIdentity` directly, bypassing the API, its scope
+   * checks and any session policy a handler would pass. So the trust pins `aud` to the API's
+   * audiences exactly and `sub` to `subjects` exactly (`StringEquals`); admitting every subject of
+   * those audiences needs `allowAnySubjectOfAudience` with a reason (an accepted
+   * `FederationRisk.MISSING_SUBJECT`), and such a role may hold only what every such caller may do.
+   * Per-caller scoping that survives a direct STS call comes from the token: `sessionTags` (the
+   * `https://aws.amazon.com/tags` claim, read in policies as `aws:PrincipalTag/<key>`) and
+   * `sourceIdentity`. IAM cannot see OAuth scopes: the handler picks the role from the verified scopes.
+   *
+   * Amazon Cognito user pool issuers are refused: their access tokens carry no `aud`, so STS
+   * refuses them (exchange ID tokens through an identity pool instead).
+   *
+   * @param id the role's construct id (under `CallerRoles`); it also names the handler's environment
+   * variable, `SECURED_API_CALLER_ROLE_ARN_<ID IN UPPER SNAKE CASE>`
+   * @returns the role, to grant permissions to
+   */
+  public addCallerRole(id: string, options: CallerRoleOptions = {}): FederatedRole {
+    const where = `${this.node.path}: addCallerRole('${id}')`;
+    checkCallerRoleIssuer(where, this.issuer);
+    const trust = checkCallerTrust(where, this.issuer, options);
+    const envName = callerRoleEnvName(id);
+    const clash = this.callerRoles.get(envName);
+    if (clash) {
+      throw new Error(`${where}: its handlers' environment variable would be ${envName}, as for the caller role '${clash.node.id}'; pick an id that differs in upper snake case.`);
+    }
+    const provider = this._identityProvider ??= new OidcIdentityProvider(this, 'IdentityProvider', { issuer: this.issuer });
+    const scope = this.node.tryFindChild('CallerRoles') ?? new Construct(this, 'CallerRoles');
+    const role = createCallerRole(scope, id, provider, this.issuer, options, trust);
+    this.callerRoles.set(envName, role);
+    return role;
+  }
+
+  /**
    * Requests to the API's stage (API Gateway's `Count`).
    *
    * @default - sample count over 5 minutes
@@ -417,6 +530,7 @@ export class SecuredApi extends Construct {
       throw new Error(`${where}: route ${checked.method} ${checked.resource} has no handler; pass the Lambda function that serves it.`);
     }
     checkRouteSet(where, [...this.routes, checked]);
+    const callerRoles = this.checkRouteCallerRoles(where, checked, isPublic, route.callerRoles ?? []);
     const throttle = route.throttle === undefined ? undefined : checkThrottle(where, `route ${checked.method} ${checked.resource} throttle`, route.throttle);
 
     if (!isPublic) {
@@ -445,6 +559,9 @@ export class SecuredApi extends Construct {
     });
 
     this.routeMethods.set(method, isPublic);
+    for (const [envName, role] of callerRoles) {
+      handCallerRole(`${where}: route ${checked.method} ${checked.resource}`, route.handler, role, envName);
+    }
     if (isPublic) {
       const chosen = `Route ${checked.method} ${checked.resource} was added with public: true`;
       Validations.of(method.node.defaultChild!).acknowledge(
@@ -464,6 +581,21 @@ export class SecuredApi extends Construct {
       });
     }
     return method;
+  }
+
+  /** The route's caller roles by environment variable, each one made by this API's addCallerRole. */
+  private checkRouteCallerRoles(where: string, route: CheckedRoute, isPublic: boolean, roles: FederatedRole[]): Array<[string, FederatedRole]> {
+    const what = `${where}: route ${route.method} ${route.resource}`;
+    if (roles.length > 0 && isPublic) {
+      throw new Error(`${what} is public but has callerRoles: a public route receives no verified token to exchange; guard the route, or remove its callerRoles.`);
+    }
+    return roles.map(role => {
+      const envName = [...this.callerRoles].find(([, r]) => r === role)?.[0];
+      if (!envName) {
+        throw new Error(`${what} has the caller role '${role?.node?.path}', which this API's addCallerRole did not make; create it with addCallerRole on ${this.node.path} (its trust is pinned to this API's issuer and audiences), then add the route with addRoute.`);
+      }
+      return [envName, role];
+    });
   }
 
   /**
