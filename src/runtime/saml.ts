@@ -1,0 +1,392 @@
+import { AssumeRoleWithSAMLCommand, AssumeRoleWithSAMLCommandOutput, STSClient } from '@aws-sdk/client-sts';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ExchangeAudit } from './audit';
+import { CallerCredentialsError } from './errors';
+
+/** The SAML attribute whose values name the roles (and their SAML providers) the IdP offers. */
+export const SAML_ROLE_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/Role';
+
+/**
+ * The longest base64 SAML response accepted, whitespace not counted: STS's own limit on
+ * `SAMLAssertion` (100,000 characters).
+ * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithSAML.html
+ */
+export const MAX_SAML_RESPONSE_CHARS = 100_000;
+
+/** One role the SAML response offers, with the IAM SAML provider that vouches for it. */
+export interface SamlRole {
+  /** `arn:<partition>:iam::<account>:role/<path/name>` */
+  readonly roleArn: string;
+  /** `arn:<partition>:iam::<account>:saml-provider/<name>` */
+  readonly principalArn: string;
+}
+
+const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const PROVIDER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):saml-provider\/[\w.-]{1,128}$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const DTD = /<!\s*(DOCTYPE|ENTITY)/i;
+
+/**
+ * The roles a base64 SAML response offers in its `https://aws.amazon.com/SAML/Attributes/Role`
+ * attribute, in document order, without duplicates. Each value is `role,provider` or `provider,role`
+ * (IdPs write either), in any partition (`aws`, `aws-cn`, `aws-us-gov`, ...).
+ *
+ * The XML is NOT verified here, and need not be: it only selects which role to ask for. STS checks
+ * the signature, the audience and the provider, and refuses a role the signed assertion does not
+ * offer. Parsing unverified XML is therefore kept small: whitespace and line-wrapped base64 are
+ * tolerated, at most 100,000 characters (STS's own limit) are read, and a document type declaration
+ * or entity declaration is refused outright (no entity is ever expanded). Namespace prefixes
+ * (`saml2:`, `saml:`, none) are ignored. A value that is not a role/provider pair of ARNs is skipped.
+ *
+ * @throws CallerCredentialsError 401 `saml_too_large`, `saml_malformed`, `saml_dtd_refused`, `saml_no_roles`
+ */
+export function parseSamlRoles(samlResponseBase64: string): SamlRole[] {
+  const xml = decodeSamlResponse(samlResponseBase64).xml;
+  const doc = parseXml(xml);
+  const response = doc.Response;
+  if (!isObject(response)) {
+    throw new CallerCredentialsError('saml_malformed', 401, 'The SAML response has no Response element at its root.');
+  }
+  const roles: SamlRole[] = [];
+  const seen = new Set<string>();
+  for (const assertion of list(response.Assertion)) {
+    for (const statement of list(assertion.AttributeStatement)) {
+      for (const attribute of list(statement.Attribute)) {
+        if (attribute['@_Name'] !== SAML_ROLE_ATTRIBUTE) {
+          continue;
+        }
+        for (const value of list(attribute.AttributeValue)) {
+          const role = rolePair(textOf(value));
+          if (role && !seen.has(`${role.roleArn},${role.principalArn}`)) {
+            seen.add(`${role.roleArn},${role.principalArn}`);
+            roles.push(role);
+          }
+        }
+      }
+    }
+  }
+  if (roles.length === 0) {
+    throw new CallerCredentialsError('saml_no_roles', 401,
+      `The SAML response offers no role: no ${SAML_ROLE_ATTRIBUTE} attribute with a role,provider pair of ARNs (an encrypted assertion cannot be read here).`);
+  }
+  return roles;
+}
+
+/** Temporary credentials, in the shape AWS SDK v3 clients take as `credentials`. */
+export interface SamlAwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+}
+
+/** What `SamlCredentials.assume` returns. */
+export interface SamlCredentialsResult {
+  readonly credentials: SamlAwsCredentials;
+  /** The role assumed. */
+  readonly roleArn: string;
+  /** The IAM SAML provider that vouched for the assertion. */
+  readonly principalArn: string;
+  /** The assumed-role session's ARN (`arn:aws:sts::<account>:assumed-role/<role>/<session>`). */
+  readonly assumedRoleArn?: string;
+  /** The assertion's subject (`NameID`) as STS read it from the verified assertion. */
+  readonly subject?: string;
+  readonly subjectType?: string;
+  /** The SAML issuer, as STS read it. */
+  readonly issuer?: string;
+  readonly sourceIdentity?: string;
+  /** STS's request id, for joining with CloudTrail. */
+  readonly requestId?: string;
+}
+
+/** Construction options of `SamlCredentials`. */
+export interface SamlCredentialsOptions {
+  /**
+   * The STS client. Inject one to share it, to set its retry policy, or to mock it in tests.
+   * @default - an STSClient created on first use in `region`
+   */
+  readonly stsClient?: STSClient;
+  /**
+   * The region of the STS endpoint (regional endpoints, never the global one).
+   * @default - `AWS_REGION` (set by Lambda); without either, construction fails
+   */
+  readonly region?: string;
+  /**
+   * Session length in seconds, 900 to 43,200 (and at most the role's maximum session duration; the
+   * assertion's `SessionNotOnOrAfter` may shorten it further).
+   * @default 3600
+   */
+  readonly durationSeconds?: number;
+  /** @default - an `ExchangeAudit` writing to stdout */
+  readonly audit?: ExchangeAudit;
+  /** Clock in epoch milliseconds, for latency. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Options of one `SamlCredentials.assume` call. */
+export interface SamlAssumeOptions {
+  /**
+   * The role to assume. Required when the response offers several roles; when it offers one, that
+   * one is assumed (and a different `roleArn` is refused).
+   * @default - the only role offered
+   */
+  readonly roleArn?: string;
+  /** @default - the constructor's `durationSeconds` */
+  readonly durationSeconds?: number;
+  /**
+   * A session policy (JSON) that narrows the role's permissions for this session only. Remember that
+   * whoever holds the assertion can call STS without it (see the README's threat model).
+   * @default - none
+   */
+  readonly policy?: string;
+}
+
+/**
+ * Exchanges a base64 SAML response (the `SAMLResponse` an IdP posts) for temporary credentials of one
+ * of the roles it offers, with STS `AssumeRoleWithSAML`, and writes one audit line per exchange.
+ *
+ * Errors (`CallerCredentialsError`; see the README's table):
+ * - 401 `saml_too_large`, `saml_malformed`, `saml_dtd_refused`, `saml_no_roles` (from `parseSamlRoles`),
+ *   `expired_assertion` (ExpiredTokenException), `idp_rejected_claim` (IDPRejectedClaimException),
+ *   `invalid_assertion` (InvalidIdentityTokenException).
+ * - 403 `role_not_chosen` (several roles offered and none chosen: the caller is authenticated but must
+ *   pick; list the choices with `parseSamlRoles`), `role_not_offered` (the chosen role is not in the
+ *   response), `access_denied` (the role's trust policy does not admit this assertion).
+ * - 500 `misconfigured` (options), `malformed_policy` (MalformedPolicyDocumentException),
+ *   `packed_policy_too_large` (PackedPolicyTooLargeException), `region_disabled`
+ *   (RegionDisabledException), `sts_rejected` (any other 4xx, e.g. a duration above the role's maximum).
+ * - 503 `sts_unavailable` (throttling, 5xx, network; the SDK has already retried).
+ *
+ * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithSAML.html
+ */
+export class SamlCredentials {
+  private readonly region: string;
+  private readonly durationSeconds: number;
+  private readonly audit: ExchangeAudit;
+  private readonly now: () => number;
+  private client?: STSClient;
+
+  constructor(options: SamlCredentialsOptions = {}) {
+    const region = options.region ?? process.env.AWS_REGION;
+    if (!options.stsClient && !region) {
+      throw new CallerCredentialsError('misconfigured', 500, 'SamlCredentials needs a region (or AWS_REGION) or an stsClient.');
+    }
+    this.region = region ?? '';
+    this.client = options.stsClient;
+    this.durationSeconds = checkDuration(options.durationSeconds ?? 3600);
+    this.audit = options.audit ?? new ExchangeAudit();
+    this.now = options.now ?? Date.now;
+  }
+
+  public async assume(samlResponseBase64: string, options: SamlAssumeOptions = {}): Promise<SamlCredentialsResult> {
+    const started = this.now();
+    let roleArn = options.roleArn;
+    let attempts = 0;
+    let requestId: string | undefined;
+    try {
+      const durationSeconds = checkDuration(options.durationSeconds ?? this.durationSeconds);
+      const assertion = decodeSamlResponse(samlResponseBase64).base64;
+      const chosen = chooseRole(parseSamlRoles(assertion), options.roleArn);
+      roleArn = chosen.roleArn;
+      let out: AssumeRoleWithSAMLCommandOutput;
+      try {
+        out = await this.sts().send(new AssumeRoleWithSAMLCommand({
+          RoleArn: chosen.roleArn,
+          PrincipalArn: chosen.principalArn,
+          SAMLAssertion: assertion,
+          DurationSeconds: durationSeconds,
+          Policy: options.policy,
+        }));
+      } catch (err) {
+        const meta = (err as { $metadata?: { attempts?: number; requestId?: string } }).$metadata;
+        attempts = meta?.attempts ?? 1;
+        requestId = meta?.requestId;
+        throw stsError(err);
+      }
+      attempts = out.$metadata.attempts ?? 1;
+      requestId = out.$metadata.requestId;
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+        throw new CallerCredentialsError('sts_unavailable', 503, 'STS answered AssumeRoleWithSAML without credentials.');
+      }
+      const result: SamlCredentialsResult = {
+        credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
+        roleArn: chosen.roleArn,
+        principalArn: chosen.principalArn,
+        assumedRoleArn: out.AssumedRoleUser?.Arn,
+        subject: out.Subject,
+        subjectType: out.SubjectType,
+        issuer: out.Issuer,
+        sourceIdentity: out.SourceIdentity,
+        requestId,
+      };
+      this.audit.record({
+        kind: 'saml',
+        outcome: 'issued',
+        sub: out.Subject,
+        roleArn: chosen.roleArn,
+        sessionName: sessionNameOf(out.AssumedRoleUser?.Arn),
+        requestId,
+        latencyMs: this.now() - started,
+        attempts,
+      });
+      return result;
+    } catch (err) {
+      const error = err instanceof CallerCredentialsError
+        ? err
+        : new CallerCredentialsError('sts_unavailable', 503, 'AssumeRoleWithSAML failed unexpectedly.', true, { cause: err });
+      this.audit.record({
+        kind: 'saml',
+        outcome: 'failed',
+        errorCode: error.code,
+        roleArn,
+        requestId,
+        latencyMs: this.now() - started,
+        attempts,
+      });
+      throw error;
+    }
+  }
+
+  private sts(): STSClient {
+    this.client ??= new STSClient({ region: this.region });
+    return this.client;
+  }
+}
+
+function chooseRole(offered: SamlRole[], roleArn: string | undefined): SamlRole {
+  if (roleArn === undefined) {
+    if (offered.length > 1) {
+      throw new CallerCredentialsError('role_not_chosen', 403,
+        `The SAML response offers ${offered.length} roles; pass the one to assume as roleArn (parseSamlRoles lists them).`);
+    }
+    return offered[0];
+  }
+  const match = offered.find((r) => r.roleArn === roleArn);
+  if (!match) {
+    throw new CallerCredentialsError('role_not_offered', 403, `The SAML response does not offer the role ${roleArn}.`);
+  }
+  return match;
+}
+
+function checkDuration(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 900 || seconds > 43_200) {
+    throw new CallerCredentialsError('misconfigured', 500, `durationSeconds must be an integer from 900 to 43200, got ${seconds}.`);
+  }
+  return seconds;
+}
+
+/** STS's documented AssumeRoleWithSAML errors, and the SDK's transient failures, as CallerCredentialsErrors. */
+function stsError(err: unknown): CallerCredentialsError {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+  const status = e.$metadata?.httpStatusCode;
+  const as = (code: string, httpStatus: 401 | 403 | 500 | 503, message: string) =>
+    new CallerCredentialsError(code, httpStatus, message, httpStatus === 503, { cause: err });
+  switch (e.name) {
+    case 'ExpiredTokenException':
+      return as('expired_assertion', 401, 'STS: the SAML assertion has expired.');
+    case 'IDPRejectedClaimException':
+      return as('idp_rejected_claim', 401, 'STS: the identity provider rejected the claim.');
+    case 'InvalidIdentityTokenException':
+      return as('invalid_assertion', 401, 'STS: the SAML assertion could not be validated.');
+    case 'AccessDenied':
+    case 'AccessDeniedException':
+      return as('access_denied', 403, 'STS: the role\'s trust policy does not admit this assertion.');
+    case 'MalformedPolicyDocumentException':
+      return as('malformed_policy', 500, 'STS: the session policy is malformed.');
+    case 'PackedPolicyTooLargeException':
+      return as('packed_policy_too_large', 500, 'STS: the session policy and tags are too large.');
+    case 'RegionDisabledException':
+      return as('region_disabled', 500, 'STS is not activated in this region for the role\'s account.');
+  }
+  if (status !== undefined && status >= 400 && status < 500 && !/Throttl/i.test(e.name ?? '')) {
+    return as('sts_rejected', 500, `STS refused the request (${e.name ?? status}).`);
+  }
+  return as('sts_unavailable', 503, 'STS is unavailable; retry later.');
+}
+
+/** The whitespace-free base64 and the XML it decodes to. */
+function decodeSamlResponse(input: string): { base64: string; xml: string } {
+  if (typeof input !== 'string' || input.length > 2 * MAX_SAML_RESPONSE_CHARS) {
+    throw tooLarge();
+  }
+  const base64 = input.replace(/\s+/g, '');
+  if (base64.length > MAX_SAML_RESPONSE_CHARS) {
+    throw tooLarge();
+  }
+  if (base64.length === 0 || base64.length % 4 !== 0 || !BASE64.test(base64)) {
+    throw new CallerCredentialsError('saml_malformed', 401, 'The SAML response is not base64.');
+  }
+  let xml: string;
+  try {
+    xml = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Buffer.from(base64, 'base64'));
+  } catch (err) {
+    throw new CallerCredentialsError('saml_malformed', 401, 'The SAML response is not UTF-8.', false, { cause: err });
+  }
+  return { base64, xml };
+}
+
+function tooLarge(): CallerCredentialsError {
+  return new CallerCredentialsError('saml_too_large', 401, `The SAML response is longer than ${MAX_SAML_RESPONSE_CHARS} base64 characters.`);
+}
+
+type XmlNode = Record<string, any>;
+
+function parseXml(xml: string): XmlNode {
+  // Refused before parsing: a DTD is where entity expansion (billion laughs) and external entities
+  // (XXE) live, and a SAML response never needs one.
+  if (DTD.test(xml)) {
+    throw new CallerCredentialsError('saml_dtd_refused', 401, 'The SAML response declares a DOCTYPE or ENTITY; refused.');
+  }
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    throw new CallerCredentialsError('saml_malformed', 401, `The SAML response is not well-formed XML (line ${valid.err.line}).`);
+  }
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    removeNSPrefix: true,
+    processEntities: false,
+    htmlEntities: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+  });
+  return parser.parse(xml) as XmlNode;
+}
+
+function list(value: unknown): XmlNode[] {
+  const items = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return items.map((item) => (isObject(item) ? item : { '#text': item }));
+}
+
+function isObject(value: unknown): value is XmlNode {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function textOf(node: XmlNode): string {
+  const text = node['#text'];
+  return typeof text === 'string' ? text : typeof text === 'number' ? String(text) : '';
+}
+
+function rolePair(value: string): SamlRole | undefined {
+  const parts = value.split(',').map((p) => p.trim());
+  if (parts.length !== 2) {
+    return undefined;
+  }
+  const roleArn = parts.find((p) => ROLE_ARN.test(p));
+  const principalArn = parts.find((p) => PROVIDER_ARN.test(p));
+  if (!roleArn || !principalArn) {
+    return undefined;
+  }
+  // Same partition: a role cannot trust a SAML provider of another partition.
+  if (ROLE_ARN.exec(roleArn)![1] !== PROVIDER_ARN.exec(principalArn)![1]) {
+    return undefined;
+  }
+  return { roleArn, principalArn };
+}
+
+function sessionNameOf(assumedRoleArn: string | undefined): string | undefined {
+  return assumedRoleArn?.split('/').pop();
+}
