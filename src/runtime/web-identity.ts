@@ -315,7 +315,7 @@ export class WebIdentityCredentials {
         this.store(exchange.key, entry);
         return { entry, attempts: attempt };
       } catch (error) {
-        const mapped = mapStsError(error);
+        const mapped = mapWebIdentityError(error);
         const bound = this.baseDelayMs * 2 ** (attempt - 1);
         const delay = Math.floor(this.random() * bound);
         const elapsed = this.now() - started;
@@ -422,7 +422,7 @@ export function bearerToken(event: BearerEvent): string | undefined {
 }
 
 /** Maps an error of the STS call to the CallerCredentialsError a handler answers with. */
-export function mapStsError(error: unknown): CallerCredentialsError {
+export function mapWebIdentityError(error: unknown): CallerCredentialsError {
   if (error instanceof CallerCredentialsError) {
     return error;
   }

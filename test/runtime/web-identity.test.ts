@@ -10,7 +10,7 @@ import { signToken } from './tokens';
 import { ExchangeAudit } from '../../src/runtime/audit';
 import { CallerCredentialsError } from '../../src/runtime/errors';
 import {
-  bearerToken, mapStsError, toSessionName, WebIdentityCredentials, WebIdentityCredentialsOptions,
+  bearerToken, mapWebIdentityError, toSessionName, WebIdentityCredentials, WebIdentityCredentialsOptions,
 } from '../../src/runtime/web-identity';
 
 const ROLE = 'arn:aws:iam::123456789012:role/orders-reader';
@@ -455,7 +455,7 @@ describe('error mapping', () => {
     [stsError('ServiceUnavailable', 'try later', 503, 'server'), 'sts_unavailable', 503, true],
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'sts_unavailable', 503, true],
   ])('should map %p to %s (%d)', (error, code, status, retryable) => {
-    const mapped = mapStsError(error);
+    const mapped = mapWebIdentityError(error);
 
     expect([mapped.code, mapped.httpStatus, mapped.retryable]).toEqual([code, status, retryable]);
     expect(mapped.cause).toBe(error);
