@@ -311,7 +311,8 @@ export class SecuredApi extends Construct {
     this.issuer = issuer;
     if (identityProvider) {
       const theirs = identityProvider.issuer?.conditionKeyPrefix;
-      if (theirs === undefined || (!Token.isUnresolved(theirs) && !Token.isUnresolved(issuer.conditionKeyPrefix) && theirs !== issuer.conditionKeyPrefix)) {
+      const known = theirs !== undefined && !Token.isUnresolved(theirs) && !Token.isUnresolved(issuer.conditionKeyPrefix);
+      if (theirs === undefined || (known && theirs !== issuer.conditionKeyPrefix)) {
         throw new Error(`${this.node.path}: identityProvider '${identityProvider.node.path}' is for the issuer '${identityProvider.issuer?.issuerUrl}', not the API's issuer '${issuer.issuerUrl}'; pass the IAM OIDC provider of the API's issuer, e.g. OidcIdentityProvider.fromIssuer(this, 'Provider', issuer).`);
       }
       this._identityProvider = identityProvider;

@@ -69,7 +69,9 @@ export function checkCallerTrust(where: string, issuer: OidcIssuer, options: Cal
  * The caller role: aud = the API's audiences (StringEquals), sub = the subjects (StringEquals), or
  * no sub condition with MISSING_SUBJECT accepted.
  */
-export function createCallerRole(scope: Construct, id: string, provider: IOidcIdentityProvider, issuer: OidcIssuer, options: CallerRoleOptions, trust: CheckedCallerTrust): FederatedRole {
+export function createCallerRole(
+  scope: Construct, id: string, provider: IOidcIdentityProvider, issuer: OidcIssuer, options: CallerRoleOptions, trust: CheckedCallerTrust,
+): FederatedRole {
   const audiences = [...issuer.audiences];
   const role = new FederatedRole(scope, id, {
     trust: FederatedTrust.oidc({
@@ -87,10 +89,8 @@ export function createCallerRole(scope: Construct, id: string, provider: IOidcId
   if (trust.anySubjectReason !== undefined) {
     // FederatedRole always conditions on sub; the deployed trust drops that condition, and the
     // FederationGuard, which reads the template as deployed, sees the accepted MISSING_SUBJECT.
-    const key = `${issuer.conditionKeyPrefix}:aud`;
-    (role.role.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
-      StringEquals: { [key]: audiences.length === 1 ? audiences[0] : audiences },
-    });
+    const subjectKey = `${issuer.conditionKeyPrefix}:sub`.replace(/\./g, '\\.');
+    (role.role.node.defaultChild as iam.CfnRole).addPropertyDeletionOverride(`AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.${subjectKey}`);
     FederationGuard.acceptRisk(role, FederationRisk.MISSING_SUBJECT,
       `SecuredApi caller role admits every subject whose token carries ${audiences.join(', ')} (allowAnySubjectOfAudience): ${trust.anySubjectReason}`);
   }
@@ -99,7 +99,8 @@ export function createCallerRole(scope: Construct, id: string, provider: IOidcId
 
 /** A subject FederatedRole accepts for this issuer; the deployed trust drops it. */
 function anySubjectPlaceholder(issuer: OidcIssuer): string {
-  const scheme = subjectSchemeFor(issuer.conditionKeyPrefix.toLowerCase(), { subjectPrefix: issuer.subjectPrefix, customSubjects: issuer.customSubjectTemplate });
+  const hints = { subjectPrefix: issuer.subjectPrefix, customSubjects: issuer.customSubjectTemplate };
+  const scheme = subjectSchemeFor(issuer.conditionKeyPrefix.toLowerCase(), hints);
   return `${scheme?.prefix ?? ''}any-subject-of-audience`;
 }
 
