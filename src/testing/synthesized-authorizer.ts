@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ENV_AUDIENCES, ENV_ISSUER, ENV_JWKS_URI } from '../authorizer/contract';
 import { AssemblyStack, readStacks, refersTo, resourcePath, TemplateResource } from './cloud-assembly';
 import { evaluatePolicy, PolicyDocument } from './iam-policy';
 import { matchResource, pathParameters } from './resource-match';
+import { ENV_AUDIENCES, ENV_ISSUER, ENV_JWKS_URI } from '../authorizer/contract';
 
 /** Where the authorizer should look for keys, and which issuer it should trust, instead of the synthesized ones. */
 export interface IssuerOverride {
@@ -160,7 +160,8 @@ process.send({ ready: true });
 export class SynthesizedAuthorizer {
   /** Finds the authorizer in the cloud assembly in `cdkOutDir` and starts its process. */
   public static async fromCloudAssembly(cdkOutDir: string, options: SynthesizedAuthorizerOptions = {}): Promise<SynthesizedAuthorizer> {
-    const stacks = readStacks(cdkOutDir).filter((s) => options.stackName === undefined || s.id === options.stackName || s.stackName === options.stackName);
+    const stacks = readStacks(cdkOutDir)
+      .filter((s) => options.stackName === undefined || s.id === options.stackName || s.stackName === options.stackName);
     const found = stacks.flatMap((stack) => Object.entries(stack.template.Resources ?? {})
       .filter(([id, r]) => r.Type === 'AWS::Lambda::Function'
         && r.Properties?.Environment?.Variables?.[ENV_ISSUER] !== undefined
@@ -298,7 +299,8 @@ export class SynthesizedAuthorizer {
     const methodArn = `${this.methodArnBase}/${httpMethod}${path}`;
 
     // API Gateway refuses a request missing any identity source without invoking the authorizer.
-    const identity = this.identitySources.map((source) => identityValue(source, headers, queryStringParameters, { httpMethod, resourcePath: method.resource }));
+    const requestContext = { httpMethod, resourcePath: method.resource };
+    const identity = this.identitySources.map((source) => identityValue(source, headers, queryStringParameters, requestContext));
     if (identity.some((v) => v === undefined || v === '')) {
       return { status: 401, reason: 'identity_source_missing', cached: false, invoked: false, route };
     }
@@ -432,7 +434,9 @@ function findAssetDir(stack: AssemblyStack, functionId: string, fn: TemplateReso
   return dir;
 }
 
-function identityValue(source: string, headers: Record<string, string>, query: Record<string, string> | null, context: Record<string, string>): string | undefined {
+function identityValue(
+  source: string, headers: Record<string, string>, query: Record<string, string> | null, context: Record<string, string>,
+): string | undefined {
   const [, kind, name] = /^(method\.request\.header|method\.request\.querystring|context)\.(.+)$/.exec(source) ?? [];
   if (kind === 'method.request.header') {
     return Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
