@@ -235,6 +235,26 @@ describe('SynthesizedAuthorizer', () => {
     expect(answers).toEqual([200, 200]);
   });
 
+  test('should trust a LocalIssuer of its own URL when it is passed as the override', async () => {
+    // GIVEN
+    const own = await LocalIssuer.start();
+    try {
+      const authorizer = await SynthesizedAuthorizer.fromCloudAssembly(ordersOut, { issuerOverride: own, clock: () => now });
+      running.push(authorizer);
+
+      // WHEN
+      const mine = await authorizer.request({ method: 'GET', path: '/me', token: await own.token({ aud: AUDIENCE }) });
+      const appIssuer = await authorizer.request({ method: 'GET', path: '/me', token: await token('') });
+
+      // THEN
+      expect(authorizer.environment.SECURED_API_ISSUER).toBe(own.url);
+      expect(mine).toMatchObject({ status: 200, context: { issuer: own.url } });
+      expect(appIssuer).toMatchObject({ status: 401, reason: 'unknown_kid' });
+    } finally {
+      await own.stop();
+    }
+  });
+
   test('should cache per route when the app needs the route cache mode', async () => {
     // GIVEN: a token-wide Deny of GET /files/{id}/meta (`files/*/meta`) would shut GET /files/{id}/{part}/meta
     const files = await start(synthesize('Files', (fn) => [
