@@ -1,6 +1,7 @@
 export * from './identity/oidc-issuer';
 export * from './identity/oidc-identity-provider';
 export * from './identity/saml-identity-provider';
+export * from './identity/client-credentials-secret';
 export * from './roles/federation-risk';
 export * from './roles/federation-guard';
 export * from './roles/subject';
