@@ -1,0 +1,176 @@
+// `npx projen demo`: the example app's authorizer at work, offline. It synthesizes example/app.ts,
+// starts a real OpenID provider (oidc-provider) on 127.0.0.1, gets client-credentials tokens for
+// clients with different scopes and tenants, sends each route's request through the synthesized
+// authorizer (cdk-secured-api/testing: API Gateway's routing, identity source, result cache and policy
+// verdict emulated), prints a route x client table, then exchanges one token for AWS credentials with
+// the web identity helper (cdk-secured-api/runtime) against a local STS stand-in. No AWS account.
+// Run after `npx projen bundle` (the task does it).
+/* eslint-disable import/no-extraneous-dependencies -- a development script: the AWS SDK and jose are devDependencies */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { STSClient } from '@aws-sdk/client-sts';
+import { StsStandIn } from './sts-stand-in';
+import { ExchangeAudit } from '../src/runtime/audit';
+import { CallerCredentialsError } from '../src/runtime/errors';
+import { WebIdentityCredentials } from '../src/runtime/web-identity';
+import { AuthorizerResponse, SynthesizedAuthorizer } from '../src/testing';
+
+const AUDIENCE = 'api://orders';
+const CLIENTS = [
+  { client_id: 'reporting', scope: 'orders:read', tenant: 'acme' },
+  { client_id: 'checkout', scope: 'orders:read orders:write', tenant: 'acme' },
+  { client_id: 'globex-app', scope: 'orders:read', tenant: 'globex' },
+  { client_id: 'newsletter', scope: 'profile', tenant: 'acme' },
+].map((c) => ({ ...c, client_secret: `${c.client_id}-secret-0123456789abcdefghijklmnopqrstuv` }));
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/orders-reporting';
+
+interface Provider { issuer: string; jwksUri: string; tokenEndpoint: string }
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'secured-api-demo-'));
+  let idp: ChildProcess | undefined;
+  let authorizer: SynthesizedAuthorizer | undefined;
+  let sts: StsStandIn | undefined;
+  try {
+    // 1. The example app, synthesized as `npx projen example` does.
+    const outdir = join(work, 'cdk.out');
+    process.env.CDK_OUTDIR = outdir;
+    // The app synthesizes when loaded (ts-node runs this file as CommonJS, where import() would bypass it).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../example/app');
+    console.log(`Synthesized example/app.ts into ${outdir}`);
+
+    // 2. A real OpenID provider on 127.0.0.1, and one client-credentials token per client.
+    writeFileSync(join(work, 'clients.json'), JSON.stringify(CLIENTS));
+    idp = spawn(process.execPath, [join(__dirname, 'oidc-server.mjs'), join(work, 'clients.json'), AUDIENCE], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its development-mode warnings (in-memory adapter, Node.js version) are expected here.
+    createInterface({ input: idp.stderr! }).on('line', (line) => !line.startsWith('oidc-provider WARNING') && console.error(line));
+    const provider = await firstLine<Provider>(idp, 90_000);
+    console.log(`OpenID provider (oidc-provider) at ${provider.issuer}`);
+    const tokens = new Map<string, string>();
+    for (const client of CLIENTS) {
+      tokens.set(client.client_id, await clientCredentialsToken(provider, client));
+    }
+
+    // 3. The synthesized authorizer, trusting the local provider instead of Okta.
+    authorizer = await SynthesizedAuthorizer.fromCloudAssembly(outdir, {
+      stackName: 'OrdersApiExample',
+      issuerOverride: { issuer: provider.issuer, jwksUri: provider.jwksUri },
+    });
+    const routes = authorizer.routes.sort((a, b) => a.resource.localeCompare(b.resource) || a.method.localeCompare(b.method));
+    const columns = [...CLIENTS.map((c) => c.client_id), '(no token)'];
+    const rows: string[][] = [];
+    const reasons = new Set<string>();
+    for (const route of routes) {
+      const path = route.resource.replace(/\{[^}]+\}/g, 'ord_1');
+      const row = [`${route.method} ${path}`];
+      for (const column of columns) {
+        authorizer.clearCache(); // each cell a fresh decision; the cache is shown below
+        const res = await authorizer.request({ method: route.method, path, token: tokens.get(column) });
+        row.push(`${res.status} ${res.reason}`);
+        reasons.add(res.reason);
+      }
+      rows.push(row);
+    }
+    console.log('\nEach route x client, as API Gateway would answer, for the clients');
+    CLIENTS.forEach((c) => console.log(`  ${c.client_id.padEnd(12)} scopes ${c.scope.padEnd(25)} tenant ${c.tenant}`));
+    console.log('');
+    printTable(['route', ...columns], rows);
+    console.log(`\n  ${describe(reasons)}`);
+
+    // The result cache: one policy, cached for the token (the identity source), answers other routes.
+    authorizer.clearCache();
+    const reporting = tokens.get('reporting')!;
+    console.log('\nThe result cache, for reporting\'s token (TTL from the template):');
+    for (const [method, path] of [['GET', '/orders'], ['GET', '/orders/ord_9'], ['POST', '/orders']]) {
+      const res: AuthorizerResponse = await authorizer.request({ method, path, token: reporting });
+      console.log(`  ${`${method} ${path}`.padEnd(20)} ${res.status} ${res.cached ? 'from the cached policy' : 'authorizer invoked'}`);
+    }
+
+    // 4. The token exchanged for AWS credentials through the web identity helper, against a local STS.
+    sts = await StsStandIn.start({ issuer: provider.issuer, jwksUri: provider.jwksUri, clientIds: [AUDIENCE] });
+    const audit: string[] = [];
+    const credentials = new WebIdentityCredentials({
+      roleArn: ROLE_ARN,
+      region: 'eu-west-1',
+      stsClient: new STSClient({ region: 'eu-west-1', endpoint: sts.endpoint, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } }),
+      audit: new ExchangeAudit({ service: 'demo', write: (line) => audit.push(line) }),
+    });
+    console.log(`\nWeb identity exchange (STS stand-in at ${sts.endpoint}):`);
+    const creds = await credentials.forToken(reporting)();
+    console.log(`  reporting's token -> ${ROLE_ARN}: ${creds.accessKeyId} until ${creds.expiration?.toISOString()}`);
+    const [h, p] = reporting.split('.');
+    try {
+      await credentials.forToken(`${h}.${p}.${'A'.repeat(342)}`)();
+    } catch (err) {
+      const e = err as CallerCredentialsError;
+      console.log(`  a forged token: ${e.httpStatus} ${e.code}`);
+    }
+    for (const line of sts.calls) {
+      console.log(`  STS: ${line}`);
+    }
+    for (const line of audit.map((l) => JSON.parse(l))) {
+      console.log(`  audit line: ${line.outcome} ${line.error ?? ''} role ${line.role} session ${line.session_name} (${line.attempts} attempt)`);
+    }
+  } finally {
+    await authorizer?.stop();
+    await sts?.stop();
+    idp?.stdin?.end();
+    idp?.kill();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function firstLine<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+  });
+}
+
+async function clientCredentialsToken(provider: Provider, client: typeof CLIENTS[number]): Promise<string> {
+  const res = await fetch(provider.tokenEndpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'authorization': `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: client.scope }).toString(),
+  });
+  const json: any = await res.json();
+  if (res.status !== 200) {
+    throw new Error(`token endpoint for ${client.client_id}: ${res.status} ${JSON.stringify(json)}`);
+  }
+  return json.access_token;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')}`;
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  rows.forEach((r) => console.log(line(r)));
+}
+
+function describe(reasons: Set<string>): string {
+  const meaning: Record<string, string> = {
+    allowed: 'the token has one of the route\'s scopes and passes its claim rules',
+    insufficient_scope: 'valid token, none of the route\'s scopes (Deny policy)',
+    claim_rule_failed: 'valid token, a claim rule fails (GET /orders/{id} needs tenant acme)',
+    identity_source_missing: 'no Authorization header: API Gateway answers 401 without invoking the authorizer',
+    public: 'public route: no authorizer',
+  };
+  return [...reasons].map((r) => `${r}: ${meaning[r] ?? ''}`).join('\n  ');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

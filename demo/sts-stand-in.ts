@@ -1,0 +1,88 @@
+/* eslint-disable import/no-extraneous-dependencies -- part of the demo, a development script; jose is a devDependency */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+
+/**
+ * A local stand-in for STS's AssumeRoleWithWebIdentity (query protocol, XML answers), enough for the
+ * AWS SDK's STSClient: it checks the web identity token as an IAM OIDC provider would (signature
+ * against the issuer's JWKS, `iss`, `aud` one of the provider's client IDs, `exp`) and hands out made-up
+ * credentials for the role asked for. It checks no trust policy.
+ */
+export class StsStandIn {
+  public static async start(options: { issuer: string; jwksUri: string; clientIds: string[] }): Promise<StsStandIn> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return new StsStandIn(server, options);
+  }
+
+  public readonly endpoint: string;
+  /** One line per call: the action, the role and the outcome. */
+  public readonly calls: string[] = [];
+
+  private constructor(private readonly server: Server, options: { issuer: string; jwksUri: string; clientIds: string[] }) {
+    this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const keys = createRemoteJWKSet(new URL(options.jwksUri));
+    server.on('request', (req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', async () => {
+        const form = new URLSearchParams(body);
+        const requestId = randomUUID();
+        const send = (status: number, xml: string) => {
+          res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+          res.end(xml);
+        };
+        const roleArn = form.get('RoleArn') ?? '';
+        if (form.get('Action') !== 'AssumeRoleWithWebIdentity') {
+          send(400, errorXml('InvalidAction', `${form.get('Action')} is not supported here`, requestId));
+          return;
+        }
+        try {
+          const { payload } = await jwtVerify(form.get('WebIdentityToken') ?? '', keys, { issuer: options.issuer, audience: options.clientIds });
+          const session = form.get('RoleSessionName') ?? 'session';
+          const duration = Number(form.get('DurationSeconds') ?? 3600);
+          const expiration = new Date(Date.now() + duration * 1000).toISOString();
+          this.calls.push(`AssumeRoleWithWebIdentity ${roleArn} as ${payload.sub ?? payload.client_id}: ok`);
+          const role = roleArn.split('/').pop();
+          send(200, `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>${escape(String(payload.sub ?? ''))}</SubjectFromWebIdentityToken>
+    <Audience>${escape(options.clientIds[0])}</Audience>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::${roleArn.split(':')[4]}:assumed-role/${escape(role ?? '')}/${escape(session)}</Arn>
+      <AssumedRoleId>AROADEMO${randomBytes(6).toString('hex').toUpperCase()}:${escape(session)}</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>ASIADEMO${randomBytes(6).toString('hex').toUpperCase()}</AccessKeyId>
+      <SecretAccessKey>${randomBytes(30).toString('base64')}</SecretAccessKey>
+      <SessionToken>${randomBytes(60).toString('base64')}</SessionToken>
+      <Expiration>${expiration}</Expiration>
+    </Credentials>
+    <Provider>${escape(options.issuer)}</Provider>
+  </AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>`);
+        } catch (err) {
+          this.calls.push(`AssumeRoleWithWebIdentity ${roleArn}: InvalidIdentityToken (${(err as Error).message})`);
+          send(400, errorXml('InvalidIdentityToken', 'The web identity token could not be validated.', requestId));
+        }
+      });
+    });
+  }
+
+  public async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function errorXml(code: string, message: string, requestId: string): string {
+  return `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code>`
+    + `<Message>${escape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}
+
+function escape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
