@@ -145,17 +145,17 @@ export interface SamlAssumeOptions {
  * Exchanges a base64 SAML response (the `SAMLResponse` an IdP posts) for temporary credentials of one
  * of the roles it offers, with STS `AssumeRoleWithSAML`, and writes one audit line per exchange.
  *
- * Errors (`CallerCredentialsError`; see the README's table):
+ * Errors (`CallerCredentialsError`; the README has the table). STS's errors get web identity's codes:
  * - 401 `saml_too_large`, `saml_malformed`, `saml_dtd_refused`, `saml_no_roles` (from `parseSamlRoles`),
- *   `expired_assertion` (ExpiredTokenException), `idp_rejected_claim` (IDPRejectedClaimException),
- *   `invalid_assertion` (InvalidIdentityTokenException).
- * - 403 `role_not_chosen` (several roles offered and none chosen: the caller is authenticated but must
- *   pick; list the choices with `parseSamlRoles`), `role_not_offered` (the chosen role is not in the
- *   response), `access_denied` (the role's trust policy does not admit this assertion).
- * - 500 `misconfigured` (options), `malformed_policy` (MalformedPolicyDocumentException),
- *   `packed_policy_too_large` (PackedPolicyTooLargeException), `region_disabled`
- *   (RegionDisabledException), `sts_rejected` (any other 4xx, e.g. a duration above the role's maximum).
- * - 503 `sts_unavailable` (throttling, 5xx, network; the SDK has already retried).
+ *   `expired_assertion` (ExpiredTokenException), `invalid_assertion` (InvalidIdentityTokenException).
+ * - 403 `role_not_chosen` (several roles offered and none chosen: the assertion is acceptable, but the
+ *   caller must pick one; `parseSamlRoles` lists the choices), `role_not_offered` (the chosen role is
+ *   not in the response), `idp_rejected_claim` (IDPRejectedClaimException), `access_denied` (the
+ *   role's trust policy does not admit this assertion).
+ * - 500 `misconfigured` (options), `malformed_policy_document`, `packed_policy_too_large`,
+ *   `region_disabled`, `sts_rejected_request` (any other 4xx, e.g. a duration above the role's maximum).
+ * - 503 `sts_throttled`, `sts_unavailable` (5xx, network), `sts_invalid_response`; the SDK client has
+ *   retried already (its default: 3 attempts).
  *
  * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithSAML.html
  */
@@ -207,7 +207,7 @@ export class SamlCredentials {
       requestId = out.$metadata.requestId;
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-        throw new CallerCredentialsError('sts_unavailable', 503, 'STS answered AssumeRoleWithSAML without credentials.');
+        throw new CallerCredentialsError('sts_invalid_response', 503, 'STS answered AssumeRoleWithSAML without complete credentials.');
       }
       const result: SamlCredentialsResult = {
         credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
@@ -276,33 +276,40 @@ function checkDuration(seconds: number): number {
   return seconds;
 }
 
-/** STS's documented AssumeRoleWithSAML errors, and the SDK's transient failures, as CallerCredentialsErrors. */
+/**
+ * STS's documented AssumeRoleWithSAML errors, and the SDK's transient failures, as
+ * CallerCredentialsErrors. The codes are web identity's wherever the STS error is the same, so one
+ * audit query covers both; only the assertion's own failures are named for it.
+ */
 function stsError(err: unknown): CallerCredentialsError {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+  const e = (err ?? {}) as { name?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+  const name = e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
   const as = (code: string, httpStatus: 401 | 403 | 500 | 503, message: string) =>
-    new CallerCredentialsError(code, httpStatus, message, httpStatus === 503, { cause: err });
-  switch (e.name) {
-    case 'ExpiredTokenException':
-      return as('expired_assertion', 401, 'STS: the SAML assertion has expired.');
-    case 'IDPRejectedClaimException':
-      return as('idp_rejected_claim', 401, 'STS: the identity provider rejected the claim.');
-    case 'InvalidIdentityTokenException':
-      return as('invalid_assertion', 401, 'STS: the SAML assertion could not be validated.');
+    new CallerCredentialsError(code, httpStatus, `${message} (STS ${name || 'error'})`, httpStatus === 503, { cause: err });
+  switch (name.replace(/Exception$/, '')) {
+    case 'ExpiredToken':
+      return as('expired_assertion', 401, 'The SAML assertion has expired.');
+    case 'InvalidIdentityToken':
+      return as('invalid_assertion', 401, 'STS could not validate the SAML assertion.');
+    case 'IDPRejectedClaim':
+      return as('idp_rejected_claim', 403, 'STS rejected a claim of the assertion for this role.');
     case 'AccessDenied':
-    case 'AccessDeniedException':
-      return as('access_denied', 403, 'STS: the role\'s trust policy does not admit this assertion.');
-    case 'MalformedPolicyDocumentException':
-      return as('malformed_policy', 500, 'STS: the session policy is malformed.');
-    case 'PackedPolicyTooLargeException':
-      return as('packed_policy_too_large', 500, 'STS: the session policy and tags are too large.');
-    case 'RegionDisabledException':
+      return as('access_denied', 403, 'The role\'s trust policy does not admit this assertion.');
+    case 'MalformedPolicyDocument':
+      return as('malformed_policy_document', 500, 'The session policy is malformed.');
+    case 'PackedPolicyTooLarge':
+      return as('packed_policy_too_large', 500, 'The session policy and the assertion\'s session tags are too large.');
+    case 'RegionDisabled':
       return as('region_disabled', 500, 'STS is not activated in this region for the role\'s account.');
   }
-  if (status !== undefined && status >= 400 && status < 500 && !/Throttl/i.test(e.name ?? '')) {
-    return as('sts_rejected', 500, `STS refused the request (${e.name ?? status}).`);
+  if (/^Throttl/.test(name) || name === 'RequestLimitExceeded' || status === 429) {
+    return as('sts_throttled', 503, 'STS throttled the request.');
   }
-  return as('sts_unavailable', 503, 'STS is unavailable; retry later.');
+  if (e.$fault === 'server' || status === undefined || status >= 500) {
+    return as('sts_unavailable', 503, 'STS failed or could not be reached.');
+  }
+  return as('sts_rejected_request', 500, 'STS rejected the request.');
 }
 
 /** The whitespace-free base64 and the XML it decodes to. */

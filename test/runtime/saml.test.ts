@@ -298,14 +298,14 @@ describe('SamlCredentials', () => {
   const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode, requestId: 'req-err', attempts: httpStatusCode >= 500 ? 3 : 1 } });
   test.each([
     ['ExpiredTokenException', new ExpiredTokenException({ message: 'expired', ...meta(400) }), 'expired_assertion', 401],
-    ['IDPRejectedClaimException', new IDPRejectedClaimException({ message: 'rejected', ...meta(403) }), 'idp_rejected_claim', 401],
+    ['IDPRejectedClaimException', new IDPRejectedClaimException({ message: 'rejected', ...meta(403) }), 'idp_rejected_claim', 403],
     ['InvalidIdentityTokenException', new InvalidIdentityTokenException({ message: 'invalid', ...meta(400) }), 'invalid_assertion', 401],
     ['AccessDenied', new STSServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Not authorized', ...meta(403) }), 'access_denied', 403],
-    ['MalformedPolicyDocumentException', new MalformedPolicyDocumentException({ message: 'bad', ...meta(400) }), 'malformed_policy', 500],
+    ['MalformedPolicyDocumentException', new MalformedPolicyDocumentException({ message: 'bad', ...meta(400) }), 'malformed_policy_document', 500],
     ['PackedPolicyTooLargeException', new PackedPolicyTooLargeException({ message: 'big', ...meta(400) }), 'packed_policy_too_large', 500],
     ['RegionDisabledException', new RegionDisabledException({ message: 'off', ...meta(403) }), 'region_disabled', 500],
-    ['ValidationError', new STSServiceException({ name: 'ValidationError', $fault: 'client', message: 'DurationSeconds exceeds', ...meta(400) }), 'sts_rejected', 500],
-    ['Throttling', new STSServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', ...meta(400) }), 'sts_unavailable', 503],
+    ['ValidationError', new STSServiceException({ name: 'ValidationError', $fault: 'client', message: 'DurationSeconds exceeds', ...meta(400) }), 'sts_rejected_request', 500],
+    ['Throttling', new STSServiceException({ name: 'Throttling', $fault: 'client', message: 'Rate exceeded', ...meta(400) }), 'sts_throttled', 503],
     ['InternalFailure', new STSServiceException({ name: 'InternalFailure', $fault: 'server', message: 'oops', ...meta(500) }), 'sts_unavailable', 503],
     ['a network error', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }), 'sts_unavailable', 503],
   ])('should map %s', async (_name, stsErr, code, httpStatus) => {
@@ -320,6 +320,12 @@ describe('SamlCredentials', () => {
     expect([err.code, err.httpStatus, err.retryable]).toEqual([code, httpStatus, httpStatus === 503]);
     expect(err.cause).toBe(stsErr);
     expect(JSON.parse(lines[0])).toMatchObject({ kind: 'saml', outcome: 'failed', error: code, role: ROLE_A });
+  });
+
+  test('should answer sts_invalid_response when STS returns no complete credentials', async () => {
+    sts.on(AssumeRoleWithSAMLCommand).resolves({ ...issued, Credentials: undefined });
+    const err = await credentials().assume(ONE_ROLE).catch((e) => e);
+    expect([err.code, err.httpStatus, err.retryable]).toEqual(['sts_invalid_response', 503, true]);
   });
 
   test('should refuse a duration outside 900..43200 s, and a missing region', () => {
