@@ -279,6 +279,27 @@ describe('SynthesizedAuthorizer', () => {
   });
 });
 
+describe('SynthesizedAuthorizer.fromCloudAssembly', () => {
+  test('should say what is missing when the folder is no cloud assembly or holds no authorizer', async () => {
+    // GIVEN
+    const empty = mkdtempSync(join(tmpdir(), 'not-cdk-out-'));
+    const plain = join(work, 'Plain');
+    const app = new App({ outdir: plain });
+    new lambda.Function(new Stack(app, 'Plain'), 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    });
+    app.synth();
+
+    // THEN
+    await expect(SynthesizedAuthorizer.fromCloudAssembly(empty)).rejects.toThrow(/is not a cloud assembly \(no manifest.json\)/);
+    await expect(SynthesizedAuthorizer.fromCloudAssembly(plain)).rejects.toThrow(/holds no SecuredApi authorizer function/);
+    await expect(SynthesizedAuthorizer.fromCloudAssembly(ordersOut, { stackName: 'Nope' })).rejects.toThrow(/stack Nope holds no SecuredApi authorizer/);
+    rmSync(empty, { recursive: true, force: true });
+  });
+});
+
 describe('API Gateway emulation', () => {
   test('should pick the resource as API Gateway does: literal, then {param}, then {proxy+}', () => {
     // GIVEN
