@@ -5,7 +5,7 @@
  * Not jsii: plain TypeScript for Node.js; it reads cdk.out and never imports aws-cdk-lib.
  */
 export { LocalIssuer } from './local-issuer';
-export type { LocalIssuerAlgorithm, LocalIssuerOptions, TokenOptions } from './local-issuer';
+export type { LocalIssuerAlgorithm, LocalIssuerOptions, PublicJwk, TokenOptions } from './local-issuer';
 export { SynthesizedAuthorizer } from './synthesized-authorizer';
 export type { ApiRequest, AuthorizerResponse, IssuerOverride, SynthesizedAuthorizerOptions } from './synthesized-authorizer';
 export { evaluatePolicy, globMatches } from './iam-policy';

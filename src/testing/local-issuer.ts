@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, JWK, JWTHeaderParameters, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, JWTHeaderParameters, SignJWT } from 'jose';
 
 /** The algorithms a LocalIssuer signs with. */
 export type LocalIssuerAlgorithm = 'RS256' | 'ES256';
+
+/**
+ * A public key as published in a JWKS (RFC 7517). Its own type, so that the published types need no
+ * jose (which the bundle inlines).
+ */
+export interface PublicJwk {
+  readonly kty: string;
+  readonly kid: string;
+  readonly alg: string;
+  readonly use: string;
+  readonly [parameter: string]: unknown;
+}
 
 /** Options of {@link LocalIssuer.start}. */
 export interface LocalIssuerOptions {
@@ -68,7 +80,7 @@ export interface TokenOptions {
 interface SigningKey {
   readonly kid: string;
   readonly privateKey: CryptoKey;
-  readonly publicJwk: JWK;
+  readonly publicJwk: PublicJwk;
 }
 
 /**
@@ -147,7 +159,7 @@ export class LocalIssuer {
   }
 
   /** The published key set (public keys only), newest first. */
-  public jwks(): { keys: JWK[] } {
+  public jwks(): { keys: PublicJwk[] } {
     return { keys: this.keys.map((k) => ({ ...k.publicJwk })) };
   }
 
@@ -159,7 +171,7 @@ export class LocalIssuer {
   public async rotate(options: { readonly keepPrevious?: boolean } = {}): Promise<string> {
     const { privateKey, publicKey } = await generateKeyPair(this.algorithm, { extractable: true });
     const kid = randomUUID();
-    const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: this.algorithm, use: 'sig' };
+    const publicJwk: PublicJwk = { ...(await exportJWK(publicKey)), kty: this.algorithm === 'ES256' ? 'EC' : 'RSA', kid, alg: this.algorithm, use: 'sig' };
     const previous = options.keepPrevious === false ? [] : this.keys.slice(0, 1);
     this.keys = [{ kid, privateKey, publicJwk }, ...previous];
     return kid;
