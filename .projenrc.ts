@@ -66,10 +66,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
       testTimeout: 60_000,
-      // jose is ESM-only; let ts-jest transpile it to CommonJS for the runtime unit tests.
-      transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+      // jose and oauth4webapi are ESM-only; let ts-jest transpile them to CommonJS for the runtime unit tests.
+      transformIgnorePatterns: ['/node_modules/(?!(jose|oauth4webapi)/)'],
       transform: {
-        '^.+/node_modules/jose/.+\\.js$': new javascript.Transform('ts-jest', {
+        '^.+/node_modules/(jose|oauth4webapi)/.+\\.js$': new javascript.Transform('ts-jest', {
           tsconfig: { allowJs: true, module: 'commonjs' },
           isolatedModules: true,
         }),

@@ -6,3 +6,6 @@
 export * from './errors';
 export * from './audit';
 export * from './contract';
+export * from './web-identity';
+export * from './saml';
+export * from './client-credentials';

@@ -11,10 +11,6 @@ import { ExchangeAudit } from '../../src/runtime/audit';
 import { ClientCredentialsTokenSource, ClientCredentialsTokenSourceOptions } from '../../src/runtime/client-credentials';
 import { CallerCredentialsError } from '../../src/runtime/errors';
 
-// oauth4webapi is ESM-only and this project's jest configuration transpiles only jose out of
-// node_modules; load it as CommonJS for these tests (esbuild bundles it for the package).
-jest.mock('oauth4webapi', () => jest.requireActual<typeof import('./require-esm')>('./require-esm').requireEsm('oauth4webapi'));
-
 // The token source against a real OpenID provider (oidc-provider, certified) on 127.0.0.1, started
 // by this test; Secrets Manager through aws-sdk-client-mock; retries against a tiny local server
 // whose answers the test scripts. Token lifetimes are computed from the injected clock, so no
