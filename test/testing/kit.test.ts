@@ -221,18 +221,24 @@ describe('SynthesizedAuthorizer', () => {
   test('should verify tokens of the new and the previous key after a rotation', async () => {
     // GIVEN: tokens of the old key, then a rotation, then a container that loads the keys
     // (a running container sees a new kid only after its JWKS refetch cooldown, as in Lambda)
-    const old = await token('');
-    await issuer.rotate();
-    const fresh = await start(ordersOut);
+    const rotating = await LocalIssuer.start({ issuer: ISSUER });
+    try {
+      const old = await rotating.token({ aud: AUDIENCE });
+      await rotating.rotate();
+      const fresh = await SynthesizedAuthorizer.fromCloudAssembly(ordersOut, { issuerOverride: { jwksUri: rotating.jwksUri }, clock: () => now });
+      running.push(fresh);
 
-    // WHEN
-    const answers = [];
-    for (const t of [old, await token('')]) {
-      answers.push((await fresh.request({ method: 'GET', path: '/me', token: t })).status);
+      // WHEN
+      const answers = [];
+      for (const t of [old, await rotating.token({ aud: AUDIENCE })]) {
+        answers.push((await fresh.request({ method: 'GET', path: '/me', token: t })).status);
+      }
+
+      // THEN
+      expect(answers).toEqual([200, 200]);
+    } finally {
+      await rotating.stop();
     }
-
-    // THEN
-    expect(answers).toEqual([200, 200]);
   });
 
   test('should trust a LocalIssuer of its own URL when it is passed as the override', async () => {
