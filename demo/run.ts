@@ -13,9 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { STSClient } from '@aws-sdk/client-sts';
 import { StsStandIn } from './sts-stand-in';
-import { ExchangeAudit } from '../src/runtime/audit';
-import { CallerCredentialsError } from '../src/runtime/errors';
-import { WebIdentityCredentials } from '../src/runtime/web-identity';
+import { CallerCredentialsError, ExchangeAudit, WebIdentityCredentials } from '../src/runtime';
 import { AuthorizerResponse, SynthesizedAuthorizer } from '../src/testing';
 
 const AUDIENCE = 'api://orders';
