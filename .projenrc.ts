@@ -81,7 +81,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
-project.npmignore?.exclude('/example/', '/bench/', '/.ci/', '/scripts/');
+project.npmignore?.exclude('/example/', '/bench/', '/.ci/', '/scripts/', '/demo/', '/tsconfig.entries.json');
 project.npmignore?.include('/assets/');
 
 const authorizerBundle = project.bundler.addBundle('src/authorizer/token-authorizer.lambda.ts', {
@@ -152,9 +152,11 @@ new JsonFile(project, 'tsconfig.entries.json', {
 const bundleEntries = project.addTask('bundle:entries', {
   description: 'Build the cdk-secured-api/runtime and /testing entries (CommonJS, ESM and types) into lib/',
   steps: [
-    ...ENTRIES.flatMap((e) => ['cjs', 'esm'].map((format) => ({
-      exec: `esbuild src/${e}/index.ts --bundle --platform=node --target=node20 --format=${format} --external:@aws-sdk/* --outfile=lib/${e}/index.${format === 'cjs' ? 'js' : 'mjs'}`,
-    }))),
+    ...ENTRIES.flatMap((e) => [
+      { exec: `esbuild src/${e}/index.ts --bundle --platform=node --target=node20 --format=cjs --external:@aws-sdk/* --outfile=lib/${e}/index.js` },
+      // The AWS SDK is required on first use (src/runtime/aws-sdk.ts); give the ESM build a real require.
+      { exec: `esbuild src/${e}/index.ts --bundle --platform=node --target=node20 --format=esm --external:@aws-sdk/* --outfile=lib/${e}/index.mjs "--banner:js=import { createRequire as __cdkSecuredApiCreateRequire } from 'node:module'; const require = __cdkSecuredApiCreateRequire(import.meta.url);"` },
+    ]),
     { exec: 'tsc -p tsconfig.entries.json' },
   ],
 });
@@ -193,6 +195,14 @@ project.addTask('dashboard-picture', {
   steps: [
     { spawn: 'example' },
     { exec: 'node scripts/dashboard-picture.js' },
+  ],
+});
+
+project.addTask('demo', {
+  description: 'Synthesize the example app and answer each route x client through its authorizer, against a local oidc-provider and STS stand-in (no AWS account)',
+  steps: [
+    { spawn: authorizerBundle.bundleTask.name },
+    { exec: 'node --no-warnings node_modules/ts-node/dist/bin.js --transpile-only demo/run.ts' },
   ],
 });
 

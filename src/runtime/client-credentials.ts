@@ -1,6 +1,7 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as oauth from 'oauth4webapi';
 import { ExchangeAudit } from './audit';
+import { loadSecretsManager } from './aws-sdk';
 import { CallerCredentialsError } from './errors';
 
 /**
@@ -313,6 +314,7 @@ export class ClientCredentialsTokenSource {
     if (this.secret !== undefined) {
       return this.secret;
     }
+    const { GetSecretValueCommand, SecretsManagerClient } = loadSecretsManager();
     this.secretsManager ??= new SecretsManagerClient({ region: this.options.region ?? process.env.AWS_REGION });
     let value: string | undefined;
     try {

@@ -1,6 +1,7 @@
-import { AssumeRoleWithSAMLCommand, AssumeRoleWithSAMLCommandOutput, STSClient } from '@aws-sdk/client-sts';
+import type { AssumeRoleWithSAMLCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ExchangeAudit } from './audit';
+import { loadSts } from './aws-sdk';
 import { CallerCredentialsError } from './errors';
 
 /** The SAML attribute whose values name the roles (and their SAML providers) the IdP offers. */
@@ -190,7 +191,8 @@ export class SamlCredentials {
       roleArn = chosen.roleArn;
       let out: AssumeRoleWithSAMLCommandOutput;
       try {
-        out = await this.sts().send(new AssumeRoleWithSAMLCommand({
+        const { AssumeRoleWithSAMLCommand } = loadSts();
+        out = await (await this.sts()).send(new AssumeRoleWithSAMLCommand({
           RoleArn: chosen.roleArn,
           PrincipalArn: chosen.principalArn,
           SAMLAssertion: assertion,
@@ -248,8 +250,11 @@ export class SamlCredentials {
     }
   }
 
-  private sts(): STSClient {
-    this.client ??= new STSClient({ region: this.region });
+  private async sts(): Promise<STSClient> {
+    if (!this.client) {
+      const { STSClient } = loadSts();
+      this.client ??= new STSClient({ region: this.region });
+    }
     return this.client;
   }
 }

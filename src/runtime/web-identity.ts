@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  AssumeRoleWithWebIdentityCommand, AssumeRoleWithWebIdentityCommandOutput, STSClient,
-} from '@aws-sdk/client-sts';
+import type { AssumeRoleWithWebIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ExchangeAudit } from './audit';
+import { loadSts } from './aws-sdk';
 import { CallerCredentialsError } from './errors';
 
 /** STS limits on `DurationSeconds` for AssumeRoleWithWebIdentity. */
@@ -304,7 +303,8 @@ export class WebIdentityCredentials {
       const issuedAt = this.now();
       const remaining = Math.ceil((tokenExpMs - issuedAt) / 1000);
       try {
-        const output = await this.sts().send(new AssumeRoleWithWebIdentityCommand({
+        const { AssumeRoleWithWebIdentityCommand } = loadSts();
+        const output = await (await this.sts()).send(new AssumeRoleWithWebIdentityCommand({
           RoleArn: exchange.roleArn,
           RoleSessionName: exchange.sessionName,
           WebIdentityToken: exchange.token,
@@ -358,8 +358,11 @@ export class WebIdentityCredentials {
     }
   }
 
-  private sts(): STSClient {
-    this.client ??= new STSClient({ region: this.region, maxAttempts: 1, useGlobalEndpoint: false });
+  private async sts(): Promise<STSClient> {
+    if (!this.client) {
+      const { STSClient } = loadSts();
+      this.client ??= new STSClient({ region: this.region, maxAttempts: 1, useGlobalEndpoint: false });
+    }
     return this.client;
   }
 
