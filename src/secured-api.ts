@@ -447,6 +447,7 @@ export class SecuredApi extends Construct {
     const scope = this.node.tryFindChild('CallerRoles') ?? new Construct(this, 'CallerRoles');
     const role = createCallerRole(scope, id, provider, this.issuer, options, trust);
     this.callerRoles.set(envName, role);
+    this.dashboard?.addCallerRole(role.role);
     return role;
   }
 

@@ -1,8 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { DENY_REASONS, UNAUTHORIZED_REASONS } from '../authorizer/contract';
 import { AuthorizerDecision, DecisionReason } from '../authorizer/metrics';
+import {
+  DIMENSION_EXCHANGE_OUTCOME, DIMENSION_EXCHANGE_ROLE, DIMENSION_EXCHANGE_SERVICE, EXCHANGE_METRICS_NAMESPACE, METRIC_EXCHANGE_LATENCY, METRIC_EXCHANGES,
+} from '../runtime/contract';
 // A type-only import: SecuredApi creates its dashboard, so a value import would be circular.
 import type { SecuredApi } from '../secured-api';
 
@@ -90,6 +94,7 @@ export class SecuredApiDashboard extends Construct {
 
   private readonly api: SecuredApi;
   private readonly period?: Duration;
+  private readonly callerRoles: iam.IRole[] = [];
 
   constructor(scope: Construct, id: string, props: SecuredApiDashboardProps) {
     super(scope, id);
@@ -107,12 +112,38 @@ export class SecuredApiDashboard extends Construct {
     this.dashboard.addWidgets(...this.authorizerRow());
     this.dashboard.addWidgets(...this.logsRow());
     this.dashboard.addWidgets(this.latestDenials());
-    // Role exchanges by role and outcome belong here, after the authorizer's rows, once the
-    // caller-credentials helpers (src/runtime) publish metrics for them. Until then there is
-    // nothing to show, and the dashboard has no row for them rather than an empty one.
     for (const widget of props.extraWidgets ?? []) {
       this.dashboard.addWidgets(widget);
     }
+  }
+
+  /**
+   * Shows the exchanges of a caller role (`SecuredApi.addCallerRole` calls this) in a row of
+   * "role exchanges by role and outcome", from the metrics the `cdk-secured-api/runtime` helpers
+   * publish (`Exchanges` by `Role` and `Outcome`). The row appears with the first role; a dashboard
+   * of an API without caller roles has none rather than an empty one. One search expression covers
+   * every role, so the row does not grow with them.
+   */
+  public addCallerRole(role: iam.IRole): void {
+    if (this.callerRoles.length === 0) {
+      const period = (this.period ?? Duration.minutes(5)).toSeconds();
+      const search = (metric: string, statistic: string) => new cloudwatch.MathExpression({
+        expression: Lazy.string({
+          produce: () => {
+            const roles = this.callerRoles.map((r) => `Role="${r.roleName}"`).join(' OR ');
+            return `SEARCH('{${EXCHANGE_METRICS_NAMESPACE},${DIMENSION_EXCHANGE_OUTCOME},${DIMENSION_EXCHANGE_ROLE},${DIMENSION_EXCHANGE_SERVICE}} `
+              + `MetricName="${metric}" (${roles})', '${statistic}', ${period})`;
+          },
+        }),
+        label: '',
+        period: Duration.seconds(period),
+      });
+      this.dashboard.addWidgets(
+        this.graph('Role exchanges by role and outcome', [search(METRIC_EXCHANGES, 'Sum')], 12),
+        this.graph('Role exchange latency (ms, p90)', [search(METRIC_EXCHANGE_LATENCY, 'p90')], 12),
+      );
+    }
+    this.callerRoles.push(role);
   }
 
   private headlineRow(alarms: cloudwatch.IAlarm[]): cloudwatch.IWidget[] {
