@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import { DENY_REASONS, UNAUTHORIZED_REASONS } from '../authorizer/contract';
 import { AuthorizerDecision, DecisionReason } from '../authorizer/metrics';
 import {
-  DIMENSION_EXCHANGE_OUTCOME, DIMENSION_EXCHANGE_ROLE, DIMENSION_EXCHANGE_SERVICE, EXCHANGE_METRICS_NAMESPACE, METRIC_EXCHANGE_LATENCY, METRIC_EXCHANGES,
+  DIMENSION_EXCHANGE_OUTCOME, DIMENSION_EXCHANGE_ROLE, DIMENSION_EXCHANGE_SERVICE,
+  EXCHANGE_METRICS_NAMESPACE, METRIC_EXCHANGE_LATENCY, METRIC_EXCHANGES,
 } from '../runtime/contract';
 // A type-only import: SecuredApi creates its dashboard, so a value import would be circular.
 import type { SecuredApi } from '../secured-api';
