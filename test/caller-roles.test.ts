@@ -224,7 +224,9 @@ describe('SecuredApi caller roles', () => {
     // THEN
     // Only the finding SecuredApi documents as left to its user; the fixture's own functions are not the API's.
     expect(nagFindings(app).filter(f => f.includes(' Orders/Api/'))).toEqual(['AwsSolutions-APIG3 Orders/Api/Api/DeploymentStage.prod/Resource']);
-    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    // The assembly nagFindings synthesized: synthesizing again (Annotations.fromStack) would run the
+    // validation plugin again, outside nagFindings' care for the process exit code.
+    expect(app.synth().getStackArtifact(stack.artifactId).messages.filter(m => m.level === 'error')).toEqual([]);
   });
 });
 
