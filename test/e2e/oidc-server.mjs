@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const [certFile, keyFile, clientsFile, audience] = process.argv.slice(2);
 const clients = JSON.parse(readFileSync(clientsFile, 'utf8'));
@@ -36,7 +36,7 @@ server.listen(0, '127.0.0.1', () => {
         defaultResource: () => audience,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource) => {
-          if (resource !== audience) throw new Provider.errors.InvalidTarget();
+          if (resource !== audience) throw new errors.InvalidTarget();
           return {
             scope: allScopes.join(' '),
             audience,
