@@ -1,5 +1,5 @@
-import type * as Sts from '@aws-sdk/client-sts';
 import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
+import type * as Sts from '@aws-sdk/client-sts';
 
 /*
  * The AWS SDK clients are loaded on first use, not when cdk-secured-api/runtime is imported: each
