@@ -42,8 +42,9 @@ async function main(): Promise<void> {
     console.log(`Synthesized example/app.ts into ${outdir}`);
 
     // 2. A real OpenID provider on 127.0.0.1, and one client-credentials token per client.
-    writeFileSync(join(work, 'clients.json'), JSON.stringify(CLIENTS));
-    idp = spawn(process.execPath, [join(__dirname, 'oidc-server.mjs'), join(work, 'clients.json'), AUDIENCE], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const clients = CLIENTS.map(({ tenant, ...c }) => ({ ...c, claims: { tenant } }));
+    writeFileSync(join(work, 'oidc-server.json'), JSON.stringify({ clients, audience: AUDIENCE }));
+    idp = spawn(process.execPath, [join(__dirname, '..', 'test', 'support', 'oidc-server.mjs'), join(work, 'oidc-server.json')], { stdio: ['pipe', 'pipe', 'pipe'] });
     // Its development-mode warnings (in-memory adapter, Node.js version) are expected here.
     createInterface({ input: idp.stderr! }).on('line', (line) => !line.startsWith('oidc-provider WARNING') && console.error(line));
     const provider = await firstLine<Provider>(idp, 90_000);

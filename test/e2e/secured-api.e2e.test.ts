@@ -40,9 +40,9 @@ const pending = new Map<number, (reply: any) => void>();
 let nextId = 0;
 
 function startProvider(): Promise<Provider> {
-  const clientsFile = join(work, 'clients.json');
-  writeFileSync(clientsFile, JSON.stringify(CLIENTS));
-  idp = spawn(process.execPath, [join(__dirname, 'oidc-server.mjs'), certFile, join(work, 'key.pem'), clientsFile, AUDIENCE], {
+  const optionsFile = join(work, 'oidc-server.json');
+  writeFileSync(optionsFile, JSON.stringify({ clients: CLIENTS, audience: AUDIENCE, tls: { cert: certFile, key: join(work, 'key.pem') } }));
+  idp = spawn(process.execPath, [join(__dirname, '..', 'support', 'oidc-server.mjs'), optionsFile], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -35,9 +35,9 @@ const audit = new ExchangeAudit({ service: 'orders', write: (line) => lines.push
 const sm = mockClient(SecretsManagerClient);
 
 function startProvider(): Promise<string> {
-  const clientsFile = join(work, 'clients.json');
-  writeFileSync(clientsFile, JSON.stringify(CLIENTS));
-  idp = spawn(process.execPath, [join(__dirname, 'oidc-client-server.mjs'), clientsFile, RESOURCE], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const optionsFile = join(work, 'oidc-server.json');
+  writeFileSync(optionsFile, JSON.stringify({ clients: CLIENTS, audience: RESOURCE, defaultResource: false, clientCredentialsTtl: 600 }));
+  idp = spawn(process.execPath, [join(__dirname, '..', 'support', 'oidc-server.mjs'), optionsFile], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('OIDC provider did not start within 90 s')), 90_000);
     createInterface({ input: idp.stdout! }).once('line', (line) => {
