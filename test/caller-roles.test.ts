@@ -1,27 +1,15 @@
-import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { Aspects, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { FederatedRole, FederationGuard, HttpMethod, OidcIdentityProvider, OidcIssuer, SecuredApi, SecuredApiProps } from '../src';
 import { nagFindings } from './support/cdk';
+import { okHandler as handler, ordersStack as makeStack } from './support/orders-api';
 
 const HOST = 'issuer.example.com';
 const ISSUER = OidcIssuer.fromUrl(`https://${HOST}`, { audiences: ['api://orders', 'api://orders-admin'] });
 const AUDIENCES = ['api://orders', 'api://orders-admin'];
-
-function makeStack(): { app: App; stack: Stack } {
-  const app = new App();
-  return { app, stack: new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } }) };
-}
-
-function handler(stack: Stack, id: string): lambda.Function {
-  return new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
-  });
-}
 
 const QUIET = { dashboard: false, alarms: false, auditQueries: false };
 

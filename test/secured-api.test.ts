@@ -1,25 +1,12 @@
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../src';
 import { acknowledgements, authorizerConfigJson, nagFindings } from './support/cdk';
+import { okHandler as handler, ordersStack as makeStack } from './support/orders-api';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
-
-function makeStack(): { app: App; stack: Stack } {
-  const app = new App();
-  return { app, stack: new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } }) };
-}
-
-function handler(stack: Stack, id: string): lambda.Function {
-  return new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_22_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
-  });
-}
 
 /** The Orders API of the README: list, create, get, and a public health check. */
 function ordersApi(stack: Stack, props: Partial<SecuredApiProps> = {}): SecuredApi {

@@ -13,7 +13,7 @@ export function okHandler(stack: Stack, id = 'Handler'): lambda.Function {
   return new lambda.Function(stack, id, {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler=async()=>({statusCode:200})'),
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
   });
 }
 
