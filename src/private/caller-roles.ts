@@ -1,6 +1,5 @@
 // The caller roles of a SecuredApi: their trust, and how their ARNs reach the handlers.
 import { Lazy, Token } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IOidcIdentityProvider } from '../identity/oidc-identity-provider';
@@ -8,10 +7,7 @@ import { OidcIssuer } from '../identity/oidc-issuer';
 import { CallerRoleOptions } from '../roles/caller-role';
 import { FederatedRole } from '../roles/federated-role';
 import { FederatedTrust } from '../roles/federated-trust';
-import { FederationGuard } from '../roles/federation-guard';
-import { FederationRisk } from '../roles/federation-risk';
 import { Subject } from '../roles/subject';
-import { subjectSchemeFor } from '../roles/trust-rules';
 
 /** The environment variable of a handler's caller role, when it has exactly one. */
 export const CALLER_ROLE_ARN_ENV = 'SECURED_API_CALLER_ROLE_ARN';
@@ -73,11 +69,13 @@ export function createCallerRole(
   scope: Construct, id: string, provider: IOidcIdentityProvider, issuer: OidcIssuer, options: CallerRoleOptions, trust: CheckedCallerTrust,
 ): FederatedRole {
   const audiences = [...issuer.audiences];
-  const role = new FederatedRole(scope, id, {
+  return new FederatedRole(scope, id, {
     trust: FederatedTrust.oidc({
       provider,
       audiences,
-      subjects: (trust.subjects ?? [anySubjectPlaceholder(issuer)]).map(s => Subject.exactly(s)),
+      subjects: (trust.subjects ?? []).map(s => Subject.exactly(s)),
+      anySubjectReason: trust.anySubjectReason === undefined ? undefined
+        : `SecuredApi caller role admits every subject whose token carries ${audiences.join(', ')} (allowAnySubjectOfAudience): ${trust.anySubjectReason}`,
     }),
     allowSessionTags: options.sessionTags ?? false,
     allowSourceIdentity: options.sourceIdentity ?? false,
@@ -86,22 +84,6 @@ export function createCallerRole(
     description: options.description,
     permissionsBoundary: options.permissionsBoundary,
   });
-  if (trust.anySubjectReason !== undefined) {
-    // FederatedRole always conditions on sub; the deployed trust drops that condition, and the
-    // FederationGuard, which reads the template as deployed, sees the accepted MISSING_SUBJECT.
-    const subjectKey = `${issuer.conditionKeyPrefix}:sub`.replace(/\./g, '\\.');
-    (role.role.node.defaultChild as iam.CfnRole).addPropertyDeletionOverride(`AssumeRolePolicyDocument.Statement.0.Condition.StringEquals.${subjectKey}`);
-    FederationGuard.acceptRisk(role, FederationRisk.MISSING_SUBJECT,
-      `SecuredApi caller role admits every subject whose token carries ${audiences.join(', ')} (allowAnySubjectOfAudience): ${trust.anySubjectReason}`);
-  }
-  return role;
-}
-
-/** A subject FederatedRole accepts for this issuer; the deployed trust drops it. */
-function anySubjectPlaceholder(issuer: OidcIssuer): string {
-  const hints = { subjectPrefix: issuer.subjectPrefix, customSubjects: issuer.customSubjectTemplate };
-  const scheme = subjectSchemeFor(issuer.conditionKeyPrefix.toLowerCase(), hints);
-  return `${scheme?.prefix ?? ''}any-subject-of-audience`;
 }
 
 /** Per handler: its caller roles by environment variable, across every SecuredApi of the app. */

@@ -203,6 +203,9 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     if (built.acceptsAnyRepositoryOfOwner) {
       FederationGuard.acceptRisk(this.role, FederationRisk.ANY_REPOSITORY_OF_OWNER, 'FederatedRole prop allowAnyRepositoryOfOwner is set');
     }
+    if (built.anySubjectReason !== undefined) {
+      FederationGuard.acceptRisk(this.role, FederationRisk.MISSING_SUBJECT, `FederatedTrust.oidc anySubjectReason: ${built.anySubjectReason}`);
+    }
     this.checkOwnTrustPolicy(built);
   }
 
@@ -247,7 +250,15 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     }
 
     const subjects = options.subjects ?? [];
-    if (subjects.length === 0) {
+    const anySubjectReason = options.anySubjectReason;
+    if (anySubjectReason !== undefined) {
+      if (typeof anySubjectReason !== 'string' || anySubjectReason.trim() === '' || Token.isUnresolved(anySubjectReason)) {
+        this.fail('sets anySubjectReason to an empty or unresolved value', 'say in a literal string why every subject of these audiences may assume the role');
+      }
+      if (subjects.length > 0) {
+        this.fail('sets both subjects and anySubjectReason', 'pass subjects to admit those subjects only, or anySubjectReason (and no subjects) to admit every subject of the audiences');
+      }
+    } else if (subjects.length === 0) {
       this.fail(`has no subject for '${keyPrefix}:sub', so every identity of ${issuer.name} could assume it`, `pass subjects, e.g. [Subject.exactly('${scheme?.example ?? '<subject>'}')]`);
     }
     let acceptsAnyRepositoryOfOwner = false;
@@ -292,6 +303,8 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const conditionSets = [
       ...(exact.length > 0 ? [{ equals: { ...equals, [subjectKey]: exact }, like }] : []),
       ...(patterns.length > 0 ? [{ equals, like: { ...like, [subjectKey]: patterns } }] : []),
+      // anySubjectReason: one statement without a sub condition.
+      ...(subjects.length === 0 ? [{ equals, like }] : []),
     ].map(set => compactConditions({ StringEquals: set.equals, StringLike: set.like, ...anyValue }));
     return {
       action: WEB_IDENTITY_ACTION,
@@ -299,6 +312,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       providerArn: provider.providerArn,
       provider: { kind: ProviderKind.OIDC, host, subjectPrefix: issuer.subjectPrefix, customSubjects: customSubjects || undefined },
       acceptsAnyRepositoryOfOwner,
+      anySubjectReason,
     };
   }
 
@@ -535,7 +549,8 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const findings = () => {
       const document = stack.resolve(this.role.assumeRolePolicy?.toJSON());
       return analyzeTrustPolicy(document, new StackTrustReader(stack, KNOWN_PROVIDERS.get(cfnRole)))
-        .filter(f => !(f.risk === FederationRisk.ANY_REPOSITORY_OF_OWNER && built.acceptsAnyRepositoryOfOwner));
+        .filter(f => !(f.risk === FederationRisk.ANY_REPOSITORY_OF_OWNER && built.acceptsAnyRepositoryOfOwner))
+        .filter(f => !(f.risk === FederationRisk.MISSING_SUBJECT && built.anySubjectReason !== undefined));
     };
     const now = findings().filter(f => !ACCEPTABLE_AT_SYNTH.includes(f.risk));
     if (now.length > 0) {
@@ -585,6 +600,8 @@ interface BuiltTrust {
   readonly providerArn: string;
   readonly provider: ProviderInfo;
   readonly acceptsAnyRepositoryOfOwner: boolean;
+  /** Set when the trust admits every subject of its audiences, on purpose (no sub condition). */
+  readonly anySubjectReason?: string;
 }
 
 /** Drops empty operator blocks and unwraps one-element value lists, as people write them by hand. */

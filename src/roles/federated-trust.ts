@@ -140,12 +140,23 @@ export interface OidcTrustOptions {
   readonly provider: IOidcIdentityProvider;
 
   /**
-   * The accepted `sub` values or patterns (any one matches); at least one.
+   * The accepted `sub` values or patterns (any one matches); at least one, unless
+   * `anySubjectReason` is given (then none).
    *
-   * Written as `<provider>:sub` with `StringEquals` when every subject is exact, else with
-   * `StringLike` (an exact subject contains no wildcard, so it still matches only itself).
+   * Exact subjects are written as `<provider>:sub` under `StringEquals`, patterns under
+   * `StringLike`, in a statement each when both are present.
    */
   readonly subjects: Subject[];
+
+  /**
+   * Admits every subject of the audiences: the trust has no `sub` condition, and the role carries
+   * `FederationRisk.MISSING_SUBJECT` as accepted, with this reason. STS needs no AWS credentials, so
+   * anyone holding a token with one of these audiences can assume the role directly: give it only
+   * what every such caller may do. Exclusive with `subjects` (pass `[]`).
+   *
+   * @default - `subjects` are required
+   */
+  readonly anySubjectReason?: string;
 
   /**
    * The accepted audiences, as the `<provider>:aud` condition (`StringEquals`).

@@ -1,0 +1,53 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { FederatedRole, FederatedTrust, OidcIdentityProvider, OidcIssuer, Subject } from '../../src';
+import { errors, guardedStack } from '../support/guard';
+
+const ISSUER = OidcIssuer.fromUrl('https://login.example.com', { audiences: ['api://catalogue'] });
+
+describe('FederatedTrust.oidc anySubjectReason', () => {
+  test('should write no sub condition and record MISSING_SUBJECT as accepted with the reason', () => {
+    // GIVEN
+    const stack = guardedStack();
+    const provider = new OidcIdentityProvider(stack, 'Provider', { issuer: ISSUER });
+
+    // WHEN
+    new FederatedRole(stack, 'Catalogue', {
+      trust: FederatedTrust.oidc({ provider, subjects: [], anySubjectReason: 'read-only public catalogue, readable by every client' }),
+    });
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Effect: 'Allow',
+          Principal: { Federated: Match.anyValue() },
+          Condition: { StringEquals: { 'login.example.com:aud': 'api://catalogue' } },
+        }],
+      },
+    });
+    expect(errors(stack)).toEqual([]);
+    expect(Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('MISSING_SUBJECT accepted .*read-only public catalogue'))).toHaveLength(1);
+  });
+
+  test.each([
+    [[Subject.exactly('svc')], 'read-only catalogue', /sets both subjects and anySubjectReason/],
+    [[], '  ', /sets anySubjectReason to an empty or unresolved value/],
+  ])('should refuse subjects %j with the reason %j', (subjects, reason, error) => {
+    // GIVEN
+    const stack = guardedStack();
+    const provider = new OidcIdentityProvider(stack, 'Provider', { issuer: ISSUER });
+
+    // WHEN / THEN
+    expect(() => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider, subjects, anySubjectReason: reason }) })).toThrow(error);
+  });
+
+  test('should still refuse no subjects without a reason', () => {
+    // GIVEN
+    const stack = guardedStack();
+    const provider = new OidcIdentityProvider(stack, 'Provider', { issuer: ISSUER });
+
+    // WHEN / THEN
+    expect(() => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider, subjects: [] }) })).toThrow(/has no subject for 'login.example.com:sub'/);
+  });
+});
