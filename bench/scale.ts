@@ -1,0 +1,130 @@
+// One case of the scale bench: an API of N routes, either a SecuredApi built from src/ directly or
+// the same API wired by hand with aws-cdk-lib (RestApi + a LambdaIntegration per method +
+// RequestAuthorizer), each alone in its own App/Stack. Run by bench/scale.js, one fresh process per
+// case, under `ts-node --transpile-only`; prints one JSON line (an `error` field when synth fails).
+//
+// Usage: ts-node --transpile-only bench/scale.ts <secured|hand> <routes> <outdir> [--no-resource-limit]
+//
+// The routes: ceil(N / 4) paths x GET, POST, PUT, DELETE (the last path takes what is left), over 50
+// backend functions shared round-robin, each route with its own scope. Path p belongs to service
+// p % 50; its services' paths alternate a collection and its item: /svcS/resK, /svcS/resK/{id}.
+// `--no-resource-limit` lifts aws-cdk-lib's own 500-resource check (context
+// `@aws-cdk/core:stackResourceLimit` 0) so that figures past it can be measured.
+import * as fs from 'node:fs';
+
+const [kind, nArg, outdir] = process.argv.slice(2);
+const N = Number(nArg);
+if (!['secured', 'hand'].includes(kind) || !(N > 0) || !outdir) {
+  console.error('usage: scale.ts <secured|hand> <routes> <outdir> [--no-resource-limit]');
+  process.exit(2);
+}
+const liftLimit = process.argv.includes('--no-resource-limit');
+fs.rmSync(outdir, { recursive: true, force: true });
+
+const FUNCTIONS = 50;
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
+const SERVICES = 50;
+
+function pathOf(p: number): string {
+  const s = p % SERVICES;
+  const j = Math.floor(p / SERVICES);
+  return `/svc${s}/res${j >> 1}${j % 2 ? '/{id}' : ''}`;
+}
+
+const t0 = performance.now();
+/* eslint-disable @typescript-eslint/no-require-imports */
+const cdk = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+const lambda = require('aws-cdk-lib/aws-lambda') as typeof import('aws-cdk-lib/aws-lambda');
+const apigateway = require('aws-cdk-lib/aws-apigateway') as typeof import('aws-cdk-lib/aws-apigateway');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+let t1 = 0;
+let t2 = 0;
+let t3 = 0;
+const result: Record<string, unknown> = { kind, routes: N, resourceLimitLifted: liftLimit };
+try {
+  // The SecuredApi case loads src/ here, counted with the imports, not with construct time.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const src = kind === 'secured' ? {
+    ...(require('../src/secured-api') as typeof import('../src/secured-api')),
+    ...(require('../src/identity/oidc-issuer') as typeof import('../src/identity/oidc-issuer')),
+    ...(require('../src/authorizer/route') as typeof import('../src/authorizer/route')),
+  } : undefined;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // aws-cdk-lib loads its modules lazily: load the ones both cases use here, so that construct time
+  // is construct time in both.
+  void [cdk.App, cdk.Stack, lambda.Function, apigateway.RestApi, apigateway.RequestAuthorizer, apigateway.LambdaIntegration];
+  t1 = performance.now();
+
+  const app = new cdk.App({ outdir, context: liftLimit ? { '@aws-cdk/core:stackResourceLimit': 0 } : {} });
+  const stack = new cdk.Stack(app, `Scale${kind === 'secured' ? 'Secured' : 'Hand'}${N}`, {
+    env: { account: '123456789012', region: 'us-east-1' },
+  });
+  const handlers = Array.from({ length: FUNCTIONS }, (_, i) => new lambda.Function(stack, `Handler${i}`, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
+  }));
+  const routes = Array.from({ length: N }, (_, i) => {
+    const p = Math.floor(i / METHODS.length);
+    const method = METHODS[i % METHODS.length];
+    return { method, path: pathOf(p), handler: handlers[i % FUNCTIONS], scope: `svc${p % SERVICES}:${method.toLowerCase()}${p}` };
+  });
+
+  if (src) {
+    new src.SecuredApi(stack, 'Api', {
+      issuer: src.OidcIssuer.fromUrl('https://login.example.com/oauth2/default', { audiences: ['api://bench'] }),
+      routes: routes.map((r) => ({
+        method: src.HttpMethod[r.method],
+        path: r.path,
+        handler: r.handler,
+        scopes: [r.scope],
+      })),
+    });
+  } else {
+    // The usual wiring: one REQUEST authorizer Lambda (which would map routes to scopes itself: a
+    // REST API checks authorizationScopes only for Cognito authorizers), and per method a
+    // LambdaIntegration with its default permissions (one for the stage, one for test-invoke).
+    const authorizerFn = new lambda.Function(stack, 'AuthorizerFn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => { throw new Error("Unauthorized"); };'),
+    });
+    const api = new apigateway.RestApi(stack, 'Api', { restApiName: 'hand-wired' });
+    const authorizer = new apigateway.RequestAuthorizer(stack, 'Authorizer', {
+      handler: authorizerFn,
+      identitySources: [apigateway.IdentitySource.header('Authorization')],
+    });
+    for (const r of routes) {
+      api.root.resourceForPath(r.path).addMethod(r.method, new apigateway.LambdaIntegration(r.handler), {
+        authorizer,
+        authorizationType: apigateway.AuthorizationType.CUSTOM,
+      });
+    }
+  }
+  t2 = performance.now();
+
+  const assembly = app.synth();
+  t3 = performance.now();
+
+  const artifact = assembly.getStackByName(stack.stackName);
+  const template = artifact.template;
+  const types: Record<string, number> = {};
+  for (const r of Object.values<{ Type: string }>(template.Resources ?? {})) types[r.Type] = (types[r.Type] ?? 0) + 1;
+  Object.assign(result, {
+    importMs: t1 - t0,
+    constructMs: t2 - t1,
+    synthMs: t3 - t1,
+    resources: Object.keys(template.Resources ?? {}).length,
+    // The file the CDK CLI uploads to S3 (JSON, indent 1 unless suppressTemplateIndentation).
+    templateBytes: fs.statSync(artifact.templateFullPath).size,
+    // API Gateway resources of the API: the AWS::ApiGateway::Resource nodes plus its root `/`.
+    apiResources: (types['AWS::ApiGateway::Resource'] ?? 0) + 1,
+    methods: types['AWS::ApiGateway::Method'] ?? 0,
+    types,
+  });
+} catch (err) {
+  const e = err as Error;
+  Object.assign(result, { importMs: t1 ? t1 - t0 : undefined, error: String(e && e.message ? e.message : e).split('\n')[0] });
+}
+console.log(JSON.stringify(result));
