@@ -1,11 +1,14 @@
-import { CfnResource, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { attachCustomSynthesis, CfnResource, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { RouteAuthorization } from './authorizer/route';
-import { checkRoute, checkRouteSet, CheckedRoute } from './authorizer/route-table';
+import { checkRoute, checkRouteSet, CheckedRoute, compileRouteTable } from './authorizer/route-table';
 import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
 import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-identity-provider';
 import { OidcIssuer } from './identity/oidc-issuer';
@@ -300,6 +303,8 @@ export class SecuredApi extends Construct {
   private _identityProvider?: IOidcIdentityProvider;
   /** The caller roles addCallerRole made, by their environment variable. */
   private readonly callerRoles = new Map<string, FederatedRole>();
+  /** What the OpenAPI document is made of, beyond the checked routes: public flags and throttles. */
+  private readonly openApi: { readonly throttle?: OpenApiThrottle; readonly routes: OpenApiRoute[] };
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
@@ -319,6 +324,7 @@ export class SecuredApi extends Construct {
     }
     const name = apiName ?? Names.uniqueResourceName(this, { maxLength: 64 });
     const throttleSettings = throttle === undefined ? undefined : checkThrottle(this.node.path, 'throttle', throttle);
+    this.openApi = { throttle, routes: [] };
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -379,6 +385,10 @@ export class SecuredApi extends Construct {
     });
     this.addGatewayResponses();
     this.node.addValidation({ validate: () => this.openMethodsOutsideRoutes() });
+    // The OpenAPI document goes next to the template, in the assembly (nested, in a Stage) being written.
+    attachCustomSynthesis(this, {
+      onSynthesize: (session) => fs.writeFileSync(path.join(session.outdir, this.openApiFileName), this.renderOpenApi()),
+    });
 
     for (const route of routes ?? []) {
       this.addRoute(route);
@@ -582,7 +592,59 @@ export class SecuredApi extends Construct {
         ...throttle,
       });
     }
+    this.openApi.routes.push({ ...checked, isPublic, throttle: route.throttle });
     return method;
+  }
+
+  /**
+   * The file name of the API's OpenAPI document, `<stack artifact id>.<construct path below the
+   * stack, '/' as '.'>.openapi.json`, which synthesis writes next to the stack's template in the
+   * cloud assembly (`cdk.out`).
+   */
+  public get openApiFileName(): string {
+    const stack = Stack.of(this);
+    const below = this.node.scopes.slice(stack.node.scopes.length).map((c) => c.node.id.replace(/[^A-Za-z0-9_-]/g, '_'));
+    return `${stack.artifactId}.${below.join('.')}.openapi.json`;
+  }
+
+  /**
+   * The API's OpenAPI 3.0.3 document, as JSON: every route's path and method, and its
+   * authorization. Guarded operations list one security requirement per scope that opens them
+   * (scopes are any-of), each naming the issuer's `openIdConnect` scheme (`oidc`) and the API
+   * Gateway Lambda authorizer scheme (`tokenAuthorizer`); public operations have `security: []`.
+   * Claim rules and throttles are in `x-cdk-secured-api-claim-rules` and
+   * `x-cdk-secured-api-throttle`.
+   *
+   * Values known only at deployment are left out: the authorizer's `authorizerUri`, and in the
+   * server URL the REST API id (and the region, when the stack has none) are server variables.
+   * Synthesis writes this document to `openApiFileName` next to the template.
+   */
+  public renderOpenApi(): string {
+    const stack = Stack.of(this);
+    const literal = (value: string | undefined, otherwise: string) =>
+      value === undefined || Token.isUnresolved(value) ? otherwise : value;
+    const guarded = this.openApi.routes.filter((r) => !r.isPublic);
+    // The authorizer's own table compiles once, freezing its routes; compile a copy, so that this may run before the last route.
+    const identitySources = ['method.request.header.Authorization'];
+    if (compileRouteTable(guarded.map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes: [...scopes], claimRules: [...claimRules] }))).cacheMode === 'route') {
+      identitySources.push('context.httpMethod', 'context.resourcePath');
+    }
+    const cfnAuthorizer = this.authorizer.node.findAll().find((c): c is apigateway.CfnAuthorizer => c instanceof apigateway.CfnAuthorizer);
+    const ttl: unknown = stack.resolve(cfnAuthorizer?.authorizerResultTtlInSeconds);
+    const description: unknown = stack.resolve((this.restApi.node.defaultChild as apigateway.CfnRestApi).description);
+    const document = openApiDocument({
+      title: literal(this.restApi.restApiName, this.node.path),
+      description: typeof description === 'string' ? description : undefined,
+      issuerUrl: literal(this.issuer.issuerUrl, 'https://issuer-known-at-deployment.invalid'),
+      audiences: this.issuer.audiences.filter((a) => !Token.isUnresolved(a)),
+      identitySources,
+      resultsCacheTtlSeconds: typeof ttl === 'number' ? ttl : undefined,
+      stageName: literal((this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage).stageName, 'prod'),
+      region: Token.isUnresolved(stack.region) ? undefined : stack.region,
+      throttle: this.openApi.throttle,
+      routes: this.openApi.routes,
+    });
+    return JSON.stringify(document, undefined, 2) + '\n';
   }
 
   /** The route's caller roles by environment variable, each one made by this API's addCallerRole. */

@@ -1,0 +1,248 @@
+/**
+ * The OpenAPI document of a `SecuredApi`: a pure function of its routes and settings, no construct.
+ *
+ * ## OpenAPI 3.0.3
+ *
+ * API Gateway REST APIs import OpenAPI 3.0 (not 3.1), and the `SpecRestApi` this API will move to
+ * reuses this document, so it is written in 3.0.3.
+ *
+ * ## Two security schemes, both on every guarded operation
+ *
+ * - `oidc` (`openIdConnect`, the issuer's discovery document) is what a caller reads: which issuer's
+ *   access tokens, and which scopes. OpenAPI 3.0 lets only `oauth2` and `openIdConnect` requirements
+ *   list scopes.
+ * - `tokenAuthorizer` (`apiKey` in the `Authorization` header, with `x-amazon-apigateway-authtype`
+ *   and `x-amazon-apigateway-authorizer`) is API Gateway's view: the Lambda REQUEST authorizer that
+ *   checks the token. 3.0 requires its requirement's list to be empty.
+ *
+ * A route's scopes are any-of, while the scopes of one OpenAPI security requirement are all
+ * required; alternatives are separate requirements. So a guarded route needing any of `a`, `b` has
+ * `security: [{ oidc: ['a'], tokenAuthorizer: [] }, { oidc: ['b'], tokenAuthorizer: [] }]`, one
+ * requirement per scope; a route needing no scope (any valid token) has
+ * `[{ oidc: [], tokenAuthorizer: [] }]`; a public route has `security: []`, and the document has no
+ * top-level `security`, so nothing is inherited.
+ *
+ * Claim rules and throttles have no OpenAPI form: they are the extensions
+ * `x-cdk-secured-api-claim-rules` and `x-cdk-secured-api-throttle`.
+ */
+import { createHash } from 'crypto';
+import type { ClaimRuleConfig, RouteMethod } from '../authorizer/contract';
+
+/** The name of the OpenID Connect security scheme callers read. */
+export const OIDC_SCHEME = 'oidc';
+/** The name of the API Gateway Lambda authorizer security scheme. */
+export const AUTHORIZER_SCHEME = 'tokenAuthorizer';
+/** The extension holding an operation's claim rules. */
+export const CLAIM_RULES_EXTENSION = 'x-cdk-secured-api-claim-rules';
+/** The extension holding an operation's (or, at the top level, the stage's) throttle. */
+export const THROTTLE_EXTENSION = 'x-cdk-secured-api-throttle';
+
+/** API Gateway's key for an `ANY` method in a path item. */
+const ANY_METHOD = 'x-amazon-apigateway-any-method';
+
+/** A throttle as the document shows it. */
+export interface OpenApiThrottle {
+  readonly rateLimit?: number;
+  readonly burstLimit?: number;
+}
+
+/** One route of the API. */
+export interface OpenApiRoute {
+  readonly method: RouteMethod;
+  /** API Gateway's resource path, e.g. `/orders/{id}` or `/files/{proxy+}`. */
+  readonly resource: string;
+  /** Any-of; empty: any valid token. Ignored for a public route. */
+  readonly scopes: readonly string[];
+  /** All must hold. */
+  readonly claimRules: readonly ClaimRuleConfig[];
+  readonly isPublic: boolean;
+  readonly throttle?: OpenApiThrottle;
+}
+
+/** What the document is made from. Every string must be a literal, not a token. */
+export interface OpenApiInput {
+  /** `info.title`: the REST API's name. */
+  readonly title: string;
+  readonly description?: string;
+  /** The issuer's URL; its discovery document is `<issuer>/.well-known/openid-configuration`. */
+  readonly issuerUrl: string;
+  readonly audiences?: readonly string[];
+  /** The authorizer's identity sources, e.g. `method.request.header.Authorization`. */
+  readonly identitySources: readonly string[];
+  readonly resultsCacheTtlSeconds?: number;
+  /**
+   * The authorizer's invocation URI. Deploy-time (it holds the function's ARN): leave it out of a
+   * document written for readers.
+   */
+  readonly authorizerUri?: string;
+  /** The stage's name, a server URL variable's default. */
+  readonly stageName: string;
+  /** The region, a server URL variable's default when known at synth. */
+  readonly region?: string;
+  /** The stage's throttle. */
+  readonly throttle?: OpenApiThrottle;
+  readonly routes: readonly OpenApiRoute[];
+}
+
+/** A JSON value. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+/**
+ * The OpenAPI 3.0.3 document of an API. Deterministic: the same input gives the same document
+ * (paths and methods sorted), whose `info.version` is a digest of its content, so that it changes
+ * exactly when the API's definition does.
+ *
+ * `servers` holds the stage URL as a template whose REST API id (and region, when unknown at
+ * synth) are server variables: they exist only once the API is deployed.
+ */
+export function openApiDocument(input: OpenApiInput): JsonObject {
+  const paths: { [path: string]: JsonObject } = {};
+  const sorted = [...input.routes].sort((a, b) => compare(a.resource, b.resource) || compare(a.method, b.method));
+  for (const route of sorted) {
+    const item = paths[route.resource] ??= {};
+    const parameters = pathParameters(route.resource);
+    if (parameters.length > 0 && !item.parameters) {
+      item.parameters = parameters;
+    }
+    item[route.method === 'ANY' ? ANY_METHOD : route.method.toLowerCase()] = operation(route);
+  }
+
+  const audiences = (input.audiences ?? []).join(', ');
+  const authorizer: JsonObject = {
+    type: 'request',
+    identitySource: input.identitySources.join(', '),
+    ...(input.authorizerUri === undefined ? {} : { authorizerUri: input.authorizerUri }),
+    ...(input.resultsCacheTtlSeconds === undefined ? {} : { authorizerResultTtlInSeconds: input.resultsCacheTtlSeconds }),
+  };
+  const components: JsonObject = {
+    securitySchemes: {
+      [OIDC_SCHEME]: {
+        type: 'openIdConnect',
+        openIdConnectUrl: `${input.issuerUrl.replace(/\/$/, '')}/.well-known/openid-configuration`,
+        description: `Access tokens of the issuer ${input.issuerUrl}${audiences ? ` for the audience ${audiences}` : ''}, sent as \`Authorization: Bearer <token>\`. An operation lists one security requirement per scope it accepts: any one of them opens it.`,
+      },
+      [AUTHORIZER_SCHEME]: {
+        'type': 'apiKey',
+        'name': 'Authorization',
+        'in': 'header',
+        'description': 'The API Gateway Lambda REQUEST authorizer that verifies the bearer token and checks the route\'s scopes and claim rules.',
+        'x-amazon-apigateway-authtype': 'custom',
+        'x-amazon-apigateway-authorizer': authorizer,
+      },
+    },
+    responses: {
+      Unauthorized: errorResponse('No valid access token (fixed body; WWW-Authenticate: Bearer).'),
+      Forbidden: errorResponse('The token does not open this route: none of its scopes, or a claim rule fails (fixed body).'),
+    },
+  };
+
+  const content: JsonObject = {
+    openapi: '3.0.3',
+    info: {
+      title: input.title,
+      ...(input.description ? { description: input.description } : {}),
+      version: '',
+    },
+    servers: [server(input)],
+    paths,
+    components,
+    ...(input.throttle ? { [THROTTLE_EXTENSION]: throttle(input.throttle) } : {}),
+  };
+  (content.info as JsonObject).version = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
+  return content;
+}
+
+function operation(route: OpenApiRoute): JsonObject {
+  const op: JsonObject = {};
+  if (route.isPublic) {
+    op.description = 'Public: no token needed.';
+    op.security = [];
+  } else {
+    const scopes = [...new Set(route.scopes)].sort();
+    op.description = scopes.length === 0
+      ? 'Needs a valid access token.'
+      : `Needs a valid access token with any one of the scopes: ${scopes.join(', ')}.`;
+    op.security = scopes.length === 0
+      ? [{ [OIDC_SCHEME]: [], [AUTHORIZER_SCHEME]: [] }]
+      : scopes.map((scope) => ({ [OIDC_SCHEME]: [scope], [AUTHORIZER_SCHEME]: [] }));
+  }
+  op.responses = {
+    default: { description: 'The handler\'s response (Lambda proxy integration).' },
+    ...(route.isPublic ? {} : {
+      401: { $ref: '#/components/responses/Unauthorized' },
+      403: { $ref: '#/components/responses/Forbidden' },
+    }),
+  };
+  if (!route.isPublic && route.claimRules.length > 0) {
+    op[CLAIM_RULES_EXTENSION] = route.claimRules.map(claimRule);
+  }
+  if (route.throttle) {
+    op[THROTTLE_EXTENSION] = throttle(route.throttle);
+  }
+  return op;
+}
+
+/** A claim rule in the words of its `ClaimRule` factory: `{ claim, equalTo | contains | oneOf }`. */
+function claimRule(rule: ClaimRuleConfig): JsonObject {
+  switch (rule.op) {
+    case 'equals': return { claim: rule.claim, equalTo: rule.value ?? null };
+    case 'contains': return { claim: rule.claim, contains: rule.value ?? null };
+    case 'oneOf': return { claim: rule.claim, oneOf: [...rule.values ?? []] };
+  }
+}
+
+function throttle(t: OpenApiThrottle): JsonObject {
+  return {
+    ...(t.rateLimit === undefined ? {} : { rateLimit: t.rateLimit }),
+    ...(t.burstLimit === undefined ? {} : { burstLimit: t.burstLimit }),
+  };
+}
+
+/**
+ * `{id}` and greedy `{proxy+}` as required path parameters. A greedy one is named `proxy+`: OpenAPI
+ * names a path parameter by its whole template expression (validators reject `proxy` for
+ * `{proxy+}`), though API Gateway's own exports name it `proxy`.
+ */
+function pathParameters(resource: string): Json[] {
+  return [...resource.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    ...(name.endsWith('+') ? { description: 'The rest of the path: one or more segments, `/` included (greedy).' } : {}),
+    schema: { type: 'string' },
+  }));
+}
+
+function server(input: OpenApiInput): JsonObject {
+  const variables: JsonObject = {
+    restApiId: { default: 'restApiId', description: 'The REST API\'s id, known once it is deployed (`SecuredApi.restApi.restApiId`).' },
+  };
+  if (input.region === undefined) {
+    variables.region = { default: 'us-east-1', description: 'The region the API is deployed in.' };
+  }
+  return {
+    url: `https://{restApiId}.execute-api.${input.region ?? '{region}'}.amazonaws.com/${input.stageName}`,
+    description: 'The deployed stage.',
+    variables,
+  };
+}
+
+function errorResponse(description: string): JsonObject {
+  return {
+    description,
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: { message: { type: 'string' }, requestId: { type: 'string' } },
+          required: ['message', 'requestId'],
+        },
+      },
+    },
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
