@@ -4,7 +4,8 @@
 // The figures are information: this never fails the build; it exits non-zero only when it cannot run.
 //
 // Options: --distinct N (default 3000)  --repeated N (3000)  --runs N (cold starts each, 21)
-//          --no-synth  --cpu-prof (writes .bench/prof/*.cpuprofile of the warm process)
+//          --no-synth  --no-scale (skips bench/scale.js, about 2 minutes)
+//          --cpu-prof (writes .bench/prof/*.cpuprofile of the warm process)
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -27,6 +28,7 @@ const WARMUP = 300;
 const REPEATED = opt('repeated', 3000);
 const RUNS = opt('runs', 21);
 const SYNTH = !argv.includes('--no-synth');
+const SCALE = !argv.includes('--no-scale');
 const CPU_PROF = argv.includes('--cpu-prof');
 
 function fail(message) {
@@ -172,6 +174,10 @@ async function main() {
   } finally {
     await jwks.close();
   }
+  let sc;
+  if (!SCALE) sc = { skipped: '--no-scale' };
+  else if (!fs.existsSync(path.join(ROOT, 'src', 'secured-api.ts'))) sc = { skipped: 'src/secured-api.ts is not there yet' };
+  else sc = await require('./scale').scale();
 
   const us = (ns) => median(ns) / 1e3;
   const p90 = (ns) => quantile(ns, 0.9) / 1e3;
@@ -220,6 +226,8 @@ async function main() {
     p(`7 synth, ${s.routes}-route SecuredApi: ${fmt(s.synthMs, 0)} ms construct + synth (+ ${fmt(s.importMs, 0)} ms imports; ${fmt(s.wallMs, 0)} ms process), `
       + `${s.resources} resources, template ${Math.round(s.templateBytes / 1024)} KB, config.json ${Math.round(s.configBytes / 1024)} KB (cacheMode ${s.cacheMode})`);
   }
+  if (sc.skipped) p(`8 scale, 100 / 300 / 1,000 routes: skipped (${sc.skipped})`);
+  else for (const line of sc.lines) p(line);
   p();
   p(`ours vs floor: distinct ${fmt(d.ours / d.floor, 2)}x, repeated ${fmt(r.ours / d.floor, 2)}x; sample vs floor: ${fmt(d.sample / d.floor, 2)}x`);
   const f = w.failures;
