@@ -42,6 +42,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4',
     'oauth4webapi@^3',
     'fast-xml-parser@^5',
+    // Validates the generated OpenAPI document in the tests.
+    '@readme/openapi-parser@^9',
   ],
 
   publishToPypi: {
