@@ -44,6 +44,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-xml-parser@^5',
     // Validates the generated OpenAPI document in the tests.
     '@readme/openapi-parser@^9',
+    // integ-runner snapshot tests (test/integ.*.ts), diffed offline. integ-tests-alpha 2.257.0-alpha.0
+    // is not in this registry; 2.245.0-alpha.0's peer range accepts aws-cdk-lib 2.257.0.
+    '@aws-cdk/integ-runner@2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   publishToPypi: {
@@ -79,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     } as javascript.JestConfigOptions,
   },
 
-  gitignore: ['cdk.out', '/example/cdk.out', '/assets/', '.bench/'],
+  gitignore: ['cdk.out', '/example/cdk.out', '/assets/', '.bench/', '/test/cdk-integ.out.*'],
   npmignoreEnabled: true,
 });
 
@@ -205,6 +209,28 @@ project.addTask('demo', {
   steps: [
     { spawn: authorizerBundle.bundleTask.name },
     { exec: 'node --no-warnings node_modules/ts-node/dist/bin.js --transpile-only demo/run.ts' },
+  ],
+});
+
+// integ-runner finds only test/integ.*.ts. Without an AWS account it can only synthesize and diff the
+// snapshots (no deploy, no assertions): `integ` verifies them, `integ:update` rewrites them. The
+// snapshot hashes the authorizer's asset (diffAssets), so a change to the bundle or a route table
+// needs `npx projen integ:update`.
+const integEnv = { CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: '1', AWS_EC2_METADATA_DISABLED: 'true', TS_NODE_TRANSPILE_ONLY: 'true' };
+project.addTask('integ', {
+  description: 'Verify the integ-runner snapshots (no AWS account: synthesize and diff only)',
+  env: integEnv,
+  steps: [
+    { spawn: authorizerBundle.bundleTask.name },
+    { exec: 'integ-runner --directory test --language typescript', receiveArgs: true },
+  ],
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the integ-runner snapshots without deploying',
+  env: integEnv,
+  steps: [
+    { spawn: authorizerBundle.bundleTask.name },
+    { exec: 'integ-runner --directory test --language typescript --update-on-failed --dry-run', receiveArgs: true },
   ],
 });
 

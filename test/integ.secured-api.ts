@@ -8,10 +8,7 @@
 // inside the authorizer's Lambda asset, not in the template, so the asset hash is compared too.
 // The asset also holds the bundled runtime (assets/authorizer/token-authorizer.lambda/index.js),
 // so a change to the runtime, or to esbuild or jose, changes the snapshot as well. After such a
-// change, bundle first, then rewrite the snapshot and commit it:
-//   npx projen bundle && npx integ-runner --directory test --language typescript --update-on-failed --dry-run
-// The disable comment goes once .projenrc.ts lists @aws-cdk/integ-tests-alpha as a devDependency.
-// eslint-disable-next-line import/no-extraneous-dependencies, import/no-unresolved
+// change, rewrite the snapshot and commit it: `npx projen integ:update` (`npx projen integ` verifies).
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
