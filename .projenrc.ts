@@ -83,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     } as javascript.JestConfigOptions,
   },
 
-  gitignore: ['cdk.out', '/example/cdk.out', '/assets/', '.bench/', '/test/cdk-integ.out.*'],
+  gitignore: ['cdk.out', '/example/cdk.out', '/assets/', '.bench/'],
   npmignoreEnabled: true,
 });
 
