@@ -23,8 +23,6 @@ import { OidcIssuer } from '../identity/oidc-issuer';
 /** Where `npx projen bundle` puts the authorizer bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');
 
-/** Context keys the authorizer always sets; a context claim of the same name would overwrite one. */
-const RESERVED_CONTEXT_KEYS: readonly string[] = CONTEXT_KEYS;
 
 /**
  * API Gateway accepts a Resource of at most 512 characters in an authorizer's policy statement;
@@ -600,8 +598,9 @@ function checkOptions(where: string, props: TokenAuthorizerOptions): Settings {
     if (!literal(claim)) {
       throw new Error(`${where}: contextClaims holds ${JSON.stringify(claim)}, which is not a non-empty literal string; pass claim names.`);
     }
-    if (RESERVED_CONTEXT_KEYS.includes(claim)) {
-      throw new Error(`${where}: contextClaims holds "${claim}", which the authorizer context always carries (${RESERVED_CONTEXT_KEYS.join(', ')}); remove it.`);
+    // A context claim named like a key the authorizer always sets would overwrite it.
+    if ((CONTEXT_KEYS as readonly string[]).includes(claim)) {
+      throw new Error(`${where}: contextClaims holds "${claim}", which the authorizer context always carries (${CONTEXT_KEYS.join(', ')}); remove it.`);
     }
     if (contextClaims.indexOf(claim) !== i) {
       throw new Error(`${where}: contextClaims holds "${claim}" twice; list each claim once.`);
