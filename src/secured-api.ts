@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { attachCustomSynthesis, CfnResource, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aspects, attachCustomSynthesis, CfnResource, Fn, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { DEFINITION_AUTHORIZER_SCHEME, DefinitionRoute, lambdaInvocationUri, methodOfKey, restApiDefinition } from './api/definition';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { RouteAuthorization } from './authorizer/route';
 import { checkRoute, checkRouteSet, CheckedRoute, compileRouteTable } from './authorizer/route-table';
@@ -264,8 +266,12 @@ export class SecuredApi extends Construct {
     return callerRoleEnvName(roleId);
   }
 
-  /** The REST API. */
-  public readonly restApi: apigateway.RestApi;
+  /**
+   * The REST API, imported by API Gateway from an OpenAPI definition (its `Body`) that this
+   * construct writes from the routes. Methods and resources cannot be added to it directly
+   * (`root.addResource`, `addMethod`): the definition is the whole API, and synth fails if any are.
+   */
+  public readonly restApi: apigateway.SpecRestApi;
 
   /** The authorizer guarding every non-public route. */
   public readonly authorizer: TokenAuthorizer;
@@ -294,10 +300,13 @@ export class SecuredApi extends Construct {
   /** The URL of the deployed stage, e.g. `https://{id}.execute-api.{region}.amazonaws.com/prod/`. */
   public readonly url: string;
 
-  private readonly requestValidator: apigateway.IRequestValidator;
   private readonly routes: CheckedRoute[] = [];
-  /** The methods addRoute made, and whether each is public. */
-  private readonly routeMethods = new Map<apigateway.Method, boolean>();
+  /** The operations of the REST API's definition, one per route. */
+  private readonly definitionRoutes: DefinitionRoute[] = [];
+  /** The functions serving routes, each allowed once to be invoked by this API. */
+  private readonly backends = new Set<lambda.IFunction>();
+  private declared?: { identitySources: () => string[]; resultsCacheTtlSeconds: number; functionArn: string };
+  private readonly description?: string;
   private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly issuer: OidcIssuer;
   private _identityProvider?: IOidcIdentityProvider;
@@ -330,10 +339,20 @@ export class SecuredApi extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     });
 
-    this.restApi = new apigateway.RestApi(this, 'Api', {
+    this.description = description;
+    // The definition is produced at synthesis, once every route is added (the authorizer's identity
+    // sources depend on the whole route table).
+    const definition = Lazy.any({ produce: () => this.definition() });
+    this.restApi = new apigateway.SpecRestApi(this, 'Api', {
       restApiName: name,
-      description,
+      apiDefinition: apigateway.ApiDefinition.fromInline(definition),
+      // The definition is the whole API: an update removes what it no longer has (a removed public
+      // route must not stay open).
+      mode: apigateway.RestApiMode.OVERWRITE,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // API Gateway reads the endpoint type of an imported definition from this import parameter.
+      // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/import-export-api-endpoints.html
+      parameters: { endpointConfigurationTypes: 'REGIONAL' },
       cloudWatchRole: cloudWatchRole ?? true,
       deployOptions: {
         stageName: stageName ?? 'prod',
@@ -348,6 +367,9 @@ export class SecuredApi extends Construct {
         throttlingBurstLimit: throttleSettings?.throttlingBurstLimit,
       },
     });
+    // SpecRestApi does not redeploy when its definition changes; the deployment's logical id does
+    // change with it here, so every change of the routes reaches the stage.
+    this.restApi.latestDeployment!.addToLogicalId({ definition });
     this.url = this.restApi.url;
 
     // Routes may be added after construction, but the stage renders its method settings at
@@ -374,16 +396,16 @@ export class SecuredApi extends Construct {
       issuer,
       serviceName: authorizerOptions.serviceName ?? name,
     });
-    // A SecuredApi may start with public routes only; the authorizer must still belong to the API.
-    this.authorizer._attachTo(this.restApi);
-
-    // Parameters: each route's path parameters, and the Authorization header on guarded routes.
-    // Bodies: only where a method declares a request model, which routes do not by default.
-    this.requestValidator = this.restApi.addRequestValidator('RequestValidator', {
-      validateRequestParameters: true,
-      validateRequestBody: true,
+    // Declared in the definition (a SecuredApi may start with public routes only; it is declared all the same).
+    const stageCfn = this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
+    this.declared = this.authorizer._declareInDefinition(this.restApi, () => stageCfn.stageName);
+    Aspects.of(this).add({
+      visit: (node: IConstruct) => {
+        if (node === this) {
+          this.warnOfQuotas();
+        }
+      },
     });
-    this.addGatewayResponses();
     this.node.addValidation({ validate: () => this.openMethodsOutsideRoutes() });
     // The OpenAPI document goes next to the template, in the assembly (nested, in a Stage) being written.
     attachCustomSynthesis(this, {
@@ -523,12 +545,13 @@ export class SecuredApi extends Construct {
   }
 
   /**
-   * Adds a route: an API Gateway method served by `route.handler`, guarded by the authorizer
-   * unless `route.public` is set.
+   * Adds a route: an operation of the REST API's definition served by `route.handler` through a
+   * Lambda proxy integration, guarded by the authorizer unless `route.public` is set.
    *
-   * @returns the API Gateway method
+   * The handler is allowed to be invoked by this API once, however many routes it serves (one
+   * `AWS::Lambda::Permission` per function, for any method and path of this API).
    */
-  public addRoute(route: SecuredApiRoute): apigateway.Method {
+  public addRoute(route: SecuredApiRoute): void {
     const where = this.node.path;
     const isPublic = route.public ?? false;
     if (typeof isPublic !== 'boolean') {
@@ -550,36 +573,26 @@ export class SecuredApi extends Construct {
     }
     this.routes.push(checked);
 
-    const resource = this.restApi.root.resourceForPath(checked.resource);
-    const requestParameters: Record<string, boolean> = {};
-    for (const param of checked.resource.matchAll(/\{([^}+]+)\+?\}/g)) {
-      requestParameters[`method.request.path.${param[1]}`] = true;
+    if (!this.backends.has(route.handler)) {
+      this.backends.add(route.handler);
+      // One permission per function for this API, rather than one per route: a function serving
+      // many routes would otherwise outgrow Lambda's 20 KB resource policy, and the stack its
+      // 500 resources.
+      route.handler.addPermission(`InvokedBy${Names.uniqueId(this)}`, {
+        principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+        sourceArn: this.restApi.arnForExecuteApi('*', '/*', '*'),
+      });
     }
-    if (!isPublic) {
-      requestParameters['method.request.header.Authorization'] = true;
-    }
-    const method = resource.addMethod(checked.method, new apigateway.LambdaIntegration(route.handler, {
-      proxy: true,
-      // One permission per function for this API, rather than one per method: a function serving
-      // many routes would otherwise outgrow Lambda's 20 KB resource policy.
-      scopePermissionToMethod: false,
-    }), {
-      authorizationType: isPublic ? apigateway.AuthorizationType.NONE : apigateway.AuthorizationType.CUSTOM,
-      authorizer: isPublic ? undefined : this.authorizer.authorizer,
-      requestValidator: this.requestValidator,
-      requestParameters,
+    const stack = Stack.of(this);
+    this.definitionRoutes.push({
+      method: checked.method,
+      resource: checked.resource,
+      isPublic,
+      integrationUri: invocationUriOf(stack, route.handler),
     });
 
-    this.routeMethods.set(method, isPublic);
     for (const [envName, role] of callerRoles) {
       handCallerRole(`${where}: route ${checked.method} ${checked.resource}`, route.handler, role, envName);
-    }
-    if (isPublic) {
-      const chosen = `Route ${checked.method} ${checked.resource} was added with public: true`;
-      Validations.of(method.node.defaultChild!).acknowledge(
-        { id: 'AwsSolutions-APIG4', reason: `${chosen}, the one way a SecuredApi serves a route to callers without a token.` },
-        { id: 'AwsSolutions-COG4', reason: `${chosen}, so it takes no token and has no authorizer, Cognito or other.` },
-      );
     }
 
     if (throttle) {
@@ -593,7 +606,41 @@ export class SecuredApi extends Construct {
       });
     }
     this.openApi.routes.push({ ...checked, isPublic, throttle: route.throttle });
-    return method;
+  }
+
+  /**
+   * The REST API's definition (its `Body`), from the routes added so far. Reading it compiles the
+   * authorizer's route table, so it is read at synthesis only (through a lazy value).
+   */
+  private definition(): { [key: string]: unknown } {
+    const stack = Stack.of(this);
+    const declared = this.declared!;
+    return restApiDefinition({
+      title: this.restApi.restApiName,
+      version: '1',
+      description: this.description,
+      identitySources: declared.identitySources(),
+      resultsCacheTtlSeconds: declared.resultsCacheTtlSeconds,
+      authorizerUri: invocationUriOf(stack, this.authorizer.function),
+      routes: this.definitionRoutes,
+    });
+  }
+
+  /**
+   * API Gateway allows 300 resources (path segments, the root included) per REST API by default;
+   * more fail the deployment unless the quota was raised for the account.
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
+   */
+  private warnOfQuotas(): void {
+    const resources = new Set<string>(['/']);
+    for (const route of this.routes) {
+      const segments = route.resource.split('/').filter(Boolean);
+      segments.forEach((_, i) => resources.add('/' + segments.slice(0, i + 1).join('/')));
+    }
+    if (resources.size > RESOURCES_PER_API) {
+      Annotations.of(this).addWarningV2('cdk-secured-api:resourcesPerApi',
+        `The REST API has ${resources.size} API Gateway resources (distinct paths and their prefixes, the root included), over API Gateway's default quota "Resources per API" of ${RESOURCES_PER_API}: the deployment fails unless the quota is raised. Request an increase in the Service Quotas console (Amazon API Gateway, "Resources per API") before deploying, or spread the routes over fewer paths or more than one SecuredApi.`);
+    }
   }
 
   /**
@@ -629,16 +676,14 @@ export class SecuredApi extends Construct {
     if (compileRouteTable(guarded.map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes: [...scopes], claimRules: [...claimRules] }))).cacheMode === 'route') {
       identitySources.push('context.httpMethod', 'context.resourcePath');
     }
-    const cfnAuthorizer = this.authorizer.node.findAll().find((c): c is apigateway.CfnAuthorizer => c instanceof apigateway.CfnAuthorizer);
-    const ttl: unknown = stack.resolve(cfnAuthorizer?.authorizerResultTtlInSeconds);
-    const description: unknown = stack.resolve((this.restApi.node.defaultChild as apigateway.CfnRestApi).description);
+    const description: unknown = stack.resolve(this.description);
     const document = openApiDocument({
       title: literal(this.restApi.restApiName, this.node.path),
       description: typeof description === 'string' ? description : undefined,
       issuerUrl: literal(this.issuer.issuerUrl, 'https://issuer-known-at-deployment.invalid'),
       audiences: this.issuer.audiences.filter((a) => !Token.isUnresolved(a)),
       identitySources,
-      resultsCacheTtlSeconds: typeof ttl === 'number' ? ttl : undefined,
+      resultsCacheTtlSeconds: this.declared!.resultsCacheTtlSeconds,
       stageName: literal((this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage).stageName, 'prod'),
       region: Token.isUnresolved(stack.region) ? undefined : stack.region,
       throttle: this.openApi.throttle,
@@ -663,81 +708,81 @@ export class SecuredApi extends Construct {
   }
 
   /**
-   * Methods of this API, as they will be deployed, that break "public: true is the one way to open
-   * a route": a method added to `restApi` directly (an L2 `Method` or an L1 `CfnMethod`) that anyone
-   * may call, and a guarded route whose method no longer uses this API's authorizer. Read from each
-   * method's resolved properties, property overrides included (`addPropertyOverride` is invisible
-   * to the typed properties). CORS preflight methods (OPTIONS with a mock integration, as
-   * `addCorsPreflight` makes them) may be open, since browsers send them without credentials.
+   * What breaks "public: true is the one way to open a route" in the API as it will be deployed:
+   * - in the REST API's definition (its resolved `Body`, property overrides included, which the
+   *   typed properties do not show): an operation that no route made, and a guarded route's
+   *   operation that no longer requires exactly this API's token authorizer, or whose authorizer
+   *   scheme was changed; a `BodyS3Location` that would replace the definition;
+   * - `AWS::ApiGateway::Method` and `AWS::ApiGateway::Resource` resources added to the REST API
+   *   directly (`restApi.root.addResource(...)`, an L1 `CfnMethod`): the definition is imported in
+   *   `overwrite` mode, so they would be outside the routes the authorizer knows.
    */
   private openMethodsOutsideRoutes(): string[] {
     const stack = Stack.of(this);
     const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-    const apiId = stack.resolve(this.restApi.restApiId);
-    const authorizerId = stack.resolve(this.authorizer.authorizer.authorizerId);
-    const routeOf = new Map<IConstruct, { route: string; isPublic: boolean }>();
-    for (const [method, isPublic] of this.routeMethods) {
-      routeOf.set(method.node.defaultChild!, { route: `${method.httpMethod} ${method.resource.path}`, isPublic });
-    }
     const errors: string[] = [];
+    const fix = `add it with addRoute() on ${this.node.path}, with public: true if it must be open`;
+
+    const cfnApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
+    const deployed = resolvedProperties(cfnApi) ?? {};
+    if (deployed.BodyS3Location !== undefined) {
+      errors.push(`the REST API ${cfnApi.node.path} has a BodyS3Location (an override or escape hatch set it), which would replace the definition written from the routes; remove it.`);
+    }
+    const expected = stack.resolve(this.definition()) as { paths: Record<string, Record<string, unknown>>; components: { securitySchemes: Record<string, unknown> } };
+    const body = (deployed.Body ?? {}) as { paths?: Record<string, Record<string, { security?: unknown }>>; components?: { securitySchemes?: Record<string, unknown> } };
+    const schemeIntact = same(body.components?.securitySchemes?.[DEFINITION_AUTHORIZER_SCHEME], expected.components.securitySchemes[DEFINITION_AUTHORIZER_SCHEME]);
+    const routes = new Map(this.definitionRoutes.map((r) => [`${r.method} ${r.resource}`, r]));
+    for (const [resource, item] of Object.entries(body.paths ?? {})) {
+      for (const [key, op] of Object.entries(item ?? {})) {
+        const method = methodOfKey(key);
+        if (method === undefined) {
+          continue;
+        }
+        const route = routes.get(`${method} ${resource}`);
+        if (!route) {
+          errors.push(`operation ${method} ${resource} is in the REST API's definition (${cfnApi.node.path}) but no route made it (an override or escape hatch added it); ${fix}.`);
+        } else if (!route.isPublic && (!same(op?.security, [{ [DEFINITION_AUTHORIZER_SCHEME]: [] }]) || !schemeIntact)) {
+          errors.push(`operation ${method} ${resource} is a guarded route, but as deployed its security is ${JSON.stringify(op?.security ?? null)}${schemeIntact ? '' : ' and the definition\'s token authorizer scheme was changed'} instead of this API's token authorizer (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
+        }
+      }
+    }
+
+    const apiId = stack.resolve(this.restApi.restApiId);
     for (const c of stack.node.findAll()) {
-      if (!CfnResource.isCfnResource(c) || c.cfnResourceType !== 'AWS::ApiGateway::Method' || Stack.of(c) !== stack) {
+      if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack ||
+        (c.cfnResourceType !== 'AWS::ApiGateway::Method' && c.cfnResourceType !== 'AWS::ApiGateway::Resource')) {
         continue;
       }
       const props = resolvedProperties(c) ?? {};
       if (!same(props.RestApiId, apiId)) {
         continue;
       }
-      const type = props.AuthorizationType ?? 'NONE';
-      const route = routeOf.get(c);
-      if (route?.isPublic) {
-        continue;
-      }
-      if (route) {
-        if (type !== 'CUSTOM' || !same(props.AuthorizerId, authorizerId)) {
-          errors.push(`method ${route.route} (${c.node.scope!.node.path}) is a guarded route, but as deployed it has AuthorizationType ${JSON.stringify(type)} and AuthorizerId ${JSON.stringify(props.AuthorizerId ?? null)} instead of this API's token authorizer (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
-        }
-        continue;
-      }
-      const corsPreflight = props.HttpMethod === 'OPTIONS' && (props.Integration as { Type?: unknown } | undefined)?.Type === 'MOCK';
-      if (type === 'NONE' && !corsPreflight) {
-        // An L2 Method names its resource path; an L1 CfnMethod only its construct path.
-        const owner = c.node.scope instanceof apigateway.Method ? c.node.scope : undefined;
-        errors.push(`method ${String(props.HttpMethod)}${owner ? ` ${owner.resource.path}` : ''} (${(owner ?? c).node.path}) was added to the REST API directly and is open to anyone; add it with addRoute() on ${this.node.path}, with public: true if it must be open.`);
-      }
+      // An L2 Method or Resource names its path; an L1 only its construct path.
+      const owner = c.node.scope instanceof apigateway.Method ? `${c.node.scope.httpMethod} ${c.node.scope.resource.path}`
+        : c.node.scope instanceof apigateway.Resource ? c.node.scope.path : undefined;
+      const what = c.cfnResourceType === 'AWS::ApiGateway::Method' ? `method ${owner ?? String(props.HttpMethod)}` : `resource ${owner ?? String(props.PathPart)}`;
+      errors.push(`${what} (${(owner ? c.node.scope! : c).node.path}) was added to the REST API directly; a SecuredApi's REST API is its OpenAPI definition, written from its routes and imported in overwrite mode, so nothing else may be added to it; ${fix}.`);
     }
     return errors;
   }
-
-  /**
-   * Fixed JSON bodies for authorization failures: API Gateway's defaults echo its error message
-   * (e.g. that an explicit deny matched), which tells a caller more than it needs.
-   */
-  private addGatewayResponses(): void {
-    const body = (message: string) => ({ 'application/json': `{"message":"${message}","requestId":"$context.requestId"}` });
-    this.restApi.addGatewayResponse('Unauthorized', {
-      type: apigateway.ResponseType.UNAUTHORIZED,
-      statusCode: '401',
-      responseHeaders: { 'WWW-Authenticate': "'Bearer'" },
-      templates: body('Unauthorized'),
-    });
-    this.restApi.addGatewayResponse('AccessDenied', {
-      type: apigateway.ResponseType.ACCESS_DENIED,
-      statusCode: '403',
-      templates: body('Forbidden'),
-    });
-    this.restApi.addGatewayResponse('AuthorizerFailure', {
-      type: apigateway.ResponseType.AUTHORIZER_FAILURE,
-      statusCode: '500',
-      templates: body('Internal server error'),
-    });
-    this.restApi.addGatewayResponse('AuthorizerConfigurationError', {
-      type: apigateway.ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
-      statusCode: '500',
-      templates: body('Internal server error'),
-    });
-  }
 }
+
+/**
+ * The invocation URI of a function, as short as the template can hold it: one `Fn::Sub` string
+ * naming the function's logical id when it is a function of this stack (about a third of the
+ * `Fn::Join` a token string resolves to; the definition holds one per route), else the ARN as
+ * given (a literal, or a cross-stack reference that CDK resolves).
+ */
+function invocationUriOf(stack: Stack, fn: lambda.IFunction): unknown {
+  const cfn = fn.node.defaultChild;
+  if (cfn instanceof lambda.CfnFunction && Stack.of(cfn) === stack) {
+    return Fn.sub(lambdaInvocationUri('${AWS::Partition}', '${AWS::Region}', `\${${cfn.logicalId}.Arn}`));
+  }
+  return lambdaInvocationUri(stack.partition, stack.region, fn.functionArn);
+}
+
+/** API Gateway's default quota of resources per REST API (adjustable). */
+const RESOURCES_PER_API = 300;
 
 interface StageThrottle {
   readonly throttlingRateLimit?: number;

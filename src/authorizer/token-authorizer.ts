@@ -232,8 +232,6 @@ export interface TokenAuthorizerProps extends TokenAuthorizerOptions {
  * role's policy as long as the only grants on `*` there are X-Ray's (active tracing).
  */
 export class TokenAuthorizer extends Construct {
-  /** The API Gateway authorizer, to pass as a method's `authorizer`. */
-  public readonly authorizer: apigateway.IAuthorizer;
 
   /** The authorizer function. */
   public readonly function: lambda.IFunction;
@@ -253,7 +251,11 @@ export class TokenAuthorizer extends Construct {
   private readonly settings: Settings;
   private readonly handler: lambda.Function;
   private readonly role: iam.Role;
-  private readonly requestAuthorizer: apigateway.RequestAuthorizer;
+  /** The AWS::ApiGateway::Authorizer, made when `authorizer` is first read. */
+  private requestAuthorizer?: apigateway.RequestAuthorizer;
+  /** The REST APIs whose OpenAPI definition declares this authorizer (a SecuredApi's), with their stage names. */
+  private readonly definitions: Array<{ readonly api: apigateway.IRestApi; readonly stageName: () => string | undefined }> = [];
+  private readonly resultsCacheTtl: Duration;
   private readonly routes: CheckedRoute[] = [];
   private compiled?: CompiledRouteTable;
   private asset?: s3_assets.Asset;
@@ -306,14 +308,7 @@ export class TokenAuthorizer extends Construct {
       reason: 'Node.js 22 is pinned on purpose: the authorizer bundle is built for node22, and a runtime that followed the latest version would change under a deployed bundle. The runtime moves with the bundle\'s target, in a release.',
     });
 
-    this.requestAuthorizer = new apigateway.RequestAuthorizer(this, 'Authorizer', {
-      handler: this.handler,
-      // One lazily joined entry: whether the cache key must include the route is known only once
-      // every route has been added (see route-table.ts).
-      identitySources: [Lazy.string({ produce: () => this.identitySources().join(',') })],
-      resultsCacheTtl: this.settings.resultsCacheTtl,
-    });
-    this.authorizer = this.requestAuthorizer;
+    this.resultsCacheTtl = this.settings.resultsCacheTtl;
 
     // Routes may be added until synthesis, but Lambda assets are staged (copied and hashed) when
     // they are created. So the asset holding config.json is created by an aspect, which runs at the
@@ -412,13 +407,49 @@ export class TokenAuthorizer extends Construct {
   }
 
   /**
-   * Attaches the authorizer to a REST API even though no method of it uses the authorizer yet,
-   * e.g. a `SecuredApi` whose routes are all public.
+   * The API Gateway authorizer (an `AWS::ApiGateway::Authorizer`), to pass as a method's
+   * `authorizer`. It is created when first read, so that an authorizer a `SecuredApi` declares in
+   * its OpenAPI definition has none; reading it there is an error.
+   */
+  public get authorizer(): apigateway.IAuthorizer {
+    if (this.definitions.length > 0) {
+      throw new Error(`${this.node.path}: this authorizer is declared in the OpenAPI definition of a SecuredApi, which guards its routes with it; add routes with the SecuredApi's addRoute() rather than passing the authorizer to methods.`);
+    }
+    this.requestAuthorizer ??= new apigateway.RequestAuthorizer(this, 'Authorizer', {
+      handler: this.handler,
+      // One lazily joined entry: whether the cache key must include the route is known only once
+      // every route has been added (see route-table.ts).
+      identitySources: [Lazy.string({ produce: () => this.identitySources().join(',') })],
+      resultsCacheTtl: this.resultsCacheTtl,
+    });
+    return this.requestAuthorizer;
+  }
+
+  /**
+   * Declares the authorizer in a REST API's OpenAPI definition rather than as an
+   * `AWS::ApiGateway::Authorizer`: allows API Gateway to invoke the function for that API's
+   * authorizers, and returns what the definition's `x-amazon-apigateway-authorizer` holds (lazy
+   * values: the identity sources are known once every route is added).
    *
    * @internal
    */
-  public _attachTo(api: apigateway.IRestApi): void {
-    this.requestAuthorizer._attachToApi(api);
+  public _declareInDefinition(api: apigateway.IRestApi, stageName: () => string | undefined): { identitySources: () => string[]; resultsCacheTtlSeconds: number; functionArn: string } {
+    if (this.requestAuthorizer) {
+      throw new Error(`${this.node.path}: this authorizer already has an AWS::ApiGateway::Authorizer (its authorizer property was read); a SecuredApi needs an authorizer of its own.`);
+    }
+    this.definitions.push({ api, stageName });
+    const stack = Stack.of(api);
+    // The authorizer's id is known only once API Gateway imports the definition: allow every
+    // authorizer of this API, and no other API.
+    this.handler.addPermission(`InvokedBy${Names.uniqueId(api)}`, {
+      principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: stack.formatArn({ service: 'execute-api', resource: api.restApiId, resourceName: 'authorizers/*' }),
+    });
+    return {
+      identitySources: () => this.identitySources(),
+      resultsCacheTtlSeconds: this.resultsCacheTtl.toSeconds(),
+      functionArn: this.handler.functionArn,
+    };
   }
 
   /** The authorizer's config.json, as written into its asset. */
@@ -505,25 +536,33 @@ export class TokenAuthorizer extends Construct {
   }
 
   private methodsUsingThis(): apigateway.Method[] {
+    const authorizer = this.requestAuthorizer;
+    if (!authorizer) {
+      return [];
+    }
     return this.node.root.node.findAll().filter((c): c is apigateway.Method =>
-      c instanceof apigateway.Method && (c.node.defaultChild as apigateway.CfnMethod).authorizerId === this.requestAuthorizer.authorizerId);
+      c instanceof apigateway.Method && (c.node.defaultChild as apigateway.CfnMethod).authorizerId === authorizer.authorizerId);
   }
 
   /**
    * Routes whose policy resource (`arn:…:<api id>/<stage>/<METHOD>/<path>`) can be longer than API
    * Gateway accepts. Parts not known at synth are counted at their longest (WORST_CASE_ARN_PARTS);
-   * the stage names are those of the APIs whose methods use this authorizer.
+   * the stage names are those of the APIs whose methods use this authorizer, or whose definition
+   * declares it.
    */
   private overlongPolicyResources(): string[] {
-    const apis = new Set(this.methodsUsingThis().map((m) => m.api));
-    if (apis.size === 0) {
+    const apis = new Set<apigateway.IRestApi>(this.methodsUsingThis().map((m) => m.api));
+    if (apis.size === 0 && this.definitions.length === 0) {
       return [];
     }
     const known = (value: string | undefined, worst: number) => (value === undefined || Token.isUnresolved(value) ? worst : value.length);
     const stack = Stack.of(this);
     const stages = this.node.root.node.findAll().filter((c): c is apigateway.Stage => c instanceof apigateway.Stage && apis.has(c.restApi));
     // Stage.stageName is the stage's Ref; the name itself is the CfnStage's property.
-    const stageNames = stages.map((st) => (st.node.defaultChild as apigateway.CfnStage).stageName);
+    const stageNames = [
+      ...stages.map((st) => (st.node.defaultChild as apigateway.CfnStage).stageName),
+      ...this.definitions.map((d) => d.stageName()),
+    ];
     const stageLength = Math.max(0, ...stageNames.map((name) => known(name, WORST_CASE_ARN_PARTS.stage)));
     const w = WORST_CASE_ARN_PARTS;
     // The literal characters of arn:P:execute-api:R:A:ID/S/ and then each part's length.

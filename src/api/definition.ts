@@ -1,0 +1,171 @@
+/**
+ * The OpenAPI definition a `SecuredApi`'s REST API is imported from (`AWS::ApiGateway::RestApi`'s
+ * `Body`): a pure function of its routes, no construct. Values may be CDK tokens (the integrations'
+ * and the authorizer's function ARNs); CloudFormation resolves them.
+ *
+ * ## Why an inline body, and how small it is kept
+ *
+ * Each route is one operation of this document instead of an `AWS::ApiGateway::Method` (and each
+ * path segment no `AWS::ApiGateway::Resource`), so the stack's resource count no longer grows
+ * with the routes. The body is in the template, not in S3:
+ * - `BodyS3Location` takes a file CloudFormation does not process, so it cannot hold the functions'
+ *   ARNs (known at deployment); stage variables could stand for them, but AWS documents them in a
+ *   Lambda integration URI only in place of the function *name*, with the region and account
+ *   written out, which an environment-agnostic stack does not know
+ *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/aws-api-gateway-stage-variables-reference.html);
+ * - `Fn::Transform` / `AWS::Include` of an S3 file would resolve them, but the 1 MB limit applies to
+ *   the *processed* template, the included body in it
+ *   (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros-troubleshoot-processed-template.html),
+ *   so it would only hide the size from the synthesized template.
+ * So the body is written as small as it can be: no descriptions, path parameters once per path,
+ * and nothing API Gateway does not read. The document for readers (`openapi.ts`) is the full one.
+ *
+ * ## Authorization
+ *
+ * A guarded operation has `security: [{ tokenAuthorizer: [] }]`, the one Lambda REQUEST authorizer
+ * defined under `components.securitySchemes`; a public operation has `security: []`. There is no
+ * top-level `security`, so no operation inherits anything. The OIDC scopes are not in this
+ * document: API Gateway would read scopes of an `oauth2`/`openIdConnect` requirement as Cognito
+ * authorization scopes; the authorizer's route table checks them instead.
+ */
+import type { RouteMethod } from '../authorizer/contract';
+
+/** The name of the API Gateway Lambda authorizer security scheme. */
+export const DEFINITION_AUTHORIZER_SCHEME = 'tokenAuthorizer';
+
+/** The request validator every operation uses. */
+const VALIDATOR = 'params-and-body';
+
+/** API Gateway's key for an `ANY` method in a path item. */
+const ANY_METHOD = 'x-amazon-apigateway-any-method';
+
+/** A route of the definition. */
+export interface DefinitionRoute {
+  readonly method: RouteMethod;
+  /** API Gateway's resource path, e.g. `/orders/{id}` or `/files/{proxy+}`. */
+  readonly resource: string;
+  readonly isPublic: boolean;
+  /** The invocation URI of the route's function (`arn:…:apigateway:…:lambda:path/…/invocations`); may be a token or an intrinsic. */
+  readonly integrationUri: unknown;
+}
+
+/** What the definition is made from. */
+export interface DefinitionInput {
+  /** `info.title`; may be a token. */
+  readonly title: string;
+  /** `info.version`; may be a token. */
+  readonly version: string;
+  readonly description?: string;
+  /** The authorizer's identity sources, e.g. `method.request.header.Authorization`. */
+  readonly identitySources: readonly string[];
+  readonly resultsCacheTtlSeconds: number;
+  /** The authorizer function's invocation URI; may be a token or an intrinsic. */
+  readonly authorizerUri: unknown;
+  readonly routes: readonly DefinitionRoute[];
+}
+
+type Value = unknown;
+type Obj = { [key: string]: Value };
+
+/** The invocation URI of a Lambda function for API Gateway, given its ARN and the partition and region. */
+export function lambdaInvocationUri(partition: string, region: string, functionArn: string): string {
+  return `arn:${partition}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`;
+}
+
+/**
+ * The definition of the REST API. Deterministic: paths and methods sorted, so the same routes give
+ * the same body (and the same deployment) in whatever order they were added.
+ */
+export function restApiDefinition(input: DefinitionInput): Obj {
+  const paths: { [path: string]: Obj } = {};
+  const sorted = [...input.routes].sort((a, b) => compare(a.resource, b.resource) || compare(a.method, b.method));
+  for (const route of sorted) {
+    const item = paths[route.resource] ??= {};
+    const params = pathParameters(route.resource);
+    if (params.length > 0 && !item.parameters) {
+      item.parameters = params;
+    }
+    item[route.method === 'ANY' ? ANY_METHOD : route.method.toLowerCase()] = operation(route);
+  }
+  const body = (message: string) => ({ 'application/json': `{"message":"${message}","requestId":"$context.requestId"}` });
+  return {
+    'openapi': '3.0.1',
+    'info': {
+      title: input.title,
+      version: input.version,
+      ...(input.description === undefined ? {} : { description: input.description }),
+    },
+    paths,
+    'components': {
+      securitySchemes: {
+        [DEFINITION_AUTHORIZER_SCHEME]: {
+          'type': 'apiKey',
+          'name': 'Authorization',
+          'in': 'header',
+          'x-amazon-apigateway-authtype': 'custom',
+          'x-amazon-apigateway-authorizer': {
+            type: 'request',
+            identitySource: input.identitySources.join(', '),
+            authorizerUri: input.authorizerUri,
+            authorizerResultTtlInSeconds: input.resultsCacheTtlSeconds,
+          },
+        },
+      },
+    },
+    // Parameters: each path's parameters. Bodies: only where an operation declares a request model,
+    // which routes do not.
+    'x-amazon-apigateway-request-validators': {
+      [VALIDATOR]: { validateRequestParameters: true, validateRequestBody: true },
+    },
+    'x-amazon-apigateway-request-validator': VALIDATOR,
+    // Fixed bodies for authorization failures: API Gateway's defaults echo its error message (e.g.
+    // that an explicit deny matched), which tells a caller more than it needs.
+    'x-amazon-apigateway-gateway-responses': {
+      UNAUTHORIZED: {
+        statusCode: 401,
+        responseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" },
+        responseTemplates: body('Unauthorized'),
+      },
+      ACCESS_DENIED: { statusCode: 403, responseTemplates: body('Forbidden') },
+      AUTHORIZER_FAILURE: { statusCode: 500, responseTemplates: body('Internal server error') },
+      AUTHORIZER_CONFIGURATION_ERROR: { statusCode: 500, responseTemplates: body('Internal server error') },
+    },
+  };
+}
+
+/** The key of a method in a path item: `get`, …, or API Gateway's `x-amazon-apigateway-any-method`. */
+export function operationKey(method: RouteMethod): string {
+  return method === 'ANY' ? ANY_METHOD : method.toLowerCase();
+}
+
+/** The route method of a path item key, or undefined for keys that are not operations (`parameters`, …). */
+export function methodOfKey(key: string): RouteMethod | undefined {
+  if (key === ANY_METHOD) {
+    return 'ANY';
+  }
+  const upper = key.toUpperCase();
+  return (['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const).find((m) => m === upper);
+}
+
+/**
+ * An operation. A guarded one does not declare the `Authorization` header as a required parameter:
+ * API Gateway answers 401 without invoking the authorizer when a cached authorizer's identity
+ * source is missing, and with caching off the authorizer answers 401 itself; the declaration
+ * would cost about 100 bytes of template per route.
+ */
+function operation(route: DefinitionRoute): Obj {
+  return {
+    security: route.isPublic ? [] : [{ [DEFINITION_AUTHORIZER_SCHEME]: [] }],
+    // Lambda proxy integrations are always invoked with POST.
+    'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri: route.integrationUri },
+  };
+}
+
+/** `{id}` and greedy `{proxy+}` as required path parameters, named as API Gateway names them (`proxy`). */
+function pathParameters(resource: string): Obj[] {
+  return [...resource.matchAll(/\{([^}+]+)\+?\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
