@@ -11,7 +11,7 @@ import { DEFINITION_AUTHORIZER_SCHEME, DefinitionRoute, lambdaInvocationUri, met
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { RouteAuthorization } from './authorizer/route';
 import { checkRoute, checkRouteSet, CheckedRoute, compileRouteTable } from './authorizer/route-table';
-import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
+import { DeclaredAuthorizer, TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
 import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-identity-provider';
 import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
@@ -305,7 +305,7 @@ export class SecuredApi extends Construct {
   private readonly definitionRoutes: DefinitionRoute[] = [];
   /** The functions serving routes, each allowed once to be invoked by this API. */
   private readonly backends = new Set<lambda.IFunction>();
-  private declared?: { identitySources: () => string[]; resultsCacheTtlSeconds: number; functionArn: string };
+  private declared?: DeclaredAuthorizer;
   private readonly description?: string;
   private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly issuer: OidcIssuer;
@@ -379,6 +379,10 @@ export class SecuredApi extends Construct {
     stage.methodSettings = Lazy.any({
       produce: () => [...(Array.isArray(stageSettings) ? stageSettings : []), ...this.routeMethodSettings],
     }, { omitEmptyArray: true });
+    Validations.of(this.restApi.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason: 'Request validation is on: the OpenAPI definition this REST API is imported from declares the request validator "params-and-body" (request parameters and bodies) and makes it the default of every operation (x-amazon-apigateway-request-validator); cdk-nag looks for an AWS::ApiGateway::RequestValidator resource, which an imported definition has no need of.',
+    });
     Validations.of(stage).acknowledge({
       id: 'AwsSolutions-APIG6',
       reason: `Execution logging (and data tracing) is off on purpose: API Gateway's execution logs can record request headers, bearer tokens included. Every request is logged as JSON, without headers, to the access log group ${this.accessLogGroup.node.path}.`,
@@ -726,11 +730,14 @@ export class SecuredApi extends Construct {
     const cfnApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
     const deployed = resolvedProperties(cfnApi) ?? {};
     if (deployed.BodyS3Location !== undefined) {
-      errors.push(`the REST API ${cfnApi.node.path} has a BodyS3Location (an override or escape hatch set it), which would replace the definition written from the routes; remove it.`);
+      errors.push(`the REST API ${cfnApi.node.path} has a BodyS3Location (an override or escape hatch set it), `
+        + 'which would replace the definition written from the routes; remove it.');
     }
-    const expected = stack.resolve(this.definition()) as { paths: Record<string, Record<string, unknown>>; components: { securitySchemes: Record<string, unknown> } };
-    const body = (deployed.Body ?? {}) as { paths?: Record<string, Record<string, { security?: unknown }>>; components?: { securitySchemes?: Record<string, unknown> } };
-    const schemeIntact = same(body.components?.securitySchemes?.[DEFINITION_AUTHORIZER_SCHEME], expected.components.securitySchemes[DEFINITION_AUTHORIZER_SCHEME]);
+    type Definition = { paths?: Record<string, Record<string, { security?: unknown }>>; components?: { securitySchemes?: Record<string, unknown> } };
+    const expected = stack.resolve(this.definition()) as Definition;
+    const body = (deployed.Body ?? {}) as Definition;
+    const schemeOf = (d: Definition) => d.components?.securitySchemes?.[DEFINITION_AUTHORIZER_SCHEME];
+    const schemeIntact = same(schemeOf(body), schemeOf(expected));
     const routes = new Map(this.definitionRoutes.map((r) => [`${r.method} ${r.resource}`, r]));
     for (const [resource, item] of Object.entries(body.paths ?? {})) {
       for (const [key, op] of Object.entries(item ?? {})) {

@@ -134,7 +134,7 @@ describe('SecuredApi OpenAPI document', () => {
     // THEN: rendering did not freeze the authorizer's table, and names the sources its authorizer has
     expect(() => api.addRoute({ method: HttpMethod.GET, path: '/health', handler: fn, public: true })).not.toThrow();
     const template = JSON.stringify((stack.node.root as App).synth().getStackArtifact(stack.artifactId).template);
-    expect(template).toContain('method.request.header.Authorization,context.httpMethod,context.resourcePath');
+    expect(template).toContain('"identitySource":"method.request.header.Authorization, context.httpMethod, context.resourcePath"');
     expect(document.components.securitySchemes.tokenAuthorizer['x-amazon-apigateway-authorizer'].identitySource)
       .toBe('method.request.header.Authorization, context.httpMethod, context.resourcePath');
   });

@@ -1,5 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../src';
@@ -27,23 +27,32 @@ function ordersApi(stack: Stack, props: Partial<SecuredApiProps> = {}): SecuredA
   });
 }
 
-function methodsOf(template: Template): Record<string, any> {
-  return template.findResources('AWS::ApiGateway::Method');
+/** The REST API's definition (its Body) as synthesized. */
+function definitionOf(template: Template): any {
+  const apis = Object.values<any>(template.findResources('AWS::ApiGateway::RestApi'));
+  expect(apis).toHaveLength(1);
+  return apis[0].Properties.Body;
 }
 
-function resourcePathOf(template: Template, method: any): string {
-  const resources = template.findResources('AWS::ApiGateway::Resource');
-  const parts: string[] = [];
-  let ref = method.Properties.ResourceId.Ref;
-  while (ref && resources[ref]) {
-    parts.unshift(resources[ref].Properties.PathPart);
-    ref = resources[ref].Properties.ParentId.Ref;
-  }
-  return '/' + parts.join('/');
+const OPERATION_KEYS: Record<string, string> = {
+  'get': 'GET', 'post': 'POST', 'put': 'PUT', 'patch': 'PATCH', 'delete': 'DELETE', 'head': 'HEAD', 'options': 'OPTIONS', 'x-amazon-apigateway-any-method': 'ANY',
+};
+
+/** Every operation of the definition: `GET /orders` and the operation. */
+function operationsOf(template: Template): Array<{ route: string; op: any }> {
+  const paths = definitionOf(template).paths as Record<string, Record<string, any>>;
+  return Object.entries(paths).flatMap(([resource, item]) => Object.entries(item)
+    .filter(([key]) => OPERATION_KEYS[key] !== undefined)
+    .map(([key, op]) => ({ route: `${OPERATION_KEYS[key]} ${resource}`, op })));
+}
+
+/** The logical id named by an invocation URI's Fn::Sub, e.g. `${List1234.Arn}`. */
+function functionOfUri(uri: any): string | undefined {
+  return /functions\/\$\{([A-Za-z0-9]+)\.Arn\}\/invocations$/.exec(uri?.['Fn::Sub'] ?? '')?.[1];
 }
 
 describe('SecuredApi', () => {
-  test('should guard every non-public method with the one shared authorizer', () => {
+  test('should guard every non-public route with the one shared authorizer in its definition', () => {
     // GIVEN
     const { stack } = makeStack();
 
@@ -52,22 +61,22 @@ describe('SecuredApi', () => {
 
     // THEN
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
-    const authorizerId = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0];
-    const methods = Object.values(methodsOf(template)).map((m) => ({
-      route: `${m.Properties.HttpMethod} ${resourcePathOf(template, m)}`,
-      authorizationType: m.Properties.AuthorizationType,
-      authorizerId: m.Properties.AuthorizerId,
-    }));
-    expect(methods.sort((a, b) => a.route.localeCompare(b.route))).toEqual([
-      { route: 'GET /health', authorizationType: 'NONE', authorizerId: undefined },
-      { route: 'GET /orders', authorizationType: 'CUSTOM', authorizerId: { Ref: authorizerId } },
-      { route: 'GET /orders/{id}', authorizationType: 'CUSTOM', authorizerId: { Ref: authorizerId } },
-      { route: 'POST /orders', authorizationType: 'CUSTOM', authorizerId: { Ref: authorizerId } },
+    // Nothing but the definition: no method, resource, authorizer or gateway response resources.
+    for (const type of ['Method', 'Resource', 'Authorizer', 'GatewayResponse', 'RequestValidator']) {
+      template.resourceCountIs(`AWS::ApiGateway::${type}`, 0);
+    }
+    const operations = operationsOf(template).map(({ route, op }) => ({ route, security: op.security }));
+    expect(operations.sort((a, b) => a.route.localeCompare(b.route))).toEqual([
+      { route: 'GET /health', security: [] },
+      { route: 'GET /orders', security: [{ tokenAuthorizer: [] }] },
+      { route: 'GET /orders/{id}', security: [{ tokenAuthorizer: [] }] },
+      { route: 'POST /orders', security: [{ tokenAuthorizer: [] }] },
     ]);
+    expect(definitionOf(template).security).toBeUndefined();
+    expect(Object.keys(definitionOf(template).components.securitySchemes)).toEqual(['tokenAuthorizer']);
   });
 
-  test('should configure the authorizer on the Authorization header with a 300 s cache', () => {
+  test('should declare the authorizer on the Authorization header with a 300 s cache', () => {
     // GIVEN
     const { stack } = makeStack();
 
@@ -75,11 +84,19 @@ describe('SecuredApi', () => {
     ordersApi(stack);
 
     // THEN
-    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', {
-      Type: 'REQUEST',
-      IdentitySource: 'method.request.header.Authorization',
-      AuthorizerResultTtlInSeconds: 300,
-      RestApiId: { Ref: Match.stringLikeRegexp('^Api') },
+    const template = Template.fromStack(stack);
+    const scheme = definitionOf(template).components.securitySchemes.tokenAuthorizer;
+    expect(scheme).toEqual({
+      'type': 'apiKey',
+      'name': 'Authorization',
+      'in': 'header',
+      'x-amazon-apigateway-authtype': 'custom',
+      'x-amazon-apigateway-authorizer': {
+        type: 'request',
+        identitySource: 'method.request.header.Authorization',
+        authorizerUri: { 'Fn::Sub': expect.stringMatching(/^arn:\$\{AWS::Partition\}:apigateway:\$\{AWS::Region\}:lambda:path\/2015-03-31\/functions\/\$\{ApiAuthorizerHandler[A-F0-9]{8}\.Arn\}\/invocations$/) },
+        authorizerResultTtlInSeconds: 300,
+      },
     });
   });
 
@@ -115,7 +132,6 @@ describe('SecuredApi', () => {
     // THEN
     const template = Template.fromStack(stack);
     const apiId = Object.keys(template.findResources('AWS::ApiGateway::RestApi'))[0];
-    const authorizerId = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'))[0];
     const executeApi = (rest: unknown[]) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:eu-west-1:123456789012:', { Ref: apiId }, ...rest]],
     });
@@ -132,7 +148,8 @@ describe('SecuredApi', () => {
       expect(id && byFunction.get(id)).toEqual(executeApi(['/*/*/*']));
     }
     const authorizerFn = [...byFunction.keys()].find((k) => k.startsWith('ApiAuthorizerHandler'));
-    expect(authorizerFn && byFunction.get(authorizerFn)).toEqual(executeApi(['/authorizers/', { Ref: authorizerId }]));
+    // The authorizer's id exists only once API Gateway imports the definition: any authorizer of this API.
+    expect(authorizerFn && byFunction.get(authorizerFn)).toEqual(executeApi(['/authorizers/*']));
   });
 
   test('should serve routes through Lambda proxy integrations with path parameters', () => {
@@ -144,22 +161,59 @@ describe('SecuredApi', () => {
 
     // THEN
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{id}' });
-    template.hasResourceProperties('AWS::ApiGateway::Method', {
-      HttpMethod: 'GET',
-      AuthorizationType: 'CUSTOM',
-      RequestParameters: { 'method.request.path.id': true, 'method.request.header.Authorization': true },
-      RequestValidatorId: { Ref: Match.stringLikeRegexp('^ApiRequestValidator') },
-      Integration: {
-        Type: 'AWS_PROXY',
-        IntegrationHttpMethod: 'POST',
-        Uri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Get'), 'Arn'] }])]) }),
-      },
+    const definition = definitionOf(template);
+    expect(definition.paths['/orders/{id}'].parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
+    expect(definition.paths['/orders'].parameters).toBeUndefined();
+    const byRoute = new Map(operationsOf(template).map(({ route, op }) => [route, op['x-amazon-apigateway-integration']]));
+    const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
+    for (const [route, fn] of [['GET /orders', 'List'], ['POST /orders', 'Create'], ['GET /orders/{id}', 'Get'], ['GET /health', 'Health']]) {
+      const integration = byRoute.get(route);
+      expect(integration).toMatchObject({ type: 'aws_proxy', httpMethod: 'POST' });
+      const id = functionOfUri(integration.uri);
+      expect([route, id && functionIds.includes(id) && id.startsWith(fn)]).toEqual([route, true]);
+    }
+    expect(definition['x-amazon-apigateway-request-validators']).toEqual({ 'params-and-body': { validateRequestParameters: true, validateRequestBody: true } });
+    expect(definition['x-amazon-apigateway-request-validator']).toBe('params-and-body');
+  });
+
+  test('should redeploy the stage exactly when the definition changes', () => {
+    const deploymentId = (build: (api: SecuredApi, stack: Stack) => void) => {
+      const { stack } = makeStack();
+      build(ordersApi(stack), stack);
+      const deployments = Object.keys(Template.fromStack(stack).findResources('AWS::ApiGateway::Deployment'));
+      expect(deployments).toHaveLength(1);
+      return deployments[0];
+    };
+    const same = deploymentId(() => {});
+    expect(deploymentId(() => {})).toBe(same);
+    expect(deploymentId((api, stack) => api.addRoute({ method: HttpMethod.DELETE, path: '/orders/{id}', handler: handler(stack, 'Delete'), scopes: ['orders:admin'] }))).not.toBe(same);
+    // A route turned public changes only an operation's security.
+    const { stack } = makeStack();
+    const health = handler(stack, 'Health');
+    const api = new SecuredApi(stack, 'Api', { issuer: ISSUER, apiName: 'orders', routes: [{ method: HttpMethod.GET, path: '/health', handler: health, public: true }] });
+    const publicId = Object.keys(Template.fromStack(stack).findResources('AWS::ApiGateway::Deployment'))[0];
+    const { stack: stack2 } = makeStack();
+    new SecuredApi(stack2, 'Api', { issuer: ISSUER, apiName: 'orders', routes: [{ method: HttpMethod.GET, path: '/health', handler: handler(stack2, 'Health') }] });
+    expect(Object.keys(Template.fromStack(stack2).findResources('AWS::ApiGateway::Deployment'))[0]).not.toBe(publicId);
+    expect(api).toBeDefined();
+  });
+
+  test('should import the definition in overwrite mode as a regional endpoint', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack, { description: 'Orders of acme' });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: 'orders',
+      Mode: 'overwrite',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      Parameters: { endpointConfigurationTypes: 'REGIONAL' },
     });
-    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
-      ValidateRequestParameters: true,
-      ValidateRequestBody: true,
-    });
+    expect(definitionOf(template).info).toEqual({ title: 'orders', version: '1', description: 'Orders of acme' });
   });
 
   test('should log access as JSON to its own log group, with execution logging off', () => {
@@ -222,25 +276,13 @@ describe('SecuredApi', () => {
     ordersApi(stack);
 
     // THEN
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'UNAUTHORIZED',
-      StatusCode: '401',
-      ResponseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" },
-      ResponseTemplates: { 'application/json': '{"message":"Unauthorized","requestId":"$context.requestId"}' },
+    const error = (message: string) => ({ 'application/json': `{"message":"${message}","requestId":"$context.requestId"}` });
+    expect(definitionOf(Template.fromStack(stack))['x-amazon-apigateway-gateway-responses']).toEqual({
+      UNAUTHORIZED: { statusCode: 401, responseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" }, responseTemplates: error('Unauthorized') },
+      ACCESS_DENIED: { statusCode: 403, responseTemplates: error('Forbidden') },
+      AUTHORIZER_FAILURE: { statusCode: 500, responseTemplates: error('Internal server error') },
+      AUTHORIZER_CONFIGURATION_ERROR: { statusCode: 500, responseTemplates: error('Internal server error') },
     });
-    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'ACCESS_DENIED',
-      StatusCode: '403',
-      ResponseTemplates: { 'application/json': '{"message":"Forbidden","requestId":"$context.requestId"}' },
-    });
-    for (const type of ['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR']) {
-      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-        ResponseType: type,
-        StatusCode: '500',
-        ResponseTemplates: { 'application/json': '{"message":"Internal server error","requestId":"$context.requestId"}' },
-      });
-    }
   });
 
   test('should write guarded routes only, added before or after construction, into config.json', () => {
@@ -282,7 +324,7 @@ describe('SecuredApi', () => {
 
     // THEN
     expect(authorizerConfigJson(app, stack).routes).toEqual([]);
-    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'NONE' });
+    expect(operationsOf(Template.fromStack(stack)).map(({ route, op }) => [route, op.security])).toEqual([['GET /health', []]]);
   });
 
   test('should keep the environment small and the whole route table in config.json for 300 routes', () => {
@@ -312,7 +354,7 @@ describe('SecuredApi', () => {
     const env: Record<string, string> = authorizerFn.Properties.Environment.Variables;
     const envBytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     expect(envBytes).toBeLessThan(4096);
-    expect(Object.keys(methodsOf(template))).toHaveLength(300);
+    expect(operationsOf(template)).toHaveLength(300);
     // One permission per backend function, not per method.
     template.resourceCountIs('AWS::Lambda::Permission', 4);
   });
@@ -365,7 +407,7 @@ describe('SecuredApi', () => {
       expectError({ throttle: {} }, /is not a usable throttle/);
     });
 
-    test('should fail synth on an open method added to the REST API directly', () => {
+    test('should fail synth on a method added to the REST API directly', () => {
       // GIVEN
       const { stack } = makeStack();
       const api = ordersApi(stack);
@@ -375,14 +417,16 @@ describe('SecuredApi', () => {
 
       // THEN
       expect(() => Template.fromStack(stack)).toThrow(
-        /method GET \/backdoor \(Orders\/Api\/Api\/Default\/backdoor\/GET\) was added to the REST API directly and is open to anyone; add it with addRoute\(\) on Orders\/Api/,
+        /method GET \/backdoor \(Orders\/Api\/Api\/Default\/backdoor\/GET\) was added to the REST API directly; a SecuredApi's REST API is its OpenAPI definition, .* add it with addRoute\(\) on Orders\/Api, with public: true if it must be open/,
       );
+      expect(() => Template.fromStack(stack)).toThrow(/resource \/backdoor \(Orders\/Api\/Api\/Default\/backdoor\) was added to the REST API directly/);
     });
 
     test.each([
       ['with AuthorizationType NONE', 'POST', 'NONE'],
       ['that leaves AuthorizationType out (NONE by default)', 'PUT', undefined],
-    ])('should fail synth on an open L1 CfnMethod %s added to the REST API directly', (_, httpMethod, authorizationType) => {
+      ['guarded by IAM', 'PATCH', 'AWS_IAM'],
+    ])('should fail synth on an L1 CfnMethod %s added to the REST API directly', (_, httpMethod, authorizationType) => {
       // GIVEN
       const { stack } = makeStack();
       const api = ordersApi(stack);
@@ -397,51 +441,107 @@ describe('SecuredApi', () => {
       });
 
       // THEN
-      expect(() => Template.fromStack(stack)).toThrow(new RegExp(`method ${httpMethod} \\(Orders/Backdoor\\) was added to the REST API directly and is open to anyone`));
+      expect(() => Template.fromStack(stack)).toThrow(new RegExp(`method ${httpMethod} \\(Orders/Backdoor\\) was added to the REST API directly`));
+    });
+
+    test('should fail synth on CORS preflights added to the REST API directly', () => {
+      // GIVEN
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+
+      // WHEN
+      api.restApi.root.addCorsPreflight({ allowOrigins: ['https://app.example.com'] });
+
+      // THEN
+      expect(() => Template.fromStack(stack)).toThrow(/method OPTIONS \/ \(Orders\/Api\/Api\/Default\/OPTIONS\) was added to the REST API directly/);
     });
 
     test.each([
-      ['AuthorizationType', 'NONE'],
-      ['AuthorizationType', 'AWS_IAM'],
-      ['AuthorizerId', 'someOtherAuthorizer'],
-    ])('should fail synth when a property override sets %s of a guarded route to %s', (property, value) => {
+      ['removes its security', (api: apigateway.CfnRestApi) => api.addPropertyDeletionOverride('Body.paths./orders.get.security'), 'null'],
+      ['empties its security', (api: apigateway.CfnRestApi) => api.addPropertyOverride('Body.paths./orders.get.security', []), '\\[\\]'],
+      ['names another scheme', (api: apigateway.CfnRestApi) => api.addPropertyOverride('Body.paths./orders.get.security', [{ iam: [] }]), '\\[\\{"iam":\\[\\]\\}\\]'],
+      ['adds an alternative', (api: apigateway.CfnRestApi) => api.addPropertyOverride('Body.paths./orders.get.security', [{ tokenAuthorizer: [] }, {}]), '\\[\\{"tokenAuthorizer":\\[\\]\\},\\{\\}\\]'],
+    ])('should fail synth when a property override of the definition %s on a guarded route', (_, override, security) => {
       // GIVEN
       const { stack } = makeStack();
       const api = ordersApi(stack);
-      const method = api.restApi.root.getResource('orders')!.node.findChild('GET').node.defaultChild as apigateway.CfnMethod;
 
       // WHEN
-      method.addPropertyOverride(property, value);
+      override(api.restApi.node.defaultChild as apigateway.CfnRestApi);
 
       // THEN
-      expect(() => Template.fromStack(stack)).toThrow(
-        /method GET \/orders \(Orders\/Api\/Api\/Default\/orders\/GET\) is a guarded route, but as deployed it has AuthorizationType .* instead of this API's token authorizer/,
-      );
+      expect(() => Template.fromStack(stack)).toThrow(new RegExp(`operation GET /orders is a guarded route, but as deployed its security is ${security} instead of this API's token authorizer`));
     });
 
-    test('should fail synth when an override opens a method added to the REST API directly with IAM auth', () => {
+    test('should fail synth on every guarded route when an override changes the authorizer scheme', () => {
       // GIVEN
       const { stack } = makeStack();
       const api = ordersApi(stack);
-      const method = api.restApi.root.addResource('admin').addMethod('GET', new apigateway.MockIntegration(), { authorizationType: apigateway.AuthorizationType.IAM });
 
       // WHEN
-      (method.node.defaultChild as apigateway.CfnMethod).addPropertyOverride('AuthorizationType', 'NONE');
+      (api.restApi.node.defaultChild as apigateway.CfnRestApi).addPropertyOverride(
+        'Body.components.securitySchemes.tokenAuthorizer.x-amazon-apigateway-authorizer.authorizerUri', 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:allow-all/invocations');
 
       // THEN
-      expect(() => Template.fromStack(stack)).toThrow(/method GET \/admin \(Orders\/Api\/Api\/Default\/admin\/GET\) was added to the REST API directly and is open to anyone/);
+      const synth = () => Template.fromStack(stack);
+      for (const route of ['GET /orders', 'POST /orders', 'GET /orders/\\{id\\}']) {
+        expect(synth).toThrow(new RegExp(`operation ${route} is a guarded route, but as deployed its security is \\[\\{"tokenAuthorizer":\\[\\]\\}\\] and the definition's token authorizer scheme was changed`));
+      }
     });
 
-    test('should accept CORS preflight methods added to the REST API directly', () => {
+    test('should fail synth on an operation an override adds to the definition', () => {
       // GIVEN
       const { stack } = makeStack();
       const api = ordersApi(stack);
 
       // WHEN
-      api.restApi.root.getResource('orders')!.addCorsPreflight({ allowOrigins: ['https://app.example.com'] });
+      (api.restApi.node.defaultChild as apigateway.CfnRestApi).addPropertyOverride('Body.paths./orders.x-amazon-apigateway-any-method', { security: [] });
 
       // THEN
-      Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS', AuthorizationType: 'NONE' });
+      expect(() => Template.fromStack(stack)).toThrow(/operation ANY \/orders is in the REST API's definition \(Orders\/Api\/Api\/Resource\) but no route made it/);
+    });
+
+    test('should fail synth when an override points the REST API at a definition in S3', () => {
+      // GIVEN
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+
+      // WHEN
+      (api.restApi.node.defaultChild as apigateway.CfnRestApi).addPropertyOverride('BodyS3Location', { Bucket: 'b', Key: 'k' });
+
+      // THEN
+      expect(() => Template.fromStack(stack)).toThrow(/the REST API Orders\/Api\/Api\/Resource has a BodyS3Location/);
+    });
+
+    test('should accept overrides of the definition that leave authorization alone', () => {
+      // GIVEN
+      const { stack } = makeStack();
+      const api = ordersApi(stack);
+
+      // WHEN
+      (api.restApi.node.defaultChild as apigateway.CfnRestApi).addPropertyOverride('Body.x-amazon-apigateway-binary-media-types', ['image/png']);
+      (api.restApi.node.defaultChild as apigateway.CfnRestApi).addPropertyOverride('Body.paths./health.get.security', [{ tokenAuthorizer: [] }]);
+
+      // THEN
+      expect(definitionOf(Template.fromStack(stack))['x-amazon-apigateway-binary-media-types']).toEqual(['image/png']);
+    });
+
+    test('should warn, naming the quota and how to raise it, when the API has more than 300 API Gateway resources', () => {
+      const warnings = (paths: number) => {
+        const { stack } = makeStack();
+        const fn = handler(stack, 'Fn');
+        new SecuredApi(stack, 'Api', {
+          issuer: ISSUER,
+          // Each path is two resources: /p<i> and /p<i>/{id}; with the root, 2 * paths + 1.
+          routes: Array.from({ length: paths }, (_, i) => ({ method: HttpMethod.GET, path: `/p${i}/{id}`, handler: fn })),
+        });
+        return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Resources per API')).map((w) => w.entry.data);
+      };
+      // The root counts: API Gateway lists it among the API's resources (the worse reading).
+      expect(warnings(149)).toEqual([]); // 299 resources
+      expect(warnings(150)).toEqual([ // 301 resources
+        expect.stringMatching(/^The REST API has 301 API Gateway resources .* over API Gateway's default quota "Resources per API" of 300: the deployment fails unless the quota is raised\. Request an increase in the Service Quotas console/),
+      ]);
     });
 
     test('should refuse a route added after synthesis', () => {
@@ -482,21 +582,18 @@ describe('SecuredApi', () => {
       // THEN
       const found = acknowledgements(app);
       expect(found.map((a) => `${a.id} ${a.path}`)).toEqual([
+        // The request validator is declared in the imported definition, not as a resource.
+        'AwsSolutions-APIG2 Orders/Api/Api/Resource',
         // API Gateway's own managed policy for pushing logs, on CDK's CloudWatch role.
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs] Orders/Api/Api/CloudWatchRole/Resource',
         'AwsSolutions-APIG6 Orders/Api/Api/DeploymentStage.prod/Resource', // execution logs can record tokens
-        'AwsSolutions-COG4 Orders/Api/Api/Default/orders/GET/Resource', // guarded by the TokenAuthorizer, not Cognito
-        'AwsSolutions-COG4 Orders/Api/Api/Default/orders/POST/Resource',
-        'AwsSolutions-COG4 Orders/Api/Api/Default/orders/{id}/GET/Resource',
-        'AwsSolutions-APIG4 Orders/Api/Api/Default/health/GET/Resource', // public: true
-        'AwsSolutions-COG4 Orders/Api/Api/Default/health/GET/Resource',
         'AwsSolutions-IAM5[Resource::*] Orders/Api/Authorizer/ServiceRole/DefaultPolicy/Resource', // X-Ray takes no resource
         'AwsSolutions-L1 Orders/Api/Authorizer/Handler/Resource', // Node.js 22 is pinned, as the bundle targets it
       ]);
       for (const { id, reason } of found) {
         expect([id, typeof reason === 'string' && reason.trim().length > 40]).toEqual([id, true]);
       }
-      expect(found.find((a) => a.id === 'AwsSolutions-APIG4')?.reason).toMatch(/^Route GET \/health was added with public: true/);
+      expect(found.find((a) => a.id === 'AwsSolutions-APIG2')?.reason).toMatch(/declares the request validator "params-and-body"/);
       expect(found.find((a) => a.id === 'AwsSolutions-APIG6')?.reason).toMatch(/bearer tokens/);
     });
 

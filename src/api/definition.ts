@@ -155,7 +155,7 @@ export function methodOfKey(key: string): RouteMethod | undefined {
  */
 function operation(route: DefinitionRoute): Obj {
   return {
-    security: route.isPublic ? [] : [{ [DEFINITION_AUTHORIZER_SCHEME]: [] }],
+    'security': route.isPublic ? [] : [{ [DEFINITION_AUTHORIZER_SCHEME]: [] }],
     // Lambda proxy integrations are always invoked with POST.
     'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri: route.integrationUri },
   };

@@ -433,7 +433,7 @@ export class TokenAuthorizer extends Construct {
    *
    * @internal
    */
-  public _declareInDefinition(api: apigateway.IRestApi, stageName: () => string | undefined): { identitySources: () => string[]; resultsCacheTtlSeconds: number; functionArn: string } {
+  public _declareInDefinition(api: apigateway.IRestApi, stageName: () => string | undefined): DeclaredAuthorizer {
     if (this.requestAuthorizer) {
       throw new Error(`${this.node.path}: this authorizer already has an AWS::ApiGateway::Authorizer (its authorizer property was read); a SecuredApi needs an authorizer of its own.`);
     }
@@ -586,6 +586,14 @@ export class TokenAuthorizer extends Construct {
     }
     return errors;
   }
+}
+
+/** What a REST API's definition declares of a TokenAuthorizer. */
+export interface DeclaredAuthorizer {
+  /** The identity sources; known once every route is added. */
+  readonly identitySources: () => string[];
+  readonly resultsCacheTtlSeconds: number;
+  readonly functionArn: string;
 }
 
 /**

@@ -55,19 +55,38 @@ export function readStacks(dir: string): AssemblyStack[] {
   return stacks;
 }
 
-/** Whether `value` (a template fragment) refers to the logical id `id` by Ref or Fn::GetAtt. */
+/**
+ * Whether `value` (a template fragment) refers to the logical id `id`: by Ref, by Fn::GetAtt, or
+ * as `${Id}` or `${Id.Attribute}` in an Fn::Sub string (not `${!Id}`, which is literal text, nor a
+ * name the Fn::Sub's own variables define).
+ */
 export function refersTo(value: unknown, id: string): boolean {
   if (Array.isArray(value)) {
     return value.some((v) => refersTo(v, id));
   }
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
-    if (v.Ref === id || (Array.isArray(v['Fn::GetAtt']) && v['Fn::GetAtt'][0] === id)) {
+    const getAtt = v['Fn::GetAtt'];
+    if (v.Ref === id
+      || (Array.isArray(getAtt) && getAtt[0] === id)
+      || (typeof getAtt === 'string' && getAtt.split('.')[0] === id)
+      || subRefersTo(v['Fn::Sub'], id)) {
       return true;
     }
     return Object.values(v).some((x) => refersTo(x, id));
   }
   return false;
+}
+
+/** Whether an Fn::Sub's template string names `id` (its variables' values are searched as any fragment). */
+function subRefersTo(sub: unknown, id: string): boolean {
+  const [template, variables] = Array.isArray(sub) ? sub : [sub, undefined];
+  if (typeof template !== 'string') {
+    return false;
+  }
+  const own = (name: string) => variables !== null && typeof variables === 'object' && Object.prototype.hasOwnProperty.call(variables, name);
+  return [...template.matchAll(/\$\{([^}]*)\}/g)].some(([, name]) => !name.startsWith('!') && !own(name)
+    && (name === id || name.startsWith(`${id}.`)));
 }
 
 /** The resource path of an AWS::ApiGateway::Method, from its chain of AWS::ApiGateway::Resource. */

@@ -1,0 +1,187 @@
+import { AssemblyStack, refersTo, resourcePath, TemplateResource } from './cloud-assembly';
+import { methodOfKey } from '../api/definition';
+
+/** A method of the REST API, as API Gateway serves it. */
+export interface ApiMethod {
+  /** `GET`, …, or `ANY`. */
+  readonly httpMethod: string;
+  /** The resource path, e.g. `/orders/{id}`. */
+  readonly resource: string;
+  /** No authorization: API Gateway passes every request on to the integration. */
+  readonly isPublic: boolean;
+  /**
+   * Why the method is neither public nor guarded by the authorizer alone (the test kit does not
+   * emulate it); undefined when it is one of the two.
+   */
+  readonly unguardedBecause?: string;
+}
+
+/** A REST API that an authorizer function guards, read from the template. */
+export interface AuthorizedApi {
+  /** The AWS::ApiGateway::Authorizer; for an authorizer of an OpenAPI `Body`, the RestApi. */
+  readonly authorizerLogicalId: string;
+  readonly restApiLogicalId: string;
+  /** The `Body`'s security scheme that invokes the function; undefined for an AWS::ApiGateway::Authorizer. */
+  readonly securitySchemeName?: string;
+  readonly identitySources: string[];
+  readonly resultsCacheTtlSeconds: number;
+  readonly stageName: string;
+  readonly methods: ApiMethod[];
+}
+
+/** API Gateway's TTL when an authorizer sets none. */
+const DEFAULT_TTL_SECONDS = 300;
+
+type Json = Record<string, any>;
+
+/**
+ * Every authorizer of `stack` that invokes the function `functionId`: AWS::ApiGateway::Authorizer
+ * resources (their API's methods are AWS::ApiGateway::Method resources), and security schemes of
+ * RestApis defined by an OpenAPI `Body` (their methods are the Body's operations).
+ */
+export function authorizedApis(stack: AssemblyStack, functionId: string): AuthorizedApi[] {
+  const resources = stack.template.Resources ?? {};
+  const found: AuthorizedApi[] = [];
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type === 'AWS::ApiGateway::Authorizer' && refersTo(r.Properties?.AuthorizerUri, functionId)) {
+      found.push(fromAuthorizerResource(stack, id, r));
+    }
+    if (r.Type === 'AWS::ApiGateway::RestApi') {
+      const body = definitionOf(r);
+      const schemes: Json = body?.components?.securitySchemes ?? body?.securityDefinitions ?? {};
+      for (const [name, scheme] of Object.entries<Json>(schemes)) {
+        const authorizer = scheme?.['x-amazon-apigateway-authorizer'];
+        if (authorizer && refersTo(authorizer.authorizerUri, functionId)) {
+          found.push(fromDefinition(stack, id, body!, name, authorizer));
+        }
+      }
+    }
+  }
+  return found;
+}
+
+function fromAuthorizerResource(stack: AssemblyStack, authorizerId: string, authorizer: TemplateResource): AuthorizedApi {
+  const props = authorizer.Properties!;
+  if (props.Type !== 'REQUEST') {
+    throw new Error(`${stack.id}/${authorizerId} is a ${props.Type} authorizer; only REQUEST authorizers are emulated`);
+  }
+  const restApiId = props.RestApiId?.Ref;
+  return {
+    authorizerLogicalId: authorizerId,
+    restApiLogicalId: restApiId,
+    identitySources: splitSources(String(props.IdentitySource ?? '')),
+    resultsCacheTtlSeconds: props.AuthorizerResultTtlInSeconds ?? DEFAULT_TTL_SECONDS,
+    stageName: stageName(stack, restApiId),
+    methods: methodResources(stack, restApiId, authorizerId),
+  };
+}
+
+function fromDefinition(stack: AssemblyStack, restApiId: string, body: Json, schemeName: string, authorizer: Json): AuthorizedApi {
+  const where = `${stack.id}/${restApiId}, security scheme ${schemeName}`;
+  if (String(authorizer.type).toLowerCase() !== 'request') {
+    throw new Error(`${where} is a ${authorizer.type} authorizer; only request authorizers are emulated`);
+  }
+  if (typeof authorizer.identitySource !== 'string') {
+    throw new Error(`${where}: identitySource ${JSON.stringify(authorizer.identitySource)} is not known at synthesis`);
+  }
+  const ttl = authorizer.authorizerResultTtlInSeconds;
+  if (ttl !== undefined && typeof ttl !== 'number') {
+    throw new Error(`${where}: authorizerResultTtlInSeconds ${JSON.stringify(ttl)} is not a number known at synthesis`);
+  }
+  const operations: ApiMethod[] = [];
+  for (const [resource, item] of Object.entries<Json>(body.paths ?? {})) {
+    for (const [key, operation] of Object.entries<Json>(item ?? {})) {
+      const httpMethod = methodOfKey(key);
+      if (httpMethod !== undefined) {
+        operations.push({ httpMethod, resource, ...operationGuard(operation?.security, schemeName) });
+      }
+    }
+  }
+  return {
+    // A definition's authorizer has no resource of its own; the RestApi declares it.
+    authorizerLogicalId: restApiId,
+    restApiLogicalId: restApiId,
+    securitySchemeName: schemeName,
+    identitySources: splitSources(authorizer.identitySource),
+    resultsCacheTtlSeconds: ttl ?? DEFAULT_TTL_SECONDS,
+    stageName: stageName(stack, restApiId),
+    // Methods added to the RestApi as resources are served beside the definition's operations.
+    methods: checkUnique(stack, restApiId, [...operations, ...methodResources(stack, restApiId, undefined)]),
+  };
+}
+
+/**
+ * Public only when the operation's security is `[]`; guarded only when it is exactly
+ * `[{ <scheme>: [] }]`: anything else (no security, which would inherit the definition's
+ * top-level one; other schemes, alternatives, or scopes) is not the authorizer alone.
+ */
+function operationGuard(security: unknown, schemeName: string): Pick<ApiMethod, 'isPublic' | 'unguardedBecause'> {
+  if (Array.isArray(security) && security.length === 0) {
+    return { isPublic: true };
+  }
+  const [requirement] = Array.isArray(security) && security.length === 1 ? security : [];
+  if (requirement && typeof requirement === 'object' && !Array.isArray(requirement)
+    && Object.keys(requirement).length === 1 && Object.prototype.hasOwnProperty.call(requirement, schemeName)
+    && Array.isArray(requirement[schemeName]) && requirement[schemeName].length === 0) {
+    return { isPublic: false };
+  }
+  return {
+    isPublic: false,
+    unguardedBecause: security === undefined ? 'no security of its own' : `security ${JSON.stringify(security)}`,
+  };
+}
+
+/** The RestApi's AWS::ApiGateway::Method resources; guarded when they use `authorizerId`. */
+function methodResources(stack: AssemblyStack, restApiId: string, authorizerId: string | undefined): ApiMethod[] {
+  const resources = stack.template.Resources ?? {};
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.RestApiId?.Ref === restApiId)
+    .map((r) => {
+      const type: string = r.Properties!.AuthorizationType ?? 'NONE';
+      const usedAuthorizer: string | undefined = r.Properties!.AuthorizerId?.Ref;
+      const guarded = type === 'CUSTOM' && authorizerId !== undefined && usedAuthorizer === authorizerId;
+      return {
+        httpMethod: r.Properties!.HttpMethod,
+        resource: resourcePath(resources, r.Properties!.ResourceId),
+        isPublic: type === 'NONE',
+        unguardedBecause: type === 'NONE' || guarded ? undefined : `AuthorizationType ${type}${usedAuthorizer ? `, AuthorizerId ${usedAuthorizer}` : ''}`,
+      };
+    });
+}
+
+function checkUnique(stack: AssemblyStack, restApiId: string, methods: ApiMethod[]): ApiMethod[] {
+  const seen = new Set<string>();
+  for (const m of methods) {
+    const route = `${m.httpMethod} ${m.resource}`;
+    if (seen.has(route)) {
+      throw new Error(`${stack.id}/${restApiId}: ${route} is both an operation of its definition and an AWS::ApiGateway::Method; API Gateway would serve only one`);
+    }
+    seen.add(route);
+  }
+  return methods;
+}
+
+function stageName(stack: AssemblyStack, restApiId: string): string {
+  const stage = Object.values(stack.template.Resources ?? {})
+    .find((r) => r.Type === 'AWS::ApiGateway::Stage' && r.Properties?.RestApiId?.Ref === restApiId);
+  const name = stage?.Properties?.StageName;
+  return typeof name === 'string' ? name : 'prod';
+}
+
+/** The RestApi's OpenAPI definition, when its `Body` is one in the template (inline or as a JSON string). */
+function definitionOf(restApi: TemplateResource): Json | undefined {
+  let body = restApi.Properties?.Body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  return body && typeof body === 'object' && !Array.isArray(body) ? body : undefined;
+}
+
+/** `a, b` and `a,b` alike. */
+function splitSources(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
