@@ -1,4 +1,5 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -357,6 +358,56 @@ describe('SecuredApi', () => {
     expect(operationsOf(template)).toHaveLength(300);
     // One permission per backend function, not per method.
     template.resourceCountIs('AWS::Lambda::Permission', 4);
+  });
+
+  test('should fit 1,000 routes (250 paths x 4 methods over 50 functions) in one stack, within 500 resources and 1 MB', () => {
+    // GIVEN
+    const app = new App();
+    const stack = new Stack(app, 'Big', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const functions = Array.from({ length: 50 }, (_, i) => handler(stack, `Fn${i}`));
+    const methods = [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE];
+    const routes: SecuredApiRoute[] = Array.from({ length: 1000 }, (_, i) => ({
+      method: methods[i % 4],
+      // 25 collections x 10 item paths: 250 paths.
+      path: `/collection${Math.floor(i / 40)}/items${Math.floor(i / 4) % 10}/{id}`,
+      handler: functions[i % 50],
+      ...(i % 100 === 0 ? { public: true } : { scopes: [`c${Math.floor(i / 40)}:${methods[i % 4] === HttpMethod.GET ? 'read' : 'write'}`] }),
+    }));
+
+    // WHEN
+    new SecuredApi(stack, 'Api', { issuer: ISSUER, routes });
+    const artifact = app.synth().getStackByName('Big');
+
+    // THEN
+    const template = artifact.template;
+    const resources = Object.values<any>(template.Resources);
+    // Per function: the function, its role and one permission for the API; the rest does not grow.
+    expect(resources.length).toBe(50 * 3 + 24);
+    const bytes = fs.statSync(artifact.templateFullPath).size;
+    expect(bytes).toBeLessThan(1_000_000);
+    const body = resources.find((r) => r.Type === 'AWS::ApiGateway::RestApi').Properties.Body;
+    let operations = 0;
+    for (const [resource, item] of Object.entries<Record<string, any>>(body.paths)) {
+      for (const [key, op] of Object.entries(item).filter(([k]) => k !== 'parameters')) {
+        operations++;
+        const route = routes.find((r) => r.path === resource && r.method.toLowerCase() === key)!;
+        expect([key, resource, op.security]).toEqual([key, resource, route.public ? [] : [{ tokenAuthorizer: [] }]]);
+      }
+    }
+    expect(operations).toBe(1000);
+    // 250 paths of 3 segments under 25 collections: 25 + 250 + 250 resources and the root.
+    expect(artifact.messages.map((m) => m.entry.data)).toEqual([expect.stringMatching(/^The REST API has 526 API Gateway resources/)]);
+  });
+
+  test('should refuse to hand out an AWS::ApiGateway::Authorizer for the authorizer its definition declares', () => {
+    // GIVEN
+    const { stack } = makeStack();
+    const api = ordersApi(stack);
+
+    // WHEN / THEN
+    expect(() => api.authorizer.authorizer).toThrow(
+      'Orders/Api/Authorizer: this authorizer is declared in the OpenAPI definition of a SecuredApi, which guards its routes with it; add routes with the SecuredApi\'s addRoute() rather than passing the authorizer to methods.',
+    );
   });
 
   describe('validation', () => {

@@ -1,0 +1,133 @@
+/**
+ * Generated route sets, through the real SecuredApi, synthesized: every route's authorization in
+ * the REST API's definition is exactly what the route asked for (no operation without the
+ * authorizer unless public, no operation no route made), the authorizer's route table holds
+ * exactly the guarded routes, and any change an override makes to a guarded operation's security
+ * fails synth.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as fc from 'fast-check';
+import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiRoute } from '../../src';
+import { okHandler } from '../support/orders-api';
+
+const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
+const OPERATION_KEYS: Record<string, string> = {
+  'get': 'GET', 'post': 'POST', 'put': 'PUT', 'patch': 'PATCH', 'delete': 'DELETE', 'head': 'HEAD', 'options': 'OPTIONS', 'x-amazon-apigateway-any-method': 'ANY',
+};
+
+interface GenRoute {
+  readonly method: HttpMethod;
+  readonly segments: string[];
+  readonly isPublic: boolean;
+  readonly scopes: string[];
+  readonly fn: number;
+}
+
+const genRoute: fc.Arbitrary<GenRoute> = fc.record({
+  method: fc.constantFrom(...Object.values(HttpMethod)),
+  // One parameter name per position, so that generated sets rarely clash on names.
+  segments: fc.array(fc.oneof(fc.constantFrom('a', 'b', 'orders'), fc.constant('{p}'), fc.constant('{proxy+}')), { maxLength: 3 }),
+  isPublic: fc.boolean(),
+  scopes: fc.subarray(['s1', 's2', 's3'], { maxLength: 2 }),
+  fn: fc.nat(2),
+});
+
+/** A SecuredApi of the routes, or undefined when SecuredApi refuses the set (duplicates, ANY beside a method, a bad path). */
+function build(gen: GenRoute[]): { app: App; stack: Stack; api: SecuredApi; routes: SecuredApiRoute[] } | undefined {
+  const app = new App();
+  const stack = new Stack(app, 'Gen', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const fns = [0, 1, 2].map((i) => okHandler(stack, `Fn${i}`));
+  const routes: SecuredApiRoute[] = gen.map((g) => ({
+    method: g.method,
+    path: '/' + g.segments.join('/'),
+    handler: fns[g.fn],
+    ...(g.isPublic ? { public: true } : { scopes: g.scopes }),
+  }));
+  try {
+    const api = new SecuredApi(stack, 'Api', { issuer: ISSUER, routes, dashboard: false, alarms: false, auditQueries: false });
+    return { app, stack, api, routes };
+  } catch {
+    return undefined;
+  }
+}
+
+function synthesized(app: App, stack: Stack): { body: any; config: any } {
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template;
+  const api = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::ApiGateway::RestApi');
+  expect(api).toHaveLength(1);
+  const fn = Object.values<any>(template.Resources).find((r) => r.Properties?.Environment?.Variables?.SECURED_API_ISSUER !== undefined);
+  const dir = path.join(assembly.directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+  return { body: api[0].Properties.Body, config: JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) };
+}
+
+function operations(body: any): Map<string, any> {
+  const ops = new Map<string, any>();
+  for (const [resource, item] of Object.entries<Record<string, any>>(body.paths)) {
+    for (const [key, op] of Object.entries(item)) {
+      if (OPERATION_KEYS[key]) {
+        ops.set(`${OPERATION_KEYS[key]} ${resource}`, op);
+      }
+    }
+  }
+  return ops;
+}
+
+describe('SecuredApi definition (generated route sets)', () => {
+  test('should give every route exactly its authorization, and nothing else an operation', () => {
+    let built = 0;
+    fc.assert(fc.property(fc.array(genRoute, { minLength: 1, maxLength: 8 }), (gen) => {
+      const made = build(gen);
+      fc.pre(made !== undefined);
+      built++;
+      const { app, stack, routes } = made!;
+      const { body, config } = synthesized(app, stack);
+      const ops = operations(body);
+      const route = (r: SecuredApiRoute) => `${r.method} ${r.path}`;
+      expect([...ops.keys()].sort()).toEqual(routes.map(route).sort());
+      for (const r of routes) {
+        const op = ops.get(route(r));
+        expect([route(r), op.security]).toEqual([route(r), r.public ? [] : [{ tokenAuthorizer: [] }]]);
+        expect(op['x-amazon-apigateway-integration']).toMatchObject({ type: 'aws_proxy', httpMethod: 'POST' });
+      }
+      expect(body.security).toBeUndefined();
+      expect(Object.keys(body.components.securitySchemes)).toEqual(['tokenAuthorizer']);
+      expect(config.routes.map((r: any) => `${r.method} ${r.resource}`).sort()).toEqual(routes.filter((r) => !r.public).map(route).sort());
+    }), { numRuns: 60, seed: 20261130 });
+    // The generator must mostly produce sets SecuredApi accepts, or the property says little.
+    expect(built).toBeGreaterThan(30);
+  });
+
+  test('should fail synth, naming the route, on any change an override makes to a guarded operation\'s security', () => {
+    const tampered = fc.oneof(
+      fc.constant(undefined), // removed
+      fc.constant([]),
+      fc.constant([{}]),
+      fc.constant([{ tokenAuthorizer: ['s1'] }]),
+      fc.constant([{ tokenAuthorizer: [] }, {}]),
+      fc.constant([{ other: [] }]),
+      fc.constant('none'),
+    );
+    let built = 0;
+    fc.assert(fc.property(fc.array(genRoute, { minLength: 1, maxLength: 6 }), fc.nat(), tampered, (gen, pick, security) => {
+      const made = build(gen);
+      const guarded = made?.routes.filter((r) => !r.public) ?? [];
+      fc.pre(made !== undefined && guarded.length > 0);
+      built++;
+      const target = guarded[pick % guarded.length];
+      const key = target.method === HttpMethod.ANY ? 'x-amazon-apigateway-any-method' : target.method.toLowerCase();
+      const cfn = made!.api.restApi.node.defaultChild as apigateway.CfnRestApi;
+      const at = `Body.paths.${target.path}.${key}.security`;
+      if (security === undefined) {
+        cfn.addPropertyDeletionOverride(at);
+      } else {
+        cfn.addPropertyOverride(at, security);
+      }
+      expect(() => made!.app.synth()).toThrow(`operation ${target.method} ${target.path} is a guarded route, but as deployed its security is`);
+    }), { numRuns: 40, seed: 20261130 });
+    expect(built).toBeGreaterThan(20);
+  });
+});
