@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { AssemblyStack, readStacks, refersTo, resourcePath, TemplateResource } from './cloud-assembly';
+import { ApiMethod, authorizedApis } from './authorized-api';
+import { AssemblyStack, readStacks, TemplateResource } from './cloud-assembly';
 import { evaluatePolicy, PolicyDocument } from './iam-policy';
 import { matchResource, pathParameters } from './resource-match';
 import { ENV_AUDIENCES, ENV_ISSUER, ENV_JWKS_URI } from '../authorizer/contract';
@@ -63,7 +64,7 @@ export interface ApiRequest {
   readonly path: string;
   /**
    * The API Gateway resource template that serves it, e.g. `/orders/{id}`.
-   * @default - found from the synthesized methods as API Gateway would (literal, then `{param}`, then `{proxy+}`)
+   * @default - found from the synthesized routes as API Gateway would (literal, then `{param}`, then `{proxy+}`)
    */
   readonly resource?: string;
   /**
@@ -102,13 +103,6 @@ export interface AuthorizerResponse {
   readonly principalId?: string;
   /** The context the integration would see in `requestContext.authorizer`. */
   readonly context?: Record<string, string | number | boolean>;
-}
-
-interface Method {
-  readonly httpMethod: string;
-  readonly resource: string;
-  readonly authorizationType: string;
-  readonly authorizerId?: string;
 }
 
 interface Reply {
@@ -150,6 +144,11 @@ process.send({ ready: true });
  * Node.js process, behind an emulation of what API Gateway does around it: route selection, the
  * REQUEST event, identity sources, the result cache, and the policy's verdict.
  *
+ * The API is read from the template as API Gateway would read it: a SecuredApi's REST API from the
+ * OpenAPI definition in its `AWS::ApiGateway::RestApi` `Body` (operations, and the security scheme
+ * whose `authorizerUri` invokes the function), or a REST API that a standalone `TokenAuthorizer`
+ * guards from its `AWS::ApiGateway::Authorizer` and `AWS::ApiGateway::Method` resources.
+ *
  * ```ts
  * const authorizer = await SynthesizedAuthorizer.fromCloudAssembly('cdk.out', { issuerOverride: localIssuer });
  * const res = await authorizer.request({ method: 'GET', path: '/orders/42', token });
@@ -181,8 +180,20 @@ export class SynthesizedAuthorizer {
 
   /** The authorizer function's logical id. */
   public readonly functionLogicalId: string;
-  /** The AWS::ApiGateway::Authorizer's logical id. */
+  /**
+   * The logical id of what declares the API Gateway authorizer: the AWS::ApiGateway::Authorizer
+   * (a standalone TokenAuthorizer's), or, for a REST API defined by an OpenAPI `Body` (a
+   * SecuredApi's), which has no authorizer resource, the AWS::ApiGateway::RestApi whose definition
+   * declares it as the security scheme `securitySchemeName`.
+   */
   public readonly authorizerLogicalId: string;
+  /** The AWS::ApiGateway::RestApi's logical id. */
+  public readonly restApiLogicalId: string;
+  /**
+   * The name of the security scheme of the REST API's OpenAPI `Body` that invokes the function,
+   * e.g. `tokenAuthorizer`; undefined for an AWS::ApiGateway::Authorizer.
+   */
+  public readonly securitySchemeName?: string;
   /** The folder of the function's asset (index.js and config.json). */
   public readonly assetDir: string;
   /** The identity sources, e.g. `method.request.header.Authorization`. */
@@ -194,7 +205,7 @@ export class SynthesizedAuthorizer {
   /** Every JSON line the authorizer has written to stdout (audit lines, JWKS fetches, config errors). */
   public readonly logs: Array<Record<string, any>> = [];
 
-  private readonly methods: Method[];
+  private readonly methods: ApiMethod[];
   private readonly methodArnBase: string;
   private readonly stageName: string;
   private readonly clock: () => number;
@@ -206,36 +217,23 @@ export class SynthesizedAuthorizer {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(stack: AssemblyStack, functionId: string, fn: TemplateResource, options: SynthesizedAuthorizerOptions) {
-    const resources = stack.template.Resources ?? {};
     this.functionLogicalId = functionId;
     this.clock = options.clock ?? Date.now;
     this.assetDir = findAssetDir(stack, functionId, fn);
 
-    const authorizers = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::Authorizer' && refersTo(r.Properties?.AuthorizerUri, functionId));
-    if (authorizers.length !== 1) {
-      throw new Error(`${stack.id}/${functionId}: expected one AWS::ApiGateway::Authorizer invoking it, found ${authorizers.length}`);
+    const apis = authorizedApis(stack, functionId);
+    if (apis.length !== 1) {
+      const which = apis.map((a) => a.securitySchemeName === undefined ? a.authorizerLogicalId : `${a.restApiLogicalId}#${a.securitySchemeName}`);
+      throw new Error(`${stack.id}/${functionId}: expected one API Gateway authorizer invoking it (an AWS::ApiGateway::Authorizer, or a security scheme of an AWS::ApiGateway::RestApi's OpenAPI Body), found ${apis.length}${which.length ? ` (${which.join(', ')})` : ''}`);
     }
-    const [authorizerId, authorizer] = authorizers[0];
-    this.authorizerLogicalId = authorizerId;
-    const props = authorizer.Properties!;
-    if (props.Type !== 'REQUEST') {
-      throw new Error(`${stack.id}/${authorizerId} is a ${props.Type} authorizer; only REQUEST authorizers are emulated`);
-    }
-    this.identitySources = String(props.IdentitySource ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    // API Gateway's default when the property is absent.
-    this.resultsCacheTtlSeconds = props.AuthorizerResultTtlInSeconds ?? 300;
-
-    const apiId = props.RestApiId?.Ref;
-    this.methods = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties?.RestApiId?.Ref === apiId)
-      .map((r) => ({
-        httpMethod: r.Properties!.HttpMethod,
-        resource: resourcePath(resources, r.Properties!.ResourceId),
-        authorizationType: r.Properties!.AuthorizationType ?? 'NONE',
-        authorizerId: r.Properties!.AuthorizerId?.Ref,
-      }));
-    const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage' && r.Properties?.RestApiId?.Ref === apiId);
-    this.stageName = stage?.Properties?.StageName ?? 'prod';
+    const [api] = apis;
+    this.authorizerLogicalId = api.authorizerLogicalId;
+    this.restApiLogicalId = api.restApiLogicalId;
+    this.securitySchemeName = api.securitySchemeName;
+    this.identitySources = api.identitySources;
+    this.resultsCacheTtlSeconds = api.resultsCacheTtlSeconds;
+    this.methods = api.methods;
+    this.stageName = api.stageName;
     this.methodArnBase = `arn:aws:execute-api:${stack.region ?? 'us-east-1'}:${stack.account ?? '123456789012'}:testkitapi/${this.stageName}`;
 
     const env: Record<string, string> = {};
@@ -264,7 +262,7 @@ export class SynthesizedAuthorizer {
 
   /** The routes of the API: `GET /orders/{id}`, with whether they are public. */
   public get routes(): Array<{ readonly method: string; readonly resource: string; readonly public: boolean }> {
-    return this.methods.map((m) => ({ method: m.httpMethod, resource: m.resource, public: m.authorizationType === 'NONE' }));
+    return this.methods.map((m) => ({ method: m.httpMethod, resource: m.resource, public: m.isPublic }));
   }
 
   /** Empties the emulated result cache. */
@@ -284,11 +282,12 @@ export class SynthesizedAuthorizer {
       return { status: 403, reason: 'route_not_found', cached: false, invoked: false };
     }
     const route = `${method.httpMethod} ${method.resource}`;
-    if (method.authorizationType === 'NONE') {
-      return { status: 200, reason: 'public', cached: false, invoked: false, route };
+    if (method.unguardedBecause !== undefined) {
+      const authorizer = this.securitySchemeName === undefined ? this.authorizerLogicalId : `${this.restApiLogicalId}'s security scheme ${this.securitySchemeName} alone`;
+      throw new Error(`${route} is not guarded by ${authorizer} (${method.unguardedBecause}); the test kit emulates only public routes and routes guarded by it`);
     }
-    if (method.authorizationType !== 'CUSTOM' || method.authorizerId !== this.authorizerLogicalId) {
-      throw new Error(`${route} is not guarded by ${this.authorizerLogicalId} (AuthorizationType ${method.authorizationType})`);
+    if (method.isPublic) {
+      return { status: 200, reason: 'public', cached: false, invoked: false, route };
     }
 
     const headers: Record<string, string> = { ...req.headers };

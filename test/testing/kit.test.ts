@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiRoute } from '../../src';
+import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute, TokenAuthorizer } from '../../src';
 import { LocalIssuer, matchResource, SynthesizedAuthorizer, evaluatePolicy } from '../../src/testing';
+import { refersTo } from '../../src/testing/cloud-assembly';
 import { waitFor } from '../support/wait';
 
 // The test kit against a real synthesis: the authorizer asset in cdk.out (`npx projen bundle` must
@@ -21,7 +23,7 @@ let now: number;
 const running: SynthesizedAuthorizer[] = [];
 
 /** Synthesizes one SecuredApi with these routes (and a public GET /health) into its own cdk.out. */
-function synthesize(name: string, routes: (fn: (id: string) => lambda.IFunction) => SecuredApiRoute[]): string {
+function synthesize(name: string, routes: (fn: (id: string) => lambda.IFunction) => SecuredApiRoute[], props: Partial<SecuredApiProps> = {}): string {
   const outdir = join(work, name);
   const app = new App({ outdir });
   const stack = new Stack(app, name, { env: { account: '111122223333', region: 'eu-central-1' } });
@@ -38,10 +40,29 @@ function synthesize(name: string, routes: (fn: (id: string) => lambda.IFunction)
     dashboard: false,
     alarms: false,
     auditQueries: false,
+    ...props,
   });
   api.addRoute({ method: HttpMethod.GET, path: '/health', handler: fn('Health'), public: true });
   app.synth();
   return outdir;
+}
+
+/** A copy of a synthesized cloud assembly whose stack `name` has its template edited. */
+function tamperedCopy(outdir: string, name: string, copyName: string, edit: (template: any) => void): string {
+  const copy = join(work, copyName);
+  cpSync(outdir, copy, { recursive: true });
+  const file = join(copy, `${name}.template.json`);
+  const template = JSON.parse(readFileSync(file, 'utf8'));
+  edit(template);
+  writeFileSync(file, JSON.stringify(template));
+  return copy;
+}
+
+/** The logical id and OpenAPI definition of the template's only RestApi. */
+function restApiOf(template: any): [string, any] {
+  const apis = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::RestApi');
+  expect(apis).toHaveLength(1);
+  return [apis[0][0], apis[0][1].Properties.Body];
 }
 
 async function start(outdir: string): Promise<SynthesizedAuthorizer> {
@@ -376,5 +397,203 @@ describe('LocalIssuer', () => {
     } finally {
       await local.stop();
     }
+  });
+});
+
+describe('SynthesizedAuthorizer of a SecuredApi (an OpenAPI definition)', () => {
+  test('should take the authorizer from the security scheme of the RestApi definition that invokes the function', () => {
+    // GIVEN
+    const template = JSON.parse(readFileSync(join(ordersOut, 'Orders.template.json'), 'utf8'));
+    const [restApiId] = restApiOf(template);
+    const types = Object.values<any>(template.Resources).map((r) => r.Type);
+
+    // THEN: no AWS::ApiGateway::Authorizer or Method to read them from
+    expect(types).not.toContain('AWS::ApiGateway::Authorizer');
+    expect(types).not.toContain('AWS::ApiGateway::Method');
+    expect(orders.authorizerLogicalId).toBe(restApiId);
+    expect(orders.restApiLogicalId).toBe(restApiId);
+    expect(orders.securitySchemeName).toBe('tokenAuthorizer');
+    expect(template.Resources[orders.functionLogicalId].Type).toBe('AWS::Lambda::Function');
+  });
+
+  test('should serve every method from an ANY operation, and read the TTL', async () => {
+    // GIVEN
+    const docs = await start(synthesize('Docs', (fn) => [
+      { method: HttpMethod.GET, path: '/docs', handler: fn('List'), scopes: ['docs:read'] },
+      { method: HttpMethod.ANY, path: '/docs/{proxy+}', handler: fn('Write'), scopes: ['docs:write'] },
+    ], { resultsCacheTtl: Duration.seconds(42) }));
+    const reader = await token('docs:read');
+    const writer = await token('docs:write');
+    const cases: Array<[string, string, string]> = [
+      [reader, 'GET', '/docs'], [reader, 'DELETE', '/docs/a/b.md'], [writer, 'DELETE', '/docs/a/b.md'],
+      [writer, 'PATCH', '/docs/a'], [writer, 'GET', '/docs/a'], [writer, 'GET', '/docs'], [writer, 'POST', '/docs'],
+    ];
+
+    // WHEN
+    const answers = [];
+    for (const [t, method, path] of cases) {
+      docs.clearCache();
+      const res = await docs.request({ method, path, token: t });
+      answers.push([method, path, res.route, res.status, res.reason]);
+    }
+
+    // THEN
+    expect(docs.resultsCacheTtlSeconds).toBe(42);
+    expect(docs.routes.map((r) => `${r.method} ${r.resource}${r.public ? ' public' : ''}`).sort()).toEqual([
+      'ANY /docs/{proxy+}', 'GET /docs', 'GET /health public',
+    ]);
+    expect(answers).toEqual([
+      ['GET', '/docs', 'GET /docs', 200, 'allowed'],
+      ['DELETE', '/docs/a/b.md', 'ANY /docs/{proxy+}', 403, 'insufficient_scope'],
+      ['DELETE', '/docs/a/b.md', 'ANY /docs/{proxy+}', 200, 'allowed'],
+      ['PATCH', '/docs/a', 'ANY /docs/{proxy+}', 200, 'allowed'],
+      ['GET', '/docs/a', 'ANY /docs/{proxy+}', 200, 'allowed'],
+      ['GET', '/docs', 'GET /docs', 403, 'insufficient_scope'],
+      ['POST', '/docs', undefined, 403, 'route_not_found'],
+    ]);
+  });
+
+  describe('with a definition edited after synthesis', () => {
+    let tampered: SynthesizedAuthorizer;
+
+    beforeAll(async () => {
+      const out = tamperedCopy(ordersOut, 'Orders', 'OrdersTampered', (template) => {
+        const [, body] = restApiOf(template);
+        const authorizer = body.components.securitySchemes.tokenAuthorizer['x-amazon-apigateway-authorizer'];
+        authorizer.identitySource = 'method.request.header.Authorization ,context.httpMethod';
+        delete authorizer.authorizerResultTtlInSeconds;
+        body.components.securitySchemes.apiKey = { type: 'apiKey', name: 'x-api-key', in: 'header' };
+        const paths = body.paths;
+        paths['/orders'].get.security = [{ tokenAuthorizer: ['orders:read'] }];
+        paths['/orders'].post.security = [{ apiKey: [] }];
+        paths['/orders/{id}'].get.security = [{ tokenAuthorizer: [] }, {}];
+        paths['/orders/{id}'].delete.security = [{ tokenAuthorizer: [], apiKey: [] }];
+        delete paths['/me'].get.security;
+        paths['/me'].put = { ...paths['/me'].get, security: [{}] };
+        // The authorizer's route table has no /health; the definition now guards it.
+        paths['/health'].get.security = [{ tokenAuthorizer: [] }];
+        paths['/status'] = { get: { ...paths['/health'].get, security: [] } };
+      });
+      tampered = await SynthesizedAuthorizer.fromCloudAssembly(out, { issuerOverride: { jwksUri: issuer.jwksUri }, clock: () => now });
+      running.push(tampered);
+    }, 120_000);
+
+    test('should read routes, identity sources and the default TTL from the definition', async () => {
+      // WHEN
+      const status = await tampered.request({ method: 'GET', path: '/status' });
+      const healthNoToken = await tampered.request({ method: 'GET', path: '/health' });
+      const health = await tampered.request({ method: 'GET', path: '/health', token: await token('orders:read') });
+
+      // THEN
+      expect(tampered.identitySources).toEqual(['method.request.header.Authorization', 'context.httpMethod']);
+      expect(tampered.resultsCacheTtlSeconds).toBe(300);
+      expect(tampered.routes.filter((r) => r.public).map((r) => `${r.method} ${r.resource}`)).toEqual(['GET /status']);
+      expect(status).toMatchObject({ status: 200, reason: 'public', invoked: false, route: 'GET /status' });
+      expect(healthNoToken).toMatchObject({ status: 401, reason: 'identity_source_missing', invoked: false });
+      expect(health).toMatchObject({ status: 403, invoked: true, route: 'GET /health' });
+    });
+
+    test.each([
+      ['GET', '/orders', /GET \/orders is not guarded by .*'s security scheme tokenAuthorizer alone \(security \[\{"tokenAuthorizer":\["orders:read"\]\}\]\)/],
+      ['POST', '/orders', /POST \/orders is not guarded .*\(security \[\{"apiKey":\[\]\}\]\)/],
+      ['GET', '/orders/1', /GET \/orders\/\{id\} is not guarded .*\(security \[\{"tokenAuthorizer":\[\]\},\{\}\]\)/],
+      ['DELETE', '/orders/1', /DELETE \/orders\/\{id\} is not guarded .*\(security \[\{"tokenAuthorizer":\[\],"apiKey":\[\]\}\]\)/],
+      ['GET', '/me', /GET \/me is not guarded .*\(no security of its own\)/],
+      ['PUT', '/me', /PUT \/me is not guarded .*\(security \[\{\}\]\)/],
+    ])('should refuse to emulate %s %s, whose security is not exactly [] or the authorizer alone', async (method, path, message) => {
+      // WHEN
+      const res = tampered.request({ method, path, token: await token('orders:read orders:write orders:admin') });
+
+      // THEN
+      await expect(res).rejects.toThrow(message);
+    });
+  });
+});
+
+describe('SynthesizedAuthorizer of a standalone TokenAuthorizer (an AWS::ApiGateway::Authorizer)', () => {
+  let plain: SynthesizedAuthorizer;
+  let template: any;
+
+  beforeAll(async () => {
+    const outdir = join(work, 'Standalone');
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Standalone', { env: { account: '111122223333', region: 'eu-central-1' } });
+    const authorizer = new TokenAuthorizer(stack, 'Authz', {
+      issuer: OidcIssuer.fromUrl(ISSUER, { audiences: [AUDIENCE] }),
+      routes: [{ method: HttpMethod.GET, path: '/orders/{id}', scopes: ['orders:read'] }],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+    const api = new apigateway.RestApi(stack, 'Api', { deployOptions: { stageName: 'v1' } });
+    const orderResource = api.root.addResource('orders').addResource('{id}');
+    orderResource.addMethod('GET', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
+    orderResource.addMethod('PUT', new apigateway.MockIntegration(), { authorizationType: apigateway.AuthorizationType.IAM });
+    api.root.addResource('health').addMethod('GET', new apigateway.MockIntegration());
+    template = app.synth().getStackByName('Standalone').template;
+    plain = await SynthesizedAuthorizer.fromCloudAssembly(outdir, { issuerOverride: { jwksUri: issuer.jwksUri }, clock: () => now });
+    running.push(plain);
+  }, 120_000);
+
+  test('should read the authorizer, its TTL and its API\'s methods from the resources', () => {
+    // GIVEN
+    const [authorizerId] = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'AWS::ApiGateway::Authorizer')!;
+    const [restApiId] = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'AWS::ApiGateway::RestApi')!;
+
+    // THEN
+    expect(plain.authorizerLogicalId).toBe(authorizerId);
+    expect(plain.restApiLogicalId).toBe(restApiId);
+    expect(plain.securitySchemeName).toBeUndefined();
+    expect(plain.resultsCacheTtlSeconds).toBe(0);
+    expect(plain.identitySources).toEqual(['method.request.header.Authorization']);
+    expect(plain.routes.map((r) => `${r.method} ${r.resource}${r.public ? ' public' : ''}`).sort()).toEqual([
+      'GET /health public', 'GET /orders/{id}', 'PUT /orders/{id}',
+    ]);
+  });
+
+  test('should answer guarded and public methods, and refuse one of another authorization type', async () => {
+    // WHEN
+    const reader = await plain.request({ method: 'GET', path: '/orders/1', token: await token('orders:read') });
+    const other = await plain.request({ method: 'GET', path: '/orders/1', token: await token('orders:write') });
+    const health = await plain.request({ method: 'GET', path: '/health' });
+
+    // THEN
+    expect(reader).toMatchObject({ status: 200, reason: 'allowed', invoked: true, route: 'GET /orders/{id}' });
+    expect(other).toMatchObject({ status: 403, reason: 'insufficient_scope', invoked: true });
+    expect(health).toMatchObject({ status: 200, reason: 'public', invoked: false });
+    await expect(plain.request({ method: 'PUT', path: '/orders/1', token: await token('orders:read') }))
+      .rejects.toThrow(/PUT \/orders\/\{id\} is not guarded by Authz\w+ \(AuthorizationType AWS_IAM\)/);
+  });
+});
+
+describe('reading the cloud assembly', () => {
+  test('should find a function referred to by Ref, Fn::GetAtt, or in an Fn::Sub string', () => {
+    // THEN
+    expect(refersTo({ Ref: 'Fn1' }, 'Fn1')).toBe(true);
+    expect(refersTo({ 'Fn::Join': ['', ['arn:', { 'Fn::GetAtt': ['Fn1', 'Arn'] }, '/invocations']] }, 'Fn1')).toBe(true);
+    expect(refersTo({ 'Fn::GetAtt': 'Fn1.Arn' }, 'Fn1')).toBe(true);
+    expect(refersTo({ 'Fn::Sub': 'arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn1.Arn}/invocations' }, 'Fn1')).toBe(true);
+    expect(refersTo({ 'Fn::Sub': 'name ${Fn1}' }, 'Fn1')).toBe(true);
+    expect(refersTo({ 'Fn::Sub': ['${Arn}', { Arn: { 'Fn::GetAtt': ['Fn1', 'Arn'] } }] }, 'Fn1')).toBe(true);
+    expect(refersTo({ 'Fn::Sub': 'functions/${Fn12.Arn}/invocations' }, 'Fn1')).toBe(false);
+    expect(refersTo({ 'Fn::Sub': 'functions/${!Fn1.Arn}/invocations' }, 'Fn1')).toBe(false);
+    expect(refersTo({ 'Fn::Sub': ['functions/${Fn1}', { Fn1: 'a variable' }] }, 'Fn1')).toBe(false);
+    expect(refersTo('${Fn1.Arn}', 'Fn1')).toBe(false);
+  });
+
+  test('should refuse a function invoked by no authorizer, or by more than one', async () => {
+    // GIVEN
+    const twoSchemes = tamperedCopy(ordersOut, 'Orders', 'OrdersTwoSchemes', (template) => {
+      const [, body] = restApiOf(template);
+      body.components.securitySchemes.again = body.components.securitySchemes.tokenAuthorizer;
+    });
+    const none = tamperedCopy(ordersOut, 'Orders', 'OrdersNoScheme', (template) => {
+      const [, body] = restApiOf(template);
+      delete body.components;
+    });
+
+    // THEN
+    await expect(SynthesizedAuthorizer.fromCloudAssembly(twoSchemes, { issuerOverride: { jwksUri: issuer.jwksUri } }))
+      .rejects.toThrow(/expected one API Gateway authorizer invoking it .*found 2 \(Api\w+#tokenAuthorizer, Api\w+#again\)/);
+    await expect(SynthesizedAuthorizer.fromCloudAssembly(none, { issuerOverride: { jwksUri: issuer.jwksUri } }))
+      .rejects.toThrow(/expected one API Gateway authorizer invoking it .*found 0$/);
   });
 });
