@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HttpMethod, OidcIssuer, SecuredApi } from '../../src';
+import { refersTo } from '../../src/testing/cloud-assembly';
 import { evaluatePolicy } from '../authorizer/runtime/fixtures';
 import { makeTlsCert } from '../support/tls-cert';
 import { waitFor } from '../support/wait';
@@ -36,6 +37,7 @@ let provider: Provider;
 let authorizer: ChildProcess;
 let template: any;
 let authorizerEnv: Record<string, string>;
+let authorizerId: string;
 const pending = new Map<number, (reply: any) => void>();
 let nextId = 0;
 
@@ -110,6 +112,7 @@ function synthesize(): { assetDir: string } {
   const [fnId, fn] = Object.entries<any>(template.Resources).find(([, r]) =>
     r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SECURED_API_ISSUER !== undefined)!;
   authorizerEnv = fn.Properties.Environment.Variables;
+  authorizerId = fnId;
   const objectKey: string = fn.Properties.Code.S3Key;
   const manifest = JSON.parse(readFileSync(join(outdir, 'Orders.assets.json'), 'utf8'));
   const asset = manifest.files[objectKey.replace(/\.zip$/, '')];
@@ -187,6 +190,32 @@ describe('SecuredApi end to end with a real OIDC provider', () => {
     expect(authorizerEnv.SECURED_API_ISSUER).toBe(provider.issuer);
     expect(authorizerEnv.SECURED_API_JWKS_URI).toBe(provider.jwksUri);
     expect(JSON.parse(authorizerEnv.SECURED_API_AUDIENCES)).toEqual([AUDIENCE]);
+  });
+
+  test('should guard every route of the REST API definition by the authorizer run here, and /health by none', () => {
+    // GIVEN
+    const [body] = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::ApiGateway::RestApi').map((r) => r.Properties.Body);
+    const schemes = Object.entries<any>(body.components.securitySchemes)
+      .filter(([, scheme]) => refersTo(scheme['x-amazon-apigateway-authorizer']?.authorizerUri, authorizerId))
+      .map(([name]) => name);
+
+    // WHEN
+    const security = Object.entries<any>(body.paths).flatMap(([path, item]) => Object.entries<any>(item)
+      .filter(([key]) => key !== 'parameters')
+      .map(([key, op]) => `${key} ${path} ${JSON.stringify(op.security)}`));
+
+    // THEN
+    expect(schemes).toHaveLength(1);
+    const guarded = JSON.stringify([{ [schemes[0]]: [] }]);
+    expect(security.sort()).toEqual([
+      `delete /orders/{id} ${guarded}`,
+      'get /health []',
+      `get /me ${guarded}`,
+      `get /orders ${guarded}`,
+      `get /orders/{id} ${guarded}`,
+      `get /orders/{id}/audit ${guarded}`,
+      `post /orders ${guarded}`,
+    ]);
   });
 
   test('should allow and deny per route and scope for client-credentials tokens', async () => {
