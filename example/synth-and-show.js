@@ -1,5 +1,5 @@
 // Synthesizes example/app.ts into example/cdk.out (offline) and prints what it produced: stacks,
-// resource counts by type, every route with its authorization, the authorizer's config.json, every
+// resource counts by type and the size of the REST API's OpenAPI definition, every route with its authorization, the authorizer's config.json, every
 // role that federates identities (AssumeRoleWith*): who may assume it and what it may do, and the
 // monitoring: dashboards (with where to open them), alarms, and saved audit queries.
 // Run with `npx projen example` (which bundles the authorizer first).
@@ -32,6 +32,27 @@ function synth() {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
+/** Whether a template fragment refers to the logical ID `id`: Ref, Fn::GetAtt, or `${id}` / `${id.Attr}` in an Fn::Sub. */
+function refersTo(value, id) {
+  if (Array.isArray(value)) return value.some((v) => refersTo(v, id));
+  if (!value || typeof value !== 'object') return false;
+  if (value.Ref === id || [].concat(value['Fn::GetAtt'] || [])[0] === id) return true;
+  const sub = [].concat(value['Fn::Sub'] || [])[0];
+  if (typeof sub === 'string' && [...sub.matchAll(/\$\{([^}!][^}]*)\}/g)].some(([, name]) => name === id || name.startsWith(`${id}.`))) return true;
+  return Object.values(value).some((v) => refersTo(v, id));
+}
+
+/** The RestApis imported from an OpenAPI definition in the template (SecuredApi's SpecRestApi): [id, body]. */
+function definitions(resources) {
+  return Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::ApiGateway::RestApi' && r.Properties.Body && typeof r.Properties.Body === 'object')
+    .map(([id, r]) => [id, r.Properties.Body]);
+}
+
+/** API Gateway's key for an ANY method in an OpenAPI path item; the other operation keys are the methods in lower case. */
+const ANY_METHOD_KEY = 'x-amazon-apigateway-any-method';
+const METHOD_KEYS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+
 /** The resource path of a method, from its AWS::ApiGateway::Resource chain. */
 function resourcePath(resources, method) {
   const parts = [];
@@ -56,6 +77,58 @@ function authorizerConfigs(resources) {
     }
   }
   return found;
+}
+
+/**
+ * Every route of the template's REST APIs with its authorization: the operations of OpenAPI
+ * definitions (`security: []` public, `[{ scheme: [] }]` that scheme's Lambda authorizer) and the
+ * AWS::ApiGateway::Method resources. Scopes and claim rules come from the route table (config.json)
+ * of the authorizer function that the scheme or AWS::ApiGateway::Authorizer invokes.
+ */
+function routes(resources, configs) {
+  const guard = (name, type, uri, route) => {
+    const config = configs.find((c) => refersTo(uri, c.id));
+    const r = config && config.config.routes.find((x) => `${x.method} ${x.resource}` === route);
+    const scopes = r ? (r.scopes.length ? `scopes any of [${r.scopes.join(', ')}]` : 'any valid token') : 'NOT IN ROUTE TABLE';
+    const rules = r && r.claimRules.length ? `, claims ${r.claimRules.map((x) => `${x.claim} ${x.op} ${x.value ?? JSON.stringify(x.values)}`).join(' and ')}` : '';
+    return `authorizer ${name} (${type}): ${scopes}${rules}`;
+  };
+  const rows = [];
+  for (const [, body] of definitions(resources)) {
+    const schemes = (body.components && body.components.securitySchemes) || {};
+    for (const [resource, item] of Object.entries(body.paths || {})) {
+      for (const [key, op] of Object.entries(item)) {
+        const method = key === ANY_METHOD_KEY ? 'ANY' : METHOD_KEYS.includes(key) ? key.toUpperCase() : undefined;
+        if (!method) continue;
+        const route = `${method} ${resource}`;
+        const security = op.security;
+        const names = Array.isArray(security) && security.length === 1 ? Object.keys(security[0]) : [];
+        const authorizer = names.length === 1 && schemes[names[0]] && schemes[names[0]]['x-amazon-apigateway-authorizer'];
+        let auth;
+        if (Array.isArray(security) && security.length === 0) {
+          auth = 'public';
+        } else if (authorizer && security[0][names[0]].length === 0) {
+          auth = guard(names[0], authorizer.type, authorizer.authorizerUri, route);
+        } else {
+          auth = `security ${JSON.stringify(security)}`;
+        }
+        rows.push([route, auth]);
+      }
+    }
+  }
+  for (const m of Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method')) {
+    const route = `${m.Properties.HttpMethod} ${resourcePath(resources, m)}`;
+    const type = m.Properties.AuthorizationType || 'NONE';
+    if (type === 'NONE') {
+      rows.push([route, 'public']);
+    } else if (type === 'CUSTOM') {
+      const authorizer = resources[m.Properties.AuthorizerId.Ref];
+      rows.push([route, guard(m.Properties.AuthorizerId.Ref, authorizer.Properties.Type, authorizer.Properties.AuthorizerUri, route)]);
+    } else {
+      rows.push([route, type]);
+    }
+  }
+  return rows.sort((a, b) => a[0].split(' ')[1].localeCompare(b[0].split(' ')[1]) || a[0].localeCompare(b[0]));
 }
 
 /** A template value, compact: `X` for a Ref, `X.Arn` for a GetAtt, joins joined. */
@@ -165,34 +238,15 @@ function show(ms) {
   for (const [name, artifact] of stacks) {
     const template = JSON.parse(fs.readFileSync(path.join(OUTDIR, artifact.properties.templateFile), 'utf8'));
     const resources = template.Resources;
-    console.log(`\nStack ${name}: ${Object.keys(resources).length} resources`);
+    const sizes = definitions(resources).map(([id, body]) => `REST API definition ${id}: ${Buffer.byteLength(JSON.stringify(body))} bytes`);
+    console.log(`\nStack ${name}: ${Object.keys(resources).length} resources${sizes.map((x) => `, ${x}`).join('')}`);
     const counts = {};
     for (const r of Object.values(resources)) counts[r.Type] = (counts[r.Type] || 0) + 1;
     for (const [type, n] of Object.entries(counts).sort()) console.log(`  ${String(n).padStart(4)}  ${type}`);
 
     const configs = authorizerConfigs(resources);
-    const routeAuth = new Map();
-    for (const c of configs) {
-      for (const r of c.config.routes) routeAuth.set(`${r.method} ${r.resource}`, r);
-    }
-    const methods = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
     console.log('\n  Routes:');
-    const rows = methods.map((m) => {
-      const route = `${m.Properties.HttpMethod} ${resourcePath(resources, m)}`;
-      let auth;
-      if (m.Properties.AuthorizationType === 'NONE') {
-        auth = 'public';
-      } else if (m.Properties.AuthorizationType === 'CUSTOM') {
-        const authorizer = resources[m.Properties.AuthorizerId.Ref];
-        const r = routeAuth.get(route);
-        const scopes = r ? (r.scopes.length ? `scopes any of [${r.scopes.join(', ')}]` : 'any valid token') : 'NOT IN ROUTE TABLE';
-        const rules = r && r.claimRules.length ? `, claims ${r.claimRules.map((x) => `${x.claim} ${x.op} ${x.value ?? JSON.stringify(x.values)}`).join(' and ')}` : '';
-        auth = `authorizer ${m.Properties.AuthorizerId.Ref} (${authorizer.Properties.Type}): ${scopes}${rules}`;
-      } else {
-        auth = m.Properties.AuthorizationType;
-      }
-      return [route, auth];
-    }).sort((a, b) => a[0].split(' ')[1].localeCompare(b[0].split(' ')[1]) || a[0].localeCompare(b[0]));
+    const rows = routes(resources, configs);
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [route, auth] of rows) console.log(`    ${route.padEnd(width)}  ${auth}`);
 
