@@ -141,11 +141,12 @@ async function scale({ log = () => {} } = {}) {
   const out = [];
   const p = (line = '') => out.push(line);
   p('8 scale: ceil(N/4) paths x GET, POST, PUT, DELETE over 50 backend Lambdas (round-robin), one scope per route;');
-  p('  SecuredApi (from src/, defaults: dashboard, alarms, saved queries) beside the same API wired by hand with aws-cdk-lib');
+  p('  SecuredApi (from src/, defaults: dashboard, alarms, saved queries; its REST API one imported OpenAPI definition, whose');
+  p('  compact JSON size is the definition column) beside the same API wired by hand with aws-cdk-lib');
   p('  (RestApi + a LambdaIntegration per method with its default permissions + one RequestAuthorizer); one fresh process per case');
   p();
-  const row = (...cells) => p(cells.map((c, i) => (i < 2 ? String(c).padEnd(i ? 12 : 8) : String(c).padStart([0, 0, 20, 12, 20, 13, 10][i]))).join('') + '   ');
-  row('routes', 'api', 'construct+synth ms', 'process ms', 'resources (/route)', 'template KB', 'API res.');
+  const row = (...cells) => p(cells.map((c, i) => (i < 2 ? String(c).padEnd(i ? 12 : 8) : String(c).padStart([0, 0, 20, 12, 20, 13, 14, 10][i]))).join('') + '   ');
+  row('routes', 'api', 'construct+synth ms', 'process ms', 'resources (/route)', 'template KB', 'definition KB', 'API res.');
   for (const n of SIZES) {
     for (const { kind, label } of KINDS) {
       const r = measured.get(kind).get(n);
@@ -154,7 +155,7 @@ async function scale({ log = () => {} } = {}) {
         continue;
       }
       const over = LIMITS.filter((l) => l.metric(r) > l.max).map((l) => l.short);
-      row(n, label, fmt(r.synthMs), fmt(r.wallMs), `${r.resources} (${fmt(r.resources / n, 2)})`, kb(r.templateBytes), r.apiResources);
+      row(n, label, fmt(r.synthMs), fmt(r.wallMs), `${r.resources} (${fmt(r.resources / n, 2)})`, kb(r.templateBytes), r.definitionBytes ? kb(r.definitionBytes) : '-', r.apiResources);
       out[out.length - 1] += over.length ? `over: ${over.join(', ')}` : 'within all three';
     }
   }

@@ -1,4 +1,5 @@
-// One case of the scale bench: an API of N routes, either a SecuredApi built from src/ directly or
+// One case of the scale bench: an API of N routes, either a SecuredApi built from src/ directly (its
+// REST API one imported OpenAPI definition) or
 // the same API wired by hand with aws-cdk-lib (RestApi + a LambdaIntegration per method +
 // RequestAuthorizer), each alone in its own App/Stack. Run by bench/scale.js, one fresh process per
 // case, under `ts-node --transpile-only`; prints one JSON line (an `error` field when synth fails).
@@ -118,9 +119,14 @@ try {
     resources: Object.keys(template.Resources ?? {}).length,
     // The file the CDK CLI uploads to S3 (JSON, indent 1 unless suppressTemplateIndentation).
     templateBytes: fs.statSync(artifact.templateFullPath).size,
-    // API Gateway resources of the API: the AWS::ApiGateway::Resource nodes plus its root `/`.
-    apiResources: (types['AWS::ApiGateway::Resource'] ?? 0) + 1,
-    methods: types['AWS::ApiGateway::Method'] ?? 0,
+    // API Gateway resources of the API: its root `/` and every distinct path prefix of the routes
+    // (the AWS::ApiGateway::Resource nodes of the hand-wired API; API Gateway makes them from the
+    // SecuredApi's imported definition).
+    apiResources: new Set(['/', ...routes.flatMap((r) => r.path.split('/').slice(1).map((_, i, parts) => '/' + parts.slice(0, i + 1).join('/')))]).size,
+    // Methods: AWS::ApiGateway::Method resources, or operations of the SecuredApi's definition.
+    methods: (types['AWS::ApiGateway::Method'] ?? 0) + definitionOperations(template),
+    // The SecuredApi's definition (the RestApi's Body) as compact JSON, part of templateBytes.
+    definitionBytes: definitionBytes(template),
     types,
   });
 } catch (err) {
@@ -128,3 +134,17 @@ try {
   Object.assign(result, { importMs: t1 ? t1 - t0 : undefined, error: String(e && e.message ? e.message : e).split('\n')[0] });
 }
 console.log(JSON.stringify(result));
+
+function bodyOf(template: any): any {
+  return Object.values<any>(template.Resources ?? {}).find((r) => r.Type === 'AWS::ApiGateway::RestApi' && r.Properties?.Body)?.Properties.Body;
+}
+
+function definitionOperations(template: any): number {
+  const body = bodyOf(template);
+  return body ? Object.values<Record<string, unknown>>(body.paths ?? {}).reduce((n, item) => n + Object.keys(item).filter((k) => k !== 'parameters').length, 0) : 0;
+}
+
+function definitionBytes(template: any): number {
+  const body = bodyOf(template);
+  return body ? JSON.stringify(body).length : 0;
+}
