@@ -210,17 +210,34 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * An API Gateway REST API whose every route is guarded by OAuth 2.0 / OIDC access tokens of one
  * issuer, checked per route for scopes (any-of) and claim rules by a `TokenAuthorizer`.
  *
+ * The REST API is imported by API Gateway from one OpenAPI definition that the construct writes
+ * from the routes (`AWS::ApiGateway::RestApi`'s `Body`, in `overwrite` mode): each route is an
+ * operation of it, not an `AWS::ApiGateway::Method`, and the authorizer, the request validator and
+ * the gateway responses are declared in it too. So the stack's resource count does not grow with
+ * the routes (each backend function adds one `AWS::Lambda::Permission`, whatever it serves), and
+ * 1,000 routes fit in one stack (see the README's scale figures). The stage is redeployed whenever
+ * the definition changes.
+ *
+ * What this means for code that reaches into `restApi` (a `SpecRestApi`):
+ * - methods and resources cannot be added to it (`root.addResource`, `addMethod`, `addCorsPreflight`,
+ *   an L1 `CfnMethod`): synth fails and says to use `addRoute`;
+ * - property overrides of the definition are allowed, but synth fails if one changes the security
+ *   of a guarded route, adds an operation, or replaces the definition;
+ * - a route's handler cannot reference the API (e.g. `api.url` in its environment): the definition
+ *   names the handler, so that would be a circular dependency.
+ *
  * Routes are served by Lambda functions through proxy integrations. The stage writes JSON access
  * logs to its own log group; execution logging stays off because it can record request headers,
  * tokens included. 401 and 403 responses carry a fixed JSON body that tells the caller nothing about
- * why. The endpoint is regional.
+ * why. The endpoint is regional. API Gateway's default quota of 300 resources (distinct paths and
+ * their prefixes) per REST API is reported at synth as a warning, with how to raise it.
  *
  * The construct acknowledges the cdk-nag `AwsSolutionsChecks` findings that hold by design, each on
  * the resource that causes it and with its reason (`Validations.of(...).acknowledge`, recorded in
- * the construct metadata): `AwsSolutions-APIG6` on the stage (execution logging is off),
- * `AwsSolutions-APIG4` and `AwsSolutions-COG4` on `public: true` routes, `AwsSolutions-IAM4` on the
- * CloudWatch role, and, through its `TokenAuthorizer`, `AwsSolutions-COG4` on guarded routes,
- * `AwsSolutions-L1` and X-Ray's `AwsSolutions-IAM5[Resource::*]`.
+ * the construct metadata): `AwsSolutions-APIG2` on the REST API (the request validator is declared
+ * in its definition), `AwsSolutions-APIG6` on the stage (execution logging is off),
+ * `AwsSolutions-IAM4` on the CloudWatch role, and, through its `TokenAuthorizer`, `AwsSolutions-L1`
+ * and X-Ray's `AwsSolutions-IAM5[Resource::*]`.
  *
  * One finding is left to you: `AwsSolutions-APIG3`, no AWS WAF web ACL on the stage. A web ACL is
  * not part of this construct; associate one with the stage and the finding goes away:
@@ -242,11 +259,6 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  *   reason: 'Internal API behind a VPN; throttled per route; no WAF by decision of <team>, <date>.',
  * });
  * ```
- *
- * Each route is one `AWS::ApiGateway::Method` and each distinct path segment one
- * `AWS::ApiGateway::Resource`, and CloudFormation allows 500 resources per stack: an API of a few
- * hundred routes needs them spread over few paths (e.g. 300 routes on 120 paths synthesize to
- * about 450 resources), or more than one API.
  */
 export class SecuredApi extends Construct {
   /**
