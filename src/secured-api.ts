@@ -11,13 +11,14 @@ import { DEFINITION_AUTHORIZER_SCHEME, DefinitionRoute, lambdaInvocationUri, met
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { RouteAuthorization } from './authorizer/route';
 import { checkRoute, checkRouteSet, CheckedRoute, compileRouteTable } from './authorizer/route-table';
-import { DeclaredAuthorizer, TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
+import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
 import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-identity-provider';
 import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
 import { CALLER_ROLE_ARN_ENV, callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, createCallerRole, handCallerRole } from './private/caller-roles';
+import { DeclaredAuthorizer } from './private/declared-authorizer';
 import { resolvedProperties } from './private/resolved-properties';
 import { CallerRoleOptions } from './roles/caller-role';
 import { FederatedRole } from './roles/federated-role';

@@ -19,6 +19,7 @@ import { DecisionMetricOptions, DecisionReason } from './metrics';
 import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { OidcIssuer } from '../identity/oidc-issuer';
+import { DeclaredAuthorizer } from '../private/declared-authorizer';
 
 /** Where `npx projen bundle` puts the authorizer bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');
@@ -586,14 +587,6 @@ export class TokenAuthorizer extends Construct {
     }
     return errors;
   }
-}
-
-/** What a REST API's definition declares of a TokenAuthorizer. */
-export interface DeclaredAuthorizer {
-  /** The identity sources; known once every route is added. */
-  readonly identitySources: () => string[];
-  readonly resultsCacheTtlSeconds: number;
-  readonly functionArn: string;
 }
 
 /**
