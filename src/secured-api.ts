@@ -751,19 +751,25 @@ export class SecuredApi extends Construct {
     const body = (deployed.Body ?? {}) as Definition;
     const schemeOf = (d: Definition) => d.components?.securitySchemes?.[DEFINITION_AUTHORIZER_SCHEME];
     const schemeIntact = same(schemeOf(body), schemeOf(expected));
-    const routes = new Map(this.definitionRoutes.map((r) => [`${r.method} ${r.resource}`, r]));
-    for (const [resource, item] of Object.entries(body.paths ?? {})) {
-      for (const [key, op] of Object.entries(item ?? {})) {
-        const method = methodOfKey(key);
-        if (method === undefined) {
-          continue;
-        }
-        const route = routes.get(`${method} ${resource}`);
-        if (!route) {
-          errors.push(`operation ${method} ${resource} is in the REST API's definition (${cfnApi.node.path}) but no route made it (an override or escape hatch added it); ${fix}.`);
-        } else if (!route.isPublic && (!same(op?.security, [{ [DEFINITION_AUTHORIZER_SCHEME]: [] }]) || !schemeIntact)) {
-          errors.push(`operation ${method} ${resource} is a guarded route, but as deployed its security is ${JSON.stringify(op?.security ?? null)}${schemeIntact ? '' : ' and the definition\'s token authorizer scheme was changed'} instead of this API's token authorizer (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
-        }
+    // What each operation's security must be: as the construct wrote it. A public operation (a
+    // public route, or an operation open by nature) has none; every requirement of any other one
+    // names the token authorizer (checked here too, so that no future operation can be written
+    // without it and pass).
+    const wanted = operationSecurities(expected);
+    for (const [route, security] of wanted) {
+      const guarded = Array.isArray(security) && security.length > 0 && security.every((req) => req?.[DEFINITION_AUTHORIZER_SCHEME] !== undefined);
+      if (!same(security, []) && !guarded) {
+        errors.push(`operation ${route} was written with the security ${JSON.stringify(security)}, which does not require this API's token authorizer; this is a bug in cdk-secured-api, please report it.`);
+      }
+    }
+    for (const [route, security] of operationSecurities(body)) {
+      if (!wanted.has(route)) {
+        errors.push(`operation ${route} is in the REST API's definition (${cfnApi.node.path}) but no route made it (an override or escape hatch added it); ${fix}.`);
+        continue;
+      }
+      const want = wanted.get(route);
+      if (!same(want, []) && (!same(security, want) || !schemeIntact)) {
+        errors.push(`operation ${route} is a guarded route, but as deployed its security is ${JSON.stringify(security ?? null)}${schemeIntact ? '' : ' and the definition\'s token authorizer scheme was changed'} instead of this API's token authorizer (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
       }
     }
 
@@ -785,6 +791,20 @@ export class SecuredApi extends Construct {
     }
     return errors;
   }
+}
+
+/** Each operation of a definition (`GET /orders`) with its `security` (undefined when it has none). */
+function operationSecurities(definition: { paths?: Record<string, Record<string, { security?: unknown }>> }): Map<string, any> {
+  const found = new Map<string, any>();
+  for (const [resource, item] of Object.entries(definition.paths ?? {})) {
+    for (const [key, op] of Object.entries(item ?? {})) {
+      const method = methodOfKey(key);
+      if (method !== undefined) {
+        found.set(`${method} ${resource}`, op?.security);
+      }
+    }
+  }
+  return found;
 }
 
 /**
