@@ -595,10 +595,7 @@ export class SecuredApi extends Construct {
       // One permission per function for this API, rather than one per route: a function serving
       // many routes would otherwise outgrow Lambda's 20 KB resource policy, and the stack its
       // 500 resources.
-      route.handler.addPermission(`InvokedBy${Names.uniqueId(this)}`, {
-        principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
-        sourceArn: this.restApi.arnForExecuteApi('*', '/*', '*'),
-      });
+      this.allowInvoke(route.handler);
     }
     const stack = Stack.of(this);
     this.definitionRoutes.push({
@@ -623,6 +620,28 @@ export class SecuredApi extends Construct {
       });
     }
     this.openApi.routes.push({ ...checked, isPublic, throttle: route.throttle });
+  }
+
+  /**
+   * Lets this API invoke a backend function, for any method and path of it. The permission of a
+   * function in another stack is made in this stack, beside the definition that names the function:
+   * made in the function's stack it would refer back to the API, a circular dependency between the
+   * two stacks.
+   */
+  private allowInvoke(fn: lambda.IFunction): void {
+    const sourceArn = this.restApi.arnForExecuteApi('*', '/*', '*');
+    const principal = new iam.ServicePrincipal('apigateway.amazonaws.com');
+    if (fn.node.defaultChild instanceof lambda.CfnFunction && Stack.of(fn) !== Stack.of(this)) {
+      const scope = this.node.tryFindChild('BackendPermissions') ?? new Construct(this, 'BackendPermissions');
+      new lambda.CfnPermission(scope, Names.uniqueId(fn), {
+        action: 'lambda:InvokeFunction',
+        functionName: fn.functionArn,
+        principal: principal.service,
+        sourceArn,
+      });
+    } else {
+      fn.addPermission(`InvokedBy${Names.uniqueId(this)}`, { principal, sourceArn });
+    }
   }
 
   /**

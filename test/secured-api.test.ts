@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../src';
 import { acknowledgements, authorizerConfigJson, nagFindings } from './support/cdk';
@@ -175,6 +176,35 @@ describe('SecuredApi', () => {
     }
     expect(definition['x-amazon-apigateway-request-validators']).toEqual({ 'params-and-body': { validateRequestParameters: true, validateRequestBody: true } });
     expect(definition['x-amazon-apigateway-request-validator']).toBe('params-and-body');
+  });
+
+  test('should integrate functions of other stacks and imported functions by their ARN', () => {
+    // GIVEN
+    const app = new App();
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const backends = new Stack(app, 'Backends', { env });
+    const other = handler(backends, 'Other');
+    const { stack } = { stack: new Stack(app, 'Orders', { env }) };
+    const imported = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:eu-west-1:123456789012:function:legacy');
+
+    // WHEN
+    new SecuredApi(stack, 'Api', {
+      issuer: ISSUER,
+      routes: [
+        { method: HttpMethod.GET, path: '/other', handler: other, scopes: ['a'] },
+        { method: HttpMethod.GET, path: '/legacy', handler: imported, scopes: ['a'] },
+      ],
+    });
+
+    // THEN
+    const byRoute = new Map(operationsOf(Template.fromStack(stack)).map(({ route, op }) => [route, op['x-amazon-apigateway-integration'].uri]));
+    expect(JSON.stringify(byRoute.get('GET /other'))).toMatch(/"Fn::ImportValue":"Backends:ExportsOutputFnGetAttOther[A-F0-9]+Arn/);
+    expect(JSON.stringify(byRoute.get('GET /legacy'))).toContain('function:legacy/invocations');
+    // The other stack's function is allowed from this stack: no reference back from Backends to Orders.
+    Template.fromStack(backends).resourceCountIs('AWS::Lambda::Permission', 0);
+    const permissions = Object.values<any>(Template.fromStack(stack).findResources('AWS::Lambda::Permission')).map((p) => JSON.stringify(p.Properties.FunctionName));
+    expect(permissions.filter((f) => f.includes('Fn::ImportValue'))).toHaveLength(1);
+    expect(permissions.filter((f) => f.includes('function:legacy'))).toHaveLength(1);
   });
 
   test('should redeploy the stage exactly when the definition changes', () => {
