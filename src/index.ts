@@ -13,6 +13,8 @@ export * from './authorizer/route';
 export * from './authorizer/metrics';
 export * from './authorizer/token-authorizer';
 export * from './secured-api';
+export { SecuredApiCorsOptions } from './api/cors';
+export { HttpBackendOptions, RouteBackend } from './api/backend';
 export * from './monitoring/secured-api-dashboard';
 export * from './monitoring/secured-api-alarms';
 export * from './monitoring/audit-queries';

@@ -7,6 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { httpProxyIntegration, RouteBackend } from './api/backend';
+import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
 import { DEFINITION_AUTHORIZER_SCHEME, DefinitionRoute, lambdaInvocationUri, methodOfKey, restApiDefinition } from './api/definition';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { RouteAuthorization } from './authorizer/route';
@@ -49,14 +51,18 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 });
 
 /**
- * A route of a `SecuredApi`: what it requires of a token, and the Lambda function that serves it.
+ * A route of a `SecuredApi`: what it requires of a token, and what serves it: a Lambda function
+ * (`handler`) or another backend (`backend`), exactly one of them.
  */
 export interface SecuredApiRoute extends RouteAuthorization {
   /**
    * The function serving the route, through a Lambda proxy integration (it receives the authorizer
-   * context: `sub`, `clientId`, `scopes`, `issuer` and any context claims).
+   * context: `sub`, `clientId`, `scopes`, `issuer` and any context claims). With `cors` set, its
+   * responses must carry the CORS headers themselves (see `SecuredApiProps.cors`).
+   *
+   * @default - none; then `backend` serves the route
    */
-  readonly handler: lambda.IFunction;
+  readonly handler?: lambda.IFunction;
 
   /**
    * Whether the route is open to anyone, without a token. This is the one way to skip the
@@ -92,6 +98,17 @@ export interface SecuredApiRoute extends RouteAuthorization {
    * @default - none
    */
   readonly callerRoles?: FederatedRole[];
+
+  /**
+   * What serves the route when it is not a Lambda function: an HTTP endpoint
+   * (`RouteBackend.http(url)`, https only) or an endpoint behind a VPC link
+   * (`RouteBackend.vpcLink(link, url)`). The route is guarded exactly as a Lambda route is; the
+   * backend receives the verified caller in `X-Secured-Api-*` headers (see `RouteBackend`). Not
+   * with `handler`, nor with `callerRoles` (which are handed to a Lambda handler).
+   *
+   * @default - none; then `handler` serves the route
+   */
+  readonly backend?: RouteBackend;
 }
 
 /**
@@ -138,6 +155,26 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * @default - API Gateway's account-level limits
    */
   readonly throttle?: apigateway.ThrottleSettings;
+
+  /**
+   * Cross-origin resource sharing, for browsers on other origins. The API then answers preflights
+   * (`OPTIONS`, public, a mock integration that reaches no backend) on every path that has routes,
+   * and puts the CORS headers (`Access-Control-Allow-Origin`, `Vary`, and
+   * `Access-Control-Allow-Credentials` when allowed) on the responses API Gateway answers itself:
+   * 401, 403, authorizer failures, and every other 4XX and 5XX (`DEFAULT_4XX`, `DEFAULT_5XX`:
+   * throttling, missing routes, integration errors), so a browser can read their status.
+   *
+   * What you must still do: API Gateway adds nothing to the responses of proxy integrations, so
+   * each Lambda handler (and HTTP backend) must put `Access-Control-Allow-Origin` (the request's
+   * origin when it is allowed; and `Access-Control-Allow-Credentials` if set) on its own
+   * responses (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html).
+   *
+   * A route with method `OPTIONS` is refused while CORS is on. An `ANY` route keeps its path's
+   * other methods; its `OPTIONS` requests are the preflight's.
+   *
+   * @default - no CORS: no preflights, no CORS headers
+   */
+  readonly cors?: SecuredApiCorsOptions;
 
   /**
    * Whether to create the role API Gateway needs to write access logs (a region-wide account
@@ -227,7 +264,8 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * - a route's handler cannot reference the API (e.g. `api.url` in its environment): the definition
  *   names the handler, so that would be a circular dependency.
  *
- * Routes are served by Lambda functions through proxy integrations. The stage writes JSON access
+ * Routes are served by Lambda functions through proxy integrations, or by HTTP endpoints
+ * (`RouteBackend`). The stage writes JSON access
  * logs to its own log group; execution logging stays off because it can record request headers,
  * tokens included. 401 and 403 responses carry a fixed JSON body that tells the caller nothing about
  * why. The endpoint is regional. API Gateway's default quota of 300 resources (distinct paths and
@@ -327,11 +365,12 @@ export class SecuredApi extends Construct {
   private readonly callerRoles = new Map<string, FederatedRole>();
   /** What the OpenAPI document is made of, beyond the checked routes: public flags and throttles. */
   private readonly openApi: { readonly throttle?: OpenApiThrottle; readonly routes: OpenApiRoute[] };
+  private readonly cors?: CheckedCors;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
     const {
-      issuer, routes, apiName, description, stageName, throttle, cloudWatchRole,
+      issuer, routes, apiName, description, stageName, throttle, cors, cloudWatchRole,
       dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions, identityProvider,
       ...authorizerOptions
     } = props;
@@ -347,6 +386,7 @@ export class SecuredApi extends Construct {
     const name = apiName ?? Names.uniqueResourceName(this, { maxLength: 64 });
     const throttleSettings = throttle === undefined ? undefined : checkThrottle(this.node.path, 'throttle', throttle);
     this.openApi = { throttle, routes: [] };
+    this.cors = cors === undefined ? undefined : checkCors(this.node.path, cors);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -563,7 +603,8 @@ export class SecuredApi extends Construct {
 
   /**
    * Adds a route: an operation of the REST API's definition served by `route.handler` through a
-   * Lambda proxy integration, guarded by the authorizer unless `route.public` is set.
+   * Lambda proxy integration (or by `route.backend` through an HTTP proxy integration), guarded by
+   * the authorizer unless `route.public` is set.
    *
    * The handler is allowed to be invoked by this API once, however many routes it serves (one
    * `AWS::Lambda::Permission` per function, for any method and path of this API).
@@ -578,11 +619,19 @@ export class SecuredApi extends Construct {
       throw new Error(`${where}: route ${route.method} ${route.path} is public but has scopes or claim rules, which a public route never checks; remove public: true to guard it, or remove its scopes and claim rules.`);
     }
     const checked = checkRoute(where, route);
-    if (!route.handler) {
-      throw new Error(`${where}: route ${checked.method} ${checked.resource} has no handler; pass the Lambda function that serves it.`);
+    const what = `${where}: route ${checked.method} ${checked.resource}`;
+    if (!route.handler === !route.backend) {
+      throw new Error(`${what} has ${route.handler ? 'both a handler and a backend' : 'neither a handler nor a backend'}; pass exactly one: the Lambda function that serves it (handler), or RouteBackend.http(...) / RouteBackend.vpcLink(...) (backend).`);
+    }
+    if (route.backend && (route.callerRoles ?? []).length > 0) {
+      throw new Error(`${what} has callerRoles but is served by a backend that is not a Lambda function; caller roles are handed to a Lambda handler's environment: serve the route with a handler, or remove its callerRoles.`);
+    }
+    if (this.cors) {
+      checkRouteBesidePreflight(where, checked.method, checked.resource);
     }
     checkRouteSet(where, [...this.routes, checked]);
     const callerRoles = this.checkRouteCallerRoles(where, checked, isPublic, route.callerRoles ?? []);
+    const integration = route.backend ? httpProxyIntegration(what, route.backend, checked.method, checked.resource, isPublic) : undefined;
     const throttle = route.throttle === undefined ? undefined : checkThrottle(where, `route ${checked.method} ${checked.resource} throttle`, route.throttle);
 
     if (!isPublic) {
@@ -590,7 +639,7 @@ export class SecuredApi extends Construct {
     }
     this.routes.push(checked);
 
-    if (!this.backends.has(route.handler)) {
+    if (route.handler && !this.backends.has(route.handler)) {
       this.backends.add(route.handler);
       // One permission per function for this API, rather than one per route: a function serving
       // many routes would otherwise outgrow Lambda's 20 KB resource policy, and the stack its
@@ -602,11 +651,12 @@ export class SecuredApi extends Construct {
       method: checked.method,
       resource: checked.resource,
       isPublic,
-      integrationUri: invocationUriOf(stack, route.handler),
+      integrationUri: route.handler ? invocationUriOf(stack, route.handler) : undefined,
+      integration,
     });
 
     for (const [envName, role] of callerRoles) {
-      handCallerRole(`${where}: route ${checked.method} ${checked.resource}`, route.handler, role, envName);
+      handCallerRole(what, route.handler!, role, envName);
     }
 
     if (throttle) {
@@ -659,6 +709,7 @@ export class SecuredApi extends Construct {
       resultsCacheTtlSeconds: declared.resultsCacheTtlSeconds,
       authorizerUri: invocationUriOf(stack, this.authorizer.function),
       routes: this.definitionRoutes,
+      cors: this.cors,
     });
   }
 

@@ -28,6 +28,7 @@
  * document: API Gateway would read scopes of an `oauth2`/`openIdConnect` requirement as Cognito
  * authorization scopes; the authorizer's route table checks them instead.
  */
+import { CheckedCors, CORS_GATEWAY_RESPONSES, gatewayResponseCorsParameters, preflightOperation } from './cors';
 import type { RouteMethod } from '../authorizer/contract';
 
 /** The name of the API Gateway Lambda authorizer security scheme. */
@@ -47,6 +48,8 @@ export interface DefinitionRoute {
   readonly isPublic: boolean;
   /** The invocation URI of the route's function (`arn:…:apigateway:…:lambda:path/…/invocations`); may be a token or an intrinsic. */
   readonly integrationUri: unknown;
+  /** The route's `x-amazon-apigateway-integration` when it is not a Lambda proxy integration (`backend.ts`). */
+  readonly integration?: { [key: string]: unknown };
 }
 
 /** What the definition is made from. */
@@ -62,6 +65,8 @@ export interface DefinitionInput {
   /** The authorizer function's invocation URI; may be a token or an intrinsic. */
   readonly authorizerUri: unknown;
   readonly routes: readonly DefinitionRoute[];
+  /** CORS: a preflight operation on every path, and CORS headers on the gateway responses (`cors.ts`). */
+  readonly cors?: CheckedCors;
 }
 
 type Value = unknown;
@@ -86,6 +91,11 @@ export function restApiDefinition(input: DefinitionInput): Obj {
       item.parameters = params;
     }
     item[route.method === 'ANY' ? ANY_METHOD : route.method.toLowerCase()] = operation(route);
+  }
+  if (input.cors) {
+    for (const [resource, item] of Object.entries(paths)) {
+      item.options = preflightOperation(input.cors, sorted.filter((r) => r.resource === resource).map((r) => r.method));
+    }
   }
   const body = (message: string) => ({ 'application/json': `{"message":"${message}","requestId":"$context.requestId"}` });
   return {
@@ -120,7 +130,7 @@ export function restApiDefinition(input: DefinitionInput): Obj {
     'x-amazon-apigateway-request-validator': VALIDATOR,
     // Fixed bodies for authorization failures: API Gateway's defaults echo its error message (e.g.
     // that an explicit deny matched), which tells a caller more than it needs.
-    'x-amazon-apigateway-gateway-responses': {
+    'x-amazon-apigateway-gateway-responses': withCors(input.cors, {
       UNAUTHORIZED: {
         statusCode: 401,
         responseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" },
@@ -129,8 +139,22 @@ export function restApiDefinition(input: DefinitionInput): Obj {
       ACCESS_DENIED: { statusCode: 403, responseTemplates: body('Forbidden') },
       AUTHORIZER_FAILURE: { statusCode: 500, responseTemplates: body('Internal server error') },
       AUTHORIZER_CONFIGURATION_ERROR: { statusCode: 500, responseTemplates: body('Internal server error') },
-    },
+    }),
   };
+}
+
+/** The gateway responses, with CORS headers on those `cors.ts` names (adding DEFAULT_4XX and DEFAULT_5XX) when CORS is on. */
+function withCors(cors: CheckedCors | undefined, responses: { [type: string]: Obj }): Obj {
+  if (!cors) {
+    return responses;
+  }
+  const headers = gatewayResponseCorsParameters(cors);
+  const all: { [type: string]: Obj } = { ...responses };
+  for (const type of CORS_GATEWAY_RESPONSES) {
+    const response = all[type] ?? {};
+    all[type] = { ...response, responseParameters: { ...(response.responseParameters as Obj | undefined), ...headers } };
+  }
+  return all;
 }
 
 /** The key of a method in a path item: `get`, …, or API Gateway's `x-amazon-apigateway-any-method`. */
@@ -157,7 +181,7 @@ function operation(route: DefinitionRoute): Obj {
   return {
     'security': route.isPublic ? [] : [{ [DEFINITION_AUTHORIZER_SCHEME]: [] }],
     // Lambda proxy integrations are always invoked with POST.
-    'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri: route.integrationUri },
+    'x-amazon-apigateway-integration': route.integration ?? { type: 'aws_proxy', httpMethod: 'POST', uri: route.integrationUri },
   };
 }
 

@@ -1,0 +1,159 @@
+/**
+ * Backends of a `SecuredApi` route that are not Lambda functions: HTTP endpoints, directly or over
+ * a VPC link, through API Gateway `http_proxy` integrations.
+ *
+ * - An `http_proxy` integration passes the method request's headers, query string and body to the
+ *   endpoint and its response back as is
+ *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/setup-http-integrations.html);
+ *   path parameters reach the endpoint through `requestParameters`
+ *   `integration.request.path.x` <- `method.request.path.x`
+ *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html).
+ * - A VPC link (`connectionType: VPC_LINK`) reaches a private Network Load Balancer
+ *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html).
+ * - The verified caller is passed as headers mapped from the authorizer's context
+ *   (`context.authorizer.<key>`, a mapping source of the same reference).
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type { RouteMethod } from '../authorizer/contract';
+
+/**
+ * Options of an HTTP backend.
+ */
+export interface HttpBackendOptions {
+  /**
+   * How long API Gateway waits for the endpoint (50 ms to 29 s).
+   *
+   * @default Duration.seconds(29)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * What serves a `SecuredApi` route when it is not a Lambda function (`SecuredApiRoute.handler`):
+ * an HTTP endpoint, directly or over a VPC link. The route is guarded exactly as a Lambda route is.
+ *
+ * The endpoint receives the client's request as sent (headers, `Authorization` included, query
+ * string, body; an `http_proxy` integration), with the route's path parameters filled into the URL
+ * wherever it names them (`{id}`; `{proxy}` for a greedy `{proxy+}`), and, on a guarded route, the
+ * caller the authorizer verified, in headers API Gateway sets from the authorizer's context:
+ *
+ * | header | value |
+ * |---|---|
+ * | `X-Secured-Api-Principal` | the principal: `sub`, else `client_id`, else `anonymous` (always set) |
+ * | `X-Secured-Api-Sub` | the token's `sub` |
+ * | `X-Secured-Api-Client-Id` | the token's `client_id` |
+ * | `X-Secured-Api-Scopes` | the token's scopes, space-separated |
+ * | `X-Secured-Api-Issuer` | the token's `iss` |
+ * | `X-Secured-Api-Exp` | the token's `exp` (epoch seconds; a cached policy can outlive it) |
+ *
+ * Trust them only on requests that can have come through the API alone (the endpoint private, or
+ * behind a VPC link), and only on guarded routes: a public route maps none of them, so there a
+ * client's own `X-Secured-Api-*` headers pass through unchanged. AWS documents the mapping as
+ * setting the integration request's header, but not what happens to a client header of that name
+ * when the context value is absent (a token without `sub` or `client_id`): identify the caller by
+ * `X-Secured-Api-Principal`, which is always set, and read `X-Secured-Api-Sub` only when it equals
+ * it.
+ */
+export class RouteBackend {
+  /**
+   * An HTTPS endpoint on the internet (or any endpoint API Gateway can reach by its public name).
+   *
+   * @param url the endpoint's URL, `https://` only; it may name the route's path parameters,
+   * e.g. `https://orders.internal.example.com/v2/orders/{id}` for the route `/orders/{id}`, or
+   * `https://files.example.com/{proxy}` for `/files/{proxy+}`
+   */
+  public static http(url: string, options: HttpBackendOptions = {}): RouteBackend {
+    return new RouteBackend(url, undefined, options);
+  }
+
+  /**
+   * An endpoint behind a Network Load Balancer reached over a REST API VPC link
+   * (`apigateway.VpcLink`). Plain `http://` is allowed here: the traffic stays in AWS's network and
+   * your VPC.
+   *
+   * @param url the URL API Gateway calls through the link, usually the load balancer's DNS name,
+   * e.g. `http://${nlb.loadBalancerDnsName}/orders/{id}`; path parameters as for `http`
+   */
+  public static vpcLink(vpcLink: apigateway.IVpcLink, url: string, options: HttpBackendOptions = {}): RouteBackend {
+    return new RouteBackend(url, vpcLink, options);
+  }
+
+  /** @internal */
+  public readonly _url: string;
+  /** @internal */
+  public readonly _vpcLink?: apigateway.IVpcLink;
+  /** @internal */
+  public readonly _options: HttpBackendOptions;
+
+  private constructor(url: string, vpcLink: apigateway.IVpcLink | undefined, options: HttpBackendOptions) {
+    this._url = url;
+    this._vpcLink = vpcLink;
+    this._options = options;
+  }
+}
+
+/** The caller headers of a guarded route's backend request, and the authorizer context key each is mapped from. */
+export const CALLER_HEADERS: ReadonlyArray<readonly [header: string, source: string]> = [
+  ['X-Secured-Api-Principal', 'context.authorizer.principalId'],
+  ['X-Secured-Api-Sub', 'context.authorizer.sub'],
+  ['X-Secured-Api-Client-Id', 'context.authorizer.clientId'],
+  ['X-Secured-Api-Scopes', 'context.authorizer.scopes'],
+  ['X-Secured-Api-Issuer', 'context.authorizer.issuer'],
+  ['X-Secured-Api-Exp', 'context.authorizer.exp'],
+];
+
+/** A `{name}` placeholder of a URL (a CDK token, `${Token[...]}`, is not one: it holds `[`). */
+const PLACEHOLDER = /\{([A-Za-z0-9_.-]+)\}/g;
+
+/**
+ * The `http_proxy` integration of a route served by `backend` (an `x-amazon-apigateway-integration`
+ * object). Checks the URL: `https://` unless over a VPC link, written out up to the host, and naming
+ * only path parameters of the route.
+ */
+export function httpProxyIntegration(
+  where: string, backend: RouteBackend, method: RouteMethod, resource: string, isPublic: boolean,
+): Record<string, unknown> {
+  const url = backend._url;
+  const vpcLink = backend._vpcLink;
+  const schemes = vpcLink ? ['https://', 'http://'] : ['https://'];
+  if (typeof url !== 'string' || !schemes.some((s) => url.startsWith(s))) {
+    throw new Error(vpcLink
+      ? `${where}: backend URL ${JSON.stringify(url)} must start with https:// or http:// written out (not a token); e.g. \`http://\${nlb.loadBalancerDnsName}/orders\`.`
+      : `${where}: backend URL ${JSON.stringify(url)} must start with https:// written out (not a token): API Gateway would send the caller's request, bearer token included, in clear text over the internet; use an https:// endpoint, or RouteBackend.vpcLink(...) for a private endpoint.`);
+  }
+  // Tokens stand for parts known at deployment (a load balancer's DNS name); the rest must be a URL.
+  const literal = url.replace(/\$\{Token\[[^\]]*\]\}/g, 'token').replace(PLACEHOLDER, 'param');
+  if (/[\s#]/.test(literal) || !/^https?:\/\/[^/?@]+(\/[^?]*)?(\?.*)?$/.test(literal)) {
+    throw new Error(`${where}: backend URL ${JSON.stringify(url)} is not a URL API Gateway can call; write scheme, host and path, without user info or fragment, e.g. 'https://orders.example.com/v1/orders/{id}'.`);
+  }
+  const routeParams = new Map([...resource.matchAll(/\{([^}+]+)(\+?)\}/g)].map(([, name]) => [name, true]));
+  const requestParameters: Record<string, string> = {};
+  for (const [, name] of url.matchAll(PLACEHOLDER)) {
+    if (!routeParams.has(name)) {
+      throw new Error(`${where}: backend URL ${url} names the path parameter {${name}}, which the route's path ${resource} does not have; name only ${routeParams.size ? [...routeParams.keys()].map((p) => `{${p}}`).join(', ') : 'none (the path has no parameters)'} (a greedy {${'proxy+'}} is named {proxy}).`);
+    }
+    requestParameters[`integration.request.path.${name}`] = `method.request.path.${name}`;
+  }
+  if (!isPublic) {
+    for (const [header, source] of CALLER_HEADERS) {
+      requestParameters[`integration.request.header.${header}`] = source;
+    }
+  }
+  const timeout = backend._options.timeout;
+  let timeoutInMillis: number | undefined;
+  if (timeout !== undefined) {
+    timeoutInMillis = Token.isUnresolved(timeout.toMilliseconds()) ? NaN : timeout.toMilliseconds();
+    if (!(timeoutInMillis >= 50 && timeoutInMillis <= 29_000)) {
+      throw new Error(`${where}: backend timeout ${timeout.toHumanString()} is outside API Gateway's 50 ms to 29 s (or not known at synthesis); pass e.g. Duration.seconds(10).`);
+    }
+  }
+  return {
+    type: 'http_proxy',
+    httpMethod: method,
+    uri: url,
+    ...(vpcLink ? { connectionType: 'VPC_LINK', connectionId: vpcLink.vpcLinkId } : {}),
+    ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
+    ...(timeoutInMillis === undefined ? {} : { timeoutInMillis }),
+  };
+}
