@@ -41,8 +41,8 @@ export interface HttpBackendOptions {
  * | header | value |
  * |---|---|
  * | `X-Secured-Api-Principal` | the principal: `sub`, else `client_id`, else `anonymous` (always set) |
- * | `X-Secured-Api-Sub` | the token's `sub` |
- * | `X-Secured-Api-Client-Id` | the token's `client_id` |
+ * | `X-Secured-Api-Sub` | the token's `sub` (empty when it has none) |
+ * | `X-Secured-Api-Client-Id` | the token's `client_id` (empty when it has none) |
  * | `X-Secured-Api-Scopes` | the token's scopes, space-separated |
  * | `X-Secured-Api-Issuer` | the token's `iss` |
  * | `X-Secured-Api-Exp` | the token's `exp` (epoch seconds; a cached policy can outlive it) |
@@ -51,9 +51,8 @@ export interface HttpBackendOptions {
  * behind a VPC link), and only on guarded routes: a public route maps none of them, so there a
  * client's own `X-Secured-Api-*` headers pass through unchanged. AWS documents the mapping as
  * setting the integration request's header, but not what happens to a client header of that name
- * when the context value is absent (a token without `sub` or `client_id`): identify the caller by
- * `X-Secured-Api-Principal`, which is always set, and read `X-Secured-Api-Sub` only when it equals
- * it.
+ * when the context value is absent; so the authorizer always sets `sub` and `clientId` (`''` when the
+ * token has no such claim), and every mapped header has a value from the authorizer.
  */
 export class RouteBackend {
   /**

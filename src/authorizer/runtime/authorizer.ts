@@ -260,12 +260,10 @@ function contextOf(claims: Record<string, unknown>, scopesText: string, contextC
       Object.defineProperty(context, name, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
-  if (typeof claims.sub === 'string') {
-    context.sub = claims.sub;
-  }
-  if (typeof claims.client_id === 'string') {
-    context.clientId = claims.client_id;
-  }
+  // Always set, '' when the token has no such claim: a backend reading them (or a header mapped from
+  // them, for HTTP backends) never falls back to something the caller sent.
+  context.sub = typeof claims.sub === 'string' ? claims.sub : '';
+  context.clientId = typeof claims.client_id === 'string' ? claims.client_id : '';
   context.scopes = scopesText;
   context.issuer = claims.iss as string;
   // The verifier requires exp, a finite number. API Gateway may reuse a cached Allow up to its TTL past

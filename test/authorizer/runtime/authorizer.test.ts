@@ -113,8 +113,10 @@ describe('createAuthorizer', () => {
     const b = await authorize(requestEvent(`Bearer ${none}`));
     // THEN
     expect(a.principalId).toBe('machine-1');
-    expect(a.context).toEqual({ clientId: 'machine-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com', exp: expect.any(Number) });
+    // sub and clientId are always in the context, '' when the token has no such claim.
+    expect(a.context).toEqual({ sub: '', clientId: 'machine-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com', exp: expect.any(Number) });
     expect(b.principalId).toBe('anonymous');
+    expect(b.context).toMatchObject({ sub: '', clientId: '' });
   });
 
   test('should not let a context claim shadow the standard keys or reach the prototype', async () => {
@@ -131,6 +133,7 @@ describe('createAuthorizer', () => {
     expect(Object.hasOwn(result.context, 'big')).toBe(false);
     expect(Object.entries(result.context).sort()).toEqual([
       ['__proto__', 'x'],
+      ['clientId', ''],
       ['exp', payload.exp],
       ['issuer', 'https://issuer.example.com'],
       ['scopes', 'orders:read orders:write'],
