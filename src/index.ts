@@ -13,6 +13,7 @@ export * from './authorizer/route';
 export * from './authorizer/metrics';
 export * from './authorizer/token-authorizer';
 export * from './secured-api';
+export * from './api/quota-options';
 export * from './monitoring/secured-api-dashboard';
 export * from './monitoring/secured-api-alarms';
 export * from './monitoring/audit-queries';
