@@ -15,6 +15,7 @@ export * from './authorizer/token-authorizer';
 export * from './secured-api';
 export { SecuredApiCorsOptions } from './api/cors';
 export { HttpBackendOptions, RouteBackend } from './api/backend';
+export * from './api/quota-options';
 export * from './monitoring/secured-api-dashboard';
 export * from './monitoring/secured-api-alarms';
 export * from './monitoring/audit-queries';

@@ -11,6 +11,8 @@ import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
 import { DEFINITION_AUTHORIZER_SCHEME, DefinitionRoute, lambdaInvocationUri, methodOfKey, restApiDefinition } from './api/definition';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
+import { SecuredApiQuotaOptions } from './api/quota-options';
+import { createQuotas } from './api/quotas';
 import { RouteAuthorization } from './authorizer/route';
 import { checkRoute, checkRouteSet, CheckedRoute, compileRouteTable } from './authorizer/route-table';
 import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
@@ -233,6 +235,22 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
   readonly auditQueryOptions?: SecuredApiAuditQueriesOptions;
 
   /**
+   * Per-client quotas: tiers (rate, burst, quota per day, week or month) as API Gateway usage plans,
+   * and clients, by the `client_id` claim of their tokens, in tiers. Each declared client gets an
+   * API key of its own in its tier's plan, so the tier's limits apply to each client separately;
+   * clients not declared share one key of `defaultTier` (so its limits together), or are denied
+   * (403, `client_undeclared`) without one. The API's key source is `AUTHORIZER`: the authorizer
+   * returns the caller's key as `usageIdentifierKey`, and every guarded route requires it. Public
+   * routes run no authorizer, so they are not metered.
+   *
+   * Usage-plan throttles and quotas are best effort (clients can exceed them): neither a security
+   * nor a cost control. Pair them with an AWS WAF rate-based rule on the stage.
+   *
+   * @default - no quotas: no usage plans or API keys, and the API requires no API key
+   */
+  readonly quotas?: SecuredApiQuotaOptions;
+
+  /**
    * The IAM OIDC provider of the API's issuer that caller roles (`addCallerRole`) trust, when it
    * already exists: IAM allows one provider per issuer URL per account, so import the account's
    * (`OidcIdentityProvider.fromIssuer`) rather than create a second. It must be for the API's issuer,
@@ -357,6 +375,7 @@ export class SecuredApi extends Construct {
   /** The functions serving routes, each allowed once to be invoked by this API. */
   private readonly backends = new Set<lambda.IFunction>();
   private declared?: DeclaredAuthorizer;
+  private readonly apiKeyRequired: boolean;
   private readonly description?: string;
   private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly issuer: OidcIssuer;
@@ -371,7 +390,7 @@ export class SecuredApi extends Construct {
     super(scope, id);
     const {
       issuer, routes, apiName, description, stageName, throttle, cors, cloudWatchRole,
-      dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions, identityProvider,
+      dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions, quotas, identityProvider,
       ...authorizerOptions
     } = props;
     this.issuer = issuer;
@@ -456,6 +475,10 @@ export class SecuredApi extends Construct {
     // Declared in the definition (a SecuredApi may start with public routes only; it is declared all the same).
     const stageCfn = this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
     this.declared = this.authorizer._declareInDefinition(this.restApi, () => stageCfn.stageName);
+    this.apiKeyRequired = quotas !== undefined;
+    if (quotas) {
+      this.authorizer._meterByUsageKeys(createQuotas(this, this.restApi, quotas).usageKeys);
+    }
     Aspects.of(this).add({
       visit: (node: IConstruct) => {
         if (node === this) {
@@ -710,6 +733,7 @@ export class SecuredApi extends Construct {
       authorizerUri: invocationUriOf(stack, this.authorizer.function),
       routes: this.definitionRoutes,
       cors: this.cors,
+      ...(this.apiKeyRequired ? { apiKeyRequired: true } : {}),
     });
   }
 

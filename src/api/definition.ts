@@ -24,7 +24,9 @@
  *
  * A guarded operation has `security: [{ tokenAuthorizer: [] }]`, the one Lambda REQUEST authorizer
  * defined under `components.securitySchemes`; a public operation has `security: []`. There is no
- * top-level `security`, so no operation inherits anything. The OIDC scopes are not in this
+ * top-level `security`, so no operation inherits anything. With per-client quotas a guarded
+ * operation also requires API Gateway's `api_key` scheme in the same requirement
+ * (`[{ tokenAuthorizer: [], api_key: [] }]`: both), the key coming from the authorizer. The OIDC scopes are not in this
  * document: API Gateway would read scopes of an `oauth2`/`openIdConnect` requirement as Cognito
  * authorization scopes; the authorizer's route table checks them instead.
  */
@@ -33,6 +35,13 @@ import type { RouteMethod } from '../authorizer/contract';
 
 /** The name of the API Gateway Lambda authorizer security scheme. */
 export const DEFINITION_AUTHORIZER_SCHEME = 'tokenAuthorizer';
+
+/**
+ * The API key security scheme, as API Gateway names and reads it: an operation whose security
+ * requirement names it requires an API key
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-key-usage-plan-oas.html).
+ */
+export const DEFINITION_API_KEY_SCHEME = 'api_key';
 
 /** The request validator every operation uses. */
 const VALIDATOR = 'params-and-body';
@@ -67,6 +76,13 @@ export interface DefinitionInput {
   readonly routes: readonly DefinitionRoute[];
   /** CORS: a preflight operation on every path, and CORS headers on the gateway responses (`cors.ts`). */
   readonly cors?: CheckedCors;
+  /**
+   * Per-client quotas: every guarded operation requires an API key as well as the authorizer (in
+   * the same requirement: both), and the API takes keys from the authorizer's `usageIdentifierKey`
+   * (`x-amazon-apigateway-api-key-source: AUTHORIZER`). Public operations stay `security: []`: no
+   * authorizer runs for them, so they have no key and are not metered.
+   */
+  readonly apiKeyRequired?: boolean;
 }
 
 type Value = unknown;
@@ -90,7 +106,7 @@ export function restApiDefinition(input: DefinitionInput): Obj {
     if (params.length > 0 && !item.parameters) {
       item.parameters = params;
     }
-    item[route.method === 'ANY' ? ANY_METHOD : route.method.toLowerCase()] = operation(route);
+    item[route.method === 'ANY' ? ANY_METHOD : route.method.toLowerCase()] = operation(route, input.apiKeyRequired ?? false);
   }
   if (input.cors) {
     for (const [resource, item] of Object.entries(paths)) {
@@ -120,8 +136,11 @@ export function restApiDefinition(input: DefinitionInput): Obj {
             authorizerResultTtlInSeconds: input.resultsCacheTtlSeconds,
           },
         },
+        ...(input.apiKeyRequired ? { [DEFINITION_API_KEY_SCHEME]: { type: 'apiKey', name: 'x-api-key', in: 'header' } } : {}),
       },
     },
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-api-key-source.html
+    ...(input.apiKeyRequired ? { 'x-amazon-apigateway-api-key-source': 'AUTHORIZER' } : {}),
     // Parameters: each path's parameters. Bodies: only where an operation declares a request model,
     // which routes do not.
     'x-amazon-apigateway-request-validators': {
@@ -177,9 +196,9 @@ export function methodOfKey(key: string): RouteMethod | undefined {
  * source is missing, and with caching off the authorizer answers 401 itself; the declaration
  * would cost about 100 bytes of template per route.
  */
-function operation(route: DefinitionRoute): Obj {
+function operation(route: DefinitionRoute, apiKeyRequired: boolean): Obj {
   return {
-    'security': route.isPublic ? [] : [{ [DEFINITION_AUTHORIZER_SCHEME]: [] }],
+    'security': route.isPublic ? [] : [{ [DEFINITION_AUTHORIZER_SCHEME]: [], ...(apiKeyRequired ? { [DEFINITION_API_KEY_SCHEME]: [] } : {}) }],
     // Lambda proxy integrations are always invoked with POST.
     'x-amazon-apigateway-integration': route.integration ?? { type: 'aws_proxy', httpMethod: 'POST', uri: route.integrationUri },
   };

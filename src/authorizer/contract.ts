@@ -66,6 +66,19 @@ export interface AuthorizerConfigFile {
   readonly metricsNamespace: string;
   readonly serviceName: string;
   readonly routes: readonly RouteConfig[];
+  /** Per-client quotas: the API key to return as `usageIdentifierKey`. Absent: no key is returned. */
+  readonly usageKeys?: UsageKeysConfig;
+}
+
+/**
+ * The API keys of per-client quotas (`SecuredApiProps.quotas`): the value of the API key the
+ * authorizer returns as `usageIdentifierKey` for a token, by the token's `client_id` claim.
+ */
+export interface UsageKeysConfig {
+  /** Each declared client's own key, by client id. */
+  readonly clients: Readonly<Record<string, string>>;
+  /** The key of every other client (the default tier's, shared), or null: they are denied (`client_undeclared`). */
+  readonly others: string | null;
 }
 
 /** The values the construct writes when its props leave them out. */
@@ -86,7 +99,9 @@ export const UNAUTHORIZED_REASONS = [
   'internal_error',
 ] as const;
 /** Reason codes of a Deny policy (403). */
-export const DENY_REASONS = ['insufficient_scope', 'claim_rule_failed', 'route_unknown'] as const;
+export const DENY_REASONS = ['insufficient_scope', 'claim_rule_failed', 'route_unknown', 'client_undeclared'] as const;
+/** The Deny reason of a client that per-client quotas neither declare nor admit under a default tier; no other API can emit it. */
+export const REASON_CLIENT_UNDECLARED: typeof DENY_REASONS[number] = 'client_undeclared';
 /** Every decision logs exactly one of these. */
 export type Reason = 'allowed' | typeof UNAUTHORIZED_REASONS[number] | typeof DENY_REASONS[number];
 

@@ -63,6 +63,8 @@ export enum DecisionReason {
   CLAIM_RULE_FAILED = 'claim_rule_failed',
   /** 403: the request's route is not in the authorizer's route table. */
   ROUTE_UNKNOWN = 'route_unknown',
+  /** 403: per-client quotas neither declare the token's client nor admit it under a default tier. */
+  CLIENT_UNDECLARED = 'client_undeclared',
 }
 
 /**

@@ -11,7 +11,7 @@ import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { withIssuerRequirements } from './caller-identity';
 import {
-  AuthorizerConfigFile, CONTEXT_KEYS, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_DECISION_CACHE_ENTRIES, DEFAULT_JWKS,
+  AuthorizerConfigFile, UsageKeysConfig, CONTEXT_KEYS, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_DECISION_CACHE_ENTRIES, DEFAULT_JWKS,
   DEFAULT_MAX_TOKEN_BYTES, DEFAULT_METRICS_NAMESPACE, DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, ENV_AUDIENCES, ENV_ISSUER,
   ENV_JWKS_URI, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
 } from './contract';
@@ -260,6 +260,7 @@ export class TokenAuthorizer extends Construct {
   private readonly routes: CheckedRoute[] = [];
   private compiled?: CompiledRouteTable;
   private asset?: s3_assets.Asset;
+  private usageKeys?: UsageKeysConfig;
 
   constructor(scope: Construct, id: string, props: TokenAuthorizerProps) {
     super(scope, id);
@@ -453,6 +454,28 @@ export class TokenAuthorizer extends Construct {
     };
   }
 
+  /**
+   * Makes the authorizer return the caller's API key as `usageIdentifierKey` (per-client quotas of
+   * a SecuredApi), and deny the clients that have none.
+   *
+   * @internal
+   */
+  public _meterByUsageKeys(keys: UsageKeysConfig): void {
+    if (this.asset || this.usageKeys) {
+      throw new Error(`${this.node.path}: usage keys were given after the authorizer's config.json was written, or twice; give them once, before synthesis.`);
+    }
+    this.usageKeys = keys;
+  }
+
+  /**
+   * Whether the authorizer can deny a client for being undeclared (`client_undeclared`).
+   *
+   * @internal
+   */
+  public get _refusesUndeclaredClients(): boolean {
+    return this.usageKeys !== undefined && this.usageKeys.others === null;
+  }
+
   /** The authorizer's config.json, as written into its asset. */
   private renderConfig(): string {
     const table = this.table();
@@ -480,6 +503,7 @@ export class TokenAuthorizer extends Construct {
       metricsNamespace: this.metricsNamespace,
       serviceName: this.serviceName,
       routes: table.routes,
+      ...(this.usageKeys === undefined ? {} : { usageKeys: this.usageKeys }),
     };
     return JSON.stringify(config) + '\n';
   }

@@ -2,7 +2,7 @@ import { Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DENY_REASONS, UNAUTHORIZED_REASONS } from '../authorizer/contract';
+import { DENY_REASONS, REASON_CLIENT_UNDECLARED, UNAUTHORIZED_REASONS } from '../authorizer/contract';
 import { AuthorizerDecision, DecisionReason } from '../authorizer/metrics';
 import {
   DIMENSION_EXCHANGE_OUTCOME, DIMENSION_EXCHANGE_ROLE, DIMENSION_EXCHANGE_SERVICE,
@@ -212,7 +212,8 @@ export class SecuredApiDashboard extends Construct {
       this.graph('Decisions by outcome', Object.values(AuthorizerDecision).map((decision) =>
         authorizer.metricDecisions(this.options({ label: decision, decision }))), 6),
       this.graph('401s by reason', byReason(UNAUTHORIZED_REASONS), 9),
-      this.graph('403s by reason', byReason(DENY_REASONS), 9),
+      // client_undeclared only where per-client quotas refuse undeclared clients: no other authorizer emits it.
+      this.graph('403s by reason', byReason(DENY_REASONS.filter((r) => r !== REASON_CLIENT_UNDECLARED || authorizer._refusesUndeclaredClients)), 9),
     ];
   }
 

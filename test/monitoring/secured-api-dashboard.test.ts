@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { DecisionReason, SecuredApi, SecuredApiDashboard, SecuredApiDashboardOptions } from '../../src';
-import { DENY_REASONS, UNAUTHORIZED_REASONS } from '../../src/authorizer/contract';
+import { DENY_REASONS, REASON_CLIENT_UNDECLARED, UNAUTHORIZED_REASONS } from '../../src/authorizer/contract';
 import { AuditLog } from '../../src/authorizer/runtime/audit';
 import { nagFindings } from '../support/cdk';
 import { ordersApi } from '../support/orders-api';
@@ -251,10 +251,13 @@ describe('SecuredApiDashboard', () => {
         ['allow', 'deny', 'unauthorized'].map((d) => authorizerMetric('Decisions', { Decision: d }, { stat: 'Sum', label: d })));
     });
 
+    // client_undeclared is emitted only by an API whose quotas refuse undeclared clients.
+    const emittedDenyReasons = DENY_REASONS.filter((r) => r !== REASON_CLIENT_UNDECLARED);
+
     test.each([
       ['401s by reason', UNAUTHORIZED_REASONS],
-      ['403s by reason', DENY_REASONS],
-    ] as const)('should show %s, one metric per reason code of the contract', (title, reasons) => {
+      ['403s by reason', emittedDenyReasons],
+    ] as const)('should show %s, one metric per reason code of the contract the authorizer can emit', (title, reasons) => {
       // GIVEN
       const { stack } = ordersDashboard();
       // THEN
@@ -262,9 +265,21 @@ describe('SecuredApiDashboard', () => {
         reasons.map((r) => authorizerMetric('Decisions', { Reason: r }, { stat: 'Sum', label: r })));
     });
 
-    test('should show every reason code but "allowed" in exactly one of the reason graphs', () => {
+    test.each([
+      ['refuse undeclared clients', { tiers: [{ name: 'free' }], clients: [{ clientId: 'app', tier: 'free' }] }, DENY_REASONS],
+      ['admit undeclared clients under a default tier', { tiers: [{ name: 'free' }], defaultTier: 'free' }, emittedDenyReasons],
+    ] as const)('should show client_undeclared only where quotas %s', (_, quotas, reasons) => {
       // GIVEN
-      const { stack } = ordersDashboard();
+      const { stack, api } = ordersApi({ dashboard: false, alarms: false, quotas }, 3);
+      new SecuredApiDashboard(stack, 'Dashboard', { api });
+      // THEN
+      expect(widget(widgetsOf(synthesized(stack).body), '403s by reason').metrics.map((m) => m.dimensions!.Reason)).toEqual([...reasons]);
+    });
+
+    test('should show every reason code but "allowed" in exactly one of the reason graphs of an API that can emit them all', () => {
+      // GIVEN
+      const { stack, api } = ordersApi({ dashboard: false, alarms: false, quotas: { tiers: [{ name: 'free' }], clients: [{ clientId: 'app', tier: 'free' }] } }, 3);
+      new SecuredApiDashboard(stack, 'Dashboard', { api });
       const widgets = widgetsOf(synthesized(stack).body);
       // WHEN
       const shown = ['401s by reason', '403s by reason'].flatMap((t) => widget(widgets, t).metrics.map((m) => m.dimensions!.Reason));

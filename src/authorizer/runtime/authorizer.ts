@@ -52,6 +52,13 @@ interface TokenFacts {
   readonly scopesText: string;
   readonly principalId: string;
   readonly context: Readonly<Record<string, ContextValue>>;
+  /**
+   * With per-client quotas, the API key of the token's `client_id`: its own, else the one others
+   * share; null when others are refused. A function of the verified token alone, as every entry
+   * here is, so a decision reused for the same token (here or in API Gateway's cache) carries its
+   * client's key and never another's.
+   */
+  readonly usageKey?: string | null;
   /** Token mode: '1' or '0' per route index, whether the token is permitted that route. */
   bits?: string;
   /** The latest request's inputs and what they yielded, which only those inputs and the claims decide. */
@@ -92,13 +99,15 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
   const decide = (facts: TokenFacts, methodArn: string, httpMethod: unknown, resource: unknown): Decided => {
     const claims = facts.claims;
     const current = typeof httpMethod === 'string' && typeof resource === 'string' ? table.lookup(httpMethod, resource) : undefined;
-    const reason: Reason = current === undefined ? 'route_unknown' : table.permission(current, claims, facts.scopes);
+    // A refused client is permitted no route, in the policy too (API Gateway reuses it for other routes).
+    const refused = facts.usageKey === null;
+    const reason: Reason = refused ? 'client_undeclared' : current === undefined ? 'route_unknown' : table.permission(current, claims, facts.scopes);
     let document: PolicyDocument;
     let shared: PolicyDocument | undefined;
     if (config.cacheMode === 'route') {
       document = policyDocument({ methodArn, routes: config.routes, cacheMode: 'route', current, permitted: () => reason === 'allowed' });
     } else {
-      const bits = facts.bits ??= permissionBits(table, claims, facts.scopes);
+      const bits = facts.bits ??= refused ? '0'.repeat(table.routes.length) : permissionBits(table, claims, facts.scopes);
       const request = { methodArn, routes: config.routes, cacheMode: 'token' as const, current, permitted: (i: number) => bits[i] === '1' };
       if (current === undefined) {
         // The Deny of the exact methodArn makes this document one of a kind.
@@ -118,7 +127,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         document = shared;
       }
     }
-    const result = Object.freeze({ principalId: facts.principalId, policyDocument: document, context: facts.context });
+    // The key goes with Deny decisions too: in token mode a cached policy that denies this route may allow others.
+    const result: AuthorizerResult = Object.freeze({
+      principalId: facts.principalId,
+      policyDocument: document,
+      context: facts.context,
+      ...(facts.usageKey ? { usageIdentifierKey: facts.usageKey } : {}),
+    });
     const line = audit.prepare({
       decision: reason === 'allowed' ? 'allow' : 'deny',
       reason,
@@ -150,7 +165,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         // Only here: a cache hit is (but for a SHA-256 collision) the very string that passed this check before.
         checkCompactJws(token);
         const { claims, kid, trustUntil } = await verifier.verify(token);
-        facts = factsOf(claims, kid, trustUntil, config.contextClaims, ruleClaims);
+        facts = factsOf(claims, kid, trustUntil, config, ruleClaims);
       }
       let decided = facts.last;
       if (decided?.methodArn !== event.methodArn || decided.httpMethod !== event.httpMethod || decided.resource !== event.resource) {
@@ -205,12 +220,15 @@ function routeOf(httpMethod: unknown, resource: unknown): string | null {
 }
 
 function factsOf(
-  claims: Record<string, unknown>, kid: string, trustUntil: number, contextClaims: readonly string[], ruleClaims: readonly string[],
+  claims: Record<string, unknown>, kid: string, trustUntil: number, config: AuthorizerConfig, ruleClaims: readonly string[],
 ): TokenFacts {
   const scopes = grantedScopes(claims);
   const scopesText = [...scopes].join(' ');
   const principalId = principalOf(claims);
-  const context = Object.freeze(contextOf(claims, scopesText, contextClaims));
+  const context = Object.freeze(contextOf(claims, scopesText, config.contextClaims));
+  const keys = config.usageKeys;
+  // The client as the context's clientId names it: a string client_id; no such claim is an undeclared client.
+  const usageKey = keys && ((typeof claims.client_id === 'string' && keys.clients.get(claims.client_id)) || keys.others);
   const kept: Record<string, unknown> = {};
   for (const name of ['sub', 'client_id', ...ruleClaims]) {
     if (Object.hasOwn(claims, name)) {
@@ -218,8 +236,9 @@ function factsOf(
       Object.defineProperty(kept, name, { value: claims[name], enumerable: true });
     }
   }
-  const chars = kid.length + 2 * scopesText.length + principalId.length + JSON.stringify(context).length + JSON.stringify(kept).length;
-  return { kid, trustUntil, claims: kept, scopes, scopesText, principalId, context, bytes: 2 * chars + 64 * scopes.size + 400 };
+  const chars = kid.length + 2 * scopesText.length + principalId.length + JSON.stringify(context).length + JSON.stringify(kept).length
+    + (usageKey?.length ?? 0);
+  return { kid, trustUntil, claims: kept, scopes, scopesText, principalId, context, usageKey, bytes: 2 * chars + 64 * scopes.size + 400 };
 }
 
 /**

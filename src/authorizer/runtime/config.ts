@@ -12,7 +12,7 @@ export type HttpMethod = RouteMethod;
 export type ClaimRule = ClaimRuleConfig;
 
 /** config.json as the contract defines it, plus the environment values, validated. */
-export interface AuthorizerConfig extends Omit<AuthorizerConfigFile, 'decisionCache'> {
+export interface AuthorizerConfig extends Omit<AuthorizerConfigFile, 'decisionCache' | 'usageKeys'> {
   readonly issuer: string;
   readonly audiences: readonly string[];
   readonly jwksUri: string;
@@ -24,6 +24,11 @@ export interface AuthorizerConfig extends Omit<AuthorizerConfigFile, 'decisionCa
      */
     readonly maxBytes: number;
   };
+  /**
+   * usageKeys of config.json, the declared clients in a Map: a plain object's lookup would find
+   * `Object.prototype`'s members for a client named `constructor` or `__proto__`.
+   */
+  readonly usageKeys?: { readonly clients: ReadonlyMap<string, string>; readonly others: string | null };
 }
 
 /**
@@ -108,6 +113,14 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerCon
     metricsNamespace: nonEmptyString(c.metricsNamespace, 'metricsNamespace'),
     serviceName: nonEmptyString(c.serviceName, 'serviceName'),
     routes,
+    usageKeys: c.usageKeys === undefined ? undefined : usageKeysOf(obj(c.usageKeys, 'usageKeys')),
+  };
+}
+
+function usageKeysOf(u: Record<string, unknown>): AuthorizerConfig['usageKeys'] {
+  return {
+    clients: new Map(Object.entries(obj(u.clients, 'usageKeys.clients')).map(([id, key]) => [id, nonEmptyString(key, 'usageKeys.clients')])),
+    others: u.others === null ? null : nonEmptyString(u.others, 'usageKeys.others'),
   };
 }
 

@@ -18,6 +18,12 @@ export interface AuthorizerResult {
   readonly principalId: string;
   readonly policyDocument: PolicyDocument;
   readonly context: Record<string, ContextValue>;
+  /**
+   * With per-client quotas, the value of the caller's API key, which API Gateway meters and
+   * throttles under that key's usage plan (the API's key source is `AUTHORIZER`).
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+   */
+  readonly usageIdentifierKey?: string;
 }
 
 /**
