@@ -12,6 +12,8 @@ export * from './roles/caller-role';
 export * from './authorizer/route';
 export * from './authorizer/metrics';
 export * from './authorizer/token-authorizer';
+export * from './api/domain-options';
+export * from './api/web-acl-options';
 export * from './secured-api';
 export { SecuredApiCorsOptions } from './api/cors';
 export { HttpBackendOptions, RouteBackend } from './api/backend';

@@ -6,13 +6,18 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
 import { DEFINITION_AUTHORIZER_SCHEME, DefinitionRoute, lambdaInvocationUri, methodOfKey, restApiDefinition } from './api/definition';
+import { createCustomDomain } from './api/domain';
+import { SecuredApiDomainOptions } from './api/domain-options';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { SecuredApiQuotaOptions } from './api/quota-options';
 import { createQuotas } from './api/quotas';
+import { createStageWebAcl } from './api/web-acl';
+import { SecuredApiWebAclOptions } from './api/web-acl-options';
 import { RouteAuthorization } from './authorizer/route';
 import { checkRoute, checkRouteSet, CheckedRoute, compileRouteTable } from './authorizer/route-table';
 import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
@@ -21,6 +26,7 @@ import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
+import { sharedCloudWatchAccount } from './private/account-role';
 import { CALLER_ROLE_ARN_ENV, callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, createCallerRole, handCallerRole } from './private/caller-roles';
 import { DeclaredAuthorizer } from './private/declared-authorizer';
 import { resolvedProperties } from './private/resolved-properties';
@@ -180,12 +186,35 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
 
   /**
    * Whether to create the role API Gateway needs to write access logs (a region-wide account
-   * setting, `AWS::ApiGateway::Account`). Set `false` when the account already has one, e.g. from
-   * another stack: access logging fails to deploy without it.
+   * setting, `AWS::ApiGateway::Account`). All the SecuredApis of a stack share one role and Account
+   * (made with the first that wants it), and every stage of the stack that writes access logs waits
+   * for it. AWS allows one per account and region: synth fails when two stacks of the app that may
+   * deploy to the same account and region (stacks without an explicit env count as possibly the
+   * same) would both set it. Set `false` on the SecuredApis of all stacks but one, and deploy that
+   * one first (or make the others depend on it); set `false` too when the account already has one:
+   * access logging fails to deploy without it.
    *
    * @default true
    */
   readonly cloudWatchRole?: boolean;
+
+  /**
+   * A custom domain name for the API: a regional domain with an ACM certificate, TLS 1.2 or higher,
+   * and a base path mapped to the API's stage; optionally the only way in
+   * (`disableDefaultEndpoint`). With it, `url` is the domain's URL.
+   *
+   * @default - no custom domain; the API is reached at its default execute-api endpoint
+   */
+  readonly domain?: SecuredApiDomainOptions;
+
+  /**
+   * An AWS WAF web ACL on the API's stage: AWS's core rule set and a per-IP rate-based rule (more AWS
+   * managed rule groups on request), evaluated before the authorizer. Enabled by passing it (`{}`
+   * for the defaults); it also answers cdk-nag's `AwsSolutions-APIG3`.
+   *
+   * @default - no web ACL
+   */
+  readonly webAcl?: SecuredApiWebAclOptions;
 
   /**
    * Whether to create a `SecuredApiDashboard` for the API (traffic, decisions by outcome and reason,
@@ -296,8 +325,9 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * `AwsSolutions-IAM4` on the CloudWatch role, and, through its `TokenAuthorizer`, `AwsSolutions-L1`
  * and X-Ray's `AwsSolutions-IAM5[Resource::*]`.
  *
- * One finding is left to you: `AwsSolutions-APIG3`, no AWS WAF web ACL on the stage. A web ACL is
- * not part of this construct; associate one with the stage and the finding goes away:
+ * One finding is left to you: `AwsSolutions-APIG3`, no AWS WAF web ACL on the stage. Pass `webAcl`
+ * (AWS's core rule set and a per-IP rate limit) and the finding goes away; or associate a web ACL of
+ * your own with the stage:
  *
  * ```ts
  * declare const api: SecuredApi;
@@ -366,8 +396,23 @@ export class SecuredApi extends Construct {
   /** The log group of the stage's access logs. */
   public readonly accessLogGroup: logs.ILogGroup;
 
-  /** The URL of the deployed stage, e.g. `https://{id}.execute-api.{region}.amazonaws.com/prod/`. */
+  /**
+   * The URL of the deployed stage, e.g. `https://{id}.execute-api.{region}.amazonaws.com/prod/`, or
+   * with `domain`, under the custom domain: `https://{domainName}/{basePath}/`.
+   */
   public readonly url: string;
+
+  /**
+   * The custom domain name, to point a DNS record at (`domainNameAliasDomainName`).
+   * @default - none without `domain`
+   */
+  public readonly domainName?: apigateway.DomainName;
+
+  /**
+   * The AWS WAF web ACL associated with the stage.
+   * @default - none without `webAcl`
+   */
+  public readonly webAcl?: wafv2.CfnWebACL;
 
   private readonly routes: CheckedRoute[] = [];
   /** The operations of the REST API's definition, one per route. */
@@ -377,6 +422,7 @@ export class SecuredApi extends Construct {
   private declared?: DeclaredAuthorizer;
   private readonly apiKeyRequired: boolean;
   private readonly description?: string;
+  private readonly disableDefaultEndpoint: boolean;
   private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly issuer: OidcIssuer;
   private _identityProvider?: IOidcIdentityProvider;
@@ -389,7 +435,7 @@ export class SecuredApi extends Construct {
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
     const {
-      issuer, routes, apiName, description, stageName, throttle, cors, cloudWatchRole,
+      issuer, routes, apiName, description, stageName, throttle, cors, cloudWatchRole, domain, webAcl,
       dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions, quotas, identityProvider,
       ...authorizerOptions
     } = props;
@@ -425,7 +471,9 @@ export class SecuredApi extends Construct {
       // API Gateway reads the endpoint type of an imported definition from this import parameter.
       // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/import-export-api-endpoints.html
       parameters: { endpointConfigurationTypes: 'REGIONAL' },
-      cloudWatchRole: cloudWatchRole ?? true,
+      // One role and Account per stack, shared by its SecuredApis (sharedCloudWatchAccount, below).
+      cloudWatchRole: false,
+      ...(domain?.disableDefaultEndpoint === true ? { disableExecuteApiEndpoint: true } : {}),
       deployOptions: {
         stageName: stageName ?? 'prod',
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
@@ -459,13 +507,18 @@ export class SecuredApi extends Construct {
       id: 'AwsSolutions-APIG6',
       reason: `Execution logging (and data tracing) is off on purpose: API Gateway's execution logs can record request headers, bearer tokens included. Every request is logged as JSON, without headers, to the access log group ${this.accessLogGroup.node.path}.`,
     });
-    // Not Validations.acknowledge: aws-cdk-lib 2.257 keeps '::' as its own prefix delimiter and rejects
-    // an id with more than one, as this ARN finding's is. This is the entry acknowledge would record,
-    // under the metadata key cdk-nag reads.
-    this.restApi.node.tryFindChild('CloudWatchRole')?.node.defaultChild?.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]':
-        'AmazonAPIGatewayPushToCloudWatchLogs is the AWS managed policy API Gateway documents for the account-wide role it writes logs with, kept current by AWS. Set cloudWatchRole: false to leave this role out where the account already has one.',
-    });
+    if (cloudWatchRole ?? true) {
+      sharedCloudWatchAccount(this.restApi, this.restApi.node.defaultChild as CfnResource);
+    }
+    this.disableDefaultEndpoint = domain?.disableDefaultEndpoint === true;
+    if (domain) {
+      const custom = createCustomDomain(this, this.node.path, this.restApi, domain);
+      this.domainName = custom.domain;
+      this.url = custom.url;
+    }
+    if (webAcl) {
+      this.webAcl = createStageWebAcl(this, this.node.path, this.restApi.deploymentStage, webAcl).webAcl;
+    }
 
     this.authorizer = new TokenAuthorizer(this, 'Authorizer', {
       ...authorizerOptions,
@@ -734,6 +787,7 @@ export class SecuredApi extends Construct {
       routes: this.definitionRoutes,
       cors: this.cors,
       ...(this.apiKeyRequired ? { apiKeyRequired: true } : {}),
+      disableExecuteApiEndpoint: this.disableDefaultEndpoint || undefined,
     });
   }
 
@@ -882,6 +936,38 @@ export class SecuredApi extends Construct {
         : c.node.scope instanceof apigateway.Resource ? c.node.scope.path : undefined;
       const what = c.cfnResourceType === 'AWS::ApiGateway::Method' ? `method ${owner ?? String(props.HttpMethod)}` : `resource ${owner ?? String(props.PathPart)}`;
       errors.push(`${what} (${(owner ? c.node.scope! : c).node.path}) was added to the REST API directly; a SecuredApi's REST API is its OpenAPI definition, written from its routes and imported in overwrite mode, so nothing else may be added to it; ${fix}.`);
+    }
+    errors.push(...this.stagesAddedByHand(apiId));
+    return errors;
+  }
+
+  /**
+   * Stages and deployments of this REST API other than the construct's own: found in this stack by
+   * their resolved `RestApiId`, and anywhere in the app as L2 `Stage`s or `Deployment`s of it (in
+   * another stack their `RestApiId` is an import). Such a stage would have none of the guards of
+   * the construct's (access logs, throttling, tracing, the web ACL), and would serve another
+   * environment from this API's issuer, audiences and roles.
+   */
+  private stagesAddedByHand(apiId: unknown): string[] {
+    const stack = Stack.of(this);
+    const ownStage = this.restApi.deploymentStage.node.defaultChild;
+    const ownDeployment = this.restApi.latestDeployment?.node.defaultChild;
+    const errors: string[] = [];
+    for (const c of stack.node.root.node.findAll()) {
+      if (!CfnResource.isCfnResource(c) || c === ownStage || c === ownDeployment
+        || (c.cfnResourceType !== 'AWS::ApiGateway::Stage' && c.cfnResourceType !== 'AWS::ApiGateway::Deployment')) {
+        continue;
+      }
+      const scope = c.node.scope;
+      const ofThisApi = (scope instanceof apigateway.Stage && scope.restApi === this.restApi)
+        || (scope instanceof apigateway.Deployment && scope.api === this.restApi)
+        || (Stack.of(c) === stack && JSON.stringify(resolvedProperties(c)?.RestApiId) === JSON.stringify(apiId));
+      if (ofThisApi) {
+        const what = c.cfnResourceType === 'AWS::ApiGateway::Stage' ? 'stage' : 'deployment';
+        errors.push(`a ${what} (${c.node.path}) was added to the REST API of ${this.node.path} by hand; a SecuredApi has exactly one stage, with its access logs, throttling and tracing, and one issuer, audiences and caller roles for one environment. `
+          + 'For another environment (staging, prod), create one SecuredApi per environment, each in its own CDK Stage or stack with its own issuer audiences, '
+          + 'rather than another stage of this one (see the README, "Environments, custom domains and AWS WAF").');
+      }
     }
     return errors;
   }

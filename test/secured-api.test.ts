@@ -665,9 +665,9 @@ describe('SecuredApi', () => {
       expect(found.map((a) => `${a.id} ${a.path}`)).toEqual([
         // The request validator is declared in the imported definition, not as a resource.
         'AwsSolutions-APIG2 Orders/Api/Api/Resource',
-        // API Gateway's own managed policy for pushing logs, on CDK's CloudWatch role.
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs] Orders/Api/Api/CloudWatchRole/Resource',
         'AwsSolutions-APIG6 Orders/Api/Api/DeploymentStage.prod/Resource', // execution logs can record tokens
+        // API Gateway's own managed policy for pushing logs, on the stack's shared CloudWatch role.
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs] Orders/Api/Api/CloudWatchRole/Resource',
         'AwsSolutions-IAM5[Resource::*] Orders/Api/Authorizer/ServiceRole/DefaultPolicy/Resource', // X-Ray takes no resource
         'AwsSolutions-L1 Orders/Api/Authorizer/Handler/Resource', // Node.js 22 is pinned, as the bundle targets it
       ]);

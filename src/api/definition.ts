@@ -83,7 +83,16 @@ export interface DefinitionInput {
    * authorizer runs for them, so they have no key and are not metered.
    */
   readonly apiKeyRequired?: boolean;
+  /** Whether the default `execute-api` endpoint is turned off (a custom domain is the only way in). */
+  readonly disableExecuteApiEndpoint?: boolean;
 }
+
+/**
+ * The OpenAPI 3 extension that turns the default endpoint off when the REST API is imported from a
+ * definition: on the definition's server object
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-endpoint-configuration.html).
+ */
+export const ENDPOINT_CONFIGURATION_EXTENSION = 'x-amazon-apigateway-endpoint-configuration';
 
 type Value = unknown;
 type Obj = { [key: string]: Value };
@@ -121,6 +130,8 @@ export function restApiDefinition(input: DefinitionInput): Obj {
       version: input.version,
       ...(input.description === undefined ? {} : { description: input.description }),
     },
+    // A server URL of '/' adds no base path, whichever basepath import mode applies.
+    ...(input.disableExecuteApiEndpoint ? { servers: [{ url: '/', [ENDPOINT_CONFIGURATION_EXTENSION]: { disableExecuteApiEndpoint: true } }] } : {}),
     paths,
     'components': {
       securitySchemes: {

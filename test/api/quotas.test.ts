@@ -170,6 +170,8 @@ describe('SecuredApi quotas', () => {
           dashboard: false,
           alarms: false,
           auditQueries: false,
+          // One account-level CloudWatch role per account and region: stack A's.
+          cloudWatchRole: stackName === 'A',
         });
         return stack;
       });

@@ -1,0 +1,88 @@
+import { Arn, ArnFormat, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Construct } from 'constructs';
+import { ENDPOINT_CONFIGURATION_EXTENSION } from './definition';
+import { SecuredApiDomainOptions } from './domain-options';
+import { resolvedProperties } from '../private/resolved-properties';
+
+/**
+ * Creates the regional custom domain name of a SecuredApi, maps `basePath` on it to the API's one
+ * stage, and, when the default endpoint is disabled, checks at synth that it stays disabled.
+ *
+ * - A regional custom domain name needs an ACM certificate in the API's region, and a DNS record
+ *   pointing at its regional domain name
+ *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-regional-api-custom-domain-create.html).
+ * - Base path mappings of more than one level (`v1/orders`) need a regional domain and TLS 1.2 or
+ *   higher (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html).
+ *
+ * @returns the domain and the URL of the API under it
+ */
+export function createCustomDomain(
+  scope: Construct, where: string, api: apigateway.SpecRestApi, options: SecuredApiDomainOptions,
+): { domain: apigateway.DomainName; url: string } {
+  const { domainName, certificate, basePath, disableDefaultEndpoint } = options;
+  const securityPolicy = options.securityPolicy ?? apigateway.SecurityPolicy.TLS_1_2;
+  if (typeof domainName !== 'string' || (!Token.isUnresolved(domainName)
+    && !/^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(domainName))) {
+    throw new Error(`${where}: domain.domainName ${JSON.stringify(domainName)} is not a domain name; pass a fully qualified name in lower case, e.g. 'orders.example.com', without a scheme, port or path.`);
+  }
+  if (!certificate) {
+    throw new Error(`${where}: domain.certificate is missing; pass the ACM certificate of ${domainName}, in the stack's region.`);
+  }
+  const certificateArn = certificate.certificateArn;
+  const stackRegion = Stack.of(scope).region;
+  if (!Token.isUnresolved(certificateArn) && !Token.isUnresolved(stackRegion)) {
+    const region = Arn.split(certificateArn, ArnFormat.SLASH_RESOURCE_NAME).region;
+    if (region && region !== stackRegion) {
+      throw new Error(`${where}: domain.certificate ${certificateArn} is in ${region}, but the API is in ${stackRegion}; a regional custom domain name takes a certificate of its own region: request or import one in ${stackRegion}.`);
+    }
+  }
+  if (basePath !== undefined && (typeof basePath !== 'string' || (!Token.isUnresolved(basePath)
+    && !/^[A-Za-z0-9$_.+!*'()-]+(\/[A-Za-z0-9$_.+!*'()-]+)*$/.test(basePath)))) {
+    throw new Error(`${where}: domain.basePath ${JSON.stringify(basePath)} is not a base path; pass path segments without leading or trailing '/', e.g. 'orders' or 'v1/orders', or leave it out to map the domain's root.`);
+  }
+  if (disableDefaultEndpoint !== undefined && typeof disableDefaultEndpoint !== 'boolean') {
+    throw new Error(`${where}: domain.disableDefaultEndpoint ${JSON.stringify(disableDefaultEndpoint)} is not a boolean; pass true or false.`);
+  }
+  if (securityPolicy === apigateway.SecurityPolicy.TLS_1_0) {
+    throw new Error(`${where}: domain.securityPolicy TLS_1_0 lets clients connect with TLS 1.0 and 1.1; pass apigateway.SecurityPolicy.TLS_1_2 (the default) or a TLS 1.3 policy.`);
+  }
+
+  const domain = new apigateway.DomainName(scope, 'Domain', {
+    domainName,
+    certificate,
+    endpointType: apigateway.EndpointType.REGIONAL,
+    securityPolicy,
+  });
+  const stage = api.deploymentStage;
+  if (basePath !== undefined && basePath.includes('/')) {
+    domain.addApiMapping(stage, { basePath });
+  } else {
+    domain.addBasePathMapping(api, { basePath, stage });
+  }
+
+  if (disableDefaultEndpoint) {
+    scope.node.addValidation({ validate: () => defaultEndpointStillOn(where, api) });
+  }
+  return { domain, url: `https://${domainName}/${basePath === undefined ? '' : `${basePath}/`}` };
+}
+
+/**
+ * Errors when the REST API as it will be deployed (overrides included) leaves the default endpoint
+ * on in either place: `DisableExecuteApiEndpoint`, or its definition's server objects. AWS does not
+ * say which of the two wins when a definition is imported, so both must say disabled.
+ */
+function defaultEndpointStillOn(where: string, api: apigateway.SpecRestApi): string[] {
+  const cfn = api.node.defaultChild as CfnResource;
+  const props = resolvedProperties(cfn) ?? {};
+  const errors: string[] = [];
+  if (props.DisableExecuteApiEndpoint !== true) {
+    errors.push(`${where}: domain.disableDefaultEndpoint is true, but the REST API ${cfn.node.path} has DisableExecuteApiEndpoint ${JSON.stringify(props.DisableExecuteApiEndpoint ?? null)} (an override or escape hatch changed it): the default execute-api endpoint would stay open beside the domain; remove that override.`);
+  }
+  const servers = (props.Body as { servers?: Array<Record<string, any>> } | undefined)?.servers;
+  const disabled = (server: Record<string, any>) => server?.[ENDPOINT_CONFIGURATION_EXTENSION]?.disableExecuteApiEndpoint === true;
+  if (!Array.isArray(servers) || servers.length === 0 || !servers.every(disabled)) {
+    errors.push(`${where}: domain.disableDefaultEndpoint is true, but the REST API's definition (${cfn.node.path}) has a server without ${ENDPOINT_CONFIGURATION_EXTENSION}.disableExecuteApiEndpoint: true (an override or escape hatch changed it): the import could turn the default endpoint back on; remove that override.`);
+  }
+  return errors;
+}

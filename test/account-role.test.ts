@@ -1,0 +1,176 @@
+import { App, Stack, StackProps, Stage } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps } from '../src';
+import { okHandler } from './support/orders-api';
+
+const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
+const EU = { account: '123456789012', region: 'eu-west-1' };
+
+function api(scope: Stack, id: string, props: Partial<SecuredApiProps> = {}): SecuredApi {
+  return new SecuredApi(scope, id, {
+    issuer: ISSUER,
+    routes: [{ method: HttpMethod.GET, path: '/orders', handler: okHandler(scope, `${id}Handler`), scopes: ['orders:read'] }],
+    ...props,
+  });
+}
+
+function stack(app: App | Stage, id: string, props: StackProps = { env: EU }): Stack {
+  return new Stack(app, id, props);
+}
+
+/** The logical ids of the stack's stages that write access logs, each with what it depends on. */
+function accessLoggingStages(template: Template): Array<{ id: string; dependsOn: string[] }> {
+  return Object.entries<any>(template.findResources('AWS::ApiGateway::Stage', { Properties: { AccessLogSetting: Match.anyValue() } }))
+    .map(([id, r]) => ({ id, dependsOn: r.DependsOn ?? [] }));
+}
+
+describe('API Gateway\'s account-level CloudWatch role', () => {
+  test('should share one role and Account among the SecuredApis of a stack, and make every access-logging stage wait for it', () => {
+    // GIVEN
+    const app = new App();
+    const orders = stack(app, 'Orders');
+
+    // WHEN
+    api(orders, 'Orders');
+    api(orders, 'Billing');
+    api(orders, 'Quiet', { cloudWatchRole: false });
+
+    // THEN
+    const template = Template.fromStack(orders);
+    const accounts = template.findResources('AWS::ApiGateway::Account');
+    expect(Object.keys(accounts)).toHaveLength(1);
+    const [accountId, account] = Object.entries<any>(accounts)[0];
+    // Where RestApi put its own, so the first API's logical ids stay as they were.
+    expect(accountId).toMatch(/^OrdersApiAccount/);
+    expect(account).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } },
+    });
+    expect(Object.keys(roles)).toEqual([account.Properties.CloudWatchRoleArn['Fn::GetAtt'][0]]);
+    const stages = accessLoggingStages(template);
+    expect(stages).toHaveLength(3);
+    for (const stage of stages) {
+      expect(stage.dependsOn).toContain(accountId);
+    }
+  });
+
+  test('should also make a plain RestApi\'s access-logging stage in the stack wait for the shared Account', () => {
+    // GIVEN
+    const app = new App();
+    const orders = stack(app, 'Orders');
+    api(orders, 'Orders');
+
+    // WHEN
+    const plain = new apigateway.RestApi(orders, 'Plain', {
+      cloudWatchRole: false,
+      deployOptions: { accessLogDestination: new apigateway.LogGroupLogDestination(new logs.LogGroup(orders, 'PlainLogs')) },
+    });
+    plain.root.addMethod('GET', new apigateway.MockIntegration());
+
+    // THEN
+    const template = Template.fromStack(orders);
+    const accountId = Object.keys(template.findResources('AWS::ApiGateway::Account'))[0];
+    expect(accessLoggingStages(template).map((s) => s.dependsOn.includes(accountId))).toEqual([true, true]);
+  });
+
+  test('should fail synth when two stacks of one account and region both set it, saying how to fix it', () => {
+    // GIVEN
+    const app = new App();
+    const first = stack(app, 'First');
+    const second = stack(app, 'Second');
+
+    // WHEN: three SecuredApis in two stacks
+    api(first, 'Orders');
+    api(first, 'Billing');
+    api(second, 'Reports');
+
+    // THEN
+    expect(() => app.synth()).toThrow(/Second\/Reports\/Api\/Account sets API Gateway's account-level CloudWatch role .* in stack Second \(123456789012\/eu-west-1\), and so does First\/Orders\/Api\/Account in stack First .*set cloudWatchRole: false on the SecuredApis \(and RestApis\) of all stacks but one .* deploy that one first \(or make the others depend on it/);
+  });
+
+  test('should report a clash once, on the later stack', () => {
+    // GIVEN
+    const app = new App();
+    api(stack(app, 'First'), 'Orders');
+    api(stack(app, 'Second'), 'Reports');
+
+    // WHEN
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+
+    // THEN
+    expect(message.match(/sets API Gateway's account-level CloudWatch role/g)).toHaveLength(1);
+    expect(message).toMatch(/Second\/Reports\/Api\/Account sets/);
+  });
+
+  test('should treat environment-agnostic stacks as possibly the same account and region', () => {
+    // GIVEN
+    const app = new App();
+    api(stack(app, 'Agnostic', {}), 'Orders');
+    api(stack(app, 'Pinned'), 'Reports');
+
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow(/Pinned\/Reports\/Api\/Account sets .* in stack Pinned \(123456789012\/eu-west-1\), and so does Agnostic\/Orders\/Api\/Account in stack Agnostic \(any account\/any region\)/);
+  });
+
+  test('should fail synth for a plain RestApi\'s Account beside it, in the same stack or another', () => {
+    // GIVEN
+    const app = new App();
+    const orders = stack(app, 'Orders');
+    api(orders, 'Orders');
+
+    // WHEN
+    const plain = new apigateway.RestApi(stack(app, 'Legacy'), 'Legacy', { cloudWatchRole: true });
+    plain.root.addMethod('GET', new apigateway.MockIntegration());
+
+    // THEN
+    expect(() => app.synth()).toThrow(/Orders\/Orders\/Api\/Account sets .* and so does Legacy\/Legacy\/Account in stack Legacy/);
+  });
+
+  test('should fail synth for a plain RestApi\'s Account in the same stack', () => {
+    // GIVEN
+    const app = new App();
+    const orders = stack(app, 'Orders');
+    api(orders, 'Orders');
+
+    // WHEN
+    new apigateway.RestApi(orders, 'Legacy', { cloudWatchRole: true }).root.addMethod('GET', new apigateway.MockIntegration());
+
+    // THEN
+    expect(() => app.synth()).toThrow(/Orders\/Orders\/Api\/Account sets .* and so does Orders\/Legacy\/Account in the same stack/);
+  });
+
+  test('should allow one per account and region: other accounts, other regions, CDK Stages of their own', () => {
+    // GIVEN
+    const app = new App();
+    api(stack(app, 'Eu'), 'Orders');
+    api(stack(app, 'Us', { env: { account: '123456789012', region: 'us-east-1' } }), 'Orders');
+    api(stack(new Stage(app, 'Staging', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Api', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Orders');
+
+    // WHEN / THEN
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('should allow stacks of the same account and region when all but one pass cloudWatchRole: false', () => {
+    // GIVEN
+    const app = new App();
+    const first = stack(app, 'First');
+    const second = stack(app, 'Second', {});
+
+    // WHEN
+    api(first, 'Orders');
+    api(second, 'Reports', { cloudWatchRole: false });
+    second.addDependency(first);
+
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+    expect(Template.fromStack(second).findResources('AWS::ApiGateway::Account')).toEqual({});
+    expect(JSON.stringify(Template.fromStack(second).toJSON())).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+  });
+});
