@@ -14,6 +14,12 @@ export interface ApiMethod {
    * emulate it); undefined when it is one of the two.
    */
   readonly unguardedBecause?: string;
+  /**
+   * The operation also requires an API key, which API Gateway takes from the authorizer's
+   * `usageIdentifierKey` (the definition's key source is `AUTHORIZER`): an allowed request without
+   * one is refused 403.
+   */
+  readonly apiKeyFromAuthorizer?: boolean;
 }
 
 /** A REST API that an authorizer function guards, read from the template. */
@@ -88,12 +94,16 @@ function fromDefinition(stack: AssemblyStack, restApiId: string, body: Json, sch
   if (ttl !== undefined && typeof ttl !== 'number') {
     throw new Error(`${where}: authorizerResultTtlInSeconds ${JSON.stringify(ttl)} is not a number known at synthesis`);
   }
+  // An API key scheme counts only when the key comes from the authorizer (key source AUTHORIZER).
+  const apiKeyScheme = String(body['x-amazon-apigateway-api-key-source']).toUpperCase() !== 'AUTHORIZER' ? undefined
+    : Object.entries<Json>(body.components?.securitySchemes ?? {}).find(([, scheme]) => scheme?.type === 'apiKey'
+      && String(scheme.name).toLowerCase() === 'x-api-key' && scheme['x-amazon-apigateway-authtype'] === undefined)?.[0];
   const operations: ApiMethod[] = [];
   for (const [resource, item] of Object.entries<Json>(body.paths ?? {})) {
     for (const [key, operation] of Object.entries<Json>(item ?? {})) {
       const httpMethod = methodOfKey(key);
       if (httpMethod !== undefined) {
-        operations.push({ httpMethod, resource, ...operationGuard(operation?.security, schemeName) });
+        operations.push({ httpMethod, resource, ...operationGuard(operation?.security, schemeName, apiKeyScheme) });
       }
     }
   }
@@ -112,18 +122,24 @@ function fromDefinition(stack: AssemblyStack, restApiId: string, body: Json, sch
 
 /**
  * Public only when the operation's security is `[]`; guarded only when it is exactly
- * `[{ <scheme>: [] }]`: anything else (no security, which would inherit the definition's
- * top-level one; other schemes, alternatives, or scopes) is not the authorizer alone.
+ * `[{ <scheme>: [] }]`, or `[{ <scheme>: [], <api key scheme>: [] }]` when the key comes from the
+ * authorizer: anything else (no security, which would inherit the definition's top-level one;
+ * other schemes, alternatives, or scopes) is not the authorizer alone.
  */
-function operationGuard(security: unknown, schemeName: string): Pick<ApiMethod, 'isPublic' | 'unguardedBecause'> {
+function operationGuard(security: unknown, schemeName: string, apiKeyScheme?: string): Pick<ApiMethod, 'isPublic' | 'unguardedBecause' | 'apiKeyFromAuthorizer'> {
   if (Array.isArray(security) && security.length === 0) {
     return { isPublic: true };
   }
   const [requirement] = Array.isArray(security) && security.length === 1 ? security : [];
-  if (requirement && typeof requirement === 'object' && !Array.isArray(requirement)
-    && Object.keys(requirement).length === 1 && Object.prototype.hasOwnProperty.call(requirement, schemeName)
-    && Array.isArray(requirement[schemeName]) && requirement[schemeName].length === 0) {
-    return { isPublic: false };
+  const empty = (name: string) => Object.prototype.hasOwnProperty.call(requirement, name) && Array.isArray(requirement[name]) && requirement[name].length === 0;
+  if (requirement && typeof requirement === 'object' && !Array.isArray(requirement) && empty(schemeName)) {
+    const names = Object.keys(requirement);
+    if (names.length === 1) {
+      return { isPublic: false };
+    }
+    if (apiKeyScheme !== undefined && names.length === 2 && empty(apiKeyScheme)) {
+      return { isPublic: false, apiKeyFromAuthorizer: true };
+    }
   }
   return {
     isPublic: false,

@@ -90,7 +90,7 @@ export interface AuthorizerResponse {
   /**
    * The authorizer's reason code (docs/authorizer-contract.md) when it was invoked; else what
    * API Gateway decided by itself: `public`, `identity_source_missing`, `route_not_found`,
-   * `cached_policy` (answered from the result cache), `authorizer_error`.
+   * `cached_policy` (answered from the result cache), `authorizer_error`, `api_key_missing` (an operation requiring an API key from the authorizer, which named none).
    */
   readonly reason: string;
   /** Whether the answer came from the emulated result cache (the authorizer was not invoked). */
@@ -103,6 +103,8 @@ export interface AuthorizerResponse {
   readonly principalId?: string;
   /** The context the integration would see in `requestContext.authorizer`. */
   readonly context?: Record<string, string | number | boolean>;
+  /** The API key the authorizer named (`usageIdentifierKey`), for APIs with per-client quotas. */
+  readonly usageIdentifierKey?: string;
 }
 
 interface Reply {
@@ -116,6 +118,7 @@ interface CacheEntry {
   readonly principalId: string;
   readonly policyDocument: PolicyDocument;
   readonly context?: Record<string, string | number | boolean>;
+  readonly usageIdentifierKey?: string;
 }
 
 // Runs in the child: loads the asset the way Lambda does (a fresh process, index.js with its
@@ -307,7 +310,7 @@ export class SynthesizedAuthorizer {
     const now = this.clock();
     const hit = this.resultsCacheTtlSeconds > 0 ? this.cache.get(cacheKey) : undefined;
     if (hit && now < hit.expiresAt) {
-      return { ...verdict(hit, methodArn, 'cached_policy'), cached: true, invoked: false, route };
+      return { ...verdict(hit, methodArn, 'cached_policy', method.apiKeyFromAuthorizer), cached: true, invoked: false, route };
     }
 
     const event = {
@@ -347,7 +350,7 @@ export class SynthesizedAuthorizer {
     if (this.resultsCacheTtlSeconds > 0) {
       this.cache.set(cacheKey, entry);
     }
-    return { ...verdict(entry, methodArn, decision?.reason ?? 'unknown'), cached: false, invoked: true, route };
+    return { ...verdict(entry, methodArn, decision?.reason ?? 'unknown', method.apiKeyFromAuthorizer), cached: false, invoked: true, route };
   }
 
   /** Stops the authorizer process. */
@@ -460,12 +463,24 @@ function validResult(result: Reply['result'], expiresAt: number): CacheEntry | u
     || Object.values(context).some((v) => !['string', 'number', 'boolean'].includes(typeof v)))) {
     return undefined;
   }
-  return { expiresAt, principalId: result.principalId, policyDocument: doc, context: context as CacheEntry['context'] };
+  const key = (result as { usageIdentifierKey?: unknown }).usageIdentifierKey;
+  if (key !== undefined && typeof key !== 'string') {
+    return undefined;
+  }
+  return { expiresAt, principalId: result.principalId, policyDocument: doc, context: context as CacheEntry['context'], ...(key === undefined ? {} : { usageIdentifierKey: key }) };
 }
 
-function verdict(entry: CacheEntry, methodArn: string, reason: string): Pick<AuthorizerResponse, 'status' | 'reason' | 'principalId' | 'context'> {
+/**
+ * The policy's verdict; an allowed request to an operation that requires an API key from the
+ * authorizer is still refused 403 (`api_key_missing`) when the authorizer named none.
+ */
+function verdict(entry: CacheEntry, methodArn: string, reason: string, apiKeyRequired = false): Pick<AuthorizerResponse, 'status' | 'reason' | 'principalId' | 'context' | 'usageIdentifierKey'> {
   const allowed = evaluatePolicy(entry.policyDocument, methodArn) === 'allow';
-  return { status: allowed ? 200 : 403, reason, principalId: entry.principalId, context: entry.context };
+  const key = entry.usageIdentifierKey === undefined ? {} : { usageIdentifierKey: entry.usageIdentifierKey };
+  if (allowed && apiKeyRequired && !entry.usageIdentifierKey) {
+    return { status: 403, reason: 'api_key_missing', principalId: entry.principalId, context: entry.context };
+  }
+  return { status: allowed ? 200 : 403, reason, principalId: entry.principalId, context: entry.context, ...key };
 }
 
 function parseJson(line: string): Record<string, any> | undefined {
