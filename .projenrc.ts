@@ -87,6 +87,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
+// The Node.js users' apps need: aws-cdk-lib's own engines (>= 20.0.0 from 2.257.0 on), and the
+// cdk-secured-api/runtime and /testing entries are built for node20 (the authorizer asset runs on
+// Lambda's nodejs22.x). Set as an engine only: minNodeVersion would also pin CI to exactly that Node
+// and @types/node to ^20. The Node >= 22 warnings of `npm install` in this repository come from
+// devDependencies only (commit-and-tag-version 13's tree, for projen's bump/release), not from users' installs.
+project.package.addEngine('node', '>= 20.0.0');
+
 project.npmignore?.exclude('/example/', '/bench/', '/.ci/', '/scripts/', '/demo/', '/tsconfig.entries.json');
 project.npmignore?.include('/assets/');
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Aspects, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aspects, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
@@ -16,6 +16,7 @@ import {
   SamlMetadata,
   Subject,
 } from '../src';
+import { withConstructTree } from '../src/testing';
 
 // Not an S3 ARN: aws-cdk-lib 2.257.0's Validations.acknowledge rejects any id with more than one
 // '::', and cdk-nag's finding id for an S3 ARN ('Resource::arn:aws:s3:::bucket/*') has two.
@@ -67,30 +68,6 @@ function federation(acknowledge: boolean): Federation {
   return { app, deploy };
 }
 
-/**
- * cdk-nag 3.0.2's `validate` needs the construct tree on the validation context (`appConstruct`),
- * which aws-cdk-lib 2.257.0 does not provide yet (it passes only template paths, and the pack then
- * reports "NagPack requires a construct tree on the validation context"). This adapter hands it the
- * app, so the pack still runs inside CDK's own validation step (registered with
- * `Validations.of(app).addPlugins`, written to `policy-validation-report.json`), and keeps what the
- * pack returned: CDK's report file lists only failed plugins, so a clean run leaves no trace there.
- */
-class WithConstructTree implements IPolicyValidationPlugin {
-  public readonly name: string;
-  public readonly version?: string;
-  public returned?: PolicyValidationPluginReport;
-
-  constructor(private readonly app: App, private readonly pack: AwsSolutionsChecks) {
-    this.name = pack.name;
-    this.version = pack.version;
-  }
-
-  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    this.returned = this.pack.validate({ ...context, appConstruct: this.app } as IPolicyValidationContext);
-    return this.returned;
-  }
-}
-
 interface NagRun {
   /** What AwsSolutionsChecks returned (acknowledged findings already left out by cdk-nag). */
   readonly returned?: PolicyValidationPluginReport;
@@ -100,9 +77,17 @@ interface NagRun {
   readonly errors: string[];
 }
 
-/** Synthesizes with AwsSolutionsChecks registered the cdk-nag 3 way. */
+/**
+ * Synthesizes with AwsSolutionsChecks registered the cdk-nag 3 way. cdk-nag 3.0.2's `validate` needs
+ * the construct tree on the validation context (`appConstruct`), which aws-cdk-lib 2.257.0 does not
+ * provide yet (it passes only template paths, and the pack then reports "NagPack requires a construct
+ * tree on the validation context"). `withConstructTree`, exported for users from
+ * cdk-secured-api/testing, hands it the app, so the pack still runs inside CDK's own validation step
+ * (written to `policy-validation-report.json`), and keeps what the pack returned: CDK's report file
+ * lists only failed plugins, so a clean run leaves no trace there.
+ */
 function synthWithNag(app: App): NagRun {
-  const plugin = new WithConstructTree(app, new AwsSolutionsChecks(app));
+  const plugin = withConstructTree(new AwsSolutionsChecks(app), app);
   Validations.of(app).addPlugins(plugin);
   const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   const exitCode = process.exitCode;
@@ -110,7 +95,7 @@ function synthWithNag(app: App): NagRun {
     const assembly = app.synth();
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'policy-validation-report.json'), 'utf-8'));
     const errors = assembly.stacks.flatMap(stack => stack.messages.filter(m => m.level === 'error').map(m => `${m.id}: ${m.entry.data}`));
-    return { returned: plugin.returned, written: report.pluginReports, errors };
+    return { returned: plugin.report, written: report.pluginReports, errors };
   } finally {
     // A failed validation sets the process exit code; the assertions report it instead.
     process.exitCode = exitCode;

@@ -2,6 +2,7 @@
  * `cdk-secured-api/testing`: test a SecuredApi's route and scope rules in jest, without AWS.
  * A LocalIssuer signs tokens and serves its keys on 127.0.0.1; a SynthesizedAuthorizer runs the
  * authorizer synthesized into the app's cloud assembly and answers requests as API Gateway would.
+ * `withConstructTree` registers a cdk-nag 3 rule pack on aws-cdk-lib 2.257.x.
  * Not jsii: plain TypeScript for Node.js; it reads cdk.out and never imports aws-cdk-lib.
  */
 export { LocalIssuer } from './local-issuer';
@@ -11,3 +12,5 @@ export type { ApiRequest, AuthorizerResponse, IssuerOverride, SynthesizedAuthori
 export { evaluatePolicy, globMatches } from './iam-policy';
 export type { PolicyDocument } from './iam-policy';
 export { matchResource } from './resource-match';
+export { withConstructTree } from './construct-tree';
+export type { ConstructTreePlugin, ConstructTreeValidator } from './construct-tree';

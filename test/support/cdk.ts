@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, IPolicyValidationContext, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { withConstructTree } from '../../src/testing';
 
 /** config.json of the stack's authorizer, read back from the synthesized cloud assembly. */
 export function authorizerConfigJson(app: App, stack: Stack): Record<string, any> {
@@ -18,15 +19,12 @@ export function authorizerConfigJson(app: App, stack: Stack): Record<string, any
 /**
  * Synthesizes with cdk-nag's AwsSolutionsChecks registered the cdk-nag 3 way and returns its
  * unacknowledged findings as `<rule id> <construct path>`, sorted. cdk-nag 3.0.2 needs the construct
- * tree on the validation context, which aws-cdk-lib 2.257.0 does not pass (see test/nag.test.ts).
+ * tree on the validation context, which aws-cdk-lib 2.257.0 does not pass: `withConstructTree`
+ * (cdk-secured-api/testing, see test/nag.test.ts) hands it the app.
  */
 export function nagFindings(app: App): string[] {
-  const pack = new AwsSolutionsChecks(app);
-  let report: PolicyValidationPluginReport | undefined;
-  Validations.of(app).addPlugins({
-    name: pack.name,
-    validate: (context: IPolicyValidationContext) => (report = pack.validate({ ...context, appConstruct: app } as IPolicyValidationContext)),
-  });
+  const plugin = withConstructTree(new AwsSolutionsChecks(app), app);
+  Validations.of(app).addPlugins(plugin);
   const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   const exitCode = process.exitCode;
   try {
@@ -36,7 +34,7 @@ export function nagFindings(app: App): string[] {
     process.exitCode = exitCode;
     printed.mockRestore();
   }
-  return report!.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
+  return plugin.report!.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
 }
 
 /**
