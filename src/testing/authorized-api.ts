@@ -126,7 +126,9 @@ function fromDefinition(stack: AssemblyStack, restApiId: string, body: Json, sch
  * authorizer: anything else (no security, which would inherit the definition's top-level one;
  * other schemes, alternatives, or scopes) is not the authorizer alone.
  */
-function operationGuard(security: unknown, schemeName: string, apiKeyScheme?: string): Pick<ApiMethod, 'isPublic' | 'unguardedBecause' | 'apiKeyFromAuthorizer'> {
+type Guard = Pick<ApiMethod, 'isPublic' | 'unguardedBecause' | 'apiKeyFromAuthorizer'>;
+
+function operationGuard(security: unknown, schemeName: string, apiKeyScheme?: string): Guard {
   if (Array.isArray(security) && security.length === 0) {
     return { isPublic: true };
   }
