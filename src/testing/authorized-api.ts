@@ -133,7 +133,8 @@ function operationGuard(security: unknown, schemeName: string, apiKeyScheme?: st
     return { isPublic: true };
   }
   const [requirement] = Array.isArray(security) && security.length === 1 ? security : [];
-  const empty = (name: string) => Object.prototype.hasOwnProperty.call(requirement, name) && Array.isArray(requirement[name]) && requirement[name].length === 0;
+  const empty = (name: string) =>
+    Object.prototype.hasOwnProperty.call(requirement, name) && Array.isArray(requirement[name]) && requirement[name].length === 0;
   if (requirement && typeof requirement === 'object' && !Array.isArray(requirement) && empty(schemeName)) {
     const names = Object.keys(requirement);
     if (names.length === 1) {
