@@ -535,7 +535,7 @@ export class SecuredApi extends Construct {
     Aspects.of(this).add({
       visit: (node: IConstruct) => {
         if (node === this) {
-          this.warnOfQuotas();
+          this.warnOfResourceQuota();
         }
       },
     });
@@ -796,7 +796,7 @@ export class SecuredApi extends Construct {
    * more fail the deployment unless the quota was raised for the account.
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html
    */
-  private warnOfQuotas(): void {
+  private warnOfResourceQuota(): void {
     const resources = new Set<string>(['/']);
     for (const route of this.routes) {
       const segments = route.resource.split('/').filter(Boolean);
