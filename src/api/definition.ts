@@ -107,16 +107,8 @@ export function lambdaInvocationUri(partition: string, region: string, functionA
  * the same body (and the same deployment) in whatever order they were added.
  */
 export function restApiDefinition(input: DefinitionInput): Obj {
-  const paths: { [path: string]: Obj } = {};
-  const sorted = [...input.routes].sort((a, b) => compare(a.resource, b.resource) || compare(a.method, b.method));
-  for (const route of sorted) {
-    const item = paths[route.resource] ??= {};
-    const params = pathParameters(route.resource);
-    if (params.length > 0 && !item.parameters) {
-      item.parameters = params;
-    }
-    item[route.method === 'ANY' ? ANY_METHOD : route.method.toLowerCase()] = operation(route, input.apiKeyRequired ?? false);
-  }
+  const sorted = sortedRoutes(input.routes);
+  const paths = pathItems(sorted, pathParameters, (route) => operation(route, input.apiKeyRequired ?? false));
   if (input.cors) {
     for (const [resource, item] of Object.entries(paths)) {
       item.options = preflightOperation(input.cors, sorted.filter((r) => r.resource === resource).map((r) => r.method));
@@ -185,6 +177,29 @@ function withCors(cors: CheckedCors | undefined, responses: { [type: string]: Ob
     all[type] = { ...response, responseParameters: { ...(response.responseParameters as Obj | undefined), ...headers } };
   }
   return all;
+}
+
+/** Routes sorted by resource path, then method: documents written from them do not depend on the order routes were added in. */
+export function sortedRoutes<R extends { readonly method: RouteMethod; readonly resource: string }>(routes: readonly R[]): R[] {
+  return [...routes].sort((a, b) => compare(a.resource, b.resource) || compare(a.method, b.method));
+}
+
+/**
+ * OpenAPI path items from routes (in the order given): per path, its parameters once, and each
+ * route's operation under its method's key.
+ */
+export function pathItems<R extends { readonly method: RouteMethod; readonly resource: string }>(
+  routes: readonly R[], parameters: (resource: string) => unknown[], operationOf: (route: R) => unknown): { [path: string]: Obj } {
+  const paths: { [path: string]: Obj } = {};
+  for (const route of routes) {
+    const item = paths[route.resource] ??= {};
+    const params = parameters(route.resource);
+    if (params.length > 0 && !item.parameters) {
+      item.parameters = params;
+    }
+    item[operationKey(route.method)] = operationOf(route);
+  }
+  return paths;
 }
 
 /** The key of a method in a path item: `get`, …, or API Gateway's `x-amazon-apigateway-any-method`. */

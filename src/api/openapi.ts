@@ -26,6 +26,7 @@
  * `x-cdk-secured-api-claim-rules` and `x-cdk-secured-api-throttle`.
  */
 import { createHash } from 'crypto';
+import { pathItems, sortedRoutes } from './definition';
 import type { ClaimRuleConfig, RouteMethod } from '../authorizer/contract';
 
 /** The name of the OpenID Connect security scheme callers read. */
@@ -37,8 +38,6 @@ export const CLAIM_RULES_EXTENSION = 'x-cdk-secured-api-claim-rules';
 /** The extension holding an operation's (or, at the top level, the stage's) throttle. */
 export const THROTTLE_EXTENSION = 'x-cdk-secured-api-throttle';
 
-/** API Gateway's key for an `ANY` method in a path item. */
-const ANY_METHOD = 'x-amazon-apigateway-any-method';
 
 /** A throttle as the document shows it. */
 export interface OpenApiThrottle {
@@ -97,16 +96,7 @@ type JsonObject = { [key: string]: Json };
  * synth) are server variables: they exist only once the API is deployed.
  */
 export function openApiDocument(input: OpenApiInput): JsonObject {
-  const paths: { [path: string]: JsonObject } = {};
-  const sorted = [...input.routes].sort((a, b) => compare(a.resource, b.resource) || compare(a.method, b.method));
-  for (const route of sorted) {
-    const item = paths[route.resource] ??= {};
-    const parameters = pathParameters(route.resource);
-    if (parameters.length > 0 && !item.parameters) {
-      item.parameters = parameters;
-    }
-    item[route.method === 'ANY' ? ANY_METHOD : route.method.toLowerCase()] = operation(route);
-  }
+  const paths = pathItems(sortedRoutes(input.routes), pathParameters, operation) as { [path: string]: JsonObject };
 
   const audiences = (input.audiences ?? []).join(', ');
   const authorizer: JsonObject = {
@@ -241,8 +231,4 @@ function errorResponse(description: string): JsonObject {
       },
     },
   };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
