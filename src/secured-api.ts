@@ -10,7 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
-import { DEFINITION_AUTHORIZER_SCHEME, DefinitionRoute, lambdaInvocationUri, methodOfKey, restApiDefinition } from './api/definition';
+import { DEFINITION_AUTHORIZER_SCHEME, definitionOperations, DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
@@ -974,17 +974,8 @@ export class SecuredApi extends Construct {
 }
 
 /** Each operation of a definition (`GET /orders`) with its `security` (undefined when it has none). */
-function operationSecurities(definition: { paths?: Record<string, Record<string, { security?: unknown }>> }): Map<string, any> {
-  const found = new Map<string, any>();
-  for (const [resource, item] of Object.entries(definition.paths ?? {})) {
-    for (const [key, op] of Object.entries(item ?? {})) {
-      const method = methodOfKey(key);
-      if (method !== undefined) {
-        found.set(`${method} ${resource}`, op?.security);
-      }
-    }
-  }
-  return found;
+function operationSecurities(definition: { paths?: unknown }): Map<string, any> {
+  return new Map(definitionOperations(definition).map(({ method, resource, operation }) => [`${method} ${resource}`, operation?.security]));
 }
 
 /**

@@ -203,12 +203,25 @@ export function pathItems<R extends { readonly method: RouteMethod; readonly res
 }
 
 /** The key of a method in a path item: `get`, …, or API Gateway's `x-amazon-apigateway-any-method`. */
-export function operationKey(method: RouteMethod): string {
+function operationKey(method: RouteMethod): string {
   return method === 'ANY' ? ANY_METHOD : method.toLowerCase();
 }
 
+/**
+ * Every operation of a definition (what `pathItems` writes, or a template's resolved `Body`): its
+ * method, resource path and the operation object; path item keys that are not methods
+ * (`parameters`, …) are skipped.
+ */
+export function definitionOperations(definition: { readonly paths?: unknown }): Array<{ method: RouteMethod; resource: string; operation: any }> {
+  const paths = (definition.paths ?? {}) as Record<string, Record<string, unknown> | null>;
+  return Object.entries(paths).flatMap(([resource, item]) => Object.entries(item ?? {}).flatMap(([key, op]) => {
+    const method = methodOfKey(key);
+    return method === undefined ? [] : [{ method, resource, operation: op }];
+  }));
+}
+
 /** The route method of a path item key, or undefined for keys that are not operations (`parameters`, …). */
-export function methodOfKey(key: string): RouteMethod | undefined {
+function methodOfKey(key: string): RouteMethod | undefined {
   if (key === ANY_METHOD) {
     return 'ANY';
   }

@@ -1,5 +1,5 @@
 import { AssemblyStack, refersTo, resourcePath, TemplateResource } from './cloud-assembly';
-import { methodOfKey } from '../api/definition';
+import { definitionOperations } from '../api/definition';
 
 /** A method of the REST API, as API Gateway serves it. */
 export interface ApiMethod {
@@ -98,15 +98,8 @@ function fromDefinition(stack: AssemblyStack, restApiId: string, body: Json, sch
   const apiKeyScheme = String(body['x-amazon-apigateway-api-key-source']).toUpperCase() !== 'AUTHORIZER' ? undefined
     : Object.entries<Json>(body.components?.securitySchemes ?? {}).find(([, scheme]) => scheme?.type === 'apiKey'
       && String(scheme.name).toLowerCase() === 'x-api-key' && scheme['x-amazon-apigateway-authtype'] === undefined)?.[0];
-  const operations: ApiMethod[] = [];
-  for (const [resource, item] of Object.entries<Json>(body.paths ?? {})) {
-    for (const [key, operation] of Object.entries<Json>(item ?? {})) {
-      const httpMethod = methodOfKey(key);
-      if (httpMethod !== undefined) {
-        operations.push({ httpMethod, resource, ...operationGuard(operation?.security, schemeName, apiKeyScheme) });
-      }
-    }
-  }
+  const operations: ApiMethod[] = definitionOperations(body).map(({ method, resource, operation }) =>
+    ({ httpMethod: method, resource, ...operationGuard(operation?.security, schemeName, apiKeyScheme) }));
   return {
     // A definition's authorizer has no resource of its own; the RestApi declares it.
     authorizerLogicalId: restApiId,
