@@ -5,13 +5,12 @@ import { validate, compileErrors } from '@readme/openapi-parser';
 import { App, Stack } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps } from '../src';
+import { operationsOf } from './support/definition';
 import { okHandler as handler, ordersStack as makeStack } from './support/orders-api';
 import { AUTHORIZER_SCHEME, CLAIM_RULES_EXTENSION, OIDC_SCHEME, openApiDocument, OpenApiRoute, THROTTLE_EXTENSION } from '../src/api/openapi';
 import { checkRoute, checkRouteSet } from '../src/authorizer/route-table';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
-const OPERATIONS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'x-amazon-apigateway-any-method'];
-
 /** The README's Orders API, with an `ANY` route, a greedy route and a route open to any valid token. */
 function ordersApi(stack: Stack, props: Partial<SecuredApiProps> = {}): SecuredApi {
   const fn = handler(stack, 'Fn');
@@ -31,19 +30,6 @@ function ordersApi(stack: Stack, props: Partial<SecuredApiProps> = {}): SecuredA
   });
   api.addRoute({ method: HttpMethod.GET, path: '/health', handler: fn, public: true });
   return api;
-}
-
-/** Every operation of a document as `METHOD /path` (ANY for API Gateway's any-method). */
-function operationsOf(document: any): Map<string, any> {
-  const ops = new Map<string, any>();
-  for (const [p, item] of Object.entries<any>(document.paths)) {
-    for (const key of OPERATIONS) {
-      if (item[key]) {
-        ops.set(`${key === 'x-amazon-apigateway-any-method' ? 'ANY' : key.toUpperCase()} ${p}`, item[key]);
-      }
-    }
-  }
-  return ops;
 }
 
 /** The requirements a guarded route with these any-of scopes must have: one per scope, or one with none. */

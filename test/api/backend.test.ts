@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { HttpMethod, OidcIssuer, RouteBackend, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../../src';
 import { authorizerConfigJson } from '../support/cdk';
+import { definitionOf } from '../support/definition';
 import { okHandler, ordersStack } from '../support/orders-api';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -23,11 +24,6 @@ function api(stack: Stack, routes: SecuredApiRoute[], props: Partial<SecuredApiP
   return new SecuredApi(stack, 'Api', { issuer: ISSUER, apiName: 'orders', ...QUIET, routes, ...props });
 }
 
-function definitionOf(stack: Stack): any {
-  const apis = Object.values<any>(Template.fromStack(stack).findResources('AWS::ApiGateway::RestApi'));
-  return apis[0].Properties.Body;
-}
-
 describe('SecuredApi route backend', () => {
   test('should guard an HTTP route exactly as a Lambda route, in the definition and in the route table', () => {
     // GIVEN
@@ -40,7 +36,7 @@ describe('SecuredApi route backend', () => {
     ]);
 
     // THEN
-    const body = definitionOf(stack);
+    const body = definitionOf(Template.fromStack(stack));
     const lambdaRoute = body.paths['/orders'].get;
     const httpRoute = body.paths['/orders/{id}'].get;
     expect(httpRoute.security).toEqual([{ tokenAuthorizer: [] }]);
@@ -70,7 +66,7 @@ describe('SecuredApi route backend', () => {
     ]);
 
     // THEN
-    const integration = definitionOf(stack).paths['/files/{proxy+}']['x-amazon-apigateway-any-method']['x-amazon-apigateway-integration'];
+    const integration = definitionOf(Template.fromStack(stack)).paths['/files/{proxy+}']['x-amazon-apigateway-any-method']['x-amazon-apigateway-integration'];
     expect(integration).toMatchObject({
       type: 'http_proxy',
       httpMethod: 'ANY',
@@ -80,7 +76,7 @@ describe('SecuredApi route backend', () => {
       requestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy', ...CALLER_HEADERS },
     });
     expect(JSON.stringify(integration.uri)).toContain('/files/{proxy}');
-    expect(definitionOf(stack).paths['/files/{proxy+}']['x-amazon-apigateway-any-method'].security).toEqual([{ tokenAuthorizer: [] }]);
+    expect(definitionOf(Template.fromStack(stack)).paths['/files/{proxy+}']['x-amazon-apigateway-any-method'].security).toEqual([{ tokenAuthorizer: [] }]);
   });
 
   test('should map no caller headers on a public HTTP route, and add no Lambda permission for HTTP routes', () => {
@@ -91,7 +87,7 @@ describe('SecuredApi route backend', () => {
     api(stack, [{ method: HttpMethod.GET, path: '/status', backend: RouteBackend.http('https://status.example.com/'), public: true }]);
 
     // THEN
-    const op = definitionOf(stack).paths['/status'].get;
+    const op = definitionOf(Template.fromStack(stack)).paths['/status'].get;
     expect(op.security).toEqual([]);
     expect(op['x-amazon-apigateway-integration']).toEqual({ type: 'http_proxy', httpMethod: 'GET', uri: 'https://status.example.com/' });
     // Only the authorizer's own permission.

@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod, OidcIssuer, RouteBackend, SecuredApi, SecuredApiCorsOptions, SecuredApiProps } from '../../src';
+import { definitionOf } from '../support/definition';
 import { okHandler, ordersStack } from '../support/orders-api';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -25,11 +26,6 @@ function corsApi(stack: Stack, cors: SecuredApiCorsOptions | undefined, props: P
   });
 }
 
-function definitionOf(stack: Stack): any {
-  const apis = Object.values<any>(Template.fromStack(stack).findResources('AWS::ApiGateway::RestApi'));
-  return apis[0].Properties.Body;
-}
-
 describe('SecuredApi cors', () => {
   test('should answer preflights on every path with a public mock operation and the configured headers', () => {
     // GIVEN
@@ -39,7 +35,7 @@ describe('SecuredApi cors', () => {
     corsApi(stack, { allowOrigins: [APP], allowCredentials: true, maxAge: Duration.minutes(10) });
 
     // THEN
-    const body = definitionOf(stack);
+    const body = definitionOf(Template.fromStack(stack));
     expect(Object.keys(body.paths).sort()).toEqual(['/files/{proxy+}', '/health', '/orders', '/orders/{id}']);
     for (const item of Object.values<any>(body.paths)) {
       const op = item.options;
@@ -78,7 +74,7 @@ describe('SecuredApi cors', () => {
     corsApi(stack, { allowOrigins: [APP, 'https://admin.example.com', 'http://localhost:3000'], allowMethods: [HttpMethod.GET] });
 
     // THEN
-    const response = definitionOf(stack).paths['/orders'].options['x-amazon-apigateway-integration'].responses.default;
+    const response = definitionOf(Template.fromStack(stack)).paths['/orders'].options['x-amazon-apigateway-integration'].responses.default;
     expect(response.responseParameters['method.response.header.Access-Control-Allow-Origin']).toBe(`'${APP}'`);
     expect(response.responseParameters['method.response.header.Access-Control-Allow-Methods']).toBe("'GET'");
     expect(response.responseParameters['method.response.header.Access-Control-Allow-Credentials']).toBeUndefined();
@@ -95,7 +91,7 @@ describe('SecuredApi cors', () => {
     corsApi(stack, { allowOrigins: [APP, 'https://admin.example.com'], allowCredentials: true });
 
     // THEN
-    const responses = definitionOf(stack)['x-amazon-apigateway-gateway-responses'];
+    const responses = definitionOf(Template.fromStack(stack))['x-amazon-apigateway-gateway-responses'];
     const cors = {
       'gatewayresponse.header.Access-Control-Allow-Origin': `'${APP}'`,
       'gatewayresponse.header.Vary': "'Origin'",
@@ -119,7 +115,7 @@ describe('SecuredApi cors', () => {
     corsApi(stack, undefined);
 
     // THEN
-    const body = definitionOf(stack);
+    const body = definitionOf(Template.fromStack(stack));
     for (const item of Object.values<any>(body.paths)) {
       expect(item.options).toBeUndefined();
     }

@@ -11,13 +11,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as fc from 'fast-check';
 import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiRoute } from '../../src';
+import { operationsOf } from '../support/definition';
 import { okHandler } from '../support/orders-api';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
-const OPERATION_KEYS: Record<string, string> = {
-  'get': 'GET', 'post': 'POST', 'put': 'PUT', 'patch': 'PATCH', 'delete': 'DELETE', 'head': 'HEAD', 'options': 'OPTIONS', 'x-amazon-apigateway-any-method': 'ANY',
-};
-
 interface GenRoute {
   readonly method: HttpMethod;
   readonly segments: string[];
@@ -64,18 +61,6 @@ function synthesized(app: App, stack: Stack): { body: any; config: any } {
   return { body: api[0].Properties.Body, config: JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) };
 }
 
-function operations(body: any): Map<string, any> {
-  const ops = new Map<string, any>();
-  for (const [resource, item] of Object.entries<Record<string, any>>(body.paths)) {
-    for (const [key, op] of Object.entries(item)) {
-      if (OPERATION_KEYS[key]) {
-        ops.set(`${OPERATION_KEYS[key]} ${resource}`, op);
-      }
-    }
-  }
-  return ops;
-}
-
 describe('SecuredApi definition (generated route sets)', () => {
   test('should give every route exactly its authorization, and nothing else an operation', () => {
     let built = 0;
@@ -85,7 +70,7 @@ describe('SecuredApi definition (generated route sets)', () => {
       built++;
       const { app, stack, routes } = made!;
       const { body, config } = synthesized(app, stack);
-      const ops = operations(body);
+      const ops = operationsOf(body);
       const route = (r: SecuredApiRoute) => `${r.method} ${r.path}`;
       expect([...ops.keys()].sort()).toEqual(routes.map(route).sort());
       for (const r of routes) {

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod, OidcIssuer, QuotaClientOptions, SecuredApi, SecuredApiProps, SecuredApiQuotaOptions } from '../../src';
 import { acknowledgements, authorizerConfigJson, nagFindings } from '../support/cdk';
+import { definitionOf } from '../support/definition';
 import { okHandler, ordersStack } from '../support/orders-api';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -42,10 +43,6 @@ function quotaApi(quotas: SecuredApiQuotaOptions | undefined, props: Partial<Sec
 
 function resourcesOf(template: Template, type: string): Record<string, any> {
   return template.findResources(type);
-}
-
-function definitionOf(template: Template): any {
-  return Object.values(resourcesOf(template, 'AWS::ApiGateway::RestApi'))[0].Properties.Body;
 }
 
 /** The API key value the authorizer returns for `clientId`, by the key's description. */
