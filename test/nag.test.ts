@@ -17,6 +17,7 @@ import {
   Subject,
 } from '../src';
 import { withConstructTree } from '../src/testing';
+import { synthKeepingExitCode } from './support/cdk';
 
 // Not an S3 ARN: aws-cdk-lib 2.257.0's Validations.acknowledge rejects any id with more than one
 // '::', and cdk-nag's finding id for an S3 ARN ('Resource::arn:aws:s3:::bucket/*') has two.
@@ -89,18 +90,10 @@ interface NagRun {
 function synthWithNag(app: App): NagRun {
   const plugin = withConstructTree(new AwsSolutionsChecks(app), app);
   Validations.of(app).addPlugins(plugin);
-  const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  const exitCode = process.exitCode;
-  try {
-    const assembly = app.synth();
-    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'policy-validation-report.json'), 'utf-8'));
-    const errors = assembly.stacks.flatMap(stack => stack.messages.filter(m => m.level === 'error').map(m => `${m.id}: ${m.entry.data}`));
-    return { returned: plugin.report, written: report.pluginReports, errors };
-  } finally {
-    // A failed validation sets the process exit code; the assertions report it instead.
-    process.exitCode = exitCode;
-    printed.mockRestore();
-  }
+  const assembly = synthKeepingExitCode(app);
+  const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'policy-validation-report.json'), 'utf-8'));
+  const errors = assembly.stacks.flatMap(stack => stack.messages.filter(m => m.level === 'error').map(m => `${m.id}: ${m.entry.data}`));
+  return { returned: plugin.report, written: report.pluginReports, errors };
 }
 
 function acknowledgements(root: IConstruct): Array<{ path: string; id: string; reason: unknown }> {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { withConstructTree } from '../../src/testing';
@@ -17,6 +18,22 @@ export function authorizerConfigJson(app: App, stack: Stack): Record<string, any
 }
 
 /**
+ * Synthesizes an app whose validation plugins may fail: their printed report is muted, and the
+ * process exit code a failed validation sets is restored (the assertions report the findings
+ * instead; jest would otherwise exit 1 with every test passed).
+ */
+export function synthKeepingExitCode(app: App): CloudAssembly {
+  const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const exitCode = process.exitCode;
+  try {
+    return app.synth();
+  } finally {
+    process.exitCode = exitCode;
+    printed.mockRestore();
+  }
+}
+
+/**
  * Synthesizes with cdk-nag's AwsSolutionsChecks registered the cdk-nag 3 way and returns its
  * unacknowledged findings as `<rule id> <construct path>`, sorted. cdk-nag 3.0.2 needs the construct
  * tree on the validation context, which aws-cdk-lib 2.257.0 does not pass: `withConstructTree`
@@ -25,15 +42,7 @@ export function authorizerConfigJson(app: App, stack: Stack): Record<string, any
 export function nagFindings(app: App): string[] {
   const plugin = withConstructTree(new AwsSolutionsChecks(app), app);
   Validations.of(app).addPlugins(plugin);
-  const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  const exitCode = process.exitCode;
-  try {
-    app.synth();
-  } finally {
-    // A failed validation sets the process exit code; the assertions report it instead.
-    process.exitCode = exitCode;
-    printed.mockRestore();
-  }
+  synthKeepingExitCode(app);
   return plugin.report!.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)).sort();
 }
 

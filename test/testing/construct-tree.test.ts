@@ -2,6 +2,7 @@ import { App, PolicyValidationPluginReport, Stack, Validations } from 'aws-cdk-l
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { withConstructTree } from '../../src/testing';
+import { synthKeepingExitCode } from '../support/cdk';
 
 const CONTEXT = { templatePaths: [], stackTemplates: [] };
 
@@ -58,17 +59,9 @@ describe('withConstructTree', () => {
     new sqs.Queue(new Stack(app, 'Queues'), 'Plain');
     const plugin = withConstructTree(new AwsSolutionsChecks(app), app);
     Validations.of(app).addPlugins(plugin); // type-checks as an IPolicyValidationPlugin
-    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const exitCode = process.exitCode;
 
     // WHEN
-    try {
-      app.synth();
-    } finally {
-      // A failed validation sets the process exit code; the assertions report it instead.
-      process.exitCode = exitCode;
-      printed.mockRestore();
-    }
+    synthKeepingExitCode(app);
 
     // THEN
     expect(plugin.report?.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
