@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // are in Lambda's Node.js runtime and stay external; the rest is inlined by esbuild.
     '@aws-sdk/client-sts@^3',
     '@aws-sdk/client-secrets-manager@^3',
+    // The deploy-time check reads the imported REST API back (src/api, its own bundle; the SDK stays external).
+    '@aws-sdk/client-api-gateway@^3',
     'aws-sdk-client-mock@^4',
     'oauth4webapi@^3',
     'fast-xml-parser@^5',
