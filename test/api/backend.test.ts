@@ -20,6 +20,15 @@ const CALLER_HEADERS = {
   'integration.request.header.X-Secured-Api-Exp': 'context.authorizer.exp',
 };
 
+const PUBLIC_CALLER_HEADERS = {
+  'integration.request.header.X-Secured-Api-Principal': "'public'",
+  'integration.request.header.X-Secured-Api-Sub': "'-'",
+  'integration.request.header.X-Secured-Api-Client-Id': "'-'",
+  'integration.request.header.X-Secured-Api-Scopes': "'-'",
+  'integration.request.header.X-Secured-Api-Issuer': "'-'",
+  'integration.request.header.X-Secured-Api-Exp': "'-'",
+};
+
 function api(stack: Stack, routes: SecuredApiRoute[], props: Partial<SecuredApiProps> = {}): SecuredApi {
   return new SecuredApi(stack, 'Api', { issuer: ISSUER, apiName: 'orders', ...QUIET, routes, ...props });
 }
@@ -79,7 +88,7 @@ describe('SecuredApi route backend', () => {
     expect(definitionOf(Template.fromStack(stack)).paths['/files/{proxy+}']['x-amazon-apigateway-any-method'].security).toEqual([{ tokenAuthorizer: [] }]);
   });
 
-  test('should map no caller headers on a public HTTP route, and add no Lambda permission for HTTP routes', () => {
+  test('should map a fixed, non-empty value to every caller header on a public HTTP route, and add no Lambda permission for HTTP routes', () => {
     // GIVEN
     const { stack } = ordersStack();
 
@@ -89,7 +98,13 @@ describe('SecuredApi route backend', () => {
     // THEN
     const op = definitionOf(Template.fromStack(stack)).paths['/status'].get;
     expect(op.security).toEqual([]);
-    expect(op['x-amazon-apigateway-integration']).toEqual({ type: 'http_proxy', httpMethod: 'GET', uri: 'https://status.example.com/' });
+    // Static values, in single quotes: a client's own X-Secured-Api-* headers never pass through.
+    expect(op['x-amazon-apigateway-integration']).toEqual({
+      type: 'http_proxy',
+      httpMethod: 'GET',
+      uri: 'https://status.example.com/',
+      requestParameters: PUBLIC_CALLER_HEADERS,
+    });
     // Only the authorizer's own permission.
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 1);
   });
