@@ -109,7 +109,12 @@ function fromDefinition(stack: AssemblyStack, restApiId: string, body: Json, sch
     : Object.entries<Json>(body.components?.securitySchemes ?? {}).find(([, scheme]) => scheme?.type === 'apiKey'
       && String(scheme.name).toLowerCase() === 'x-api-key' && scheme['x-amazon-apigateway-authtype'] === undefined)?.[0];
   const operations: ApiMethod[] = definitionOperations(body).map(({ method, resource, operation }) =>
-    ({ httpMethod: method, resource, ...operationGuard(operation?.security, schemeName, apiKeyScheme), ...integrationOf(operation?.['x-amazon-apigateway-integration']) }));
+    ({
+      httpMethod: method,
+      resource,
+      ...operationGuard(operation?.security, schemeName, apiKeyScheme),
+      ...integrationOf(operation?.['x-amazon-apigateway-integration']),
+    }));
   return {
     // A definition's authorizer has no resource of its own; the RestApi declares it.
     authorizerLogicalId: restApiId,
