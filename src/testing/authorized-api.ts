@@ -166,13 +166,14 @@ function methodResources(stack: AssemblyStack, restApiId: string, authorizerId: 
     .map((r) => {
       const type: string = r.Properties!.AuthorizationType ?? 'NONE';
       const usedAuthorizer: string | undefined = r.Properties!.AuthorizerId?.Ref;
+      const integration: Json | undefined = r.Properties!.Integration;
       const guarded = type === 'CUSTOM' && authorizerId !== undefined && usedAuthorizer === authorizerId;
       return {
         httpMethod: r.Properties!.HttpMethod,
         resource: resourcePath(resources, r.Properties!.ResourceId),
         isPublic: type === 'NONE',
         unguardedBecause: type === 'NONE' || guarded ? undefined : `AuthorizationType ${type}${usedAuthorizer ? `, AuthorizerId ${usedAuthorizer}` : ''}`,
-        ...integrationOf(r.Properties!.Integration && { type: r.Properties!.Integration.Type, requestParameters: r.Properties!.Integration.RequestParameters }),
+        ...integrationOf(integration && { type: integration.Type, requestParameters: integration.RequestParameters }),
       };
     });
 }
