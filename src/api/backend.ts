@@ -64,7 +64,9 @@ export interface HttpBackendOptions {
  * value (none is ever empty). The principal says what it names: a `sub` and a client id never read
  * the same. `-` is never a real value: the authorizer refuses a token whose `sub` or `client_id` is
  * `-` and never grants a scope `-`. Trust the headers only on requests that can have come through
- * the API alone (the endpoint private, or behind a VPC link).
+ * the API alone (the endpoint private, or behind a VPC link), and refuse a request that carries one
+ * of them twice (AWS does not say whether a mapped header replaces a client's header whose name
+ * differs in letter case only).
  */
 export class RouteBackend {
   /**
