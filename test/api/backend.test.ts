@@ -4,6 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { HttpMethod, OidcIssuer, RouteBackend, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../../src';
+import { CONTEXT_KEYS } from '../../src/authorizer/contract';
 import { authorizerConfigJson } from '../support/cdk';
 import { definitionOf } from '../support/definition';
 import { okHandler, ordersStack } from '../support/orders-api';
@@ -107,6 +108,18 @@ describe('SecuredApi route backend', () => {
     });
     // Only the authorizer's own permission.
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 1);
+  });
+
+  test('should map a guarded route\'s caller headers only from values the authorizer always sets, never empty', () => {
+    // GIVEN: the keys the authorizer's context always carries, and the policy's own principalId
+    const alwaysSet = new Set<string>(['principalId', ...CONTEXT_KEYS]);
+
+    // THEN: every mapping source is one of them (the runtime tests show each is non-empty)
+    for (const source of Object.values(CALLER_HEADERS)) {
+      expect(alwaysSet.has(source.replace(/^context\.authorizer\./, ''))).toBe(true);
+    }
+    expect(Object.keys(CALLER_HEADERS)).toEqual(Object.keys(PUBLIC_CALLER_HEADERS));
+    expect(Object.values(PUBLIC_CALLER_HEADERS).every((v) => /^'[^']+'$/.test(v))).toBe(true);
   });
 
   test.each<[string, (stack: Stack) => SecuredApiRoute, RegExp]>([

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
 import { HttpMethod, OidcIssuer, RouteBackend, SecuredApi } from '../../src';
 import { LocalIssuer, SynthesizedAuthorizer } from '../../src/testing';
@@ -72,6 +73,9 @@ beforeAll(async () => {
       { method: HttpMethod.GET, path: '/orders/{id}', backend: RouteBackend.http('https://orders.example.com/orders/{id}') },
       { method: HttpMethod.GET, path: '/whoami', backend: RouteBackend.http('https://orders.example.com/whoami') },
       { method: HttpMethod.GET, path: '/status', backend: RouteBackend.http('https://orders.example.com/status'), public: true },
+      { method: HttpMethod.GET, path: '/lambda', handler: new lambda.Function(stack, 'Fn', {
+        runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+      }) },
     ],
     resultsCacheTtl: Duration.minutes(5),
     dashboard: false,
@@ -160,6 +164,19 @@ describe('caller headers of an HTTP backend', () => {
       expect(a.backendHeaders!['X-Secured-Api-Principal']).not.toBe(b.backendHeaders!['X-Secured-Api-Principal']);
     }), { numRuns: 100 });
   }, 300_000);
+
+  test('should give no backend headers for a Lambda proxy route, which reads the context instead', async () => {
+    // GIVEN
+    const kit = kits.get('dropped')!;
+    const token = await issuer.token({ aud: AUDIENCE, sub: 'alice' });
+
+    // WHEN
+    const res = await kit.request({ method: 'GET', path: '/lambda', token, headers: { 'X-Secured-Api-Sub': 'admin' } });
+
+    // THEN
+    expect(res).toMatchObject({ status: 200, principalId: 'sub:alice', context: { sub: 'alice', clientId: '-' } });
+    expect(res.backendHeaders).toBeUndefined();
+  });
 
   test.each<[EmptyMappedValue, string]>([['dropped', 'admin'], ['sent', '']])(
     'should emulate a header mapped from a missing context value as the %s reading says', async (reading, received) => {
