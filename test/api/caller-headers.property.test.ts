@@ -67,15 +67,18 @@ beforeAll(async () => {
   outdir = join(work, 'cdk.out');
   const app = new App({ outdir });
   const stack = new Stack(app, 'Headers', { env: { account: '111122223333', region: 'eu-central-1' } });
+  const fn = new lambda.Function(stack, 'Fn', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+  });
   new SecuredApi(stack, 'Api', {
     issuer: OidcIssuer.fromUrl(ISSUER, { audiences: [AUDIENCE] }),
     routes: [
       { method: HttpMethod.GET, path: '/orders/{id}', backend: RouteBackend.http('https://orders.example.com/orders/{id}') },
       { method: HttpMethod.GET, path: '/whoami', backend: RouteBackend.http('https://orders.example.com/whoami') },
       { method: HttpMethod.GET, path: '/status', backend: RouteBackend.http('https://orders.example.com/status'), public: true },
-      { method: HttpMethod.GET, path: '/lambda', handler: new lambda.Function(stack, 'Fn', {
-        runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
-      }) },
+      { method: HttpMethod.GET, path: '/lambda', handler: fn },
     ],
     resultsCacheTtl: Duration.minutes(5),
     dashboard: false,
