@@ -36,8 +36,8 @@ function handler(id: string, body: string): lambda.Function {
   });
 }
 
-const listOrders = handler('ListOrders', `return { statusCode: 200, body: JSON.stringify({ orders: [], caller: caller.sub || null }) };`);
-const createOrder = handler('CreateOrder', `return { statusCode: 201, body: JSON.stringify({ id: 'ord_1', createdBy: caller.sub }) };`);
+const listOrders = handler('ListOrders', `return { statusCode: 200, body: JSON.stringify({ orders: [], caller: caller.principalId }) };`);
+const createOrder = handler('CreateOrder', `return { statusCode: 201, body: JSON.stringify({ id: 'ord_1', createdBy: caller.principalId }) };`);
 const getOrder = handler('GetOrder', `return { statusCode: 200, body: JSON.stringify({ id: event.pathParameters.id, tenant: caller.tenant }) };`);
 const health = handler('Health', `return { statusCode: 200, body: '{"status":"ok"}' };`);
 

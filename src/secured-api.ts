@@ -65,7 +65,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 export interface SecuredApiRoute extends RouteAuthorization {
   /**
    * The function serving the route, through a Lambda proxy integration (it receives the authorizer
-   * context: `sub`, `clientId`, `scopes`, `issuer` and any context claims). With `cors` set, its
+   * context: `principalId` as `sub:<sub>`, `client:<client_id>` or `anonymous`; `sub`, `clientId`
+   * and `scopes`, each `-` when the token has none; `issuer`, `exp` and any context claims). With `cors` set, its
    * responses must carry the CORS headers themselves (see `SecuredApiProps.cors`).
    *
    * @default - none; then `backend` serves the route

@@ -11,10 +11,22 @@
  * - A VPC link (`connectionType: VPC_LINK`) reaches a private Network Load Balancer
  *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html).
  * - The verified caller is passed as headers mapped from the authorizer's context
- *   (`context.authorizer.<key>`, a mapping source of the same reference).
+ *   (`context.authorizer.<key>`, a mapping source of the same reference), or, on public routes, from
+ *   static values (`'public'`, written in single quotes in OpenAPI,
+ *   https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration-requestParameters.html).
+ *   A mapping sets the integration request's header
+ *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping.html), and
+ *   `$context.authorizer.<key>` is the stringified context value
+ *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html).
+ *   AWS does not say what a header mapped from an empty or missing value becomes: sent empty, or
+ *   dropped so that a client's own header of that name passes through. So no caller header is ever
+ *   mapped from an empty value: public routes map fixed values, and the authorizer sets every
+ *   context key the mappings read to a non-empty value (ABSENT, `-`, for a claim the token lacks).
+ *   Either way the endpoint gets the authorizer's value, never the client's.
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { ABSENT, CALLER_HEADERS, PRINCIPAL_PUBLIC } from '../authorizer/contract';
 import type { RouteMethod } from '../authorizer/contract';
 
 /**
@@ -38,21 +50,23 @@ export interface HttpBackendOptions {
  * wherever it names them (`{id}`; `{proxy}` for a greedy `{proxy+}`), and, on a guarded route, the
  * caller the authorizer verified, in headers API Gateway sets from the authorizer's context:
  *
- * | header | value |
- * |---|---|
- * | `X-Secured-Api-Principal` | the principal: `sub`, else `client_id`, else `anonymous` (always set) |
- * | `X-Secured-Api-Sub` | the token's `sub` (empty when it has none) |
- * | `X-Secured-Api-Client-Id` | the token's `client_id` (empty when it has none) |
- * | `X-Secured-Api-Scopes` | the token's scopes, space-separated |
- * | `X-Secured-Api-Issuer` | the token's `iss` |
- * | `X-Secured-Api-Exp` | the token's `exp` (epoch seconds; a cached policy can outlive it) |
+ * | header | guarded route | public route |
+ * |---|---|---|
+ * | `X-Secured-Api-Principal` | `sub:<sub>`, else `client:<client_id>`, else `anonymous` | `public` |
+ * | `X-Secured-Api-Sub` | the token's `sub`, or `-` when it has none | `-` |
+ * | `X-Secured-Api-Client-Id` | the token's `client_id`, or `-` when it has none | `-` |
+ * | `X-Secured-Api-Scopes` | the granted scopes, space-separated, or `-` when none | `-` |
+ * | `X-Secured-Api-Issuer` | the token's `iss` | `-` |
+ * | `X-Secured-Api-Exp` | the token's `exp` (epoch seconds; a cached policy can outlive it) | `-` |
  *
- * Trust them only on requests that can have come through the API alone (the endpoint private, or
- * behind a VPC link), and only on guarded routes: a public route maps none of them, so there a
- * client's own `X-Secured-Api-*` headers pass through unchanged. AWS documents the mapping as
- * setting the integration request's header, but not what happens to a client header of that name
- * when the context value is absent; so the authorizer always sets `sub` and `clientId` (`''` when the
- * token has no such claim), and every mapped header has a value from the authorizer.
+ * Every one is set on every request, public routes included, so a client's own `X-Secured-Api-*`
+ * header never reaches the endpoint in its place, whatever API Gateway does with an empty mapped
+ * value (none is ever empty). The principal says what it names: a `sub` and a client id never read
+ * the same. `-` is never a real value: the authorizer refuses a token whose `sub` or `client_id` is
+ * `-` and never grants a scope `-`. Trust the headers only on requests that can have come through
+ * the API alone (the endpoint private, or behind a VPC link), and refuse a request that carries one
+ * of them twice (AWS does not say whether a mapped header replaces a client's header whose name
+ * differs in letter case only).
  */
 export class RouteBackend {
   /**
@@ -92,16 +106,6 @@ export class RouteBackend {
   }
 }
 
-/** The caller headers of a guarded route's backend request, and the authorizer context key each is mapped from. */
-export const CALLER_HEADERS: ReadonlyArray<readonly [header: string, source: string]> = [
-  ['X-Secured-Api-Principal', 'context.authorizer.principalId'],
-  ['X-Secured-Api-Sub', 'context.authorizer.sub'],
-  ['X-Secured-Api-Client-Id', 'context.authorizer.clientId'],
-  ['X-Secured-Api-Scopes', 'context.authorizer.scopes'],
-  ['X-Secured-Api-Issuer', 'context.authorizer.issuer'],
-  ['X-Secured-Api-Exp', 'context.authorizer.exp'],
-];
-
 /** A `{name}` placeholder of a URL (a CDK token, `${Token[...]}`, is not one: it holds `[`). */
 const PLACEHOLDER = /\{([A-Za-z0-9_.-]+)\}/g;
 
@@ -134,10 +138,10 @@ export function httpProxyIntegration(
     }
     requestParameters[`integration.request.path.${name}`] = `method.request.path.${name}`;
   }
-  if (!isPublic) {
-    for (const [header, source] of CALLER_HEADERS) {
-      requestParameters[`integration.request.header.${header}`] = source;
-    }
+  for (const [header, contextKey] of CALLER_HEADERS) {
+    requestParameters[`integration.request.header.${header}`] = isPublic
+      ? `'${contextKey === 'principalId' ? PRINCIPAL_PUBLIC : ABSENT}'`
+      : `context.authorizer.${contextKey}`;
   }
   const timeout = backend._options.timeout;
   let timeoutInMillis: number | undefined;
@@ -152,7 +156,7 @@ export function httpProxyIntegration(
     httpMethod: method,
     uri: url,
     ...(vpcLink ? { connectionType: 'VPC_LINK', connectionId: vpcLink.vpcLinkId } : {}),
-    ...(Object.keys(requestParameters).length > 0 ? { requestParameters } : {}),
+    requestParameters,
     ...(timeoutInMillis === undefined ? {} : { timeoutInMillis }),
   };
 }

@@ -91,6 +91,54 @@ export const DEFAULT_METRICS_NAMESPACE = 'SecuredApi';
 /** Context keys the authorizer always sets; a context claim of the same name is refused at synth. */
 export const CONTEXT_KEYS = ['sub', 'clientId', 'scopes', 'issuer', 'exp'] as const;
 
+/**
+ * Names API Gateway itself gives under `$context.authorizer.`: `principalId` (the policy's principal),
+ * `claims` (a Cognito authorizer's claims), and the authorizer's `error`, `integrationLatency`,
+ * `integrationStatus`, `latency`, `requestId` and `status`. A context claim of one of these names
+ * would be shadowed by, or shadow, API Gateway's value in a mapping or an access log, so it is
+ * refused at synth (in any letter case, as is one of CONTEXT_KEYS: the docs call these variables
+ * case-sensitive, but a refusal holds under either reading).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html
+ */
+export const API_GATEWAY_AUTHORIZER_KEYS = [
+  'principalId', 'claims', 'error', 'integrationLatency', 'integrationStatus', 'latency', 'requestId', 'status',
+] as const;
+
+/**
+ * The context value of `sub`, `clientId` and `scopes` when the token has no such claim (or grants no
+ * scope), and of every caller header but the principal on a public route. Never empty, because AWS
+ * does not say whether a header mapped from an empty value overrides the client's header of that
+ * name. It can never be a real value: a token whose `sub` or `client_id` is `-` is refused
+ * (`claim_invalid`), a scope `-` is never granted, and no route may require it.
+ */
+export const ABSENT = '-';
+
+/**
+ * The principal (`principalId`, and the `X-Secured-Api-Principal` header) says what it names:
+ * `sub:<sub>` for a token with a `sub`; else `client:<client_id>` for one with a `client_id`; else
+ * `anonymous` (a verified token naming no one). A public route's backend gets `public`. A `sub` and a
+ * client id never read the same, and neither fixed value has a colon.
+ */
+export const PRINCIPAL_SUB_PREFIX = 'sub:';
+export const PRINCIPAL_CLIENT_PREFIX = 'client:';
+export const PRINCIPAL_ANONYMOUS = 'anonymous';
+export const PRINCIPAL_PUBLIC = 'public';
+
+/**
+ * The caller headers of an HTTP backend's request, and the authorizer context key each is mapped from
+ * on a guarded route (`principalId` is the policy's principal). On a public route each is mapped from
+ * a fixed value instead: `public` for the principal, ABSENT for the others.
+ */
+export const CALLER_HEADERS: ReadonlyArray<readonly [header: string, contextKey: string]> = [
+  ['X-Secured-Api-Principal', 'principalId'],
+  ['X-Secured-Api-Sub', 'sub'],
+  ['X-Secured-Api-Client-Id', 'clientId'],
+  ['X-Secured-Api-Scopes', 'scopes'],
+  ['X-Secured-Api-Issuer', 'issuer'],
+  ['X-Secured-Api-Exp', 'exp'],
+];
+
 /** Reason codes of a 401 (`Error('Unauthorized')`). */
 export const UNAUTHORIZED_REASONS = [
   'missing_token', 'bad_scheme', 'token_too_large', 'malformed_token', 'alg_not_allowed', 'kid_missing',

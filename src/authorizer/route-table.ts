@@ -51,6 +51,7 @@
  * generated route tables, with API Gateway's routing precedence and IAM's matching.
  */
 import { Token } from 'aws-cdk-lib';
+import { ABSENT } from './contract';
 import type { CacheMode, ClaimRuleConfig, ClaimRuleOp, RouteConfig, RouteMethod } from './contract';
 import { ClaimRule, HttpMethod, RouteAuthorization } from './route';
 
@@ -95,8 +96,12 @@ export function checkRoute(where: string, route: RouteAuthorization): CheckedRou
     if (scope === '') {
       throw new Error(`${where}: ${label} requires the empty scope "", which no issuer can grant; name a real scope, or pass no scopes to let any valid token in.`);
     }
-    if (/\s/.test(scope)) {
-      throw new Error(`${where}: ${label} has scope "${scope}" with whitespace, which cannot be granted because tokens list scopes space-delimited; remove the whitespace.`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\x00-\x1f\x7f]/.test(scope)) {
+      throw new Error(`${where}: ${label} has scope ${JSON.stringify(scope)} with whitespace or control characters, which cannot be granted because tokens list scopes space-delimited (and the authorizer grants no scope with a control character); remove them.`);
+    }
+    if (scope === ABSENT) {
+      throw new Error(`${where}: ${label} requires the scope "${ABSENT}", which the authorizer never grants (it is the context's marker for "no scopes"); name a real scope, or pass no scopes to let any valid token in.`);
     }
   }
 

@@ -11,7 +11,8 @@ import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { withIssuerRequirements } from './caller-identity';
 import {
-  AuthorizerConfigFile, UsageKeysConfig, CONTEXT_KEYS, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_DECISION_CACHE_ENTRIES, DEFAULT_JWKS,
+  API_GATEWAY_AUTHORIZER_KEYS, AuthorizerConfigFile, UsageKeysConfig, CONTEXT_KEYS, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_DECISION_CACHE_ENTRIES,
+  DEFAULT_JWKS,
   DEFAULT_MAX_TOKEN_BYTES, DEFAULT_METRICS_NAMESPACE, DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, ENV_AUDIENCES, ENV_ISSUER,
   ENV_JWKS_URI, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
 } from './contract';
@@ -114,7 +115,10 @@ export interface TokenAuthorizerOptions {
 
   /**
    * Further top-level claims to pass to the backend in the authorizer context (when the claim is a
-   * string, number or boolean), beside `sub`, `clientId`, `scopes`, `issuer` and `exp`.
+   * string, number or boolean), beside `sub`, `clientId`, `scopes`, `issuer` and `exp`. Refused at
+   * synth, in any letter case: those five, and the names API Gateway gives under
+   * `$context.authorizer` itself (`principalId`, `claims`, `error`, `integrationLatency`,
+   * `integrationStatus`, `latency`, `requestId`, `status`).
    *
    * @default - none
    */
@@ -662,12 +666,21 @@ function checkOptions(where: string, props: TokenAuthorizerOptions): Settings {
     if (!literal(claim)) {
       throw new Error(`${where}: contextClaims holds ${JSON.stringify(claim)}, which is not a non-empty literal string; pass claim names.`);
     }
+    // Compared in any letter case: AWS calls the $context variables case-sensitive, but a name that
+    // differs in case alone is refused under either reading.
+    const lower = claim.toLowerCase();
     // A context claim named like a key the authorizer always sets would overwrite it.
-    if ((CONTEXT_KEYS as readonly string[]).includes(claim)) {
-      throw new Error(`${where}: contextClaims holds "${claim}", which the authorizer context always carries (${CONTEXT_KEYS.join(', ')}); remove it.`);
+    const own = CONTEXT_KEYS.find((key) => key.toLowerCase() === lower);
+    if (own !== undefined) {
+      throw new Error(`${where}: contextClaims holds "${claim}", which is (in some letter case) the key "${own}" the authorizer context always carries (${CONTEXT_KEYS.join(', ')}); remove it, the backend already gets "${own}".`);
     }
-    if (contextClaims.indexOf(claim) !== i) {
-      throw new Error(`${where}: contextClaims holds "${claim}" twice; list each claim once.`);
+    // API Gateway's own names under $context.authorizer: a claim of that name collides with API Gateway's value.
+    const gateway = API_GATEWAY_AUTHORIZER_KEYS.find((key) => key.toLowerCase() === lower);
+    if (gateway !== undefined) {
+      throw new Error(`${where}: contextClaims holds "${claim}", which is (in some letter case) API Gateway's own $context.authorizer.${gateway} (reserved: ${API_GATEWAY_AUTHORIZER_KEYS.join(', ')}), so the backend could read API Gateway's value for it or the other way round; remove it (the principal is in principalId already), or have the issuer put the value in a claim of another name.`);
+    }
+    if (contextClaims.findIndex((other) => typeof other === 'string' && other.toLowerCase() === lower) !== i) {
+      throw new Error(`${where}: contextClaims holds "${claim}" twice (in some letter case); list each claim once.`);
     }
   });
 

@@ -20,6 +20,16 @@ export interface ApiMethod {
    * one is refused 403.
    */
   readonly apiKeyFromAuthorizer?: boolean;
+  /** The method's integration, as far as the test kit emulates it. */
+  readonly integration?: ApiIntegration;
+}
+
+/** A method's integration: its type and its request parameter mappings. */
+export interface ApiIntegration {
+  /** Lower case: `aws_proxy`, `http_proxy`, `http`, `mock`, `aws`. */
+  readonly type: string;
+  /** `integration.request.<kind>.<name>` to its source: `'static'`, `context.…`, `method.request.…`. */
+  readonly requestParameters: Readonly<Record<string, string>>;
 }
 
 /** A REST API that an authorizer function guards, read from the template. */
@@ -99,7 +109,12 @@ function fromDefinition(stack: AssemblyStack, restApiId: string, body: Json, sch
     : Object.entries<Json>(body.components?.securitySchemes ?? {}).find(([, scheme]) => scheme?.type === 'apiKey'
       && String(scheme.name).toLowerCase() === 'x-api-key' && scheme['x-amazon-apigateway-authtype'] === undefined)?.[0];
   const operations: ApiMethod[] = definitionOperations(body).map(({ method, resource, operation }) =>
-    ({ httpMethod: method, resource, ...operationGuard(operation?.security, schemeName, apiKeyScheme) }));
+    ({
+      httpMethod: method,
+      resource,
+      ...operationGuard(operation?.security, schemeName, apiKeyScheme),
+      ...integrationOf(operation?.['x-amazon-apigateway-integration']),
+    }));
   return {
     // A definition's authorizer has no resource of its own; the RestApi declares it.
     authorizerLogicalId: restApiId,
@@ -151,14 +166,31 @@ function methodResources(stack: AssemblyStack, restApiId: string, authorizerId: 
     .map((r) => {
       const type: string = r.Properties!.AuthorizationType ?? 'NONE';
       const usedAuthorizer: string | undefined = r.Properties!.AuthorizerId?.Ref;
+      const integration: Json | undefined = r.Properties!.Integration;
       const guarded = type === 'CUSTOM' && authorizerId !== undefined && usedAuthorizer === authorizerId;
       return {
         httpMethod: r.Properties!.HttpMethod,
         resource: resourcePath(resources, r.Properties!.ResourceId),
         isPublic: type === 'NONE',
         unguardedBecause: type === 'NONE' || guarded ? undefined : `AuthorizationType ${type}${usedAuthorizer ? `, AuthorizerId ${usedAuthorizer}` : ''}`,
+        ...integrationOf(integration && { type: integration.Type, requestParameters: integration.RequestParameters }),
       };
     });
+}
+
+/** The integration of an operation (`x-amazon-apigateway-integration`) or of a Method resource; mappings only when all are strings. */
+function integrationOf(integration: Json | undefined): Pick<ApiMethod, 'integration'> {
+  if (!integration || typeof integration.type !== 'string') {
+    return {};
+  }
+  const requestParameters: Record<string, string> = {};
+  for (const [target, source] of Object.entries<unknown>(integration.requestParameters ?? {})) {
+    if (typeof source !== 'string') {
+      throw new Error(`integration request parameter ${target} is mapped from ${JSON.stringify(source)}, which is not known at synthesis; the test kit cannot emulate it`);
+    }
+    Object.defineProperty(requestParameters, target, { value: source, enumerable: true });
+  }
+  return { integration: { type: integration.type.toLowerCase(), requestParameters } };
 }
 
 function checkUnique(stack: AssemblyStack, restApiId: string, methods: ApiMethod[]): ApiMethod[] {

@@ -8,7 +8,7 @@
 export { LocalIssuer } from './local-issuer';
 export type { LocalIssuerAlgorithm, LocalIssuerOptions, PublicJwk, TokenOptions } from './local-issuer';
 export { SynthesizedAuthorizer } from './synthesized-authorizer';
-export type { ApiRequest, AuthorizerResponse, IssuerOverride, SynthesizedAuthorizerOptions } from './synthesized-authorizer';
+export type { ApiRequest, AuthorizerResponse, EmptyMappedValue, IssuerOverride, SynthesizedAuthorizerOptions } from './synthesized-authorizer';
 export { evaluatePolicy, globMatches } from './iam-policy';
 export type { PolicyDocument } from './iam-policy';
 export { matchResource } from './resource-match';

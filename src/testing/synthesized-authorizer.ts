@@ -54,7 +54,18 @@ export interface SynthesizedAuthorizerOptions {
    * @default 60000
    */
   readonly startTimeoutMs?: number;
+  /**
+   * What the emulated API Gateway does with an integration request header mapped from an empty or
+   * missing value (`context.authorizer.<key>` that is `''` or not in the context), which AWS does not
+   * document: `dropped`, the mapping is skipped and a client's own header of that name reaches the
+   * backend; `sent`, the header is sent empty in place of the client's.
+   * @default 'dropped' (the reading under which a forged header would get through)
+   */
+  readonly emptyMappedValue?: EmptyMappedValue;
 }
+
+/** See {@link SynthesizedAuthorizerOptions.emptyMappedValue}. */
+export type EmptyMappedValue = 'dropped' | 'sent';
 
 /** A request as a client sends it to the API. */
 export interface ApiRequest {
@@ -105,6 +116,15 @@ export interface AuthorizerResponse {
   readonly context?: Record<string, string | number | boolean>;
   /** The API key the authorizer named (`usageIdentifierKey`), for APIs with per-client quotas. */
   readonly usageIdentifierKey?: string;
+  /**
+   * For a request that reaches an HTTP integration (`http_proxy`, a `RouteBackend`), the headers the
+   * endpoint receives: the client's, with each header the integration maps set from its source
+   * (the authorizer's context or principal, a static value, a method request header), replacing the
+   * client's header of that name in any letter case (HTTP field names are case-insensitive); a
+   * mapping from an empty or missing value as `emptyMappedValue` says. Undefined for other
+   * integrations and for refused requests.
+   */
+  readonly backendHeaders?: Record<string, string>;
 }
 
 interface Reply {
@@ -212,6 +232,7 @@ export class SynthesizedAuthorizer {
   private readonly methodArnBase: string;
   private readonly stageName: string;
   private readonly clock: () => number;
+  private readonly emptyMappedValue: EmptyMappedValue;
   private readonly cache = new Map<string, CacheEntry>();
   private child?: ChildProcess;
   private stderr = '';
@@ -222,6 +243,10 @@ export class SynthesizedAuthorizer {
   private constructor(stack: AssemblyStack, functionId: string, fn: TemplateResource, options: SynthesizedAuthorizerOptions) {
     this.functionLogicalId = functionId;
     this.clock = options.clock ?? Date.now;
+    this.emptyMappedValue = options.emptyMappedValue ?? 'dropped';
+    if (this.emptyMappedValue !== 'dropped' && this.emptyMappedValue !== 'sent') {
+      throw new Error(`emptyMappedValue ${JSON.stringify(this.emptyMappedValue)} is neither 'dropped' nor 'sent'`);
+    }
     this.assetDir = findAssetDir(stack, functionId, fn);
 
     const apis = authorizedApis(stack, functionId);
@@ -289,13 +314,12 @@ export class SynthesizedAuthorizer {
       const authorizer = this.securitySchemeName === undefined ? this.authorizerLogicalId : `${this.restApiLogicalId}'s security scheme ${this.securitySchemeName} alone`;
       throw new Error(`${route} is not guarded by ${authorizer} (${method.unguardedBecause}); the test kit emulates only public routes and routes guarded by it`);
     }
-    if (method.isPublic) {
-      return { status: 200, reason: 'public', cached: false, invoked: false, route };
-    }
-
     const headers: Record<string, string> = { ...req.headers };
     if (req.token !== undefined) {
       headers.Authorization = `Bearer ${req.token}`;
+    }
+    if (method.isPublic) {
+      return { status: 200, reason: 'public', cached: false, invoked: false, route, ...this.backendHeaders(method, headers) };
     }
     const queryStringParameters = query === undefined ? null : Object.fromEntries(new URLSearchParams(query));
     const methodArn = `${this.methodArnBase}/${httpMethod}${path}`;
@@ -310,7 +334,7 @@ export class SynthesizedAuthorizer {
     const now = this.clock();
     const hit = this.resultsCacheTtlSeconds > 0 ? this.cache.get(cacheKey) : undefined;
     if (hit && now < hit.expiresAt) {
-      return { ...verdict(hit, methodArn, 'cached_policy', method.apiKeyFromAuthorizer), cached: true, invoked: false, route };
+      return this.reaching(method, headers, { ...verdict(hit, methodArn, 'cached_policy', method.apiKeyFromAuthorizer), cached: true, invoked: false, route });
     }
 
     const event = {
@@ -350,7 +374,44 @@ export class SynthesizedAuthorizer {
     if (this.resultsCacheTtlSeconds > 0) {
       this.cache.set(cacheKey, entry);
     }
-    return { ...verdict(entry, methodArn, decision?.reason ?? 'unknown', method.apiKeyFromAuthorizer), cached: false, invoked: true, route };
+    return this.reaching(method, headers, { ...verdict(entry, methodArn, decision?.reason ?? 'unknown', method.apiKeyFromAuthorizer), cached: false, invoked: true, route });
+  }
+
+  /** The response, with the backend's headers when the request reaches an HTTP integration. */
+  private reaching(method: ApiMethod, headers: Record<string, string>, res: AuthorizerResponse): AuthorizerResponse {
+    return res.status === 200 ? { ...res, ...this.backendHeaders(method, headers, res.principalId, res.context) } : res;
+  }
+
+  /**
+   * The headers an HTTP integration's endpoint receives: the client's, then each
+   * `integration.request.header.*` mapping applied as API Gateway documents it
+   * (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping.html).
+   */
+  private backendHeaders(
+    method: ApiMethod, clientHeaders: Record<string, string>, principalId?: string, context?: Record<string, string | number | boolean>,
+  ): Pick<AuthorizerResponse, 'backendHeaders'> {
+    const integration = method.integration;
+    if (integration?.type !== 'http_proxy' && integration?.type !== 'http') {
+      return {};
+    }
+    const out = new Map<string, [name: string, value: string]>();
+    for (const [name, value] of Object.entries(clientHeaders)) {
+      out.set(name.toLowerCase(), [name, value]);
+    }
+    for (const [target, source] of Object.entries(integration.requestParameters)) {
+      const [, name] = /^integration\.request\.header\.(.+)$/.exec(target) ?? [];
+      if (name === undefined) {
+        continue;
+      }
+      const value = mappedValue(source, `${method.httpMethod} ${method.resource}: ${target}`, clientHeaders, principalId, context);
+      if (value === undefined || value === '') {
+        if (this.emptyMappedValue === 'dropped') {
+          continue;
+        }
+      }
+      out.set(name.toLowerCase(), [name, value ?? '']);
+    }
+    return { backendHeaders: Object.fromEntries(out.values()) };
   }
 
   /** Stops the authorizer process. */
@@ -450,6 +511,32 @@ function identityValue(
     return context[name];
   }
   throw new Error(`identity source ${source} is not emulated`);
+}
+
+/**
+ * The value of a request parameter mapping's source, as API Gateway documents the sources
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html):
+ * a static value in single quotes, `context.authorizer.principalId`, `context.authorizer.<key>` (the
+ * context value stringified), or `method.request.header.<name>`; undefined when there is no such value.
+ */
+function mappedValue(
+  source: string, where: string, headers: Record<string, string>, principalId?: string, context?: Record<string, string | number | boolean>,
+): string | undefined {
+  if (source.length >= 2 && source.startsWith("'") && source.endsWith("'")) {
+    return source.slice(1, -1);
+  }
+  const [, key] = /^context\.authorizer\.(.+)$/.exec(source) ?? [];
+  if (key !== undefined) {
+    if (key === 'principalId') {
+      return principalId;
+    }
+    return context !== undefined && Object.hasOwn(context, key) ? String(context[key]) : undefined;
+  }
+  const [, header] = /^method\.request\.header\.(.+)$/.exec(source) ?? [];
+  if (header !== undefined) {
+    return Object.entries(headers).find(([k]) => k.toLowerCase() === header.toLowerCase())?.[1];
+  }
+  throw new Error(`${where} is mapped from ${source}, which the test kit does not emulate`);
 }
 
 /** The cache entry for a result API Gateway accepts; undefined when it would answer 500. */

@@ -4,6 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { HttpMethod, OidcIssuer, RouteBackend, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../../src';
+import { CONTEXT_KEYS } from '../../src/authorizer/contract';
 import { authorizerConfigJson } from '../support/cdk';
 import { definitionOf } from '../support/definition';
 import { okHandler, ordersStack } from '../support/orders-api';
@@ -18,6 +19,15 @@ const CALLER_HEADERS = {
   'integration.request.header.X-Secured-Api-Scopes': 'context.authorizer.scopes',
   'integration.request.header.X-Secured-Api-Issuer': 'context.authorizer.issuer',
   'integration.request.header.X-Secured-Api-Exp': 'context.authorizer.exp',
+};
+
+const PUBLIC_CALLER_HEADERS = {
+  'integration.request.header.X-Secured-Api-Principal': "'public'",
+  'integration.request.header.X-Secured-Api-Sub': "'-'",
+  'integration.request.header.X-Secured-Api-Client-Id': "'-'",
+  'integration.request.header.X-Secured-Api-Scopes': "'-'",
+  'integration.request.header.X-Secured-Api-Issuer': "'-'",
+  'integration.request.header.X-Secured-Api-Exp': "'-'",
 };
 
 function api(stack: Stack, routes: SecuredApiRoute[], props: Partial<SecuredApiProps> = {}): SecuredApi {
@@ -79,7 +89,7 @@ describe('SecuredApi route backend', () => {
     expect(definitionOf(Template.fromStack(stack)).paths['/files/{proxy+}']['x-amazon-apigateway-any-method'].security).toEqual([{ tokenAuthorizer: [] }]);
   });
 
-  test('should map no caller headers on a public HTTP route, and add no Lambda permission for HTTP routes', () => {
+  test('should map a fixed, non-empty value to every caller header on a public HTTP route, and add no Lambda permission for HTTP routes', () => {
     // GIVEN
     const { stack } = ordersStack();
 
@@ -89,9 +99,27 @@ describe('SecuredApi route backend', () => {
     // THEN
     const op = definitionOf(Template.fromStack(stack)).paths['/status'].get;
     expect(op.security).toEqual([]);
-    expect(op['x-amazon-apigateway-integration']).toEqual({ type: 'http_proxy', httpMethod: 'GET', uri: 'https://status.example.com/' });
+    // Static values, in single quotes: a client's own X-Secured-Api-* headers never pass through.
+    expect(op['x-amazon-apigateway-integration']).toEqual({
+      type: 'http_proxy',
+      httpMethod: 'GET',
+      uri: 'https://status.example.com/',
+      requestParameters: PUBLIC_CALLER_HEADERS,
+    });
     // Only the authorizer's own permission.
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 1);
+  });
+
+  test('should map a guarded route\'s caller headers only from values the authorizer always sets, never empty', () => {
+    // GIVEN: the keys the authorizer's context always carries, and the policy's own principalId
+    const alwaysSet = new Set<string>(['principalId', ...CONTEXT_KEYS]);
+
+    // THEN: every mapping source is one of them (the runtime tests show each is non-empty)
+    for (const source of Object.values(CALLER_HEADERS)) {
+      expect(alwaysSet.has(source.replace(/^context\.authorizer\./, ''))).toBe(true);
+    }
+    expect(Object.keys(CALLER_HEADERS)).toEqual(Object.keys(PUBLIC_CALLER_HEADERS));
+    expect(Object.values(PUBLIC_CALLER_HEADERS).every((v) => /^'[^']+'$/.test(v))).toBe(true);
   });
 
   test.each<[string, (stack: Stack) => SecuredApiRoute, RegExp]>([

@@ -333,6 +333,8 @@ describe('checkRoute', () => {
   test.each([
     [[''], /empty scope "", which no issuer can grant/],
     [['orders read'], /with whitespace/],
+    [['orders\u0000read'], /with whitespace or control characters/],
+    [['-'], /requires the scope "-", which the authorizer never grants \(it is the context's marker for "no scopes"\)/],
     [[42 as unknown as string], /not a literal string/],
   ])('should reject the scopes %j', (scopes, message) => {
     // WHEN / THEN

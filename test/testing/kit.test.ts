@@ -148,7 +148,7 @@ describe('SynthesizedAuthorizer', () => {
     const res = await orders.request({ method: 'GET', path: '/orders/7', token: await token('orders:read extra', { tenant: 'acme', sub: 'alice' }) });
 
     // THEN
-    expect(res).toMatchObject({ status: 200, route: 'GET /orders/{id}', principalId: 'alice' });
+    expect(res).toMatchObject({ status: 200, route: 'GET /orders/{id}', principalId: 'sub:alice' });
     expect(res.context).toMatchObject({ sub: 'alice', clientId: 'kit-client', scopes: 'orders:read extra', issuer: ISSUER, tenant: 'acme' });
   });
 

@@ -12,6 +12,7 @@ import { bearerToken, checkCompactJws } from './token';
 import type { HeaderSource } from './token';
 import { TokenVerifier } from './verify';
 import type { KeyPeek, KeyRefetch, KeyResolver } from './verify';
+import { ABSENT, PRINCIPAL_ANONYMOUS, PRINCIPAL_CLIENT_PREFIX, PRINCIPAL_SUB_PREFIX } from '../contract';
 
 /** The fields of an API Gateway REST `REQUEST` authorizer event that the authorizer reads. */
 export interface RequestAuthorizerEvent extends HeaderSource {
@@ -259,11 +260,12 @@ function permissionBits(table: RouteTable, claims: Readonly<Record<string, unkno
   return bits;
 }
 
+/** What the principal names, prefixed so that a `sub` and a client id never read the same (contract: PRINCIPAL_*). */
 function principalOf(claims: Record<string, unknown>): string {
   if (typeof claims.sub === 'string') {
-    return claims.sub;
+    return PRINCIPAL_SUB_PREFIX + claims.sub;
   }
-  return typeof claims.client_id === 'string' ? claims.client_id : 'anonymous';
+  return typeof claims.client_id === 'string' ? PRINCIPAL_CLIENT_PREFIX + claims.client_id : PRINCIPAL_ANONYMOUS;
 }
 
 /**
@@ -279,11 +281,13 @@ function contextOf(claims: Record<string, unknown>, scopesText: string, contextC
       Object.defineProperty(context, name, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
-  // Always set, '' when the token has no such claim: a backend reading them (or a header mapped from
-  // them, for HTTP backends) never falls back to something the caller sent.
-  context.sub = typeof claims.sub === 'string' ? claims.sub : '';
-  context.clientId = typeof claims.client_id === 'string' ? claims.client_id : '';
-  context.scopes = scopesText;
+  // Always set and never empty (ABSENT when the token has no such claim): AWS does not say whether a
+  // header mapped from an empty value replaces the caller's own header of that name, so an HTTP
+  // backend's caller headers are mapped from non-empty values only. The verifier refuses a sub or
+  // client_id that is empty or ABSENT, and ABSENT is never a granted scope.
+  context.sub = typeof claims.sub === 'string' ? claims.sub : ABSENT;
+  context.clientId = typeof claims.client_id === 'string' ? claims.client_id : ABSENT;
+  context.scopes = scopesText === '' ? ABSENT : scopesText;
   context.issuer = claims.iss as string;
   // The verifier requires exp, a finite number. API Gateway may reuse a cached Allow up to its TTL past
   // exp: a backend that must refuse an expired token checks this against its own clock.

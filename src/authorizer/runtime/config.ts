@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { decisionCacheBytes } from './decision-cache';
 import { ConfigError } from './errors';
 import { isLoopbackHost } from './loopback';
-import { DEFAULT_METRICS_NAMESPACE, ENV_AUDIENCES, ENV_CONFIG_FILE, ENV_ISSUER, ENV_JWKS_URI } from '../contract';
+import { API_GATEWAY_AUTHORIZER_KEYS, CONTEXT_KEYS, DEFAULT_METRICS_NAMESPACE, ENV_AUDIENCES, ENV_CONFIG_FILE, ENV_ISSUER, ENV_JWKS_URI } from '../contract';
 
 import type { AuthorizerConfigFile, CacheMode, ClaimRuleConfig, JwksConfig, RouteConfig, RouteMethod } from '../contract';
 
@@ -97,7 +97,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerCon
     maxTokenAgeSeconds: c.maxTokenAgeSeconds === undefined ? undefined : int(c.maxTokenAgeSeconds, 'maxTokenAgeSeconds', 1, 366 * 86400),
     requiredTyp: c.requiredTyp === undefined ? undefined : nonEmptyString(c.requiredTyp, 'requiredTyp'),
     maxTokenBytes: int(c.maxTokenBytes, 'maxTokenBytes', 64, 65536),
-    contextClaims: stringArray(c.contextClaims, 'contextClaims', 0),
+    contextClaims: contextClaims(c.contextClaims),
     jwks: {
       timeoutMs: int(jwks.timeoutMs, 'jwks.timeoutMs', 1, 60_000),
       cooldownMs: int(jwks.cooldownMs, 'jwks.cooldownMs', 0, 86_400_000),
@@ -239,6 +239,18 @@ function array(v: unknown, at: string): unknown[] {
 
 function nonEmptyString(v: unknown, at: string): string {
   return typeof v === 'string' && v.length > 0 ? v : fail(`${at} must be a non-empty string`);
+}
+
+/** The construct refuses these names; a hand-edited config.json that holds one fails closed too. */
+function contextClaims(value: unknown): string[] {
+  const names = stringArray(value, 'contextClaims', 0);
+  const taken = new Set<string>([...CONTEXT_KEYS, ...API_GATEWAY_AUTHORIZER_KEYS].map((key) => key.toLowerCase()));
+  for (const name of names) {
+    if (taken.has(name.toLowerCase())) {
+      fail(`contextClaims holds "${name}", a key the authorizer or API Gateway sets itself`);
+    }
+  }
+  return names;
 }
 
 function stringArray(v: unknown, at: string, minLength: number): string[] {

@@ -19,6 +19,7 @@ import {
   TypMismatchError,
   UnknownKidError,
 } from './errors';
+import { ABSENT } from '../contract';
 
 export type VerificationKey = CryptoKey | KeyObject;
 
@@ -77,6 +78,8 @@ export interface VerifiedToken {
 const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'crit', 'b64'];
 const KID_MAX_LENGTH = 256;
 const KID_CHARS = /^[\x21-\x7e]+$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f]/;
 
 /**
  * Verifies compact JWS access tokens with jose. jose does the signature, `iss`, `aud`, `exp`, `nbf`,
@@ -222,9 +225,12 @@ export class TokenVerifier {
     if (iat !== undefined && iat > nowSec + this.options.clockToleranceSeconds) {
       throw new IatInFutureError('"iat" is in the future', claims);
     }
+    // They become the principal and caller headers: never empty nor the contract's ABSENT marker,
+    // and without control characters, which a header value cannot carry.
     for (const name of ['sub', 'client_id']) {
-      if (claims[name] !== undefined && (typeof claims[name] !== 'string' || claims[name] === '')) {
-        throw new ClaimInvalidError(`"${name}" is not a non-empty string`, claims);
+      const v = claims[name];
+      if (v !== undefined && (typeof v !== 'string' || v === '' || v === ABSENT || CONTROL.test(v))) {
+        throw new ClaimInvalidError(`"${name}" is not a non-empty string without control characters, nor "${ABSENT}"`, claims);
       }
     }
     if (claims.aud !== undefined && !isStringOrStrings(claims.aud)) {

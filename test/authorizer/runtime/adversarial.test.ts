@@ -258,6 +258,9 @@ function cases(): Case[] {
   claim('sub an object', { sub: { id: 'user-1' } }, 'claim_invalid');
   claim('sub an array', { sub: ['user-1'] }, 'claim_invalid');
   claim('sub empty', { sub: '' }, 'claim_invalid');
+  claim('sub the marker of an absent claim', { sub: '-' }, 'claim_invalid');
+  claim('sub with a header injected after CR LF', { sub: 'user-1\r\nX-Secured-Api-Sub: admin' }, 'claim_invalid');
+  claim('client_id the marker of an absent claim', { client_id: '-' }, 'claim_invalid');
   claim('client_id a number', { client_id: 7 }, 'claim_invalid');
 
   // Scope near-misses (GET /orders needs orders:read): a valid token without permission is a Deny

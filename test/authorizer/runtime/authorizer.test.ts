@@ -24,7 +24,7 @@ describe('createAuthorizer', () => {
     const result = await authorize(requestEvent(`Bearer ${token}`, 'GET', '/orders/{id}'));
     // THEN
     expect(result).toEqual({
-      principalId: 'user-1',
+      principalId: 'sub:user-1',
       policyDocument: {
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [`${METHOD_ARN_BASE}/GET/orders/*`] }],
@@ -55,7 +55,7 @@ describe('createAuthorizer', () => {
     // WHEN
     const result = await authorize(requestEvent(`Bearer ${await sign(rsa)}`, 'GET', '/unknown'));
     // THEN
-    expect(result).toMatchObject({ principalId: 'user-1' });
+    expect(result).toMatchObject({ principalId: 'sub:user-1' });
     expect(records()[0]).toMatchObject({ decision: 'deny', reason: 'route_unknown', route: 'GET /unknown' });
   });
 
@@ -71,7 +71,7 @@ describe('createAuthorizer', () => {
     // THEN
     expect(resolver.calls).toHaveLength(1);
     expect(records().map((r) => [r.reason, r.cached])).toEqual([['allowed', false], ['allowed', true]]);
-    expect(second.principalId).toBe('user-1');
+    expect(second.principalId).toBe('sub:user-1');
   });
 
   test('should evaluate the route again on a cache hit instead of reusing a decision', async () => {
@@ -102,27 +102,27 @@ describe('createAuthorizer', () => {
     expect(records().map((r) => [r.reason, r.cached])).toEqual([['allowed', false], ['expired', false]]);
   });
 
-  test('should fall back to client_id and then anonymous for the principal', async () => {
+  test('should fall back to client:<client_id> and then anonymous for the principal', async () => {
     // GIVEN
     const { audit } = capturedAudit();
     const authorize = createAuthorizer({ config: config(), audit, resolveKey: resolverOf(rsa) });
     const client = await sign(rsa, validClaims({ sub: undefined, client_id: 'machine-1' }));
-    const none = await sign(rsa, validClaims({ sub: undefined }));
+    const none = await sign(rsa, validClaims({ sub: undefined, scope: undefined, scp: undefined }));
     // WHEN
     const a = await authorize(requestEvent(`Bearer ${client}`));
     const b = await authorize(requestEvent(`Bearer ${none}`));
     // THEN
-    expect(a.principalId).toBe('machine-1');
-    // sub and clientId are always in the context, '' when the token has no such claim.
-    expect(a.context).toEqual({ sub: '', clientId: 'machine-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com', exp: expect.any(Number) });
+    expect(a.principalId).toBe('client:machine-1');
+    // sub, clientId and scopes are always in the context, never empty: '-' when the token has no such claim.
+    expect(a.context).toEqual({ sub: '-', clientId: 'machine-1', scopes: 'orders:read orders:write', issuer: 'https://issuer.example.com', exp: expect.any(Number) });
     expect(b.principalId).toBe('anonymous');
-    expect(b.context).toMatchObject({ sub: '', clientId: '' });
+    expect(b.context).toMatchObject({ sub: '-', clientId: '-', scopes: '-' });
   });
 
-  test('should not let a context claim shadow the standard keys or reach the prototype', async () => {
+  test('should not let a context claim reach the prototype, and keep only scalar claims', async () => {
     // GIVEN
     const { audit } = capturedAudit();
-    const authorize = createAuthorizer({ config: config({ contextClaims: ['scopes', '__proto__', 'big'] }), audit, resolveKey: resolverOf(rsa) });
+    const authorize = createAuthorizer({ config: config({ contextClaims: ['__proto__', 'big'] }), audit, resolveKey: resolverOf(rsa) });
     const payload = JSON.parse(`{"scopes":"admin","__proto__":"x","big":1e999,${JSON.stringify(validClaims()).slice(1)}`);
     const token = await sign(rsa, payload);
     // WHEN
@@ -133,13 +133,21 @@ describe('createAuthorizer', () => {
     expect(Object.hasOwn(result.context, 'big')).toBe(false);
     expect(Object.entries(result.context).sort()).toEqual([
       ['__proto__', 'x'],
-      ['clientId', ''],
+      ['clientId', '-'],
       ['exp', payload.exp],
       ['issuer', 'https://issuer.example.com'],
       ['scopes', 'orders:read orders:write'],
       ['sub', 'user-1'],
     ]);
   });
+
+  test.each(['scopes', 'Sub', 'principalId', 'PRINCIPALID', 'integrationLatency', 'claims', 'status'])(
+    'should refuse a configuration whose context claims hold %s, a key the authorizer or API Gateway sets', (name) => {
+      // WHEN
+      const load = () => config({ contextClaims: ['tenant', name] });
+      // THEN
+      expect(load).toThrow(new RegExp(`contextClaims holds "${name}", a key the authorizer or API Gateway sets itself`));
+    });
 
   test.each([
     ['a non-object event', 'event'],
@@ -253,7 +261,7 @@ describe('decisions kept with a cached token', () => {
     const r = await authorize(requestEvent(`Bearer ${reader}`));
     // THEN
     expect(b.policyDocument).toBe(a.policyDocument);
-    expect([a.principalId, b.principalId, b.context.sub]).toEqual(['alice', 'bob', 'bob']);
+    expect([a.principalId, b.principalId, b.context.sub]).toEqual(['sub:alice', 'sub:bob', 'bob']);
     expect(r.policyDocument).not.toBe(a.policyDocument);
     expect(evaluatePolicy(a.policyDocument, `${METHOD_ARN_BASE}/POST/orders`)).toBe('allow');
     expect(evaluatePolicy(r.policyDocument, `${METHOD_ARN_BASE}/POST/orders`)).toBe('deny');
@@ -303,7 +311,7 @@ describe('decisions kept with a cached token', () => {
     const again = await authorize(requestEvent(`Bearer ${token}`));
     // THEN
     expect([padded, spaced]).toEqual(['rejected: Unauthorized', 'rejected: Unauthorized']);
-    expect(again.principalId).toBe('user-1');
+    expect(again.principalId).toBe('sub:user-1');
     expect(records().map((r) => [r.reason, r.cached])).toEqual([['allowed', false], ['malformed_token', false], ['malformed_token', false], ['allowed', true]]);
   });
 
@@ -320,7 +328,7 @@ describe('decisions kept with a cached token', () => {
     clock = exp * 1000;
     const atExp = await outcome(authorize(requestEvent(`Bearer ${token}`)));
     // THEN: within the clock tolerance jose still accepts the token, but only after verifying it again
-    expect(atExp).toMatchObject({ principalId: 'user-1' });
+    expect(atExp).toMatchObject({ principalId: 'sub:user-1' });
     expect(records().map((r) => r.cached)).toEqual([false, true, false]);
   });
 });

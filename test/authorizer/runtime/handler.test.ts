@@ -59,7 +59,7 @@ describe('token-authorizer.lambda handler', () => {
     // THEN
     expect(evaluatePolicy(get.policyDocument, `${METHOD_ARN_BASE}/GET/orders/42`)).toBe('allow');
     expect(evaluatePolicy(del.policyDocument, `${METHOD_ARN_BASE}/DELETE/orders/42`)).toBe('deny');
-    expect(get.context).toEqual({ sub: 'user-1', clientId: '', scopes: 'orders:read', issuer: ISSUER, exp: expect.any(Number) });
+    expect(get.context).toEqual({ sub: 'user-1', clientId: '-', scopes: 'orders:read', issuer: ISSUER, exp: expect.any(Number) });
     expect(decisions().map((d) => [d.decision, d.reason, d.cached])).toEqual([['allow', 'allowed', false], ['deny', 'insufficient_scope', true]]);
     expect(jwks.requests).toHaveLength(1);
   });

@@ -216,6 +216,10 @@ describe('TokenVerifier', () => {
       ['aud with a non-string member', { aud: [AUDIENCE, 7] }, 'claim_invalid'],
       ['sub a number', { sub: 7 }, 'claim_invalid'],
       ['sub empty', { sub: '' }, 'claim_invalid'],
+      ['sub the marker "-" of an absent claim', { sub: '-' }, 'claim_invalid'],
+      ['sub with a line break (a header value cannot carry it)', { sub: 'alice\r\nX-Secured-Api-Principal: sub:admin' }, 'claim_invalid'],
+      ['client_id the marker "-"', { client_id: '-' }, 'claim_invalid'],
+      ['client_id with a NUL', { client_id: 'app\u0000' }, 'claim_invalid'],
       ['client_id an object', { client_id: { id: 'x' } }, 'claim_invalid'],
     ])('should refuse %s', async (_, change, reason) => {
       // GIVEN
