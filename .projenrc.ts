@@ -253,7 +253,8 @@ project.addTask('integ:deploy', {
   steps: [
     { spawn: authorizerBundle.bundleTask.name },
     {
-      exec: 'integ-runner --directory test --language typescript --force --no-update-workflow --parallel-regions "${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}" integ.secured-api-aws.ts',
+      // The test first: --language and --parallel-regions take lists, and would swallow it.
+      exec: 'integ-runner integ.secured-api-aws.ts --directory test --language typescript --force --no-update-workflow --parallel-regions "${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}"',
       receiveArgs: true,
     },
   ],
