@@ -35,7 +35,8 @@ const signingKey = new kms.Key(stack, 'SigningKey', {
   keySpec: kms.KeySpec.RSA_2048,
   keyUsage: kms.KeyUsage.SIGN_VERIFY,
   removalPolicy: RemovalPolicy.DESTROY,
-  // KMS's shortest waiting period before it deletes a key.
+  // KMS's shortest waiting period before it deletes a key; a key scheduled for deletion costs nothing
+  // (https://aws.amazon.com/kms/pricing/).
   pendingWindow: Duration.days(7),
 });
 
