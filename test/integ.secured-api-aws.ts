@@ -45,7 +45,9 @@ function testFunction(id: string, props: Omit<nodejs.NodejsFunctionProps, 'entry
     ...props,
     entry: `${__dirname}/integ-aws/test-issuer.lambda.ts`,
     runtime: lambda.Runtime.NODEJS_22_X,
-    architecture: lambda.Architecture.ARM_64,
+    // More memory is more CPU: a cold start (SDK load, first KMS call) stays well inside the
+    // authorizer's 3-second JWKS fetch timeout.
+    memorySize: 512,
     timeout: Duration.seconds(20),
     logGroup: new logs.LogGroup(stack, `${id}Logs`, { retention: logs.RetentionDays.ONE_DAY, removalPolicy: RemovalPolicy.DESTROY }),
     // Same bundle for both handlers, built the same way on every machine (no source map, no minify).
