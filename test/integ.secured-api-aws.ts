@@ -128,11 +128,12 @@ function request(req: ClientRequest, expected: Record<string, unknown>): IApiCal
     .expect(ExpectedResult.objectLike({ Payload: Match.serializedJson(Match.objectLike(expected)) }));
 }
 
+/** The fixed body of the API's 403 gateway response (ACCESS_DENIED). */
+const FORBIDDEN = Match.stringLikeRegexp('^\\{"message":"Forbidden","requestId":"[^"]+"\\}$');
+
 // The deployment may take a moment to serve, and a new API key to count: the first request of each
 // kind is retried until it is answered as expected; the denials run after the allowed request passed,
 // so a 403 cannot be a key that is not active yet.
-/** The fixed body of the API's 403 gateway response (ACCESS_DENIED). */
-const FORBIDDEN = Match.stringLikeRegexp('^\\{"message":"Forbidden","requestId":"[^"]+"\\}$');
 const wait = { totalTimeout: Duration.minutes(5), interval: Duration.seconds(10) };
 
 // A public route: no token, served.

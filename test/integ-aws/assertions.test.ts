@@ -57,6 +57,10 @@ function assertions(): Assertion[] {
   return Object.values<any>(JSON.parse(file).Resources)
     .filter((r) => r.Properties?.expected !== undefined)
     .map((r) => {
+      if (r.Type === 'Custom::DeployAssert@AssertEquals') {
+        // `integ.assertions.expect`: the actual value is another resource's attribute.
+        return { type: r.Type, what: r.Properties.actual, expected: r.Properties.expected };
+      }
       const p = r.Properties.parameters;
       // An AwsApiCall's parameters are JSON-encoded once more: the Payload string is a JSON string of the request.
       const what = p.url ? String(p.url['Fn::Join'][1].at(-1)) : JSON.parse(JSON.parse(p.Payload));
@@ -72,7 +76,7 @@ const http = (status: number, headers: Record<string, string[]>, body: unknown) 
 const invoke = (answer: unknown) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: JSON.stringify(answer) });
 
 /** For each assertion: the answer expected on AWS, and answers that must fail it. */
-const CASES: Array<{ name: string; find: (a: Assertion) => boolean; right: unknown; wrong: Record<string, unknown> }> = [
+const CASES: Array<{ name: string; find: (a: Assertion) => boolean; right: unknown; wrong: Record<string, unknown>; optional?: boolean }> = [
   {
     name: 'the public route without a token',
     find: (a) => a.what === '/health',
@@ -128,6 +132,15 @@ const CASES: Array<{ name: string; find: (a: Assertion) => boolean; right: unkno
     right: invoke({ status: 403, headers: { 'access-control-allow-origin': ORIGIN }, body: FORBIDDEN_BODY }),
     wrong: { 'a 200': invoke({ status: 200, headers: {}, body: '{}' }) },
   },
+  {
+    // CloudFormation hands the attribute over as the string '4'; JSON.stringify(4) is that string.
+    name: 'the deploy-time check (RoutesVerified)',
+    find: (a) => a.type === 'Custom::DeployAssert@AssertEquals' && JSON.stringify(a.what).includes('RoutesVerified'),
+    right: 4,
+    wrong: { '3 operations': 3, 'none': 0 },
+    // Until issue 14 part 1 (SecuredApi.deploymentCheck) is merged and the snapshot rewritten; then drop this line.
+    optional: true,
+  },
 ];
 
 beforeAll(() => {
@@ -145,13 +158,16 @@ test('should find one assertion per case, and no other', () => {
   const all = assertions();
 
   // THEN
-  for (const c of CASES) {
-    expect([c.name, all.filter(c.find).length]).toEqual([c.name, 1]);
-  }
-  expect(all).toHaveLength(CASES.length);
+  const found = CASES.map((c) => [c.name, all.filter(c.find).length]);
+  expect(found).toEqual(CASES.map((c) => [c.name, c.optional ? found.find(([n]) => n === c.name)![1] : 1]));
+  expect(found.every(([, n]) => n === 0 || n === 1)).toBe(true);
+  expect(all).toHaveLength(found.reduce((sum, [, n]) => sum + (n as number), 0));
 });
 
 describe.each(CASES)('the assertion on $name', ({ find, right, wrong }) => {
+  // An optional assertion that the snapshot does not hold yet shows as skipped, not as passed.
+  const test = assertions().some(find) ? global.test : global.test.skip;
+
   test('should pass on the answer expected from AWS', async () => {
     // GIVEN
     const assertion = assertions().find(find)!;
