@@ -287,7 +287,7 @@ function env(name: string): string {
 /** Builds a handler on its first invocation, so that importing this module (as the tests do) needs no AWS SDK. */
 function lazy<E, R>(build: () => (event: E) => Promise<R>): (event: E) => Promise<R> {
   let handler: ((event: E) => Promise<R>) | undefined;
-  return (event) => (handler ??= build())(event);
+  return async (event) => (handler ??= build())(event);
 }
 
 export const keysHandler = lazy(() => createKeysHandler(kmsKey(env('SIGNING_KEY_ID'))));

@@ -199,7 +199,7 @@ function env(name) {
 }
 function lazy(build) {
   let handler;
-  return (event) => (handler ??= build())(event);
+  return async (event) => (handler ??= build())(event);
 }
 var keysHandler = lazy(() => createKeysHandler(kmsKey(env("SIGNING_KEY_ID"))));
 var clientHandler = lazy(() => createClientHandler(kmsKey(env("SIGNING_KEY_ID")), {
