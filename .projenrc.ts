@@ -242,6 +242,23 @@ project.addTask('integ:update', {
     { exec: 'integ-runner --directory test --language typescript --update-on-failed --dry-run', receiveArgs: true },
   ],
 });
+// The one command for someone with an AWS account (never run in CI): deploys test/integ.secured-api-aws.ts
+// with the caller's credentials to AWS_REGION (else AWS_DEFAULT_REGION, else us-east-1), runs its
+// assertions, destroys its stacks. --force: integ-runner otherwise skips a test whose snapshot is
+// unchanged; --no-update-workflow: deploy this version only, not the committed snapshot first.
+// No AWS_EC2_METADATA_DISABLED here: credentials may come from an instance or container role.
+project.addTask('integ:deploy', {
+  description: 'Deploy the AWS integ test (test/integ.secured-api-aws.ts) with your AWS credentials, run its assertions and destroy it; needs an AWS account, never run in CI (README: "Run it on AWS")',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true', TS_NODE_TRANSPILE_ONLY: 'true' },
+  steps: [
+    { spawn: authorizerBundle.bundleTask.name },
+    {
+      // The test first: --language and --parallel-regions take lists, and would swallow it.
+      exec: 'integ-runner integ.secured-api-aws.ts --directory test --language typescript --force --no-update-workflow --parallel-regions "${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}"',
+      receiveArgs: true,
+    },
+  ],
+});
 
 project.addTask('bench', {
   description: 'Measure the authorizer against a bare jose sample authorizer and the verification floor',
