@@ -436,10 +436,10 @@ export function toSessionName(subject: string): string {
   return encodedSessionName(mapped, sha256(subject));
 }
 
-/** The session name of an exchange: the subject's, or, without one, `token.<hash of the token>`. */
-function sessionNameFor(subject: string | undefined, tokenHash: string): string {
+/** The session name of an exchange: the subject's, or, without a string one, `token.<hash of the token>`. */
+function sessionNameFor(subject: unknown, tokenHash: string): string {
   // No subject's name is `token.<hash>`: `token` is kept as it is, so no encoded name has that prefix.
-  return subject === undefined ? encodedSessionName('token', tokenHash) : toSessionName(subject);
+  return typeof subject === 'string' ? toSessionName(subject) : encodedSessionName('token', tokenHash);
 }
 
 function encodedSessionName(prefix: string, hexHash: string): string {

@@ -558,6 +558,15 @@ describe('session names', () => {
     expect(names[2]).toMatch(/^token\.[0-9a-f]{24}$/);
     expect(names[2]).not.toBe(names[1]);
   });
+
+  test('should name a session by the token when its sub is not a string', async () => {
+    sts.on(AssumeRoleWithWebIdentityCommand).callsFake(() => stsCredentials());
+    for (const sub of [42, { id: 'x' }, ['a']]) {
+      await helper().forToken(await signToken({ nowMs: now, claims: { sub } }))();
+    }
+    const names = sts.commandCalls(AssumeRoleWithWebIdentityCommand).map((c) => c.args[0].input.RoleSessionName!);
+    expect(names).toEqual([expect.stringMatching(/^token\.[0-9a-f]{24}$/), expect.stringMatching(/^token\.[0-9a-f]{24}$/), expect.stringMatching(/^token\.[0-9a-f]{24}$/)]);
+  });
 });
 
 describe('per-call roleArn', () => {
