@@ -1,4 +1,4 @@
-import { getSystemErrorMap } from 'node:util';
+import { getSystemErrorMap, types } from 'node:util';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as oauth from 'oauth4webapi';
 import { ExchangeAudit } from './audit';
@@ -419,8 +419,8 @@ export class RedactedError extends Error {
     const status = httpStatus(e.status) ?? httpStatus(metadata.httpStatusCode);
     const error = registeredOAuthError(e.error);
     const requestId = typeof metadata.requestId === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(metadata.requestId) ? metadata.requestId : undefined;
-    const inner = original instanceof Error ? original.cause : undefined;
-    const cause = depth < 3 && inner instanceof Error ? new RedactedError(inner, depth + 1) : undefined;
+    const inner = isError(original) ? original.cause : undefined;
+    const cause = depth < 3 && isError(inner) ? new RedactedError(inner, depth + 1) : undefined;
     const facts = [code, status !== undefined ? `HTTP ${status}` : undefined, error].filter((f) => f !== undefined);
     super(`${name}${facts.length ? ` (${facts.join(', ')})` : ''}; its message and data are withheld, as they may hold a token or secret.`,
       cause ? { cause } : undefined);
@@ -467,7 +467,12 @@ function safeName(err: unknown): string {
   if (typeof name === 'string' && (ERROR_NAMES.has(name) || /^[A-Z][A-Za-z]{1,60}(Exception|Error|Failure)$/.test(name))) {
     return name;
   }
-  return err instanceof Error ? 'Error' : `thrown ${err === null ? 'null' : typeof err}`;
+  return isError(err) ? 'Error' : `thrown ${err === null ? 'null' : typeof err}`;
+}
+
+/** An error of any realm (fetch's errors come from Node's own, not from a vm context's such as jest's). */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
 }
 
 /** oauth4webapi's codes (`OAUTH_...`), Node's (`ERR_...`, `ECONNREFUSED`...) and undici's (`UND_ERR_...`); nothing else. */

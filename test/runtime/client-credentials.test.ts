@@ -559,6 +559,14 @@ describe('no token or secret in any error', () => {
     expectNothingSecret(odd, secretForms(SECRET));
   });
 
+  test('should keep the socket error\'s code of a network failure, for diagnosis', async () => {
+    tokenEndpoint = 'closed';
+    const err = await failure(tokenSource(SECRET).getToken());
+    expect(err.code).toBe('token_endpoint_unavailable');
+    expect(err.cause).toMatchObject({ name: 'TypeError', cause: expect.objectContaining({ code: 'ECONNREFUSED' }) });
+    expectNothingSecret(err, secretForms(SECRET));
+  });
+
   const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max }).map((b) => Buffer.from(b).toString('base64url'));
   const scenario = fc.record({
     secret: fc.uint8Array({ minLength: 18, maxLength: 36 }).map((b) => `cs-${Buffer.from(b).toString('base64')}`),
