@@ -567,6 +567,7 @@ describe('no token or secret in any error', () => {
     expectNothingSecret(err, secretForms(SECRET));
   });
 
+  type Failure = 'none' | 'closed-port' | 'fetch-carries-request' | 'fetch-message' | 'timeout' | 'oauth-error' | 'thrown-string';
   const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max }).map((b) => Buffer.from(b).toString('base64url'));
   const scenario = fc.record({
     secret: fc.uint8Array({ minLength: 18, maxLength: 36 }).map((b) => `cs-${Buffer.from(b).toString('base64')}`),
@@ -589,7 +590,7 @@ describe('no token or secret in any error', () => {
       echo: fc.boolean(),
     }),
     challenge: fc.constantFrom(undefined, 'bearer', 'basic', 'secret'),
-    failure: fc.constantFrom('none', 'none', 'none', 'none', 'closed-port', 'fetch-carries-request', 'fetch-message', 'timeout', 'oauth-error', 'thrown-string'),
+    failure: fc.constantFrom<Failure>('none', 'none', 'none', 'none', 'closed-port', 'fetch-carries-request', 'fetch-message', 'timeout', 'oauth-error', 'thrown-string'),
   });
   type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
@@ -659,6 +660,39 @@ describe('no token or secret in any error', () => {
     }) as typeof fetch;
   }
 
+  /** One case of each failure, run before the generated ones, so that every kind is met whatever the seed. */
+  const BASE: Scenario = {
+    secret: 'cs-example/secret+value==',
+    access: 'at_exampleAccessToken0123456789',
+    refresh: 'rt_exampleRefreshToken0123456789',
+    id: 'eyJ0eXAiOiJKV1QifQ.exampleIdToken0123456789.aWQ',
+    authMethod: 'client_secret_basic',
+    status: 200,
+    contentType: 'application/json',
+    shape: 'object',
+    challenge: undefined,
+    failure: 'none',
+    fields: {
+      access_token: 'token',
+      token_type: 'Bearer',
+      expires_in: 300,
+      refresh_token: true,
+      id_token: true,
+      scope: 'all',
+      error: undefined,
+      error_description: undefined,
+      echo: true,
+    },
+  };
+  const EXAMPLES: Scenario[] = [
+    { ...BASE, fields: { ...BASE.fields, token_type: undefined } },
+    { ...BASE, status: 400, fields: { ...BASE.fields, error: 'secret', error_description: 'token' } },
+    { ...BASE, status: 401, challenge: 'secret', authMethod: 'client_secret_post' },
+    { ...BASE, status: 401, challenge: 'basic' },
+    ...(['closed-port', 'fetch-carries-request', 'fetch-message', 'timeout', 'oauth-error', 'thrown-string'] as const).map((kind) => ({ ...BASE, failure: kind })),
+  ];
+  const shapes = new Set<string>();
+
   test('should never expose a token or the secret, whatever the endpoint answers or fetch throws (property)', async () => {
     await fc.assert(fc.asyncProperty(scenario, async (s) => {
       // GIVEN
@@ -678,6 +712,13 @@ describe('no token or secret in any error', () => {
       }
       expectNothingSecret(outcome.error, [s.access, s.refresh, s.id, ...secretForms(s.secret)]);
       expect(carried.length).toBeGreaterThan(0);
-    }), { numRuns: 250 });
+      const error = outcome.error as CallerCredentialsError;
+      shapes.add(`${error.code} ${(error.cause as RedactedError).name}`);
+    }), { numRuns: 250, examples: EXAMPLES.map((e) => [e]) });
+
+    // The run met every kind of error the library and fetch produce.
+    expect([...shapes].map((shape) => shape.slice(shape.indexOf(' ') + 1))).toEqual(expect.arrayContaining([
+      'ResponseBodyError', 'OperationProcessingError', 'WWWAuthenticateChallengeError', 'TypeError', 'TimeoutError', 'thrown string', 'Error',
+    ]));
   });
 });
