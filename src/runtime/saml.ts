@@ -23,12 +23,16 @@ export interface SamlRole {
   readonly principalArn: string;
 }
 
-/**
+/*
  * Limits on the unverified XML, far above what an IdP writes (a response nests about 8 deep, with a
- * handful of attributes per element) and checked after parsing whatever the parser's own limits are.
+ * handful of attributes per element) and checked on the parsed tree whatever the parser's own limits
+ * are. Beyond any of them the response is refused as `saml_xml_refused`.
  */
+/** The deepest nesting of elements read (the root is 1). */
 export const MAX_SAML_XML_DEPTH = 32;
+/** The most attributes one element may have. */
 export const MAX_SAML_XML_ATTRIBUTES = 50;
+/** The most elements a response may have. */
 export const MAX_SAML_XML_ELEMENTS = 10_000;
 
 /** `CreateSAMLProvider`'s `Name`: 1 to 128 of `[\w._-]` (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateSAMLProvider.html). */

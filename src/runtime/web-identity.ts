@@ -418,8 +418,8 @@ export class WebIdentityCredentials {
  * A valid STS `RoleSessionName` (2-64 of `[\w+=,.@-]`) for any string, different for different
  * strings. The string itself when STS accepts it, it has no capital letter, and it does not end like
  * an encoded name; otherwise the encoded name: its valid characters (others replaced by `_`), cut to
- * leave room, then `.` and 24 hex characters (96 bits) of its SHA-256 (`auth0|abc` ->
- * `auth0_abc.<hash>`).
+ * leave room, then `.` and 24 hex characters (96 bits) of the SHA-256 of its UTF-16 code units
+ * (`auth0|abc` -> `auth0_abc.<hash>`).
  *
  * Why this is injective (up to a SHA-256 collision): a name kept as it is never ends in `.` and 24
  * hex characters, and every encoded name does, so no kept name equals an encoded one; two kept names
@@ -433,7 +433,8 @@ export function toSessionName(subject: string): string {
     return subject;
   }
   const mapped = Array.from(subject, (ch) => (SESSION_NAME_CHAR.test(ch) ? ch : '_')).join('');
-  return encodedSessionName(mapped, sha256(subject));
+  // UTF-16 code units, not UTF-8: UTF-8 turns every lone surrogate (JSON may hold one) into U+FFFD.
+  return encodedSessionName(mapped, createHash('sha256').update(subject, 'utf16le').digest('hex'));
 }
 
 /** The session name of an exchange: the subject's, or, without a string one, `token.<hash of the token>`. */

@@ -521,6 +521,8 @@ describe('session names', () => {
     fc.string({ unit: 'binary', maxLength: 100 }),
     fc.string({ unit: fc.constantFrom('a', 'A', '|', '_', '.', ' ', 'é', '/', '-', '0', 'f'), maxLength: 80 }),
     fc.string({ unit: fc.constantFrom('x', '_', '/'), minLength: 60, maxLength: 70 }),
+    // lone surrogates, which a JSON sub may hold ("\ud800") and UTF-8 would turn into one U+FFFD
+    fc.string({ unit: fc.constantFrom('\uD800', '\uD801', '\uDC00', '\uFFFD', 'a'), maxLength: 6 }),
   ).chain((s) => fc.constantFrom(s, toSessionName(s), toSessionName(s).toUpperCase(), `${s}.${'0'.repeat(24)}`));
 
   test('should give distinct subjects distinct names, even compared without regard to case', () => {
