@@ -1,3 +1,4 @@
+import { getSystemErrorMap, types } from 'node:util';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as oauth from 'oauth4webapi';
 import { ExchangeAudit } from './audit';
@@ -110,6 +111,11 @@ const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
  *   access denied, not a string).
  * - 503 `discovery_unavailable`, `token_endpoint_unavailable` (5xx, 429, network, time-out, after
  *   retries), `secrets_manager_unavailable`.
+ *
+ * No error holds the token endpoint's answer or the request: oauth4webapi attaches the whole
+ * response body (a valid access token included) and fetch errors may carry the request (the client
+ * secret), so every `cause` is a {@link RedactedError} that keeps only the error's class, its code,
+ * the HTTP status and a registered OAuth error code, never a message, body or header.
  */
 export class ClientCredentialsTokenSource {
   private readonly issuer: URL;
@@ -211,7 +217,7 @@ export class ClientCredentialsTokenSource {
     } catch (err) {
       const error = err instanceof CallerCredentialsError
         ? err
-        : new CallerCredentialsError('token_endpoint_unavailable', 503, 'The client-credentials exchange failed unexpectedly.', true, { cause: err });
+        : new CallerCredentialsError('token_endpoint_unavailable', 503, 'The client-credentials exchange failed unexpectedly.', true, { cause: redact(err) });
       throw Object.assign(error, { attempts: counter.attempts });
     }
   }
@@ -227,7 +233,7 @@ export class ClientCredentialsTokenSource {
       server = await oauth.processDiscoveryResponse(this.issuer, response);
     } catch (err) {
       throw new CallerCredentialsError('discovery_invalid', 500,
-        `The issuer ${this.issuer.href} has no conforming discovery document (or it names another issuer).`, false, { cause: err });
+        `The issuer ${this.issuer.href} has no conforming discovery document (or it names another issuer).`, false, { cause: redact(err) });
     }
     if (!server.token_endpoint) {
       throw new CallerCredentialsError('discovery_invalid', 500, `The discovery document of ${this.issuer.href} names no token_endpoint.`);
@@ -302,9 +308,9 @@ export class ClientCredentialsTokenSource {
           throw err;
         }
         if (err instanceof oauth.OperationProcessingError || err instanceof TypeError && !isNetworkError(err)) {
-          throw new CallerCredentialsError('misconfigured', 500, `The request to ${what} could not be made.`, false, { cause: err });
+          throw new CallerCredentialsError('misconfigured', 500, `The request to ${what} could not be made.`, false, { cause: redact(err) });
         }
-        cause = err;
+        cause = redact(err);
       }
     }
     throw new CallerCredentialsError(code, 503, `${capitalize(what)} is unavailable after ${this.maxAttempts} attempts; retry later.`, true, { cause });
@@ -354,33 +360,132 @@ export class ClientCredentialsTokenSource {
 function tokenError(err: unknown, status: number): CallerCredentialsError {
   let oauthError: string | undefined;
   if (err instanceof oauth.ResponseBodyError) {
-    oauthError = err.error;
+    oauthError = registeredOAuthError(err.error);
   } else if (err instanceof oauth.WWWAuthenticateChallengeError) {
-    oauthError = err.cause.find((c) => c.parameters.error)?.parameters.error ?? (status === 401 ? 'invalid_client' : undefined);
+    oauthError = registeredOAuthError(err.cause.find((c) => c.parameters.error)?.parameters.error) ?? (status === 401 ? 'invalid_client' : undefined);
   }
+  const cause = redact(err);
   switch (oauthError) {
     case 'invalid_client':
     case 'unauthorized_client':
     case 'invalid_scope':
     case 'invalid_target':
-      return new CallerCredentialsError(oauthError, 500, `The token endpoint answered ${oauthError} (HTTP ${status}): check the client's id, secret, auth method and grants.`, false, { cause: err });
+      return new CallerCredentialsError(oauthError, 500, `The token endpoint answered ${oauthError} (HTTP ${status}): check the client's id, secret, auth method and grants.`, false, { cause });
   }
   if (status === 401) {
-    return new CallerCredentialsError('invalid_client', 500, 'The token endpoint refused the client\'s credentials (HTTP 401).', false, { cause: err });
+    return new CallerCredentialsError('invalid_client', 500, 'The token endpoint refused the client\'s credentials (HTTP 401).', false, { cause });
   }
   if (status >= 400) {
-    return new CallerCredentialsError('token_rejected', 500, `The token endpoint refused the request (HTTP ${status}${oauthError ? `, ${oauthError}` : ''}).`, false, { cause: err });
+    return new CallerCredentialsError('token_rejected', 500, `The token endpoint refused the request (HTTP ${status}${oauthError ? `, ${oauthError}` : ''}).`, false, { cause });
   }
-  return new CallerCredentialsError('token_response_invalid', 500, 'The token endpoint\'s answer is not a conforming token response.', false, { cause: err });
+  return new CallerCredentialsError('token_response_invalid', 500, 'The token endpoint\'s answer is not a conforming token response.', false, { cause });
 }
 
 function secretsManagerError(err: unknown): CallerCredentialsError {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
-  const transient = e.name === 'InternalServiceError' || /Throttl/i.test(e.name ?? '') || status === undefined || status >= 500;
+  const name = safeName(err);
+  const transient = name === 'InternalServiceError' || /Throttl/i.test(name) || status === undefined || status >= 500;
   return transient
-    ? new CallerCredentialsError('secrets_manager_unavailable', 503, 'Secrets Manager is unavailable; retry later.', true, { cause: err })
-    : new CallerCredentialsError('secret_unavailable', 500, `The client secret could not be read (${e.name}): check the secret's name and the function's grant.`, false, { cause: err });
+    ? new CallerCredentialsError('secrets_manager_unavailable', 503, 'Secrets Manager is unavailable; retry later.', true, { cause: redact(err) })
+    : new CallerCredentialsError('secret_unavailable', 500, `The client secret could not be read (${name}): check the secret's name and the function's grant.`, false, { cause: redact(err) });
+}
+
+/**
+ * What is left of an error once everything that may hold a token or a secret is dropped: the
+ * `cause` of every error the token source throws. oauth4webapi puts the token endpoint's whole answer
+ * (a valid access token included) in its errors' `cause` and `response`, and a fetch error may carry
+ * the request (the client secret in its Authorization header or body), in its message or anywhere
+ * else. So nothing is copied from the original but values from fixed vocabularies: the class name,
+ * the error code, the HTTP status, a registered OAuth error code, an AWS request id. Its `cause` is
+ * the redacted `cause` of the original when that is an error (fetch's socket error), else none.
+ */
+export class RedactedError extends Error {
+  public override readonly name: string;
+  /** oauth4webapi's, Node's, undici's or the AWS SDK's error code. */
+  public readonly code?: string;
+  /** The HTTP status of the answer the error is about. */
+  public readonly status?: number;
+  /** A registered OAuth 2.0 error code the server answered (RFC 6749 section 5.2, RFC 6750, RFC 8707). */
+  public readonly error?: string;
+  /** The AWS request id, for AWS SDK errors. */
+  public readonly requestId?: string;
+
+  constructor(original: unknown, depth = 0) {
+    const e = (typeof original === 'object' && original !== null ? original : {}) as Record<string, unknown>;
+    const name = safeName(original);
+    const code = safeCode(e.code);
+    const metadata = (typeof e.$metadata === 'object' && e.$metadata !== null ? e.$metadata : {}) as Record<string, unknown>;
+    const status = httpStatus(e.status) ?? httpStatus(metadata.httpStatusCode);
+    const error = registeredOAuthError(e.error);
+    const requestId = typeof metadata.requestId === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(metadata.requestId) ? metadata.requestId : undefined;
+    const inner = isError(original) ? original.cause : undefined;
+    const cause = depth < 3 && isError(inner) ? new RedactedError(inner, depth + 1) : undefined;
+    const facts = [code, status !== undefined ? `HTTP ${status}` : undefined, error].filter((f) => f !== undefined);
+    super(`${name}${facts.length ? ` (${facts.join(', ')})` : ''}; its message and data are withheld, as they may hold a token or secret.`,
+      cause ? { cause } : undefined);
+    this.name = name;
+    this.code = code;
+    this.status = status;
+    this.error = error;
+    this.requestId = requestId;
+  }
+}
+
+function redact(err: unknown): RedactedError {
+  return new RedactedError(err);
+}
+
+/** https://www.iana.org/assignments/oauth-parameters/oauth-parameters.xhtml#extensions-error, as token endpoints answer them. */
+const OAUTH_ERRORS = new Set([
+  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
+  'invalid_target', 'invalid_token', 'insufficient_scope', 'access_denied', 'server_error', 'temporarily_unavailable',
+  'slow_down', 'authorization_pending', 'expired_token', 'invalid_dpop_proof', 'use_dpop_nonce', 'invalid_authorization_details',
+]);
+const ERROR_NAMES = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'AbortError', 'TimeoutError', 'DOMException']);
+const OAUTH_ERROR_CLASSES: Array<[new (...args: any[]) => Error, string]> = [
+  [oauth.ResponseBodyError, 'ResponseBodyError'],
+  [oauth.WWWAuthenticateChallengeError, 'WWWAuthenticateChallengeError'],
+  [oauth.OperationProcessingError, 'OperationProcessingError'],
+  [oauth.AuthorizationResponseError, 'AuthorizationResponseError'],
+  [oauth.UnsupportedOperationError, 'UnsupportedOperationError'],
+];
+let systemErrorCodes: Set<string> | undefined;
+
+function registeredOAuthError(value: unknown): string | undefined {
+  return typeof value === 'string' && OAUTH_ERRORS.has(value) ? value : undefined;
+}
+
+/** The error's class, from a fixed list or the AWS SDK's `...Exception` shape; `Error` otherwise. */
+function safeName(err: unknown): string {
+  for (const [type, name] of OAUTH_ERROR_CLASSES) {
+    if (err instanceof type) {
+      return name;
+    }
+  }
+  const name = (err as { name?: unknown } | null | undefined)?.name;
+  if (typeof name === 'string' && (ERROR_NAMES.has(name) || /^[A-Z][A-Za-z]{1,60}(Exception|Error|Failure)$/.test(name))) {
+    return name;
+  }
+  return isError(err) ? 'Error' : `thrown ${err === null ? 'null' : typeof err}`;
+}
+
+/** An error of any realm (fetch's errors come from Node's own, not from a vm context's such as jest's). */
+function isError(value: unknown): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
+
+/** oauth4webapi's codes (`OAUTH_...`), Node's (`ERR_...`, `ECONNREFUSED`...) and undici's (`UND_ERR_...`); nothing else. */
+function safeCode(value: unknown): string | undefined {
+  if (typeof value !== 'string') {
+    return undefined;
+  }
+  systemErrorCodes ??= new Set(Array.from(getSystemErrorMap().values(), ([name]) => name));
+  return /^(OAUTH|ERR|UND_ERR)_[A-Z0-9_]{1,60}$/.test(value) || systemErrorCodes.has(value) ? value : undefined;
+}
+
+function httpStatus(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599 ? value : undefined;
 }
 
 function checkUrl(value: string, name: string, allowInsecure: boolean): URL {

@@ -23,3 +23,25 @@ export const DIMENSION_EXCHANGE_OUTCOME = 'Outcome';
 
 export type ExchangeKind = 'web_identity' | 'saml' | 'client_credentials';
 export type ExchangeOutcome = 'issued' | 'cached' | 'failed';
+
+/**
+ * Every `CallerCredentialsError.code` the helpers throw (the audit line's `error`), so that queries,
+ * docs and tests name the same set. The README's runtime tables list each with its `httpStatus`.
+ */
+export const EXCHANGE_ERROR_CODES = [
+  // web identity
+  'missing_token', 'malformed_token', 'expired_token', 'invalid_identity_token', 'idp_unavailable',
+  // SAML
+  'saml_malformed', 'saml_too_large', 'saml_dtd_refused', 'saml_xml_refused', 'saml_no_roles',
+  'expired_assertion', 'invalid_assertion', 'role_not_chosen', 'role_not_offered',
+  // web identity and SAML
+  'invalid_role_arn', 'idp_rejected_claim', 'access_denied', 'malformed_policy_document', 'packed_policy_too_large',
+  'region_disabled', 'sts_rejected_request', 'sts_throttled', 'sts_unavailable', 'sts_invalid_response',
+  // client credentials
+  'invalid_client', 'unauthorized_client', 'invalid_scope', 'invalid_target', 'token_rejected', 'token_response_invalid',
+  'discovery_invalid', 'secret_unavailable', 'discovery_unavailable', 'token_endpoint_unavailable', 'secrets_manager_unavailable',
+  // any helper
+  'misconfigured',
+] as const;
+
+export type ExchangeErrorCode = typeof EXCHANGE_ERROR_CODES[number];

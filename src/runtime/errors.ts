@@ -9,7 +9,7 @@ export class CallerCredentialsError extends Error {
   public override readonly name = 'CallerCredentialsError';
 
   constructor(
-    /** A stable, loggable code, e.g. `expired_token`, `idp_rejected_claim`, `sts_unavailable`. */
+    /** A stable, loggable code, one of `EXCHANGE_ERROR_CODES` (e.g. `expired_token`, `saml_xml_refused`, `sts_unavailable`). */
     public readonly code: string,
     /** The status a handler should answer: 401, 403, 500 or 503. */
     public readonly httpStatus: 401 | 403 | 500 | 503,

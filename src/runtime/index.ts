@@ -9,3 +9,4 @@ export * from './contract';
 export * from './web-identity';
 export * from './saml';
 export * from './client-credentials';
+export { ARN_PARTITIONS, isRoleArn, parseRoleArn, RoleArnParts } from './role-arn';

@@ -3,6 +3,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ExchangeAudit } from './audit';
 import { loadSts } from './aws-sdk';
 import { CallerCredentialsError } from './errors';
+import { ARN_PARTITIONS, parseRoleArn, quoteForMessage } from './role-arn';
 
 /** The SAML attribute whose values name the roles (and their SAML providers) the IdP offers. */
 export const SAML_ROLE_ATTRIBUTE = 'https://aws.amazon.com/SAML/Attributes/Role';
@@ -22,8 +23,26 @@ export interface SamlRole {
   readonly principalArn: string;
 }
 
-const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
-const PROVIDER_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):saml-provider\/[\w.-]{1,128}$/;
+/*
+ * Limits on the unverified XML, far above what an IdP writes (a response nests about 8 deep, with a
+ * handful of attributes per element) and checked on the parsed tree whatever the parser's own limits
+ * are. Beyond any of them the response is refused as `saml_xml_refused`.
+ */
+/** The deepest nesting of elements read (the root is 1). */
+export const MAX_SAML_XML_DEPTH = 32;
+/** The most attributes one element may have. */
+export const MAX_SAML_XML_ATTRIBUTES = 50;
+/** The most elements a response may have. */
+export const MAX_SAML_XML_ELEMENTS = 10_000;
+
+/** `CreateSAMLProvider`'s `Name`: 1 to 128 of `[\w._-]` (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateSAMLProvider.html). */
+const PROVIDER_ARN = /^arn:([a-z-]+):iam::(\d{12}):saml-provider\/([\w.-]{1,128})$/;
+/**
+ * Element and attribute names that are properties of every JavaScript object (`__proto__`,
+ * `constructor`, `toString`...) or `prototype`: a parser that turns XML into objects must not be
+ * handed them. No SAML schema has such a name, so they are refused, not worked around.
+ */
+const RESERVED_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const DTD = /<!\s*(DOCTYPE|ENTITY)/i;
 
@@ -35,13 +54,29 @@ const DTD = /<!\s*(DOCTYPE|ENTITY)/i;
  * The XML is NOT verified here, and need not be: it only selects which role to ask for. STS checks
  * the signature, the audience and the provider, and refuses a role the signed assertion does not
  * offer. Parsing unverified XML is therefore kept small: whitespace and line-wrapped base64 are
- * tolerated, at most 100,000 characters (STS's own limit) are read, and a document type declaration
- * or entity declaration is refused outright (no entity is ever expanded). Namespace prefixes
- * (`saml2:`, `saml:`, none) are ignored. A value that is not a role/provider pair of ARNs is skipped.
+ * tolerated, at most 100,000 characters (STS's own limit) are read, a document type declaration
+ * or entity declaration is refused outright (no entity is ever expanded), and so is XML that nests
+ * deeper than 32 elements, has more than 50 attributes on an element or 10,000 elements, or names an
+ * element or attribute `__proto__`, `constructor`, `prototype` or another property every JavaScript
+ * object has. Namespace prefixes (`saml2:`, `saml:`, none) are ignored. A value that is not a
+ * role/provider pair of ARNs is skipped. Whatever the input, the only error is one of the 401s below:
+ * hostile input is the caller's, never an outage.
  *
- * @throws CallerCredentialsError 401 `saml_too_large`, `saml_malformed`, `saml_dtd_refused`, `saml_no_roles`
+ * @throws CallerCredentialsError 401 `saml_too_large`, `saml_malformed`, `saml_dtd_refused`, `saml_xml_refused`, `saml_no_roles`
  */
 export function parseSamlRoles(samlResponseBase64: string): SamlRole[] {
+  try {
+    return readRoles(samlResponseBase64);
+  } catch (err) {
+    if (err instanceof CallerCredentialsError) {
+      throw err;
+    }
+    // Parsing untrusted input touches nothing but the input: whatever failed, the input made it fail.
+    throw xmlRefused('the XML could not be read');
+  }
+}
+
+function readRoles(samlResponseBase64: string): SamlRole[] {
   const xml = decodeSamlResponse(samlResponseBase64).xml;
   const doc = parseXml(xml);
   const response = doc.Response;
@@ -147,9 +182,11 @@ export interface SamlAssumeOptions {
  * of the roles it offers, with STS `AssumeRoleWithSAML`, and writes one audit line per exchange.
  *
  * Errors (`CallerCredentialsError`; the README has the table). STS's errors get web identity's codes:
- * - 401 `saml_too_large`, `saml_malformed`, `saml_dtd_refused`, `saml_no_roles` (from `parseSamlRoles`),
- *   `expired_assertion` (ExpiredTokenException), `invalid_assertion` (InvalidIdentityTokenException).
- * - 403 `role_not_chosen` (several roles offered and none chosen: the assertion is acceptable, but the
+ * - 401 `saml_too_large`, `saml_malformed`, `saml_dtd_refused`, `saml_xml_refused`, `saml_no_roles`
+ *   (from `parseSamlRoles`; STS is not called), `expired_assertion` (ExpiredTokenException),
+ *   `invalid_assertion` (InvalidIdentityTokenException).
+ * - 403 `invalid_role_arn` (the chosen `roleArn` is not an IAM role ARN, so no response can offer
+ *   it), `role_not_chosen` (several roles offered and none chosen: the assertion is acceptable, but the
  *   caller must pick one; `parseSamlRoles` lists the choices), `role_not_offered` (the chosen role is
  *   not in the response), `idp_rejected_claim` (IDPRejectedClaimException), `access_denied` (the
  *   role's trust policy does not admit this assertion).
@@ -186,6 +223,12 @@ export class SamlCredentials {
     let requestId: string | undefined;
     try {
       const durationSeconds = checkDuration(options.durationSeconds ?? this.durationSeconds);
+      if (options.roleArn !== undefined && !parseRoleArn(options.roleArn)) {
+        // Not recorded as the audit line's role: a caller-chosen string is no role, nor a metric dimension.
+        roleArn = undefined;
+        throw new CallerCredentialsError('invalid_role_arn', 403,
+          `The chosen roleArn ${quoteForMessage(options.roleArn)} is not an IAM role ARN (arn:<partition>:iam::<account>:role/<path/><name>).`);
+      }
       const assertion = decodeSamlResponse(samlResponseBase64).base64;
       const chosen = chooseRole(parseSamlRoles(assertion), options.roleArn);
       roleArn = chosen.roleArn;
@@ -364,8 +407,82 @@ function parseXml(xml: string): XmlNode {
     parseTagValue: false,
     parseAttributeValue: false,
     trimValues: true,
+    // fast-xml-parser 5 refuses deeper nesting and reserved names itself; checkTree() does not rely on it.
+    maxNestedTags: MAX_SAML_XML_DEPTH,
   });
-  return parser.parse(xml) as XmlNode;
+  let doc: unknown;
+  try {
+    doc = parser.parse(xml);
+  } catch {
+    throw xmlRefused(`the parser refused it (nesting beyond ${MAX_SAML_XML_DEPTH}, a reserved name, or a limit of its own)`);
+  }
+  checkTree(doc);
+  return doc as XmlNode;
+}
+
+/**
+ * Walks the parsed document without recursion and refuses it when it breaks a limit or names an
+ * element or attribute after a property of every object (a prototype pollution attempt).
+ */
+function checkTree(doc: unknown): void {
+  if (!isPlainNode(doc)) {
+    throw xmlRefused('the parser did not answer a plain object');
+  }
+  const stack: Array<{ node: XmlNode; depth: number }> = [{ node: doc, depth: 0 }];
+  let elements = 0;
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    let attributes = 0;
+    for (const key of Object.keys(node)) {
+      const isAttribute = key.startsWith('@_');
+      const name = isAttribute ? key.slice(2) : key;
+      if (isReservedName(name)) {
+        throw xmlRefused(`an element or attribute is named ${quoteForMessage(name)}`);
+      }
+      if (isAttribute) {
+        if (++attributes > MAX_SAML_XML_ATTRIBUTES) {
+          throw xmlRefused(`an element has more than ${MAX_SAML_XML_ATTRIBUTES} attributes`);
+        }
+        continue;
+      }
+      if (key === '#text') {
+        continue;
+      }
+      for (const child of Array.isArray(node[key]) ? node[key] : [node[key]]) {
+        if (++elements > MAX_SAML_XML_ELEMENTS) {
+          throw xmlRefused(`it has more than ${MAX_SAML_XML_ELEMENTS} elements`);
+        }
+        if (depth + 1 > MAX_SAML_XML_DEPTH) {
+          throw xmlRefused(`it nests deeper than ${MAX_SAML_XML_DEPTH} elements`);
+        }
+        if (typeof child === 'object' && child !== null) {
+          if (!isPlainNode(child)) {
+            throw xmlRefused('the parser did not answer a plain object');
+          }
+          stack.push({ node: child, depth: depth + 1 });
+        }
+      }
+    }
+  }
+}
+
+/** A parsed node whose prototype nobody replaced (an `__proto__` key would have). */
+function isPlainNode(value: unknown): value is XmlNode {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function isReservedName(name: string): boolean {
+  // fast-xml-parser renames some reserved names with a `__` prefix (`toString` -> `__toString`,
+  // `__defineGetter__` -> `____defineGetter__`): refuse those as well.
+  return RESERVED_NAMES.has(name) || (name.startsWith('__') && RESERVED_NAMES.has(name.slice(2)));
+}
+
+function xmlRefused(why: string): CallerCredentialsError {
+  return new CallerCredentialsError('saml_xml_refused', 401, `The SAML response's XML is refused: ${why}.`);
 }
 
 function list(value: unknown): XmlNode[] {
@@ -387,16 +504,21 @@ function rolePair(value: string): SamlRole | undefined {
   if (parts.length !== 2) {
     return undefined;
   }
-  const roleArn = parts.find((p) => ROLE_ARN.test(p));
-  const principalArn = parts.find((p) => PROVIDER_ARN.test(p));
+  const roleArn = parts.find((p) => parseRoleArn(p));
+  const principalArn = parts.find((p) => providerPartition(p));
   if (!roleArn || !principalArn) {
     return undefined;
   }
   // Same partition: a role cannot trust a SAML provider of another partition.
-  if (ROLE_ARN.exec(roleArn)![1] !== PROVIDER_ARN.exec(principalArn)![1]) {
+  if (parseRoleArn(roleArn)!.partition !== providerPartition(principalArn)) {
     return undefined;
   }
   return { roleArn, principalArn };
+}
+
+function providerPartition(arn: string): string | undefined {
+  const partition = PROVIDER_ARN.exec(arn)?.[1];
+  return partition !== undefined && ARN_PARTITIONS.includes(partition) ? partition : undefined;
 }
 
 function sessionNameOf(assumedRoleArn: string | undefined): string | undefined {

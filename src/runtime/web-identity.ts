@@ -4,12 +4,21 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { ExchangeAudit } from './audit';
 import { loadSts } from './aws-sdk';
 import { CallerCredentialsError } from './errors';
+import { isRoleArn, quoteForMessage } from './role-arn';
 
 /** STS limits on `DurationSeconds` for AssumeRoleWithWebIdentity. */
 const MIN_DURATION_SECONDS = 900;
 const MAX_DURATION_SECONDS = 43_200;
-/** STS's `RoleSessionName` pattern: 2 to 64 of `[\w+=,.@-]`. */
+/**
+ * STS's `RoleSessionName`: 2 to 64 characters of `[\w+=,.@-]`
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html).
+ */
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const SESSION_NAME_CHAR = /^[\w+=,.@-]$/;
+/** Hex characters of the subject's SHA-256 in an encoded name (96 bits). */
+const SESSION_HASH_CHARS = 24;
+/** What every encoded name ends with, and no name kept as it is may end with (in any letter case). */
+const ENCODED_SESSION_NAME = new RegExp(`\\.[0-9a-f]{${SESSION_HASH_CHARS}}$`, 'i');
 /** RFC 6750 `b64token`. */
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const VERIFICATION_KEY_MESSAGE = /couldn't retrieve verification key/i;
@@ -36,7 +45,9 @@ export interface BearerEvent {
 /** Per-call choices of {@link WebIdentityCredentials.forToken}: the role and session policy for this caller. */
 export interface WebIdentityExchangeOptions {
   /**
-   * The role to assume, e.g. the one the handler picked from the verified scopes.
+   * The role to assume, e.g. the one the handler picked from the verified scopes. It must be an IAM
+   * role ARN (`arn:<partition>:iam::<account>:role/<path/><name>`), else `forToken` throws 500
+   * `invalid_role_arn` without calling STS.
    * @default - the `roleArn` of the helper
    */
   readonly roleArn?: string;
@@ -171,8 +182,8 @@ export class WebIdentityCredentials {
   private readonly inFlight = new Map<string, Promise<Outcome>>();
 
   constructor(options: WebIdentityCredentialsOptions) {
-    if (!options.roleArn || !/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(options.roleArn)) {
-      throw new Error(`WebIdentityCredentials: roleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got '${options.roleArn}'.`);
+    if (!isRoleArn(options.roleArn)) {
+      throw new Error(`WebIdentityCredentials: roleArn must be an IAM role ARN (arn:<partition>:iam::<account>:role/<path/><name>), got ${quoteForMessage(options.roleArn)}.`);
     }
     if (!options.region) {
       throw new Error('WebIdentityCredentials: region is required (the STS regional endpoint to call), e.g. process.env.AWS_REGION.');
@@ -209,9 +220,10 @@ export class WebIdentityCredentials {
    * A credential provider for the bearer token of an API Gateway proxy event: the one `Authorization`
    * header (any case) holding exactly `Bearer <token>`.
    * @throws CallerCredentialsError 401 `missing_token` when there is not exactly one such header,
-   * and whatever {@link forToken} throws.
+   * 500 `invalid_role_arn` as {@link forToken}, and whatever {@link forToken} throws.
    */
   public forEvent(event: BearerEvent, options: WebIdentityExchangeOptions = {}): WebIdentityCredentialProvider {
+    this.checkRoleArn(this.now(), options);
     const token = bearerToken(event);
     if (token === undefined) {
       const error = new CallerCredentialsError('missing_token', 401, 'The request has no single "Authorization: Bearer <token>" header.');
@@ -226,10 +238,12 @@ export class WebIdentityCredentials {
    * `expiration` is the earlier of STS's and the token's `exp`; it is marked `memoized` so the AWS SDK
    * calls it whenever it needs credentials instead of caching them itself. Call `await provider()`
    * first to fail fast, before any client uses it.
-   * @throws CallerCredentialsError 401 `malformed_token` when the token's payload does not decode or has no numeric `exp`.
+   * @throws CallerCredentialsError 500 `invalid_role_arn` when `options.roleArn` is not an IAM role
+   * ARN; 401 `malformed_token` when the token's payload does not decode or has no numeric `exp`.
    */
   public forToken(token: string, options: WebIdentityExchangeOptions = {}): WebIdentityCredentialProvider {
     const started = this.now();
+    this.checkRoleArn(started, options);
     const roleArn = options.roleArn ?? this.roleArn;
     const claims = decodePayload(token);
     if (!claims) {
@@ -245,7 +259,7 @@ export class WebIdentityCredentials {
       claims,
       roleArn,
       policy,
-      sessionName: toSessionName(this.sessionNameOf(claims) ?? `token-${tokenHash.slice(0, 32)}`),
+      sessionName: sessionNameFor(this.sessionNameOf(claims), tokenHash),
       key: sha256(`${tokenHash}\n${roleArn}\n${policy ?? ''}`),
     };
     let served: CacheEntry | undefined;
@@ -258,6 +272,18 @@ export class WebIdentityCredentials {
       return served.credentials;
     };
     return Object.assign(provider, { memoized: true as const });
+  }
+
+  /** Refuses a per-call role that is not an IAM role ARN, before anything reaches STS. */
+  private checkRoleArn(started: number, options: WebIdentityExchangeOptions): void {
+    if (options.roleArn === undefined || isRoleArn(options.roleArn)) {
+      return;
+    }
+    // The handler chose it, so this is its bug (500); the string is no role, so it is not audited as one.
+    const error = new CallerCredentialsError('invalid_role_arn', 500,
+      `The roleArn ${quoteForMessage(options.roleArn)} is not an IAM role ARN (arn:<partition>:iam::<account>:role/<path/><name>); STS was not called.`);
+    this.record(started, {}, error, 0);
+    throw error;
   }
 
   private async resolve(exchange: Exchange): Promise<CacheEntry> {
@@ -389,19 +415,36 @@ export class WebIdentityCredentials {
 }
 
 /**
- * A valid STS `RoleSessionName` (2-64 of `[\w+=,.@-]`) for any string: the string itself when it is
- * one; otherwise its valid characters with the others replaced by `_`, cut to leave room, then `.` and
- * 16 base64url characters (96 bits) of its SHA-256. A changed name always carries the hash, so two
- * subjects differ in their names unless their hashes collide, or one subject is literally the other's
- * mapped form (`_` and a hash where the other had an invalid character).
+ * A valid STS `RoleSessionName` (2-64 of `[\w+=,.@-]`) for any string, different for different
+ * strings. The string itself when STS accepts it, it has no capital letter, and it does not end like
+ * an encoded name; otherwise the encoded name: its valid characters (others replaced by `_`), cut to
+ * leave room, then `.` and 24 hex characters (96 bits) of the SHA-256 of its UTF-16 code units
+ * (`auth0|abc` -> `auth0_abc.<hash>`).
+ *
+ * Why this is injective (up to a SHA-256 collision): a name kept as it is never ends in `.` and 24
+ * hex characters, and every encoded name does, so no kept name equals an encoded one; two kept names
+ * are their subjects; two encoded names are equal only if their hashes are. Capital letters are
+ * encoded, so that the names of two subjects differ even if some AWS component compared session
+ * names without regard to case (AWS does not say it does not), and the hash is lowercase hex for
+ * the same reason.
  */
 export function toSessionName(subject: string): string {
-  if (SESSION_NAME.test(subject)) {
+  if (SESSION_NAME.test(subject) && !/[A-Z]/.test(subject) && !ENCODED_SESSION_NAME.test(subject)) {
     return subject;
   }
-  const hash = createHash('sha256').update(subject, 'utf8').digest('base64url').slice(0, 16);
-  const mapped = Array.from(subject, (ch) => (/^[\w+=,.@-]$/.test(ch) ? ch : '_')).join('').slice(0, 64 - 17);
-  return mapped ? `${mapped}.${hash}` : hash;
+  const mapped = Array.from(subject, (ch) => (SESSION_NAME_CHAR.test(ch) ? ch : '_')).join('');
+  // UTF-16 code units, not UTF-8: UTF-8 turns every lone surrogate (JSON may hold one) into U+FFFD.
+  return encodedSessionName(mapped, createHash('sha256').update(subject, 'utf16le').digest('hex'));
+}
+
+/** The session name of an exchange: the subject's, or, without a string one, `token.<hash of the token>`. */
+function sessionNameFor(subject: unknown, tokenHash: string): string {
+  // No subject's name is `token.<hash>`: `token` is kept as it is, so no encoded name has that prefix.
+  return typeof subject === 'string' ? toSessionName(subject) : encodedSessionName('token', tokenHash);
+}
+
+function encodedSessionName(prefix: string, hexHash: string): string {
+  return `${prefix.slice(0, 64 - 1 - SESSION_HASH_CHARS)}.${hexHash.slice(0, SESSION_HASH_CHARS)}`;
 }
 
 /** The token of an event's single `Authorization: Bearer <token>` header, or undefined. */

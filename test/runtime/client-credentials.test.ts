@@ -5,10 +5,13 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { inspect } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as fc from 'fast-check';
+import * as oauth from 'oauth4webapi';
 import { ExchangeAudit } from '../../src/runtime/audit';
-import { ClientCredentialsTokenSource, ClientCredentialsTokenSourceOptions } from '../../src/runtime/client-credentials';
+import { ClientCredentialsTokenSource, ClientCredentialsTokenSourceOptions, RedactedError } from '../../src/runtime/client-credentials';
 import { CallerCredentialsError } from '../../src/runtime/errors';
 
 // The token source against a real OpenID provider (oidc-provider, certified) on 127.0.0.1, started
@@ -402,5 +405,320 @@ describe('options', () => {
     }
     expect(thrown).toBeInstanceOf(CallerCredentialsError);
     expect((thrown as CallerCredentialsError).code).toBe('misconfigured');
+  });
+});
+
+describe('no token or secret in any error', () => {
+  // A token endpoint on 127.0.0.1 whose answer each case scripts, and fetches that fail the ways
+  // fetch and oauth4webapi fail. Whatever the failure, the thrown error, inspected every way a log
+  // line or a debugger would (message, stack, own and hidden properties, util.inspect, JSON), holds
+  // neither a token the endpoint sent nor the client secret in any encoding the request carried it in.
+  interface Reply {
+    readonly status: number;
+    readonly contentType?: string;
+    readonly body: string;
+    readonly wwwAuthenticate?: string;
+  }
+
+  let server: Server;
+  let base: string;
+  let closedPort: number;
+  let reply: Reply;
+  let tokenEndpoint: 'live' | 'closed';
+  /** What the requests carried: the secret as the server received it (Authorization header, body). */
+  let carried: string[];
+  const errorLines: string[] = [];
+  const errorAudit = new ExchangeAudit({ service: 'orders', write: (line) => errorLines.push(line) });
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.url === '/.well-known/openid-configuration') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ issuer: base, token_endpoint: tokenEndpoint === 'live' ? `${base}/token` : `http://127.0.0.1:${closedPort}/token` }));
+          return;
+        }
+        carried.push(req.headers.authorization ?? '', Buffer.concat(chunks).toString('utf8'));
+        const headers: Record<string, string> = {};
+        if (reply.contentType) headers['content-type'] = reply.contentType;
+        if (reply.wwwAuthenticate) headers['www-authenticate'] = reply.wwwAuthenticate;
+        res.writeHead(reply.status, headers);
+        res.end(reply.body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  beforeEach(() => {
+    carried = [];
+    tokenEndpoint = 'live';
+  });
+
+  /** Every string an error exposes: message, stack, every own property (hidden and symbol-keyed too), inspect and JSON. */
+  function exposed(root: unknown): string {
+    const out: string[] = [];
+    const seen = new Set<unknown>();
+    const visit = (value: unknown, depth: number): void => {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
+        out.push(String(value));
+        return;
+      }
+      if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value) || depth > 30) {
+        return;
+      }
+      seen.add(value);
+      if (value instanceof Uint8Array) {
+        out.push(Buffer.from(value).toString('utf8'));
+      }
+      if (value instanceof Error) {
+        out.push(value.message, String(value.stack));
+      }
+      for (const key of Reflect.ownKeys(value)) {
+        out.push(String(key));
+        const descriptor = Object.getOwnPropertyDescriptor(value, key);
+        if (descriptor && 'value' in descriptor) {
+          visit(descriptor.value, depth + 1);
+        }
+      }
+    };
+    visit(root, 0);
+    out.push(inspect(root, { depth: Infinity, showHidden: true, getters: true }), String(root));
+    try {
+      out.push(JSON.stringify(root));
+    } catch {
+      // a circular structure: inspect above has it all
+    }
+    return out.join('\n');
+  }
+
+  /** The secret as the request carried it: the raw value, the Basic credentials, the form field. */
+  function secretForms(secret: string): string[] {
+    const forms = [secret, encodeURIComponent(secret)];
+    for (const value of carried) {
+      const basic = /^Basic (.+)$/.exec(value)?.[1];
+      if (basic) forms.push(basic, Buffer.from(basic, 'base64').toString('utf8'));
+      const field = /(?:^|&)client_secret=([^&]*)/.exec(value)?.[1];
+      if (field) forms.push(field, value);
+    }
+    return forms;
+  }
+
+  function expectNothingSecret(err: unknown, secrets: string[]): void {
+    expect(err).toBeInstanceOf(CallerCredentialsError);
+    const text = exposed(err);
+    for (const secret of secrets) {
+      expect(text).not.toContain(secret);
+    }
+    for (const line of errorLines) {
+      for (const secret of secrets) {
+        expect(line).not.toContain(secret);
+      }
+    }
+  }
+
+  const tokenSource = (secret: string, options: Partial<ClientCredentialsTokenSourceOptions> = {}) => new ClientCredentialsTokenSource({
+    issuer: base, clientId: 'svc', clientSecret: secret, allowInsecureRequests: true, audit: errorAudit, maxAttempts: 2, retryBaseDelayMs: 0, ...options,
+  });
+
+  const ACCESS = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzdmMiLCJzY29wZSI6ImFsbCJ9.c2lnbmF0dXJlLW9mLXRoZS1hY2Nlc3MtdG9rZW4';
+  const SECRET = 'cs-0123456789:secret+/=%with odd chars';
+
+  test('should keep nothing of a 200 answer that oauth4webapi refuses (the review\'s finding)', async () => {
+    // GIVEN: a valid access token, but no token_type, so the answer is not conforming
+    reply = { status: 200, contentType: 'application/json', body: JSON.stringify({ access_token: ACCESS, expires_in: 300, echo: SECRET }) };
+
+    // WHEN
+    const err = await failure(tokenSource(SECRET).getToken());
+
+    // THEN
+    expect(err.code).toBe('token_response_invalid');
+    expect(err.cause).toBeInstanceOf(RedactedError);
+    expect(err.cause).toMatchObject({ name: 'OperationProcessingError', code: 'OAUTH_INVALID_RESPONSE' });
+    expect((err.cause as RedactedError).cause).toBeUndefined();
+    expectNothingSecret(err, [ACCESS, ...secretForms(SECRET)]);
+  });
+
+  test('should keep the status and a registered error code, but not an unregistered one or the description', async () => {
+    reply = { status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'invalid_scope', error_description: `nope ${SECRET}` }) };
+    const scope = await failure(tokenSource(SECRET).getToken());
+    expect(scope.cause).toMatchObject({ name: 'ResponseBodyError', status: 400, error: 'invalid_scope' });
+    expectNothingSecret(scope, [SECRET, `nope ${SECRET}`]);
+
+    reply = { status: 400, contentType: 'application/json', body: JSON.stringify({ error: SECRET }) };
+    const odd = await failure(tokenSource(SECRET).getToken());
+    expect([odd.code, (odd.cause as RedactedError).error]).toEqual(['token_rejected', undefined]);
+    expectNothingSecret(odd, secretForms(SECRET));
+  });
+
+  test('should keep the socket error\'s code of a network failure, for diagnosis', async () => {
+    tokenEndpoint = 'closed';
+    const err = await failure(tokenSource(SECRET).getToken());
+    expect(err.code).toBe('token_endpoint_unavailable');
+    expect(err.cause).toMatchObject({ name: 'TypeError', cause: expect.objectContaining({ code: 'ECONNREFUSED' }) });
+    expectNothingSecret(err, secretForms(SECRET));
+  });
+
+  type Failure = 'none' | 'closed-port' | 'fetch-carries-request' | 'fetch-message' | 'timeout' | 'oauth-error' | 'thrown-string';
+  const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max }).map((b) => Buffer.from(b).toString('base64url'));
+  const scenario = fc.record({
+    secret: fc.uint8Array({ minLength: 18, maxLength: 36 }).map((b) => `cs-${Buffer.from(b).toString('base64')}`),
+    access: fc.oneof(bytes(24, 48).map((b) => `eyJhbGciOiJSUzI1NiJ9.${b}.c2ln`), bytes(20, 40).map((b) => `at_${b}`)),
+    refresh: bytes(20, 40).map((b) => `rt_${b}`),
+    id: bytes(24, 48).map((b) => `eyJ0eXAiOiJKV1QifQ.${b}.aWQ`),
+    authMethod: fc.constantFrom<'client_secret_basic' | 'client_secret_post'>('client_secret_basic', 'client_secret_post'),
+    status: fc.constantFrom(200, 200, 200, 201, 400, 401, 403, 404, 500, 503),
+    contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'text/html', undefined),
+    shape: fc.constantFrom('object', 'object', 'object', 'text', 'array', 'truncated', 'empty'),
+    fields: fc.record({
+      access_token: fc.constantFrom('token', 'number', 'absent'),
+      token_type: fc.constantFrom('Bearer', 'bearer', 'DPoP', 'mac', 42, undefined),
+      expires_in: fc.constantFrom(300, -1, '300', 1.5, undefined),
+      refresh_token: fc.boolean(),
+      id_token: fc.boolean(),
+      scope: fc.constantFrom('all', 7, undefined),
+      error: fc.constantFrom('invalid_client', 'invalid_scope', 'server_error', 'secret', 'token', undefined),
+      error_description: fc.constantFrom('secret', 'token', undefined),
+      echo: fc.boolean(),
+    }),
+    challenge: fc.constantFrom(undefined, 'bearer', 'basic', 'secret'),
+    failure: fc.constantFrom<Failure>('none', 'none', 'none', 'none', 'closed-port', 'fetch-carries-request', 'fetch-message', 'timeout', 'oauth-error', 'thrown-string'),
+  });
+  type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+  function replyOf(s: Scenario): Reply {
+    const value = (which: string | undefined) => (which === 'secret' ? `x ${s.secret}` : which === 'token' ? s.access : which);
+    const f = s.fields;
+    const object: Record<string, unknown> = {
+      ...(f.access_token === 'absent' ? {} : { access_token: f.access_token === 'token' ? s.access : 12345 }),
+      token_type: f.token_type,
+      expires_in: f.expires_in,
+      ...(f.refresh_token ? { refresh_token: s.refresh } : {}),
+      ...(f.id_token ? { id_token: s.id } : {}),
+      scope: f.scope,
+      error: value(f.error),
+      error_description: value(f.error_description),
+      ...(f.echo ? { client_secret: s.secret } : {}),
+    };
+    const json = JSON.stringify(object);
+    const body = {
+      object: json,
+      text: `access_token=${s.access}&refresh_token=${s.refresh}&secret=${s.secret}`,
+      array: JSON.stringify([object, s.access, s.secret]),
+      truncated: json.slice(0, Math.max(1, json.length - 7)),
+      empty: '',
+    }[s.shape]!;
+    const wwwAuthenticate = s.status !== 401 ? undefined : {
+      bearer: 'Bearer error="invalid_token"',
+      basic: `Basic realm="${s.access}"`,
+      secret: `Bearer error="invalid_client", error_description="${s.secret}"`,
+      none: undefined,
+    }[s.challenge ?? 'none'];
+    return { status: s.status, contentType: s.contentType, body, wwwAuthenticate };
+  }
+
+  /** A fetch that records what the token request carried and fails it the scenario's way (or sends it). */
+  function failingFetch(s: Scenario): typeof fetch {
+    const fail = (url: string, init: RequestInit): never => {
+      const headers = new Headers(init.headers);
+      const body = String(init.body ?? '');
+      carried.push(headers.get('authorization') ?? '', body);
+      switch (s.failure) {
+        case 'fetch-carries-request':
+          throw Object.assign(new TypeError('fetch failed'), {
+            cause: Object.assign(new Error(`connect ECONNRESET ${url}`), { code: 'ECONNRESET', request: { url, headers: Object.fromEntries(headers), body } }),
+          });
+        case 'fetch-message':
+          throw new Error(`POST ${url} failed: ${headers.get('authorization')} ${body} ${s.secret}`);
+        case 'timeout':
+          throw new DOMException(`The operation was aborted due to timeout (${body})`, 'TimeoutError');
+        case 'oauth-error':
+          throw new oauth.OperationProcessingError(`unexpected ${s.access}`, { cause: { body: { access_token: s.access, refresh_token: s.refresh }, secret: s.secret } });
+        default:
+          // eslint-disable-next-line no-throw-literal
+          throw `${s.secret} ${s.access}`;
+      }
+    };
+    const record = (init: RequestInit = {}) => carried.push(new Headers(init.headers).get('authorization') ?? '', String(init.body ?? ''));
+    return ((input: string | URL | Request, init?: RequestInit) => {
+      if (!String(input).endsWith('/token')) {
+        return fetch(input, init);
+      }
+      if (['none', 'closed-port'].includes(s.failure)) {
+        record(init);
+        return fetch(input, init);
+      }
+      return fail(String(input), init ?? {});
+    }) as typeof fetch;
+  }
+
+  /** One case of each failure, run before the generated ones, so that every kind is met whatever the seed. */
+  const BASE: Scenario = {
+    secret: 'cs-example/secret+value==',
+    access: 'at_exampleAccessToken0123456789',
+    refresh: 'rt_exampleRefreshToken0123456789',
+    id: 'eyJ0eXAiOiJKV1QifQ.exampleIdToken0123456789.aWQ',
+    authMethod: 'client_secret_basic',
+    status: 200,
+    contentType: 'application/json',
+    shape: 'object',
+    challenge: undefined,
+    failure: 'none',
+    fields: {
+      access_token: 'token',
+      token_type: 'Bearer',
+      expires_in: 300,
+      refresh_token: true,
+      id_token: true,
+      scope: 'all',
+      error: undefined,
+      error_description: undefined,
+      echo: true,
+    },
+  };
+  const EXAMPLES: Scenario[] = [
+    { ...BASE, fields: { ...BASE.fields, token_type: undefined } },
+    { ...BASE, status: 400, fields: { ...BASE.fields, error: 'secret', error_description: 'token' } },
+    { ...BASE, status: 401, challenge: 'secret', authMethod: 'client_secret_post' },
+    { ...BASE, status: 401, challenge: 'basic' },
+    ...(['closed-port', 'fetch-carries-request', 'fetch-message', 'timeout', 'oauth-error', 'thrown-string'] as const).map((kind) => ({ ...BASE, failure: kind })),
+  ];
+  const shapes = new Set<string>();
+
+  test('should never expose a token or the secret, whatever the endpoint answers or fetch throws (property)', async () => {
+    await fc.assert(fc.asyncProperty(scenario, async (s) => {
+      // GIVEN
+      carried = [];
+      errorLines.length = 0;
+      reply = replyOf(s);
+      tokenEndpoint = s.failure === 'closed-port' ? 'closed' : 'live';
+
+      // WHEN
+      const outcome = await tokenSource(s.secret, { authMethod: s.authMethod, fetch: failingFetch(s) }).getToken().then(
+        (token) => ({ token }), (error: unknown) => ({ error }));
+
+      // THEN
+      if ('token' in outcome) {
+        expect(outcome.token.accessToken).toBe(s.access);
+        return;
+      }
+      expectNothingSecret(outcome.error, [s.access, s.refresh, s.id, ...secretForms(s.secret)]);
+      expect(carried.length).toBeGreaterThan(0);
+      const error = outcome.error as CallerCredentialsError;
+      shapes.add(`${error.code} ${(error.cause as RedactedError).name}`);
+    }), { numRuns: 250, examples: EXAMPLES.map((e) => [e]) });
+
+    // The run met every kind of error the library and fetch produce.
+    expect([...shapes].map((shape) => shape.slice(shape.indexOf(' ') + 1))).toEqual(expect.arrayContaining([
+      'ResponseBodyError', 'OperationProcessingError', 'WWWAuthenticateChallengeError', 'TypeError', 'TimeoutError', 'thrown string', 'Error',
+    ]));
   });
 });

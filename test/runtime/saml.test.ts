@@ -3,9 +3,13 @@ import {
   MalformedPolicyDocumentException, PackedPolicyTooLargeException, RegionDisabledException, STSClient, STSServiceException,
 } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as fc from 'fast-check';
 import { ExchangeAudit } from '../../src/runtime/audit';
 import { CallerCredentialsError } from '../../src/runtime/errors';
-import { MAX_SAML_RESPONSE_CHARS, parseSamlRoles, SAML_ROLE_ATTRIBUTE, SamlCredentials } from '../../src/runtime/saml';
+import {
+  MAX_SAML_RESPONSE_CHARS, MAX_SAML_XML_ATTRIBUTES, MAX_SAML_XML_DEPTH, MAX_SAML_XML_ELEMENTS, parseSamlRoles, SAML_ROLE_ATTRIBUTE,
+  SamlCredentials,
+} from '../../src/runtime/saml';
 
 // SAML responses shaped like the ones Okta, Entra ID, ADFS and Shibboleth post: a samlp:Response
 // holding a signed saml:Assertion (the signature is a placeholder: STS verifies, parsing only selects),
@@ -203,6 +207,80 @@ describe('parseSamlRoles', () => {
   });
 });
 
+/** The document with `fragment` inserted right after its `n`th tag (counted modulo the number of tags). */
+function insertAfterTag(xml: string, n: number, fragment: string): string {
+  const ends = [...xml.matchAll(/>/g)].map((m) => m.index! + 1);
+  const at = ends[n % ends.length];
+  return xml.slice(0, at) + fragment + xml.slice(at);
+}
+
+const VALID = samlXml({ values: [`${ROLE_A},${IDP}`] });
+const RESERVED = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf'];
+const nested = (depth: number) => '<a>'.repeat(depth) + 'x' + '</a>'.repeat(depth);
+const attributes = (count: number) => `<x ${Array.from({ length: count }, (_, i) => `a${i}="1"`).join(' ')}/>`;
+
+/**
+ * XML a caller may post to break the parser rather than to be read: names that are properties of
+ * every object, nesting, attributes and elements beyond the limits, DTDs in their spellings, and
+ * truncation. Each is refused whatever else the document holds.
+ */
+const hostileXml: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(fc.nat(), fc.constantFrom(...RESERVED), fc.constantFrom('', 'saml:', 'x:'), fc.constantFrom('element', 'attribute', 'empty'))
+    .map(([at, name, prefix, kind]) => insertAfterTag(VALID, at, kind === 'element'
+      ? `<${prefix}${name} xmlns:x="urn:x">v</${prefix}${name}>`
+      : kind === 'empty' ? `<${prefix}${name} xmlns:x="urn:x"/>` : `<y xmlns:x="urn:x" ${prefix}${name}="v"/>`)),
+  fc.tuple(fc.nat(), fc.integer({ min: MAX_SAML_XML_DEPTH + 1, max: 400 })).map(([at, depth]) => insertAfterTag(VALID, at, nested(depth))),
+  fc.tuple(fc.nat(), fc.integer({ min: MAX_SAML_XML_ATTRIBUTES + 1, max: 3000 })).map(([at, count]) => insertAfterTag(VALID, at, attributes(count))),
+  fc.tuple(fc.nat(), fc.integer({ min: MAX_SAML_XML_ELEMENTS + 1, max: 14_000 })).map(([at, count]) => insertAfterTag(VALID, at, '<e/>'.repeat(count))),
+  fc.tuple(fc.constantFrom('<!DOCTYPE r [<!ENTITY a "aaaa">]>', '<!doctype r>', '<! DOCTYPE r>', '<!ENTITY x SYSTEM "file:///etc/passwd">',
+    '<!DOCTYPE r [<!ENTITY % p SYSTEM "http://169.254.169.254/">%p;]>'), fc.nat())
+    .map(([dtd, at]) => insertAfterTag(VALID, at, dtd)),
+  fc.integer({ min: 1, max: VALID.length - 1 }).map((length) => VALID.slice(0, length)),
+);
+
+describe('hostile XML', () => {
+  test.each([
+    ['an element named __proto__', insertAfterTag(VALID, 3, '<__proto__><Assertion/></__proto__>')],
+    ['a prefixed element named __proto__', insertAfterTag(VALID, 3, '<saml:__proto__>x</saml:__proto__>')],
+    ['an element named constructor', insertAfterTag(VALID, 5, '<constructor>x</constructor>')],
+    ['an element named prototype', insertAfterTag(VALID, 5, '<prototype/>')],
+    ['an element named toString', insertAfterTag(VALID, 5, '<toString>x</toString>')],
+    ['an attribute named __proto__', insertAfterTag(VALID, 5, '<x __proto__="y"/>')],
+    ['an attribute named constructor', insertAfterTag(VALID, 5, '<x constructor="y"/>')],
+    ['a root named __proto__', '<__proto__><Response/></__proto__>'],
+    [`nesting deeper than ${MAX_SAML_XML_DEPTH}`, insertAfterTag(VALID, 2, nested(MAX_SAML_XML_DEPTH))],
+    ['nesting 5,000 deep', insertAfterTag(VALID, 2, nested(5000))],
+    [`${MAX_SAML_XML_ATTRIBUTES + 1} attributes on an element`, insertAfterTag(VALID, 2, attributes(MAX_SAML_XML_ATTRIBUTES + 1))],
+    ['6,000 attributes on an element', insertAfterTag(VALID, 2, attributes(6000))],
+    [`${MAX_SAML_XML_ELEMENTS + 1} elements`, insertAfterTag(VALID, 2, '<e/>'.repeat(MAX_SAML_XML_ELEMENTS + 1))],
+  ])('should refuse %s as 401 saml_xml_refused', (_name, xml) => {
+    const err = refusal(() => parseSamlRoles(b64(xml)));
+    expect([err.code, err.httpStatus, err.retryable]).toEqual(['saml_xml_refused', 401, false]);
+    expect(err.message).not.toContain(ROLE_A);
+  });
+
+  test('should read a response at the limits', () => {
+    // GIVEN: the Role attribute value sits 5 deep, so 26 more levels keep the document at 31
+    const xml = insertAfterTag(insertAfterTag(VALID, 2, nested(MAX_SAML_XML_DEPTH - 6)), 2, attributes(MAX_SAML_XML_ATTRIBUTES));
+
+    // THEN
+    expect(parseSamlRoles(b64(xml))).toEqual([{ roleArn: ROLE_A, principalArn: IDP }]);
+  });
+
+  test('should leave Object.prototype as it was', () => {
+    refusal(() => parseSamlRoles(b64(insertAfterTag(VALID, 3, '<__proto__><polluted>yes</polluted></__proto__>'))));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  test('should answer every hostile or truncated document with a 401 saml_* code (property)', () => {
+    fc.assert(fc.property(hostileXml, (xml) => {
+      const err = refusal(() => parseSamlRoles(b64(xml)));
+      expect(err.httpStatus).toBe(401);
+      expect(['saml_xml_refused', 'saml_malformed', 'saml_dtd_refused', 'saml_too_large']).toContain(err.code);
+    }), { numRuns: 300 });
+  });
+});
+
 describe('SamlCredentials', () => {
   const sts = mockClient(STSClient);
   const lines: string[] = [];
@@ -320,6 +398,58 @@ describe('SamlCredentials', () => {
     expect([err.code, err.httpStatus, err.retryable]).toEqual([code, httpStatus, httpStatus === 503]);
     expect(err.cause).toBe(stsErr);
     expect(JSON.parse(lines[0])).toMatchObject({ kind: 'saml', outcome: 'failed', error: code, role: ROLE_A });
+  });
+
+  test('should refuse hostile XML as the caller\'s input (401 saml_xml_refused), without calling STS', async () => {
+    // GIVEN: an STS that would fail as an outage if it were called
+    sts.on(AssumeRoleWithSAMLCommand).rejects(new STSServiceException({ name: 'InternalFailure', $fault: 'server', message: 'oops', $metadata: { httpStatusCode: 500 } }));
+
+    // WHEN
+    const err = await credentials().assume(b64(insertAfterTag(VALID, 3, '<constructor>x</constructor>'))).catch((e) => e);
+
+    // THEN
+    expect([err.code, err.httpStatus, err.retryable]).toEqual(['saml_xml_refused', 401, false]);
+    expect(sts.commandCalls(AssumeRoleWithSAMLCommand)).toHaveLength(0);
+    expect(JSON.parse(lines[0])).toMatchObject({ kind: 'saml', outcome: 'failed', error: 'saml_xml_refused', attempts: 0 });
+  });
+
+  test.each([
+    ['a name', 'Readers'],
+    ['an unknown partition', 'arn:aws-mars:iam::123456789012:role/Readers'],
+    ['a user ARN', 'arn:aws:iam::123456789012:user/Readers'],
+    ['a space in the path', 'arn:aws:iam::123456789012:role/my team/Readers'],
+    ['a 70-character name', `arn:aws:iam::123456789012:role/${'r'.repeat(70)}`],
+  ])('should refuse a chosen roleArn that is %s (403 invalid_role_arn), without calling STS', async (_name, roleArn) => {
+    const err = await credentials().assume(ASSERTION, { roleArn }).catch((e) => e);
+    expect([err.code, err.httpStatus, err.retryable]).toEqual(['invalid_role_arn', 403, false]);
+    expect(sts.commandCalls(AssumeRoleWithSAMLCommand)).toHaveLength(0);
+    // A string that is no role is neither the audit line's role nor a Role dimension.
+    expect(JSON.parse(lines[0])).toMatchObject({ outcome: 'failed', error: 'invalid_role_arn', role: null, Role: '-' });
+  });
+
+  test('should never call STS nor answer an outage for hostile or malformed input (property)', async () => {
+    // GIVEN: an STS that answers every call as an outage, so that reaching it would show
+    sts.on(AssumeRoleWithSAMLCommand).rejects(new STSServiceException({ name: 'InternalFailure', $fault: 'server', message: 'oops', $metadata: { httpStatusCode: 500 } }));
+    const input = fc.oneof(
+      hostileXml.map(b64),
+      hostileXml.map((xml) => wrap76(b64(xml))),
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.string({ unit: 'binary', maxLength: 300 }).map(b64),
+      fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+    );
+    const roleArn = fc.constantFrom(undefined, ROLE_A, ROLE_B, 'Readers', `${ROLE_A} `);
+
+    // THEN
+    await fc.assert(fc.asyncProperty(input, roleArn, async (response, chosen) => {
+      lines.length = 0;
+      const err = await credentials().assume(response, { roleArn: chosen }).then(() => undefined, (e) => e);
+      expect(err).toBeInstanceOf(CallerCredentialsError);
+      expect([401, 403]).toContain(err.httpStatus);
+      expect(err.retryable).toBe(false);
+      expect(err.code).not.toMatch(/^sts_/);
+      expect(JSON.parse(lines[0])).toMatchObject({ outcome: 'failed', error: err.code, attempts: 0 });
+      expect(sts.commandCalls(AssumeRoleWithSAMLCommand)).toHaveLength(0);
+    }), { numRuns: 300 });
   });
 
   test('should answer sts_invalid_response when STS returns no complete credentials', async () => {

@@ -483,29 +483,66 @@ describe('error mapping', () => {
 });
 
 describe('session names', () => {
-  test('should keep a subject STS accepts and map one it does not', () => {
+  const ENCODED = /\.[0-9a-f]{24}$/i;
+
+  test('should keep a subject STS accepts and encode one it does not', () => {
     expect(toSessionName('user-1@example.com')).toBe('user-1@example.com');
-    expect(toSessionName('auth0|abc')).toMatch(/^auth0_abc\.[\w-]{16}$/);
-    expect(toSessionName('a')).toMatch(/^a\.[\w-]{16}$/);
-    expect(toSessionName('')).toMatch(/^[\w-]{16}$/);
-    expect(toSessionName('x'.repeat(65))).toMatch(new RegExp('^x{47}\\.[\\w-]{16}$'));
+    expect(toSessionName('auth0|abc')).toMatch(/^auth0_abc\.[0-9a-f]{24}$/);
+    expect(toSessionName('a')).toMatch(/^a\.[0-9a-f]{24}$/);
+    expect(toSessionName('')).toMatch(/^\.[0-9a-f]{24}$/);
+    expect(toSessionName('x'.repeat(65))).toMatch(/^x{39}\.[0-9a-f]{24}$/);
   });
 
-  test('should turn any string into a valid session name', () => {
+  test('should encode a subject with a capital letter, so that names differ whatever the letter case', () => {
+    expect(toSessionName('Alice')).toMatch(/^Alice\.[0-9a-f]{24}$/);
+    expect(toSessionName('Alice').toLowerCase()).not.toBe(toSessionName('alice'));
+    expect(toSessionName('alice')).toBe('alice');
+  });
+
+  test('should not let a crafted subject take the encoded name of another (a/b and a_b.<hash>)', () => {
+    // GIVEN: the name of `a/b`, offered as a subject of its own
+    const encoded = toSessionName('a/b');
+    expect(encoded).toMatch(/^a_b\.[0-9a-f]{24}$/);
+
+    // THEN: a subject that looks encoded is encoded again, in any letter case
+    expect(toSessionName(encoded)).not.toBe(encoded);
+    expect(toSessionName(encoded.toUpperCase()).toLowerCase()).not.toBe(encoded.toLowerCase());
+    expect(toSessionName(encoded)).toMatch(ENCODED);
+  });
+
+  test('should turn any string into a name that satisfies STS\'s pattern and length', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (subject) => {
       expect(toSessionName(subject)).toMatch(VALID_SESSION_NAME);
     }), { numRuns: 2000 });
   });
 
-  test('should give distinct subjects distinct names', () => {
-    const subject = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 100 }),
-      fc.string({ unit: fc.constantFrom('a', '|', '_', '.', ' ', 'é'), maxLength: 80 }),
-    );
-    fc.assert(fc.property(fc.uniqueArray(subject, { minLength: 2, maxLength: 50 }), (subjects) => {
-      const names = subjects.map(toSessionName);
-      expect(new Set(names).size).toBe(subjects.length);
-    }), { numRuns: 500 });
+  /** Subjects built to collide: valid and invalid characters, capitals, and the encoded names of others. */
+  const subjects = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 100 }),
+    fc.string({ unit: fc.constantFrom('a', 'A', '|', '_', '.', ' ', 'é', '/', '-', '0', 'f'), maxLength: 80 }),
+    fc.string({ unit: fc.constantFrom('x', '_', '/'), minLength: 60, maxLength: 70 }),
+    // lone surrogates, which a JSON sub may hold ("\ud800") and UTF-8 would turn into one U+FFFD
+    fc.string({ unit: fc.constantFrom('\uD800', '\uD801', '\uDC00', '\uFFFD', 'a'), maxLength: 6 }),
+  ).chain((s) => fc.constantFrom(s, toSessionName(s), toSessionName(s).toUpperCase(), `${s}.${'0'.repeat(24)}`));
+
+  test('should give distinct subjects distinct names, even compared without regard to case', () => {
+    fc.assert(fc.property(fc.uniqueArray(subjects, { minLength: 2, maxLength: 50 }), (list) => {
+      const names = list.map(toSessionName);
+      expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(list.length);
+    }), { numRuns: 1000 });
+  });
+
+  test('should keep a subject only when it is valid, lowercase and not encoded-looking; encode all else', () => {
+    fc.assert(fc.property(subjects, (subject) => {
+      const name = toSessionName(subject);
+      if (name === subject) {
+        expect(subject).toMatch(VALID_SESSION_NAME);
+        expect(subject).not.toMatch(/[A-Z]/);
+        expect(subject).not.toMatch(ENCODED);
+      } else {
+        expect(name).toMatch(ENCODED);
+      }
+    }), { numRuns: 1000 });
   });
 
   test('should use sessionName(claims), made valid, and the token hash when there is no sub', async () => {
@@ -515,54 +552,69 @@ describe('session names', () => {
 
     await helper({ sessionName: (claims) => String(claims.email) }).forToken(withEmail)();
     await helper().forToken(withoutSub)();
+    await helper().forToken(await signToken({ nowMs: now + 1000, claims: { sub: undefined } }))();
 
     const names = sts.commandCalls(AssumeRoleWithWebIdentityCommand).map((c) => c.args[0].input.RoleSessionName!);
-    expect(names[0]).toMatch(/^Jane_Doe__jane@example\.com_\.[\w-]{16}$/);
-    expect(names[1]).toMatch(/^token-[0-9a-f]{32}$/);
+    expect(names[0]).toMatch(/^Jane_Doe__jane@example\.com_\.[0-9a-f]{24}$/);
+    expect(names[1]).toMatch(/^token\.[0-9a-f]{24}$/);
+    expect(names[2]).toMatch(/^token\.[0-9a-f]{24}$/);
+    expect(names[2]).not.toBe(names[1]);
+  });
+
+  test('should name a session by the token when its sub is not a string', async () => {
+    sts.on(AssumeRoleWithWebIdentityCommand).callsFake(() => stsCredentials());
+    for (const sub of [42, { id: 'x' }, ['a']]) {
+      await helper().forToken(await signToken({ nowMs: now, claims: { sub } }))();
+    }
+    const names = sts.commandCalls(AssumeRoleWithWebIdentityCommand).map((c) => c.args[0].input.RoleSessionName!);
+    expect(names).toEqual([expect.stringMatching(/^token\.[0-9a-f]{24}$/), expect.stringMatching(/^token\.[0-9a-f]{24}$/), expect.stringMatching(/^token\.[0-9a-f]{24}$/)]);
   });
 });
 
-describe('audit', () => {
-  test('should write one line per exchange, with no token or credential in any line', async () => {
+describe('per-call roleArn', () => {
+  test.each([
+    ['a name', 'orders-writer'],
+    ['a user ARN', 'arn:aws:iam::123456789012:user/alice'],
+    ['an unknown partition', 'arn:aws-mars:iam::123456789012:role/orders'],
+    ['a short account', 'arn:aws:iam::12345:role/orders'],
+    ['a region', 'arn:aws:iam:eu-west-1:123456789012:role/orders'],
+    ['no role name', 'arn:aws:iam::123456789012:role/'],
+    ['a path without its leading slash', 'arn:aws:iam::123456789012:roleteam/orders'],
+    ['a name longer than 64', `arn:aws:iam::123456789012:role/${'r'.repeat(65)}`],
+    ['a space in the name', 'arn:aws:iam::123456789012:role/orders writer'],
+    ['a space in the path', 'arn:aws:iam::123456789012:role/my team/orders'],
+    ['a wildcard name', 'arn:aws:iam::123456789012:role/*'],
+    ['an assumed-role ARN', 'arn:aws:sts::123456789012:assumed-role/orders/alice'],
+    ['a newline after it', `${OTHER_ROLE}\n`],
+  ])('should refuse %s with 500 invalid_role_arn before STS, in forToken and forEvent', async (_name, roleArn) => {
     // GIVEN
-    sts.on(AssumeRoleWithWebIdentityCommand)
-      .callsFakeOnce(() => stsCredentials())
-      .rejectsOnce(new IDPRejectedClaimException({ message: 'Rejected', $metadata: { httpStatusCode: 403, requestId: 'err-req' } }));
-    const token = await signToken({ nowMs: now, claims: { sub: 'user-1', client_id: 'client-1' } });
-    const other = await signToken({ nowMs: now, claims: { sub: 'user-2', azp: 'client-2', client_id: undefined } });
-    const credentials = helper();
+    const token = await signToken({ nowMs: now });
 
     // WHEN
-    await credentials.forToken(token)();
-    await credentials.forToken(token)();
-    await rejection(credentials.forToken(other)());
-    thrown(() => credentials.forEvent({ headers: {} }));
+    const direct = thrown(() => helper().forToken(token, { roleArn }));
+    const viaEvent = thrown(() => helper().forEvent({ headers: { authorization: `Bearer ${token}` } }, { roleArn }));
 
     // THEN
-    const records = audit();
-    expect(records).toEqual([
-      expect.objectContaining({ type: 'credentials_exchange', kind: 'web_identity', outcome: 'issued', error: null, sub: 'user-1', client_id: 'client-1', role: ROLE, session_name: 'user-1', request_id: 'req-1', attempts: 1, Role: 'orders-reader', Service: 'orders' }),
-      expect.objectContaining({ outcome: 'cached', error: null, sub: 'user-1', request_id: 'req-1', attempts: 0 }),
-      expect.objectContaining({ outcome: 'failed', error: 'idp_rejected_claim', sub: 'user-2', client_id: 'client-2', request_id: 'err-req', attempts: 1 }),
-      expect.objectContaining({ outcome: 'failed', error: 'missing_token', sub: null, attempts: 0 }),
-    ]);
-    const secrets = [token, other, ...token.split('.'), ...other.split('.'), 'ASIAKEY1', 'SECRET1', 'SESSIONTOKEN1'];
-    for (const line of lines) {
-      for (const secret of secrets) {
-        expect(line).not.toContain(secret);
-      }
+    for (const error of [direct, viaEvent]) {
+      expect([error.code, error.httpStatus, error.retryable]).toEqual(['invalid_role_arn', 500, false]);
     }
+    expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)).toHaveLength(0);
+    expect(audit().map((l) => [l.outcome, l.error, l.role, l.Role])).toEqual([
+      ['failed', 'invalid_role_arn', null, '-'], ['failed', 'invalid_role_arn', null, '-'],
+    ]);
   });
 
-  test('should record nothing with audit: false', async () => {
+  test.each([
+    'arn:aws:iam::123456789012:role/orders',
+    'arn:aws-cn:iam::123456789012:role/team/orders',
+    'arn:aws-us-gov:iam::123456789012:role/a/b/c/orders+writer=1,x.y@z-w',
+    'arn:aws-iso-b:iam::123456789012:role/service-role/orders',
+    'arn:aws:iam::123456789012:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS',
+    `arn:aws:iam::123456789012:role/${'r'.repeat(64)}`,
+  ])('should pass the role %s to STS', async (roleArn) => {
     sts.on(AssumeRoleWithWebIdentityCommand).callsFake(() => stsCredentials());
-    const token = await signToken({ nowMs: now });
-    const write = jest.spyOn(process.stdout, 'write');
-
-    await helper({ audit: false }).forToken(token)();
-
-    expect(write).not.toHaveBeenCalled();
-    write.mockRestore();
+    await helper().forToken(await signToken({ nowMs: now }), { roleArn })();
+    expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)[0].args[0].input.RoleArn).toBe(roleArn);
   });
 });
 
