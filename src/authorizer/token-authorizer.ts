@@ -535,6 +535,11 @@ export class TokenAuthorizer extends Construct {
       fs.writeFileSync(path.join(dir, 'config.json'), this.renderConfig());
       this.asset = new s3_assets.Asset(this.handler, 'Code', { path: dir, deployTime: true });
       this.asset.addResourceMetadata(this.handler.node.defaultChild as CfnResource, 'Code');
+      // Staging copied the folder into the cloud assembly (assetPath then names that copy): nothing of a
+      // synthesis stays in the OS temp folder. With staging disabled the asset is the folder itself.
+      if (this.asset.assetPath !== dir) {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     }
     return this.asset;
   }

@@ -34,6 +34,29 @@ function guardedApi(stack: Stack, props: Partial<TokenAuthorizerProps> = {}) {
 }
 
 describe('TokenAuthorizer', () => {
+  test('should leave nothing of a synthesis in the OS temp folder', () => {
+    // GIVEN: every folder made with mkdtemp during the synthesis
+    const made: string[] = [];
+    const mkdtemp = fs.mkdtempSync;
+    const spy = jest.spyOn(fs, 'mkdtempSync').mockImplementation(((prefix: string, options?: any) => {
+      const dir = mkdtemp(prefix, options) as string;
+      made.push(dir);
+      return dir;
+    }) as typeof fs.mkdtempSync);
+    try {
+      // WHEN
+      const { app, stack } = makeStack();
+      guardedApi(stack);
+      app.synth();
+      // THEN: the authorizer's asset folder was staged into the assembly and removed
+      const staging = made.filter((d) => path.basename(d).startsWith('token-authorizer-'));
+      expect(staging).toHaveLength(1);
+      expect(staging.filter((d) => fs.existsSync(d))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('should create a pinned Node.js 22 ARM64 function with the issuer in its environment', () => {
     // GIVEN
     const { stack } = makeStack();
