@@ -174,7 +174,7 @@ function originHeaders(cors: CheckedCors): Record<string, string> {
 const PREFLIGHT_STATUS = '204';
 
 /**
- * The `OPTIONS` operation answering preflights on a path: public (`security: []`), a mock
+ * The `OPTIONS` operation answering preflights on a path: public (no `security`), a mock
  * integration that reaches no backend, and the configured headers. `methods` are the path's route
  * methods, used when `allowMethods` is not set.
  */
@@ -193,22 +193,20 @@ export function preflightOperation(cors: CheckedCors, methods: readonly RouteMet
     declared[name] = { schema: { type: 'string' } };
   }
   // With several origins, the static value is the first; the template answers the request's origin
-  // instead when it is one of the others (as aws-cdk-lib's addCorsPreflight does). Origins were
-  // checked to hold no character that could leave the VTL string.
+  // instead when it is one of the others (as aws-cdk-lib's addCorsPreflight does: the `Origin`
+  // header, else `origin` as HTTP/2 sends it). Written without whitespace, and with single-quoted
+  // (literal) VTL strings, which JSON need not escape: it is repeated on every path. Origins were
+  // checked to hold no character that could leave the VTL string (no quote, `$`, `#`, backslash).
   const others = cors.origins.slice(1);
   const responseTemplates = others.length === 0 ? undefined : {
-    'application/json': [
-      '#set($origin = $input.params().header.get("Origin"))',
-      '#if($origin == "")',
-      '  #set($origin = $input.params().header.get("origin"))',
-      '#end',
-      `#if(${others.map((o) => `$origin == "${o}"`).join(' || ')})`,
-      '  #set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
-      '#end',
-    ].join('\n'),
+    'application/json': '#set($o=$input.params().header.get(\'Origin\'))'
+      + '#if($o==\'\')#set($o=$input.params().header.get(\'origin\'))#end'
+      + `#if(${others.map((o) => `$o=='${o}'`).join('||')})#set($context.responseOverride.header.Access-Control-Allow-Origin=$o)#end`,
   };
   return {
-    'security': [],
+    // No `security`: an operation without one is open (there is no top-level `security`), and
+    // API Gateway's export writes a method open to anyone without it.
+
     'responses': { [PREFLIGHT_STATUS]: { description: 'CORS preflight', headers: declared } },
     'x-amazon-apigateway-integration': {
       type: 'mock',
