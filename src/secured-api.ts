@@ -923,17 +923,16 @@ export class SecuredApi extends Construct {
       : changedSchemes.includes(DEFINITION_AUTHORIZER_SCHEME) ? ' and the definition\'s token authorizer scheme was changed'
         : ` and the definition's security scheme ${changedSchemes.join(', ')} was changed`;
     // What each operation's security must be: as the construct wrote it. A public operation (a
-    // public route, or a CORS preflight) has none (`[]`, or no `security`); any other one, read as API Gateway
+    // public route, or a CORS preflight) has none (`security: []`); any other one, read as API Gateway
     // reads it (every scheme named, in any requirement object, applies), names this API's token
     // authorizer and nothing but it and the API key (checked here too, so that no future operation
     // can be written otherwise and pass).
-    const open = (security: unknown) => security === undefined || same(security, []);
     const wanted = operationSecurities(expected);
     for (const [route, security] of wanted) {
       const method = methodAuthorization(security);
       const guarded = method !== undefined && method.schemes.includes(DEFINITION_AUTHORIZER_SCHEME)
         && method.schemes.every((s) => s === DEFINITION_AUTHORIZER_SCHEME || s === DEFINITION_API_KEY_SCHEME);
-      if (!open(security) && !guarded) {
+      if (!same(security, []) && !guarded) {
         errors.push(`operation ${route} was written with the security ${JSON.stringify(security)}, which does not require this API's token authorizer; this is a bug in cdk-secured-api, please report it.`);
       }
     }
@@ -943,7 +942,7 @@ export class SecuredApi extends Construct {
         continue;
       }
       const want = wanted.get(route);
-      if (!open(want) && (!same(security, want) || schemesChanged)) {
+      if (!same(want, []) && (!same(security, want) || schemesChanged)) {
         errors.push(`operation ${route} is a guarded route, but as deployed its security is ${JSON.stringify(security ?? null)}${schemesChanged} instead of this API's token authorizer${same(want, guardedSecurity(true)) ? ' and API key' : ''} (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
       }
     }

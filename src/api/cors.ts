@@ -174,7 +174,7 @@ function originHeaders(cors: CheckedCors): Record<string, string> {
 const PREFLIGHT_STATUS = '204';
 
 /**
- * The `OPTIONS` operation answering preflights on a path: public (no `security`), a mock
+ * The `OPTIONS` operation answering preflights on a path: public (`security: []`), a mock
  * integration that reaches no backend, and the configured headers. `methods` are the path's route
  * methods, used when `allowMethods` is not set.
  */
@@ -204,9 +204,7 @@ export function preflightOperation(cors: CheckedCors, methods: readonly RouteMet
       + `#if(${others.map((o) => `$o=='${o}'`).join('||')})#set($context.responseOverride.header.Access-Control-Allow-Origin=$o)#end`,
   };
   return {
-    // No `security`: an operation without one is open (there is no top-level `security`), and
-    // API Gateway's export writes a method open to anyone without it.
-
+    'security': [],
     'responses': { [PREFLIGHT_STATUS]: { description: 'CORS preflight', headers: declared } },
     'x-amazon-apigateway-integration': {
       type: 'mock',

@@ -39,8 +39,7 @@ describe('SecuredApi cors', () => {
     expect(Object.keys(body.paths).sort()).toEqual(['/files/{proxy+}', '/health', '/orders', '/orders/{id}']);
     for (const item of Object.values<any>(body.paths)) {
       const op = item.options;
-      // Open, written as API Gateway's export writes a method open to anyone: without security.
-      expect(op.security).toBeUndefined();
+      expect(op.security).toEqual([]);
       expect(authorizationOf(op)).toEqual({ apiKeyRequired: false });
       expect(op.parameters).toBeUndefined();
       expect(op['x-amazon-apigateway-integration']).toMatchObject({ type: 'mock', passthroughBehavior: 'never' });
