@@ -417,6 +417,49 @@ describe('SecuredApi', () => {
     expect(artifact.messages.map((m) => m.entry.data)).toEqual([expect.stringMatching(/^The REST API has 526 API Gateway resources/)]);
   });
 
+  test('should fit 1,000 routes with CORS for three origins and quotas for 50 clients in 1 MB, with room to spare, in a stack that suppresses template indentation', () => {
+    // GIVEN
+    const app = new App();
+    // The default template file is JSON indented by one space per level: at this size about 38% of
+    // it is indentation (figures in the README), and aws-cdk-lib's own advice for a template
+    // near 1 MB is this stack option.
+    const stack = new Stack(app, 'Big', { env: { account: '123456789012', region: 'eu-west-1' }, suppressTemplateIndentation: true });
+    const functions = Array.from({ length: 50 }, (_, i) => handler(stack, `Fn${i}`));
+    const methods = [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE];
+    const routes: SecuredApiRoute[] = Array.from({ length: 1000 }, (_, i) => ({
+      method: methods[i % 4],
+      path: `/collection${Math.floor(i / 40)}/items${Math.floor(i / 4) % 10}/{id}`,
+      handler: functions[i % 50],
+      scopes: [`c${Math.floor(i / 40)}:${methods[i % 4] === HttpMethod.GET ? 'read' : 'write'}`],
+    }));
+    const tiers = ['gold', 'silver', 'bronze'];
+
+    // WHEN
+    new SecuredApi(stack, 'Api', {
+      issuer: ISSUER,
+      routes,
+      cors: { allowOrigins: ['https://app.example.com', 'https://admin.example.com', 'http://localhost:3000'] },
+      quotas: {
+        tiers: tiers.map((name) => ({ name, rateLimit: 100, burstLimit: 200, quotaLimit: 100_000, quotaPeriod: apigateway.Period.DAY })),
+        clients: Array.from({ length: 50 }, (_, i) => ({ clientId: `client-${i}`, tier: tiers[i % 3] })),
+      },
+    });
+    const artifact = app.synth().getStackByName('Big');
+
+    // THEN
+    // Headroom for the deployment check's custom resource (its properties: a few KB).
+    expect(fs.statSync(artifact.templateFullPath).size).toBeLessThan(1_000_000 - 40_000);
+    const ops = operationsOf(definitionOf(Template.fromJSON(artifact.template)));
+    expect(ops.size).toBe(1000 + 250);
+    for (const [route, op] of ops) {
+      const preflight = route.startsWith('OPTIONS ');
+      expect([route, authorizationOf(op)]).toEqual([route, preflight ? { apiKeyRequired: false } : { authorizer: 'tokenAuthorizer', apiKeyRequired: true }]);
+      if (!preflight) {
+        expect([route, op.parameters?.map((p: any) => p.name), op.responses]).toEqual([route, ['id'], {}]);
+      }
+    }
+  });
+
   test('should import its definition with FailOnWarnings, in overwrite mode', () => {
     // GIVEN
     const { stack } = makeStack();
