@@ -130,9 +130,10 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
   readonly issuer: OidcIssuer;
 
   /**
-   * The API's routes; more can be added with `addRoute`.
+   * The API's routes; more can be added with `addRoute`. By synthesis the API needs at least one
+   * (synth fails otherwise): API Gateway refuses to deploy a REST API without methods.
    *
-   * @default - none yet
+   * @default - none yet; add them with `addRoute`
    */
   readonly routes?: SecuredApiRoute[];
 
@@ -296,7 +297,8 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * issuer, checked per route for scopes (any-of) and claim rules by a `TokenAuthorizer`.
  *
  * The REST API is imported by API Gateway from one OpenAPI definition that the construct writes
- * from the routes (`AWS::ApiGateway::RestApi`'s `Body`, in `overwrite` mode): each route is an
+ * from the routes (`AWS::ApiGateway::RestApi`'s `Body`, in `overwrite` mode and with
+ * `FailOnWarnings`, written in the forms API Gateway's own export writes): each route is an
  * operation of it, not an `AWS::ApiGateway::Method`, and the authorizer, the request validator and
  * the gateway responses are declared in it too. So the stack's resource count does not grow with
  * the routes (each backend function adds one `AWS::Lambda::Permission`, whatever it serves), and
