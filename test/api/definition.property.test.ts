@@ -158,4 +158,29 @@ describe('SecuredApi definition (generated route sets)', () => {
     }), { numRuns: 40, seed: 20261130 });
     expect(built).toBeGreaterThan(20);
   });
+
+  test('should fail synth on any change an override makes to a security scheme a guarded operation names', () => {
+    // Each scheme as written, then a change to one of its fields (or the whole scheme).
+    const change = fc.record({
+      scheme: fc.constantFrom('tokenAuthorizer', 'api_key'),
+      field: fc.constantFrom('type', 'name', 'in', 'x-amazon-apigateway-authtype', 'x-amazon-apigateway-authorizer'),
+      value: fc.oneof(fc.constant('custom'), fc.constant('query'), fc.constant({ type: 'token' }), fc.constant('x-api-key')),
+    });
+    let built = 0;
+    fc.assert(fc.property(fc.array(genRoute, { minLength: 1, maxLength: 4 }), change, (gen, { scheme, field, value }) => {
+      const made = build(gen, { quotas: true, cors: false });
+      fc.pre(made !== undefined && made.routes.some((r) => !r.public));
+      const cfn = made!.api.restApi.node.defaultChild as apigateway.CfnRestApi;
+      // The fields as written (the authorizer's own object is never one of the values).
+      const written: Record<string, Record<string, unknown>> = {
+        tokenAuthorizer: { 'type': 'apiKey', 'name': 'Authorization', 'in': 'header', 'x-amazon-apigateway-authtype': 'custom' },
+        api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' },
+      };
+      fc.pre(JSON.stringify(written[scheme][field]) !== JSON.stringify(value));
+      built++;
+      cfn.addPropertyOverride(`Body.components.securitySchemes.${scheme}.${field}`, value);
+      expect(() => made!.app.synth()).toThrow(/is a guarded route, but as deployed its security is .* and the definition's (token authorizer scheme|security scheme api_key) was changed/);
+    }), { numRuns: 25, seed: 20261207 });
+    expect(built).toBeGreaterThan(10);
+  });
 });
