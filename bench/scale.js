@@ -1,7 +1,7 @@
 'use strict';
 // The scale figures of `npx projen bench` (bench/run.js calls `scale()`; `node bench/scale.js` runs
 // them alone): synth time, resource count and template bytes of a SecuredApi of 100, 300 and 1,000
-// routes beside the same API wired by hand with aws-cdk-lib, one fresh process per case
+// routes, plain and with CORS and per-client quotas, beside the same API wired by hand with aws-cdk-lib, one fresh process per case
 // (bench/scale.ts), and the first route count at which each of them breaks each limit below.
 //
 // The limits, as documented (checked 2025):
@@ -27,6 +27,7 @@ const TS_NODE = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
 const SIZES = [100, 300, 1000];
 const KINDS = [
   { kind: 'secured', label: 'SecuredApi' },
+  { kind: 'options', label: 'SecuredApi*' },
   { kind: 'hand', label: 'hand-wired' },
 ];
 const LIMITS = [
@@ -143,10 +144,12 @@ async function scale({ log = () => {} } = {}) {
   p('8 scale: ceil(N/4) paths x GET, POST, PUT, DELETE over 50 backend Lambdas (round-robin), one scope per route;');
   p('  SecuredApi (from src/, defaults: dashboard, alarms, saved queries; its REST API one imported OpenAPI definition, whose');
   p('  compact JSON size is the definition column) beside the same API wired by hand with aws-cdk-lib');
-  p('  (RestApi + a LambdaIntegration per method with its default permissions + one RequestAuthorizer); one fresh process per case');
+  p('  (RestApi + a LambdaIntegration per method with its default permissions + one RequestAuthorizer); one fresh process per case;');
+  p('  SecuredApi* is the SecuredApi with CORS for three origins and per-client quotas (50 clients in three tiers);');
+  p('  compact KB: the same template with the stack\'s suppressTemplateIndentation (JSON without indentation)');
   p();
-  const row = (...cells) => p(cells.map((c, i) => (i < 2 ? String(c).padEnd(i ? 12 : 8) : String(c).padStart([0, 0, 20, 12, 20, 13, 14, 10][i]))).join('') + '   ');
-  row('routes', 'api', 'construct+synth ms', 'process ms', 'resources (/route)', 'template KB', 'definition KB', 'API res.');
+  const row = (...cells) => p(cells.map((c, i) => (i < 2 ? String(c).padEnd(i ? 12 : 8) : String(c).padStart([0, 0, 20, 12, 20, 13, 12, 14, 10][i]))).join('') + '   ');
+  row('routes', 'api', 'construct+synth ms', 'process ms', 'resources (/route)', 'template KB', 'compact KB', 'definition KB', 'API res.');
   for (const n of SIZES) {
     for (const { kind, label } of KINDS) {
       const r = measured.get(kind).get(n);
@@ -155,7 +158,7 @@ async function scale({ log = () => {} } = {}) {
         continue;
       }
       const over = LIMITS.filter((l) => l.metric(r) > l.max).map((l) => l.short);
-      row(n, label, fmt(r.synthMs), fmt(r.wallMs), `${r.resources} (${fmt(r.resources / n, 2)})`, kb(r.templateBytes), r.definitionBytes ? kb(r.definitionBytes) : '-', r.apiResources);
+      row(n, label, fmt(r.synthMs), fmt(r.wallMs), `${r.resources} (${fmt(r.resources / n, 2)})`, kb(r.templateBytes), kb(r.compactTemplateBytes), r.definitionBytes ? kb(r.definitionBytes) : '-', r.apiResources);
       out[out.length - 1] += over.length ? `over: ${over.join(', ')}` : 'within all three';
     }
   }

@@ -1,10 +1,11 @@
 // One case of the scale bench: an API of N routes, either a SecuredApi built from src/ directly (its
-// REST API one imported OpenAPI definition) or
+// REST API one imported OpenAPI definition), the same SecuredApi with the options users turn on
+// (`options`: CORS for three origins, per-client quotas for 50 clients in three tiers), or
 // the same API wired by hand with aws-cdk-lib (RestApi + a LambdaIntegration per method +
 // RequestAuthorizer), each alone in its own App/Stack. Run by bench/scale.js, one fresh process per
 // case, under `ts-node --transpile-only`; prints one JSON line (an `error` field when synth fails).
 //
-// Usage: ts-node --transpile-only bench/scale.ts <secured|hand> <routes> <outdir> [--no-resource-limit]
+// Usage: ts-node --transpile-only bench/scale.ts <secured|options|hand> <routes> <outdir> [--no-resource-limit]
 //
 // The routes: ceil(N / 4) paths x GET, POST, PUT, DELETE (the last path takes what is left), over 50
 // backend functions shared round-robin, each route with its own scope. Path p belongs to service
@@ -15,8 +16,8 @@ import * as fs from 'node:fs';
 
 const [kind, nArg, outdir] = process.argv.slice(2);
 const N = Number(nArg);
-if (!['secured', 'hand'].includes(kind) || !(N > 0) || !outdir) {
-  console.error('usage: scale.ts <secured|hand> <routes> <outdir> [--no-resource-limit]');
+if (!['secured', 'options', 'hand'].includes(kind) || !(N > 0) || !outdir) {
+  console.error('usage: scale.ts <secured|options|hand> <routes> <outdir> [--no-resource-limit]');
   process.exit(2);
 }
 const liftLimit = process.argv.includes('--no-resource-limit');
@@ -25,6 +26,9 @@ fs.rmSync(outdir, { recursive: true, force: true });
 const FUNCTIONS = 50;
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 const SERVICES = 50;
+const ORIGINS = ['https://app.example.com', 'https://admin.example.com', 'http://localhost:3000'];
+const CLIENTS = 50;
+const TIERS = ['gold', 'silver', 'bronze'];
 
 function pathOf(p: number): string {
   const s = p % SERVICES;
@@ -46,7 +50,7 @@ const result: Record<string, unknown> = { kind, routes: N, resourceLimitLifted: 
 try {
   // The SecuredApi case loads src/ here, counted with the imports, not with construct time.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const src = kind === 'secured' ? {
+  const src = kind !== 'hand' ? {
     ...(require('../src/secured-api') as typeof import('../src/secured-api')),
     ...(require('../src/identity/oidc-issuer') as typeof import('../src/identity/oidc-issuer')),
     ...(require('../src/authorizer/route') as typeof import('../src/authorizer/route')),
@@ -58,7 +62,7 @@ try {
   t1 = performance.now();
 
   const app = new cdk.App({ outdir, context: liftLimit ? { '@aws-cdk/core:stackResourceLimit': 0 } : {} });
-  const stack = new cdk.Stack(app, `Scale${kind === 'secured' ? 'Secured' : 'Hand'}${N}`, {
+  const stack = new cdk.Stack(app, `Scale${kind[0].toUpperCase()}${kind.slice(1)}${N}`, {
     env: { account: '123456789012', region: 'us-east-1' },
   });
   const handlers = Array.from({ length: FUNCTIONS }, (_, i) => new lambda.Function(stack, `Handler${i}`, {
@@ -81,6 +85,13 @@ try {
         handler: r.handler,
         scopes: [r.scope],
       })),
+      ...(kind === 'options' ? {
+        cors: { allowOrigins: ORIGINS },
+        quotas: {
+          tiers: TIERS.map((name, i) => ({ name, rateLimit: 100 >> i, burstLimit: 200 >> i, quotaLimit: 100_000 >> i, quotaPeriod: apigateway.Period.DAY })),
+          clients: Array.from({ length: CLIENTS }, (_, i) => ({ clientId: `client-${i}`, tier: TIERS[i % TIERS.length] })),
+        },
+      } : {}),
     });
   } else {
     // The usual wiring: one REQUEST authorizer Lambda (which would map routes to scopes itself: a
@@ -119,6 +130,8 @@ try {
     resources: Object.keys(template.Resources ?? {}).length,
     // The file the CDK CLI uploads to S3 (JSON, indent 1 unless suppressTemplateIndentation).
     templateBytes: fs.statSync(artifact.templateFullPath).size,
+    // The same template as the stack writes it with `suppressTemplateIndentation: true` (no indent).
+    compactTemplateBytes: Buffer.byteLength(JSON.stringify(template)),
     // API Gateway resources of the API: its root `/` and every distinct path prefix of the routes
     // (the AWS::ApiGateway::Resource nodes of the hand-wired API; API Gateway makes them from the
     // SecuredApi's imported definition).

@@ -10,7 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
-import { DEFINITION_AUTHORIZER_SCHEME, definitionOperations, DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
+import { DEFINITION_API_KEY_SCHEME, DEFINITION_AUTHORIZER_SCHEME, definitionOperations, DefinitionRoute, guardedSecurity, lambdaInvocationUri, methodAuthorization, restApiDefinition } from './api/definition';
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
@@ -131,9 +131,10 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
   readonly issuer: OidcIssuer;
 
   /**
-   * The API's routes; more can be added with `addRoute`.
+   * The API's routes; more can be added with `addRoute`. By synthesis the API needs at least one
+   * (synth fails otherwise): API Gateway refuses to deploy a REST API without methods.
    *
-   * @default - none yet
+   * @default - none yet; add them with `addRoute`
    */
   readonly routes?: SecuredApiRoute[];
 
@@ -297,7 +298,8 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * issuer, checked per route for scopes (any-of) and claim rules by a `TokenAuthorizer`.
  *
  * The REST API is imported by API Gateway from one OpenAPI definition that the construct writes
- * from the routes (`AWS::ApiGateway::RestApi`'s `Body`, in `overwrite` mode): each route is an
+ * from the routes (`AWS::ApiGateway::RestApi`'s `Body`, in `overwrite` mode and with
+ * `FailOnWarnings`, written in the forms API Gateway's own export writes): each route is an
  * operation of it, not an `AWS::ApiGateway::Method`, and the authorizer, the request validator and
  * the gateway responses are declared in it too. So the stack's resource count does not grow with
  * the routes (each backend function adds one `AWS::Lambda::Permission`, whatever it serves), and
@@ -468,6 +470,11 @@ export class SecuredApi extends Construct {
       // The definition is the whole API: an update removes what it no longer has (a removed public
       // route must not stay open).
       mode: apigateway.RestApiMode.OVERWRITE,
+      // An import that drops or misreads part of the definition (API Gateway reports it as a warning
+      // and goes on) fails the deployment, and CloudFormation rolls back, instead of deploying
+      // another API than the routes describe.
+      // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-restapi.html#cfn-apigateway-restapi-failonwarnings
+      failOnWarnings: true,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       // API Gateway reads the endpoint type of an imported definition from this import parameter.
       // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/import-export-api-endpoints.html
@@ -540,6 +547,7 @@ export class SecuredApi extends Construct {
         }
       },
     });
+    this.node.addValidation({ validate: () => this.noRoutes() });
     this.node.addValidation({ validate: () => this.openMethodsOutsideRoutes() });
     // The OpenAPI document goes next to the template, in the assembly (nested, in a Stage) being written.
     attachCustomSynthesis(this, {
@@ -874,6 +882,17 @@ export class SecuredApi extends Construct {
   }
 
   /**
+   * A REST API without methods cannot be deployed: API Gateway's CreateDeployment answers
+   * `BadRequestException: The REST API doesn't contain any methods` (as aws-cdk-lib's own `RestApi`
+   * validation says, aws-apigateway/lib/restapi.ts `validateRestApi`; reported in e.g.
+   * https://github.com/cloudtools/troposphere/issues/496), so the stack would fail halfway through.
+   */
+  private noRoutes(): string[] {
+    return this.routes.length > 0 ? [] : [`${this.node.path} has no routes, and API Gateway refuses to deploy a REST API without methods ("The REST API doesn't contain any methods"); `
+      + 'add routes with the routes prop or addRoute() (e.g. { method: HttpMethod.GET, path: \'/health\', handler, public: true } while the API has nothing else to serve).'];
+  }
+
+  /**
    * What breaks "public: true is the one way to open a route" in the API as it will be deployed:
    * - in the REST API's definition (its resolved `Body`, property overrides included, which the
    *   typed properties do not show): an operation that no route made, and a guarded route's
@@ -898,15 +917,24 @@ export class SecuredApi extends Construct {
     type Definition = { paths?: Record<string, Record<string, { security?: unknown }>>; components?: { securitySchemes?: Record<string, unknown> } };
     const expected = stack.resolve(this.definition()) as Definition;
     const body = (deployed.Body ?? {}) as Definition;
-    const schemeOf = (d: Definition) => d.components?.securitySchemes?.[DEFINITION_AUTHORIZER_SCHEME];
-    const schemeIntact = same(schemeOf(body), schemeOf(expected));
+    const schemeOf = (d: Definition, name: string) => d.components?.securitySchemes?.[name];
+    // The schemes a guarded operation names (the authorizer, and the API key with quotas) must be
+    // as written: a changed scheme changes what the same requirement means.
+    const changedSchemes = Object.keys(expected.components?.securitySchemes ?? {})
+      .filter((name) => !same(schemeOf(body, name), schemeOf(expected, name)));
+    const schemesChanged = changedSchemes.length === 0 ? ''
+      : changedSchemes.includes(DEFINITION_AUTHORIZER_SCHEME) ? ' and the definition\'s token authorizer scheme was changed'
+        : ` and the definition's security scheme ${changedSchemes.join(', ')} was changed`;
     // What each operation's security must be: as the construct wrote it. A public operation (a
-    // public route, or an operation open by nature) has none; every requirement of any other one
-    // names the token authorizer (checked here too, so that no future operation can be written
-    // without it and pass).
+    // public route, or a CORS preflight) has none (`security: []`); any other one, read as API Gateway
+    // reads it (every scheme named, in any requirement object, applies), names this API's token
+    // authorizer and nothing but it and the API key (checked here too, so that no future operation
+    // can be written otherwise and pass).
     const wanted = operationSecurities(expected);
     for (const [route, security] of wanted) {
-      const guarded = Array.isArray(security) && security.length > 0 && security.every((req) => req?.[DEFINITION_AUTHORIZER_SCHEME] !== undefined);
+      const method = methodAuthorization(security);
+      const guarded = method !== undefined && method.schemes.includes(DEFINITION_AUTHORIZER_SCHEME)
+        && method.schemes.every((s) => s === DEFINITION_AUTHORIZER_SCHEME || s === DEFINITION_API_KEY_SCHEME);
       if (!same(security, []) && !guarded) {
         errors.push(`operation ${route} was written with the security ${JSON.stringify(security)}, which does not require this API's token authorizer; this is a bug in cdk-secured-api, please report it.`);
       }
@@ -917,8 +945,8 @@ export class SecuredApi extends Construct {
         continue;
       }
       const want = wanted.get(route);
-      if (!same(want, []) && (!same(security, want) || !schemeIntact)) {
-        errors.push(`operation ${route} is a guarded route, but as deployed its security is ${JSON.stringify(security ?? null)}${schemeIntact ? '' : ' and the definition\'s token authorizer scheme was changed'} instead of this API's token authorizer (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
+      if (!same(want, []) && (!same(security, want) || schemesChanged)) {
+        errors.push(`operation ${route} is a guarded route, but as deployed its security is ${JSON.stringify(security ?? null)}${schemesChanged} instead of this API's token authorizer${same(want, guardedSecurity(true)) ? ' and API key' : ''} (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
       }
     }
 

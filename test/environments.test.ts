@@ -5,9 +5,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { environmentsApp, OrdersEnvironment } from '../example/environments';
-import { OidcIssuer, SecuredApi } from '../src';
+import { HttpMethod, OidcIssuer, SecuredApi } from '../src';
 import { LocalIssuer, SynthesizedAuthorizer } from '../src/testing';
-import { ordersApi, ordersStack } from './support/orders-api';
+import { okHandler, ordersApi, ordersStack } from './support/orders-api';
 
 // example/environments.ts synthesized into a cloud assembly; each environment's authorizer run
 // from it by the test kit, with tokens of a LocalIssuer that carries the app's Okta issuer string
@@ -144,6 +144,7 @@ describe('a stage added to a SecuredApi\'s REST API by hand', () => {
     new SecuredApi(stack, 'Api', {
       issuer: OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] }),
       cloudWatchRole: false,
+      routes: [{ method: HttpMethod.GET, path: '/health', handler: okHandler(stack), public: true }],
     });
     const plain = new apigateway.RestApi(stack, 'Plain', { cloudWatchRole: false });
     plain.root.addMethod('GET', new apigateway.MockIntegration());

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute } from '../src';
 import { acknowledgements, authorizerConfigJson, nagFindings } from './support/cdk';
-import { definitionOf, operationsOf } from './support/definition';
+import { authorizationOf, definitionOf, operationsOf } from './support/definition';
 import { okHandler as handler, ordersStack as makeStack } from './support/orders-api';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -49,12 +49,13 @@ describe('SecuredApi', () => {
     for (const type of ['Method', 'Resource', 'Authorizer', 'GatewayResponse', 'RequestValidator']) {
       template.resourceCountIs(`AWS::ApiGateway::${type}`, 0);
     }
-    const operations = [...operationsOf(definitionOf(template))].map(([route, op]) => ({ route, security: op.security }));
+    const operations = [...operationsOf(definitionOf(template))].map(([route, op]) => ({ route, security: op.security, read: authorizationOf(op) }));
+    const guarded = { security: [{ tokenAuthorizer: [] }], read: { authorizer: 'tokenAuthorizer', apiKeyRequired: false } };
     expect(operations.sort((a, b) => a.route.localeCompare(b.route))).toEqual([
-      { route: 'GET /health', security: [] },
-      { route: 'GET /orders', security: [{ tokenAuthorizer: [] }] },
-      { route: 'GET /orders/{id}', security: [{ tokenAuthorizer: [] }] },
-      { route: 'POST /orders', security: [{ tokenAuthorizer: [] }] },
+      { route: 'GET /health', security: [], read: { apiKeyRequired: false } },
+      { route: 'GET /orders', ...guarded },
+      { route: 'GET /orders/{id}', ...guarded },
+      { route: 'POST /orders', ...guarded },
     ]);
     expect(definitionOf(template).security).toBeUndefined();
     expect(Object.keys(definitionOf(template).components.securitySchemes)).toEqual(['tokenAuthorizer']);
@@ -136,7 +137,7 @@ describe('SecuredApi', () => {
     expect(authorizerFn && byFunction.get(authorizerFn)).toEqual(executeApi(['/authorizers/*']));
   });
 
-  test('should serve routes through Lambda proxy integrations with path parameters', () => {
+  test('should serve routes through Lambda proxy integrations, each operation declaring its path parameters and responses as API Gateway\'s export does', () => {
     // GIVEN
     const { stack } = makeStack();
 
@@ -146,8 +147,13 @@ describe('SecuredApi', () => {
     // THEN
     const template = Template.fromStack(stack);
     const definition = definitionOf(template);
-    expect(definition.paths['/orders/{id}'].parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
-    expect(definition.paths['/orders'].parameters).toBeUndefined();
+    expect(definition.paths['/orders/{id}'].get.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
+    expect(definition.paths['/orders'].get.parameters).toBeUndefined();
+    for (const [route, op] of operationsOf(definition)) {
+      expect([route, op.responses]).toEqual([route, {}]);
+    }
+    // Nothing on the path items but operations.
+    expect(Object.values<any>(definition.paths).flatMap((item) => Object.keys(item).filter((k) => k === 'parameters'))).toEqual([]);
     const byRoute = new Map([...operationsOf(definitionOf(template))].map(([route, op]) => [route, op['x-amazon-apigateway-integration']]));
     const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
     for (const [route, fn] of [['GET /orders', 'List'], ['POST /orders', 'Create'], ['GET /orders/{id}', 'Get'], ['GET /health', 'Health']]) {
@@ -291,10 +297,10 @@ describe('SecuredApi', () => {
     // THEN
     const error = (message: string) => ({ 'application/json': `{"message":"${message}","requestId":"$context.requestId"}` });
     expect(definitionOf(Template.fromStack(stack))['x-amazon-apigateway-gateway-responses']).toEqual({
-      UNAUTHORIZED: { statusCode: 401, responseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" }, responseTemplates: error('Unauthorized') },
-      ACCESS_DENIED: { statusCode: 403, responseTemplates: error('Forbidden') },
-      AUTHORIZER_FAILURE: { statusCode: 500, responseTemplates: error('Internal server error') },
-      AUTHORIZER_CONFIGURATION_ERROR: { statusCode: 500, responseTemplates: error('Internal server error') },
+      UNAUTHORIZED: { statusCode: '401', responseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" }, responseTemplates: error('Unauthorized') },
+      ACCESS_DENIED: { statusCode: '403', responseTemplates: error('Forbidden') },
+      AUTHORIZER_FAILURE: { statusCode: '500', responseTemplates: error('Internal server error') },
+      AUTHORIZER_CONFIGURATION_ERROR: { statusCode: '500', responseTemplates: error('Internal server error') },
     });
   });
 
@@ -400,7 +406,7 @@ describe('SecuredApi', () => {
     const body = resources.find((r) => r.Type === 'AWS::ApiGateway::RestApi').Properties.Body;
     let operations = 0;
     for (const [resource, item] of Object.entries<Record<string, any>>(body.paths)) {
-      for (const [key, op] of Object.entries(item).filter(([k]) => k !== 'parameters')) {
+      for (const [key, op] of Object.entries(item)) {
         operations++;
         const route = routes.find((r) => r.path === resource && r.method.toLowerCase() === key)!;
         expect([key, resource, op.security]).toEqual([key, resource, route.public ? [] : [{ tokenAuthorizer: [] }]]);
@@ -409,6 +415,83 @@ describe('SecuredApi', () => {
     expect(operations).toBe(1000);
     // 250 paths of 3 segments under 25 collections: 25 + 250 + 250 resources and the root.
     expect(artifact.messages.map((m) => m.entry.data)).toEqual([expect.stringMatching(/^The REST API has 526 API Gateway resources/)]);
+  });
+
+  test('should fit 1,000 routes with CORS for three origins and quotas for 50 clients in 1 MB, with room to spare, in a stack that suppresses template indentation', () => {
+    // GIVEN
+    const app = new App();
+    // The default template file is JSON indented by one space per level: at this size about 38% of
+    // it is indentation (figures in the README), and aws-cdk-lib's own advice for a template
+    // near 1 MB is this stack option.
+    const stack = new Stack(app, 'Big', { env: { account: '123456789012', region: 'eu-west-1' }, suppressTemplateIndentation: true });
+    const functions = Array.from({ length: 50 }, (_, i) => handler(stack, `Fn${i}`));
+    const methods = [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE];
+    const routes: SecuredApiRoute[] = Array.from({ length: 1000 }, (_, i) => ({
+      method: methods[i % 4],
+      path: `/collection${Math.floor(i / 40)}/items${Math.floor(i / 4) % 10}/{id}`,
+      handler: functions[i % 50],
+      scopes: [`c${Math.floor(i / 40)}:${methods[i % 4] === HttpMethod.GET ? 'read' : 'write'}`],
+    }));
+    const tiers = ['gold', 'silver', 'bronze'];
+
+    // WHEN
+    new SecuredApi(stack, 'Api', {
+      issuer: ISSUER,
+      routes,
+      cors: { allowOrigins: ['https://app.example.com', 'https://admin.example.com', 'http://localhost:3000'] },
+      quotas: {
+        tiers: tiers.map((name) => ({ name, rateLimit: 100, burstLimit: 200, quotaLimit: 100_000, quotaPeriod: apigateway.Period.DAY })),
+        clients: Array.from({ length: 50 }, (_, i) => ({ clientId: `client-${i}`, tier: tiers[i % 3] })),
+      },
+    });
+    const artifact = app.synth().getStackByName('Big');
+
+    // THEN
+    // Headroom for the deployment check's custom resource (its properties: a few KB).
+    expect(fs.statSync(artifact.templateFullPath).size).toBeLessThan(1_000_000 - 40_000);
+    const ops = operationsOf(definitionOf(Template.fromJSON(artifact.template)));
+    expect(ops.size).toBe(1000 + 250);
+    for (const [route, op] of ops) {
+      const preflight = route.startsWith('OPTIONS ');
+      expect([route, authorizationOf(op)]).toEqual([route, preflight ? { apiKeyRequired: false } : { authorizer: 'tokenAuthorizer', apiKeyRequired: true }]);
+      if (!preflight) {
+        expect([route, op.parameters?.map((p: any) => p.name), op.responses]).toEqual([route, ['id'], {}]);
+      }
+    }
+  });
+
+  test('should import its definition with FailOnWarnings, in overwrite mode', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    ordersApi(stack);
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::RestApi', { FailOnWarnings: true, Mode: 'overwrite' });
+  });
+
+  test('should fail synth, naming the API and the fix, when it has no routes', () => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN
+    new SecuredApi(stack, 'Api', { issuer: ISSUER });
+
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(/Orders\/Api has no routes, and API Gateway refuses to deploy a REST API without methods \("The REST API doesn't contain any methods"\); add routes with the routes prop or addRoute\(\)/);
+  });
+
+  test('should synthesize when the routes come only through addRoute', () => {
+    // GIVEN
+    const { stack } = makeStack();
+    const api = new SecuredApi(stack, 'Api', { issuer: ISSUER });
+
+    // WHEN
+    api.addRoute({ method: HttpMethod.GET, path: '/health', handler: handler(stack, 'Health'), public: true });
+
+    // THEN
+    expect(operationsOf(definitionOf(Template.fromStack(stack))).size).toBe(1);
   });
 
   test('should refuse to hand out an AWS::ApiGateway::Authorizer for the authorizer its definition declares', () => {

@@ -193,19 +193,15 @@ export function preflightOperation(cors: CheckedCors, methods: readonly RouteMet
     declared[name] = { schema: { type: 'string' } };
   }
   // With several origins, the static value is the first; the template answers the request's origin
-  // instead when it is one of the others (as aws-cdk-lib's addCorsPreflight does). Origins were
-  // checked to hold no character that could leave the VTL string.
+  // instead when it is one of the others (as aws-cdk-lib's addCorsPreflight does: the `Origin`
+  // header, else `origin` as HTTP/2 sends it). Written without whitespace, and with single-quoted
+  // (literal) VTL strings, which JSON need not escape: it is repeated on every path. Origins were
+  // checked to hold no character that could leave the VTL string (no quote, `$`, `#`, backslash).
   const others = cors.origins.slice(1);
   const responseTemplates = others.length === 0 ? undefined : {
-    'application/json': [
-      '#set($origin = $input.params().header.get("Origin"))',
-      '#if($origin == "")',
-      '  #set($origin = $input.params().header.get("origin"))',
-      '#end',
-      `#if(${others.map((o) => `$origin == "${o}"`).join(' || ')})`,
-      '  #set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
-      '#end',
-    ].join('\n'),
+    'application/json': '#set($o=$input.params().header.get(\'Origin\'))'
+      + '#if($o==\'\')#set($o=$input.params().header.get(\'origin\'))#end'
+      + `#if(${others.map((o) => `$o=='${o}'`).join('||')})#set($context.responseOverride.header.Access-Control-Allow-Origin=$o)#end`,
   };
   return {
     'security': [],

@@ -17,18 +17,42 @@
  *   the *processed* template, the included body in it
  *   (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros-troubleshoot-processed-template.html),
  *   so it would only hide the size from the synthesized template.
- * So the body is written as small as it can be: no descriptions, path parameters once per path,
- * and nothing API Gateway does not read. The document for readers (`openapi.ts`) is the full one.
+ * So the body is written as small as it can be: no descriptions, and nothing API Gateway does not
+ * read. The document for readers (`openapi.ts`) is the full one.
+ *
+ * ## In the forms API Gateway's own export writes
+ *
+ * The body is imported with `FailOnWarnings` (an import that drops or misreads something fails the
+ * deployment), and it is written the way `aws apigateway get-export --export-type oas30` writes a
+ * REST API, so that nothing in it depends on how the importer reads other forms:
+ * - every operation of a route declares its path parameters itself (`parameters`, `in: path`,
+ *   required, `schema: { type: string }`), a greedy `{proxy+}` as `proxy`; the export writes them
+ *   per operation, never on the path item, and a mapping of a parameter the method does not declare
+ *   fails the import ("Invalid mapping expression parameter specified"). A real export of a
+ *   `/{proxy+}` method: https://github.com/columbia-it/django-jsonapi-training/blob/master/docs/aws_api_gw.md
+ *   (its console-made `OPTIONS` mock, which maps no parameter, declares none: neither do the
+ *   preflights here);
+ * - every operation has `responses`: `{}` for a proxy integration, which has no method responses,
+ *   as the export writes it in https://docs.aws.amazon.com/apigateway/latest/developerguide/api-key-usage-plan-oas.html;
+ * - gateway response and integration response status codes are strings, as in
+ *   https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.html.
  *
  * ## Authorization
  *
  * A guarded operation has `security: [{ tokenAuthorizer: [] }]`, the one Lambda REQUEST authorizer
  * defined under `components.securitySchemes`; a public operation has `security: []`. There is no
- * top-level `security`, so no operation inherits anything. With per-client quotas a guarded
- * operation also requires API Gateway's `api_key` scheme in the same requirement
- * (`[{ tokenAuthorizer: [], api_key: [] }]`: both), the key coming from the authorizer. The OIDC scopes are not in this
+ * top-level `security`, so no operation inherits anything. The OIDC scopes are not in this
  * document: API Gateway would read scopes of an `oauth2`/`openIdConnect` requirement as Cognito
  * authorization scopes; the authorizer's route table checks them instead.
+ *
+ * With per-client quotas a guarded operation also requires an API key (the key coming from the
+ * authorizer): `security: [{ tokenAuthorizer: [] }, { api_key: [] }]`, two requirement objects, as
+ * API Gateway's export writes a method with both a custom authorizer and a required API key (the
+ * export above), and as SAM's translator (`set_path_default_apikey_required`,
+ * https://github.com/aws/serverless-application-model/blob/develop/samtranslator/swagger/swagger.py)
+ * and AWS PDK's type-safe-api write it. OpenAPI would read two objects as alternatives; API Gateway
+ * does not: a method has one authorization (here the authorizer) and, besides it, requires an API
+ * key or not. `methodAuthorization` reads a `security` that way, for the synth-time check.
  */
 import { CheckedCors, CORS_GATEWAY_RESPONSES, gatewayResponseCorsParameters, preflightOperation } from './cors';
 import type { RouteMethod } from '../authorizer/contract';
@@ -77,8 +101,8 @@ export interface DefinitionInput {
   /** CORS: a preflight operation on every path, and CORS headers on the gateway responses (`cors.ts`). */
   readonly cors?: CheckedCors;
   /**
-   * Per-client quotas: every guarded operation requires an API key as well as the authorizer (in
-   * the same requirement: both), and the API takes keys from the authorizer's `usageIdentifierKey`
+   * Per-client quotas: every guarded operation requires an API key as well as the authorizer (a
+   * second requirement object, which API Gateway reads as "and"), and the API takes keys from the authorizer's `usageIdentifierKey`
    * (`x-amazon-apigateway-api-key-source: AUTHORIZER`). Public operations stay `security: []`: no
    * authorizer runs for them, so they have no key and are not metered.
    */
@@ -108,7 +132,7 @@ export function lambdaInvocationUri(partition: string, region: string, functionA
  */
 export function restApiDefinition(input: DefinitionInput): Obj {
   const sorted = sortedRoutes(input.routes);
-  const paths = pathItems(sorted, pathParameters, (route) => operation(route, input.apiKeyRequired ?? false));
+  const paths = pathItems(sorted, undefined, (route) => operation(route, input.apiKeyRequired ?? false));
   if (input.cors) {
     for (const [resource, item] of Object.entries(paths)) {
       item.options = preflightOperation(input.cors, sorted.filter((r) => r.resource === resource).map((r) => r.method));
@@ -154,13 +178,13 @@ export function restApiDefinition(input: DefinitionInput): Obj {
     // that an explicit deny matched), which tells a caller more than it needs.
     'x-amazon-apigateway-gateway-responses': withCors(input.cors, {
       UNAUTHORIZED: {
-        statusCode: 401,
+        statusCode: '401',
         responseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" },
         responseTemplates: body('Unauthorized'),
       },
-      ACCESS_DENIED: { statusCode: 403, responseTemplates: body('Forbidden') },
-      AUTHORIZER_FAILURE: { statusCode: 500, responseTemplates: body('Internal server error') },
-      AUTHORIZER_CONFIGURATION_ERROR: { statusCode: 500, responseTemplates: body('Internal server error') },
+      ACCESS_DENIED: { statusCode: '403', responseTemplates: body('Forbidden') },
+      AUTHORIZER_FAILURE: { statusCode: '500', responseTemplates: body('Internal server error') },
+      AUTHORIZER_CONFIGURATION_ERROR: { statusCode: '500', responseTemplates: body('Internal server error') },
     }),
   };
 }
@@ -185,15 +209,16 @@ export function sortedRoutes<R extends { readonly method: RouteMethod; readonly 
 }
 
 /**
- * OpenAPI path items from routes (in the order given): per path, its parameters once, and each
- * route's operation under its method's key.
+ * OpenAPI path items from routes (in the order given): per path, its parameters once (when
+ * `parameters` is given; else the operations declare their own), and each route's operation under
+ * its method's key.
  */
 export function pathItems<R extends { readonly method: RouteMethod; readonly resource: string }>(
-  routes: readonly R[], parameters: (resource: string) => unknown[], operationOf: (route: R) => unknown): { [path: string]: Obj } {
+  routes: readonly R[], parameters: ((resource: string) => unknown[]) | undefined, operationOf: (route: R) => unknown): { [path: string]: Obj } {
   const paths: { [path: string]: Obj } = {};
   for (const route of routes) {
     const item = paths[route.resource] ??= {};
-    const params = parameters(route.resource);
+    const params = parameters?.(route.resource) ?? [];
     if (params.length > 0 && !item.parameters) {
       item.parameters = params;
     }
@@ -236,16 +261,52 @@ function methodOfKey(key: string): RouteMethod | undefined {
  * would cost about 100 bytes of template per route.
  */
 function operation(route: DefinitionRoute, apiKeyRequired: boolean): Obj {
+  const parameters = pathParameters(route.resource);
   return {
-    'security': route.isPublic ? [] : [{ [DEFINITION_AUTHORIZER_SCHEME]: [], ...(apiKeyRequired ? { [DEFINITION_API_KEY_SCHEME]: [] } : {}) }],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    'responses': {},
+    'security': route.isPublic ? [] : guardedSecurity(apiKeyRequired),
     // Lambda proxy integrations are always invoked with POST.
     'x-amazon-apigateway-integration': route.integration ?? { type: 'aws_proxy', httpMethod: 'POST', uri: route.integrationUri },
   };
 }
 
+/** The `security` of a guarded operation: this API's authorizer, and an API key when quotas are on (see the module's docs). */
+export function guardedSecurity(apiKeyRequired: boolean): Obj[] {
+  return [{ [DEFINITION_AUTHORIZER_SCHEME]: [] }, ...(apiKeyRequired ? [{ [DEFINITION_API_KEY_SCHEME]: [] }] : [])];
+}
+
 /** `{id}` and greedy `{proxy+}` as required path parameters, named as API Gateway names them (`proxy`). */
 function pathParameters(resource: string): Obj[] {
   return [...resource.matchAll(/\{([^}+]+)\+?\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+}
+
+/** How API Gateway sets up a method from an operation's `security` (see `methodAuthorization`). */
+export interface MethodAuthorization {
+  /** The security schemes the method names, in any requirement object: its authorizer(s) and `api_key`. */
+  readonly schemes: readonly string[];
+  /** Whether the method requires an API key (`api_key` named). */
+  readonly apiKeyRequired: boolean;
+}
+
+/**
+ * How API Gateway reads an operation's `security` into a method of a definition without top-level
+ * `security`: none or `[]` is a method open to anyone (`NONE`); otherwise every scheme named in any
+ * requirement object applies to the method (its authorizer, and `api_key` making an API key
+ * required), not one requirement object or another as OpenAPI would read it. Returns undefined for
+ * a `security` that is not a list of requirement objects (name to list), which is read as nothing
+ * here.
+ */
+export function methodAuthorization(security: unknown): MethodAuthorization | undefined {
+  if (security === undefined) {
+    return { schemes: [], apiKeyRequired: false };
+  }
+  if (!Array.isArray(security) || !security.every((req) => typeof req === 'object' && req !== null && !Array.isArray(req)
+    && Object.values(req).every((scopes) => Array.isArray(scopes)))) {
+    return undefined;
+  }
+  const schemes = [...new Set(security.flatMap((req: Obj) => Object.keys(req)))].sort();
+  return { schemes, apiKeyRequired: schemes.includes(DEFINITION_API_KEY_SCHEME) };
 }
 
 function compare(a: string, b: string): number {

@@ -130,9 +130,12 @@ function fromDefinition(stack: AssemblyStack, restApiId: string, body: Json, sch
 
 /**
  * Public only when the operation's security is `[]`; guarded only when it is exactly
- * `[{ <scheme>: [] }]`, or `[{ <scheme>: [], <api key scheme>: [] }]` when the key comes from the
- * authorizer: anything else (no security, which would inherit the definition's top-level one;
- * other schemes, alternatives, or scopes) is not the authorizer alone.
+ * `[{ <scheme>: [] }]`, or, when the key comes from the authorizer, the authorizer and the API key
+ * scheme: `[{ <scheme>: [] }, { <api key scheme>: [] }]` (as API Gateway's export writes a method
+ * with both, and reads it: every scheme named applies to the one method) or
+ * `[{ <scheme>: [], <api key scheme>: [] }]`. Anything else (no security, which would inherit the
+ * definition's top-level one; other schemes, alternatives, empty requirements, or scopes) is not
+ * the authorizer alone.
  */
 type Guard = Pick<ApiMethod, 'isPublic' | 'unguardedBecause' | 'apiKeyFromAuthorizer'>;
 
@@ -140,17 +143,18 @@ function operationGuard(security: unknown, schemeName: string, apiKeyScheme?: st
   if (Array.isArray(security) && security.length === 0) {
     return { isPublic: true };
   }
-  const [requirement] = Array.isArray(security) && security.length === 1 ? security : [];
-  const empty = (name: string) =>
-    Object.prototype.hasOwnProperty.call(requirement, name) && Array.isArray(requirement[name]) && requirement[name].length === 0;
-  if (requirement && typeof requirement === 'object' && !Array.isArray(requirement) && empty(schemeName)) {
-    const names = Object.keys(requirement);
-    if (names.length === 1) {
-      return { isPublic: false };
-    }
-    if (apiKeyScheme !== undefined && names.length === 2 && empty(apiKeyScheme)) {
-      return { isPublic: false, apiKeyFromAuthorizer: true };
-    }
+  // A requirement object naming exactly these schemes, each without scopes.
+  const alone = (requirement: unknown, ...names: string[]) => typeof requirement === 'object' && requirement !== null
+    && !Array.isArray(requirement) && Object.keys(requirement).length === names.length
+    && names.every((name) => Object.prototype.hasOwnProperty.call(requirement, name)
+      && Array.isArray((requirement as Json)[name]) && (requirement as Json)[name].length === 0);
+  const requirements: unknown[] = Array.isArray(security) ? security : [];
+  if (requirements.length === 1 && alone(requirements[0], schemeName)) {
+    return { isPublic: false };
+  }
+  if (apiKeyScheme !== undefined && ((requirements.length === 1 && alone(requirements[0], schemeName, apiKeyScheme))
+    || (requirements.length === 2 && alone(requirements[0], schemeName) && alone(requirements[1], apiKeyScheme)))) {
+    return { isPublic: false, apiKeyFromAuthorizer: true };
   }
   return {
     isPublic: false,

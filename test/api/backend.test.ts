@@ -57,6 +57,9 @@ describe('SecuredApi route backend', () => {
       uri: 'https://orders.example.com/v2/orders/{id}',
       requestParameters: { 'integration.request.path.id': 'method.request.path.id', ...CALLER_HEADERS },
     });
+    // The mapped path parameter is declared by the operation itself (the import fails on a mapping
+    // of an undeclared parameter).
+    expect(httpRoute.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
     // The Lambda route is written as before.
     expect(lambdaRoute['x-amazon-apigateway-integration']).toMatchObject({ type: 'aws_proxy', httpMethod: 'POST' });
     const table = authorizerConfigJson(app, stack).routes.map((r: any) => [r.method, r.resource, r.scopes]);
@@ -86,6 +89,9 @@ describe('SecuredApi route backend', () => {
       requestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy', ...CALLER_HEADERS },
     });
     expect(JSON.stringify(integration.uri)).toContain('/files/{proxy}');
+    // A greedy {proxy+} is declared as API Gateway's export declares it: `proxy`.
+    expect(definitionOf(Template.fromStack(stack)).paths['/files/{proxy+}']['x-amazon-apigateway-any-method'].parameters)
+      .toEqual([{ name: 'proxy', in: 'path', required: true, schema: { type: 'string' } }]);
     expect(definitionOf(Template.fromStack(stack)).paths['/files/{proxy+}']['x-amazon-apigateway-any-method'].security).toEqual([{ tokenAuthorizer: [] }]);
   });
 

@@ -1,9 +1,11 @@
 /**
- * Generated route sets, through the real SecuredApi, synthesized: every route's authorization in
- * the REST API's definition is exactly what the route asked for (no operation without the
- * authorizer unless public, no operation no route made), the authorizer's route table holds
- * exactly the guarded routes, and any change an override makes to a guarded operation's security
- * fails synth.
+ * Generated route sets, through the real SecuredApi, synthesized, with and without per-client
+ * quotas and CORS: every route's authorization in the REST API's definition, read as API Gateway
+ * reads it, is exactly what the route asked for (no operation without the authorizer unless
+ * public, the API key required on every guarded one with quotas, no operation no route made
+ * besides the preflights), every operation is in the forms API Gateway's export writes (its own
+ * path parameters, `responses`), the authorizer's route table holds exactly the guarded routes, and
+ * any change an override makes to a guarded operation's security fails synth.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +13,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as fc from 'fast-check';
 import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiRoute } from '../../src';
-import { operationsOf } from '../support/definition';
+import { authorizationOf, operationsOf } from '../support/definition';
 import { okHandler } from '../support/orders-api';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -32,8 +34,17 @@ const genRoute: fc.Arbitrary<GenRoute> = fc.record({
   fn: fc.nat(2),
 });
 
-/** A SecuredApi of the routes, or undefined when SecuredApi refuses the set (duplicates, ANY beside a method, a bad path). */
-function build(gen: GenRoute[]): { app: App; stack: Stack; api: SecuredApi; routes: SecuredApiRoute[] } | undefined {
+/** The options the definition's forms depend on. */
+interface GenOptions {
+  readonly quotas: boolean;
+  readonly cors: boolean;
+}
+
+const genOptions: fc.Arbitrary<GenOptions> = fc.record({ quotas: fc.boolean(), cors: fc.boolean() });
+
+/** A SecuredApi of the routes, or undefined when SecuredApi refuses the set (duplicates, ANY beside a method, a bad path, OPTIONS with CORS). */
+function build(gen: GenRoute[], options: GenOptions = { quotas: false, cors: false }):
+{ app: App; stack: Stack; api: SecuredApi; routes: SecuredApiRoute[] } | undefined {
   const app = new App();
   const stack = new Stack(app, 'Gen', { env: { account: '123456789012', region: 'eu-west-1' } });
   const fns = [0, 1, 2].map((i) => okHandler(stack, `Fn${i}`));
@@ -44,7 +55,15 @@ function build(gen: GenRoute[]): { app: App; stack: Stack; api: SecuredApi; rout
     ...(g.isPublic ? { public: true } : { scopes: g.scopes }),
   }));
   try {
-    const api = new SecuredApi(stack, 'Api', { issuer: ISSUER, routes, dashboard: false, alarms: false, auditQueries: false });
+    const api = new SecuredApi(stack, 'Api', {
+      issuer: ISSUER,
+      routes,
+      dashboard: false,
+      alarms: false,
+      auditQueries: false,
+      ...(options.quotas ? { quotas: { tiers: [{ name: 'free', rateLimit: 1 }], defaultTier: 'free' } } : {}),
+      ...(options.cors ? { cors: { allowOrigins: ['https://app.example.com', 'https://admin.example.com'] } } : {}),
+    });
     return { app, stack, api, routes };
   } catch {
     return undefined;
@@ -62,24 +81,39 @@ function synthesized(app: App, stack: Stack): { body: any; config: any } {
 }
 
 describe('SecuredApi definition (generated route sets)', () => {
-  test('should give every route exactly its authorization, and nothing else an operation', () => {
+  test('should give every route exactly its authorization, and nothing else an operation, in the export\'s forms', () => {
     let built = 0;
-    fc.assert(fc.property(fc.array(genRoute, { minLength: 1, maxLength: 8 }), (gen) => {
-      const made = build(gen);
+    fc.assert(fc.property(fc.array(genRoute, { minLength: 1, maxLength: 8 }), genOptions, (gen, options) => {
+      const made = build(gen, options);
       fc.pre(made !== undefined);
       built++;
       const { app, stack, routes } = made!;
       const { body, config } = synthesized(app, stack);
       const ops = operationsOf(body);
       const route = (r: SecuredApiRoute) => `${r.method} ${r.path}`;
-      expect([...ops.keys()].sort()).toEqual(routes.map(route).sort());
+      const preflights = options.cors ? [...new Set(routes.map((r) => `OPTIONS ${r.path}`))] : [];
+      expect([...ops.keys()].sort()).toEqual([...routes.map(route), ...preflights].sort());
       for (const r of routes) {
         const op = ops.get(route(r));
-        expect([route(r), op.security]).toEqual([route(r), r.public ? [] : [{ tokenAuthorizer: [] }]]);
+        // As written, and as API Gateway reads it (every scheme named applies to the one method).
+        const security = r.public ? [] : [{ tokenAuthorizer: [] }, ...(options.quotas ? [{ api_key: [] }] : [])];
+        expect([route(r), op.security]).toEqual([route(r), security]);
+        expect([route(r), authorizationOf(op)]).toEqual([route(r), r.public ? { apiKeyRequired: false } : { authorizer: 'tokenAuthorizer', apiKeyRequired: options.quotas }]);
         expect(op['x-amazon-apigateway-integration']).toMatchObject({ type: 'aws_proxy', httpMethod: 'POST' });
+        // Its own path parameters, a greedy one named `proxy`, and responses.
+        const names = [...r.path.matchAll(/\{([^}+]+)\+?\}/g)].map(([, name]) => name);
+        expect([route(r), op.parameters]).toEqual([route(r), names.length ? names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })) : undefined]);
+        expect([route(r), op.responses]).toEqual([route(r), {}]);
+      }
+      for (const preflight of preflights) {
+        expect([preflight, authorizationOf(ops.get(preflight))]).toEqual([preflight, { apiKeyRequired: false }]);
+        expect(ops.get(preflight)['x-amazon-apigateway-integration'].type).toBe('mock');
+      }
+      for (const item of Object.values<any>(body.paths)) {
+        expect(item.parameters).toBeUndefined();
       }
       expect(body.security).toBeUndefined();
-      expect(Object.keys(body.components.securitySchemes)).toEqual(['tokenAuthorizer']);
+      expect(Object.keys(body.components.securitySchemes)).toEqual(['tokenAuthorizer', ...(options.quotas ? ['api_key'] : [])]);
       expect(config.routes.map((r: any) => `${r.method} ${r.resource}`).sort()).toEqual(routes.filter((r) => !r.public).map(route).sort());
     }), { numRuns: 60, seed: 20261130 });
     // The generator must mostly produce sets SecuredApi accepts, or the property says little.
@@ -95,10 +129,19 @@ describe('SecuredApi definition (generated route sets)', () => {
       fc.constant([{ tokenAuthorizer: [] }, {}]),
       fc.constant([{ other: [] }]),
       fc.constant('none'),
+      // The two-object form API Gateway reads as "and": any change to it, or to it where it is not written.
+      fc.constant([{ api_key: [] }]),
+      fc.constant([{ tokenAuthorizer: [] }, { other: [] }]),
+      fc.constant([{ other: [] }, { api_key: [] }]),
+      fc.constant([{ tokenAuthorizer: [], api_key: [] }]),
+      fc.constant([{ tokenAuthorizer: [] }, { api_key: [] }]),
+      fc.constant([{ tokenAuthorizer: [] }]),
     );
     let built = 0;
-    fc.assert(fc.property(fc.array(genRoute, { minLength: 1, maxLength: 6 }), fc.nat(), tampered, (gen, pick, security) => {
-      const made = build(gen);
+    fc.assert(fc.property(fc.array(genRoute, { minLength: 1, maxLength: 6 }), genOptions, fc.nat(), tampered, (gen, options, pick, security) => {
+      const written = [{ tokenAuthorizer: [] }, ...(options.quotas ? [{ api_key: [] }] : [])];
+      fc.pre(JSON.stringify(security) !== JSON.stringify(written));
+      const made = build(gen, options);
       const guarded = made?.routes.filter((r) => !r.public) ?? [];
       fc.pre(made !== undefined && guarded.length > 0);
       built++;
@@ -114,5 +157,30 @@ describe('SecuredApi definition (generated route sets)', () => {
       expect(() => made!.app.synth()).toThrow(`operation ${target.method} ${target.path} is a guarded route, but as deployed its security is`);
     }), { numRuns: 40, seed: 20261130 });
     expect(built).toBeGreaterThan(20);
+  });
+
+  test('should fail synth on any change an override makes to a security scheme a guarded operation names', () => {
+    // Each scheme as written, then a change to one of its fields (or the whole scheme).
+    const change = fc.record({
+      scheme: fc.constantFrom('tokenAuthorizer', 'api_key'),
+      field: fc.constantFrom('type', 'name', 'in', 'x-amazon-apigateway-authtype', 'x-amazon-apigateway-authorizer'),
+      value: fc.oneof(fc.constant('custom'), fc.constant('query'), fc.constant({ type: 'token' }), fc.constant('x-api-key')),
+    });
+    let built = 0;
+    fc.assert(fc.property(fc.array(genRoute, { minLength: 1, maxLength: 4 }), change, (gen, { scheme, field, value }) => {
+      const made = build(gen, { quotas: true, cors: false });
+      fc.pre(made !== undefined && made.routes.some((r) => !r.public));
+      const cfn = made!.api.restApi.node.defaultChild as apigateway.CfnRestApi;
+      // The fields as written (the authorizer's own object is never one of the values).
+      const written: Record<string, Record<string, unknown>> = {
+        tokenAuthorizer: { 'type': 'apiKey', 'name': 'Authorization', 'in': 'header', 'x-amazon-apigateway-authtype': 'custom' },
+        api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' },
+      };
+      fc.pre(JSON.stringify(written[scheme][field]) !== JSON.stringify(value));
+      built++;
+      cfn.addPropertyOverride(`Body.components.securitySchemes.${scheme}.${field}`, value);
+      expect(() => made!.app.synth()).toThrow(/is a guarded route, but as deployed its security is .* and the definition's (token authorizer scheme|security scheme api_key) was changed/);
+    }), { numRuns: 25, seed: 20261207 });
+    expect(built).toBeGreaterThan(10);
   });
 });

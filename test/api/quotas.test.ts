@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod, OidcIssuer, QuotaClientOptions, SecuredApi, SecuredApiProps, SecuredApiQuotaOptions } from '../../src';
 import { acknowledgements, authorizerConfigJson, nagFindings } from '../support/cdk';
-import { definitionOf } from '../support/definition';
+import { authorizationOf, definitionOf } from '../support/definition';
 import { okHandler, ordersStack } from '../support/orders-api';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -226,11 +226,43 @@ describe('SecuredApi quotas', () => {
       expect(body['x-amazon-apigateway-api-key-source']).toBe('AUTHORIZER');
       template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
       expect(body.components.securitySchemes.api_key).toEqual({ type: 'apiKey', name: 'x-api-key', in: 'header' });
-      // One requirement holding both schemes: the authorizer AND the key.
-      expect(body.paths['/orders'].get.security).toEqual([{ tokenAuthorizer: [], api_key: [] }]);
-      expect(body.paths['/orders'].post.security).toEqual([{ tokenAuthorizer: [], api_key: [] }]);
+      // Two requirement objects, as API Gateway's export writes a method with an authorizer and a
+      // required key; API Gateway reads them as the authorizer AND the key.
+      for (const op of [body.paths['/orders'].get, body.paths['/orders'].post]) {
+        expect(op.security).toEqual([{ tokenAuthorizer: [] }, { api_key: [] }]);
+        expect(authorizationOf(op)).toEqual({ authorizer: 'tokenAuthorizer', apiKeyRequired: true });
+      }
       // No authorizer runs for a public route, so it has no key and is not metered.
       expect(body.paths['/health'].get.security).toEqual([]);
+      expect(authorizationOf(body.paths['/health'].get)).toEqual({ apiKeyRequired: false });
+    });
+
+    test.each<[string, unknown]>([
+      ['keeps only the key', [{ api_key: [] }]],
+      ['keeps only the authorizer', [{ tokenAuthorizer: [] }]],
+      ['merges the two requirements', [{ tokenAuthorizer: [], api_key: [] }]],
+      ['adds another scheme', [{ tokenAuthorizer: [] }, { api_key: [] }, { other: [] }]],
+      ['empties it', []],
+    ])('should fail synth when an override of a metered route\'s security %s', (_, security) => {
+      // GIVEN
+      const { app, api } = quotaApi({ tiers: TIERS, clients: CLIENTS });
+      (api.restApi.node.defaultChild as apigateway.CfnRestApi).addPropertyOverride('Body.paths./orders.get.security', security);
+      // THEN
+      expect(() => app.synth()).toThrow(/operation GET \/orders is a guarded route, but as deployed its security is .* instead of this API's token authorizer and API key/);
+    });
+
+    test('should fail synth when an override turns the api_key scheme into another authorizer', () => {
+      // GIVEN
+      const { app, api } = quotaApi({ tiers: TIERS, clients: CLIENTS });
+      (api.restApi.node.defaultChild as apigateway.CfnRestApi).addPropertyOverride('Body.components.securitySchemes.api_key', {
+        'type': 'apiKey',
+        'name': 'x-api-key',
+        'in': 'header',
+        'x-amazon-apigateway-authtype': 'custom',
+        'x-amazon-apigateway-authorizer': { type: 'request', authorizerUri: 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:allow-all/invocations' },
+      });
+      // THEN
+      expect(() => app.synth()).toThrow(/operation GET \/orders is a guarded route, but as deployed its security is \[\{"tokenAuthorizer":\[\]\},\{"api_key":\[\]\}\] and the definition's security scheme api_key was changed/);
     });
 
     test('should still fail synth when an override drops the authorizer from a metered route', () => {

@@ -35,3 +35,26 @@ export function operationsOf(document: any): Map<string, any> {
   }
   return ops;
 }
+
+/** A method's authorization as API Gateway sets it up from an operation (see `authorizationOf`). */
+export interface ReadAuthorization {
+  /** The authorizer's security scheme, or undefined for a method open to anyone (`NONE`). */
+  readonly authorizer?: string;
+  readonly apiKeyRequired: boolean;
+}
+
+/**
+ * How API Gateway reads an operation's `security` (the definitions here have no top-level one):
+ * every scheme named in any requirement object applies to the one method, `api_key` as "an API key
+ * is required" and any other scheme as the method's authorizer; `[]` or none is `NONE`. That is how
+ * API Gateway's own export writes a method with both a custom authorizer and a required API key:
+ * `[{ authorizer: [] }, { api_key: [] }]`. A security naming more than one authorizer has no
+ * single reading and fails the test.
+ */
+export function authorizationOf(operation: any): ReadAuthorization {
+  const security: Array<Record<string, unknown>> = operation.security ?? [];
+  const schemes = new Set(security.flatMap((req) => Object.keys(req)));
+  const authorizers = [...schemes].filter((s) => s !== 'api_key');
+  expect(authorizers.length).toBeLessThanOrEqual(1);
+  return { ...(authorizers.length ? { authorizer: authorizers[0] } : {}), apiKeyRequired: schemes.has('api_key') };
+}
