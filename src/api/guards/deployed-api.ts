@@ -1,0 +1,225 @@
+// What every API guard reads: the SecuredApi's REST API as CloudFormation will deploy it, and the
+// templates of every stack of the app, each resolved once per check of the API.
+import { CfnResource, IResolvable, Stack, Stage } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { IConstruct } from 'constructs';
+
+/** A plain JSON object (not an array, not null). */
+export type Json = Record<string, any>;
+
+/** What the construct wrote into the REST API, to compare the deployed one with. */
+export interface WrittenApi {
+  /** The definition (`Body`), resolved. */
+  readonly body: Json;
+  /** `Mode`: how the definition is imported. */
+  readonly mode: string;
+  /** `Parameters`: the import parameters. */
+  readonly parameters: Record<string, string>;
+}
+
+/**
+ * The REST API of one SecuredApi, as deployed. Everything a guard reads is data, so that each guard
+ * can be tested on hand-written templates as well as through a synthesized app.
+ */
+export interface DeployedApi {
+  /** The SecuredApi's construct path, which messages name. */
+  readonly path: string;
+  /** The REST API's construct path (its `CfnRestApi`). */
+  readonly restApiPath: string;
+  /** The REST API's `Properties` as deployed (overrides included), or undefined when there are none. */
+  readonly properties: unknown;
+  /** What the construct wrote. */
+  readonly written: WrittenApi;
+  /** The app's stacks, read as deployed; absent in tests of guards that read the REST API alone. */
+  readonly app?: DeployedApp;
+  /** The REST API's L2 construct, by which L2 methods, resources, stages and deployments of it are found anywhere in the app. */
+  readonly restApi?: apigateway.IRestApi;
+  /** The resources the construct made for the REST API beside it (its stage and deployment), which are not added by hand. */
+  readonly own?: readonly IConstruct[];
+}
+
+/** One check of a deployed API: one message per thing that breaks it, each naming the construct and the fix. */
+export type ApiGuard = (api: DeployedApi) => string[];
+
+/** A resource of a stack's template, as deployed, with the construct that made it when there is one. */
+export interface DeployedResource {
+  readonly stack: Stack;
+  readonly logicalId: string;
+  readonly type: unknown;
+  readonly properties: Json;
+  readonly construct?: CfnResource;
+}
+
+/**
+ * The stacks deployed with the REST API (those of its CDK Stage, nested stacks included), read as
+ * CloudFormation will deploy them: each stack's template rendered and resolved once (property
+ * overrides, `addOverride` and cross-stack references included), and the REST API's references
+ * followed across stacks: `Ref`, `Fn::GetAtt`, `Fn::Sub` in its own stack; an `Fn::ImportValue` of an
+ * export of it in the others; a parameter a nested stack is passed it in. CDK references do not cross
+ * a Stage (each Stage is a cloud assembly of its own), and a Stage's stacks are prepared when that
+ * Stage is synthesized, so other Stages are left to the construct tree (`constructsOfApi`).
+ */
+export class DeployedApp {
+  private readonly templates = new Map<Stack, Json>();
+  private exports?: string[];
+  private readonly nestedParameters = new Map<Stack, string[]>();
+
+  /**
+   * @param apiStack the REST API's stack
+   * @param apiLogicalId the REST API's logical id
+   */
+  constructor(public readonly apiStack: Stack, public readonly apiLogicalId: string) {}
+
+  /** Every resource of one of `types`, in every stack of the app. */
+  public resourcesOfType(types: readonly string[]): DeployedResource[] {
+    const found: DeployedResource[] = [];
+    for (const stack of this.stacks()) {
+      const resources = this.template(stack).Resources;
+      if (!isJson(resources)) continue;
+      let constructs: Map<string, CfnResource> | undefined;
+      for (const [logicalId, resource] of Object.entries(resources)) {
+        if (!isJson(resource) || !types.includes(resource.Type)) continue;
+        constructs ??= constructsByLogicalId(stack);
+        found.push({ stack, logicalId, type: resource.Type, properties: isJson(resource.Properties) ? resource.Properties : {}, construct: constructs.get(logicalId) });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Whether a value of a resource in `stack` refers to the REST API: in its own stack a `Ref`, an
+   * `Fn::GetAtt` (`RestApiId`, `RootResourceId`) or an `Fn::Sub` naming it; in any stack an
+   * `Fn::ImportValue` of an export whose value refers to it.
+   */
+  public refersToApi(stack: Stack, value: unknown): boolean {
+    if ((stack === this.apiStack && refersTo(this.apiLogicalId, value)) || importsOneOf(this.apiExports(), value)) return true;
+    const parameters = this.parametersOfApi(stack);
+    return parameters.some((name) => refersTo(name, value));
+  }
+
+  /** The template of a stack, as deployed. */
+  public template(stack: Stack): Json {
+    let template = this.templates.get(stack);
+    if (!template) {
+      const rendered: unknown = stack.resolve((stack as unknown as { _toCloudFormation(): IResolvable })._toCloudFormation());
+      template = isJson(rendered) ? rendered : {};
+      this.templates.set(stack, template);
+    }
+    return template;
+  }
+
+  private stacks(): Stack[] {
+    const stage = Stage.of(this.apiStack);
+    return (stage ?? this.apiStack.node.root).node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === stage);
+  }
+
+  /** The parameters of a nested stack that its parent passes a reference to the REST API in. */
+  private parametersOfApi(stack: Stack): string[] {
+    const parent = stack.nestedStackParent;
+    const resource = stack.nestedStackResource;
+    if (!parent || !resource) return [];
+    let names = this.nestedParameters.get(stack);
+    if (!names) {
+      const entry = this.template(parent).Resources?.[parent.resolve(resource.logicalId)];
+      const parameters = isJson(entry) && isJson(entry.Properties) && isJson(entry.Properties.Parameters) ? entry.Properties.Parameters : {};
+      names = Object.entries(parameters).filter(([, value]) => this.refersToApi(parent, value)).map(([name]) => name);
+      this.nestedParameters.set(stack, names);
+    }
+    return names;
+  }
+
+  /** The names (as JSON) of the exports of the REST API's stack whose values refer to it. */
+  private apiExports(): string[] {
+    if (!this.exports) {
+      const outputs = this.template(this.apiStack).Outputs;
+      this.exports = Object.values(isJson(outputs) ? outputs : {})
+        .filter((o): o is Json => isJson(o) && isJson(o.Export) && o.Export.Name !== undefined && refersTo(this.apiLogicalId, o.Value))
+        .map((o) => JSON.stringify(o.Export.Name));
+    }
+    return this.exports;
+  }
+}
+
+export function isJson(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether a key of a template object makes that object an intrinsic function (`Ref`, `Fn::…`). */
+export function isIntrinsicKey(key: string): boolean {
+  return key === 'Ref' || key.startsWith('Fn::');
+}
+
+/** Same JSON. */
+export function same(x: unknown, y: unknown): boolean {
+  return JSON.stringify(x) === JSON.stringify(y);
+}
+
+/** Whether a template value refers to the resource `logicalId` anywhere in it. */
+function refersTo(logicalId: string, value: unknown): boolean {
+  if (Array.isArray(value)) return value.some((v) => refersTo(logicalId, v));
+  if (!isJson(value)) return false;
+  if (value.Ref === logicalId) return true;
+  const getAtt = value['Fn::GetAtt'];
+  if ((Array.isArray(getAtt) && getAtt[0] === logicalId) || (typeof getAtt === 'string' && getAtt.split('.')[0] === logicalId)) return true;
+  const sub = value['Fn::Sub'];
+  const text = Array.isArray(sub) ? sub[0] : sub;
+  if (typeof text === 'string' && (text.includes(`\${${logicalId}}`) || text.includes(`\${${logicalId}.`))) return true;
+  return Object.values(value).some((v) => refersTo(logicalId, v));
+}
+
+function importsOneOf(exportNames: string[], value: unknown): boolean {
+  if (exportNames.length === 0) return false;
+  if (Array.isArray(value)) return value.some((v) => importsOneOf(exportNames, v));
+  if (!isJson(value)) return false;
+  if (value['Fn::ImportValue'] !== undefined && exportNames.includes(JSON.stringify(value['Fn::ImportValue']))) return true;
+  return Object.values(value).some((v) => importsOneOf(exportNames, v));
+}
+
+function constructsByLogicalId(stack: Stack): Map<string, CfnResource> {
+  const map = new Map<string, CfnResource>();
+  for (const c of stack.node.findAll()) {
+    if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) map.set(stack.resolve(c.logicalId), c);
+  }
+  return map;
+}
+
+/** A resource of the REST API made outside the construct: as deployed in a stack of the API's Stage, or an L2 of it anywhere in the app. */
+export interface AddedResource {
+  readonly type: string;
+  /** Its construct path (the L1's). */
+  readonly path: string;
+  /** The L2 that made it, when one did. */
+  readonly l2?: IConstruct;
+  readonly properties: Json;
+}
+
+/**
+ * Resources of `types` that belong to the REST API but that the construct did not make: in every
+ * stack of the API's Stage, those whose `idProperties` (`RestApiId`, `ParentId`...) refer to the API
+ * as deployed (any form of reference, across stacks too); anywhere in the app, the L2s `isOfApi` says
+ * are of it (L2s in other Stages, whose templates are not read here).
+ */
+export function resourcesAddedToApi(api: DeployedApi, types: readonly string[], idProperties: readonly string[], isOfApi: (scope: IConstruct, restApi: apigateway.IRestApi) => boolean): AddedResource[] {
+  if (!api.app) return [];
+  const app = api.app;
+  const own = new Set(api.own ?? []);
+  const found = new Map<IConstruct | string, AddedResource>();
+  const add = (key: IConstruct | string, type: string, cfn: IConstruct | undefined, properties: Json) => {
+    if ((cfn && own.has(cfn)) || found.has(key)) return;
+    const l2 = cfn?.node.scope && api.restApi && isOfApi(cfn.node.scope, api.restApi) ? cfn.node.scope : undefined;
+    found.set(key, { type, path: cfn?.node.path ?? String(key), l2, properties });
+  };
+  for (const r of app.resourcesOfType(types)) {
+    if (idProperties.some((key) => app.refersToApi(r.stack, r.properties[key]))) {
+      add(r.construct ?? `${r.stack.node.path}/${r.logicalId}`, String(r.type), r.construct, r.properties);
+    }
+  }
+  if (api.restApi) {
+    for (const c of app.apiStack.node.root.node.findAll()) {
+      if (CfnResource.isCfnResource(c) && types.includes(c.cfnResourceType) && c.node.scope && isOfApi(c.node.scope, api.restApi)) {
+        add(c, c.cfnResourceType, c, {});
+      }
+    }
+  }
+  return [...found.values()];
+}

@@ -1,0 +1,44 @@
+import { ApiGuard, isJson, same } from './deployed-api';
+import { DEFINITION_AUTHORIZER_SCHEME, definitionOperations } from '../definition';
+
+/**
+ * "public: true is the one way to open a route", in the definition as deployed: no operation that
+ * no route made, and every guarded route's operation requires exactly this API's token authorizer,
+ * whose scheme is as written. The written definition is checked too: every operation it has is
+ * public or requires the authorizer in each of its requirements, so that no future operation can be
+ * written without it and pass.
+ */
+export const operationSecurity: ApiGuard = (api) => {
+  const body = isJson(api.properties) && isJson(api.properties.Body) ? api.properties.Body : undefined;
+  if (!body) return [];
+  const errors: string[] = [];
+  const fix = `add it with addRoute() on ${api.path}, with public: true if it must be open`;
+  const schemeOf = (d: any) => d?.components?.securitySchemes?.[DEFINITION_AUTHORIZER_SCHEME];
+  const schemeIntact = same(schemeOf(body), schemeOf(api.written.body));
+  const wanted = operationSecurities(api.written.body);
+  for (const [route, security] of wanted) {
+    const guarded = Array.isArray(security) && security.length > 0 && security.every((req) => req?.[DEFINITION_AUTHORIZER_SCHEME] !== undefined);
+    if (!same(security, []) && !guarded) {
+      errors.push(`operation ${route} was written with the security ${JSON.stringify(security)}, which does not require this API's token authorizer; this is a bug in cdk-secured-api, please report it.`);
+    }
+  }
+  for (const [route, security] of operationSecurities(body)) {
+    if (!wanted.has(route)) {
+      errors.push(`operation ${route} is in the REST API's definition (${api.restApiPath}) but no route made it (an override or escape hatch added it); ${fix}.`);
+      continue;
+    }
+    const want = wanted.get(route);
+    if (!same(want, []) && (!same(security, want) || !schemeIntact)) {
+      errors.push(`operation ${route} is a guarded route, but as deployed its security is ${JSON.stringify(security ?? null)}${schemeIntact ? '' : ' and the definition\'s token authorizer scheme was changed'} instead of this API's token authorizer (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
+    }
+  }
+  return errors;
+};
+
+/**
+ * Each operation of a definition (`GET /orders`) with its `security` (undefined when it has none).
+ * Two keys of one method in different letter cases are one entry here; `letterCase` refuses them.
+ */
+function operationSecurities(definition: { paths?: unknown }): Map<string, any> {
+  return new Map(definitionOperations(definition).map(({ method, resource, operation }) => [`${method} ${resource}`, operation?.security]));
+}
