@@ -894,7 +894,8 @@ export class SecuredApi extends Construct {
       written: { body: stack.resolve(this.definition()), mode: IMPORT_MODE, parameters: IMPORT_PARAMETERS },
       app,
       restApi: this.restApi,
-      own: [this.restApi.deploymentStage.node.defaultChild, this.restApi.latestDeployment?.node.defaultChild].filter((c): c is IConstruct => c !== undefined),
+      own: [this.restApi.deploymentStage.node.defaultChild, this.restApi.latestDeployment?.node.defaultChild]
+        .filter((c): c is IConstruct => c !== undefined),
     });
   }
 }

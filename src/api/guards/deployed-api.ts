@@ -80,7 +80,8 @@ export class DeployedApp {
       for (const [logicalId, resource] of Object.entries(resources)) {
         if (!isJson(resource) || !types.includes(resource.Type)) continue;
         constructs ??= constructsByLogicalId(stack);
-        found.push({ stack, logicalId, type: resource.Type, properties: isJson(resource.Properties) ? resource.Properties : {}, construct: constructs.get(logicalId) });
+        const properties = isJson(resource.Properties) ? resource.Properties : {};
+        found.push({ stack, logicalId, type: resource.Type, properties, construct: constructs.get(logicalId) });
       }
     }
     return found;
@@ -199,7 +200,8 @@ export interface AddedResource {
  * as deployed (any form of reference, across stacks too); anywhere in the app, the L2s `isOfApi` says
  * are of it (L2s in other Stages, whose templates are not read here).
  */
-export function resourcesAddedToApi(api: DeployedApi, types: readonly string[], idProperties: readonly string[], isOfApi: (scope: IConstruct, restApi: apigateway.IRestApi) => boolean): AddedResource[] {
+export function resourcesAddedToApi(api: DeployedApi, types: readonly string[], idProperties: readonly string[],
+  isOfApi: (scope: IConstruct, restApi: apigateway.IRestApi) => boolean): AddedResource[] {
   if (!api.app) return [];
   const app = api.app;
   const own = new Set(api.own ?? []);
