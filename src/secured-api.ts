@@ -304,10 +304,13 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * the definition changes.
  *
  * What this means for code that reaches into `restApi` (a `SpecRestApi`):
- * - methods and resources cannot be added to it (`root.addResource`, `addMethod`, `addCorsPreflight`,
- *   an L1 `CfnMethod`): synth fails and says to use `addRoute`;
+ * - methods, resources, stages and deployments cannot be added to it (`root.addResource`,
+ *   `addMethod`, `addCorsPreflight`, an L1 `CfnMethod` or `CfnStage`, by `Ref`, `Fn::GetAtt` or a
+ *   cross-stack reference): synth fails and says to use `addRoute`;
  * - property overrides of the definition are allowed, but synth fails if one changes the security
- *   of a guarded route, adds an operation, or replaces the definition;
+ *   of a guarded route, adds an operation, repeats a method or path in another letter case, replaces
+ *   the definition (by a string, an intrinsic, a `BodyS3Location`, Swagger 2.0), or changes `Mode`,
+ *   `Parameters` or `FailOnWarnings` (the checks read the stack's template as deployed);
  * - a route's handler cannot reference the API (e.g. `api.url` in its environment): the definition
  *   names the handler, so that would be a circular dependency.
  *
