@@ -30,6 +30,7 @@ import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/se
 import { sharedCloudWatchAccount } from './private/account-role';
 import { CALLER_ROLE_ARN_ENV, callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, createCallerRole, handCallerRole } from './private/caller-roles';
 import { DeclaredAuthorizer } from './private/declared-authorizer';
+import { resolvedProperties } from './private/resolved-properties';
 import { CallerRoleOptions } from './roles/caller-role';
 import { FederatedRole } from './roles/federated-role';
 
@@ -879,21 +880,19 @@ export class SecuredApi extends Construct {
 
   /**
    * What breaks "public: true is the one way to open a route" in the API as it will be deployed: the
-   * guards of `api/guards` (one per risk) over the REST API's resource in its stack's template (property
-   * overrides and escape hatches included, which the typed properties do not show) and over the
-   * stacks deployed with it.
+   * guards of `api/guards` (one per risk) over the REST API's resource as its stack's template will
+   * hold it (property overrides and escape hatches included, which the typed properties do not show)
+   * and over the resources of the stacks deployed with it that could add to it.
    */
   private guardDeployedApi(): string[] {
     const stack = Stack.of(this);
     const cfnApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
     const logicalId: string = stack.resolve(cfnApi.logicalId);
     const app = new DeployedApp(stack, logicalId);
-    const resources: unknown = app.template(stack).Resources;
-    const entry: unknown = typeof resources === 'object' && resources !== null ? (resources as Record<string, unknown>)[logicalId] : undefined;
     return checkDeployedApi({
       path: this.node.path,
       restApiPath: cfnApi.node.path,
-      properties: typeof entry === 'object' && entry !== null ? (entry as { Properties?: unknown }).Properties : undefined,
+      properties: resolvedProperties(cfnApi),
       written: { body: stack.resolve(this.definition()), mode: IMPORT_MODE, parameters: IMPORT_PARAMETERS },
       app,
       restApi: this.restApi,

@@ -1,6 +1,6 @@
 // What every API guard reads: the SecuredApi's REST API as CloudFormation will deploy it, and the
 // templates of every stack of the app, each resolved once per check of the API.
-import { CfnResource, IResolvable, Stack, Stage } from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
 
@@ -52,15 +52,19 @@ export interface DeployedResource {
 
 /**
  * The stacks deployed with the REST API (those of its CDK Stage, nested stacks included), read as
- * CloudFormation will deploy them: each stack's template rendered and resolved once (property
- * overrides, `addOverride` and cross-stack references included), and the REST API's references
- * followed across stacks: `Ref`, `Fn::GetAtt`, `Fn::Sub` in its own stack; an `Fn::ImportValue` of an
- * export of it in the others; a parameter a nested stack is passed it in. CDK references do not cross
- * a Stage (each Stage is a cloud assembly of its own), and a Stage's stacks are prepared when that
- * Stage is synthesized, so other Stages are left to the construct tree (`constructsOfApi`).
+ * CloudFormation will deploy them: each element a guard reads is rendered and resolved as the stack's
+ * template will hold it (property overrides, `addOverride`, a `Type` override and cross-stack
+ * references included), once per check of the API. Only those elements are rendered, not whole
+ * templates: a template resolves the definition (about 300 bytes per route) again, and the
+ * deployment's logical id hashes it again each time it is read.
+ *
+ * The REST API's references are followed across stacks: `Ref`, `Fn::GetAtt`, `Fn::Sub` in its own
+ * stack; an `Fn::ImportValue` of an export of it in the others; a parameter a nested stack is passed
+ * it in. CDK references do not cross a Stage (each Stage is a cloud assembly of its own, prepared when
+ * it is synthesized), so other Stages are left to the construct tree (their L2s).
  */
 export class DeployedApp {
-  private readonly templates = new Map<Stack, Json>();
+  private elements?: Map<Stack, CfnElement[]>;
   private exports?: string[];
   private readonly nestedParameters = new Map<Stack, string[]>();
 
@@ -70,18 +74,15 @@ export class DeployedApp {
    */
   constructor(public readonly apiStack: Stack, public readonly apiLogicalId: string) {}
 
-  /** Every resource of one of `types`, in every stack of the app. */
-  public resourcesOfType(types: readonly string[]): DeployedResource[] {
+  /** Every resource whose type as deployed is one of `types`, in every stack deployed with the API, but those in `skip`. */
+  public resourcesOfType(types: readonly string[], skip: ReadonlySet<IConstruct> = new Set()): DeployedResource[] {
     const found: DeployedResource[] = [];
-    for (const stack of this.stacks()) {
-      const resources = this.template(stack).Resources;
-      if (!isJson(resources)) continue;
-      let constructs: Map<string, CfnResource> | undefined;
-      for (const [logicalId, resource] of Object.entries(resources)) {
+    for (const [stack, elements] of this.elementsByStack()) {
+      for (const c of elements) {
+        if (!CfnResource.isCfnResource(c) || skip.has(c) || !types.includes(typeAsDeployed(c))) continue;
+        const [logicalId, resource] = Object.entries(rendered(stack, c).Resources ?? {})[0] ?? [];
         if (!isJson(resource) || !types.includes(resource.Type)) continue;
-        constructs ??= constructsByLogicalId(stack);
-        const properties = isJson(resource.Properties) ? resource.Properties : {};
-        found.push({ stack, logicalId, type: resource.Type, properties, construct: constructs.get(logicalId) });
+        found.push({ stack, logicalId, type: resource.Type, properties: isJson(resource.Properties) ? resource.Properties : {}, construct: c });
       }
     }
     return found;
@@ -90,7 +91,8 @@ export class DeployedApp {
   /**
    * Whether a value of a resource in `stack` refers to the REST API: in its own stack a `Ref`, an
    * `Fn::GetAtt` (`RestApiId`, `RootResourceId`) or an `Fn::Sub` naming it; in any stack an
-   * `Fn::ImportValue` of an export whose value refers to it.
+   * `Fn::ImportValue` of an export whose value refers to it; in a nested stack a `Ref` to a parameter
+   * its parent passes a reference to it in.
    */
   public refersToApi(stack: Stack, value: unknown): boolean {
     if ((stack === this.apiStack && refersTo(this.apiLogicalId, value)) || importsOneOf(this.apiExports(), value)) return true;
@@ -98,20 +100,19 @@ export class DeployedApp {
     return parameters.some((name) => refersTo(name, value));
   }
 
-  /** The template of a stack, as deployed. */
-  public template(stack: Stack): Json {
-    let template = this.templates.get(stack);
-    if (!template) {
-      const rendered: unknown = stack.resolve((stack as unknown as { _toCloudFormation(): IResolvable })._toCloudFormation());
-      template = isJson(rendered) ? rendered : {};
-      this.templates.set(stack, template);
+  /** The CloudFormation elements (resources, outputs...) of each stack deployed with the API. */
+  private elementsByStack(): Map<Stack, CfnElement[]> {
+    if (!this.elements) {
+      const stage = Stage.of(this.apiStack);
+      this.elements = new Map();
+      for (const c of (stage ?? this.apiStack.node.root).node.findAll()) {
+        if (!CfnElement.isCfnElement(c)) continue;
+        const stack = Stack.of(c);
+        if (Stage.of(stack) !== stage) continue;
+        this.elements.set(stack, [...(this.elements.get(stack) ?? []), c]);
+      }
     }
-    return template;
-  }
-
-  private stacks(): Stack[] {
-    const stage = Stage.of(this.apiStack);
-    return (stage ?? this.apiStack.node.root).node.findAll().filter((c): c is Stack => Stack.isStack(c) && Stage.of(c) === stage);
+    return this.elements;
   }
 
   /** The parameters of a nested stack that its parent passes a reference to the REST API in. */
@@ -121,7 +122,7 @@ export class DeployedApp {
     if (!parent || !resource) return [];
     let names = this.nestedParameters.get(stack);
     if (!names) {
-      const entry = this.template(parent).Resources?.[parent.resolve(resource.logicalId)];
+      const entry = Object.values(rendered(parent, resource).Resources ?? {})[0];
       const parameters = isJson(entry) && isJson(entry.Properties) && isJson(entry.Properties.Parameters) ? entry.Properties.Parameters : {};
       names = Object.entries(parameters).filter(([, value]) => this.refersToApi(parent, value)).map(([name]) => name);
       this.nestedParameters.set(stack, names);
@@ -132,13 +133,26 @@ export class DeployedApp {
   /** The names (as JSON) of the exports of the REST API's stack whose values refer to it. */
   private apiExports(): string[] {
     if (!this.exports) {
-      const outputs = this.template(this.apiStack).Outputs;
-      this.exports = Object.values(isJson(outputs) ? outputs : {})
+      const outputs = (this.elementsByStack().get(this.apiStack) ?? []).filter((c) => c instanceof CfnOutput)
+        .flatMap((c) => Object.values(rendered(this.apiStack, c).Outputs ?? {}));
+      this.exports = outputs
         .filter((o): o is Json => isJson(o) && isJson(o.Export) && o.Export.Name !== undefined && refersTo(this.apiLogicalId, o.Value))
         .map((o) => JSON.stringify(o.Export.Name));
     }
     return this.exports;
   }
+}
+
+/** An element's fragment of its stack's template, resolved. */
+function rendered(stack: Stack, element: CfnElement): Json {
+  const fragment: unknown = stack.resolve((element as unknown as { _toCloudFormation(): object })._toCloudFormation());
+  return isJson(fragment) ? fragment : {};
+}
+
+/** A resource's type as deployed: an `addOverride('Type', ...)` replaces it. */
+function typeAsDeployed(resource: CfnResource): string {
+  const overridden = (resource as unknown as { rawOverrides?: Json }).rawOverrides?.Type;
+  return typeof overridden === 'string' ? overridden : resource.cfnResourceType;
 }
 
 export function isJson(value: unknown): value is Json {
@@ -176,14 +190,6 @@ function importsOneOf(exportNames: string[], value: unknown): boolean {
   return Object.values(value).some((v) => importsOneOf(exportNames, v));
 }
 
-function constructsByLogicalId(stack: Stack): Map<string, CfnResource> {
-  const map = new Map<string, CfnResource>();
-  for (const c of stack.node.findAll()) {
-    if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) map.set(stack.resolve(c.logicalId), c);
-  }
-  return map;
-}
-
 /** A resource of the REST API made outside the construct: as deployed in a stack of the API's Stage, or an L2 of it anywhere in the app. */
 export interface AddedResource {
   readonly type: string;
@@ -204,14 +210,14 @@ export function resourcesAddedToApi(api: DeployedApi, types: readonly string[], 
   isOfApi: (scope: IConstruct, restApi: apigateway.IRestApi) => boolean): AddedResource[] {
   if (!api.app) return [];
   const app = api.app;
-  const own = new Set(api.own ?? []);
+  const own = new Set<IConstruct>(api.own ?? []);
   const found = new Map<IConstruct | string, AddedResource>();
   const add = (key: IConstruct | string, type: string, cfn: IConstruct | undefined, properties: Json) => {
     if ((cfn && own.has(cfn)) || found.has(key)) return;
     const l2 = cfn?.node.scope && api.restApi && isOfApi(cfn.node.scope, api.restApi) ? cfn.node.scope : undefined;
     found.set(key, { type, path: cfn?.node.path ?? String(key), l2, properties });
   };
-  for (const r of app.resourcesOfType(types)) {
+  for (const r of app.resourcesOfType(types, own)) {
     if (idProperties.some((key) => app.refersToApi(r.stack, r.properties[key]))) {
       add(r.construct ?? `${r.stack.node.path}/${r.logicalId}`, String(r.type), r.construct, r.properties);
     }
