@@ -896,6 +896,7 @@ export class SecuredApi extends Construct {
       written: { body: stack.resolve(this.definition()), mode: IMPORT_MODE, parameters: IMPORT_PARAMETERS },
       app,
       restApi: this.restApi,
+      transforms: [...(stack.templateOptions.transform ? [stack.templateOptions.transform] : []), ...(stack.templateOptions.transforms ?? [])],
       own: [this.restApi.deploymentStage.node.defaultChild, this.restApi.latestDeployment?.node.defaultChild]
         .filter((c): c is IConstruct => c !== undefined),
     });

@@ -34,6 +34,8 @@ export interface DeployedApi {
   readonly app?: DeployedApp;
   /** The REST API's L2 construct, by which L2 methods, resources, stages and deployments of it are found anywhere in the app. */
   readonly restApi?: apigateway.IRestApi;
+  /** The template-level transforms (macros) of the REST API's stack. */
+  readonly transforms?: readonly string[];
   /** The resources the construct made for the REST API beside it (its stage and deployment), which are not added by hand. */
   readonly own?: readonly IConstruct[];
 }

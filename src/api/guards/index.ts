@@ -11,6 +11,7 @@ import { methodsAdded } from './methods-added';
 import { openApiVersion } from './openapi-version';
 import { operationSecurity } from './operation-security';
 import { stagesAdded } from './stages-added';
+import { templateTransform } from './template-transform';
 
 export { DeployedApi, DeployedApp, WrittenApi } from './deployed-api';
 
@@ -26,6 +27,7 @@ export const API_GUARDS: readonly ApiGuard[] = [
   operationSecurity,
   methodsAdded,
   stagesAdded,
+  templateTransform,
 ];
 
 /** The messages of every guard on the deployed API. */

@@ -3,7 +3,7 @@
  * override kinds (applied to a random route where the kind takes one) or none. Every edit fails
  * synth, naming the SecuredApi; the untouched API always synthesizes. One synth per case.
  */
-import { App, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Fn, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as fc from 'fast-check';
 import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiRoute } from '../../../src';
@@ -66,6 +66,9 @@ const EDITS: Record<string, (b: Built) => void> = {
   }),
   'L1 deployment in another stack': (b) => new apigateway.CfnDeployment(new Stack(b.app, 'Other', { env: ENV }), 'Deployment', { restApiId: b.api.restApi.restApiId }),
   'L2 method': (b) => b.api.restApi.root.addMethod(b.route.method, new apigateway.MockIntegration()),
+  'template macro': (b) => b.stack.addTransform('OpenEverything'),
+  'Type overridden to a method': (b) => new CfnResource(b.stack, 'Disguised', { type: 'AWS::SNS::Topic', properties: { RestApiId: b.api.restApi.restApiId, ResourceId: b.cfn.attrRootResourceId, HttpMethod: 'GET' } })
+    .addOverride('Type', 'AWS::ApiGateway::Method'),
 };
 
 function build(picked: number[], publics: boolean[], target: number): Built {
