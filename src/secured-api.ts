@@ -896,11 +896,17 @@ export class SecuredApi extends Construct {
       written: { body: stack.resolve(this.definition()), mode: IMPORT_MODE, parameters: IMPORT_PARAMETERS },
       app,
       restApi: this.restApi,
-      transforms: [...(stack.templateOptions.transform ? [stack.templateOptions.transform] : []), ...(stack.templateOptions.transforms ?? [])],
+      transforms: templateTransforms(stack),
       own: [this.restApi.deploymentStage.node.defaultChild, this.restApi.latestDeployment?.node.defaultChild]
         .filter((c): c is IConstruct => c !== undefined),
     });
   }
+}
+
+/** The template-level transforms of a stack: `transforms`, and the older single `transform` that synthesis still reads. */
+function templateTransforms(stack: Stack): string[] {
+  const { transform } = stack.templateOptions as { transform?: string };
+  return [...(transform ? [transform] : []), ...(stack.templateOptions.transforms ?? [])];
 }
 
 /**
