@@ -2,8 +2,8 @@ import { ApiGuard, isJson, same } from './deployed-api';
 import { DEFINITION_AUTHORIZER_SCHEME, definitionOperations } from '../definition';
 
 /**
- * "public: true is the one way to open a route", in the definition as deployed: no operation that
- * no route made, and every guarded route's operation requires exactly this API's token authorizer,
+ * "public: true is the one way to open a route", in the definition as deployed: no operation (nor
+ * path, which a `$ref` could fill) that no route made, and every guarded route's operation requires exactly this API's token authorizer,
  * whose scheme is as written. The written definition is checked too: every operation it has is
  * public or requires the authorizer in each of its requirements, so that no future operation can be
  * written without it and pass.
@@ -20,6 +20,13 @@ export const operationSecurity: ApiGuard = (api) => {
     const guarded = Array.isArray(security) && security.length > 0 && security.every((req) => req?.[DEFINITION_AUTHORIZER_SCHEME] !== undefined);
     if (!same(security, []) && !guarded) {
       errors.push(`operation ${route} was written with the security ${JSON.stringify(security)}, which does not require this API's token authorizer; this is a bug in cdk-secured-api, please report it.`);
+    }
+  }
+  const writtenPaths = isJson(api.written.body.paths) ? api.written.body.paths : {};
+  const withOperations = new Set(definitionOperations(body).map((op) => op.resource));
+  for (const path of Object.keys(isJson(body.paths) ? body.paths : {})) {
+    if (!Object.hasOwn(writtenPaths, path) && !withOperations.has(path)) {
+      errors.push(`path ${path} is in the REST API's definition (${api.restApiPath}) but no route made it (an override added it; what API Gateway makes of it, e.g. of a $ref, is not checked); remove that override, and ${fix}.`);
     }
   }
   for (const [route, security] of operationSecurities(body)) {

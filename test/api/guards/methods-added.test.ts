@@ -79,6 +79,18 @@ describe('methodsAdded', () => {
     expect(() => app.synth()).toThrow(/method PUT \(Orders\/Nested\/Open\) was added to the REST API directly/);
   });
 
+  test('should fail synth on an L2 method in another stack (aws-cdk-lib refuses it first, as a cycle through the deployment)', () => {
+    // GIVEN
+    const { app, api } = ordersRestApi();
+    const other = new Stack(app, 'Other', { env: ENV });
+
+    // WHEN
+    new apigateway.Method(other, 'Open', { httpMethod: 'PATCH', resource: api.restApi.root, integration: new apigateway.MockIntegration() });
+
+    // THEN
+    expect(() => app.synth()).toThrow(/would create a cyclic reference|method PATCH \/ \(Other\/Open\) was added to the REST API directly/);
+  });
+
   test('should leave alone a method of another REST API that calls this one', () => {
     // GIVEN
     const { app, stack, api } = ordersRestApi();

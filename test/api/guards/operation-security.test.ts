@@ -55,3 +55,13 @@ describe('operationSecurity', () => {
     expect(() => app.synth()).toThrow(/\[Orders\/Api\] operation GET \/orders is a guarded route, but as deployed its security is \[\]/);
   });
 });
+
+describe('operationSecurity on paths', () => {
+  test('should refuse a path no route made, even without operations (a $ref could fill it)', () => {
+    const properties = writtenProperties();
+    properties.Body.paths['/admin'] = { $ref: '#/paths/~1health' };
+    expect(operationSecurity(deployedApi(properties))).toEqual([
+      'path /admin is in the REST API\'s definition (Orders/Api/Api/Resource) but no route made it (an override added it; what API Gateway makes of it, e.g. of a $ref, is not checked); remove that override, and add it with addRoute() on Orders/Api, with public: true if it must be open.',
+    ]);
+  });
+});
