@@ -111,7 +111,9 @@ export class DeployedApp {
         if (!CfnElement.isCfnElement(c)) continue;
         const stack = Stack.of(c);
         if (Stage.of(stack) !== stage) continue;
-        this.elements.set(stack, [...(this.elements.get(stack) ?? []), c]);
+        const elements = this.elements.get(stack);
+        if (elements) elements.push(c);
+        else this.elements.set(stack, [c]);
       }
     }
     return this.elements;
