@@ -1,9 +1,10 @@
 import { ApiGuard, isJson } from './deployed-api';
 
 /**
- * The definition must stay OpenAPI 3.0: API Gateway also imports Swagger 2.0, whose authorizers and
- * security are written elsewhere (`securityDefinitions`), where the guards of the definition do not
- * look (https://docs.aws.amazon.com/apigateway/latest/developerguide/import-edge-optimized-api.html).
+ * The definition must stay OpenAPI 3.0: API Gateway imports OpenAPI 2.0 (Swagger) and 3.0
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api.html), and a
+ * Swagger 2.0 document writes its authorizers elsewhere (`securityDefinitions`), where the guards of
+ * the definition do not look; what API Gateway makes of a later version (3.1) is not documented.
  */
 export const openApiVersion: ApiGuard = (api) => {
   const body = isJson(api.properties) ? api.properties.Body : undefined;
