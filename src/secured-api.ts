@@ -13,7 +13,7 @@ import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOption
 import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
-import { checkDeployedApi, DeployedApp } from './api/guards';
+import { checkDeployedApi, DeployedApp, stageAsDeployed } from './api/guards';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { SecuredApiQuotaOptions } from './api/quota-options';
 import { createQuotas } from './api/quotas';
@@ -435,6 +435,8 @@ export class SecuredApi extends Construct {
   /** What the OpenAPI document is made of, beyond the checked routes: public flags and throttles. */
   private readonly openApi: { readonly throttle?: OpenApiThrottle; readonly routes: OpenApiRoute[] };
   private readonly cors?: CheckedCors;
+  /** The stage's `DeploymentId` as the construct wrote it (a token of its own deployment). */
+  private readonly writtenDeploymentId?: string;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
@@ -496,6 +498,7 @@ export class SecuredApi extends Construct {
     // SpecRestApi does not redeploy when its definition changes; the deployment's logical id does
     // change with it here, so every change of the routes reaches the stage.
     this.restApi.latestDeployment!.addToLogicalId({ definition });
+    this.writtenDeploymentId = (this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage).deploymentId;
     this.url = this.restApi.url;
 
     // Routes may be added after construction, but the stage renders its method settings at
@@ -889,6 +892,8 @@ export class SecuredApi extends Construct {
     const cfnApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
     const logicalId: string = stack.resolve(cfnApi.logicalId);
     const app = new DeployedApp(stack, logicalId);
+    const ownStage = this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
+    const ownDeployment = this.restApi.latestDeployment?.node.defaultChild as apigateway.CfnDeployment | undefined;
     return checkDeployedApi({
       path: this.node.path,
       restApiPath: cfnApi.node.path,
@@ -897,8 +902,8 @@ export class SecuredApi extends Construct {
       app,
       restApi: this.restApi,
       transforms: templateTransforms(stack),
-      own: [this.restApi.deploymentStage.node.defaultChild, this.restApi.latestDeployment?.node.defaultChild]
-        .filter((c): c is IConstruct => c !== undefined),
+      ownStage: { path: ownStage.node.path, ...stageAsDeployed(ownStage, this.writtenDeploymentId) },
+      own: [ownStage, ownDeployment].filter((c): c is apigateway.CfnStage | apigateway.CfnDeployment => c !== undefined),
     });
   }
 }

@@ -34,6 +34,11 @@ export interface DeployedApi {
   readonly app?: DeployedApp;
   /** The REST API's L2 construct, by which L2 methods, resources, stages and deployments of it are found anywhere in the app. */
   readonly restApi?: apigateway.IRestApi;
+  /**
+   * The construct's own stage: its `DeploymentId` as deployed when it is not the one the construct
+   * wrote (`stageAsDeployed`), and its `CanarySetting` as deployed.
+   */
+  readonly ownStage?: { readonly path: string; readonly deploymentId?: unknown; readonly canarySetting?: unknown };
   /** The template-level transforms (macros) of the REST API's stack. */
   readonly transforms?: readonly string[];
   /** The resources the construct made for the REST API beside it (its stage and deployment), which are not added by hand. */
@@ -234,4 +239,24 @@ export function resourcesAddedToApi(api: DeployedApi, types: readonly string[], 
     }
   }
   return [...found.values()];
+}
+
+/**
+ * A stage's `DeploymentId`, when it is not `writtenDeploymentId`, and its `CanarySetting`, as
+ * deployed: the typed property, or an override of it (`addPropertyOverride`, `addOverride`, a
+ * deletion). Read from the L1 rather than rendered: rendering the stage resolves its deployment's
+ * logical id, which hashes the whole definition (for 1,000 routes, more than the guards together).
+ */
+export function stageAsDeployed(stage: CfnResource & { deploymentId?: string; canarySetting?: unknown }, writtenDeploymentId: string | undefined):
+{ deploymentId?: unknown; canarySetting?: unknown } {
+  const overrides = (stage as unknown as { rawOverrides?: Json }).rawOverrides ?? {};
+  const overridden = isJson(overrides.Properties) ? overrides.Properties : undefined;
+  const effective = (key: string, typed: unknown) => (overridden && Object.hasOwn(overridden, key) ? { value: overridden[key], by: 'override' } : { value: typed, by: 'typed' });
+  const deployment = effective('DeploymentId', stage.deploymentId);
+  const canary = effective('CanarySetting', stage.canarySetting);
+  const stack = Stack.of(stage);
+  return {
+    ...(deployment.by === 'typed' && deployment.value === writtenDeploymentId ? {} : { deploymentId: deployment.value === undefined ? null : stack.resolve(deployment.value) }),
+    ...(canary.value === undefined ? {} : { canarySetting: stack.resolve(canary.value) }),
+  };
 }

@@ -10,10 +10,11 @@ import { letterCase } from './letter-case';
 import { methodsAdded } from './methods-added';
 import { openApiVersion } from './openapi-version';
 import { operationSecurity } from './operation-security';
+import { stageDeployment } from './stage-deployment';
 import { stagesAdded } from './stages-added';
 import { templateTransform } from './template-transform';
 
-export { DeployedApi, DeployedApp, WrittenApi } from './deployed-api';
+export { DeployedApi, DeployedApp, stageAsDeployed, WrittenApi } from './deployed-api';
 
 /** Every guard of a SecuredApi's REST API. */
 export const API_GUARDS: readonly ApiGuard[] = [
@@ -27,6 +28,7 @@ export const API_GUARDS: readonly ApiGuard[] = [
   operationSecurity,
   methodsAdded,
   stagesAdded,
+  stageDeployment,
   templateTransform,
 ];
 

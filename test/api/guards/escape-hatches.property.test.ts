@@ -67,6 +67,8 @@ const EDITS: Record<string, (b: Built) => void> = {
   'L1 deployment in another stack': (b) => new apigateway.CfnDeployment(new Stack(b.app, 'Other', { env: ENV }), 'Deployment', { restApiId: b.api.restApi.restApiId }),
   'L2 method': (b) => b.api.restApi.root.addMethod(b.route.method, new apigateway.MockIntegration()),
   'template macro': (b) => b.stack.addTransform('OpenEverything'),
+  'stage at another deployment': (b) => (b.api.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage).addPropertyOverride('DeploymentId', 'abc123'),
+  'canary on the stage': (b) => (b.api.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage).addPropertyOverride('CanarySetting', { DeploymentId: 'abc123', PercentTraffic: 50 }),
   'Type overridden to a method': (b) => new CfnResource(b.stack, 'Disguised', { type: 'AWS::SNS::Topic', properties: { RestApiId: b.api.restApi.restApiId, ResourceId: b.cfn.attrRootResourceId, HttpMethod: 'GET' } })
     .addOverride('Type', 'AWS::ApiGateway::Method'),
 };
