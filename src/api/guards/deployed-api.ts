@@ -1,5 +1,6 @@
 // What every API guard reads: the SecuredApi's REST API as CloudFormation will deploy it, and the
-// templates of every stack of the app, each resolved once per check of the API.
+// resources of the stacks deployed with it that could add a method, a resource, a stage or a
+// deployment to it, each rendered as its stack's template will hold it.
 import { CfnElement, CfnOutput, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
