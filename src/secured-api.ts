@@ -10,9 +10,10 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
-import { DEFINITION_API_KEY_SCHEME, DEFINITION_AUTHORIZER_SCHEME, definitionOperations, DefinitionRoute, guardedSecurity, lambdaInvocationUri, methodAuthorization, restApiDefinition } from './api/definition';
+import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
+import { checkDeployedApi, DeployedApp, stageAsDeployed } from './api/guards';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { SecuredApiQuotaOptions } from './api/quota-options';
 import { createQuotas } from './api/quotas';
@@ -307,10 +308,13 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * the definition changes.
  *
  * What this means for code that reaches into `restApi` (a `SpecRestApi`):
- * - methods and resources cannot be added to it (`root.addResource`, `addMethod`, `addCorsPreflight`,
- *   an L1 `CfnMethod`): synth fails and says to use `addRoute`;
+ * - methods, resources, stages and deployments cannot be added to it (`root.addResource`,
+ *   `addMethod`, `addCorsPreflight`, an L1 `CfnMethod` or `CfnStage`, by `Ref`, `Fn::GetAtt` or a
+ *   cross-stack reference): synth fails and says to use `addRoute`;
  * - property overrides of the definition are allowed, but synth fails if one changes the security
- *   of a guarded route, adds an operation, or replaces the definition;
+ *   of a guarded route, adds an operation, repeats a method or path in another letter case, replaces
+ *   the definition (by a string, an intrinsic, a `BodyS3Location`, Swagger 2.0), or changes `Mode`,
+ *   `Parameters` or `FailOnWarnings` (the checks read the stack's template as deployed);
  * - a route's handler cannot reference the API (e.g. `api.url` in its environment): the definition
  *   names the handler, so that would be a circular dependency.
  *
@@ -434,6 +438,8 @@ export class SecuredApi extends Construct {
   /** What the OpenAPI document is made of, beyond the checked routes: public flags and throttles. */
   private readonly openApi: { readonly throttle?: OpenApiThrottle; readonly routes: OpenApiRoute[] };
   private readonly cors?: CheckedCors;
+  /** The stage's `DeploymentId` as the construct wrote it (a token of its own deployment). */
+  private readonly writtenDeploymentId?: string;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
@@ -469,16 +475,15 @@ export class SecuredApi extends Construct {
       apiDefinition: apigateway.ApiDefinition.fromInline(definition),
       // The definition is the whole API: an update removes what it no longer has (a removed public
       // route must not stay open).
-      mode: apigateway.RestApiMode.OVERWRITE,
+      mode: IMPORT_MODE,
       // An import that drops or misreads part of the definition (API Gateway reports it as a warning
       // and goes on) fails the deployment, and CloudFormation rolls back, instead of deploying
-      // another API than the routes describe.
+      // another API than the routes describe (API Gateway's default is false).
       // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-restapi.html#cfn-apigateway-restapi-failonwarnings
+      // @see https://docs.aws.amazon.com/apigateway/latest/api/API_PutRestApi.html
       failOnWarnings: true,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
-      // API Gateway reads the endpoint type of an imported definition from this import parameter.
-      // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/import-export-api-endpoints.html
-      parameters: { endpointConfigurationTypes: 'REGIONAL' },
+      parameters: { ...IMPORT_PARAMETERS },
       // One role and Account per stack, shared by its SecuredApis (sharedCloudWatchAccount, below).
       cloudWatchRole: false,
       ...(domain?.disableDefaultEndpoint === true ? { disableExecuteApiEndpoint: true } : {}),
@@ -498,6 +503,7 @@ export class SecuredApi extends Construct {
     // SpecRestApi does not redeploy when its definition changes; the deployment's logical id does
     // change with it here, so every change of the routes reaches the stage.
     this.restApi.latestDeployment!.addToLogicalId({ definition });
+    this.writtenDeploymentId = (this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage).deploymentId;
     this.url = this.restApi.url;
 
     // Routes may be added after construction, but the stage renders its method settings at
@@ -548,7 +554,7 @@ export class SecuredApi extends Construct {
       },
     });
     this.node.addValidation({ validate: () => this.noRoutes() });
-    this.node.addValidation({ validate: () => this.openMethodsOutsideRoutes() });
+    this.node.addValidation({ validate: () => this.guardDeployedApi() });
     // The OpenAPI document goes next to the template, in the assembly (nested, in a Stage) being written.
     attachCustomSynthesis(this, {
       onSynthesize: (session) => fs.writeFileSync(path.join(session.outdir, this.openApiFileName), this.renderOpenApi()),
@@ -893,118 +899,36 @@ export class SecuredApi extends Construct {
   }
 
   /**
-   * What breaks "public: true is the one way to open a route" in the API as it will be deployed:
-   * - in the REST API's definition (its resolved `Body`, property overrides included, which the
-   *   typed properties do not show): an operation that no route made, and a guarded route's
-   *   operation that no longer requires exactly this API's token authorizer, or whose authorizer
-   *   scheme was changed; a `BodyS3Location` that would replace the definition;
-   * - `AWS::ApiGateway::Method` and `AWS::ApiGateway::Resource` resources added to the REST API
-   *   directly (`restApi.root.addResource(...)`, an L1 `CfnMethod`): the definition is imported in
-   *   `overwrite` mode, so they would be outside the routes the authorizer knows.
+   * What breaks "public: true is the one way to open a route" in the API as it will be deployed: the
+   * guards of `api/guards` (one per risk) over the REST API's resource as its stack's template will
+   * hold it (property overrides and escape hatches included, which the typed properties do not show)
+   * and over the resources of the stacks deployed with it that could add to it.
    */
-  private openMethodsOutsideRoutes(): string[] {
+  private guardDeployedApi(): string[] {
     const stack = Stack.of(this);
-    const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-    const errors: string[] = [];
-    const fix = `add it with addRoute() on ${this.node.path}, with public: true if it must be open`;
-
     const cfnApi = this.restApi.node.defaultChild as apigateway.CfnRestApi;
-    const deployed = resolvedProperties(cfnApi) ?? {};
-    if (deployed.BodyS3Location !== undefined) {
-      errors.push(`the REST API ${cfnApi.node.path} has a BodyS3Location (an override or escape hatch set it), `
-        + 'which would replace the definition written from the routes; remove it.');
-    }
-    type Definition = { paths?: Record<string, Record<string, { security?: unknown }>>; components?: { securitySchemes?: Record<string, unknown> } };
-    const expected = stack.resolve(this.definition()) as Definition;
-    const body = (deployed.Body ?? {}) as Definition;
-    const schemeOf = (d: Definition, name: string) => d.components?.securitySchemes?.[name];
-    // The schemes a guarded operation names (the authorizer, and the API key with quotas) must be
-    // as written: a changed scheme changes what the same requirement means.
-    const changedSchemes = Object.keys(expected.components?.securitySchemes ?? {})
-      .filter((name) => !same(schemeOf(body, name), schemeOf(expected, name)));
-    const schemesChanged = changedSchemes.length === 0 ? ''
-      : changedSchemes.includes(DEFINITION_AUTHORIZER_SCHEME) ? ' and the definition\'s token authorizer scheme was changed'
-        : ` and the definition's security scheme ${changedSchemes.join(', ')} was changed`;
-    // What each operation's security must be: as the construct wrote it. A public operation (a
-    // public route, or a CORS preflight) has none (`security: []`); any other one, read as API Gateway
-    // reads it (every scheme named, in any requirement object, applies), names this API's token
-    // authorizer and nothing but it and the API key (checked here too, so that no future operation
-    // can be written otherwise and pass).
-    const wanted = operationSecurities(expected);
-    for (const [route, security] of wanted) {
-      const method = methodAuthorization(security);
-      const guarded = method !== undefined && method.schemes.includes(DEFINITION_AUTHORIZER_SCHEME)
-        && method.schemes.every((s) => s === DEFINITION_AUTHORIZER_SCHEME || s === DEFINITION_API_KEY_SCHEME);
-      if (!same(security, []) && !guarded) {
-        errors.push(`operation ${route} was written with the security ${JSON.stringify(security)}, which does not require this API's token authorizer; this is a bug in cdk-secured-api, please report it.`);
-      }
-    }
-    for (const [route, security] of operationSecurities(body)) {
-      if (!wanted.has(route)) {
-        errors.push(`operation ${route} is in the REST API's definition (${cfnApi.node.path}) but no route made it (an override or escape hatch added it); ${fix}.`);
-        continue;
-      }
-      const want = wanted.get(route);
-      if (!same(want, []) && (!same(security, want) || schemesChanged)) {
-        errors.push(`operation ${route} is a guarded route, but as deployed its security is ${JSON.stringify(security ?? null)}${schemesChanged} instead of this API's token authorizer${same(want, guardedSecurity(true)) ? ' and API key' : ''} (an override or escape hatch changed it); remove that override, or add the route with public: true if it must be open.`);
-      }
-    }
-
-    const apiId = stack.resolve(this.restApi.restApiId);
-    for (const c of stack.node.findAll()) {
-      if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack ||
-        (c.cfnResourceType !== 'AWS::ApiGateway::Method' && c.cfnResourceType !== 'AWS::ApiGateway::Resource')) {
-        continue;
-      }
-      const props = resolvedProperties(c) ?? {};
-      if (!same(props.RestApiId, apiId)) {
-        continue;
-      }
-      // An L2 Method or Resource names its path; an L1 only its construct path.
-      const owner = c.node.scope instanceof apigateway.Method ? `${c.node.scope.httpMethod} ${c.node.scope.resource.path}`
-        : c.node.scope instanceof apigateway.Resource ? c.node.scope.path : undefined;
-      const what = c.cfnResourceType === 'AWS::ApiGateway::Method' ? `method ${owner ?? String(props.HttpMethod)}` : `resource ${owner ?? String(props.PathPart)}`;
-      errors.push(`${what} (${(owner ? c.node.scope! : c).node.path}) was added to the REST API directly; a SecuredApi's REST API is its OpenAPI definition, written from its routes and imported in overwrite mode, so nothing else may be added to it; ${fix}.`);
-    }
-    errors.push(...this.stagesAddedByHand(apiId));
-    return errors;
-  }
-
-  /**
-   * Stages and deployments of this REST API other than the construct's own: found in this stack by
-   * their resolved `RestApiId`, and anywhere in the app as L2 `Stage`s or `Deployment`s of it (in
-   * another stack their `RestApiId` is an import). Such a stage would have none of the guards of
-   * the construct's (access logs, throttling, tracing, the web ACL), and would serve another
-   * environment from this API's issuer, audiences and roles.
-   */
-  private stagesAddedByHand(apiId: unknown): string[] {
-    const stack = Stack.of(this);
-    const ownStage = this.restApi.deploymentStage.node.defaultChild;
-    const ownDeployment = this.restApi.latestDeployment?.node.defaultChild;
-    const errors: string[] = [];
-    for (const c of stack.node.root.node.findAll()) {
-      if (!CfnResource.isCfnResource(c) || c === ownStage || c === ownDeployment
-        || (c.cfnResourceType !== 'AWS::ApiGateway::Stage' && c.cfnResourceType !== 'AWS::ApiGateway::Deployment')) {
-        continue;
-      }
-      const scope = c.node.scope;
-      const ofThisApi = (scope instanceof apigateway.Stage && scope.restApi === this.restApi)
-        || (scope instanceof apigateway.Deployment && scope.api === this.restApi)
-        || (Stack.of(c) === stack && JSON.stringify(resolvedProperties(c)?.RestApiId) === JSON.stringify(apiId));
-      if (ofThisApi) {
-        const what = c.cfnResourceType === 'AWS::ApiGateway::Stage' ? 'stage' : 'deployment';
-        errors.push(`a ${what} (${c.node.path}) was added to the REST API of ${this.node.path} by hand; a SecuredApi has exactly one stage, with its access logs, throttling and tracing, and one issuer, audiences and caller roles for one environment. `
-          + 'For another environment (staging, prod), create one SecuredApi per environment, each in its own CDK Stage or stack with its own issuer audiences, '
-          + 'rather than another stage of this one (see the README, "Environments, custom domains and AWS WAF").');
-      }
-    }
-    return errors;
+    const logicalId: string = stack.resolve(cfnApi.logicalId);
+    const app = new DeployedApp(stack, logicalId);
+    const ownStage = this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
+    const ownDeployment = this.restApi.latestDeployment?.node.defaultChild as apigateway.CfnDeployment | undefined;
+    return checkDeployedApi({
+      path: this.node.path,
+      restApiPath: cfnApi.node.path,
+      properties: resolvedProperties(cfnApi),
+      written: { body: stack.resolve(this.definition()), mode: IMPORT_MODE, parameters: IMPORT_PARAMETERS },
+      app,
+      restApi: this.restApi,
+      transforms: templateTransforms(stack),
+      ownStage: { path: ownStage.node.path, ...stageAsDeployed(ownStage, this.writtenDeploymentId) },
+      own: [ownStage, ownDeployment].filter((c): c is apigateway.CfnStage | apigateway.CfnDeployment => c !== undefined),
+    });
   }
 }
 
-/** Each operation of a definition (`GET /orders`) with its `security` (undefined when it has none). */
-function operationSecurities(definition: { paths?: unknown }): Map<string, any> {
-  return new Map(definitionOperations(definition).map(({ method, resource, operation }) => [`${method} ${resource}`, operation?.security]));
+/** The template-level transforms of a stack: `transforms`, and the older single `transform` that synthesis still reads. */
+function templateTransforms(stack: Stack): string[] {
+  const { transform } = stack.templateOptions as { transform?: string };
+  return [...(transform ? [transform] : []), ...(stack.templateOptions.transforms ?? [])];
 }
 
 /**
@@ -1020,6 +944,19 @@ function invocationUriOf(stack: Stack, fn: lambda.IFunction): unknown {
   }
   return lambdaInvocationUri(stack.partition, stack.region, fn.functionArn);
 }
+
+/**
+ * How the definition is imported: `overwrite`, so that an update removes what the definition no
+ * longer has (a removed public route must not stay open).
+ */
+const IMPORT_MODE = apigateway.RestApiMode.OVERWRITE;
+
+/**
+ * The import parameters, the only ones the guards allow. API Gateway reads the endpoint type of an
+ * imported definition from `endpointConfigurationTypes`.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/import-export-api-endpoints.html
+ */
+const IMPORT_PARAMETERS: Readonly<Record<string, string>> = { endpointConfigurationTypes: 'REGIONAL' };
 
 /** API Gateway's default quota of resources per REST API (adjustable). */
 const RESOURCES_PER_API = 300;

@@ -1,9 +1,10 @@
-import { Annotations, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { FederationRisk } from './federation-risk';
 import { ACCEPTED_RISK_METADATA, acceptedRisks, AcceptedRisk, resolveCfnRole } from './trust/acceptance';
 import { StackTrustReader } from './trust/stack-reader';
+import { Finding } from './trust/statement';
 import { analyzeTrustPolicy, KNOWN_PROVIDERS } from './trust-rules';
 import { resolvedProperties } from '../private/resolved-properties';
 
@@ -23,7 +24,12 @@ import { resolvedProperties } from '../private/resolved-properties';
  * (e.g. an SSM parameter) still gets the audience and subject checks, against any provider's keys.
  * Conditions written through `CfnJson` (as `eks.ServiceAccount` does for IRSA) are read back and checked.
  *
- * Aspects stop at `Stage` boundaries: add the guard to each `Stage` (or to each stack) as well as to the app.
+ * It reaches the roles of every CDK `Stage` below its scope, nested ones included. Aspects do not
+ * cross a `Stage` boundary, and a nested `Stage` is synthesized before the aspects of its parent
+ * run, so the guard checks the roles of a nested `Stage` that no `FederationGuard` of its own covers
+ * from its parent, and fails synth by throwing, one line per loose role, when one is loose. Adding
+ * the guard to each `Stage` as well reports each loose role as an error annotation on the role
+ * instead.
  *
  * @example
  * declare const app: App;
@@ -54,28 +60,73 @@ export class FederationGuard implements IAspect {
   }
 
   /**
-   * Checks the trust policy of `node` if it is an `AWS::IAM::Role`; other constructs are ignored.
+   * Checks the trust policy of `node` if it is an `AWS::IAM::Role`, and the roles of every CDK
+   * `Stage` that is a child of `node` and that no `FederationGuard` of its own covers (Aspects
+   * stop at a `Stage`); other constructs are ignored.
    */
   public visit(node: IConstruct): void {
+    for (const child of node.node.children) {
+      if (Stage.isStage(child)) checkStageBeyondAspects(child);
+    }
     if (!CfnResource.isCfnResource(node) || node.cfnResourceType !== CfnRole.CFN_RESOURCE_TYPE_NAME) return;
-    const reader = new StackTrustReader(Stack.of(node), KNOWN_PROVIDERS.get(node));
-    const findings = analyzeTrustPolicy(reader.inlineCfnJson(trustPolicyOf(node)), reader);
-    if (findings.length === 0) return;
-
-    const accepted = acceptedRisks(node);
-    const rolePath = outermostRoleConstruct(node).node.path;
-    const open = findings.filter(f => !accepted.has(f.risk));
-    for (const finding of findings.filter(f => accepted.has(f.risk))) {
-      Annotations.of(node).addInfo(`FederationGuard: ${finding.risk} accepted on role '${rolePath}': ${accepted.get(finding.risk)}`);
+    const { rolePath, open, accepted } = assessRole(node);
+    for (const finding of accepted) {
+      Annotations.of(node).addInfo(`FederationGuard: ${finding.risk} accepted on role '${rolePath}': ${finding.reason}`);
     }
     if (open.length === 0) return;
-
-    const details = open.map(f => `[${f.risk}] the trust policy ${f.message}.`).join(' ');
-    Annotations.of(node).addError(
-      `FederationGuard: role '${rolePath}' has a loose federated trust policy. ${details}`
-      + " If a finding is intended, accept it on this role with FederationGuard.acceptRisk(role, FederationRisk.<RISK>, '<reason>').",
-    );
+    Annotations.of(node).addError(`FederationGuard: role '${rolePath}' has a loose federated trust policy. ${describeFindings(open)}`);
   }
+}
+
+/** A role's findings: those still open, and those accepted on it with their reasons. */
+function assessRole(role: CfnResource): { rolePath: string; open: Finding[]; accepted: Array<Finding & { reason: string }> } {
+  const reader = new StackTrustReader(Stack.of(role), KNOWN_PROVIDERS.get(role));
+  const findings = analyzeTrustPolicy(reader.inlineCfnJson(trustPolicyOf(role)), reader);
+  const rolePath = outermostRoleConstruct(role).node.path;
+  if (findings.length === 0) return { rolePath, open: [], accepted: [] };
+  const acceptances = acceptedRisks(role);
+  return {
+    rolePath,
+    open: findings.filter(f => !acceptances.has(f.risk)),
+    accepted: findings.filter(f => acceptances.has(f.risk)).map(f => ({ ...f, reason: acceptances.get(f.risk)! })),
+  };
+}
+
+function describeFindings(open: Finding[]): string {
+  return open.map(f => `[${f.risk}] the trust policy ${f.message}.`).join(' ')
+    + " If a finding is intended, accept it on this role with FederationGuard.acceptRisk(role, FederationRisk.<RISK>, '<reason>').";
+}
+
+/**
+ * Checks the roles of a CDK `Stage` (and of the stages in it) that no `FederationGuard` of their own
+ * stage covers. aws-cdk-lib invokes Aspects stage by stage: its recursion skips every child that is
+ * a `Stage`, and a parent synthesizes its nested stages (writing their assemblies, annotations
+ * included) before it invokes its own aspects
+ * (https://github.com/aws/aws-cdk/blob/main/packages/aws-cdk-lib/core/lib/private/synthesis.ts,
+ * `synthesize`: `synthNestedAssemblies` then `invokeAspects`). So an error annotation added now would
+ * reach no assembly: a loose role fails synth by an exception instead.
+ */
+function checkStageBeyondAspects(stage: Stage): void {
+  const loose: string[] = [];
+  for (const node of stage.node.findAll()) {
+    if (!CfnResource.isCfnResource(node) || node.cfnResourceType !== CfnRole.CFN_RESOURCE_TYPE_NAME || guardedInItsStage(node)) continue;
+    const { rolePath, open } = assessRole(node);
+    if (open.length > 0) loose.push(`role '${rolePath}' has a loose federated trust policy. ${describeFindings(open)}`);
+  }
+  if (loose.length === 0) return;
+  throw new Error(`FederationGuard: the CDK Stage '${stage.node.path}' has roles with loose federated trust policies (checked from its parent: `
+    + 'Aspects do not reach into a Stage; add the guard to the Stage too, Aspects.of(stage).add(new FederationGuard()), to see each as an error on its role):\n'
+    + loose.map(line => `  ${line}`).join('\n'));
+}
+
+/** Whether a FederationGuard added within the role's own stage (to the stage or a scope below it) visits the role. */
+function guardedInItsStage(role: IConstruct): boolean {
+  const stage = Stage.of(role);
+  for (let scope: IConstruct | undefined = role; scope; scope = scope.node.scope) {
+    if (Aspects.of(scope).all.some(aspect => aspect instanceof FederationGuard)) return true;
+    if (scope === stage) return false;
+  }
+  return false;
 }
 
 /** The resolved trust policy as it will be deployed, property overrides included. */

@@ -1,4 +1,4 @@
-import { App, Aspects, Aws, CfnCondition, CfnJson, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnCondition, CfnJson, CfnParameter, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -591,3 +591,85 @@ function samlMetadata(): string {
   const certificate = 'MIIC'.padEnd(1200, 'A');
   return `<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.acme.com"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.acme.com/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
 }
+
+describe('FederationGuard across CDK Stages', () => {
+  const env = { account: '123456789012', region: 'eu-west-1' };
+  const ANY_GITHUB_SUBJECT = { StringLike: { [`${GITHUB}:sub`]: '*' } };
+
+  test('should fail synth on a loose role inside a Stage when added to the app', () => {
+    // GIVEN
+    const app = new App();
+    Aspects.of(app).add(new FederationGuard());
+    const stack = new Stack(new Stage(app, 'Prod', { env }), 'Deploy');
+
+    // WHEN
+    webIdentityRole(stack, ANY_GITHUB_SUBJECT);
+
+    // THEN
+    expect(() => app.synth()).toThrow(/FederationGuard: the CDK Stage 'Prod' has roles with loose federated trust policies .*\n  role 'Prod\/Deploy\/Role' has a loose federated trust policy\. \[MISSING_AUDIENCE\].*\[WILDCARD_SUBJECT\]/);
+  });
+
+  test('should fail synth on a loose role inside a Stage in a Stage', () => {
+    // GIVEN
+    const app = new App();
+    Aspects.of(app).add(new FederationGuard());
+    const outer = new Stage(app, 'Outer', { env });
+    new Stack(outer, 'Tight');
+    const stack = new Stack(new Stage(outer, 'Inner'), 'Deploy');
+
+    // WHEN
+    webIdentityRole(stack, ANY_GITHUB_SUBJECT);
+
+    // THEN
+    expect(() => app.synth()).toThrow(/the CDK Stage 'Outer' has roles .*\n  role 'Outer\/Inner\/Deploy\/Role' has a loose federated trust policy\. \[MISSING_AUDIENCE\]/);
+  });
+
+  test('should pass tight roles and accepted risks inside Stages', () => {
+    // GIVEN
+    const app = new App();
+    Aspects.of(app).add(new FederationGuard());
+    const outer = new Stage(app, 'Outer', { env });
+    const inner = new Stack(new Stage(outer, 'Inner'), 'Deploy');
+
+    // WHEN
+    webIdentityRole(new Stack(outer, 'Tight'), TIGHT_GITHUB);
+    const accepted = webIdentityRole(inner, { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' } });
+    FederationGuard.acceptRisk(accepted, FederationRisk.MISSING_SUBJECT, 'every workflow of the org may read the public bucket');
+
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('should leave a Stage with a guard of its own to that guard, which annotates the role', () => {
+    // GIVEN
+    const app = new App();
+    Aspects.of(app).add(new FederationGuard());
+    const stage = new Stage(app, 'Prod', { env });
+    Aspects.of(stage).add(new FederationGuard());
+    const stack = new Stack(stage, 'Deploy');
+
+    // WHEN
+    webIdentityRole(stack, ANY_GITHUB_SUBJECT);
+
+    // THEN
+    const assembly = app.synth();
+    const nested = assembly.getNestedAssembly('assembly-Prod');
+    const messages = nested.stacks[0].messages.filter(m => m.level === 'error').map(m => String(m.entry.data));
+    expect(messages).toEqual([expect.stringMatching(/^FederationGuard: role 'Prod\/Deploy\/Role' has a loose federated trust policy\. \[MISSING_AUDIENCE\]/)]);
+  });
+
+  test('should check a Stage whose guard covers another stack of it only', () => {
+    // GIVEN
+    const app = new App();
+    Aspects.of(app).add(new FederationGuard());
+    const stage = new Stage(app, 'Prod', { env });
+    Aspects.of(new Stack(stage, 'Guarded')).add(new FederationGuard());
+    const stack = new Stack(stage, 'Deploy');
+
+    // WHEN
+    webIdentityRole(stack, ANY_GITHUB_SUBJECT);
+
+    // THEN
+    expect(() => app.synth()).toThrow(/role 'Prod\/Deploy\/Role' has a loose federated trust policy/);
+  });
+});

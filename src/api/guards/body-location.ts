@@ -1,0 +1,11 @@
+import { ApiGuard, isJson } from './deployed-api';
+
+/**
+ * A `BodyS3Location` would replace the definition written from the routes with a file the synth
+ * cannot read.
+ */
+export const bodyLocation: ApiGuard = (api) => {
+  if (!isJson(api.properties) || api.properties.BodyS3Location === undefined) return [];
+  return [`the REST API ${api.restApiPath} has a BodyS3Location (an override or escape hatch set it), `
+    + `which would replace the definition written from the routes of ${api.path}; remove it, and add routes with addRoute().`];
+};

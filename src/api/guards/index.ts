@@ -1,0 +1,38 @@
+// The synth-time guards of a SecuredApi's REST API, one risk each, in the order their messages are
+// reported. Each reads the API as deployed (DeployedApi) and returns one message per finding.
+import { bodyForm } from './body-form';
+import { bodyLocation } from './body-location';
+import { ApiGuard, DeployedApi } from './deployed-api';
+import { failOnWarnings } from './fail-on-warnings';
+import { importMode } from './import-mode';
+import { importParameters } from './import-parameters';
+import { letterCase } from './letter-case';
+import { methodsAdded } from './methods-added';
+import { openApiVersion } from './openapi-version';
+import { operationSecurity } from './operation-security';
+import { stageDeployment } from './stage-deployment';
+import { stagesAdded } from './stages-added';
+import { templateTransform } from './template-transform';
+
+export { DeployedApi, DeployedApp, stageAsDeployed, WrittenApi } from './deployed-api';
+
+/** Every guard of a SecuredApi's REST API. */
+export const API_GUARDS: readonly ApiGuard[] = [
+  bodyForm,
+  bodyLocation,
+  openApiVersion,
+  importMode,
+  importParameters,
+  failOnWarnings,
+  letterCase,
+  operationSecurity,
+  methodsAdded,
+  stagesAdded,
+  stageDeployment,
+  templateTransform,
+];
+
+/** The messages of every guard on the deployed API. */
+export function checkDeployedApi(api: DeployedApi): string[] {
+  return API_GUARDS.flatMap((guard) => guard(api));
+}
