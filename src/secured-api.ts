@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, Aspects, attachCustomSynthesis, CfnResource, Fn, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aspects, attachCustomSynthesis, CfnResource, CustomResource, Fn, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
+import { createDeploymentCheck, DeploymentCheck } from './api/deployment-check';
 import { DEFINITION_AUTHORIZER_SCHEME, definitionOperations, DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
@@ -289,6 +290,21 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * with the first caller role; none without caller roles
    */
   readonly identityProvider?: IOidcIdentityProvider;
+
+  /**
+   * Whether every deployment checks the REST API that API Gateway imported against the routes,
+   * before the stage serves it: a custom resource reads the API back through API Gateway's read
+   * API (its methods and their authorization, API key requirement and integration, the authorizer,
+   * the API key source, the 401 and 403 gateway responses) and fails the deployment, one line per
+   * difference, when anything differs (CloudFormation rolls back; the stage keeps serving the old
+   * deployment). See the README, "Checked at every deploy".
+   *
+   * `DeploymentCheck.skip(reason)` turns it off; the reason is recorded as a synth warning and in
+   * the OpenAPI document (`x-cdk-secured-api-deployment-check`).
+   *
+   * @default DeploymentCheck.verify()
+   */
+  readonly deploymentCheck?: DeploymentCheck;
 }
 
 /**
@@ -397,6 +413,15 @@ export class SecuredApi extends Construct {
   public readonly accessLogGroup: logs.ILogGroup;
 
   /**
+   * The deploy-time check (`Custom::SecuredApiDeploymentCheck`), on which the REST API's deployment
+   * depends. Its attribute `RoutesVerified` (`getAttString('RoutesVerified')`) is the number of
+   * operations it verified (routes and CORS preflights), as a string.
+   *
+   * @default - none when `deploymentCheck` is `DeploymentCheck.skip(...)`
+   */
+  public readonly deploymentCheck?: CustomResource;
+
+  /**
    * The URL of the deployed stage, e.g. `https://{id}.execute-api.{region}.amazonaws.com/prod/`, or
    * with `domain`, under the custom domain: `https://{domainName}/{basePath}/`.
    */
@@ -431,13 +456,15 @@ export class SecuredApi extends Construct {
   /** What the OpenAPI document is made of, beyond the checked routes: public flags and throttles. */
   private readonly openApi: { readonly throttle?: OpenApiThrottle; readonly routes: OpenApiRoute[] };
   private readonly cors?: CheckedCors;
+  /** Why the deployment check is skipped, when it is. */
+  private readonly deploymentCheckSkipped?: string;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
     const {
       issuer, routes, apiName, description, stageName, throttle, cors, cloudWatchRole, domain, webAcl,
       dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions, quotas, identityProvider,
-      ...authorizerOptions
+      deploymentCheck, ...authorizerOptions
     } = props;
     this.issuer = issuer;
     if (identityProvider) {
@@ -531,6 +558,22 @@ export class SecuredApi extends Construct {
     this.apiKeyRequired = quotas !== undefined;
     if (quotas) {
       this.authorizer._meterByUsageKeys(createQuotas(this, this.restApi, quotas).usageKeys);
+    }
+    const check = deploymentCheck ?? DeploymentCheck.verify();
+    if (check.skipReason === undefined) {
+      this.deploymentCheck = createDeploymentCheck(this, {
+        restApi: this.restApi,
+        definition: () => this.definition(),
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      });
+    } else {
+      const reason = check.skipReason;
+      if (typeof reason !== 'string' || Token.isUnresolved(reason) || reason.trim() === '') {
+        throw new Error(`${this.node.path}: deploymentCheck is DeploymentCheck.skip(${JSON.stringify(reason)}), without a reason; say why this API may be deployed without checking it against its routes, e.g. DeploymentCheck.skip('LocalStack has no API Gateway read API'), or leave deploymentCheck out to keep the check.`);
+      }
+      this.deploymentCheckSkipped = reason;
+      Annotations.of(this).addWarningV2('cdk-secured-api:deploymentCheckSkipped',
+        `The deployment check is skipped (${reason}): deployments of this REST API are not read back from API Gateway and compared with the routes before the stage serves them. Remove deploymentCheck: DeploymentCheck.skip(...) to check them.`);
     }
     Aspects.of(this).add({
       visit: (node: IConstruct) => {
@@ -853,6 +896,7 @@ export class SecuredApi extends Construct {
       region: Token.isUnresolved(stack.region) ? undefined : stack.region,
       throttle: this.openApi.throttle,
       routes: this.openApi.routes,
+      deploymentCheckSkipped: this.deploymentCheckSkipped,
     });
     return JSON.stringify(document, undefined, 2) + '\n';
   }

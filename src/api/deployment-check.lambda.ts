@@ -1,0 +1,28 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEPLOYMENT_CHECK_MODEL_FILE, ExpectedApi } from './deployment-check-contract';
+import { putResponse, responseBody } from './runtime/cfn-response';
+import { ANSWER_MARGIN_MS, CheckEvent, runCheck } from './runtime/check';
+import { createClient, readDeployedApi } from './runtime/read-api';
+
+/**
+ * The deployment check's CloudFormation custom resource handler: answers every event itself (see
+ * src/api/deployment-check.ts for why), before the function's timeout, and never throws (a throw
+ * would make Lambda retry the event, and CloudFormation wait).
+ */
+export const handler = async (event: CheckEvent, context?: { getRemainingTimeInMillis?: () => number }): Promise<void> => {
+  const remaining = context?.getRemainingTimeInMillis?.() ?? 300_000;
+  const answer = await runCheck(event, {
+    model: () => JSON.parse(fs.readFileSync(path.join(__dirname, DEPLOYMENT_CHECK_MODEL_FILE), 'utf8')) as ExpectedApi,
+    client: createClient,
+    read: readDeployedApi,
+    budgetMs: remaining - ANSWER_MARGIN_MS,
+    log: (line) => console.log(line),
+  });
+  try {
+    await putResponse(event.ResponseURL, responseBody(event, answer));
+  } catch (err) {
+    // Nothing else can answer: CloudFormation fails the resource at its ServiceTimeout.
+    console.log(JSON.stringify({ error: 'could not answer CloudFormation', message: err instanceof Error ? err.message : String(err) }));
+  }
+};

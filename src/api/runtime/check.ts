@@ -1,0 +1,75 @@
+/**
+ * One invocation of the deployment check: Create and Update read the REST API back and compare it
+ * with the model; Delete does nothing. Every outcome, the handler's own failures included (an SDK
+ * error after its retries, the deadline), is answered to CloudFormation, so the stack never waits.
+ */
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { CheckAnswer, ResponseTarget } from './cfn-response';
+import { compareApi, DeployedApi } from './compare';
+import { ATTR_ROUTES_VERIFIED, ExpectedApi, PROP_REST_API_ID, PROP_VALUES } from '../deployment-check-contract';
+
+/** A CloudFormation custom resource request (the fields the check reads). */
+export interface CheckEvent extends ResponseTarget {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties?: Record<string, unknown>;
+}
+
+/** What the check needs from its surroundings (injected, so that tests replace each). */
+export interface CheckDeps {
+  readonly model: () => ExpectedApi;
+  readonly client: () => APIGatewayClient;
+  readonly read: (client: APIGatewayClient, restApiId: string, signal: AbortSignal) => Promise<DeployedApi>;
+  /** Milliseconds the check may take before it gives up and answers FAILED. */
+  readonly budgetMs: number;
+  readonly log: (line: string) => void;
+}
+
+/** How long before the Lambda timeout the check stops, to leave time to answer. */
+export const ANSWER_MARGIN_MS = 20_000;
+
+/** Decides the answer to one event; never rejects. */
+export async function runCheck(event: CheckEvent, deps: CheckDeps): Promise<CheckAnswer> {
+  const props = event.ResourceProperties ?? {};
+  const restApiId = typeof props[PROP_REST_API_ID] === 'string' ? props[PROP_REST_API_ID] : '';
+  const physicalResourceId = event.PhysicalResourceId ?? `deployment-check-${restApiId || event.LogicalResourceId}`;
+  if (event.RequestType === 'Delete') {
+    deps.log(JSON.stringify({ requestType: 'Delete', physicalResourceId, result: 'nothing to do' }));
+    return { status: 'SUCCESS', physicalResourceId };
+  }
+  // A new REST API (a replacement) is a new physical resource; CloudFormation then deletes the old one (a no-op).
+  const physicalId = `deployment-check-${restApiId || event.LogicalResourceId}`;
+  const failed = (head: string, lines: readonly string[]): CheckAnswer => ({ status: 'FAILED', physicalResourceId: physicalId, reason: { head, lines } });
+  const started = Date.now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.max(1000, deps.budgetMs));
+  try {
+    const values = props[PROP_VALUES];
+    if (!restApiId || !Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+      return failed('The deployment check of the SecuredApi got no REST API id or no deploy-time values; this is a bug in cdk-secured-api, please report it.', []);
+    }
+    const model = deps.model();
+    const deployed = await deps.read(deps.client(), restApiId, controller.signal);
+    const diffs = compareApi(model, values, deployed);
+    const ms = Date.now() - started;
+    if (diffs.length > 0) {
+      for (const diff of diffs) {
+        deps.log(JSON.stringify({ restApiId, difference: diff }));
+      }
+      deps.log(JSON.stringify({ restApiId, operations: model.operations.length, differences: diffs.length, ms, result: 'FAILED' }));
+      return failed(`The REST API ${restApiId} as API Gateway imported it differs from the SecuredApi's routes in ${diffs.length} place(s) (every one is in the check's log group):`, diffs);
+    }
+    deps.log(JSON.stringify({ restApiId, operations: model.operations.length, differences: 0, ms, result: 'SUCCESS' }));
+    return { status: 'SUCCESS', physicalResourceId: physicalId, data: { [ATTR_ROUTES_VERIFIED]: String(model.operations.length) } };
+  } catch (err) {
+    const aborted = controller.signal.aborted;
+    const name = err instanceof Error ? err.name : 'Error';
+    const message = err instanceof Error ? err.message : String(err);
+    deps.log(JSON.stringify({ restApiId, error: name, message, aborted, ms: Date.now() - started, result: 'FAILED' }));
+    return failed(aborted
+      ? `The deployment check could not read the REST API ${restApiId} back within ${Math.round(deps.budgetMs / 1000)} s (API Gateway throttling or an outage); deploy again later.`
+      : `The deployment check could not read the REST API ${restApiId} back: ${name}: ${message}. Deploy again once API Gateway answers (and check that the check's role may call apigateway:GET on the API).`, []);
+  } finally {
+    clearTimeout(timer);
+  }
+}
