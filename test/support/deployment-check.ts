@@ -1,0 +1,99 @@
+import { Lazy, Stack } from 'aws-cdk-lib';
+import { checkCors } from '../../src/api/cors';
+import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from '../../src/api/definition';
+import { expectedApiOf } from '../../src/api/deployment-check';
+import { ExpectedApi } from '../../src/api/deployment-check-contract';
+import { DeployedApi } from '../../src/api/runtime/compare';
+import { ImportedApi, importDefinition } from './api-gateway-import';
+import type { RouteMethod } from '../../src/authorizer/contract';
+
+export const REST_API_ID = 'a1b2c3d4e5';
+
+/** A function's ARN, as CloudFormation resolves it at deployment. */
+export function functionArn(name: string): string {
+  return `arn:aws:lambda:eu-west-1:123456789012:function:${name}`;
+}
+
+/** A route of a fixture: served by function `fn` (its name), or by an HTTP backend. */
+export interface FixtureRoute {
+  readonly method: RouteMethod;
+  readonly resource: string;
+  readonly isPublic: boolean;
+  readonly fn?: string;
+  readonly integration?: Record<string, unknown>;
+}
+
+export interface FixtureInput {
+  readonly routes: readonly FixtureRoute[];
+  readonly cors?: boolean;
+  readonly quotas?: boolean;
+  readonly ttl?: number;
+  readonly routeCache?: boolean;
+}
+
+/** What the construct writes (model, values) and what API Gateway would return once it imported the definition. */
+export interface CheckFixture {
+  readonly model: ExpectedApi;
+  /** The custom resource's Values, as CloudFormation passes them (resolved). */
+  readonly values: string[];
+  /** The definition as deployed (every value resolved). */
+  readonly body: any;
+  readonly imported: ImportedApi;
+}
+
+/**
+ * A definition written by the construct's own writer (`restApiDefinition`) from the routes, with
+ * function ARNs as CDK tokens known only at "deployment", the check's model read from it by the
+ * construct's reader (`expectedApiOf`), and the faithful import of the resolved definition.
+ */
+export function checkFixture(input: FixtureInput): CheckFixture {
+  const stack = new Stack();
+  const uriToken = (fn: string) => Lazy.string({ produce: () => lambdaInvocationUri('aws', 'eu-west-1', functionArn(fn)) });
+  const routes: DefinitionRoute[] = input.routes.map((r) => ({
+    method: r.method,
+    resource: r.resource,
+    isPublic: r.isPublic,
+    integrationUri: r.fn === undefined ? undefined : uriToken(r.fn),
+    integration: r.integration,
+  }));
+  const definition = restApiDefinition({
+    title: 'orders',
+    version: '1',
+    identitySources: input.routeCache
+      ? ['method.request.header.Authorization', 'context.httpMethod', 'context.resourcePath']
+      : ['method.request.header.Authorization'],
+    resultsCacheTtlSeconds: input.ttl ?? 300,
+    authorizerUri: uriToken('authorizer'),
+    routes,
+    cors: input.cors ? checkCors('Test', { allowOrigins: ['https://app.example.com', 'https://admin.example.com'] }) : undefined,
+    apiKeyRequired: input.quotas,
+  });
+  const { model, values } = expectedApiOf('Test/Api', definition, (token) => JSON.stringify(stack.resolve(token)));
+  const body = stack.resolve(definition);
+  return { model, values: values.map((v) => stack.resolve(v)), body, imported: importDefinition(REST_API_ID, body) };
+}
+
+/** The imported API as the check's reader returns it. */
+export function deployedOf(imported: ImportedApi): DeployedApi {
+  return {
+    apiKeySource: imported.restApi.apiKeySource,
+    resources: imported.resources,
+    authorizers: imported.authorizers,
+    gatewayResponses: imported.gatewayResponses,
+  };
+}
+
+/** A custom resource event of CloudFormation for the check. */
+export function checkEvent(requestType: 'Create' | 'Update' | 'Delete', values: readonly string[], extra: Record<string, unknown> = {}): any {
+  return {
+    RequestType: requestType,
+    ResponseURL: 'http://127.0.0.1:1/unused',
+    StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Orders/5f9e3a40-0000-11ef-0000-000000000000',
+    RequestId: 'b0d1bd8a-6c0e-4a43-9a58-1d2b1f6a0a11',
+    LogicalResourceId: 'ApiDeploymentCheck634D0C66',
+    ResourceType: 'Custom::SecuredApiDeploymentCheck',
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: `deployment-check-${REST_API_ID}` }),
+    ResourceProperties: { ServiceToken: functionArn('check'), RestApiId: REST_API_ID, Values: [...values], ModelHash: 'h' },
+    ...extra,
+  };
+}
