@@ -231,9 +231,10 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
   // responses), and no other API.
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagement.html
   const apiArn = `arn:${stack.partition}:apigateway:${stack.region}::/restapis/${restApi.restApiId}`;
+  const below = `${apiArn}/*`;
   const policy = new iam.Policy(root, 'ReadApi', {
     roles: [role],
-    statements: [new iam.PolicyStatement({ actions: ['apigateway:GET'], resources: [apiArn, `${apiArn}/*`] })],
+    statements: [new iam.PolicyStatement({ actions: ['apigateway:GET'], resources: [apiArn, below] })],
   });
 
   type Staged = { asset: s3_assets.Asset; values: string[]; hash: string };
@@ -299,7 +300,7 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
     visit: (node: IConstruct) => {
       if (node === root) {
         stage();
-        acknowledgeReadWildcard(policy, restApi);
+        acknowledgeReadWildcard(policy, below);
       }
     },
   });
@@ -313,15 +314,32 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
  * reads, with the exact id of this one finding: a wildcard added to the policy by anyone else stays
  * a finding.
  */
-function acknowledgeReadWildcard(policy: iam.Policy, restApi: apigateway.SpecRestApi): void {
+function acknowledgeReadWildcard(policy: iam.Policy, wildcard: string): void {
   const cfn = policy.node.defaultChild as CfnResource;
-  const apiLogicalId = Stack.of(restApi).resolve((restApi.node.defaultChild as CfnResource).logicalId);
-  const id = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/restapis/<${apiLogicalId}>/*]`;
+  const id = `AwsSolutions-IAM5[Resource::${nagFinding(Stack.of(policy).resolve(wildcard))}]`;
   const previous = cfn.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).pop()?.data ?? {};
   cfn.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
     ...previous,
     [id]: 'The deployment check reads one REST API back (apigateway:GET, nothing else): the API itself and what is below it (its resources, methods, authorizers and gateway responses), whose ids exist only once API Gateway has imported the definition. No other API is readable.',
   });
+}
+
+/** A resolved value as cdk-nag writes it in a finding: `Ref` as `<Name>`, `Fn::GetAtt` as `<Name.Attr>`, `Fn::Join` flattened. */
+function nagFinding(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const v = value as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
+  if (v.Ref !== undefined) {
+    return `<${v.Ref}>`;
+  }
+  if (v['Fn::GetAtt'] !== undefined) {
+    return `<${v['Fn::GetAtt'].join('.')}>`;
+  }
+  if (v['Fn::Join'] !== undefined) {
+    return v['Fn::Join'][1].map(nagFinding).join(v['Fn::Join'][0]);
+  }
+  return JSON.stringify(value);
 }
 
 /**
