@@ -131,7 +131,8 @@ export function importDefinition(restApiId: string, body: any): ImportedApi {
     restApi: {
       id: restApiId,
       name: body.info?.title,
-      createdDate: '2026-12-07T12:00:00Z',
+      // Timestamps are epoch seconds on the wire.
+      createdDate: 1765108800,
       apiKeySource: body['x-amazon-apigateway-api-key-source'] ?? 'HEADER',
       endpointConfiguration: { types: ['REGIONAL'] },
       disableExecuteApiEndpoint: false,
