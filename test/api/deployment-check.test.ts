@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { DeploymentCheck, HttpMethod, OidcIssuer, RouteBackend, SecuredApi, SecuredApiProps } from '../../src';
 import { runCheck } from '../../src/api/runtime/check';
 import { importDefinition } from '../support/api-gateway-import';
-import { deployedOf, functionArn } from '../support/deployment-check';
+import { deployedOf, deployedTemplateValue } from '../support/deployment-check';
 import { okHandler, ordersStack } from '../support/orders-api';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -34,21 +34,6 @@ function ordersApi(stack: Stack, props: Partial<SecuredApiProps> = {}): SecuredA
     auditQueries: false,
     ...props,
   });
-}
-
-/** A template value with its intrinsics as CloudFormation would resolve them in eu-west-1 (functions by logical id). */
-function deployed(value: any): any {
-  if (Array.isArray(value)) {
-    return value.map(deployed);
-  }
-  if (value && typeof value === 'object') {
-    if (typeof value['Fn::Sub'] === 'string') {
-      return value['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_: string, name: string) =>
-        name === 'AWS::Partition' ? 'aws' : name === 'AWS::Region' ? 'eu-west-1' : functionArn(name.replace(/\.Arn$/, '')));
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deployed(v)]));
-  }
-  return value;
 }
 
 function checkResource(template: Template): any {
@@ -153,8 +138,8 @@ describe('SecuredApi deployment check', () => {
     const dir = path.join(assembly.directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
     expect(fs.readdirSync(dir).sort()).toEqual(['index.js', 'model.json']);
     const model = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
-    const body = deployed(resources.find((r) => r.Type === 'AWS::ApiGateway::RestApi').Properties.Body);
-    const values: string[] = deployed(resources.find((r) => r.Type === 'Custom::SecuredApiDeploymentCheck').Properties.Values);
+    const body = deployedTemplateValue(resources.find((r) => r.Type === 'AWS::ApiGateway::RestApi').Properties.Body);
+    const values: string[] = deployedTemplateValue(resources.find((r) => r.Type === 'Custom::SecuredApiDeploymentCheck').Properties.Values);
     const answer = await runCheck({
       RequestType: 'Create', ResponseURL: 'http://127.0.0.1:1/', StackId: 's', RequestId: 'r', LogicalResourceId: 'l',
       ResourceProperties: { RestApiId: 'a1b2c3d4e5', Values: values },

@@ -97,3 +97,21 @@ export function checkEvent(requestType: 'Create' | 'Update' | 'Delete', values: 
     ...extra,
   };
 }
+
+/**
+ * A synthesized template value with its intrinsics as CloudFormation would resolve them in
+ * eu-west-1: `Fn::Sub` of pseudo parameters and `${Logical.Arn}` (a function, by its logical id).
+ */
+export function deployedTemplateValue(value: any): any {
+  if (Array.isArray(value)) {
+    return value.map(deployedTemplateValue);
+  }
+  if (value && typeof value === 'object') {
+    if (typeof value['Fn::Sub'] === 'string') {
+      return value['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_: string, name: string) =>
+        name === 'AWS::Partition' ? 'aws' : name === 'AWS::Region' ? 'eu-west-1' : functionArn(name.replace(/\.Arn$/, '')));
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deployedTemplateValue(v)]));
+  }
+  return value;
+}
