@@ -28,11 +28,13 @@ export const ATTR_ROUTES_VERIFIED = 'RoutesVerified';
 export const MAX_RESPONSE_BODY_BYTES = 4096;
 
 /**
- * A string of the model: a literal, or one known only at deployment, `{ value: i }`: the custom
- * resource's `Values[i]`, which CloudFormation resolves (a function's invocation URI, which holds its
- * ARN; a VPC link's id; a URL naming a load balancer).
+ * A string of the model: a literal; or one known only at deployment: `{ value: i }`, the custom
+ * resource's `Values[i]`, which CloudFormation resolves (a VPC link's id, a URL naming a load
+ * balancer, a function of another stack's invocation URI), or `{ join: [...] }`, literal parts and
+ * such indexes concatenated (a function's invocation URI around its ARN, the partition and the
+ * region, each passed once however many routes name it).
  */
-export type ModelString = string | { readonly value: number };
+export type ModelString = string | { readonly value: number } | { readonly join: ReadonlyArray<string | number> };
 
 /** What the check expects of the REST API, written from its definition at synth. */
 export interface ExpectedApi {

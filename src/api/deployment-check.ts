@@ -87,20 +87,34 @@ export class DeploymentCheck {
 /** The expected model and the deploy-time values its `ModelString`s name. */
 export interface ExpectedApiAndValues {
   readonly model: ExpectedApi;
-  /** Each distinct deploy-time value once: strings holding CDK tokens, resolved by CloudFormation. */
-  readonly values: string[];
+  /**
+   * Each distinct deploy-time value once, as the custom resource's `Values` hold them: strings
+   * holding CDK tokens (CDK resolves them, across stacks too), or the intrinsics (`Ref`,
+   * `Fn::GetAtt`) of an `Fn::Sub` of this stack, taken apart.
+   */
+  readonly values: unknown[];
 }
 
 type Obj = { [key: string]: unknown };
 
 /**
  * The model the check compares the deployed API with, read from the REST API's definition (what
- * `restApiDefinition` wrote, unresolved: deploy-time values are CDK tokens). `keyOf` gives a
- * value's identity (its resolved form), so that a function named by a thousand routes is one value.
+ * `restApiDefinition` wrote, unresolved: deploy-time values are CDK tokens). `resolve` resolves a
+ * token as the template will hold it: a value is passed once however many routes name it, and an
+ * `Fn::Sub` (a function's invocation URI in this stack) is taken apart, so that only the function's
+ * ARN, the partition and the region are passed, each once.
  */
-export function expectedApiOf(where: string, definition: Obj, keyOf: (token: string) => string): ExpectedApiAndValues {
-  const values: string[] = [];
+export function expectedApiOf(where: string, definition: Obj, resolve: (token: string) => unknown): ExpectedApiAndValues {
+  const values: unknown[] = [];
   const indexes = new Map<string, number>();
+  const indexOf = (value: unknown, key: string): number => {
+    let index = indexes.get(key);
+    if (index === undefined) {
+      index = values.push(value) - 1;
+      indexes.set(key, index);
+    }
+    return index;
+  };
   const str = (value: unknown, what: string): ModelString => {
     if (typeof value !== 'string') {
       throw new Error(`${where}: the REST API's definition has ${JSON.stringify(value)} as ${what}, where the deployment check expects a string; this is a bug in cdk-secured-api, please report it.`);
@@ -108,13 +122,12 @@ export function expectedApiOf(where: string, definition: Obj, keyOf: (token: str
     if (!Token.isUnresolved(value)) {
       return value;
     }
-    const key = keyOf(value);
-    let index = indexes.get(key);
-    if (index === undefined) {
-      index = values.push(value) - 1;
-      indexes.set(key, index);
+    const resolved = resolve(value);
+    const parts = subParts(resolved);
+    if (parts) {
+      return { join: parts.map((p) => (typeof p === 'string' ? p : indexOf(p, JSON.stringify(p)))) };
     }
-    return { value: index };
+    return { value: indexOf(value, JSON.stringify(resolved)) };
   };
   const literal = (value: unknown, what: string): string => {
     const s = str(value, what);
@@ -123,7 +136,6 @@ export function expectedApiOf(where: string, definition: Obj, keyOf: (token: str
     }
     return s;
   };
-
   const schemes = ((definition.components as Obj | undefined)?.securitySchemes ?? {}) as Obj;
   const declared = (schemes[DEFINITION_AUTHORIZER_SCHEME] as Obj | undefined)?.['x-amazon-apigateway-authorizer'] as Obj | undefined;
   if (!declared) {
@@ -174,6 +186,30 @@ export function expectedApiOf(where: string, definition: Obj, keyOf: (token: str
     operations,
   };
   return { model, values };
+}
+
+/**
+ * An `Fn::Sub` string (no variable map) as literal parts and the intrinsics of its variables
+ * (`${AWS::Region}` -> `Ref`, `${Name.Attr}` -> `Fn::GetAtt`, `${Name}` -> `Ref`); undefined for
+ * anything else, or a `${!literal}` escape.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-sub.html
+ */
+function subParts(resolved: unknown): Array<string | Obj> | undefined {
+  const template = (resolved as Obj | undefined)?.['Fn::Sub'];
+  if (typeof template !== 'string' || template.includes('${!')) {
+    return undefined;
+  }
+  const parts: Array<string | Obj> = [];
+  let last = 0;
+  for (const match of template.matchAll(/\$\{([^}]*)\}/g)) {
+    parts.push(template.slice(last, match.index));
+    const name = match[1];
+    const dot = name.indexOf('.');
+    parts.push(name.startsWith('AWS::') || dot < 0 ? { Ref: name } : { 'Fn::GetAtt': [name.slice(0, dot), name.slice(dot + 1)] });
+    last = match.index! + match[0].length;
+  }
+  parts.push(template.slice(last));
+  return parts.filter((p) => p !== '');
 }
 
 function integrationOf(
@@ -237,11 +273,11 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
     statements: [new iam.PolicyStatement({ actions: ['apigateway:GET'], resources: [apiArn, below] })],
   });
 
-  type Staged = { asset: s3_assets.Asset; values: string[]; hash: string };
+  type Staged = { asset: s3_assets.Asset; values: unknown[]; hash: string };
   let staged: Staged | undefined;
   const stage = (): Staged => {
     if (!staged) {
-      const { model, values } = expectedApiOf(where, input.definition(), (token) => JSON.stringify(stack.resolve(token)));
+      const { model, values } = expectedApiOf(where, input.definition(), (token) => stack.resolve(token));
       const modelJson = JSON.stringify(model) + '\n';
       const bundle = fs.readFileSync(path.join(BUNDLE_DIR, 'index.js'));
       // Synthesis output belongs in the cloud assembly, not the OS temp folder.

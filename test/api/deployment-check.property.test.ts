@@ -39,10 +39,11 @@ const genInput = fc.record({
   quotas: fc.boolean(),
   ttl: fc.integer({ min: 0, max: 3600 }),
   routeCache: fc.boolean(),
+  subUris: fc.boolean(),
 });
 
 /** The fixture input of generated routes: one route per method and path, paths with unique parameter names, no OPTIONS beside CORS. */
-function fixtureInput(gen: { routes: GenRoute[]; cors: boolean; quotas: boolean; ttl: number; routeCache: boolean }): FixtureInput {
+function fixtureInput(gen: { routes: GenRoute[]; cors: boolean; quotas: boolean; ttl: number; routeCache: boolean; subUris: boolean }): FixtureInput {
   const stack = new Stack();
   const link = apigateway.VpcLink.fromVpcLinkId(stack, 'Link', Lazy.string({ produce: () => 'vl0a1b2' }));
   const seen = new Set<string>();
@@ -64,7 +65,7 @@ function fixtureInput(gen: { routes: GenRoute[]; cors: boolean; quotas: boolean;
       routes.push({ method: r.method, resource, isPublic: r.isPublic, integration: httpProxyIntegration('Gen', backend, r.method, resource, r.isPublic) });
     }
   }
-  return { routes, cors: gen.cors, quotas: gen.quotas, ttl: gen.ttl, routeCache: gen.routeCache };
+  return { routes, cors: gen.cors, quotas: gen.quotas, ttl: gen.ttl, routeCache: gen.routeCache, subUris: gen.subUris };
 }
 
 /** Every change of one field the check compares, each applied to its own copy of the import. */

@@ -1,4 +1,4 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { checkCors } from '../../src/api/cors';
 import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from '../../src/api/definition';
 import { expectedApiOf } from '../../src/api/deployment-check';
@@ -29,6 +29,11 @@ export interface FixtureInput {
   readonly quotas?: boolean;
   readonly ttl?: number;
   readonly routeCache?: boolean;
+  /**
+   * Whether function invocation URIs are `Fn::Sub`s naming the function's `Arn` (as SecuredApi writes
+   * them for functions of its own stack), rather than opaque tokens (functions of other stacks).
+   */
+  readonly subUris?: boolean;
 }
 
 /** What the construct writes (model, values) and what API Gateway would return once it imported the definition. */
@@ -48,7 +53,9 @@ export interface CheckFixture {
  */
 export function checkFixture(input: FixtureInput): CheckFixture {
   const stack = new Stack();
-  const uriToken = (fn: string) => Lazy.string({ produce: () => lambdaInvocationUri('aws', 'eu-west-1', functionArn(fn)) });
+  const uriToken = (fn: string) => (input.subUris
+    ? Fn.sub(lambdaInvocationUri('${AWS::Partition}', '${AWS::Region}', `\${${fn}.Arn}`))
+    : Lazy.string({ produce: () => lambdaInvocationUri('aws', 'eu-west-1', functionArn(fn)) }));
   const routes: DefinitionRoute[] = input.routes.map((r) => ({
     method: r.method,
     resource: r.resource,
@@ -68,9 +75,9 @@ export function checkFixture(input: FixtureInput): CheckFixture {
     cors: input.cors ? checkCors('Test', { allowOrigins: ['https://app.example.com', 'https://admin.example.com'] }) : undefined,
     apiKeyRequired: input.quotas,
   });
-  const { model, values } = expectedApiOf('Test/Api', definition, (token) => JSON.stringify(stack.resolve(token)));
-  const body = stack.resolve(definition);
-  return { model, values: values.map((v) => stack.resolve(v)), body, imported: importDefinition(REST_API_ID, body) };
+  const { model, values } = expectedApiOf('Test/Api', definition, (token) => stack.resolve(token));
+  const body = deployedTemplateValue(stack.resolve(definition));
+  return { model, values: deployedTemplateValue(stack.resolve(values)), body, imported: importDefinition(REST_API_ID, body) };
 }
 
 /** The imported API as the check's reader returns it. */
@@ -100,16 +107,22 @@ export function checkEvent(requestType: 'Create' | 'Update' | 'Delete', values: 
 
 /**
  * A synthesized template value with its intrinsics as CloudFormation would resolve them in
- * eu-west-1: `Fn::Sub` of pseudo parameters and `${Logical.Arn}` (a function, by its logical id).
+ * eu-west-1: pseudo parameters, a function's `Arn` (by its logical id), and `Fn::Sub` of them.
  */
 export function deployedTemplateValue(value: any): any {
+  const named = (name: string) => (name === 'AWS::Partition' ? 'aws' : name === 'AWS::Region' ? 'eu-west-1' : functionArn(name.replace(/\.Arn$/, '')));
   if (Array.isArray(value)) {
     return value.map(deployedTemplateValue);
   }
   if (value && typeof value === 'object') {
     if (typeof value['Fn::Sub'] === 'string') {
-      return value['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_: string, name: string) =>
-        name === 'AWS::Partition' ? 'aws' : name === 'AWS::Region' ? 'eu-west-1' : functionArn(name.replace(/\.Arn$/, '')));
+      return value['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_: string, name: string) => named(name));
+    }
+    if (typeof value.Ref === 'string') {
+      return named(value.Ref);
+    }
+    if (Array.isArray(value['Fn::GetAtt']) && value['Fn::GetAtt'][1] === 'Arn') {
+      return functionArn(value['Fn::GetAtt'][0]);
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deployedTemplateValue(v)]));
   }

@@ -45,11 +45,14 @@ export function resolveModelString(value: ModelString, values: readonly string[]
   if (typeof value === 'string') {
     return value;
   }
-  const resolved = values[value.value];
-  if (typeof resolved !== 'string') {
-    throw new Error(`the model names deploy-time value ${value.value}, but the custom resource has ${values.length} values`);
-  }
-  return resolved;
+  const at = (index: number) => {
+    const resolved = values[index];
+    if (typeof resolved !== 'string') {
+      throw new Error(`the model names deploy-time value ${index}, but the custom resource has ${values.length} values`);
+    }
+    return resolved;
+  };
+  return 'join' in value ? value.join.map((part) => (typeof part === 'string' ? part : at(part))).join('') : at(value.value);
 }
 
 const show = (value: unknown) => (value === undefined ? 'none' : typeof value === 'string' ? value : JSON.stringify(value));
