@@ -365,7 +365,7 @@ function nagFinding(value: unknown): string {
   if (typeof value === 'string') {
     return value;
   }
-  const v = value as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
+  const v = value as { 'Ref'?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
   if (v.Ref !== undefined) {
     return `<${v.Ref}>`;
   }

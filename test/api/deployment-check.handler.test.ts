@@ -8,12 +8,12 @@ import {
   APIGatewayClient, GetAuthorizersCommand, GetGatewayResponsesCommand, GetResourcesCommand, GetRestApiCommand, TooManyRequestsException,
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
+import { RouteBackend } from '../../src';
+import { httpProxyIntegration } from '../../src/api/backend';
 import { MAX_RESPONSE_BODY_BYTES } from '../../src/api/deployment-check-contract';
 import { putResponse, responseBody } from '../../src/api/runtime/cfn-response';
 import { CheckDeps, CheckEvent, runCheck } from '../../src/api/runtime/check';
 import { createClient, readDeployedApi } from '../../src/api/runtime/read-api';
-import { RouteBackend } from '../../src';
-import { httpProxyIntegration } from '../../src/api/backend';
 import { ImportedApi, importDefinition, page } from '../support/api-gateway-import';
 import { checkEvent, checkFixture, CheckFixture, deployedOf, FixtureRoute, functionArn, REST_API_ID } from '../support/deployment-check';
 

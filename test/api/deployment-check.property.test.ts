@@ -9,9 +9,9 @@ import * as fc from 'fast-check';
 import { RouteBackend } from '../../src';
 import { httpProxyIntegration } from '../../src/api/backend';
 import { runCheck } from '../../src/api/runtime/check';
+import type { RouteMethod } from '../../src/authorizer/contract';
 import { ImportedApi } from '../support/api-gateway-import';
 import { checkEvent, checkFixture, CheckFixture, deployedOf, FixtureInput, FixtureRoute } from '../support/deployment-check';
-import type { RouteMethod } from '../../src/authorizer/contract';
 
 const METHODS: RouteMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
 

@@ -142,7 +142,11 @@ describe('SecuredApi deployment check', () => {
     const body = deployedTemplateValue(resources.find((r) => r.Type === 'AWS::ApiGateway::RestApi').Properties.Body);
     const values: string[] = deployedTemplateValue(resources.find((r) => r.Type === 'Custom::SecuredApiDeploymentCheck').Properties.Values);
     const answer = await runCheck({
-      RequestType: 'Create', ResponseURL: 'http://127.0.0.1:1/', StackId: 's', RequestId: 'r', LogicalResourceId: 'l',
+      RequestType: 'Create',
+      ResponseURL: 'http://127.0.0.1:1/',
+      StackId: 's',
+      RequestId: 'r',
+      LogicalResourceId: 'l',
       ResourceProperties: { RestApiId: 'a1b2c3d4e5', Values: values },
     }, { model: () => model, client: () => undefined as any, read: async () => deployedOf(importDefinition('a1b2c3d4e5', body)), budgetMs: 60_000, log: () => undefined });
     // 5 routes and a preflight on each of their 4 paths.
@@ -179,7 +183,9 @@ describe('SecuredApi deployment check', () => {
     new SecuredApi(apis, 'Api', {
       issuer: ISSUER,
       routes: [{ method: HttpMethod.GET, path: '/orders', handler: okHandler(fns, 'List'), scopes: ['orders:read'] }],
-      dashboard: false, alarms: false, auditQueries: false,
+      dashboard: false,
+      alarms: false,
+      auditQueries: false,
     });
 
     // THEN

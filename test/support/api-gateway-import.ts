@@ -21,16 +21,38 @@
 import { createHash } from 'node:crypto';
 
 const OPERATION_KEYS: Readonly<Record<string, string>> = {
-  'get': 'GET', 'post': 'POST', 'put': 'PUT', 'patch': 'PATCH', 'delete': 'DELETE', 'head': 'HEAD', 'options': 'OPTIONS',
+  'get': 'GET',
+  'post': 'POST',
+  'put': 'PUT',
+  'patch': 'PATCH',
+  'delete': 'DELETE',
+  'head': 'HEAD',
+  'options': 'OPTIONS',
   'x-amazon-apigateway-any-method': 'ANY',
 };
 
 /** Gateway response types and their default status codes (a subset of the documented list, the ones tests touch and a few more). */
 const DEFAULT_GATEWAY_RESPONSES: Readonly<Record<string, string | undefined>> = {
-  ACCESS_DENIED: '403', API_CONFIGURATION_ERROR: '500', AUTHORIZER_CONFIGURATION_ERROR: '500', AUTHORIZER_FAILURE: '500',
-  BAD_REQUEST_BODY: '400', BAD_REQUEST_PARAMETERS: '400', DEFAULT_4XX: undefined, DEFAULT_5XX: undefined, EXPIRED_TOKEN: '403',
-  INTEGRATION_FAILURE: '504', INTEGRATION_TIMEOUT: '504', INVALID_API_KEY: '403', INVALID_SIGNATURE: '403', MISSING_AUTHENTICATION_TOKEN: '403',
-  QUOTA_EXCEEDED: '429', REQUEST_TOO_LARGE: '413', RESOURCE_NOT_FOUND: '404', THROTTLED: '429', UNAUTHORIZED: '401', UNSUPPORTED_MEDIA_TYPE: '415',
+  ACCESS_DENIED: '403',
+  API_CONFIGURATION_ERROR: '500',
+  AUTHORIZER_CONFIGURATION_ERROR: '500',
+  AUTHORIZER_FAILURE: '500',
+  BAD_REQUEST_BODY: '400',
+  BAD_REQUEST_PARAMETERS: '400',
+  DEFAULT_4XX: undefined,
+  DEFAULT_5XX: undefined,
+  EXPIRED_TOKEN: '403',
+  INTEGRATION_FAILURE: '504',
+  INTEGRATION_TIMEOUT: '504',
+  INVALID_API_KEY: '403',
+  INVALID_SIGNATURE: '403',
+  MISSING_AUTHENTICATION_TOKEN: '403',
+  QUOTA_EXCEEDED: '429',
+  REQUEST_TOO_LARGE: '413',
+  RESOURCE_NOT_FOUND: '404',
+  THROTTLED: '429',
+  UNAUTHORIZED: '401',
+  UNSUPPORTED_MEDIA_TYPE: '415',
   WAF_FILTERED: '403',
 };
 

@@ -1,10 +1,10 @@
 import { Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { ImportedApi, importDefinition } from './api-gateway-import';
 import { checkCors } from '../../src/api/cors';
 import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from '../../src/api/definition';
 import { expectedApiOf } from '../../src/api/deployment-check';
 import { ExpectedApi } from '../../src/api/deployment-check-contract';
 import { DeployedApi } from '../../src/api/runtime/compare';
-import { ImportedApi, importDefinition } from './api-gateway-import';
 import type { RouteMethod } from '../../src/authorizer/contract';
 
 export const REST_API_ID = 'a1b2c3d4e5';

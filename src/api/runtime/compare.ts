@@ -31,10 +31,16 @@ export interface DeployedApi {
   readonly apiKeySource?: string;
   readonly resources: ReadonlyArray<{ readonly id?: string; readonly path?: string; readonly resourceMethods?: Record<string, DeployedMethod> }>;
   readonly authorizers: ReadonlyArray<{
-    readonly id?: string; readonly name?: string; readonly type?: string; readonly authorizerUri?: string;
-    readonly identitySource?: string; readonly authorizerResultTtlInSeconds?: number;
+    readonly id?: string;
+    readonly name?: string;
+    readonly type?: string;
+    readonly authorizerUri?: string;
+    readonly identitySource?: string;
+    readonly authorizerResultTtlInSeconds?: number;
   }>;
-  readonly gatewayResponses: ReadonlyArray<{ readonly responseType?: string; readonly statusCode?: string; readonly responseParameters?: Record<string, string> }>;
+  readonly gatewayResponses: ReadonlyArray<{
+    readonly responseType?: string; readonly statusCode?: string; readonly responseParameters?: Record<string, string>;
+  }>;
 }
 
 /** The documented default TTL of an authorizer whose TTL is not set. */
