@@ -15,8 +15,16 @@ export const DEPLOYMENT_CHECK_MODEL_FILE = 'model.json';
 export const PROP_REST_API_ID = 'RestApiId';
 /** Custom resource property: the deploy-time values the model's `ModelString`s name by index. */
 export const PROP_VALUES = 'Values';
-/** Custom resource property: a digest of the model and the handler, so that any change runs the check again. */
+/**
+ * Custom resource property: a digest of the model and the handler, so that any change runs the check
+ * again: the SHA-256 (hex) of the asset's files `MODEL_HASH_FILES`, in that order. The handler
+ * computes it of its own files too: an event whose digest is not its own was not written for this
+ * code (a rollback; see runtime/check.ts).
+ */
 export const PROP_MODEL_HASH = 'ModelHash';
+
+/** The files of the check's asset that `ModelHash` digests, in order. */
+export const MODEL_HASH_FILES = [DEPLOYMENT_CHECK_MODEL_FILE, 'index.js'] as const;
 
 /** The custom resource's data attribute: how many operations (method + path) were verified, as a string. */
 export const ATTR_ROUTES_VERIFIED = 'RoutesVerified';

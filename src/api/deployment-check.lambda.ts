@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEPLOYMENT_CHECK_MODEL_FILE, ExpectedApi } from './deployment-check-contract';
+import { DEPLOYMENT_CHECK_MODEL_FILE, ExpectedApi, MODEL_HASH_FILES } from './deployment-check-contract';
 import { putResponse, responseBody } from './runtime/cfn-response';
 import { ANSWER_MARGIN_MS, CheckEvent, runCheck } from './runtime/check';
 import { createClient, readDeployedApi } from './runtime/read-api';
@@ -14,6 +15,13 @@ export const handler = async (event: CheckEvent, context?: { getRemainingTimeInM
   const remaining = context?.getRemainingTimeInMillis?.() ?? 300_000;
   const answer = await runCheck(event, {
     model: () => JSON.parse(fs.readFileSync(path.join(__dirname, DEPLOYMENT_CHECK_MODEL_FILE), 'utf8')) as ExpectedApi,
+    modelHash: () => {
+      const digest = createHash('sha256');
+      for (const file of MODEL_HASH_FILES) {
+        digest.update(fs.readFileSync(path.join(__dirname, file)));
+      }
+      return digest.digest('hex');
+    },
     client: createClient,
     read: readDeployedApi,
     budgetMs: remaining - ANSWER_MARGIN_MS,

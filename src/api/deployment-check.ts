@@ -33,7 +33,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DEFINITION_API_KEY_SCHEME, DEFINITION_AUTHORIZER_SCHEME, definitionOperations } from './definition';
 import {
   DEPLOYMENT_CHECK_MODEL_FILE, DEPLOYMENT_CHECK_RESOURCE_TYPE, ExpectedApi, ExpectedGatewayResponse, ExpectedIntegration, ExpectedOperation,
-  ModelString, PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES,
+  MODEL_HASH_FILES, ModelString, PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES,
 } from './deployment-check-contract';
 
 /** Where `npx projen bundle` puts the check's bundle; the same relative path from src/ and lib/. */
@@ -286,6 +286,11 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
       const dir = fs.mkdtempSync(path.join(outdir, '.deployment-check-'));
       fs.writeFileSync(path.join(dir, 'index.js'), bundle);
       fs.writeFileSync(path.join(dir, DEPLOYMENT_CHECK_MODEL_FILE), modelJson);
+      const digest = createHash('sha256');
+      for (const file of MODEL_HASH_FILES) {
+        digest.update(fs.readFileSync(path.join(dir, file)));
+      }
+      const hash = digest.digest('hex');
       const asset: s3_assets.Asset = new s3_assets.Asset(handler, 'Code', { path: dir, deployTime: true });
       asset.addResourceMetadata(handler.node.defaultChild as CfnResource, 'Code');
       // Staged (copied into the assembly as asset.<hash>), the folder is no longer needed; with
@@ -293,7 +298,6 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
       if (path.resolve(outdir, asset.assetPath) !== path.resolve(dir)) {
         fs.rmSync(dir, { recursive: true, force: true });
       }
-      const hash = createHash('sha256').update(modelJson).update(bundle).digest('hex');
       staged = { asset, values, hash };
     }
     return staged;

@@ -118,6 +118,27 @@ describe('deployment check handler', () => {
     expect(apigw.calls()).toHaveLength(0);
   });
 
+  test('should pass an event whose model is not its own (a rollback) without reading the API, and check its own', async () => {
+    // GIVEN: this function holds model 'new'; CloudFormation sends the previous properties, 'old'
+    const fixture = checkFixture({ routes: ORDERS });
+    serve(fixture.imported);
+    const log: string[] = [];
+    const own = { ...deps(fixture, log), modelHash: () => 'new' };
+
+    // WHEN
+    const rollback = await runCheck(checkEvent('Update', fixture.values, { ResourceProperties: { RestApiId: REST_API_ID, Values: fixture.values, ModelHash: 'old' } }), own);
+
+    // THEN
+    expect(rollback).toEqual({ status: 'SUCCESS', physicalResourceId: `deployment-check-${REST_API_ID}`, data: { RoutesVerified: '0' } });
+    expect(apigw.calls()).toHaveLength(0);
+    expect(log).toEqual([expect.stringContaining('a rollback to previous properties')]);
+
+    // AND its own model is checked
+    const forward = await runCheck(checkEvent('Update', fixture.values, { ResourceProperties: { RestApiId: REST_API_ID, Values: fixture.values, ModelHash: 'new' } }), own);
+    expect(forward.data).toEqual({ RoutesVerified: '4' });
+    expect(apigw.calls().length).toBeGreaterThan(0);
+  });
+
   test('should fail with a clear reason when API Gateway keeps throttling after the retries', async () => {
     // GIVEN
     const fixture = checkFixture({ routes: ORDERS });

@@ -2,6 +2,7 @@
  * The deployment check as a SecuredApi synthesizes it: the custom resource, what the deployment
  * waits for, the IAM it gets, the model in its asset, and the opt-out.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -152,6 +153,12 @@ describe('SecuredApi deployment check', () => {
     // 5 routes and a preflight on each of their 4 paths.
     expect(answer).toEqual({ status: 'SUCCESS', physicalResourceId: 'deployment-check-a1b2c3d4e5', data: { RoutesVerified: '9' } });
     expect(model.apiKeySource).toBe('AUTHORIZER');
+    // The handler recognises its own model by the digest of these files (a rollback sends another).
+    const digest = createHash('sha256');
+    for (const file of ['model.json', 'index.js']) {
+      digest.update(fs.readFileSync(path.join(dir, file)));
+    }
+    expect(resources.find((r) => r.Type === 'Custom::SecuredApiDeploymentCheck').Properties.ModelHash).toBe(digest.digest('hex'));
     // No temporary folder is left beside the assembly.
     expect(fs.readdirSync(assembly.directory).filter((f) => f.startsWith('.deployment-check-'))).toEqual([]);
   });

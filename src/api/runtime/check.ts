@@ -6,7 +6,7 @@
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CheckAnswer, ResponseTarget } from './cfn-response';
 import { compareApi, DeployedApi } from './compare';
-import { ATTR_ROUTES_VERIFIED, ExpectedApi, PROP_REST_API_ID, PROP_VALUES } from '../deployment-check-contract';
+import { ATTR_ROUTES_VERIFIED, ExpectedApi, PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES } from '../deployment-check-contract';
 
 /** A CloudFormation custom resource request (the fields the check reads). */
 export interface CheckEvent extends ResponseTarget {
@@ -20,6 +20,8 @@ export interface CheckDeps {
   readonly model: () => ExpectedApi;
   readonly client: () => APIGatewayClient;
   readonly read: (client: APIGatewayClient, restApiId: string, signal: AbortSignal) => Promise<DeployedApi>;
+  /** The `ModelHash` of this function's own model and code; undefined: not compared. */
+  readonly modelHash?: () => string;
   /** Milliseconds the check may take before it gives up and answers FAILED. */
   readonly budgetMs: number;
   readonly log: (line: string) => void;
@@ -39,6 +41,19 @@ export async function runCheck(event: CheckEvent, deps: CheckDeps): Promise<Chec
   }
   // A new REST API (a replacement) is a new physical resource; CloudFormation then deletes the old one (a no-op).
   const physicalId = `deployment-check-${restApiId || event.LogicalResourceId}`;
+  // A forward deployment updates this function before the custom resource (which depends on it), so
+  // the event's digest is the function's own. When CloudFormation rolls a failed update back, the
+  // custom resource gets its previous properties; if the function still holds the new model and code
+  // then (AWS does not document the order in which a rollback restores resources), the previous model
+  // cannot be checked, and failing there would leave the stack in UPDATE_ROLLBACK_FAILED
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html). Such an
+  // event passes without a check: the rollback restores the stage's previous deployment, which was
+  // checked when it was deployed. Restored first, the function checks the previous model as usual.
+  const ownHash = deps.modelHash?.();
+  if (ownHash !== undefined && props[PROP_MODEL_HASH] !== ownHash) {
+    deps.log(JSON.stringify({ requestType: event.RequestType, restApiId, result: 'not this code\'s model (a rollback to previous properties): nothing to check' }));
+    return { status: 'SUCCESS', physicalResourceId: physicalId, data: { [ATTR_ROUTES_VERIFIED]: '0' } };
+  }
   const failed = (head: string, lines: readonly string[]): CheckAnswer => ({ status: 'FAILED', physicalResourceId: physicalId, reason: { head, lines } });
   const started = Date.now();
   const controller = new AbortController();
