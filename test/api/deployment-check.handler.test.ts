@@ -5,7 +5,8 @@
  */
 import * as http from 'node:http';
 import {
-  APIGatewayClient, GetAuthorizersCommand, GetGatewayResponsesCommand, GetResourcesCommand, GetRestApiCommand, TooManyRequestsException,
+  APIGatewayClient, APIGatewayServiceException, GetAuthorizersCommand, GetGatewayResponsesCommand, GetResourcesCommand, GetRestApiCommand,
+  TooManyRequestsException, UnauthorizedException,
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RouteBackend } from '../../src';
@@ -137,6 +138,41 @@ describe('deployment check handler', () => {
     const forward = await runCheck(checkEvent('Update', fixture.values, { ResourceProperties: { RestApiId: REST_API_ID, Values: fixture.values, ModelHash: 'new' } }), own);
     expect(forward.data).toEqual({ RoutesVerified: '4' });
     expect(apigw.calls().length).toBeGreaterThan(0);
+  });
+
+  test('should read again while its new role is denied (IAM applies changes eventually), then pass', async () => {
+    // GIVEN: denied twice, then allowed
+    const fixture = checkFixture({ routes: ORDERS });
+    serve(fixture.imported);
+    const denied = new APIGatewayServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'User is not authorized to perform: apigateway:GET', $metadata: { httpStatusCode: 403 } });
+    const unauthorized = new UnauthorizedException({ message: 'The security token included in the request is invalid.', $metadata: { httpStatusCode: 401 } });
+    apigw.on(GetRestApiCommand).rejectsOnce(denied).rejectsOnce(unauthorized).callsFake(() => fixture.imported.restApi);
+    const waits: number[] = [];
+
+    // WHEN
+    const answer = await runCheck(checkEvent('Create', fixture.values), { ...deps(fixture), sleep: async (ms) => { waits.push(ms); } });
+
+    // THEN
+    expect(answer.status).toBe('SUCCESS');
+    expect(waits).toEqual([2_000, 4_000]);
+  });
+
+  test('should fail once the denial outlasts its waits', async () => {
+    // GIVEN
+    const fixture = checkFixture({ routes: ORDERS });
+    serve(fixture.imported);
+    apigw.on(GetRestApiCommand).rejects(new APIGatewayServiceException({
+      name: 'AccessDeniedException', $fault: 'client', message: 'User is not authorized to perform: apigateway:GET', $metadata: { httpStatusCode: 403 },
+    }));
+    const waits: number[] = [];
+
+    // WHEN
+    const answer = await runCheck(checkEvent('Create', fixture.values), { ...deps(fixture), sleep: async (ms) => { waits.push(ms); } });
+
+    // THEN
+    expect(answer.status).toBe('FAILED');
+    expect(answer.reason?.head).toMatch(/could not read the REST API a1b2c3d4e5 back: AccessDeniedException: User is not authorized to perform: apigateway:GET\. .*may call apigateway:GET on the API/);
+    expect(waits).toEqual([2_000, 4_000, 8_000, 16_000, 30_000]);
   });
 
   test('should fail with a clear reason when API Gateway keeps throttling after the retries', async () => {

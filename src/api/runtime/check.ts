@@ -24,11 +24,37 @@ export interface CheckDeps {
   readonly modelHash?: () => string;
   /** Milliseconds the check may take before it gives up and answers FAILED. */
   readonly budgetMs: number;
+  /** Waits `ms`, or rejects when `signal` aborts; a timer unless a test gives another. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly log: (line: string) => void;
 }
 
 /** How long before the Lambda timeout the check stops, to leave time to answer. */
 export const ANSWER_MARGIN_MS = 20_000;
+
+/**
+ * Waits before reading again after a denial: the role's policy is created just before
+ * the function, and IAM changes take a while to apply everywhere ("eventually consistent",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+ * About a minute in all; a denial that outlasts it fails the check.
+ */
+export const ACCESS_DENIED_WAITS_MS = [2_000, 4_000, 8_000, 16_000, 30_000];
+
+/**
+ * How API Gateway's management API says the caller may not: `UnauthorizedException` (401) is in its
+ * API reference; IAM's denials come as `AccessDeniedException` (403). Both are waited out.
+ */
+const DENIED = ['AccessDeniedException', 'UnauthorizedException'];
+
+function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(new Error('aborted'));
+    }, { once: true });
+  });
+}
 
 /** Decides the answer to one event; never rejects. */
 export async function runCheck(event: CheckEvent, deps: CheckDeps): Promise<CheckAnswer> {
@@ -64,7 +90,21 @@ export async function runCheck(event: CheckEvent, deps: CheckDeps): Promise<Chec
       return failed('The deployment check of the SecuredApi got no REST API id or no deploy-time values; this is a bug in cdk-secured-api, please report it.', []);
     }
     const model = deps.model();
-    const deployed = await deps.read(deps.client(), restApiId, controller.signal);
+    const client = deps.client();
+    const sleep = deps.sleep ?? sleepFor;
+    let deployed: DeployedApi | undefined;
+    for (let attempt = 0; deployed === undefined; attempt++) {
+      try {
+        deployed = await deps.read(client, restApiId, controller.signal);
+      } catch (err) {
+        const wait = ACCESS_DENIED_WAITS_MS[attempt];
+        if (!(err instanceof Error && DENIED.includes(err.name)) || wait === undefined) {
+          throw err;
+        }
+        deps.log(JSON.stringify({ restApiId, error: err.name, retryInMs: wait }));
+        await sleep(wait, controller.signal);
+      }
+    }
     const diffs = compareApi(model, values, deployed);
     const ms = Date.now() - started;
     if (diffs.length > 0) {
