@@ -7,10 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DeploymentCheck, HttpMethod, OidcIssuer, RouteBackend, SecuredApi, SecuredApiProps } from '../../src';
 import { runCheck } from '../../src/api/runtime/check';
 import { importDefinition } from '../support/api-gateway-import';
+import { acknowledgements, nagFindings } from '../support/cdk';
 import { deployedOf, deployedTemplateValue } from '../support/deployment-check';
 import { okHandler, ordersStack } from '../support/orders-api';
 
@@ -198,6 +200,43 @@ describe('SecuredApi deployment check', () => {
     // THEN
     const values: any[] = checkResource(Template.fromStack(apis)).Properties.Values;
     expect(JSON.stringify(values)).toMatch(/Fn::ImportValue/);
+  });
+
+  describe('cdk-nag AwsSolutionsChecks', () => {
+    test('should leave no finding on the check, acknowledging only its read below this API and its pinned runtime, with reasons', () => {
+      // GIVEN
+      const { app, stack } = ordersStack();
+      ordersApi(stack);
+
+      // WHEN
+      const findings = nagFindings(app);
+
+      // THEN
+      expect(findings.filter((f) => f.includes('/DeploymentCheck/'))).toEqual([]);
+      const found = acknowledgements(app).filter((a) => a.path.includes('/DeploymentCheck/'));
+      expect(found.map((a) => `${a.id} ${a.path}`)).toEqual([
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:eu-west-1::/restapis/<ApiCD79AAA0>/*] Orders/Api/DeploymentCheck/ReadApi/Resource',
+        'AwsSolutions-L1 Orders/Api/DeploymentCheck/Handler/Resource',
+      ]);
+      for (const { reason } of found) {
+        expect(typeof reason === 'string' && reason.length > 40).toBe(true);
+      }
+    });
+
+    test('should still report a wildcard someone else adds to the check\'s read policy', () => {
+      // GIVEN
+      const { app, stack } = ordersStack();
+      const api = ordersApi(stack);
+
+      // WHEN
+      const policy = api.node.findChild('DeploymentCheck').node.findChild('ReadApi') as iam.Policy;
+      policy.addStatements(new iam.PolicyStatement({ actions: ['apigateway:GET'], resources: ['arn:aws:apigateway:eu-west-1::/restapis/*'] }));
+
+      // THEN
+      expect(nagFindings(app).filter((f) => f.includes('/DeploymentCheck/'))).toEqual([
+        'AwsSolutions-IAM5[Resource::arn:aws:apigateway:eu-west-1::/restapis/*] Orders/Api/DeploymentCheck/ReadApi/Resource',
+      ]);
+    });
   });
 
   describe('opt-out', () => {
