@@ -338,8 +338,12 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * the resource that causes it and with its reason (`Validations.of(...).acknowledge`, recorded in
  * the construct metadata): `AwsSolutions-APIG2` on the REST API (the request validator is declared
  * in its definition), `AwsSolutions-APIG6` on the stage (execution logging is off),
- * `AwsSolutions-IAM4` on the CloudWatch role, and, through its `TokenAuthorizer`, `AwsSolutions-L1`
- * and X-Ray's `AwsSolutions-IAM5[Resource::*]`.
+ * `AwsSolutions-IAM4` on the CloudWatch role, through its `TokenAuthorizer`, `AwsSolutions-L1`
+ * and X-Ray's `AwsSolutions-IAM5[Resource::*]`, and, on its deployment check, `AwsSolutions-L1` and the
+ * `AwsSolutions-IAM5` of `apigateway:GET` on this REST API's ARN followed by `/*`.
+ *
+ * Every deployment is checked before the stage serves it (`deploymentCheck`): a custom resource reads
+ * the imported REST API back from API Gateway and fails the deployment if it differs from the routes.
  *
  * One finding is left to you: `AwsSolutions-APIG3`, no AWS WAF web ACL on the stage. Pass `webAcl`
  * (AWS's core rule set and a per-IP rate limit) and the finding goes away; or associate a web ACL of
