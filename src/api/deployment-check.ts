@@ -152,15 +152,18 @@ export function expectedApiOf(where: string, definition: Obj, resolve: (token: s
   const operations: ExpectedOperation[] = definitionOperations(definition).map(({ method, resource, operation }) => {
     const what = `operation ${method} ${resource}`;
     const security: Obj[] = Array.isArray(operation?.security) ? operation.security : [];
-    const guarded = security.length > 0;
-    if (guarded && !security.every((requirement) => requirement?.[DEFINITION_AUTHORIZER_SCHEME] !== undefined)) {
-      throw new Error(`${where}: ${what} has the security ${JSON.stringify(security)}, which the deployment check cannot express as this API's authorizer; this is a bug in cdk-secured-api, please report it.`);
+    // As API Gateway reads a definition: a requirement naming the authorizer scheme makes the method
+    // CUSTOM, one naming the API key scheme makes it require a key (in one requirement or in two).
+    const schemesNamed = new Set(security.flatMap((requirement) => Object.keys(requirement ?? {})));
+    const unknown = [...schemesNamed].filter((name) => name !== DEFINITION_AUTHORIZER_SCHEME && name !== DEFINITION_API_KEY_SCHEME);
+    if (unknown.length > 0) {
+      throw new Error(`${where}: ${what} has the security ${JSON.stringify(security)}, whose scheme(s) ${unknown.join(', ')} the deployment check does not know; this is a bug in cdk-secured-api, please report it.`);
     }
     return {
       method,
       path: resource,
-      authorizationType: guarded ? 'CUSTOM' : 'NONE',
-      apiKeyRequired: security.some((requirement) => requirement?.[DEFINITION_API_KEY_SCHEME] !== undefined),
+      authorizationType: schemesNamed.has(DEFINITION_AUTHORIZER_SCHEME) ? 'CUSTOM' : 'NONE',
+      apiKeyRequired: schemesNamed.has(DEFINITION_API_KEY_SCHEME),
       integration: integrationOf(operation?.['x-amazon-apigateway-integration'], `the integration of ${what}`, str, literal),
     };
   });

@@ -10,6 +10,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DeploymentCheck, HttpMethod, OidcIssuer, RouteBackend, SecuredApi, SecuredApiProps } from '../../src';
+import { expectedApiOf } from '../../src/api/deployment-check';
 import { runCheck } from '../../src/api/runtime/check';
 import { importDefinition } from '../support/api-gateway-import';
 import { acknowledgements, nagFindings } from '../support/cdk';
@@ -200,6 +201,26 @@ describe('SecuredApi deployment check', () => {
     // THEN
     const values: any[] = checkResource(Template.fromStack(apis)).Properties.Values;
     expect(JSON.stringify(values)).toMatch(/Fn::ImportValue/);
+  });
+
+  describe('the model read from a definition', () => {
+    const definition = (security: unknown) => ({
+      components: { securitySchemes: { tokenAuthorizer: { 'x-amazon-apigateway-authorizer': { type: 'request', identitySource: 'method.request.header.Authorization', authorizerUri: 'arn:aws:apigateway:eu-west-1:lambda:path/x' } } } },
+      paths: { '/a': { get: { security, 'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri: 'arn:aws:apigateway:eu-west-1:lambda:path/y' } } } },
+    });
+
+    test.each([
+      [[{ tokenAuthorizer: [], api_key: [] }]],
+      [[{ tokenAuthorizer: [] }, { api_key: [] }]],
+    ])('should expect CUSTOM with an API key from the security %j, as API Gateway reads it', (security) => {
+      const { model } = expectedApiOf('Test', definition(security), () => undefined);
+      expect(model.operations).toEqual([expect.objectContaining({ method: 'GET', path: '/a', authorizationType: 'CUSTOM', apiKeyRequired: true })]);
+    });
+
+    test('should refuse a scheme it does not know, naming the operation', () => {
+      expect(() => expectedApiOf('Test', definition([{ other: [] }]), () => undefined))
+        .toThrow(/^Test: operation GET \/a has the security \[\{"other":\[\]\}\], whose scheme\(s\) other the deployment check does not know/);
+    });
   });
 
   describe('cdk-nag AwsSolutionsChecks', () => {
