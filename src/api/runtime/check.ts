@@ -6,7 +6,7 @@
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CheckAnswer, ResponseTarget } from './cfn-response';
 import { compareApi, DeployedApi } from './compare';
-import { ATTR_ROUTES_VERIFIED, ExpectedApi, PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES } from '../deployment-check-contract';
+import { ATTR_ROUTES_VERIFIED, DEPLOYMENT_CHECK_MODEL_FILE, ExpectedApi, PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES } from '../deployment-check-contract';
 
 /** A CloudFormation custom resource request (the fields the check reads). */
 export interface CheckEvent extends ResponseTarget {
@@ -75,12 +75,21 @@ export async function runCheck(event: CheckEvent, deps: CheckDeps): Promise<Chec
   // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html). Such an
   // event passes without a check: the rollback restores the stage's previous deployment, which was
   // checked when it was deployed. Restored first, the function checks the previous model as usual.
-  const ownHash = deps.modelHash?.();
+  const failed = (head: string, lines: readonly string[]): CheckAnswer => ({ status: 'FAILED', physicalResourceId: physicalId, reason: { head, lines } });
+  let model: ExpectedApi;
+  let ownHash: string | undefined;
+  try {
+    ownHash = deps.modelHash?.();
+    model = deps.model();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    deps.log(JSON.stringify({ restApiId, error: 'model', message, result: 'FAILED' }));
+    return failed(`The deployment check could not load what it expects (its ${DEPLOYMENT_CHECK_MODEL_FILE}): ${message}. This is a bug in cdk-secured-api, please report it.`, []);
+  }
   if (ownHash !== undefined && props[PROP_MODEL_HASH] !== ownHash) {
     deps.log(JSON.stringify({ requestType: event.RequestType, restApiId, result: 'not this code\'s model (a rollback to previous properties): nothing to check' }));
     return { status: 'SUCCESS', physicalResourceId: physicalId, data: { [ATTR_ROUTES_VERIFIED]: '0' } };
   }
-  const failed = (head: string, lines: readonly string[]): CheckAnswer => ({ status: 'FAILED', physicalResourceId: physicalId, reason: { head, lines } });
   const started = Date.now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(1000, deps.budgetMs));
@@ -89,7 +98,6 @@ export async function runCheck(event: CheckEvent, deps: CheckDeps): Promise<Chec
     if (!restApiId || !Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
       return failed('The deployment check of the SecuredApi got no REST API id or no deploy-time values; this is a bug in cdk-secured-api, please report it.', []);
     }
-    const model = deps.model();
     const client = deps.client();
     const sleep = deps.sleep ?? sleepFor;
     let deployed: DeployedApi | undefined;
