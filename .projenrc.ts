@@ -4,7 +4,7 @@ import { awscdk, javascript, JsonFile } from 'projen';
 // CommonJS, so runtime files are excluded from jsii and only ever bundled by esbuild (which inlines
 // jose into one CJS file). They are type-checked by their own tsconfig (typecheck:runtime).
 // jose 6 over jose 5: jose 6 is the maintained major, and bundling makes its module format moot.
-const RUNTIME_GLOBS = ['src/authorizer/runtime/**/*.ts', 'src/**/*.lambda.ts', 'src/runtime/**/*.ts', 'src/testing/**/*.ts'];
+const RUNTIME_GLOBS = ['src/authorizer/runtime/**/*.ts', 'src/api/runtime/**/*.ts', 'src/**/*.lambda.ts', 'src/runtime/**/*.ts', 'src/testing/**/*.ts'];
 
 const project = new awscdk.AwsCdkConstructLibrary({
   author: 'cdk-secured-api maintainers',
@@ -108,6 +108,16 @@ const authorizerBundle = project.bundler.addBundle('src/authorizer/token-authori
   externals: ['@aws-sdk/*'],
 });
 
+// The deploy-time check of a SecuredApi (a custom resource handler; the AWS SDK is in Lambda's runtime).
+const deploymentCheckBundle = project.bundler.addBundle('src/api/deployment-check.lambda.ts', {
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  externals: ['@aws-sdk/*'],
+});
+
 // Type-check the runtime files that jsii does not compile, as the bundler sees them (ESM + bundler resolution).
 // Named tsconfig.json so that eslint's project service finds it for the runtime files.
 new JsonFile(project, 'src/authorizer/runtime/tsconfig.json', {
@@ -120,6 +130,18 @@ new JsonFile(project, 'src/authorizer/runtime/tsconfig.json', {
     },
     include: ['./**/*.ts', '../*.lambda.ts'],
     // The root tsconfig excludes these very files from jsii; do not inherit that.
+    exclude: ['../../../node_modules'],
+  },
+});
+new JsonFile(project, 'src/api/runtime/tsconfig.json', {
+  obj: {
+    extends: '../../../tsconfig.json',
+    compilerOptions: {
+      module: 'preserve',
+      moduleResolution: 'bundler',
+      noEmit: true,
+    },
+    include: ['./**/*.ts', '../*.lambda.ts'],
     exclude: ['../../../node_modules'],
   },
 });
@@ -137,9 +159,10 @@ new JsonFile(project, 'src/runtime/tsconfig.json', {
   },
 });
 const typecheckRuntime = project.addTask('typecheck:runtime', {
-  description: 'Type-check the runtime code that jsii does not compile (the authorizer Lambda, cdk-secured-api/runtime and /testing)',
+  description: 'Type-check the runtime code that jsii does not compile (the authorizer and deployment check Lambdas, cdk-secured-api/runtime and /testing)',
   steps: [
     { exec: 'tsc -p src/authorizer/runtime/tsconfig.json' },
+    { exec: 'tsc -p src/api/runtime/tsconfig.json' },
     { exec: 'tsc -p src/runtime/tsconfig.json' },
   ],
 });
@@ -191,6 +214,7 @@ project.package.addField('exports', {
 });
 
 project.eslint?.allowDefaultProjectFiles('src/authorizer/*.lambda.ts');
+project.eslint?.allowDefaultProjectFiles('src/api/*.lambda.ts');
 // Lambda runtime code imports jose, a devDependency on purpose: esbuild inlines it into the asset.
 project.eslint?.addOverride({
   files: RUNTIME_GLOBS,
@@ -201,6 +225,7 @@ project.addTask('example', {
   description: 'Synthesize the example app into example/cdk.out and summarize what it produced',
   steps: [
     { spawn: authorizerBundle.bundleTask.name },
+    { spawn: deploymentCheckBundle.bundleTask.name },
     { exec: 'node example/synth-and-show.js' },
   ],
 });
@@ -217,6 +242,7 @@ project.addTask('demo', {
   description: 'Synthesize the example app and answer each route x client through its authorizer, against a local oidc-provider and STS stand-in (no AWS account)',
   steps: [
     { spawn: authorizerBundle.bundleTask.name },
+    { spawn: deploymentCheckBundle.bundleTask.name },
     { exec: 'node --no-warnings node_modules/ts-node/dist/bin.js --transpile-only demo/run.ts' },
   ],
 });
@@ -231,6 +257,7 @@ project.addTask('integ', {
   env: integEnv,
   steps: [
     { spawn: authorizerBundle.bundleTask.name },
+    { spawn: deploymentCheckBundle.bundleTask.name },
     { exec: 'integ-runner --directory test --language typescript', receiveArgs: true },
   ],
 });
@@ -239,6 +266,7 @@ project.addTask('integ:update', {
   env: integEnv,
   steps: [
     { spawn: authorizerBundle.bundleTask.name },
+    { spawn: deploymentCheckBundle.bundleTask.name },
     { exec: 'integ-runner --directory test --language typescript --update-on-failed --dry-run', receiveArgs: true },
   ],
 });
@@ -261,9 +289,10 @@ project.addTask('integ:deploy', {
 });
 
 project.addTask('bench', {
-  description: 'Measure the authorizer against a bare jose sample authorizer and the verification floor',
+  description: 'Measure the authorizer against a bare jose sample authorizer and the verification floor, and the deployment check against a local API Gateway stand-in',
   steps: [
     { spawn: authorizerBundle.bundleTask.name },
+    { spawn: deploymentCheckBundle.bundleTask.name },
     { exec: 'node bench/run.js' },
   ],
 });

@@ -5,6 +5,7 @@
 //
 // Options: --distinct N (default 3000)  --repeated N (3000)  --runs N (cold starts each, 21)
 //          --no-synth  --no-scale (skips bench/scale.js, about 2 minutes)
+//          --no-check (skips the deployment check against a local API Gateway stand-in, about 30 s)
 //          --cpu-prof (writes .bench/prof/*.cpuprofile of the warm process)
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -29,6 +30,7 @@ const REPEATED = opt('repeated', 3000);
 const RUNS = opt('runs', 21);
 const SYNTH = !argv.includes('--no-synth');
 const SCALE = !argv.includes('--no-scale');
+const CHECK = !argv.includes('--no-check');
 const CPU_PROF = argv.includes('--cpu-prof');
 
 function fail(message) {
@@ -147,6 +149,21 @@ function assetBytes(file) {
 
 const fmt = (x, d = 1) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 
+/** bench/deployment-check.ts in a fresh process: the check's bundle against a local API Gateway stand-in, 1,000 routes. */
+async function deploymentCheck() {
+  if (!fs.existsSync(path.join(ROOT, 'assets', 'api', 'deployment-check.lambda', 'index.js'))) return { skipped: 'the deployment check bundle is missing: run `npx projen bundle`' };
+  const tsNode = path.join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
+  const { code, stdout } = await runNode([tsNode, '--transpile-only', path.join(__dirname, 'deployment-check.ts'), '1000', path.join(WORK, 'deployment-check')], {
+    stdout: 'pipe',
+    env: { CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: '1', AWS_EC2_METADATA_DISABLED: 'true' },
+  });
+  try {
+    return JSON.parse(stdout.trim().split('\n').pop());
+  } catch {
+    return { error: `bench/deployment-check.ts exited with ${code}` };
+  }
+}
+
 async function main() {
   const started = process.hrtime.bigint();
   if (!fs.existsSync(OURS)) fail(`${path.relative(ROOT, OURS)} is missing: run \`npx projen bundle\` first`);
@@ -178,6 +195,8 @@ async function main() {
   if (!SCALE) sc = { skipped: '--no-scale' };
   else if (!fs.existsSync(path.join(ROOT, 'src', 'secured-api.ts'))) sc = { skipped: 'src/secured-api.ts is not there yet' };
   else sc = await require('./scale').scale();
+
+  const dc = CHECK ? await deploymentCheck() : { skipped: '--no-check' };
 
   const us = (ns) => median(ns) / 1e3;
   const p90 = (ns) => quantile(ns, 0.9) / 1e3;
@@ -228,6 +247,15 @@ async function main() {
   }
   if (sc.skipped) p(`8 scale, 100 / 300 / 1,000 routes: skipped (${sc.skipped})`);
   else for (const line of sc.lines) p(line);
+  if (dc.skipped || dc.error) {
+    p(`9 deployment check, 1,000 routes: ${dc.skipped ? `skipped (${dc.skipped})` : `failed: ${dc.error}`}`);
+  } else {
+    p(`9 deployment check, ${dc.routes.toLocaleString('en-US')} routes + CORS + quotas (${dc.operations.toLocaleString('en-US')} operations, ${dc.apiResources} API resources); bundle ${Math.round(dc.bundleBytes / 1024)} KB, model.json ${Math.round(dc.modelBytes / 1024)} KB:`);
+    for (const r of dc.runs) {
+      p(`  ${r.throttleEvery ? `every ${r.throttleEvery}nd request throttled (429)` : 'no throttling'}: ${r.status} (RoutesVerified ${r.routesVerified}) in ${fmt(r.handlerMs, 0)} ms handler `
+        + `(+ ${fmt(r.loadMs, 0)} ms module load; ${fmt(r.processToAnswerMs, 0)} ms process start to answer), ${r.requests} requests, ${r.throttled} answered 429`);
+    }
+  }
   p();
   p(`ours vs floor: distinct ${fmt(d.ours / d.floor, 2)}x, repeated ${fmt(r.ours / d.floor, 2)}x; sample vs floor: ${fmt(d.sample / d.floor, 2)}x`);
   const f = w.failures;

@@ -17,6 +17,7 @@ export * from './api/web-acl-options';
 export * from './secured-api';
 export { SecuredApiCorsOptions } from './api/cors';
 export { HttpBackendOptions, RouteBackend } from './api/backend';
+export { DeploymentCheck } from './api/deployment-check';
 export * from './api/quota-options';
 export * from './monitoring/secured-api-dashboard';
 export * from './monitoring/secured-api-alarms';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, Aspects, attachCustomSynthesis, CfnResource, Fn, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aspects, attachCustomSynthesis, CfnResource, CustomResource, Fn, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
 import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
+import { createDeploymentCheck, DeploymentCheck } from './api/deployment-check';
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
 import { checkDeployedApi, DeployedApp, stageAsDeployed } from './api/guards';
@@ -292,6 +293,21 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * with the first caller role; none without caller roles
    */
   readonly identityProvider?: IOidcIdentityProvider;
+
+  /**
+   * Whether every deployment checks the REST API that API Gateway imported against the routes,
+   * before the stage serves it: a custom resource reads the API back through API Gateway's read
+   * API (its methods and their authorization, API key requirement and integration, the authorizer,
+   * the API key source, the 401 and 403 gateway responses) and fails the deployment, one line per
+   * difference, when anything differs (CloudFormation rolls back; the stage keeps serving the old
+   * deployment). See the README, "Checked at every deploy".
+   *
+   * `DeploymentCheck.skip(reason)` turns it off; the reason is recorded as a synth warning and in
+   * the OpenAPI document (`x-cdk-secured-api-deployment-check`).
+   *
+   * @default DeploymentCheck.verify()
+   */
+  readonly deploymentCheck?: DeploymentCheck;
 }
 
 /**
@@ -329,8 +345,12 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * the resource that causes it and with its reason (`Validations.of(...).acknowledge`, recorded in
  * the construct metadata): `AwsSolutions-APIG2` on the REST API (the request validator is declared
  * in its definition), `AwsSolutions-APIG6` on the stage (execution logging is off),
- * `AwsSolutions-IAM4` on the CloudWatch role, and, through its `TokenAuthorizer`, `AwsSolutions-L1`
- * and X-Ray's `AwsSolutions-IAM5[Resource::*]`.
+ * `AwsSolutions-IAM4` on the CloudWatch role, through its `TokenAuthorizer`, `AwsSolutions-L1`
+ * and X-Ray's `AwsSolutions-IAM5[Resource::*]`, and, on its deployment check, `AwsSolutions-L1` and the
+ * `AwsSolutions-IAM5` of `apigateway:GET` on this REST API's ARN followed by `/*`.
+ *
+ * Every deployment is checked before the stage serves it (`deploymentCheck`): a custom resource reads
+ * the imported REST API back from API Gateway and fails the deployment if it differs from the routes.
  *
  * One finding is left to you: `AwsSolutions-APIG3`, no AWS WAF web ACL on the stage. Pass `webAcl`
  * (AWS's core rule set and a per-IP rate limit) and the finding goes away; or associate a web ACL of
@@ -404,6 +424,15 @@ export class SecuredApi extends Construct {
   public readonly accessLogGroup: logs.ILogGroup;
 
   /**
+   * The deploy-time check (`Custom::SecuredApiDeploymentCheck`), on which the REST API's deployment
+   * depends. Its attribute `RoutesVerified` (`getAttString('RoutesVerified')`) is the number of
+   * operations it verified (routes and CORS preflights), as a string.
+   *
+   * @default - none when `deploymentCheck` is `DeploymentCheck.skip(...)`
+   */
+  public readonly deploymentCheck?: CustomResource;
+
+  /**
    * The URL of the deployed stage, e.g. `https://{id}.execute-api.{region}.amazonaws.com/prod/`, or
    * with `domain`, under the custom domain: `https://{domainName}/{basePath}/`.
    */
@@ -440,13 +469,15 @@ export class SecuredApi extends Construct {
   private readonly cors?: CheckedCors;
   /** The stage's `DeploymentId` as the construct wrote it (a token of its own deployment). */
   private readonly writtenDeploymentId?: string;
+  /** Why the deployment check is skipped, when it is. */
+  private readonly deploymentCheckSkipped?: string;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
     const {
       issuer, routes, apiName, description, stageName, throttle, cors, cloudWatchRole, domain, webAcl,
       dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions, quotas, identityProvider,
-      ...authorizerOptions
+      deploymentCheck, ...authorizerOptions
     } = props;
     this.issuer = issuer;
     if (identityProvider) {
@@ -545,6 +576,22 @@ export class SecuredApi extends Construct {
     this.apiKeyRequired = quotas !== undefined;
     if (quotas) {
       this.authorizer._meterByUsageKeys(createQuotas(this, this.restApi, quotas).usageKeys);
+    }
+    const check = deploymentCheck ?? DeploymentCheck.verify();
+    if (check.skipReason === undefined) {
+      this.deploymentCheck = createDeploymentCheck(this, {
+        restApi: this.restApi,
+        definition: () => this.definition(),
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      });
+    } else {
+      const reason = check.skipReason;
+      if (typeof reason !== 'string' || Token.isUnresolved(reason) || reason.trim() === '') {
+        throw new Error(`${this.node.path}: deploymentCheck is DeploymentCheck.skip(${JSON.stringify(reason)}), without a reason; say why this API may be deployed without checking it against its routes, e.g. DeploymentCheck.skip('LocalStack has no API Gateway read API'), or leave deploymentCheck out to keep the check.`);
+      }
+      this.deploymentCheckSkipped = reason;
+      Annotations.of(this).addWarningV2('cdk-secured-api:deploymentCheckSkipped',
+        `The deployment check is skipped (${reason}): deployments of this REST API are not read back from API Gateway and compared with the routes before the stage serves them. Remove deploymentCheck: DeploymentCheck.skip(...) to check them.`);
     }
     Aspects.of(this).add({
       visit: (node: IConstruct) => {
@@ -868,6 +915,7 @@ export class SecuredApi extends Construct {
       region: Token.isUnresolved(stack.region) ? undefined : stack.region,
       throttle: this.openApi.throttle,
       routes: this.openApi.routes,
+      deploymentCheckSkipped: this.deploymentCheckSkipped,
     });
     return JSON.stringify(document, undefined, 2) + '\n';
   }

@@ -37,6 +37,8 @@ export const AUTHORIZER_SCHEME = 'tokenAuthorizer';
 export const CLAIM_RULES_EXTENSION = 'x-cdk-secured-api-claim-rules';
 /** The extension holding an operation's (or, at the top level, the stage's) throttle. */
 export const THROTTLE_EXTENSION = 'x-cdk-secured-api-throttle';
+/** The top-level extension present when the deployment check is skipped: `{ skipped: true, reason }`. */
+export const DEPLOYMENT_CHECK_EXTENSION = 'x-cdk-secured-api-deployment-check';
 
 
 /** A throttle as the document shows it. */
@@ -81,6 +83,8 @@ export interface OpenApiInput {
   /** The stage's throttle. */
   readonly throttle?: OpenApiThrottle;
   readonly routes: readonly OpenApiRoute[];
+  /** Why the deployment check is skipped; undefined when it runs. */
+  readonly deploymentCheckSkipped?: string;
 }
 
 /** A JSON value. */
@@ -138,6 +142,7 @@ export function openApiDocument(input: OpenApiInput): JsonObject {
     paths,
     components,
     ...(input.throttle ? { [THROTTLE_EXTENSION]: throttle(input.throttle) } : {}),
+    ...(input.deploymentCheckSkipped === undefined ? {} : { [DEPLOYMENT_CHECK_EXTENSION]: { skipped: true, reason: input.deploymentCheckSkipped } }),
   };
   (content.info as JsonObject).version = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
   return content;

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SecuredApiAuditQueries } from '../../src';
@@ -132,7 +132,9 @@ describe('SecuredApiAuditQueries', () => {
     const authorizerLogs = (nameOf(stack, api.authorizer.logGroup) as { Ref: string }).Ref;
     const accessLogs = (nameOf(stack, api.accessLogGroup) as { Ref: string }).Ref;
     expect(authorizerLogs).not.toEqual(accessLogs);
-    expect(Object.keys(logGroups).sort()).toEqual([accessLogs, authorizerLogs].sort());
+    // Besides them, only the deployment check's own log group, which the queries do not read.
+    const checkLogs = stack.resolve((api.node.findChild('DeploymentCheck').node.findChild('LogGroup').node.defaultChild as CfnResource).logicalId);
+    expect(Object.keys(logGroups).sort()).toEqual([accessLogs, authorizerLogs, checkLogs].sort());
     // The authorizer function writes to the group the audit queries read.
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { SECURED_API_ISSUER: 'https://issuer.example.com' } },
@@ -153,7 +155,8 @@ describe('SecuredApiAuditQueries', () => {
 
     // THEN
     const logGroups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
-    expect(Object.values<any>(logGroups).map((g) => g.Properties.RetentionInDays)).toEqual([365, 365]);
+    // Access logs, authorizer, deployment check.
+    expect(Object.values<any>(logGroups).map((g) => g.Properties.RetentionInDays)).toEqual([365, 365, 365]);
   });
 
   test('should read log groups that keep events as long as logRetention says', () => {
@@ -165,7 +168,7 @@ describe('SecuredApiAuditQueries', () => {
 
     // THEN
     const logGroups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
-    expect(Object.values<any>(logGroups).map((g) => g.Properties.RetentionInDays)).toEqual([545, 545]);
+    expect(Object.values<any>(logGroups).map((g) => g.Properties.RetentionInDays)).toEqual([545, 545, 545]);
   });
 
   test('should name the queries under queryNamePrefix when given', () => {
