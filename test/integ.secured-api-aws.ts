@@ -11,7 +11,7 @@
 // - a SecuredApi trusting that issuer: a guarded route, a public route, CORS for one origin, and
 //   per-client quotas (one declared client; undeclared clients are denied).
 import { ActualResult, ExpectedResult, IApiCall, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
-import { App, CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -191,9 +191,8 @@ allowed.next(request(
 // JSON-parses the actual value ('4' becomes the number 4) and does not know the `$Exact` wrapper that
 // `exact` writes, so the expected value is given as the bare JSON number the handler compares with.
 const OPERATIONS_VERIFIED: ExpectedResult = { result: JSON.stringify(4) };
-// REPLACE AFTER MERGING part 1: `api.deploymentCheck` is not on this branch yet. Then read it directly,
-// `const deploymentCheck = api.deploymentCheck!;`, and drop the `if`, so that a missing check fails synth.
-const deploymentCheck = (api as unknown as { deploymentCheck?: CustomResource }).deploymentCheck;
-if (deploymentCheck !== undefined) {
-  integ.assertions.expect('DeploymentCheck', OPERATIONS_VERIFIED, ActualResult.fromCustomResource(deploymentCheck, 'RoutesVerified'));
+// A SecuredApi has the check unless it is skipped with a reason; a missing one fails synth here.
+if (!api.deploymentCheck) {
+  throw new Error('the SecuredApi of the integ test has no deployment check; it must not skip it');
 }
+integ.assertions.expect('DeploymentCheck', OPERATIONS_VERIFIED, ActualResult.fromCustomResource(api.deploymentCheck, 'RoutesVerified'));

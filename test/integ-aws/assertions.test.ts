@@ -76,7 +76,7 @@ const http = (status: number, headers: Record<string, string[]>, body: unknown) 
 const invoke = (answer: unknown) => ({ StatusCode: 200, ExecutedVersion: '$LATEST', Payload: JSON.stringify(answer) });
 
 /** For each assertion: the answer expected on AWS, and answers that must fail it. */
-const CASES: Array<{ name: string; find: (a: Assertion) => boolean; right: unknown; wrong: Record<string, unknown>; optional?: boolean }> = [
+const CASES: Array<{ name: string; find: (a: Assertion) => boolean; right: unknown; wrong: Record<string, unknown> }> = [
   {
     name: 'the public route without a token',
     find: (a) => a.what === '/health',
@@ -138,8 +138,6 @@ const CASES: Array<{ name: string; find: (a: Assertion) => boolean; right: unkno
     find: (a) => a.type === 'Custom::DeployAssert@AssertEquals' && JSON.stringify(a.what).includes('RoutesVerified'),
     right: 4,
     wrong: { '3 operations': 3, 'none': 0 },
-    // Until issue 14 part 1 (SecuredApi.deploymentCheck) is merged and the snapshot rewritten; then drop this line.
-    optional: true,
   },
 ];
 
@@ -159,15 +157,11 @@ test('should find one assertion per case, and no other', () => {
 
   // THEN
   const found = CASES.map((c) => [c.name, all.filter(c.find).length]);
-  expect(found).toEqual(CASES.map((c) => [c.name, c.optional ? found.find(([n]) => n === c.name)![1] : 1]));
-  expect(found.every(([, n]) => n === 0 || n === 1)).toBe(true);
-  expect(all).toHaveLength(found.reduce((sum, [, n]) => sum + (n as number), 0));
+  expect(found).toEqual(CASES.map((c) => [c.name, 1]));
+  expect(all).toHaveLength(CASES.length);
 });
 
 describe.each(CASES)('the assertion on $name', ({ find, right, wrong }) => {
-  // An optional assertion that the snapshot does not hold yet shows as skipped, not as passed.
-  const test = assertions().some(find) ? global.test : global.test.skip;
-
   test('should pass on the answer expected from AWS', async () => {
     // GIVEN
     const assertion = assertions().find(find)!;
