@@ -11,10 +11,10 @@ import { Construct, IConstruct } from 'constructs';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
 import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
-import { createDeploymentCheck, DeploymentCheck } from './api/deployment-check';
+import { createDeploymentCheck, CreatedDeploymentCheck, DeploymentCheck } from './api/deployment-check';
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
-import { checkDeployedApi, DeployedApp, stageAsDeployed } from './api/guards';
+import { checkDeployedApi, DeployedApp, deploymentCheckAsDeployed, stageAsDeployed } from './api/guards';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { SecuredApiQuotaOptions } from './api/quota-options';
 import { createQuotas } from './api/quotas';
@@ -471,6 +471,8 @@ export class SecuredApi extends Construct {
   private readonly writtenDeploymentId?: string;
   /** Why the deployment check is skipped, when it is. */
   private readonly deploymentCheckSkipped?: string;
+  /** The deployment check's parts and what the construct wrote into them, for the guards; absent when it is skipped. */
+  private readonly createdDeploymentCheck?: CreatedDeploymentCheck;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
@@ -579,11 +581,12 @@ export class SecuredApi extends Construct {
     }
     const check = deploymentCheck ?? DeploymentCheck.verify();
     if (check.skipReason === undefined) {
-      this.deploymentCheck = createDeploymentCheck(this, {
+      this.createdDeploymentCheck = createDeploymentCheck(this, {
         restApi: this.restApi,
         definition: () => this.definition(),
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       });
+      this.deploymentCheck = this.createdDeploymentCheck.resource;
     } else {
       const reason = check.skipReason;
       if (typeof reason !== 'string' || Token.isUnresolved(reason) || reason.trim() === '') {
@@ -969,6 +972,7 @@ export class SecuredApi extends Construct {
       transforms: templateTransforms(stack),
       ownStage: { path: ownStage.node.path, ...stageAsDeployed(ownStage, this.writtenDeploymentId) },
       own: [ownStage, ownDeployment].filter((c): c is apigateway.CfnStage | apigateway.CfnDeployment => c !== undefined),
+      ...(this.createdDeploymentCheck ? { deploymentCheck: deploymentCheckAsDeployed(this, this.createdDeploymentCheck, ownDeployment) } : {}),
     });
   }
 }
