@@ -303,7 +303,9 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * deployment). See the README, "Checked at every deploy".
    *
    * `DeploymentCheck.skip(reason)` turns it off; the reason is recorded as a synth warning and in
-   * the OpenAPI document (`x-cdk-secured-api-deployment-check`).
+   * the OpenAPI document (`x-cdk-secured-api-deployment-check`). It is the only way: an escape hatch
+   * that removes or changes the check, its function's code, or the deployment's dependency on it
+   * fails synth.
    *
    * @default DeploymentCheck.verify()
    */
@@ -331,6 +333,11 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  *   of a guarded route, adds an operation, repeats a method or path in another letter case, replaces
  *   the definition (by a string, an intrinsic, a `BodyS3Location`, Swagger 2.0), or changes `Mode`,
  *   `Parameters` or `FailOnWarnings` (the checks read the stack's template as deployed);
+ * - the deployment check cannot be switched off by an escape hatch: synth fails if its custom
+ *   resource is removed or changed (its type, a `Condition`, `ServiceToken`, `RestApiId`,
+ *   `ModelHash`, `Values`), its function runs other code (`Code`, `Handler`, `Runtime`, any
+ *   `Environment` or `Layers`), or the REST API's deployment no longer depends on it;
+ *   `deploymentCheck: DeploymentCheck.skip(reason)` is the way to deploy without it;
  * - a route's handler cannot reference the API (e.g. `api.url` in its environment): the definition
  *   names the handler, so that would be a circular dependency.
  *
