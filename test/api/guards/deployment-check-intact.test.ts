@@ -2,6 +2,7 @@ import { App, CfnCondition, CfnResource, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as fc from 'fast-check';
 import { DeploymentCheck, HttpMethod, OidcIssuer, SecuredApi } from '../../../src';
 import { DeployedCheck } from '../../../src/api/guards/deployed-api';
 import { deploymentCheckIntact } from '../../../src/api/guards/deployment-check-intact';
@@ -126,6 +127,33 @@ describe('deploymentCheckIntact', () => {
       ))]);
     });
 
+    test('should refuse every generated change to a property the check depends on, naming it, and pass every change to one it does not', () => {
+      const checked: Array<['resource' | 'function', string]> = [
+        ...['ServiceToken', 'RestApiId', 'ModelHash', 'Values'].map((k): ['resource', string] => ['resource', k]),
+        ...['Code', 'Handler', 'Runtime', 'Environment', 'Layers'].map((k): ['function', string] => ['function', k]),
+      ];
+      const unread = fc.constantFrom('ServiceTimeout', 'MemorySize', 'Description', 'Timeout', 'Tags');
+      fc.assert(fc.property(fc.constantFrom(...checked), fc.jsonValue(), unread, fc.jsonValue(), ([part, key], value, other, otherValue) => {
+        // A change to a property the check depends on is one finding, naming that property.
+        const written = (intact() as any)[part].written.properties[key];
+        fc.pre(JSON.stringify(value) !== JSON.stringify(written));
+        expect(messages((c) => c[part].deployed.Properties[key] = value)).toEqual([expect.stringContaining(`has the ${key} `)]);
+        // Deleting it is one too, unless it was never written.
+        expect(messages((c) => delete c[part].deployed.Properties[key])).toHaveLength(written === undefined ? 0 : 1);
+        // Any other property may be anything.
+        expect(messages((c) => c[part].deployed.Properties[other] = otherValue)).toEqual([]);
+      }), { numRuns: 300, seed: 20261207 });
+    });
+
+    test('should refuse every generated DependsOn that does not name the check, and pass every one that does', () => {
+      const id = fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,20}$/).filter((s) => s !== 'ApiDeploymentCheck');
+      fc.assert(fc.property(fc.array(id, { maxLength: 4 }), fc.boolean(), fc.nat(4), (others, single, at) => {
+        expect(messages((c) => c.deployment.dependsOn = single && others.length > 0 ? others[0] : others)).toHaveLength(1);
+        const withCheck = [...others.slice(0, at), 'ApiDeploymentCheck', ...others.slice(at)];
+        expect(messages((c) => c.deployment.dependsOn = single ? 'ApiDeploymentCheck' : withCheck)).toEqual([]);
+      }), { numRuns: 300, seed: 20261207 });
+    });
+
     test('should refuse an API without its deployment', () => {
       expect(messages((c) => delete c.deployment)).toEqual([expect.stringMatching(/^the REST API of Orders\/Api has no deployment in the template/)]);
     });
@@ -201,6 +229,8 @@ describe('deploymentCheckIntact', () => {
     test.each<[string, (p: ReturnType<typeof parts>, api: SecuredApi) => void, RegExp]>([
       ['the custom resource is removed from the tree', (p) => p.resource.node.scope!.node.tryRemoveChild(p.resource.node.id),
         /the deployment check Orders\/Api\/DeploymentCheck\/Resource\/Default is not in the template \(an escape hatch removed it\)/],
+      ['the whole check is removed from the tree', (p, api) => api.node.tryRemoveChild(p.root.node.id),
+        /the deployment check Orders\/Api\/DeploymentCheck\/Resource\/Default is not in the template[^\n]*\n {2}\[Orders\/Api\] the deployment check's function Orders\/Api\/DeploymentCheck\/Handler\/Resource is not in the template/],
       ['its type is overridden', (p) => p.resource.addOverride('Type', 'AWS::CloudFormation::WaitConditionHandle'),
         /the deployment check Orders\/Api\/DeploymentCheck\/Resource\/Default has the type "AWS::CloudFormation::WaitConditionHandle" instead of Custom::SecuredApiDeploymentCheck/],
       ['it is given a Condition', (p, api) => p.resource.cfnOptions.condition = new CfnCondition(Stack.of(api), 'Never', { expression: Fn.conditionEquals('a', 'b') }),
@@ -226,6 +256,8 @@ describe('deploymentCheckIntact', () => {
       ['the deployment\'s DependsOn is deleted', (p) => p.deployment.addDeletionOverride('DependsOn'), /does not depend on the deployment check .* \(its DependsOn is none,/],
       ['the deployment\'s DependsOn is replaced', (p) => p.deployment.addOverride('DependsOn', ['Other']), /does not depend on the deployment check .* \(its DependsOn is \["Other"\],/],
       ['the deployment\'s DependsOn is overridden item by item', (p) => p.deployment.addOverride('DependsOn.0', 'Other'), /does not depend on the deployment check .* \(its DependsOn is \["Other"\],/],
+      ['the deployment is removed from the tree', (_, api) => api.restApi.latestDeployment!.node.tryRemoveChild('Resource'),
+        /the REST API of Orders\/Api has no deployment in the template \(an escape hatch removed it\) to wait for the deployment check/],
       ['the dependency is removed once CDK has prepared the app', (p, api) => Stack.of(api).node.addValidation({ validate: () => { p.deployment.removeDependency(p.resource); return []; } }),
         /does not depend on the deployment check .* \(its DependsOn is none,/],
       ['the dependency is replaced once CDK has prepared the app', (p, api) => {
