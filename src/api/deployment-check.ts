@@ -270,6 +270,7 @@ export interface CreatedDeploymentCheck {
 export interface WrittenDeploymentCheck {
   readonly type: string;
   readonly properties: { readonly [key: string]: unknown };
+  readonly functionType: string;
   readonly functionProperties: { readonly [key: string]: unknown };
 }
 
@@ -390,6 +391,7 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
           [PROP_MODEL_HASH]: hash,
           [PROP_VALUES]: values,
         },
+        functionType: lambda.CfnFunction.CFN_RESOURCE_TYPE_NAME,
         // No Environment and no Layers: either can change the code the function runs (see the guard).
         functionProperties: {
           Code: { S3Bucket: asset.s3BucketName, S3Key: asset.s3ObjectKey },

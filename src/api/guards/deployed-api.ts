@@ -310,7 +310,7 @@ export function deploymentCheckAsDeployed(owner: IConstruct, check: CreatedDeplo
   const deployedDeployment = deployment && inTree(deployment, owner) ? resolvedResource(deployment) : undefined;
   return {
     resource: read(check.cfnResource, (w) => ({ type: w.type, properties: w.properties })),
-    function: read(check.cfnFunction, (w) => ({ type: 'AWS::Lambda::Function', properties: w.functionProperties })),
+    function: read(check.cfnFunction, (w) => ({ type: w.functionType, properties: w.functionProperties })),
     ...(deployment && deployedDeployment ? { deployment: { path: deployment.node.path, dependsOn: deployedDeployment.DependsOn } } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { App, CfnCondition, CfnResource, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnResource, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -208,6 +208,27 @@ describe('deploymentCheckIntact', () => {
       expect(() => app.synth()).not.toThrow();
       const check = Object.values<any>(Template.fromStack(stack).findResources('Custom::SecuredApiDeploymentCheck'))[0];
       expect(JSON.stringify(check.Properties.Values)).toContain('Fn::ImportValue');
+    });
+
+    test('should pass the check of an API in a nested stack whose handler is in the parent (a parameter CDK makes)', () => {
+      // GIVEN
+      const app = new App();
+      const parent = new Stack(app, 'Parent', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const nested = new NestedStack(parent, 'Nested');
+
+      // WHEN
+      new SecuredApi(nested, 'Api', {
+        issuer: OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] }),
+        routes: [{ method: HttpMethod.GET, path: '/orders', handler: okHandler(parent), scopes: ['orders:read'] }],
+        dashboard: false,
+        alarms: false,
+        auditQueries: false,
+      });
+
+      // THEN
+      expect(() => app.synth()).not.toThrow();
+      const check = Object.values<any>(Template.fromStack(nested).findResources('Custom::SecuredApiDeploymentCheck'))[0];
+      expect(JSON.stringify(check.Properties.Values)).toMatch(/"Ref":"referencetoParent/);
     });
 
     test.each<[string, (p: ReturnType<typeof parts>, api: SecuredApi) => void]>([
