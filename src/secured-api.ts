@@ -11,10 +11,10 @@ import { Construct, IConstruct } from 'constructs';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
 import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
-import { createDeploymentCheck, DeploymentCheck } from './api/deployment-check';
+import { createDeploymentCheck, CreatedDeploymentCheck, DeploymentCheck } from './api/deployment-check';
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
-import { checkDeployedApi, DeployedApp, stageAsDeployed } from './api/guards';
+import { checkDeployedApi, DeployedApp, deploymentCheckAsDeployed, stageAsDeployed } from './api/guards';
 import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
 import { SecuredApiQuotaOptions } from './api/quota-options';
 import { createQuotas } from './api/quotas';
@@ -303,7 +303,9 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * deployment). See the README, "Checked at every deploy".
    *
    * `DeploymentCheck.skip(reason)` turns it off; the reason is recorded as a synth warning and in
-   * the OpenAPI document (`x-cdk-secured-api-deployment-check`).
+   * the OpenAPI document (`x-cdk-secured-api-deployment-check`). It is the only way: an escape hatch
+   * that removes or changes the check, its function's code, or the deployment's dependency on it
+   * fails synth.
    *
    * @default DeploymentCheck.verify()
    */
@@ -331,6 +333,11 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  *   of a guarded route, adds an operation, repeats a method or path in another letter case, replaces
  *   the definition (by a string, an intrinsic, a `BodyS3Location`, Swagger 2.0), or changes `Mode`,
  *   `Parameters` or `FailOnWarnings` (the checks read the stack's template as deployed);
+ * - the deployment check cannot be switched off by an escape hatch: synth fails if its custom
+ *   resource is removed or changed (its type, a `Condition`, `ServiceToken`, `RestApiId`,
+ *   `ModelHash`, `Values`), its function runs other code (`Code`, `Handler`, `Runtime`, any
+ *   `Environment` or `Layers`), or the REST API's deployment no longer depends on it;
+ *   `deploymentCheck: DeploymentCheck.skip(reason)` is the way to deploy without it;
  * - a route's handler cannot reference the API (e.g. `api.url` in its environment): the definition
  *   names the handler, so that would be a circular dependency.
  *
@@ -471,6 +478,8 @@ export class SecuredApi extends Construct {
   private readonly writtenDeploymentId?: string;
   /** Why the deployment check is skipped, when it is. */
   private readonly deploymentCheckSkipped?: string;
+  /** The deployment check's parts and what the construct wrote into them, for the guards; absent when it is skipped. */
+  private readonly createdDeploymentCheck?: CreatedDeploymentCheck;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
@@ -579,11 +588,12 @@ export class SecuredApi extends Construct {
     }
     const check = deploymentCheck ?? DeploymentCheck.verify();
     if (check.skipReason === undefined) {
-      this.deploymentCheck = createDeploymentCheck(this, {
+      this.createdDeploymentCheck = createDeploymentCheck(this, {
         restApi: this.restApi,
         definition: () => this.definition(),
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       });
+      this.deploymentCheck = this.createdDeploymentCheck.resource;
     } else {
       const reason = check.skipReason;
       if (typeof reason !== 'string' || Token.isUnresolved(reason) || reason.trim() === '') {
@@ -969,6 +979,7 @@ export class SecuredApi extends Construct {
       transforms: templateTransforms(stack),
       ownStage: { path: ownStage.node.path, ...stageAsDeployed(ownStage, this.writtenDeploymentId) },
       own: [ownStage, ownDeployment].filter((c): c is apigateway.CfnStage | apigateway.CfnDeployment => c !== undefined),
+      ...(this.createdDeploymentCheck ? { deploymentCheck: deploymentCheckAsDeployed(this, this.createdDeploymentCheck, ownDeployment) } : {}),
     });
   }
 }

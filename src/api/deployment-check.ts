@@ -248,10 +248,37 @@ export interface DeploymentCheckInput {
 }
 
 /**
+ * What the check is made of, and what the construct wrote into it, for the guard that compares the
+ * template as deployed with it (`guards/deployment-check-intact.ts`).
+ */
+export interface CreatedDeploymentCheck {
+  /** The custom resource. */
+  readonly resource: CustomResource;
+  /** Its L1, as made (an escape hatch may have removed it from the tree since). */
+  readonly cfnResource: CfnResource;
+  /** The check's function's L1, as made. */
+  readonly cfnFunction: CfnResource;
+  /**
+   * What the construct wrote, unresolved (CDK tokens): the custom resource's type and the
+   * properties the check reads, and the function's properties that say what code it runs. Read at
+   * validation, once the model is staged.
+   */
+  readonly written: () => WrittenDeploymentCheck;
+}
+
+/** What the construct wrote into its deployment check. */
+export interface WrittenDeploymentCheck {
+  readonly type: string;
+  readonly properties: { readonly [key: string]: unknown };
+  readonly functionType: string;
+  readonly functionProperties: { readonly [key: string]: unknown };
+}
+
+/**
  * Creates the check under `scope/DeploymentCheck`: its function (with the expected model in its
  * asset), log group, role, and the custom resource, on which the REST API's deployment depends.
  */
-export function createDeploymentCheck(scope: Construct, input: DeploymentCheckInput): CustomResource {
+export function createDeploymentCheck(scope: Construct, input: DeploymentCheckInput): CreatedDeploymentCheck {
   const where = scope.node.path;
   if (!fs.existsSync(path.join(BUNDLE_DIR, 'index.js'))) {
     throw new Error(`${where}: the deployment check bundle ${path.join(BUNDLE_DIR, 'index.js')} is missing; run \`npx projen bundle\` (the build does) before synthesizing.`);
@@ -306,11 +333,13 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
     return staged;
   };
 
+  const runtime = lambda.Runtime.NODEJS_22_X;
+  const handlerName = 'index.handler';
   const handler: lambda.Function = new lambda.Function(root, 'Handler', {
     description: `Checks the deployed REST API of ${where} against its routes (cdk-secured-api deployment check)`,
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime,
     architecture: lambda.Architecture.ARM_64,
-    handler: 'index.handler',
+    handler: handlerName,
     code: new StagedCode((): s3_assets.Asset => stage().asset),
     memorySize: 512,
     // The handler answers CloudFormation itself well before this (see the runtime's deadline).
@@ -324,8 +353,9 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
     reason: 'Node.js 22 is pinned on purpose: the deployment check bundle is built for node22, and a runtime that followed the latest version would change under a deployed bundle. The runtime moves with the bundle\'s target, in a release.',
   });
 
+  const serviceToken = handler.functionArn;
   const resource = new CustomResource(root, 'Resource', {
-    serviceToken: handler.functionArn,
+    serviceToken,
     resourceType: DEPLOYMENT_CHECK_RESOURCE_TYPE,
     // A failure to answer at all (which the handler guards against) fails the deployment after
     // this, instead of CloudFormation's default hour.
@@ -347,7 +377,32 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
       }
     },
   });
-  return resource;
+  return {
+    resource,
+    cfnResource: resource.node.defaultChild as CfnResource,
+    cfnFunction: handler.node.defaultChild as CfnResource,
+    written: () => {
+      const { asset, values, hash } = stage();
+      return {
+        type: DEPLOYMENT_CHECK_RESOURCE_TYPE,
+        properties: {
+          ServiceToken: serviceToken,
+          [PROP_REST_API_ID]: restApi.restApiId,
+          [PROP_MODEL_HASH]: hash,
+          [PROP_VALUES]: values,
+        },
+        functionType: lambda.CfnFunction.CFN_RESOURCE_TYPE_NAME,
+        // No Environment and no Layers: either can change the code the function runs (see the guard).
+        functionProperties: {
+          Code: { S3Bucket: asset.s3BucketName, S3Key: asset.s3ObjectKey },
+          Handler: handlerName,
+          Runtime: runtime.name,
+          Environment: undefined,
+          Layers: undefined,
+        },
+      };
+    },
+  };
 }
 
 /**

@@ -4,6 +4,8 @@
 import { CfnElement, CfnOutput, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
+import { resolvedResource } from '../../private/resolved-properties';
+import { CreatedDeploymentCheck, WrittenDeploymentCheck } from '../deployment-check';
 
 /** A plain JSON object (not an array, not null). */
 export type Json = Record<string, any>;
@@ -44,6 +46,32 @@ export interface DeployedApi {
   readonly transforms?: readonly string[];
   /** The resources the construct made for the REST API beside it (its stage and deployment), which are not added by hand. */
   readonly own?: readonly IConstruct[];
+  /** The deployment check as deployed (`deploymentCheckAsDeployed`); absent when it is skipped (`DeploymentCheck.skip`). */
+  readonly deploymentCheck?: DeployedCheck;
+}
+
+/** A resource of the deployment check: its entry in the template as deployed, and what the construct wrote. */
+export interface DeployedCheckResource {
+  /** Its construct path (the L1's), which messages name. */
+  readonly path: string;
+  /** Its logical id. */
+  readonly logicalId: string;
+  /** Its entry in the template as deployed (`Type`, `Properties`, `Condition`...), or undefined when it is not in the template. */
+  readonly deployed?: Json;
+  /** What the construct wrote (resolved): its `Type`, and the properties a guard compares (one the construct leaves out must stay out); empty when the resource is not in the template. */
+  readonly written: { readonly type: string; readonly properties: Json };
+}
+
+/**
+ * The deploy-time check of a SecuredApi (`Custom::SecuredApiDeploymentCheck`), as deployed: its
+ * custom resource, its function, and the `DependsOn` of the REST API's deployment, which makes the
+ * stage wait for the check.
+ */
+export interface DeployedCheck {
+  readonly resource: DeployedCheckResource;
+  readonly function: DeployedCheckResource;
+  /** The REST API's deployment: its path, and its `DependsOn` as deployed; undefined when it is not in the template. */
+  readonly deployment?: { readonly path: string; readonly dependsOn?: unknown };
 }
 
 /** One check of a deployed API: one message per thing that breaks it, each naming the construct and the fix. */
@@ -260,4 +288,40 @@ export function stageAsDeployed(stage: CfnResource & { deploymentId?: string; ca
     ...(deployment.by === 'typed' && deployment.value === writtenDeploymentId ? {} : { deploymentId: deployment.value === undefined ? null : stack.resolve(deployment.value) }),
     ...(canary.value === undefined ? {} : { canarySetting: stack.resolve(canary.value) }),
   };
+}
+
+/**
+ * The deployment check of `owner` (a SecuredApi) as deployed: each of its resources' entry in the
+ * template (overrides included), or none when an escape hatch took it out of the construct tree (or
+ * it is not synthesized), beside what the construct wrote, resolved in its stack. `deployment` is
+ * the REST API's deployment; only its entry is resolved, not its logical id (see `resolvedResource`).
+ */
+export function deploymentCheckAsDeployed(owner: IConstruct, check: CreatedDeploymentCheck, deployment: CfnResource | undefined): DeployedCheck {
+  const stack = Stack.of(owner);
+  let written: WrittenDeploymentCheck | undefined;
+  // What was written is read only of a resource still in the tree: the model is staged by the check's construct.
+  const read = (resource: CfnResource, writtenOf: (w: WrittenDeploymentCheck) => { type: string; properties: Json }): DeployedCheckResource => {
+    const path = resource.node.path;
+    const logicalId: string = stack.resolve(resource.logicalId);
+    if (!inTree(resource, owner)) return { path, logicalId, written: { type: '', properties: {} } };
+    const { type, properties } = writtenOf(written ??= check.written());
+    return { path, logicalId, deployed: resolvedResource(resource), written: { type, properties: stack.resolve(properties) } };
+  };
+  const deployedDeployment = deployment && inTree(deployment, owner) ? resolvedResource(deployment) : undefined;
+  return {
+    resource: read(check.cfnResource, (w) => ({ type: w.type, properties: w.properties })),
+    function: read(check.cfnFunction, (w) => ({ type: w.functionType, properties: w.functionProperties })),
+    ...(deployment && deployedDeployment ? { deployment: { path: deployment.node.path, dependsOn: deployedDeployment.DependsOn } } : {}),
+  };
+}
+
+/** Whether `construct` is still in the tree below `root`: each scope from it up to `root` still has it as a child (`tryRemoveChild` leaves the removed construct's own `scope` in place). */
+function inTree(construct: IConstruct, root: IConstruct): boolean {
+  let node = construct;
+  while (node !== root) {
+    const scope = node.node.scope;
+    if (!scope || scope.node.tryFindChild(node.node.id) !== node) return false;
+    node = scope;
+  }
+  return true;
 }

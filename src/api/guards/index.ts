@@ -3,6 +3,7 @@
 import { bodyForm } from './body-form';
 import { bodyLocation } from './body-location';
 import { ApiGuard, DeployedApi } from './deployed-api';
+import { deploymentCheckIntact } from './deployment-check-intact';
 import { failOnWarnings } from './fail-on-warnings';
 import { importMode } from './import-mode';
 import { importParameters } from './import-parameters';
@@ -14,7 +15,7 @@ import { stageDeployment } from './stage-deployment';
 import { stagesAdded } from './stages-added';
 import { templateTransform } from './template-transform';
 
-export { DeployedApi, DeployedApp, stageAsDeployed, WrittenApi } from './deployed-api';
+export { DeployedApi, DeployedApp, deploymentCheckAsDeployed, stageAsDeployed, WrittenApi } from './deployed-api';
 
 /** Every guard of a SecuredApi's REST API. */
 export const API_GUARDS: readonly ApiGuard[] = [
@@ -30,6 +31,7 @@ export const API_GUARDS: readonly ApiGuard[] = [
   stagesAdded,
   stageDeployment,
   templateTransform,
+  deploymentCheckIntact,
 ];
 
 /** The messages of every guard on the deployed API. */

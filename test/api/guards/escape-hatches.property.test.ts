@@ -34,7 +34,10 @@ interface Built {
 const key = (method: string) => (method === 'ANY' ? 'x-amazon-apigateway-any-method' : method.toLowerCase());
 const at = (route: SecuredApiRoute, rest = '') => `Body.paths.${route.path}${rest}`;
 
-/** The override kinds: each opens, or could open, a route, or hides the API from the guards. */
+/**
+ * The override kinds: each opens, or could open, a route, hides the API from the guards, or lets it
+ * be deployed without the deployment check.
+ */
 const EDITS: Record<string, (b: Built) => void> = {
   'security removed': (b) => b.cfn.addPropertyDeletionOverride(at(b.route, `.${key(b.route.method)}.security`)),
   'security emptied': (b) => b.cfn.addPropertyOverride(at(b.route, `.${key(b.route.method)}.security`), []),
@@ -71,7 +74,33 @@ const EDITS: Record<string, (b: Built) => void> = {
   'canary on the stage': (b) => (b.api.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage).addPropertyOverride('CanarySetting', { DeploymentId: 'abc123', PercentTraffic: 50 }),
   'Type overridden to a method': (b) => new CfnResource(b.stack, 'Disguised', { type: 'AWS::SNS::Topic', properties: { RestApiId: b.api.restApi.restApiId, ResourceId: b.cfn.attrRootResourceId, HttpMethod: 'GET' } })
     .addOverride('Type', 'AWS::ApiGateway::Method'),
+  'deployment check removed': (b) => b.api.deploymentCheck!.node.tryRemoveChild('Default'),
+  'deployment check Type overridden': (b) => checkL1(b).addOverride('Type', 'AWS::CloudFormation::WaitConditionHandle'),
+  'deployment check Condition': (b) => checkL1(b).addOverride('Condition', 'Never'),
+  'deployment check ServiceToken overridden': (b) => checkL1(b).addPropertyOverride('ServiceToken', 'arn:aws:lambda:eu-west-1:123456789012:function:yes'),
+  'deployment check RestApiId overridden': (b) => checkL1(b).addPropertyOverride('RestApiId', 'abc123'),
+  'deployment check ModelHash overridden': (b) => checkL1(b).addPropertyOverride('ModelHash', '0'.repeat(64)),
+  'deployment check Values overridden': (b) => checkL1(b).addPropertyOverride('Values.0', 'aws-cn'),
+  'deployment check function Code overridden': (b) => checkFunctionL1(b).addPropertyOverride('Code.S3Key', 'other.zip'),
+  'deployment check function Handler overridden': (b) => checkFunctionL1(b).addPropertyOverride('Handler', 'other.handler'),
+  'deployment check function Runtime overridden': (b) => checkFunctionL1(b).addPropertyOverride('Runtime', 'nodejs20.x'),
+  'deployment check function Environment': (b) => checkFunctionL1(b).addPropertyOverride('Environment.Variables.AWS_ENDPOINT_URL_API_GATEWAY', 'https://fake.example.com'),
+  'deployment check function Layers': (b) => checkFunctionL1(b).addPropertyOverride('Layers', ['arn:aws:lambda:eu-west-1:123456789012:layer:sdk:1']),
+  'deployment DependsOn removed': (b) => deploymentL1(b).addDeletionOverride('DependsOn'),
+  'deployment DependsOn replaced': (b) => deploymentL1(b).addOverride('DependsOn', ['Other']),
 };
+
+function checkL1(b: Built): CfnResource {
+  return b.api.deploymentCheck!.node.defaultChild as CfnResource;
+}
+
+function checkFunctionL1(b: Built): CfnResource {
+  return b.api.node.findChild('DeploymentCheck').node.findChild('Handler').node.defaultChild as CfnResource;
+}
+
+function deploymentL1(b: Built): CfnResource {
+  return b.api.restApi.latestDeployment!.node.defaultChild as CfnResource;
+}
 
 function build(picked: number[], publics: boolean[], target: number): Built {
   const app = new App();
