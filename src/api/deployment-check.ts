@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Aspects, CfnResource, CustomResource, Duration, Lazy, Stack, Stage, Token, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnResource, CustomResource, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -35,6 +35,7 @@ import {
   DEPLOYMENT_CHECK_MODEL_FILE, DEPLOYMENT_CHECK_RESOURCE_TYPE, ExpectedApi, ExpectedGatewayResponse, ExpectedIntegration, ExpectedOperation,
   MODEL_HASH_FILES, ModelString, PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES,
 } from './deployment-check-contract';
+import { StagedCode, stageFunctionAsset } from '../private/staged-asset';
 
 /** Where `npx projen bundle` puts the check's bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'api', 'deployment-check.lambda');
@@ -309,25 +310,13 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
     if (!staged) {
       const { model, values } = expectedApiOf(where, input.definition(), (token) => stack.resolve(token));
       const modelJson = JSON.stringify(model) + '\n';
-      const bundle = fs.readFileSync(path.join(BUNDLE_DIR, 'index.js'));
-      // Synthesis output belongs in the cloud assembly, not the OS temp folder.
-      const outdir = Stage.of(scope)?.outdir ?? '.';
-      fs.mkdirSync(outdir, { recursive: true });
-      const dir = fs.mkdtempSync(path.join(outdir, '.deployment-check-'));
-      fs.writeFileSync(path.join(dir, 'index.js'), bundle);
-      fs.writeFileSync(path.join(dir, DEPLOYMENT_CHECK_MODEL_FILE), modelJson);
+      const files = { [DEPLOYMENT_CHECK_MODEL_FILE]: modelJson, 'index.js': fs.readFileSync(path.join(BUNDLE_DIR, 'index.js')) };
       const digest = createHash('sha256');
       for (const file of MODEL_HASH_FILES) {
-        digest.update(fs.readFileSync(path.join(dir, file)));
+        digest.update(files[file]);
       }
       const hash = digest.digest('hex');
-      const asset: s3_assets.Asset = new s3_assets.Asset(handler, 'Code', { path: dir, deployTime: true });
-      asset.addResourceMetadata(handler.node.defaultChild as CfnResource, 'Code');
-      // Staged (copied into the assembly as asset.<hash>), the folder is no longer needed; with
-      // staging disabled (e.g. under SAM) the asset is the folder itself.
-      if (path.resolve(outdir, asset.assetPath) !== path.resolve(dir)) {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      const asset = stageFunctionAsset(handler, 'deployment-check', files);
       staged = { asset, values, hash };
     }
     return staged;
@@ -438,23 +427,4 @@ function nagFinding(value: unknown): string {
     return v['Fn::Join'][1].map(nagFinding).join(v['Fn::Join'][0]);
   }
   return JSON.stringify(value);
-}
-
-/**
- * Lambda code whose S3 location is known only once the asset exists: the asset is created at the
- * start of synthesis, once every route is added, after the function that points at it.
- */
-class StagedCode extends lambda.Code {
-  constructor(private readonly asset: () => s3_assets.Asset) {
-    super();
-  }
-
-  public bind(_scope: Construct): lambda.CodeConfig {
-    return {
-      s3Location: {
-        bucketName: Lazy.string({ produce: () => this.asset().s3BucketName }),
-        objectKey: Lazy.string({ produce: () => this.asset().s3ObjectKey }),
-      },
-    };
-  }
 }

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Aspects, CfnResource, Duration, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aspects, Duration, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,6 +20,7 @@ import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { OidcIssuer } from '../identity/oidc-issuer';
 import { DeclaredAuthorizer } from '../private/declared-authorizer';
+import { StagedCode, stageFunctionAsset } from '../private/staged-asset';
 
 /** Where `npx projen bundle` puts the authorizer bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');
@@ -527,20 +527,10 @@ export class TokenAuthorizer extends Construct {
   }
 
   private stagedAsset(): s3_assets.Asset {
-    if (!this.asset) {
-      // mkdtemp gives a fresh folder per synthesis; the asset hash covers only its contents
-      // (index.js and config.json), so it is as deterministic as they are.
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'token-authorizer-'));
-      fs.copyFileSync(path.join(BUNDLE_DIR, 'index.js'), path.join(dir, 'index.js'));
-      fs.writeFileSync(path.join(dir, 'config.json'), this.renderConfig());
-      this.asset = new s3_assets.Asset(this.handler, 'Code', { path: dir, deployTime: true });
-      this.asset.addResourceMetadata(this.handler.node.defaultChild as CfnResource, 'Code');
-      // Staging copied the folder into the cloud assembly (assetPath then names that copy): nothing of a
-      // synthesis stays in the OS temp folder. With staging disabled the asset is the folder itself.
-      if (this.asset.assetPath !== dir) {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    }
+    this.asset ??= stageFunctionAsset(this.handler, 'token-authorizer', {
+      'index.js': fs.readFileSync(path.join(BUNDLE_DIR, 'index.js')),
+      'config.json': this.renderConfig(),
+    });
     return this.asset;
   }
 
@@ -619,25 +609,6 @@ export class TokenAuthorizer extends Construct {
       }
     }
     return errors;
-  }
-}
-
-/**
- * Lambda code whose S3 location is known only once the asset exists: the asset is created at the
- * start of synthesis (see TokenAuthorizer), after the function that points at it.
- */
-class StagedCode extends lambda.Code {
-  constructor(private readonly asset: () => s3_assets.Asset) {
-    super();
-  }
-
-  public bind(_scope: Construct): lambda.CodeConfig {
-    return {
-      s3Location: {
-        bucketName: Lazy.string({ produce: () => this.asset().s3BucketName }),
-        objectKey: Lazy.string({ produce: () => this.asset().s3ObjectKey }),
-      },
-    };
   }
 }
 

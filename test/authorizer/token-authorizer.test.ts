@@ -34,7 +34,7 @@ function guardedApi(stack: Stack, props: Partial<TokenAuthorizerProps> = {}) {
 }
 
 describe('TokenAuthorizer', () => {
-  test('should leave nothing of a synthesis in the OS temp folder', () => {
+  test('should leave no folder behind but the staged asset', () => {
     // GIVEN: every folder made with mkdtemp during the synthesis
     const made: string[] = [];
     const mkdtemp = fs.mkdtempSync;
@@ -48,8 +48,8 @@ describe('TokenAuthorizer', () => {
       const { app, stack } = makeStack();
       guardedApi(stack);
       app.synth();
-      // THEN: the authorizer's asset folder was staged into the assembly and removed
-      const staging = made.filter((d) => path.basename(d).startsWith('token-authorizer-'));
+      // THEN: the folder the authorizer's asset was written to was staged (copied) into the assembly and removed
+      const staging = made.filter((d) => path.basename(d).startsWith('.token-authorizer-'));
       expect(staging).toHaveLength(1);
       expect(staging.filter((d) => fs.existsSync(d))).toEqual([]);
     } finally {

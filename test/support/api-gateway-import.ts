@@ -19,17 +19,7 @@
  *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
  */
 import { createHash } from 'node:crypto';
-
-const OPERATION_KEYS: Readonly<Record<string, string>> = {
-  'get': 'GET',
-  'post': 'POST',
-  'put': 'PUT',
-  'patch': 'PATCH',
-  'delete': 'DELETE',
-  'head': 'HEAD',
-  'options': 'OPTIONS',
-  'x-amazon-apigateway-any-method': 'ANY',
-};
+import { OPERATION_KEYS } from './definition';
 
 /** Gateway response types and their default status codes (a subset of the documented list, the ones tests touch and a few more). */
 const DEFAULT_GATEWAY_RESPONSES: Readonly<Record<string, string | undefined>> = {

@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
  * out here rather than imported from src/api/definition.ts, so that tests read definitions
  * independently of the code that writes and checks them.
  */
-const OPERATION_KEYS: Readonly<Record<string, string>> = {
+export const OPERATION_KEYS: Readonly<Record<string, string>> = {
   'get': 'GET',
   'post': 'POST',
   'put': 'PUT',
