@@ -73,6 +73,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
+      // Removes the cdk.out folders that test Apps leave in the OS temp folder (shared/TOOLCHAIN.md).
+      setupFilesAfterEnv: ['<rootDir>/test/temp-folders.ts'],
       testTimeout: 60_000,
       // jose and oauth4webapi are ESM-only; let ts-jest transpile them to CommonJS for the runtime unit tests.
       transformIgnorePatterns: ['/node_modules/(?!(jose|oauth4webapi)/)'],
