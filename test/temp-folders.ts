@@ -2,12 +2,10 @@
 // aws-cdk-lib App made without an outdir writes its cloud assembly to a fresh `cdk.out*` folder
 // there (FileSystem.mkdtemp), and nothing removes it; over a run of this suite that was thousands of
 // folders. The folders made that way by a test file are removed once the file's tests are done.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fs: typeof import('node:fs') = require('node:fs');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const path: typeof import('node:path') = require('node:path');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const os: typeof import('node:os') = require('node:os');
+// The module object itself (a default import), so that aws-cdk-lib's own calls see the wrapper.
+import fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 const tmp = fs.realpathSync(os.tmpdir());
 const made: string[] = [];
