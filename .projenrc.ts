@@ -101,65 +101,43 @@ project.package.addEngine('node', '>= 20.0.0');
 project.npmignore?.exclude('/example/', '/bench/', '/.ci/', '/scripts/', '/demo/', '/tsconfig.entries.json');
 project.npmignore?.include('/assets/');
 
-const authorizerBundle = project.bundler.addBundle('src/authorizer/token-authorizer.lambda.ts', {
+// The Lambda handlers: one CommonJS file each for Lambda's Node.js 22; the AWS SDK is in Lambda's runtime.
+const LAMBDA_BUNDLE: javascript.AddBundleOptions = {
   platform: 'node',
   target: 'node22',
   format: 'cjs',
   minify: true,
   sourcemap: false,
   externals: ['@aws-sdk/*'],
-});
+};
+const authorizerBundle = project.bundler.addBundle('src/authorizer/token-authorizer.lambda.ts', LAMBDA_BUNDLE);
+// The deploy-time check of a SecuredApi (a custom resource handler).
+const deploymentCheckBundle = project.bundler.addBundle('src/api/deployment-check.lambda.ts', LAMBDA_BUNDLE);
 
-// The deploy-time check of a SecuredApi (a custom resource handler; the AWS SDK is in Lambda's runtime).
-const deploymentCheckBundle = project.bundler.addBundle('src/api/deployment-check.lambda.ts', {
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  minify: true,
-  sourcemap: false,
-  externals: ['@aws-sdk/*'],
-});
-
-// Type-check the runtime files that jsii does not compile, as the bundler sees them (ESM + bundler resolution).
-// Named tsconfig.json so that eslint's project service finds it for the runtime files.
-new JsonFile(project, 'src/authorizer/runtime/tsconfig.json', {
-  obj: {
-    extends: '../../../tsconfig.json',
-    compilerOptions: {
-      module: 'preserve',
-      moduleResolution: 'bundler',
-      noEmit: true,
+/**
+ * A tsconfig.json that type-checks runtime files jsii does not compile, as the bundler sees them (ESM
+ * + bundler resolution). Named tsconfig.json so that eslint's project service finds it for those files;
+ * it does not inherit the root tsconfig's exclusion of these very files from jsii.
+ */
+function runtimeTsconfig(dir: string, include: string[]): void {
+  const up = dir.split('/').map(() => '..').join('/');
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: {
+      extends: `${up}/tsconfig.json`,
+      compilerOptions: {
+        module: 'preserve',
+        moduleResolution: 'bundler',
+        noEmit: true,
+      },
+      include,
+      exclude: [`${up}/node_modules`],
     },
-    include: ['./**/*.ts', '../*.lambda.ts'],
-    // The root tsconfig excludes these very files from jsii; do not inherit that.
-    exclude: ['../../../node_modules'],
-  },
-});
-new JsonFile(project, 'src/api/runtime/tsconfig.json', {
-  obj: {
-    extends: '../../../tsconfig.json',
-    compilerOptions: {
-      module: 'preserve',
-      moduleResolution: 'bundler',
-      noEmit: true,
-    },
-    include: ['./**/*.ts', '../*.lambda.ts'],
-    exclude: ['../../../node_modules'],
-  },
-});
-// The same for the helpers of users' own code (cdk-secured-api/runtime and cdk-secured-api/testing).
-new JsonFile(project, 'src/runtime/tsconfig.json', {
-  obj: {
-    extends: '../../tsconfig.json',
-    compilerOptions: {
-      module: 'preserve',
-      moduleResolution: 'bundler',
-      noEmit: true,
-    },
-    include: ['./**/*.ts', '../testing/**/*.ts'],
-    exclude: ['../../node_modules'],
-  },
-});
+  });
+}
+runtimeTsconfig('src/authorizer/runtime', ['./**/*.ts', '../*.lambda.ts']);
+runtimeTsconfig('src/api/runtime', ['./**/*.ts', '../*.lambda.ts']);
+// The helpers of users' own code (cdk-secured-api/runtime and cdk-secured-api/testing).
+runtimeTsconfig('src/runtime', ['./**/*.ts', '../testing/**/*.ts']);
 const typecheckRuntime = project.addTask('typecheck:runtime', {
   description: 'Type-check the runtime code that jsii does not compile (the authorizer and deployment check Lambdas, cdk-secured-api/runtime and /testing)',
   steps: [
