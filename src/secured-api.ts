@@ -32,6 +32,7 @@ import { sharedCloudWatchAccount } from './private/account-role';
 import { CALLER_ROLE_ARN_ENV, callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, createCallerRole, handCallerRole } from './private/caller-roles';
 import { DeclaredAuthorizer } from './private/declared-authorizer';
 import { resolvedProperties } from './private/resolved-properties';
+import { fitTemplate, TEMPLATE_BODY_MAXIMUM_SIZE } from './private/template-size';
 import { CallerRoleOptions } from './roles/caller-role';
 import { FederatedRole } from './roles/federated-role';
 
@@ -325,6 +326,13 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * 1,000 routes fit in one stack (see the README's scale figures). The stage is redeployed whenever
  * the definition changes.
  *
+ * Template size: when the stack's template file, indented as aws-cdk-lib writes it by default,
+ * would pass CloudFormation's 1,000,000-character limit and the same template without indentation
+ * would not, the API has its stack write it without indentation (an info annotation says so; the
+ * stack's `suppressTemplateIndentation: true` makes it explicit); when even that would pass the
+ * limit, synth fails saying to move routes or resources to another stack. This is checked when the
+ * API's definition is at least a tenth of the limit (about 170 routes with CORS).
+ *
  * What this means for code that reaches into `restApi` (a `SpecRestApi`):
  * - methods, resources, stages and deployments cannot be added to it (`root.addResource`,
  *   `addMethod`, `addCorsPreflight`, an L1 `CfnMethod` or `CfnStage`, by `Ref`, `Fn::GetAtt` or a
@@ -612,6 +620,7 @@ export class SecuredApi extends Construct {
     });
     this.node.addValidation({ validate: () => this.noRoutes() });
     this.node.addValidation({ validate: () => this.guardDeployedApi() });
+    this.node.addValidation({ validate: () => this.fitTemplate() });
     // The OpenAPI document goes next to the template, in the assembly (nested, in a Stage) being written.
     attachCustomSynthesis(this, {
       onSynthesize: (session) => fs.writeFileSync(path.join(session.outdir, this.openApiFileName), this.renderOpenApi()),
@@ -957,6 +966,21 @@ export class SecuredApi extends Construct {
   }
 
   /**
+   * The stack's template file within CloudFormation's limit: written without indentation when only
+   * indentation keeps it out (`private/template-size`), refused with the fix when even that cannot.
+   */
+  private fitTemplate(): string[] {
+    // Rendering the whole template costs about as much as the stack's own synthesis; it is done only
+    // when this API's definition is a tenth of the limit or more (about 170 routes with CORS). A stack
+    // made large by other resources gets aws-cdk-lib's own warning (`@aws-cdk/core:Stack.templateSize`).
+    const stack = Stack.of(this);
+    if (JSON.stringify(stack.resolve(this.definition())).length < FIT_TEMPLATE_FROM_DEFINITION_CHARS) return [];
+    const fit = fitTemplate(stack);
+    return fit.kind !== 'too-large' ? [] : [`${this.node.path}: the template of its stack would be ${fit.bytes.toLocaleString('en-US')} characters`
+      + `${fit.indentedBytes !== undefined && fit.indentedBytes !== fit.bytes ? ` (${fit.indentedBytes.toLocaleString('en-US')} indented)` : ''}, over CloudFormation's 1,000,000-byte template limit, and CloudFormation would refuse it at deployment; ${fit.fix}.`];
+  }
+
+  /**
    * What breaks "public: true is the one way to open a route" in the API as it will be deployed: the
    * guards of `api/guards` (one per risk) over the REST API's resource as its stack's template will
    * hold it (property overrides and escape hatches included, which the typed properties do not show)
@@ -1019,6 +1043,8 @@ const IMPORT_PARAMETERS: Readonly<Record<string, string>> = { endpointConfigurat
 
 /** API Gateway's default quota of resources per REST API (adjustable). */
 const RESOURCES_PER_API = 300;
+/** The size of a definition (compact JSON) from which its API makes its stack's template fit (`fitTemplate`): a tenth of the limit. */
+const FIT_TEMPLATE_FROM_DEFINITION_CHARS = TEMPLATE_BODY_MAXIMUM_SIZE / 10;
 
 interface StageThrottle {
   readonly throttlingRateLimit?: number;
