@@ -50,11 +50,40 @@ export interface JwksConfig {
   readonly maxAgeMs: number;
 }
 
+/**
+ * How the issuer's access tokens say who the client is, what they grant and what kind of token they
+ * are: the issuer profile (`OidcIssuer.profile`), as config.json holds it. The runtime reads a
+ * token's client, grants and kind from these claims and from no other.
+ */
+export interface IssuerProfileConfig {
+  /**
+   * The claims that name the token's OAuth client, in order: the first one the token has is its
+   * client (the context's `clientId`, the audit line's `client_id`, the key of per-client quotas).
+   * It must be a non-empty string other than ABSENT, else the token is refused (`claim_invalid`).
+   * Empty: this issuer's tokens name no client, and every token's client is ABSENT.
+   */
+  readonly clientClaims: readonly string[];
+  /**
+   * The claims that grant scopes: each a space-delimited string or an array of strings; the token's
+   * scopes are the union of those it has. A grant claim of any other type refuses the token
+   * (`claim_invalid`). Empty: the issuer's tokens grant no scope, and only routes without scopes
+   * can be opened.
+   */
+  readonly grantClaims: readonly string[];
+  /**
+   * The claim that tells the issuer's access tokens from its other tokens (e.g. Cognito's
+   * `token_use`), and the values it accepts: a token whose claim is not a string among them is
+   * refused (`token_kind_mismatch`). Absent: the issuer has no such claim.
+   */
+  readonly tokenKind?: { readonly claim: string; readonly values: readonly string[] };
+}
+
 /** config.json, as the construct writes it and the runtime validates it. */
 export interface AuthorizerConfigFile {
   readonly version: 1;
   readonly algorithms: readonly string[];
   readonly audienceClaim: string;
+  readonly profile: IssuerProfileConfig;
   readonly clockToleranceSeconds: number;
   readonly maxTokenAgeSeconds?: number;
   readonly requiredTyp?: string;
@@ -143,7 +172,7 @@ export const CALLER_HEADERS: ReadonlyArray<readonly [header: string, contextKey:
 export const UNAUTHORIZED_REASONS = [
   'missing_token', 'bad_scheme', 'token_too_large', 'malformed_token', 'alg_not_allowed', 'kid_missing',
   'forbidden_header', 'unknown_kid', 'bad_signature', 'issuer_mismatch', 'audience_mismatch', 'expired',
-  'not_yet_valid', 'iat_in_future', 'token_too_old', 'typ_mismatch', 'claim_invalid', 'jwks_unavailable',
+  'not_yet_valid', 'iat_in_future', 'token_too_old', 'typ_mismatch', 'token_kind_mismatch', 'claim_invalid', 'jwks_unavailable',
   'internal_error',
 ] as const;
 /** Reason codes of a Deny policy (403). */
