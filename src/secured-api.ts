@@ -191,13 +191,14 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
 
   /**
    * Whether to create the role API Gateway needs to write access logs (a region-wide account
-   * setting, `AWS::ApiGateway::Account`). All the SecuredApis of a stack share one role and Account
-   * (made with the first that wants it), and every stage of the stack that writes access logs waits
-   * for it. AWS allows one per account and region: synth fails when two stacks of the app that may
-   * deploy to the same account and region (stacks without an explicit env count as possibly the
-   * same) would both set it. Set `false` on the SecuredApis of all stacks but one, and deploy that
-   * one first (or make the others depend on it); set `false` too when the account already has one:
-   * access logging fails to deploy without it.
+   * setting, `AWS::ApiGateway::Account`, that AWS allows once per account and region). All the
+   * SecuredApis of one account and region share one role and Account, made with the first that
+   * wants it, across the stacks of the app (of one CDK Stage), and every stage there that writes
+   * access logs waits for it: in its stack, or through a stack dependency on the stack that holds it.
+   * Environment-agnostic stacks share one among themselves. Synth fails, with the fix, where one
+   * cannot be shared: an environment-agnostic stack beside stacks with an explicit env, two CDK
+   * Stages in one account and region, or another Account (a plain `RestApi`'s) there. Set `false`
+   * when the account already has one: access logging fails to deploy without it.
    *
    * @default true
    */
@@ -532,7 +533,7 @@ export class SecuredApi extends Construct {
       failOnWarnings: true,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       parameters: { ...IMPORT_PARAMETERS },
-      // One role and Account per stack, shared by its SecuredApis (sharedCloudWatchAccount, below).
+      // One role and Account per account and region, shared by its SecuredApis (sharedCloudWatchAccount, below).
       cloudWatchRole: false,
       ...(domain?.disableDefaultEndpoint === true ? { disableExecuteApiEndpoint: true } : {}),
       deployOptions: {
