@@ -593,6 +593,11 @@ export class SecuredApi extends Construct {
     this.declared = this.authorizer._declareInDefinition(this.restApi, () => stageCfn.stageName);
     this.apiKeyRequired = quotas !== undefined;
     if (quotas) {
+      const clients = Array.isArray(quotas.clients) ? quotas.clients.length : 0;
+      if (issuer.profile.clientClaims.length === 0 && clients > 0) {
+        throw new Error(`${this.node.path}: quotas declare ${clients} client(s), but ${issuer.name} tokens name no OAuth client (the issuer profile's clientClaims is empty), so every token would be an undeclared client; `
+          + 'meter by tier alone (quotas with a defaultTier and no clients), or name the claim your tokens carry the client in with the issuer\'s clientClaims option.');
+      }
       this.authorizer._meterByUsageKeys(createQuotas(this, this.restApi, quotas).usageKeys);
     }
     const check = deploymentCheck ?? DeploymentCheck.verify();

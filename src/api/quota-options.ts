@@ -48,10 +48,14 @@ export interface QuotaTierOptions {
 }
 
 /**
- * A client of the API, by the `client_id` claim of its tokens, and its quota tier.
+ * A client of the API, by the client ID its tokens carry, and its quota tier.
  */
 export interface QuotaClientOptions {
-  /** The `client_id` claim of the client's access tokens (what the authorizer context calls `clientId`). */
+  /**
+   * The client's ID, as its access tokens carry it in the issuer profile's client claim
+   * (`OidcIssuer.profile.clientClaims`: Okta `cid`, Auth0/Entra ID/Keycloak `azp`, Cognito and RFC 9068
+   * `client_id`); what the authorizer context calls `clientId`.
+   */
   readonly clientId: string;
 
   /** The name of one of the `tiers`. */

@@ -10,7 +10,7 @@ import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { withIssuerRequirements } from './caller-identity';
 import {
-  API_GATEWAY_AUTHORIZER_KEYS, AuthorizerConfigFile, UsageKeysConfig, CONTEXT_KEYS, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_DECISION_CACHE_ENTRIES,
+  API_GATEWAY_AUTHORIZER_KEYS, AuthorizerConfigFile, IssuerProfileConfig, UsageKeysConfig, CONTEXT_KEYS, DEFAULT_CLOCK_TOLERANCE_SECONDS, DEFAULT_DECISION_CACHE_ENTRIES,
   DEFAULT_JWKS,
   DEFAULT_MAX_TOKEN_BYTES, DEFAULT_METRICS_NAMESPACE, DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, ENV_AUDIENCES, ENV_ISSUER,
   ENV_JWKS_URI, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
@@ -198,11 +198,13 @@ export interface TokenAuthorizerProps extends TokenAuthorizerOptions {
   /**
    * The issuer whose access tokens are accepted.
    *
-   * Google, GitHub Actions and GitLab tokens carry an audience that whoever requests the token
-   * chooses, so for these issuers every guarded route must have a claim rule that pins the caller
-   * (e.g. `ClaimRule.equalTo('repository', 'my-org/my-repo')`); a route without one is refused. For
-   * Amazon Cognito every route also requires `token_use` = `access`, so that the pool's ID tokens
-   * never open a route.
+   * The authorizer reads a token's client, scopes and kind as the issuer's profile
+   * (`issuer.profile`) says. When whoever requests a token chooses its audience (Google, GitHub
+   * Actions, GitLab), every guarded route must have a claim rule that pins the caller (e.g.
+   * `ClaimRule.equalTo('repository', 'my-org/my-repo')`); a route without one is refused, as is a
+   * route with scopes when the issuer's tokens grant none. Where the profile has a token-kind claim
+   * (Cognito's `token_use` = `access`, Entra ID's `ver` = `2.0`), every other token is refused
+   * (401 `token_kind_mismatch`).
    */
   readonly issuer: OidcIssuer;
 
@@ -490,6 +492,7 @@ export class TokenAuthorizer extends Construct {
       version: 1,
       algorithms: [...this.issuer.algorithms],
       audienceClaim: this.issuer.audienceClaim,
+      profile: issuerProfileConfig(this.issuer),
       clockToleranceSeconds: s.clockToleranceSeconds,
       ...(s.maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds: s.maxTokenAgeSeconds }),
       ...(s.requiredTyp === undefined ? {} : { requiredTyp: s.requiredTyp }),
@@ -698,4 +701,14 @@ function integer(where: string, name: string, value: number, min: number, max: n
     throw new Error(`${where}: ${name} is ${value}, which is not a whole number from ${min} to ${max}; pass a literal value in that range.`);
   }
   return value;
+}
+
+/** The issuer profile as config.json carries it to the runtime (the contract's `IssuerProfileConfig`). */
+function issuerProfileConfig(issuer: OidcIssuer): IssuerProfileConfig {
+  const { clientClaims, grantClaims, tokenKind } = issuer.profile;
+  return {
+    clientClaims: [...clientClaims],
+    grantClaims: [...grantClaims],
+    ...(tokenKind ? { tokenKind: { claim: tokenKind.claim, values: [...tokenKind.values] } } : {}),
+  };
 }

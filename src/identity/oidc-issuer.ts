@@ -56,6 +56,87 @@ export interface OidcIssuerOptions {
    * @default [JwtAlgorithm.RS256] (every preset's provider signs with RS256)
    */
   readonly algorithms?: JwtAlgorithm[];
+
+  /**
+   * The claims that name a token's OAuth client, in order: the first one a token has is its client
+   * (the authorizer context's `clientId`, the audit line's `client_id`, the key of per-client quotas).
+   * Replaces the issuer profile's `clientClaims`.
+   *
+   * @default - the preset's (see `IssuerProfile`); `fromUrl`: `['client_id']` (RFC 9068), or the
+   * profile of the provider whose issuer host the URL names
+   */
+  readonly clientClaims?: string[];
+
+  /**
+   * The claims that grant scopes (a space-delimited string or an array of strings each; a token's
+   * scopes are the union). Replaces the issuer profile's `grantClaims`, e.g.
+   * `['scope', 'permissions']` for Auth0 with RBAC's "Add Permissions in the Access Token".
+   *
+   * @default - the preset's (see `IssuerProfile`); `fromUrl`: `['scope']` (RFC 9068), or the
+   * profile of the provider whose issuer host the URL names
+   */
+  readonly grantClaims?: string[];
+}
+
+/**
+ * A claim that tells an issuer's access tokens from its other tokens (e.g. its ID tokens), and the
+ * values an access token has in it.
+ */
+export interface TokenKindCheck {
+  /** The claim, e.g. `token_use`. */
+  readonly claim: string;
+  /** The values that make a token an access token this API accepts, e.g. `['access']`. */
+  readonly values: string[];
+}
+
+/**
+ * An issuer whose tokens carry an audience that whoever requests the token chooses (Google ID
+ * tokens, GitHub Actions and GitLab CI/CD ID tokens): `iss` + `aud` then says only "some caller of
+ * this issuer", so every guarded route must pin the caller with a claim rule on one of
+ * `callerClaims`, and synth fails otherwise.
+ */
+export interface CallerChosenAudience {
+  /** The claims that name the caller, e.g. `repository` for GitHub Actions. */
+  readonly callerClaims: string[];
+  /** Whom the issuer and audience check alone would admit, e.g. `every workflow of every repository on GitHub`. */
+  readonly admits: string;
+  /** A claim rule that pins a caller, for error messages, e.g. `ClaimRule.equalTo('repository', 'my-org/my-repo')`. */
+  readonly example: string;
+}
+
+/**
+ * How an issuer's tokens name their client, grant access and tell their kind: what the authorizer
+ * reads from a token, and what the synth-time checks assume about the issuer. Every preset sets it
+ * from its provider's documentation (README: "Issuer profiles"); `fromUrl` uses RFC 9068's claims.
+ * The authorizer reads these claims and no other for the client, the scopes and the kind.
+ */
+export interface IssuerProfile {
+  /**
+   * The claims that name the token's OAuth client, in order; the first one the token has is its
+   * client. A token whose client claim is not a non-empty string is refused (401 `claim_invalid`);
+   * a token with none of them has no client (`-` in the context; per-client quotas treat it as an
+   * undeclared client). Empty: the issuer's tokens name no client.
+   */
+  readonly clientClaims: string[];
+  /**
+   * The claims that grant scopes: each a space-delimited string or an array of strings; a token's
+   * scopes are the union of those it has. Empty: the issuer's tokens grant no scope, and a route
+   * that requires scopes is refused at synth.
+   */
+  readonly grantClaims: string[];
+  /**
+   * The claim that tells the issuer's access tokens from its other tokens; a token without one of
+   * its values is refused (401 `token_kind_mismatch`).
+   *
+   * @default - the issuer has no such claim; the audience check tells its ID tokens apart
+   */
+  readonly tokenKind?: TokenKindCheck;
+  /**
+   * Set when whoever requests a token chooses its audience.
+   *
+   * @default - the API's audience is chosen by the issuer's administrators
+   */
+  readonly callerChosenAudience?: CallerChosenAudience;
 }
 
 /**
@@ -149,7 +230,117 @@ interface OidcIssuerSpec {
   readonly customSubjectTemplate?: boolean;
   /** Set when the provider URL cannot be derived from `issuerUrl` by string operations (tokens). */
   readonly conditionKeyPrefix?: string;
+  readonly profile: IssuerProfile;
+  /** The user's `clientClaims` / `grantClaims`, which replace the profile's. */
+  readonly options?: { readonly clientClaims?: string[]; readonly grantClaims?: string[] };
 }
+
+/**
+ * The issuer profiles, from each provider's documentation of its access tokens (ID tokens for the
+ * issuers whose tokens are ID tokens). Summarized in the README's "Issuer profiles" table.
+ */
+const PROFILES = {
+  /**
+   * RFC 9068 (JWT profile for OAuth 2.0 access tokens), section 2.2: `client_id` REQUIRED, names the
+   * client; section 2.2.3.1: `scope`, space-delimited. https://www.rfc-editor.org/rfc/rfc9068#section-2.2
+   */
+  rfc9068: { clientClaims: ['client_id'], grantClaims: ['scope'] },
+  /**
+   * Auth0: the default ("Auth0") access token profile names the client in `azp`, the RFC 9068 profile
+   * in `client_id`; both grant `scope` (space-delimited).
+   * https://auth0.com/docs/secure/tokens/access-tokens/access-token-profiles
+   * `permissions` (RBAC's "Add Permissions in the Access Token") is not read by default: with RBAC
+   * on, Auth0 already limits `scope` to the permissions the user or client has, and an API that wants
+   * `permissions` read names it in `grantClaims`.
+   * https://auth0.com/docs/get-started/apis/enable-role-based-access-control-for-apis
+   */
+  auth0: { clientClaims: ['azp', 'client_id'], grantClaims: ['scope'] },
+  /**
+   * Okta custom authorization servers: `cid` is the client, `scp` the granted scopes (an array).
+   * https://developer.okta.com/docs/api/openapi/okta-oauth/guides/overview/#access-token-payload
+   */
+  okta: { clientClaims: ['cid'], grantClaims: ['scp'] },
+  /**
+   * Microsoft Entra ID: v2.0 access tokens name the client in `azp` (v1.0: `appid`); delegated
+   * permissions are in `scp` (space-delimited), application permissions of app-only
+   * (client-credentials) tokens in `roles` (an array). `roles` is read by default, because an
+   * app-only token carries no `scp`, so without it no daemon could open a route; a route that must
+   * be opened by users only says so with a claim rule. `ver` is `2.0` in tokens of the v2.0 issuer
+   * the preset pins. https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
+   */
+  entraId: { clientClaims: ['azp', 'appid'], grantClaims: ['scp', 'roles'], tokenKind: { claim: 'ver', values: ['2.0'] } },
+  /**
+   * Google ID tokens: `azp` is the client ID of the authorized presenter; they grant no scope.
+   * https://developers.google.com/identity/openid-connect/openid-connect#an-id-tokens-payload
+   * A service account asks for any `target_audience`: https://cloud.google.com/docs/authentication/get-id-token
+   */
+  google: {
+    clientClaims: ['azp'],
+    grantClaims: [],
+    callerChosenAudience: {
+      callerClaims: ['sub', 'email', 'hd'],
+      admits: 'every Google account and service account',
+      example: "ClaimRule.equalTo('email', 'ci@my-project.iam.gserviceaccount.com')",
+    },
+  },
+  /**
+   * Amazon Cognito access tokens: `client_id` is the app client, `scope` the scopes, `token_use` is
+   * `access` (an ID token of the same pool says `id`).
+   * https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
+   */
+  cognito: { clientClaims: ['client_id'], grantClaims: ['scope'], tokenKind: { claim: 'token_use', values: ['access'] } },
+  /**
+   * Keycloak access tokens: `azp` is the client, `scope` the scopes (space-delimited). Keycloak
+   * documents no claim that tells its access tokens from its ID tokens, so none is read; an ID
+   * token's `aud` is its client, so the API's audience must not be a client users sign in to
+   * (use an audience mapper with the API's own audience).
+   * https://www.keycloak.org/docs/latest/server_admin/#_oidc_token_role_mappings
+   */
+  keycloak: { clientClaims: ['azp'], grantClaims: ['scope'] },
+  /**
+   * GitHub Actions ID tokens name no OAuth client and grant no scope; the workflow names the audience.
+   * https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect
+   */
+  githubActions: {
+    clientClaims: [],
+    grantClaims: [],
+    callerChosenAudience: {
+      callerClaims: ['sub', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'job_workflow_ref', 'workflow_ref'],
+      admits: 'every workflow of every repository on GitHub',
+      example: "ClaimRule.equalTo('repository', 'my-org/my-repo')",
+    },
+  },
+  /**
+   * GitLab CI/CD ID tokens name no OAuth client and grant no scope; the job names the audience.
+   * https://docs.gitlab.com/ci/secrets/id_token_authentication/
+   */
+  gitlab: {
+    clientClaims: [],
+    grantClaims: [],
+    callerChosenAudience: {
+      callerClaims: ['sub', 'project_path', 'project_id', 'namespace_path', 'namespace_id', 'ci_config_ref_uri'],
+      admits: 'every job of every project on the GitLab instance',
+      example: "ClaimRule.equalTo('project_path', 'my-group/my-project')",
+    },
+  },
+} satisfies Record<string, IssuerProfile>;
+
+/**
+ * `fromUrl` of a provider's own issuer host takes that provider's profile: a GitHub Actions issuer
+ * by URL must still pin its callers, an Okta one still read `cid`.
+ */
+const PROFILE_BY_HOST: ReadonlyArray<readonly [RegExp, IssuerProfile]> = [
+  [/\.auth0\.com$/, PROFILES.auth0],
+  [/\.(okta|oktapreview|okta-emea)\.com$/, PROFILES.okta],
+  [/^login\.microsoftonline\.com$/, PROFILES.entraId],
+  [/^accounts\.google\.com$/, PROFILES.google],
+  [/^cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/, PROFILES.cognito],
+  [/^token\.actions\.githubusercontent\.com$/, PROFILES.githubActions],
+  [/^gitlab\.com$/, PROFILES.gitlab],
+];
+
+/** Registered JWT claims that the authorizer checks itself, and that no profile may name. */
+const CHECKED_CLAIMS = ['iss', 'aud', 'exp', 'nbf', 'iat', 'jti'];
 
 const DEFAULT_ALGORITHMS = [JwtAlgorithm.RS256];
 const KNOWN_ALGORITHMS: ReadonlySet<string> = new Set(Object.values(JwtAlgorithm));
@@ -192,6 +383,7 @@ export class OidcIssuer {
   public static fromUrl(url: string, options: OidcIssuerOptions): OidcIssuer {
     const where = 'OidcIssuer.fromUrl';
     const unresolved = Token.isUnresolved(url);
+    const host = unresolved ? undefined : /^https:\/\/([^/:?#]+)/.exec(url)?.[1]?.toLowerCase();
     return new OidcIssuer({
       where,
       name: 'OIDC issuer',
@@ -199,6 +391,8 @@ export class OidcIssuer {
       audiences: options.audiences,
       jwksUri: options.jwksUri ?? `${unresolved ? url : url.replace(/\/$/, '')}/.well-known/jwks.json`,
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+      profile: (host !== undefined && PROFILE_BY_HOST.find(([pattern]) => pattern.test(host))?.[1]) || PROFILES.rfc9068,
+      options,
     });
   }
 
@@ -221,6 +415,8 @@ export class OidcIssuer {
       audiences: options.audiences,
       jwksUri: options.jwksUri ?? `https://${domain}/.well-known/jwks.json`,
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+      profile: PROFILES.auth0,
+      options,
     });
   }
 
@@ -262,6 +458,8 @@ export class OidcIssuer {
       audiences: options.audiences,
       jwksUri: options.jwksUri ?? jwksUri,
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+      profile: PROFILES.okta,
+      options,
     });
   }
 
@@ -300,6 +498,8 @@ export class OidcIssuer {
       audiences: options.audiences,
       jwksUri: options.jwksUri ?? `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys`,
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+      profile: PROFILES.entraId,
+      options,
     });
   }
 
@@ -324,6 +524,8 @@ export class OidcIssuer {
       audiences: options.audiences,
       jwksUri: options.jwksUri ?? 'https://www.googleapis.com/oauth2/v3/certs',
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+      profile: PROFILES.google,
+      options,
     });
   }
 
@@ -351,6 +553,8 @@ export class OidcIssuer {
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
       audienceClaim: 'client_id',
       conditionKeyPrefix: providerName,
+      profile: PROFILES.cognito,
+      options,
     });
   }
 
@@ -385,6 +589,8 @@ export class OidcIssuer {
       jwksUri: options.jwksUri ?? `${issuerUrl}/.well-known/jwks.json`,
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
       audienceClaim: 'client_id',
+      profile: PROFILES.cognito,
+      options,
     });
   }
 
@@ -420,6 +626,8 @@ export class OidcIssuer {
       audiences: options.audiences,
       jwksUri: options.jwksUri ?? `${issuerUrl}/protocol/openid-connect/certs`,
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
+      profile: PROFILES.keycloak,
+      options,
     });
   }
 
@@ -451,6 +659,7 @@ export class OidcIssuer {
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
       subjectPrefix: options.customSubjectTemplate ? undefined : 'repo:',
       customSubjectTemplate: options.customSubjectTemplate,
+      profile: PROFILES.githubActions,
     });
   }
 
@@ -477,6 +686,8 @@ export class OidcIssuer {
       jwksUri: options.jwksUri ?? `${issuerUrl}/oauth/discovery/keys`,
       algorithms: options.algorithms ?? DEFAULT_ALGORITHMS,
       subjectPrefix: 'project_path:',
+      profile: PROFILES.gitlab,
+      options,
     });
   }
 
@@ -522,6 +733,12 @@ export class OidcIssuer {
   public readonly conditionKeyPrefix: string;
   /** A human-readable name of the issuer kind, used in error messages. */
   public readonly name: string;
+  /**
+   * How this issuer's tokens name their client, grant scopes and tell their kind (the preset's, with
+   * the `clientClaims` and `grantClaims` options applied). The authorizer, per-client quotas, the
+   * audit line and the synth-time checks read these and no claim or issuer name of their own.
+   */
+  public readonly profile: IssuerProfile;
 
   private constructor(spec: OidcIssuerSpec) {
     checkIssuerUrl(spec.where, spec.issuerUrl);
@@ -541,10 +758,48 @@ export class OidcIssuer {
     this.subjectPrefix = spec.subjectPrefix;
     this.customSubjectTemplate = spec.customSubjectTemplate ?? false;
     this.providerUrl = spec.issuerUrl;
+    this.profile = profileOf(spec);
     this.conditionKeyPrefix = spec.conditionKeyPrefix ?? (Token.isUnresolved(spec.issuerUrl)
       ? Fn.select(1, Fn.split('https://', spec.issuerUrl))
       : spec.issuerUrl.slice('https://'.length));
   }
+}
+
+/** The spec's profile with the user's claim options applied, checked, and copied (a caller cannot change it afterwards). */
+function profileOf(spec: OidcIssuerSpec): IssuerProfile {
+  const { profile, options } = spec;
+  const clientClaims = checkClaimNames(spec.where, 'clientClaims', options?.clientClaims ?? profile.clientClaims);
+  const grantClaims = checkClaimNames(spec.where, 'grantClaims', options?.grantClaims ?? profile.grantClaims);
+  const overlap = clientClaims.find((claim) => grantClaims.includes(claim));
+  if (overlap !== undefined) {
+    fail(spec.where, `clientClaims and grantClaims both name '${overlap}', so the client's ID would be read as a scope it grants; name each claim in one of them`);
+  }
+  return {
+    clientClaims,
+    grantClaims,
+    ...(profile.tokenKind ? { tokenKind: { claim: profile.tokenKind.claim, values: [...profile.tokenKind.values] } } : {}),
+    ...(profile.callerChosenAudience ? { callerChosenAudience: { ...profile.callerChosenAudience, callerClaims: [...profile.callerChosenAudience.callerClaims] } } : {}),
+  };
+}
+
+function checkClaimNames(where: string, what: string, claims: string[]): string[] {
+  if (!Array.isArray(claims) || Token.isUnresolved(claims)) {
+    fail(where, `${what} must be a list of claim names, e.g. ['client_id']`);
+  }
+  const seen = new Set<string>();
+  for (const claim of claims) {
+    if (typeof claim !== 'string' || Token.isUnresolved(claim) || claim.trim() === '' || claim !== claim.trim()) {
+      fail(where, `${what} holds ${JSON.stringify(claim)}, which is not a claim name; pass literal claim names without spaces, e.g. 'client_id'`);
+    }
+    if (CHECKED_CLAIMS.includes(claim)) {
+      fail(where, `${what} holds '${claim}', a registered claim the authorizer checks itself (${CHECKED_CLAIMS.join(', ')}); name the claim your issuer puts the ${what === 'clientClaims' ? 'client ID' : 'granted scopes'} in`);
+    }
+    if (seen.has(claim)) {
+      fail(where, `${what} holds '${claim}' twice; list each claim once`);
+    }
+    seen.add(claim);
+  }
+  return [...claims];
 }
 
 function fail(where: string, message: string): never {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { App, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { HttpMethod, OidcIssuer, QuotaClientOptions, SecuredApi, SecuredApiProps, SecuredApiQuotaOptions } from '../../src';
+import { ClaimRule, HttpMethod, OidcIssuer, QuotaClientOptions, SecuredApi, SecuredApiProps, SecuredApiQuotaOptions } from '../../src';
 import { acknowledgements, authorizerConfigJson, nagFindings } from '../support/cdk';
 import { authorizationOf, definitionOf } from '../support/definition';
 import { okHandler, ordersStack } from '../support/orders-api';
@@ -53,6 +53,21 @@ function keyOf(template: Template, description: RegExp): string {
 }
 
 describe('SecuredApi quotas', () => {
+  describe('the client of the issuer profile', () => {
+    test('should refuse declared clients when the issuer\'s tokens name no client, and meter such an issuer by tier alone', () => {
+      // GIVEN: GitHub Actions ID tokens name no OAuth client (their issuer profile has no client claim)
+      const issuer = OidcIssuer.githubActions({ audiences: ['api://deploy'] });
+      const routes = (handler: any) => [{ method: HttpMethod.POST, path: '/deploy', handler, claimRules: [ClaimRule.equalTo('repository', 'my-org/my-repo')] }];
+
+      // WHEN / THEN
+      const { stack } = ordersStack();
+      expect(() => new SecuredApi(stack, 'Api', { issuer, routes: routes(okHandler(stack)), quotas: { tiers: TIERS, clients: CLIENTS } }))
+        .toThrow('Orders/Api: quotas declare 3 client(s), but GitHub Actions tokens name no OAuth client (the issuer profile\'s clientClaims is empty), so every token would be an undeclared client; meter by tier alone');
+      const other = ordersStack();
+      expect(() => new SecuredApi(other.stack, 'Api', { issuer, routes: routes(okHandler(other.stack)), quotas: { tiers: TIERS, defaultTier: 'free' } })).not.toThrow();
+    });
+  });
+
   describe('usage plans', () => {
     test('should make one usage plan per tier, bound to the API stage, with its throttle and quota', () => {
       // GIVEN

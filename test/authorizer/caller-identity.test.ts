@@ -75,8 +75,8 @@ describe('issuers whose audience the caller chooses', () => {
   });
 });
 
-describe('Amazon Cognito', () => {
-  test('should require token_use access on every route, so that ID tokens of the pool never open one', () => {
+describe('the issuer profile in the authorizer', () => {
+  test('should carry Cognito\'s token-kind check to the runtime instead of adding a claim rule to each route', () => {
     // GIVEN
     const { app, stack } = makeStack();
     const routes: RouteAuthorization[] = [
@@ -90,9 +90,69 @@ describe('Amazon Cognito', () => {
 
     // THEN
     const config = authorizerConfigJson(app, stack);
+    expect(config.profile).toEqual({ clientClaims: ['client_id'], grantClaims: ['scope'], tokenKind: { claim: 'token_use', values: ['access'] } });
     expect(config.routes.map((r: any) => [r.method, r.claimRules])).toEqual([
-      ['GET', [{ claim: 'token_use', op: 'equals', value: 'access' }]],
+      ['GET', []],
       ['POST', [{ claim: 'token_use', op: 'equals', value: 'access' }]],
     ]);
+  });
+
+  test.each([
+    ['Okta', OidcIssuer.okta('acme.okta.com', { audiences: ['api://default'] }), { clientClaims: ['cid'], grantClaims: ['scp'] }],
+    ['Auth0', OidcIssuer.auth0('acme.eu.auth0.com', { audiences: ['api://orders'] }), { clientClaims: ['azp', 'client_id'], grantClaims: ['scope'] }],
+    ['Auth0 with RBAC permissions', OidcIssuer.auth0('acme.eu.auth0.com', { audiences: ['api://orders'], grantClaims: ['scope', 'permissions'] }), { clientClaims: ['azp', 'client_id'], grantClaims: ['scope', 'permissions'] }],
+    ['Entra ID', OidcIssuer.entraId('72f988bf-86f1-41af-91ab-2d7cd011db47', { audiences: ['api://orders'] }), { clientClaims: ['azp', 'appid'], grantClaims: ['scp', 'roles'], tokenKind: { claim: 'ver', values: ['2.0'] } }],
+    ['Keycloak', OidcIssuer.keycloak('https://sso.example.com', 'acme', { audiences: ['orders'] }), { clientClaims: ['azp'], grantClaims: ['scope'] }],
+    ['fromUrl (RFC 9068)', OidcIssuer.fromUrl('https://login.example.com', { audiences: ['api://orders'] }), { clientClaims: ['client_id'], grantClaims: ['scope'] }],
+    ['fromUrl of an Okta host', OidcIssuer.fromUrl('https://acme.okta.com/oauth2/default', { audiences: ['api://default'] }), { clientClaims: ['cid'], grantClaims: ['scp'] }],
+    ['fromUrl, claims named', OidcIssuer.fromUrl('https://login.example.com', { audiences: ['api://orders'], clientClaims: ['appid'], grantClaims: ['scp'] }), { clientClaims: ['appid'], grantClaims: ['scp'] }],
+  ])('should write the %s profile into config.json', (_, issuer, profile) => {
+    // GIVEN
+    const { app, stack } = makeStack();
+
+    // WHEN
+    const authorizer = new TokenAuthorizer(stack, 'Authz', { issuer, routes: [{ ...ROUTE, scopes: ['orders:read'] }] });
+    attach(stack, authorizer, [ROUTE]);
+
+    // THEN
+    expect(authorizerConfigJson(app, stack).profile).toEqual(profile);
+  });
+
+  test.each([
+    ['GitHub Actions', OidcIssuer.githubActions({ audiences: ['api://deploy'] }), ClaimRule.equalTo('repository', 'my-org/my-repo')],
+    ['GitLab', OidcIssuer.gitlab({ audiences: ['api://deploy'] }), ClaimRule.equalTo('project_path', 'my-group/my-project')],
+    ['Google', OidcIssuer.google({ audiences: ['https://deploy.example.com'] }), ClaimRule.equalTo('email', 'ci@my-project.iam.gserviceaccount.com')],
+  ])('should refuse a route with scopes for %s, whose tokens grant none', (name, issuer, pin) => {
+    // GIVEN
+    const { stack } = makeStack();
+
+    // WHEN / THEN
+    expect(() => new TokenAuthorizer(stack, 'Authz', { issuer, routes: [{ ...ROUTE, scopes: ['deploy'], claimRules: [pin] }] }))
+      .toThrow(`Auth/Authz: route GET /deploy requires the scopes ["deploy"], but ${name} tokens grant no scope (its issuer profile names no grant claim), so no token could open it; remove the scopes`);
+  });
+});
+
+describe('issuer profile options', () => {
+  test.each([
+    [{ clientClaims: ['aud'] }, /clientClaims holds 'aud', a registered claim the authorizer checks itself/],
+    [{ grantClaims: ['exp'] }, /grantClaims holds 'exp', a registered claim/],
+    [{ clientClaims: [''] }, /clientClaims holds "", which is not a claim name/],
+    [{ grantClaims: [' scope'] }, /grantClaims holds " scope", which is not a claim name/],
+    [{ grantClaims: ['scope', 'scope'] }, /grantClaims holds 'scope' twice/],
+    [{ clientClaims: ['azp'], grantClaims: ['azp'] }, /clientClaims and grantClaims both name 'azp'/],
+  ])('should refuse %j', (options, message) => {
+    expect(() => OidcIssuer.fromUrl('https://login.example.com', { audiences: ['api://orders'], ...options })).toThrow(message);
+  });
+
+  test('should keep its profile when the caller changes the arrays it passed', () => {
+    // GIVEN
+    const clientClaims = ['cid'];
+    const issuer = OidcIssuer.fromUrl('https://login.example.com', { audiences: ['api://orders'], clientClaims });
+
+    // WHEN
+    clientClaims.push('client_id');
+
+    // THEN
+    expect(issuer.profile.clientClaims).toEqual(['cid']);
   });
 });

@@ -168,6 +168,7 @@ describe('TokenAuthorizer', () => {
       version: 1,
       algorithms: ['RS256'],
       audienceClaim: 'aud',
+      profile: { clientClaims: ['client_id'], grantClaims: ['scope'] },
       clockToleranceSeconds: 30,
       maxTokenBytes: 8192,
       contextClaims: [],
