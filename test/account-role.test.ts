@@ -154,7 +154,7 @@ describe('API Gateway\'s account-level CloudWatch role', () => {
     api(stack(app, 'Pinned'), 'Reports');
 
     // WHEN / THEN
-    expect(() => app.synth()).toThrow(/Pinned\/Reports\/Api\/Account sets .* in stack Pinned \(123456789012\/eu-west-1\), and so does Agnostic\/Orders\/Api\/Account in stack Agnostic \(any account\/any region\).*give both stacks an explicit env \(account and region\), or set cloudWatchRole: false on the SecuredApis of stack Pinned and make it depend on the other \(Pinned.addDependency\(Agnostic\)\)/);
+    expect(() => app.synth()).toThrow(/Pinned\/Reports\/Api\/Account sets .* in stack Pinned \(123456789012\/eu-west-1\), and so does Agnostic\/Orders\/Api\/Account in stack Agnostic \(any account\/any region\).*give both stacks an explicit env \(account and region\), or set cloudWatchRole: false on the SecuredApis of stack Pinned and make it depend on the other \(Pinned.node.addDependency\(Agnostic\)\)/);
   });
 
   test('should report a clash once, on the later stack', () => {
@@ -237,7 +237,7 @@ describe('API Gateway\'s account-level CloudWatch role', () => {
     // WHEN
     api(first, 'Orders');
     api(second, 'Reports', { cloudWatchRole: false });
-    second.addDependency(first);
+    second.node.addDependency(first);
 
     // THEN
     expect(() => app.synth()).not.toThrow();

@@ -147,7 +147,7 @@ function fixFor(stack: Stack, other: Stack, otherIsOurs: boolean): string {
   }
   return 'The SecuredApis of one account and region share one when their stacks state the same env: give both stacks an explicit env '
     + `(account and region), or set cloudWatchRole: false on the SecuredApis of stack ${stack.node.path} and make it depend on the other `
-    + `(${stack.node.id}.addDependency(${other.node.id})). Stacks without an explicit env count as possibly the same account and region.`;
+    + `(${stack.node.id}.node.addDependency(${other.node.id})). Stacks without an explicit env count as possibly the same account and region.`;
 }
 
 /** Whether two stacks may deploy to the same account and region: unless their accounts or their regions are known to differ. */
