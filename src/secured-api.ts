@@ -250,7 +250,7 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
   /**
    * Options for the alarms: thresholds, periods, datapoints, which ones are enabled, and actions.
    *
-   * @default - the defaults in the README's alarm table, and no actions
+   * @default - the defaults in the alarm table of docs/monitoring.md, and no actions
    */
   readonly alarmOptions?: SecuredApiAlarmsOptions;
 
@@ -302,7 +302,7 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * API (its methods and their authorization, API key requirement and integration, the authorizer,
    * the API key source, the 401 and 403 gateway responses) and fails the deployment, one line per
    * difference, when anything differs (CloudFormation rolls back; the stage keeps serving the old
-   * deployment). See the README, "Checked at every deploy".
+   * deployment). See docs/rest-api.md, "Checked at every deploy".
    *
    * `DeploymentCheck.skip(reason)` turns it off; the reason is recorded as a synth warning and in
    * the OpenAPI document (`x-cdk-secured-api-deployment-check`). It is the only way: an escape hatch
@@ -324,7 +324,7 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * operation of it, not an `AWS::ApiGateway::Method`, and the authorizer, the request validator and
  * the gateway responses are declared in it too. So the stack's resource count does not grow with
  * the routes (each backend function adds one `AWS::Lambda::Permission`, whatever it serves), and
- * 1,000 routes fit in one stack (see the README's scale figures). The stage is redeployed whenever
+ * 1,000 routes fit in one stack (see the scale figures in docs/performance.md). The stage is redeployed whenever
  * the definition changes.
  *
  * Template size: when the stack's template file, indented as aws-cdk-lib writes it by default,
