@@ -2,6 +2,7 @@ import { App, Stack, StackProps, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as fc from 'fast-check';
 import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps } from '../src';
 import { okHandler } from './support/orders-api';
 
@@ -244,4 +245,39 @@ describe('API Gateway\'s account-level CloudWatch role', () => {
     expect(Template.fromStack(second).findResources('AWS::ApiGateway::Account')).toEqual({});
     expect(JSON.stringify(Template.fromStack(second).toJSON())).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
   });
+
+  test('should, for any layout of stacks and places, make one Account per place that wants it, and have every stack there wait for it', () => {
+    const PLACES = {
+      eu: EU,
+      us: { account: '123456789012', region: 'us-east-1' },
+      other: { account: '210987654321', region: 'eu-west-1' },
+    };
+    const layouts = fc.array(fc.record({ place: fc.constantFrom('eu', 'us', 'other'), wantsRole: fc.boolean() }), { minLength: 2, maxLength: 3 });
+    fc.assert(fc.property(layouts, (layout) => {
+      // GIVEN
+      const app = new App();
+      const stacks = layout.map((l, i) => {
+        const s = stack(app, `S${i}`, { env: PLACES[l.place as keyof typeof PLACES] });
+        api(s, 'Api', { cloudWatchRole: l.wantsRole });
+        return s;
+      });
+
+      // WHEN
+      app.synth();
+
+      // THEN
+      for (const place of Object.keys(PLACES)) {
+        const here = stacks.filter((_, i) => layout[i].place === place);
+        const holders = here.filter((s) => accountsOf(s).length > 0);
+        const wanted = layout.some((l) => l.place === place && l.wantsRole);
+        expect(holders.map((h) => accountsOf(h).length)).toEqual(wanted ? [1] : []);
+        // The holder is the place's first stack whose SecuredApi wants the role; the others wait for it.
+        expect(holders[0]).toBe(here.find((x) => layout[stacks.indexOf(x)].wantsRole));
+        for (const s of here) {
+          expect(s.dependencies).toEqual(wanted && s !== holders[0] ? [holders[0]] : []);
+        }
+      }
+    }), { numRuns: 8 });
+  });
 });
+
