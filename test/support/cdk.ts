@@ -27,6 +27,13 @@ export function synthKeepingExitCode(app: App): CloudAssembly {
   const exitCode = process.exitCode;
   try {
     return app.synth();
+  } catch (error) {
+    // aws-cdk-lib releases after 2.257 throw when a validation plugin failed, once they have written
+    // the assembly and its report (2.257 sets process.exitCode instead): read the assembly they wrote.
+    if (String((error as Error).message).includes('A copy of this report can be found in') && fs.existsSync(path.join(app.outdir, 'manifest.json'))) {
+      return new CloudAssembly(app.outdir);
+    }
+    throw error;
   } finally {
     process.exitCode = exitCode;
     printed.mockRestore();
