@@ -7,6 +7,7 @@ import { AuditLog } from '../../../src/authorizer/runtime/audit';
 import { parseConfig } from '../../../src/authorizer/runtime/config';
 import type { AuthorizerConfig } from '../../../src/authorizer/runtime/config';
 import type { AuthorizerResult, PolicyDocument } from '../../../src/authorizer/runtime/policy';
+import type { IssuerProfileConfig } from '../../../src/authorizer/runtime/profile';
 import type { KeyResolver } from '../../../src/authorizer/runtime/verify';
 
 // Shared by the authorizer runtime tests: key pairs made on the fly, tokens signed by the test,
@@ -89,12 +90,19 @@ export async function signRaw(key: TestKey, header: unknown, payload: unknown, s
   return `${input}.${b64u(new Uint8Array(sig))}`;
 }
 
+/**
+ * The issuer profile of the fixtures' configs: RFC 9068's client claim and the two grant claims the
+ * runtime read for every issuer before profiles, no token kind.
+ */
+export const PROFILE: IssuerProfileConfig = { clientClaims: ['client_id'], grantClaims: ['scope', 'scp'] };
+
 /** config.json as the construct writes it, with the contract's defaults. */
 export function rawConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     version: 1,
     algorithms: ['RS256'],
     audienceClaim: 'aud',
+    profile: PROFILE,
     clockToleranceSeconds: 30,
     maxTokenBytes: 8192,
     contextClaims: [],

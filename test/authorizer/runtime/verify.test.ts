@@ -1,4 +1,4 @@
-import { AUDIENCE, clockAt, FIXED_NOW, ISSUER, makeKey, resolverOf, sign, signRaw, validClaims } from './fixtures';
+import { AUDIENCE, clockAt, FIXED_NOW, ISSUER, makeKey, PROFILE, resolverOf, sign, signRaw, validClaims } from './fixtures';
 import type { TestKey } from './fixtures';
 import { KeysUnavailableError, TokenRejectedError } from '../../../src/authorizer/runtime/errors';
 import { TokenVerifier } from '../../../src/authorizer/runtime/verify';
@@ -10,6 +10,7 @@ const OPTIONS: VerifierOptions = {
   audienceClaim: 'aud',
   algorithms: ['RS256'],
   clockToleranceSeconds: 30,
+  profile: PROFILE,
 };
 
 let rsa: TestKey;
