@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -172,7 +172,8 @@ export type Handler = (event: unknown) => Promise<AuthorizerResult>;
 
 /**
  * Loads the Lambda entry point afresh (its own module registry, so its init runs again) with
- * config.json written to a temp dir and the SECURED_API_* environment set during the load.
+ * config.json written to a temp dir and the SECURED_API_* environment set during the load. The entry
+ * point reads config.json only during its init, so the temp dir is removed as soon as it has loaded.
  */
 export function loadHandler(raw: Record<string, unknown>, env: Record<string, string>): Handler {
   const dir = mkdtempSync(join(tmpdir(), 'authz-handler-'));
@@ -190,6 +191,7 @@ export function loadHandler(raw: Record<string, unknown>, env: Record<string, st
     });
     return handler as Handler;
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) {
         delete process.env[k];
