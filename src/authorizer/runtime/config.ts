@@ -133,7 +133,7 @@ function profileOf(raw: unknown): IssuerProfileConfig {
   const grantClaims = claimNames(p.grantClaims, 'profile.grantClaims');
   const both = clientClaims.find((name) => grantClaims.includes(name));
   if (both !== undefined) {
-    fail(`profile names "${both}" both as a client claim and as a grant claim: a client id would then be granted as a scope`);
+    fail(`profile names "${both}" both as a client claim and a grant claim`);
   }
   if (p.tokenKind === undefined) {
     return { clientClaims, grantClaims };
@@ -150,7 +150,7 @@ function claimNames(value: unknown, at: string): string[] {
   distinct(names, at);
   for (const name of names) {
     if (RESERVED_CLAIMS.has(name.toLowerCase())) {
-      fail(`${at} holds "${name}", a registered JWT claim (${[...RESERVED_CLAIMS].join(', ')}) that names neither a client nor a grant`);
+      fail(`${at} holds "${name}", a registered JWT claim that names neither a client nor a grant`);
     }
   }
   return names;

@@ -23,7 +23,7 @@ export function clientOf(claims: Record<string, unknown>, clientClaims: readonly
   }
   const value = claims[name];
   if (typeof value !== 'string' || value === '' || value === ABSENT || CONTROL.test(value)) {
-    throw new ClaimInvalidError(`the client claim "${name}" is not a non-empty string without control characters, nor "${ABSENT}"`, claims);
+    throw new ClaimInvalidError(`the client claim "${name}" is not a usable client id`, claims);
   }
   return value;
 }
@@ -49,6 +49,6 @@ export function checkTokenKind(claims: Record<string, unknown>, tokenKind: Issue
   }
   const value = Object.hasOwn(claims, tokenKind.claim) ? claims[tokenKind.claim] : undefined;
   if (typeof value !== 'string' || !tokenKind.values.includes(value)) {
-    throw new TokenKindMismatchError(`the token kind claim "${tokenKind.claim}" is not one of the accepted kinds`, claims);
+    throw new TokenKindMismatchError(`"${tokenKind.claim}" is not an accepted token kind`, claims);
   }
 }

@@ -179,7 +179,7 @@ describe('parseConfig: the issuer profile', () => {
     ['exp as a grant claim', { clientClaims: [], grantClaims: ['scope', 'exp'] }, 'profile.grantClaims holds "exp", a registered JWT claim'],
     ['NBF as a grant claim', { clientClaims: [], grantClaims: ['NBF'] }, 'profile.grantClaims holds "NBF", a registered JWT claim'],
     ['iat as a grant claim', { clientClaims: [], grantClaims: ['iat'] }, 'profile.grantClaims holds "iat", a registered JWT claim'],
-    ['a claim both naming the client and granting', { clientClaims: ['azp'], grantClaims: ['scope', 'azp'] }, 'profile names "azp" both as a client claim and as a grant claim'],
+    ['a claim both naming the client and granting', { clientClaims: ['azp'], grantClaims: ['scope', 'azp'] }, 'profile names "azp" both as a client claim and a grant claim'],
     ['a token kind that is not an object', { clientClaims: [], grantClaims: [], tokenKind: 'access' }, 'profile.tokenKind must be an object'],
     ['a token kind without a claim', { clientClaims: [], grantClaims: [], tokenKind: { values: ['access'] } }, 'profile.tokenKind.claim must be a non-empty string'],
     ['a token kind with an empty claim', { clientClaims: [], grantClaims: [], tokenKind: { claim: '', values: ['access'] } }, 'profile.tokenKind.claim must be a non-empty string'],
