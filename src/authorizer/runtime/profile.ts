@@ -8,13 +8,21 @@ export type { IssuerProfileConfig };
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 /**
+ * Whether a claim value may name a subject or a client: they become the principal and caller
+ * headers, so a non-empty string, not the contract's ABSENT marker, without control characters
+ * (which a header value cannot carry).
+ */
+export function isUsableId(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && value !== ABSENT && !CONTROL.test(value);
+}
+
+/**
  * The token's OAuth client: the value of the first of the profile's client claims (`clientClaims`)
  * that the token has as an own property (never one inherited through the prototype), or undefined
  * when it has none of them. No other claim is read. The client becomes the context's `clientId`, the
  * principal, a caller header and the key of per-client quotas, so the claim that names it must be a
- * non-empty string other than ABSENT and without control characters (which a header value cannot
- * carry); else the token is refused (`claim_invalid`), never read as having no client or as the
- * next claim's client.
+ * usable id (isUsableId); else the token is refused (`claim_invalid`), never read as having no
+ * client or as the next claim's client.
  */
 export function clientOf(claims: Record<string, unknown>, clientClaims: readonly string[]): string | undefined {
   const name = clientClaims.find((claim) => Object.hasOwn(claims, claim));
@@ -22,7 +30,7 @@ export function clientOf(claims: Record<string, unknown>, clientClaims: readonly
     return undefined;
   }
   const value = claims[name];
-  if (typeof value !== 'string' || value === '' || value === ABSENT || CONTROL.test(value)) {
+  if (!isUsableId(value)) {
     throw new ClaimInvalidError(`the client claim "${name}" is not a usable client id`, claims);
   }
   return value;

@@ -19,7 +19,7 @@ import {
   TypMismatchError,
   UnknownKidError,
 } from './errors';
-import { checkTokenKind, clientOf } from './profile';
+import { checkTokenKind, clientOf, isUsableId } from './profile';
 import { grantedScopes } from './scopes';
 import { ABSENT } from '../contract';
 import type { IssuerProfileConfig } from '../contract';
@@ -87,8 +87,6 @@ export interface VerifiedToken {
 const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'crit', 'b64'];
 const KID_MAX_LENGTH = 256;
 const KID_CHARS = /^[\x21-\x7e]+$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x1f\x7f]/;
 
 /**
  * Verifies compact JWS access tokens with jose. jose does the signature, `iss`, `aud`, `exp`, `nbf`,
@@ -242,10 +240,7 @@ export class TokenVerifier {
     if (iat !== undefined && iat > nowSec + this.options.clockToleranceSeconds) {
       throw new IatInFutureError('"iat" is in the future', claims);
     }
-    // sub and the client become the principal and caller headers: never empty nor the contract's
-    // ABSENT marker, and without control characters, which a header value cannot carry.
-    const sub = claims.sub;
-    if (sub !== undefined && (typeof sub !== 'string' || sub === '' || sub === ABSENT || CONTROL.test(sub))) {
+    if (claims.sub !== undefined && !isUsableId(claims.sub)) {
       throw new ClaimInvalidError(`"sub" is not a non-empty string without control characters, nor "${ABSENT}"`, claims);
     }
     const client = clientOf(claims, profile.clientClaims);
