@@ -76,6 +76,8 @@ function makeConfig() {
     version: 1,
     algorithms: ['RS256'],
     audienceClaim: 'aud',
+    // RFC 9068's claims, as an issuer from OidcIssuer.fromUrl: the tokens below name their client in client_id.
+    profile: { clientClaims: ['client_id'], grantClaims: ['scope'] },
     clockToleranceSeconds: 30,
     maxTokenBytes: 8192,
     contextClaims: ['tenant_tier'],
