@@ -173,7 +173,7 @@ describe('issuer profiles through the synthesized authorizer', () => {
   });
 
   test.each([
-    ['Cognito', 'an ID token of the pool', { token_use: 'id', aud: '1example23456789', 'cognito:username': 'my-test-user', email: 'a@example.com', sub: 's' }, 'audience_mismatch'],
+    ['Cognito', 'an ID token of the pool', { token_use: 'id', aud: '1example23456789', 'cognito:username': 'my-test-user', email: 'a@example.com', sub: 's' }, 'token_kind_mismatch'],
     ['Cognito', 'an ID token that also names the client', { token_use: 'id', client_id: '1example23456789', scope: 'orders/read', sub: 's' }, 'token_kind_mismatch'],
     ['Cognito', 'a token without token_use', { client_id: '1example23456789', scope: 'orders/read', sub: 's' }, 'token_kind_mismatch'],
     ['Entra', 'a v1.0 token under the v2.0 issuer', { ver: '1.0', aud: '6e74172b-be56-4843-9ff4-e66a39bb12e3', appid: '1a2b3c4d-0000-4000-8000-000000000001', scp: 'Orders.Read', sub: 's' }, 'token_kind_mismatch'],
