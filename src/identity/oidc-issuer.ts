@@ -791,8 +791,8 @@ function checkClaimNames(where: string, what: string, claims: string[]): string[
     if (typeof claim !== 'string' || Token.isUnresolved(claim) || claim.trim() === '' || claim !== claim.trim()) {
       fail(where, `${what} holds ${JSON.stringify(claim)}, which is not a claim name; pass literal claim names without spaces, e.g. 'client_id'`);
     }
-    if (CHECKED_CLAIMS.includes(claim)) {
-      fail(where, `${what} holds '${claim}', a registered claim the authorizer checks itself (${CHECKED_CLAIMS.join(', ')}); name the claim your issuer puts the ${what === 'clientClaims' ? 'client ID' : 'granted scopes'} in`);
+    if (CHECKED_CLAIMS.includes(claim.toLowerCase())) {
+      fail(where, `${what} holds '${claim}', a registered claim the authorizer checks itself (${CHECKED_CLAIMS.join(', ')}, in any letter case); name the claim your issuer puts the ${what === 'clientClaims' ? 'client ID' : 'granted scopes'} in`);
     }
     if (seen.has(claim)) {
       fail(where, `${what} holds '${claim}' twice; list each claim once`);
