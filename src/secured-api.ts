@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
+import { accessReview, accessReviewMarkdown, AccessReviewRouteSource } from './api/access-review';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
 import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
@@ -488,6 +489,9 @@ export class SecuredApi extends Construct {
   private readonly deploymentCheckSkipped?: string;
   /** The deployment check's parts and what the construct wrote into them, for the guards; absent when it is skipped. */
   private readonly createdDeploymentCheck?: CreatedDeploymentCheck;
+  /** The routes as the access review shows them, and the quotas it lists. */
+  private readonly reviewRoutes: AccessReviewRouteSource[] = [];
+  private readonly quotas?: SecuredApiQuotaOptions;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
@@ -591,6 +595,7 @@ export class SecuredApi extends Construct {
     const stageCfn = this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
     this.declared = this.authorizer._declareInDefinition(this.restApi, () => stageCfn.stageName);
     this.apiKeyRequired = quotas !== undefined;
+    this.quotas = quotas;
     if (quotas) {
       this.authorizer._meterByUsageKeys(createQuotas(this, this.restApi, quotas).usageKeys);
     }
@@ -623,7 +628,12 @@ export class SecuredApi extends Construct {
     this.node.addValidation({ validate: () => this.fitTemplate() });
     // The OpenAPI document goes next to the template, in the assembly (nested, in a Stage) being written.
     attachCustomSynthesis(this, {
-      onSynthesize: (session) => fs.writeFileSync(path.join(session.outdir, this.openApiFileName), this.renderOpenApi()),
+      onSynthesize: (session) => {
+        fs.writeFileSync(path.join(session.outdir, this.openApiFileName), this.renderOpenApi());
+        const review = this.renderAccessReview();
+        fs.writeFileSync(path.join(session.outdir, this.accessReviewFileName), review);
+        fs.writeFileSync(path.join(session.outdir, this.accessReviewFileName.replace(/\.json$/, '.md')), accessReviewMarkdown(JSON.parse(review)));
+      },
     });
 
     for (const route of routes ?? []) {
@@ -827,6 +837,9 @@ export class SecuredApi extends Construct {
       });
     }
     this.openApi.routes.push({ ...checked, isPublic, throttle: route.throttle });
+    const callerRoleEnvs = callerRoles.map(([env]) => env);
+    const { handler, backend } = route;
+    this.reviewRoutes.push({ ...checked, isPublic, throttle: route.throttle, handler, backendUrl: backend?._url, callerRoleEnvs });
   }
 
   /**
@@ -895,9 +908,43 @@ export class SecuredApi extends Construct {
    * cloud assembly (`cdk.out`).
    */
   public get openApiFileName(): string {
+    return `${this.assemblyFilePrefix()}.openapi.json`;
+  }
+
+  /**
+   * The file name of the API's access review, `<stack artifact id>.<construct path below the stack,
+   * '/' as '.'>.access-review.json`, which synthesis writes next to the stack's template in the
+   * cloud assembly (`cdk.out`), with the same review as Markdown beside it (`.access-review.md`).
+   */
+  public get accessReviewFileName(): string {
+    return `${this.assemblyFilePrefix()}.access-review.json`;
+  }
+
+  /**
+   * The API's access review, as JSON: its routes with their rules, its caller roles (trust,
+   * session tags, source identity, permissions), quotas, every accepted risk and skipped check with
+   * its reason, and the FederationGuard's findings for every federated role of the app. Read from
+   * the templates as they will be deployed; stable (sorted, no dates or hashes), so that a change
+   * of access shows as a diff. Call it once the app is complete (synthesis writes it to
+   * `accessReviewFileName`). See docs/audit.md in the repository.
+   */
+  public renderAccessReview(): string {
+    return JSON.stringify(accessReview({
+      api: this,
+      apiName: this.restApi.restApiName,
+      issuer: this.issuer,
+      routes: this.reviewRoutes,
+      callerRoles: this.callerRoles,
+      quotas: this.quotas,
+      deploymentCheckSkipped: this.deploymentCheckSkipped,
+    }), undefined, 2) + '\n';
+  }
+
+  /** `<stack artifact id>.<construct path below the stack, '/' as '.'>`, for the files written beside the template. */
+  private assemblyFilePrefix(): string {
     const stack = Stack.of(this);
     const below = this.node.scopes.slice(stack.node.scopes.length).map((c) => c.node.id.replace(/[^A-Za-z0-9_-]/g, '_'));
-    return `${stack.artifactId}.${below.join('.')}.openapi.json`;
+    return `${stack.artifactId}.${below.join('.')}`;
   }
 
   /**
