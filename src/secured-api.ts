@@ -27,6 +27,7 @@ import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-auth
 import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-identity-provider';
 import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
+import { HandlerAuditLogs } from './monitoring/handler-logs';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
 import { sharedCloudWatchAccount } from './private/account-role';
@@ -492,6 +493,8 @@ export class SecuredApi extends Construct {
   /** The routes as the access review shows them, and the quotas it lists. */
   private readonly reviewRoutes: AccessReviewRouteSource[] = [];
   private readonly quotas?: SecuredApiQuotaOptions;
+  /** The log groups of the caller-role handlers, kept as long as the decisions. */
+  private readonly handlerLogs: HandlerAuditLogs;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
@@ -626,6 +629,8 @@ export class SecuredApi extends Construct {
     this.node.addValidation({ validate: () => this.noRoutes() });
     this.node.addValidation({ validate: () => this.guardDeployedApi() });
     this.node.addValidation({ validate: () => this.fitTemplate() });
+    this.handlerLogs = new HandlerAuditLogs(this.node.path, props.logRetention ?? logs.RetentionDays.ONE_YEAR);
+    this.node.addValidation({ validate: () => this.handlerLogs.validate() });
     // The OpenAPI document goes next to the template, in the assembly (nested, in a Stage) being written.
     attachCustomSynthesis(this, {
       onSynthesize: (session) => {
@@ -704,6 +709,7 @@ export class SecuredApi extends Construct {
     const role = createCallerRole(scope, id, provider, this.issuer, options, trust);
     this.callerRoles.set(envName, role);
     this.dashboard?.addCallerRole(role.role);
+    this.auditQueries?.addExchangeQueries();
     return role;
   }
 
@@ -825,6 +831,7 @@ export class SecuredApi extends Construct {
     for (const [envName, role] of callerRoles) {
       handCallerRole(what, route.handler!, role, envName);
     }
+    if (callerRoles.length > 0) this.handlerLogs.add(route.handler!);
 
     if (throttle) {
       this.routeMethodSettings.push({
@@ -937,7 +944,16 @@ export class SecuredApi extends Construct {
       callerRoles: this.callerRoles,
       quotas: this.quotas,
       deploymentCheckSkipped: this.deploymentCheckSkipped,
+      handlerLogGroups: this.handlerLogs.logGroupNames,
     }), undefined, 2) + '\n';
+  }
+
+  /**
+   * The log groups the handlers of caller-role routes write their exchange audit lines to.
+   * @internal
+   */
+  public get _exchangeLogGroupNames(): string[] {
+    return [...this.handlerLogs.logGroupNames.values()];
   }
 
   /** `<stack artifact id>.<construct path below the stack, '/' as '.'>`, for the files written beside the template. */
