@@ -956,6 +956,22 @@ export class SecuredApi extends Construct {
     return [...this.handlerLogs.logGroupNames.values()];
   }
 
+  /**
+   * The ARNs of the caller roles made so far.
+   * @internal
+   */
+  public get _callerRoleArns(): string[] {
+    return [...this.callerRoles.values()].map((role) => role.roleArn);
+  }
+
+  /**
+   * How long the API keeps its audit logs (its `logRetention`).
+   * @internal
+   */
+  public get _auditRetention(): logs.RetentionDays {
+    return this.handlerLogs.retention;
+  }
+
   /** `<stack artifact id>.<construct path below the stack, '/' as '.'>`, for the files written beside the template. */
   private assemblyFilePrefix(): string {
     const stack = Stack.of(this);

@@ -39,7 +39,7 @@ export class HandlerAuditLogs {
    * @param where the API's construct path, for messages
    * @param retention the API's audit retention (its `logRetention`, one year by default)
    */
-  constructor(private readonly where: string, private readonly retention: logs.RetentionDays) {}
+  constructor(private readonly where: string, public readonly retention: logs.RetentionDays) {}
 
   /** Makes sure `handler` (a `lambda.Function` or `SingletonFunction`) writes to a kept log group. */
   public add(handler: lambda.IFunction): void {
