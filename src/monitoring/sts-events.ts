@@ -70,8 +70,8 @@ export interface SecuredApiStsEventsProps extends SecuredApiStsEventsOptions {
  * Two saved queries read it: `sts-exchanges` (every STS record for the roles, newest first) and
  * `sts-exchanges-without-helper-line`: STS records whose request ID no exchange line of the API's
  * caller-role handlers carries (the runtime helpers log STS's request ID as `request_id`), i.e.
- * exchanges that did not come through the helpers. There is no alarm for those: CloudWatch alarms
- * read metrics, and no metric can join two logs by request ID (see docs/audit.md).
+ * exchanges that did not come through the helpers. There is no alarm for those yet: metric alarms
+ * cannot join two logs by request ID (see docs/audit.md).
  *
  * The log group's resource policy lets EventBridge write to it
  * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions);
