@@ -91,6 +91,27 @@ describe('the exchange audit of caller-role handlers', () => {
     expect(() => app.synth()).toThrow(/writes its exchange audit lines to the log group "org\/shared-lambda-logs", whose retention cannot be read from the app/);
   });
 
+  test('should give a SingletonFunction handler its log group, on the function it stands for', () => {
+    // GIVEN
+    const { stack, api } = ordersApi();
+    const singleton = new lambda.SingletonFunction(stack, 'Get', {
+      uuid: '6f4a1c2e-0d8b-4c5e-9a77-3b2f1e0c9d41',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+    });
+    const readers = api.addCallerRole('Readers', { subjects: ['client-a'] });
+
+    // WHEN
+    api.addRoute({ method: HttpMethod.GET, path: '/orders/{id}', handler: singleton, scopes: ['orders:read'], callerRoles: [readers] });
+
+    // THEN
+    const created = stack.node.findAll().filter((c) => c.node.id === 'SecuredApiAuditLogs');
+    expect(created).toHaveLength(1);
+    const id = stack.getLogicalId(created[0].node.defaultChild as logs.CfnLogGroup);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: id } } });
+  });
+
   test('should save the exchange queries over the handlers\' log groups with the first caller role', () => {
     // GIVEN / WHEN
     const { stack, get } = exchangingApi();
