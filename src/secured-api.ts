@@ -100,7 +100,12 @@ export interface SecuredApiRoute extends RouteAuthorization {
    * (`OrdersReader` -> `SECURED_API_CALLER_ROLE_ARN_ORDERS_READER`), and, while the handler has
    * exactly one caller role (over all its routes), also as `SECURED_API_CALLER_ROLE_ARN`.
    *
-   * Nothing else is wired, and nothing else is needed: STS needs no AWS credentials, so the handler
+   * The handler's exchange audit lines (the `cdk-secured-api/runtime` helpers write one per exchange)
+   * are kept as long as the decisions: a handler without a log group of its own gets one with the
+   * API's `logRetention` (`SecuredApiAuditLogs`, beside the function, made its `LoggingConfig.LogGroup`);
+   * synth fails when its own log group keeps events for less, or cannot be read from the app.
+   *
+   * No permission is wired: STS needs no AWS credentials, so the handler
    * needs no IAM permission to call `AssumeRoleWithWebIdentity`, and for the same reason any holder
    * of a token the role's trust admits can assume it without the API (see `addCallerRole`). IAM
    * cannot see OAuth scopes: the handler picks the role from the verified scopes in its event
@@ -127,7 +132,8 @@ export interface SecuredApiRoute extends RouteAuthorization {
 
 /**
  * Properties of a `SecuredApi`. The authorizer options apply to its `TokenAuthorizer`;
- * `logRetention` and `tracing` also to the API's access logs and stage.
+ * `logRetention` and `tracing` also to the API's access logs and stage, and `logRetention` to the
+ * log groups of its caller-role handlers.
  */
 export interface SecuredApiProps extends TokenAuthorizerOptions {
   /**
