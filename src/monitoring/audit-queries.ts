@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Lazy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SecuredApi } from '../secured-api';
@@ -42,6 +42,15 @@ export interface SecuredApiAuditQueriesProps extends SecuredApiAuditQueriesOptio
  *   method, resource path, source IP); edit `REPLACE_WITH_CLIENT_ID`. Only requests the authorizer
  *   answered with a policy carry the client id (a 401 has no authorizer context).
  *
+ * With the API's first caller role, three more, over the log groups of the handlers of its
+ * caller-role routes (the exchange audit lines of the `cdk-secured-api/runtime` helpers, kept as long
+ * as the decisions: see `SecuredApiRoute.callerRoles`):
+ * - `exchanges-for-subject`: every exchange of one caller's token for a caller role's credentials
+ *   (issued, served from cache, failed), newest first; edit `REPLACE_WITH_SUBJECT`.
+ * - `exchanges-for-role`: the same for one role, by its name (the `Role` field, as the dashboard's
+ *   metrics name it); edit `REPLACE_WITH_ROLE_NAME`.
+ * - `exchange-failures-by-reason`: failed exchanges counted by error code, role and function.
+ *
  * The names are `<queryNamePrefix>/<query>`, so the console lists them in one folder per API.
  *
  * Retention, which decides how far back these queries can look: the authorizer's log group and the
@@ -63,6 +72,9 @@ export class SecuredApiAuditQueries extends Construct {
   /** The placeholder, in `decisions-for-client` and `requests-of-client`, to replace with the `client_id` under audit. */
   public static readonly CLIENT_ID_PLACEHOLDER = 'REPLACE_WITH_CLIENT_ID';
 
+  /** The placeholder, in `exchanges-for-role`, to replace with the caller role's name. */
+  public static readonly ROLE_NAME_PLACEHOLDER = 'REPLACE_WITH_ROLE_NAME';
+
   /** Every decision for one subject, from the authorizer's log group. */
   public readonly decisionsForSubject: logs.QueryDefinition;
 
@@ -75,10 +87,16 @@ export class SecuredApiAuditQueries extends Construct {
   /** The requests of one client, from the API's access log group. */
   public readonly requestsOfClient: logs.QueryDefinition;
 
+  private readonly api: SecuredApi;
+  private readonly prefix: string;
+  private exchangeQueries = false;
+
   constructor(scope: Construct, id: string, props: SecuredApiAuditQueriesProps) {
     super(scope, id);
     const { api } = props;
     const prefix = props.queryNamePrefix ?? `cdk-secured-api/${api.restApi.restApiName}`;
+    this.api = api;
+    this.prefix = prefix;
     checkPrefix(this.node.path, prefix, props.queryNamePrefix !== undefined);
     const audit = [api.authorizer.logGroup];
     const isDecision = 'type = "authz_decision"';
@@ -125,6 +143,41 @@ export class SecuredApiAuditQueries extends Construct {
       }),
       logGroups: [api.accessLogGroup],
     });
+  }
+
+  /**
+   * Saves the exchange queries (`exchanges-for-subject`, `exchanges-for-role`,
+   * `exchange-failures-by-reason`) over the log groups of the API's caller-role handlers, read when
+   * the app is synthesized; `SecuredApi.addCallerRole` calls this. Once is enough; later calls do nothing.
+   */
+  public addExchangeQueries(): void {
+    if (this.exchangeQueries) return;
+    this.exchangeQueries = true;
+    const logGroupNames = Lazy.list({ produce: () => this.api._exchangeLogGroupNames }, { omitEmpty: true });
+    const isExchange = 'type = "credentials_exchange"';
+    const save = (id: string, name: string, query: logs.QueryString) => new logs.CfnQueryDefinition(this, id, {
+      name: `${this.prefix}/${name}`,
+      queryString: query.toString(),
+      logGroupNames,
+    });
+    const fields = ['@timestamp', 'outcome', 'error', 'kind', 'role', 'sub', 'client_id', 'session_name', 'request_id', 'Service', 'attempts', 'latency_ms'];
+    save('ExchangesForSubject', 'exchanges-for-subject', new logs.QueryString({
+      fields,
+      filterStatements: [`${isExchange} and sub = "${SecuredApiAuditQueries.SUBJECT_PLACEHOLDER}"`],
+      sort: '@timestamp desc',
+      limit: 10000,
+    }));
+    save('ExchangesForRole', 'exchanges-for-role', new logs.QueryString({
+      fields,
+      filterStatements: [`${isExchange} and Role = "${SecuredApiAuditQueries.ROLE_NAME_PLACEHOLDER}"`],
+      sort: '@timestamp desc',
+      limit: 10000,
+    }));
+    save('ExchangeFailuresByReason', 'exchange-failures-by-reason', new logs.QueryString({
+      filterStatements: [`${isExchange} and outcome = "failed"`],
+      statsStatements: ['count(*) as failures by error, Role, Service'],
+      sort: 'failures desc',
+    }));
   }
 }
 
