@@ -80,6 +80,11 @@ export function accessReview(source: AccessReviewSource): JsonObject {
       audiences: source.issuer.audiences.map(show).sort(compare),
       audienceClaim: source.issuer.audienceClaim,
       algorithms: [...source.issuer.algorithms].map(String).sort(compare),
+      // The issuer profile, in its own order (the first client claim a token has names its client).
+      clientClaims: [...source.issuer.profile.clientClaims],
+      grantClaims: [...source.issuer.profile.grantClaims],
+      tokenKind: source.issuer.profile.tokenKind ? `${source.issuer.profile.tokenKind.claim} in ${JSON.stringify(source.issuer.profile.tokenKind.values)}` : null,
+      callerChoosesAudience: source.issuer.profile.callerChosenAudience !== undefined,
     },
     routes,
     callerRoles,
@@ -358,6 +363,8 @@ export function accessReviewMarkdown(review: JsonObject): string {
 
   out.push('## Issuer', '');
   table(['Issuer', 'Audiences', 'Audience claim', 'Algorithms'], [[r.issuer.url, r.issuer.audiences, r.issuer.audienceClaim, r.issuer.algorithms]]);
+  table(['Client claims (first present)', 'Grant claims', 'Token kind', 'Caller chooses the audience'],
+    [[r.issuer.clientClaims, r.issuer.grantClaims, r.issuer.tokenKind ?? '-', r.issuer.callerChoosesAudience ? 'yes: every route pins its caller with a claim rule' : 'no']]);
 
   out.push(`## Routes (${r.routes.length})`, '');
   table(['Method', 'Path', 'Access', 'Scopes (any of)', 'Claim rules (all of)', 'Served by', 'Caller roles'],
