@@ -34,7 +34,8 @@ export interface SecuredApiAuditQueriesProps extends SecuredApiAuditQueriesOptio
  *
  * - `decisions-for-subject`: every decision for one subject (`sub`), newest first. Read from the
  *   authorizer's log group; edit `REPLACE_WITH_SUBJECT` before running it.
- * - `decisions-for-client`: the same for one OAuth client (`client_id`); edit `REPLACE_WITH_CLIENT_ID`.
+ * - `decisions-for-client`: the same for one OAuth client (the audit line's `client_id`: the client
+ *   the issuer profile's client claim names, e.g. Okta's `cid`); edit `REPLACE_WITH_CLIENT_ID`.
  * - `denials-by-reason-and-client`: every refusal (403 `deny` and 401 `unauthorized`) counted by
  *   decision, reason code and `client_id`, most frequent first. `client_id` is empty for a token
  *   whose signature did not verify: the authorizer logs claims only once it has.
@@ -69,7 +70,7 @@ export class SecuredApiAuditQueries extends Construct {
   /** The placeholder, in `decisions-for-subject`, to replace with the subject (`sub`) under audit. */
   public static readonly SUBJECT_PLACEHOLDER = 'REPLACE_WITH_SUBJECT';
 
-  /** The placeholder, in `decisions-for-client` and `requests-of-client`, to replace with the `client_id` under audit. */
+  /** The placeholder, in `decisions-for-client` and `requests-of-client`, to replace with the client ID under audit (as the issuer profile's client claim carries it). */
   public static readonly CLIENT_ID_PLACEHOLDER = 'REPLACE_WITH_CLIENT_ID';
 
   /** The placeholder, in `exchanges-for-role`, to replace with the caller role's name. */
