@@ -840,7 +840,7 @@ export class SecuredApi extends Construct {
     });
 
     for (const [envName, role] of callerRoles) {
-      handCallerRole(what, route.handler!, role, envName);
+      handCallerRole(what, route.handler!, role, envName, this.issuer.profile.clientClaims);
     }
     if (callerRoles.length > 0) this.handlerLogs.add(route.handler!);
 
