@@ -768,6 +768,7 @@ export class OidcIssuer {
 /** The spec's profile with the user's claim options applied, checked, and copied (a caller cannot change it afterwards). */
 function profileOf(spec: OidcIssuerSpec): IssuerProfile {
   const { profile, options } = spec;
+  const chosen = profile.callerChosenAudience;
   const clientClaims = checkClaimNames(spec.where, 'clientClaims', options?.clientClaims ?? profile.clientClaims);
   const grantClaims = checkClaimNames(spec.where, 'grantClaims', options?.grantClaims ?? profile.grantClaims);
   const overlap = clientClaims.find((claim) => grantClaims.includes(claim));
@@ -778,7 +779,7 @@ function profileOf(spec: OidcIssuerSpec): IssuerProfile {
     clientClaims,
     grantClaims,
     ...(profile.tokenKind ? { tokenKind: { claim: profile.tokenKind.claim, values: [...profile.tokenKind.values] } } : {}),
-    ...(profile.callerChosenAudience ? { callerChosenAudience: { ...profile.callerChosenAudience, callerClaims: [...profile.callerChosenAudience.callerClaims] } } : {}),
+    ...(chosen ? { callerChosenAudience: { ...chosen, callerClaims: [...chosen.callerClaims] } } : {}),
   };
 }
 

@@ -97,7 +97,9 @@ const HANDLER_CLIENT_CLAIMS = new WeakMap<lambda.IFunction, string>();
  * it has exactly one caller role (rendered lazily, so a second role removes it), and
  * `SECURED_API_CLIENT_CLAIMS`, the issuer profile's client claims.
  */
-export function handCallerRole(where: string, handler: lambda.IFunction, role: FederatedRole, envName: string, clientClaims: readonly string[]): void {
+export function handCallerRole(
+  where: string, handler: lambda.IFunction, role: FederatedRole, envName: string, clientClaims: readonly string[],
+): void {
   if (!(handler instanceof lambda.Function) && !(handler instanceof lambda.SingletonFunction)) {
     throw new Error(`${where} hands caller roles to its handler '${handler.node.path}', which is not a lambda.Function (an alias, a version or an imported function cannot take environment variables); pass the lambda.Function itself as the route's handler, or leave callerRoles out and set ${envName} to the role's ARN where that function is defined.`);
   }

@@ -3,9 +3,9 @@ import type { AssumeRoleWithWebIdentityCommandOutput, STSClient } from '@aws-sdk
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ExchangeAudit } from './audit';
 import { loadSts } from './aws-sdk';
+import { DEFAULT_CLIENT_CLAIMS, ENV_CLIENT_CLAIMS } from './contract';
 import { CallerCredentialsError } from './errors';
 import { isRoleArn, quoteForMessage } from './role-arn';
-import { DEFAULT_CLIENT_CLAIMS, ENV_CLIENT_CLAIMS } from './contract';
 
 /** STS limits on `DurationSeconds` for AssumeRoleWithWebIdentity. */
 const MIN_DURATION_SECONDS = 900;
