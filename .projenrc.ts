@@ -87,7 +87,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     } as javascript.JestConfigOptions,
   },
 
-  gitignore: ['cdk.out', '/example/cdk.out', '/assets/', '.bench/'],
+  gitignore: ['cdk.out', '/example/cdk.out', '/assets/', '.bench/', '/.docs-check/'],
   npmignoreEnabled: true,
 });
 
@@ -179,6 +179,13 @@ const bundleEntries = project.addTask('bundle:entries', {
   ],
 });
 project.postCompileTask.spawn(bundleEntries);
+// Docs that cannot rot: every TypeScript block of README.md and docs/ is type-checked against the
+// built package (its public entries, through package.json's exports), after the entries are built.
+const docsCheck = project.addTask('docs:check', {
+  description: 'Type-check every TypeScript example of README.md and docs/*.md against the built package (needs lib/: run after compile)',
+  steps: [{ exec: 'node scripts/check-docs.js' }],
+});
+project.postCompileTask.spawn(docsCheck);
 // An exports map closes every path it does not list: keep the jsii entry loadable with require
 // (jsii's kernel), and package.json and .jsii reachable (see shared/TOOLCHAIN.md).
 project.package.addField('exports', {

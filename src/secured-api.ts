@@ -199,13 +199,14 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
 
   /**
    * Whether to create the role API Gateway needs to write access logs (a region-wide account
-   * setting, `AWS::ApiGateway::Account`). All the SecuredApis of a stack share one role and Account
-   * (made with the first that wants it), and every stage of the stack that writes access logs waits
-   * for it. AWS allows one per account and region: synth fails when two stacks of the app that may
-   * deploy to the same account and region (stacks without an explicit env count as possibly the
-   * same) would both set it. Set `false` on the SecuredApis of all stacks but one, and deploy that
-   * one first (or make the others depend on it); set `false` too when the account already has one:
-   * access logging fails to deploy without it.
+   * setting, `AWS::ApiGateway::Account`, that AWS allows once per account and region). All the
+   * SecuredApis of one account and region share one role and Account, made with the first that
+   * wants it, across the stacks of the app (of one CDK Stage), and every stage there that writes
+   * access logs waits for it: in its stack, or through a stack dependency on the stack that holds it.
+   * Environment-agnostic stacks share one among themselves. Synth fails, with the fix, where one
+   * cannot be shared: an environment-agnostic stack beside stacks with an explicit env, two CDK
+   * Stages in one account and region, or another Account (a plain `RestApi`'s) there. Set `false`
+   * when the account already has one: access logging fails to deploy without it.
    *
    * @default true
    */
@@ -257,7 +258,7 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
   /**
    * Options for the alarms: thresholds, periods, datapoints, which ones are enabled, and actions.
    *
-   * @default - the defaults in the README's alarm table, and no actions
+   * @default - the defaults in the alarm table of docs/monitoring.md, and no actions
    */
   readonly alarmOptions?: SecuredApiAlarmsOptions;
 
@@ -309,7 +310,7 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
    * API (its methods and their authorization, API key requirement and integration, the authorizer,
    * the API key source, the 401 and 403 gateway responses) and fails the deployment, one line per
    * difference, when anything differs (CloudFormation rolls back; the stage keeps serving the old
-   * deployment). See the README, "Checked at every deploy".
+   * deployment). See docs/rest-api.md, "Checked at every deploy".
    *
    * `DeploymentCheck.skip(reason)` turns it off; the reason is recorded as a synth warning and in
    * the OpenAPI document (`x-cdk-secured-api-deployment-check`). It is the only way: an escape hatch
@@ -331,7 +332,7 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * operation of it, not an `AWS::ApiGateway::Method`, and the authorizer, the request validator and
  * the gateway responses are declared in it too. So the stack's resource count does not grow with
  * the routes (each backend function adds one `AWS::Lambda::Permission`, whatever it serves), and
- * 1,000 routes fit in one stack (see the README's scale figures). The stage is redeployed whenever
+ * 1,000 routes fit in one stack (see the scale figures in docs/performance.md). The stage is redeployed whenever
  * the definition changes.
  *
  * Template size: when the stack's template file, indented as aws-cdk-lib writes it by default,
@@ -545,7 +546,7 @@ export class SecuredApi extends Construct {
       failOnWarnings: true,
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       parameters: { ...IMPORT_PARAMETERS },
-      // One role and Account per stack, shared by its SecuredApis (sharedCloudWatchAccount, below).
+      // One role and Account per account and region, shared by its SecuredApis (sharedCloudWatchAccount, below).
       cloudWatchRole: false,
       ...(domain?.disableDefaultEndpoint === true ? { disableExecuteApiEndpoint: true } : {}),
       deployOptions: {

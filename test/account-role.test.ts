@@ -2,6 +2,7 @@ import { App, Stack, StackProps, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as fc from 'fast-check';
 import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps } from '../src';
 import { okHandler } from './support/orders-api';
 
@@ -18,6 +19,11 @@ function api(scope: Stack, id: string, props: Partial<SecuredApiProps> = {}): Se
 
 function stack(app: App | Stage, id: string, props: StackProps = { env: EU }): Stack {
   return new Stack(app, id, props);
+}
+
+/** The AWS::ApiGateway::Account resources of the stack. */
+function accountsOf(s: Stack): string[] {
+  return Object.keys(Template.fromStack(s).findResources('AWS::ApiGateway::Account'));
 }
 
 /** The logical ids of the stack's stages that write access logs, each with what it depends on. */
@@ -75,26 +81,88 @@ describe('API Gateway\'s account-level CloudWatch role', () => {
     expect(accessLoggingStages(template).map((s) => s.dependsOn.includes(accountId))).toEqual([true, true]);
   });
 
-  test('should fail synth when two stacks of one account and region both set it, saying how to fix it', () => {
+  test('should share one role and Account among the stacks of one account and region, each stack waiting for the one that holds it', () => {
     // GIVEN
     const app = new App();
     const first = stack(app, 'First');
     const second = stack(app, 'Second');
+    const third = stack(app, 'Third');
 
-    // WHEN: three SecuredApis in two stacks
+    // WHEN: four SecuredApis in three stacks, no options
     api(first, 'Orders');
     api(first, 'Billing');
     api(second, 'Reports');
+    api(third, 'Audit');
 
     // THEN
-    expect(() => app.synth()).toThrow(/Second\/Reports\/Api\/Account sets API Gateway's account-level CloudWatch role .* in stack Second \(123456789012\/eu-west-1\), and so does First\/Orders\/Api\/Account in stack First .*set cloudWatchRole: false on the SecuredApis \(and RestApis\) of all stacks but one .* deploy that one first \(or make the others depend on it/);
+    const assembly = app.synth();
+    expect(accountsOf(first)).toHaveLength(1);
+    expect(accountsOf(second)).toHaveLength(0);
+    expect(accountsOf(third)).toHaveLength(0);
+    expect(second.dependencies).toEqual([first]);
+    expect(third.dependencies).toEqual([first]);
+    expect(assembly.getStackByName('Second').dependencies.map((d) => d.id)).toContain('First');
+    expect(assembly.getStackByName('Third').dependencies.map((d) => d.id)).toContain('First');
+  });
+
+  test('should share one per account and region across two environments, and one among environment-agnostic stacks', () => {
+    // GIVEN
+    const app = new App();
+    const US = { account: '123456789012', region: 'us-east-1' };
+    const euA = stack(app, 'EuA');
+    const usA = stack(app, 'UsA', { env: US });
+    const euB = stack(app, 'EuB');
+    const usB = stack(app, 'UsB', { env: US });
+    const other = new App();
+    const anyA = stack(other, 'AnyA', {});
+    const anyB = stack(other, 'AnyB', {});
+
+    // WHEN
+    for (const s of [euA, usA, euB, usB, anyA, anyB]) {
+      api(s, 'Orders');
+    }
+
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+    expect(() => other.synth()).not.toThrow();
+    expect([euA, usA, euB, usB, anyA, anyB].map((s) => accountsOf(s).length)).toEqual([1, 1, 0, 0, 1, 0]);
+    expect(euB.dependencies).toEqual([euA]);
+    expect(usB.dependencies).toEqual([usA]);
+    expect(usA.dependencies).toEqual([]);
+    expect(anyB.dependencies).toEqual([anyA]);
+  });
+
+  test('should make a stack whose SecuredApis do not want the role wait for its place\'s Account', () => {
+    // GIVEN
+    const app = new App();
+    const first = stack(app, 'First');
+    const quiet = stack(app, 'Quiet');
+    api(first, 'Orders');
+
+    // WHEN
+    api(quiet, 'Reports', { cloudWatchRole: false });
+
+    // THEN
+    app.synth();
+    expect(quiet.dependencies).toEqual([first]);
+    expect(accountsOf(quiet)).toHaveLength(0);
+  });
+
+  test('should fail synth when an environment-agnostic stack and a stack with an env both set it, saying how to fix it', () => {
+    // GIVEN
+    const app = new App();
+    api(stack(app, 'Agnostic', {}), 'Orders');
+    api(stack(app, 'Pinned'), 'Reports');
+
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow(/Pinned\/Reports\/Api\/Account sets .* in stack Pinned \(123456789012\/eu-west-1\), and so does Agnostic\/Orders\/Api\/Account in stack Agnostic \(any account\/any region\).*give both stacks an explicit env \(account and region\), or set cloudWatchRole: false on the SecuredApis of stack Pinned and make it depend on the other \(Pinned.node.addDependency\(Agnostic\)\)/);
   });
 
   test('should report a clash once, on the later stack', () => {
     // GIVEN
     const app = new App();
-    api(stack(app, 'First'), 'Orders');
-    api(stack(app, 'Second'), 'Reports');
+    api(stack(app, 'Agnostic', {}), 'Orders');
+    api(stack(app, 'Pinned'), 'Reports');
 
     // WHEN
     let message = '';
@@ -106,17 +174,21 @@ describe('API Gateway\'s account-level CloudWatch role', () => {
 
     // THEN
     expect(message.match(/sets API Gateway's account-level CloudWatch role/g)).toHaveLength(1);
-    expect(message).toMatch(/Second\/Reports\/Api\/Account sets/);
+    expect(message).toMatch(/Pinned\/Reports\/Api\/Account sets/);
   });
 
-  test('should treat environment-agnostic stacks as possibly the same account and region', () => {
+  test('should fail synth for two CDK Stages in one account and region, which cannot be ordered', () => {
     // GIVEN
     const app = new App();
-    api(stack(app, 'Agnostic', {}), 'Orders');
-    api(stack(app, 'Pinned'), 'Reports');
+    const beta = new Stage(app, 'Beta');
+    const prod = new Stage(app, 'Prod');
 
-    // WHEN / THEN
-    expect(() => app.synth()).toThrow(/Pinned\/Reports\/Api\/Account sets .* in stack Pinned \(123456789012\/eu-west-1\), and so does Agnostic\/Orders\/Api\/Account in stack Agnostic \(any account\/any region\)/);
+    // WHEN
+    api(stack(beta, 'Api'), 'Orders');
+    api(stack(prod, 'Api'), 'Orders');
+
+    // THEN
+    expect(() => app.synth()).toThrow(/Prod\/Api\/Orders\/Api\/Account sets .* and so does Beta\/Api\/Orders\/Api\/Account .*share one only inside one CDK Stage .*set cloudWatchRole: false on the SecuredApis of stack Prod\/Api, and deploy Stage Beta first/);
   });
 
   test('should fail synth for a plain RestApi\'s Account beside it, in the same stack or another', () => {
@@ -130,7 +202,7 @@ describe('API Gateway\'s account-level CloudWatch role', () => {
     plain.root.addMethod('GET', new apigateway.MockIntegration());
 
     // THEN
-    expect(() => app.synth()).toThrow(/Orders\/Orders\/Api\/Account sets .* and so does Legacy\/Legacy\/Account in stack Legacy/);
+    expect(() => app.synth()).toThrow(/Orders\/Orders\/Api\/Account sets .* and so does Legacy\/Legacy\/Account in stack Legacy.*The other is not a SecuredApi's: remove it \(a RestApi's: cloudWatchRole: false\)/);
   });
 
   test('should fail synth for a plain RestApi\'s Account in the same stack', () => {
@@ -166,11 +238,46 @@ describe('API Gateway\'s account-level CloudWatch role', () => {
     // WHEN
     api(first, 'Orders');
     api(second, 'Reports', { cloudWatchRole: false });
-    second.addDependency(first);
+    second.node.addDependency(first);
 
     // THEN
     expect(() => app.synth()).not.toThrow();
     expect(Template.fromStack(second).findResources('AWS::ApiGateway::Account')).toEqual({});
     expect(JSON.stringify(Template.fromStack(second).toJSON())).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
   });
+
+  test('should, for any layout of stacks and places, make one Account per place that wants it, and have every stack there wait for it', () => {
+    const PLACES = {
+      eu: EU,
+      us: { account: '123456789012', region: 'us-east-1' },
+      other: { account: '210987654321', region: 'eu-west-1' },
+    };
+    const layouts = fc.array(fc.record({ place: fc.constantFrom('eu', 'us', 'other'), wantsRole: fc.boolean() }), { minLength: 2, maxLength: 3 });
+    fc.assert(fc.property(layouts, (layout) => {
+      // GIVEN
+      const app = new App();
+      const stacks = layout.map((l, i) => {
+        const s = stack(app, `S${i}`, { env: PLACES[l.place as keyof typeof PLACES] });
+        api(s, 'Api', { cloudWatchRole: l.wantsRole });
+        return s;
+      });
+
+      // WHEN
+      app.synth();
+
+      // THEN
+      for (const place of Object.keys(PLACES)) {
+        const here = stacks.filter((_, i) => layout[i].place === place);
+        const holders = here.filter((s) => accountsOf(s).length > 0);
+        const wanted = layout.some((l) => l.place === place && l.wantsRole);
+        expect(holders.map((h) => accountsOf(h).length)).toEqual(wanted ? [1] : []);
+        // The holder is the place's first stack whose SecuredApi wants the role; the others wait for it.
+        expect(holders[0]).toBe(here.find((x) => layout[stacks.indexOf(x)].wantsRole));
+        for (const s of here) {
+          expect(s.dependencies).toEqual(wanted && s !== holders[0] ? [holders[0]] : []);
+        }
+      }
+    }), { numRuns: 8 });
+  });
 });
+

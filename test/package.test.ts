@@ -120,7 +120,7 @@ describe('README against the packed package', () => {
 
   test('should find the paths the README names', () => {
     // THEN: the parser sees paths at all, so an empty list below means something
-    expect(all.map((m) => m.path)).toEqual(expect.arrayContaining(['docs/dashboard.svg', 'bench/README.md']));
+    expect(all.map((m) => m.path)).toEqual(expect.arrayContaining(['docs/securing-an-api.md', 'docs/runtime.md', 'dist/js/cdk-secured-api@0.0.0.jsii.tgz']));
   });
 
   test('should ship every source file the README points a user to', () => {
@@ -133,10 +133,11 @@ describe('README against the packed package', () => {
     expect(all.filter((m) => built(m.path)).filter(missing).map(describeMention)).toEqual([]);
   });
 
-  test('should link only to files the repository has', () => {
+  test('should link only to files the repository has (README and docs/)', () => {
     // GIVEN
     const tracked = new Set(execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean));
-    const links = [...README.matchAll(new RegExp(`${REPOSITORY}/(?:blob|tree)/main/([^)#\\s]+)`, 'g'))].map((m) => m[1]);
+    const guides = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8'));
+    const links = [README, ...guides].flatMap((text) => [...text.matchAll(new RegExp(`${REPOSITORY}/(?:blob|tree)/main/([^)#\\s]+)`, 'g'))].map((m) => m[1]));
 
     // THEN
     expect(links.length).toBeGreaterThan(0);
@@ -156,5 +157,52 @@ describe('README against the packed package', () => {
   test('should keep the repository-only list to paths npm does not ship', () => {
     // THEN: an entry npm ships is no exception; take it off the list
     expect(REPOSITORY_ONLY.filter((p) => shipped(files, p))).toEqual([]);
+  });
+});
+
+/** GitHub's and npm's anchors of a markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
+function headingSlugs(markdown: string): Set<string> {
+  const outside = markdown.replace(/^\s*```[\s\S]*?^\s*```/gm, '');
+  return new Set([...outside.matchAll(/^#+ (.+)$/gm)].map((h) => h[1].toLowerCase().replace(/[^\w\s-]/g, '').replace(/\s/g, '-')));
+}
+
+describe('the guides in docs/', () => {
+  const GUIDES = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const tracked = new Set(execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean));
+
+  /** Every relative link of a markdown file (outside code), as [file it points to, anchor]. */
+  const relativeLinks = (file: string) => {
+    const text = fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/^\s*```[\s\S]*?^\s*```/gm, '');
+    return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((t) => !/^[a-z]+:/.test(t)).map((t) => {
+      const [target, anchor] = t.split('#');
+      return { target: target === '' ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), target)), anchor };
+    });
+  };
+
+  test('should link only to files the repository has, and to headings they have', () => {
+    // GIVEN
+    const broken: string[] = [];
+    for (const file of GUIDES) {
+      for (const { target, anchor } of relativeLinks(file)) {
+        if (TARBALL.test(target)) continue;
+        if (!tracked.has(target) && ![...tracked].some((f) => f.startsWith(`${target.replace(/\/$/, '')}/`))) {
+          broken.push(`${file} -> ${target}`);
+        } else if (anchor !== undefined && target.endsWith('.md') && !headingSlugs(fs.readFileSync(path.join(ROOT, target), 'utf8')).has(anchor)) {
+          broken.push(`${file} -> ${target}#${anchor}`);
+        }
+      }
+    }
+
+    // THEN
+    expect(GUIDES.length).toBeGreaterThan(5);
+    expect(broken).toEqual([]);
+  });
+
+  test('should be linked from the README, every one of them', () => {
+    // GIVEN
+    const linked = new Set(relativeLinks('README.md').map((l) => l.target));
+
+    // THEN
+    expect(GUIDES.filter((g) => g !== 'README.md' && !linked.has(g))).toEqual([]);
   });
 });

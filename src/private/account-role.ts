@@ -1,19 +1,26 @@
-import { Aspects, CfnResource, IAspect, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnResource, IAspect, RemovalPolicy, Stack, Stage, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 
 /**
- * API Gateway's account-level CloudWatch role (`AWS::ApiGateway::Account`), one per stack however
- * many `SecuredApi`s it holds, and a synth error when the app would deploy a second one to the
- * same account and region.
+ * API Gateway's account-level CloudWatch role (`AWS::ApiGateway::Account`): one for all the
+ * `SecuredApi`s of an account and region in a cloud assembly, however many stacks hold them, that
+ * every stage writing access logs there waits for; and a synth error when the app would still deploy
+ * a second one to the same account and region.
  *
  * AWS documents the resource as a region-wide setting of the account: "To avoid overwriting other
  * roles, you should only have one AWS::ApiGateway::Account resource per region per account", and
  * deleting the stack does not unset it
  * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-account.html).
  * Two of them race: whichever deploys last wins, and deleting the stack of the winner leaves the
- * account pointing at a role that is gone, so every access log of the region stops.
+ * account pointing at a role that may be gone, so every access log of the region stops.
+ *
+ * The place of a stack is its account and region as the app states them; an environment-agnostic
+ * stack's are unknown at synth, and all such stacks of an assembly share one place (the CLI deploys
+ * them to its one environment). A stack's dependency on another is how CloudFormation orders stacks,
+ * and the CDK can only express it inside one cloud assembly (a CDK `Stage`): so the sharing is per
+ * assembly, and what cannot be shared or ordered is a synth error with the fix.
  */
 
 /** The construct ids `RestApi` gives its own role and Account: kept, so the first API's logical ids do not change. */
@@ -22,20 +29,27 @@ const ACCOUNT_ID = 'Account';
 
 /** Marks the Account resources made here (the app-wide check tells them from others). */
 const OURS = new WeakSet<CfnResource>();
-/** The shared Account of each stack. */
-const BY_STACK = new WeakMap<Stack, apigateway.CfnAccount>();
+/** The shared Account of each place, per cloud assembly. */
+const BY_ASSEMBLY = new WeakMap<Stage, Map<string, apigateway.CfnAccount>>();
 
 /**
- * The stack's shared Account resource, created (with its role) under `home` the first time a
- * `SecuredApi` of the stack asks for it, under the same ids and with the same retention as
- * `RestApi`'s own (`cloudWatchRole: true`).
+ * The shared Account of the place (account and region) of `home`'s stack in its cloud assembly,
+ * created (with its role) under `home` the first time a `SecuredApi` of that place asks for it,
+ * under the same ids and with the same retention as `RestApi`'s own (`cloudWatchRole: true`).
  *
- * @param home the REST API of the first SecuredApi of the stack that wants the role
+ * @param home the REST API of the first SecuredApi of the place that wants the role
  * @param apiResource that REST API's `CfnRestApi` (the Account depends on it, as RestApi's does)
  */
 export function sharedCloudWatchAccount(home: Construct, apiResource: CfnResource): apigateway.CfnAccount {
   const stack = Stack.of(home);
-  const existing = BY_STACK.get(stack);
+  const assembly = assemblyOf(stack);
+  let accounts = BY_ASSEMBLY.get(assembly);
+  if (!accounts) {
+    accounts = new Map();
+    BY_ASSEMBLY.set(assembly, accounts);
+    Aspects.of(assembly).add(new StagesAfterAccount(assembly, accounts));
+  }
+  const existing = accounts.get(placeKey(stack));
   if (existing) {
     return existing;
   }
@@ -56,28 +70,42 @@ export function sharedCloudWatchAccount(home: Construct, apiResource: CfnResourc
   account.applyRemovalPolicy(RemovalPolicy.RETAIN);
   account.node.addDependency(apiResource);
   OURS.add(account);
-  BY_STACK.set(stack, account);
+  accounts.set(placeKey(stack), account);
 
-  Aspects.of(stack).add(new StagesAfterAccount(account));
   home.node.addValidation({ validate: () => otherAccountsOfTheRegion(account) });
   return account;
 }
 
-/**
- * The shared Account of the stack, if one of its SecuredApis created it: a stage that writes
- * access logs fails to deploy until the account has a CloudWatch role.
- */
-export function cloudWatchAccountOf(stack: Stack): apigateway.CfnAccount | undefined {
-  return BY_STACK.get(stack);
+/** The cloud assembly a stack is synthesized into: its nearest CDK Stage (the App at the top). */
+function assemblyOf(stack: Stack): Stage {
+  return Stage.of(stack) ?? (stack.node.root as Stage);
 }
 
-/** Makes every stage of the stack that writes access logs wait for the stack's Account. */
+/** The place of a stack as the app states it: its account and region, `*` where unknown at synth. */
+function placeKey(stack: Stack): string {
+  const known = (v: string) => (Token.isUnresolved(v) ? '*' : v);
+  return `${known(stack.account)}/${known(stack.region)}`;
+}
+
+/**
+ * Makes every stage of the assembly that writes access logs wait for the shared Account of its place:
+ * a `DependsOn` in the Account's own stack, a stack dependency from any other (the CDK turns a
+ * dependency between resources of two stacks into one between the stacks). A stage fails to deploy
+ * until the account has a CloudWatch role.
+ */
 class StagesAfterAccount implements IAspect {
-  constructor(private readonly account: apigateway.CfnAccount) {}
+  constructor(private readonly assembly: Stage, private readonly accounts: Map<string, apigateway.CfnAccount>) {}
 
   public visit(node: IConstruct): void {
-    if (node instanceof apigateway.CfnStage && Stack.of(node) === Stack.of(this.account) && node.accessLogSetting !== undefined) {
-      node.addDependency(this.account);
+    if (!(node instanceof apigateway.CfnStage) || node.accessLogSetting === undefined) {
+      return;
+    }
+    const stack = Stack.of(node);
+    const account = this.accounts.get(placeKey(stack));
+    if (account && assemblyOf(stack) === this.assembly) {
+      // The construct-level dependency: CfnResource#addDependency is deprecated from aws-cdk-lib 2.278
+      // on, and its successor (addResourceDependency) is not in 2.257, the oldest this library supports.
+      node.node.addDependency(account);
     }
   }
 }
@@ -95,17 +123,31 @@ function otherAccountsOfTheRegion(account: apigateway.CfnAccount): string[] {
   const mine = all.indexOf(account);
   const errors: string[] = [];
   all.forEach((other, i) => {
-    if (other === account || (OURS.has(other) && i > mine) || !maySharePlace(stack, Stack.of(other))) {
+    const otherStack = Stack.of(other);
+    if (other === account || (OURS.has(other) && i > mine) || !maySharePlace(stack, otherStack)) {
       return;
     }
-    const where = Stack.of(other) === stack ? 'the same stack' : `stack ${Stack.of(other).node.path} (${place(Stack.of(other))})`;
+    const where = otherStack === stack ? 'the same stack' : `stack ${otherStack.node.path} (${place(otherStack)})`;
     errors.push(`${account.node.path} sets API Gateway's account-level CloudWatch role (AWS::ApiGateway::Account, one per account and region) `
       + `in stack ${stack.node.path} (${place(stack)}), and so does ${other.node.path} in ${where}: the last one deployed wins, and deleting its stack `
-      + 'leaves the region\'s access logs without a role. Keep one: set cloudWatchRole: false on the SecuredApis (and RestApis) of all stacks but one '
-      + 'in that account and region, and deploy that one first (or make the others depend on it, otherStack.addDependency(thatStack)). '
-      + 'Stacks without an explicit env count as possibly the same account and region.');
+      + `leaves the region's access logs without a role. ${fixFor(stack, otherStack, OURS.has(other))}`);
   });
   return errors;
+}
+
+/** How to keep one Account, for the reason two could not be shared. */
+function fixFor(stack: Stack, other: Stack, otherIsOurs: boolean): string {
+  if (!otherIsOurs) {
+    return 'The other is not a SecuredApi\'s: remove it (a RestApi\'s: cloudWatchRole: false), or set cloudWatchRole: false on the SecuredApis '
+      + `of stack ${stack.node.path} and deploy the other first.`;
+  }
+  if (assemblyOf(stack) !== assemblyOf(other)) {
+    return 'The SecuredApis of one account and region share one only inside one CDK Stage (a cloud assembly; stacks of two Stages cannot be ordered): '
+      + `set cloudWatchRole: false on the SecuredApis of stack ${stack.node.path}, and deploy Stage ${assemblyOf(other).node.path} first.`;
+  }
+  return 'The SecuredApis of one account and region share one when their stacks state the same env: give both stacks an explicit env '
+    + `(account and region), or set cloudWatchRole: false on the SecuredApis of stack ${stack.node.path} and make it depend on the other `
+    + `(${stack.node.id}.node.addDependency(${other.node.id})). Stacks without an explicit env count as possibly the same account and region.`;
 }
 
 /** Whether two stacks may deploy to the same account and region: unless their accounts or their regions are known to differ. */

@@ -12,4 +12,4 @@ export const stagesAdded: ApiGuard = (api) => resourcesAddedToApi(api, ['AWS::Ap
     || (scope instanceof apigateway.Deployment && scope.api === restApi))
   .map((r) => `a ${r.type === 'AWS::ApiGateway::Stage' ? 'stage' : 'deployment'} (${r.path}) was added to the REST API of ${api.path} by hand; a SecuredApi has exactly one stage, with its access logs, throttling and tracing, and one issuer, audiences and caller roles for one environment. `
     + 'For another environment (staging, prod), create one SecuredApi per environment, each in its own CDK Stage or stack with its own issuer audiences, '
-    + 'rather than another stage of this one (see the README, "Environments, custom domains and AWS WAF").');
+    + 'rather than another stage of this one (see docs/deploying.md, "Environments, custom domains and AWS WAF").');
