@@ -12,6 +12,8 @@
 //   their keys `aws:TagKeys`, transitive ones `sts:TransitiveTagKeys`.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
 //   setting a source identity needs `sts:SetSourceIdentity`; its value is `sts:SourceIdentity`.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AssemblyStack, readStacks } from './cloud-assembly';
 import { allOf, anyOf, evaluateCondition, globMatch, likePattern, PolicyValue, RequestContext, Tri } from './iam-conditions';
 
@@ -116,12 +118,13 @@ export class TrustSimulator {
     const roles: AssemblyRole[] = [];
     for (const stack of stacks) {
       this.stacks.set(stack.id, stack);
+      const paths = constructPaths(stack);
       for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
         if (resource.Type !== 'AWS::IAM::Role') continue;
         const props = resource.Properties ?? {};
         const tags: unknown[] = Array.isArray(props.Tags) ? props.Tags : [];
         const environment = tags.map(t => t as { Key?: unknown; Value?: unknown }).find(t => t.Key === 'environment')?.Value;
-        const path = (resource as { Metadata?: Record<string, unknown> }).Metadata?.['aws:cdk:path'];
+        const path = (resource as { Metadata?: Record<string, unknown> }).Metadata?.['aws:cdk:path'] ?? paths.get(logicalId);
         roles.push({
           stackId: stack.id,
           stackName: stack.stackName,
@@ -169,6 +172,27 @@ export class TrustSimulator {
   public assumableRoles(caller: TrustCaller): AssemblyRole[] {
     return this.evaluateAll(caller).filter(d => d.decision === 'allowed').map(d => d.role);
   }
+}
+
+/**
+ * The construct path of each logical id, from the stack's metadata in the manifest (inline, or in its
+ * `additionalMetadataFile`): written whether or not the template carries `aws:cdk:path` metadata.
+ */
+function constructPaths(stack: AssemblyStack): Map<string, string> {
+  const paths = new Map<string, string>();
+  try {
+    const artifact = JSON.parse(readFileSync(join(stack.directory, 'manifest.json'), 'utf8')).artifacts?.[stack.id] ?? {};
+    const file = artifact.additionalMetadataFile;
+    const metadata: Record<string, unknown> = { ...artifact.metadata, ...(typeof file === 'string' ? JSON.parse(readFileSync(join(stack.directory, file), 'utf8')) : {}) };
+    for (const [path, entries] of Object.entries(metadata)) {
+      for (const entry of Array.isArray(entries) ? entries : []) {
+        if (entry?.type === 'aws:cdk:logicalId' && typeof entry.data === 'string') paths.set(entry.data, path.replace(/^\//, ''));
+      }
+    }
+  } catch {
+    // No readable metadata: roles are then found by logical id, role name or ARN.
+  }
+  return paths;
 }
 
 /** The actions STS authorizes for the caller's request: the federation action, and what the caller brings. */
@@ -416,10 +440,10 @@ class TemplateReader {
     if (typeof value === 'string') return value;
     if (!isObject(value) || Object.keys(value).length !== 1) return undefined;
     if (typeof value.Ref === 'string') return this.ref(value.Ref);
-    const join = value['Fn::Join'];
-    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
-      const parts = join[1].map(p => this.text(p));
-      return parts.every(p => p !== undefined) ? parts.join(join[0]) : undefined;
+    const joined = value['Fn::Join'];
+    if (Array.isArray(joined) && typeof joined[0] === 'string' && Array.isArray(joined[1])) {
+      const parts = joined[1].map(p => this.text(p));
+      return parts.every(p => p !== undefined) ? parts.join(joined[0]) : undefined;
     }
     const findInMap = value['Fn::FindInMap'];
     if (Array.isArray(findInMap)) {
