@@ -113,12 +113,14 @@ export class TrustSimulator {
   /** Every `AWS::IAM::Role` of the assembly. */
   public readonly roles: readonly AssemblyRole[];
   private readonly stacks = new Map<string, AssemblyStack>();
+  private readonly paths = new Map<string, Map<string, string>>();
 
   private constructor(stacks: AssemblyStack[]) {
     const roles: AssemblyRole[] = [];
     for (const stack of stacks) {
       this.stacks.set(stack.id, stack);
       const paths = constructPaths(stack);
+      this.paths.set(stack.id, paths);
       for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
         if (resource.Type !== 'AWS::IAM::Role') continue;
         const props = resource.Properties ?? {};
@@ -160,7 +162,7 @@ export class TrustSimulator {
   public evaluate(caller: TrustCaller, role: AssemblyRole | string): TrustDecision {
     const target = typeof role === 'string' ? this.role(role) : role;
     const stack = this.stacks.get(target.stackId)!;
-    return evaluateTrust(target, new TemplateReader(stack), caller);
+    return evaluateTrust(target, new TemplateReader(stack, this.paths.get(target.stackId)!), caller);
   }
 
   /** STS's answer for `caller` on every role of the assembly. */
@@ -412,7 +414,7 @@ class TemplateReader {
     Mappings?: Record<string, Record<string, Record<string, unknown>>>;
   };
 
-  constructor(private readonly stack: AssemblyStack) {
+  constructor(private readonly stack: AssemblyStack, private readonly paths: ReadonlyMap<string, string>) {
     this.template = stack.template as TemplateReader['template'];
   }
 
@@ -425,7 +427,8 @@ class TemplateReader {
   public provider(value: unknown): ProviderRef {
     const logicalId = referencedId(value);
     const resource = logicalId === undefined ? undefined : this.template.Resources?.[logicalId];
-    const path = typeof resource?.Metadata?.['aws:cdk:path'] === 'string' ? resource.Metadata['aws:cdk:path'] as string : undefined;
+    const written = resource?.Metadata?.['aws:cdk:path'];
+    const path = typeof written === 'string' ? written : logicalId === undefined ? undefined : this.paths.get(logicalId);
     const display = `'${path ?? logicalId ?? JSON.stringify(value)}'`;
     if (resource?.Type === 'AWS::IAM::SAMLProvider') return { kind: 'saml', arn: this.text(value), logicalId, path, display };
     if (resource?.Type === 'AWS::IAM::OIDCProvider' || resource?.Type === 'Custom::AWSCDKOpenIdConnectProvider') {
