@@ -3,15 +3,31 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { TrustSimulator } from '../src/testing';
+
+/** What the stand-in trusts, and the app whose roles it hands out. */
+export interface StsStandInOptions {
+  /** The local OpenID provider that signs the tokens, and its keys. */
+  readonly issuer: string;
+  readonly jwksUri: string;
+  /** The client IDs (audiences) of the IAM OIDC provider. */
+  readonly clientIds: string[];
+  /** The synthesized app's roles, whose trust policies decide (the simulator of cdk-secured-api/testing). */
+  readonly simulator: TrustSimulator;
+  /** The issuer the app's roles trust (the local provider stands in for it), e.g. Okta's. */
+  readonly appIssuer: string;
+}
 
 /**
  * A local stand-in for STS's AssumeRoleWithWebIdentity (query protocol, XML answers), enough for the
  * AWS SDK's STSClient: it checks the web identity token as an IAM OIDC provider would (signature
- * against the issuer's JWKS, `iss`, `aud` one of the provider's client IDs, `exp`) and hands out made-up
- * credentials for the role asked for. It checks no trust policy.
+ * against the issuer's JWKS, `iss`, `aud` one of the provider's client IDs, `exp`), then asks the trust
+ * simulator whether the app's role admits the token's claims (presented with the app's issuer): it
+ * hands out made-up credentials only when the simulator says `allowed`, and answers `AccessDenied`
+ * for a refusal, an `unknown`, or a role the app does not have.
  */
 export class StsStandIn {
-  public static async start(options: { issuer: string; jwksUri: string; clientIds: string[] }): Promise<StsStandIn> {
+  public static async start(options: StsStandInOptions): Promise<StsStandIn> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     return new StsStandIn(server, options);
@@ -21,7 +37,7 @@ export class StsStandIn {
   /** One line per call: the action, the role and the outcome. */
   public readonly calls: string[] = [];
 
-  private constructor(private readonly server: Server, options: { issuer: string; jwksUri: string; clientIds: string[] }) {
+  private constructor(private readonly server: Server, options: StsStandInOptions) {
     this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const keys = createRemoteJWKSet(new URL(options.jwksUri));
     server.on('request', (req, res) => {
@@ -41,6 +57,12 @@ export class StsStandIn {
         }
         try {
           const { payload } = await jwtVerify(form.get('WebIdentityToken') ?? '', keys, { issuer: options.issuer, audience: options.clientIds });
+          const refusal = trustRefusal(options, roleArn, { ...payload, iss: options.appIssuer });
+          if (refusal !== undefined) {
+            this.calls.push(`AssumeRoleWithWebIdentity ${roleArn} as ${payload.sub ?? payload.client_id}: AccessDenied (${refusal})`);
+            send(403, errorXml('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', requestId));
+            return;
+          }
           const session = form.get('RoleSessionName') ?? 'session';
           const duration = Number(form.get('DurationSeconds') ?? 3600);
           const expiration = new Date(Date.now() + duration * 1000).toISOString();
@@ -76,6 +98,17 @@ export class StsStandIn {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Why the app's role does not admit the claims, or undefined when the simulator allows it. */
+function trustRefusal(options: StsStandInOptions, roleArn: string, claims: Record<string, unknown>): string | undefined {
+  let decision;
+  try {
+    decision = options.simulator.evaluate({ kind: 'webIdentity', claims }, roleArn);
+  } catch {
+    return 'the app has no such role';
+  }
+  return decision.decision === 'allowed' ? undefined : `${decision.decision}: ${decision.reasons[0] ?? ''}`;
 }
 
 function errorXml(code: string, message: string, requestId: string): string {
