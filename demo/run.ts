@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { STSClient } from '@aws-sdk/client-sts';
 import { StsStandIn } from './sts-stand-in';
-import { CallerCredentialsError, ExchangeAudit, WebIdentityCredentials } from '../src/runtime';
+import { CallerCredentialsError, ExchangeAudit, SamlCredentials, WebIdentityCredentials } from '../src/runtime';
 import { AuthorizerResponse, SynthesizedAuthorizer, TrustSimulator } from '../src/testing';
 
 const AUDIENCE = 'api://orders';
@@ -27,6 +27,9 @@ const CLIENTS = [
 /** The example's caller role (addCallerRole 'Reporting'), and a role the example does not have. */
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/orders-reporting';
 const UNKNOWN_ROLE_ARN = 'arn:aws:iam::123456789012:role/orders-admin';
+/** The example's SAML provider and its prod on-call role. */
+const SAML_PROVIDER_ARN = 'arn:aws:iam::123456789012:saml-provider/Corp';
+const ON_CALL_ROLE_ARN = 'arn:aws:iam::123456789012:role/orders-prod-on-call';
 /** The issuer the example trusts (Okta), for which the local provider stands in. */
 const APP_ISSUER = 'https://acme.okta.com/oauth2/default';
 
@@ -119,6 +122,23 @@ async function main(): Promise<void> {
     await attempt("reporting's token", UNKNOWN_ROLE_ARN, reporting);
     const [h, p] = reporting.split('.');
     await attempt('a forged token', ROLE_ARN, `${h}.${p}.${'A'.repeat(342)}`);
+    // The company IdP's assertion, as the IdP application of each environment would post it (unsigned: the
+    // stand-in, unlike STS, checks no signature), exchanged by the runtime's SAML helper.
+    console.log('\nSAML exchange (the same stand-in; the role requires the PrincipalTag:environment of prod):');
+    const saml = new SamlCredentials({
+      region: 'eu-west-1',
+      stsClient: new STSClient({ region: 'eu-west-1', endpoint: sts.endpoint, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } }),
+      audit: new ExchangeAudit({ service: 'demo', write: (line) => audit.push(line) }),
+    });
+    for (const environment of ['prod', 'staging']) {
+      try {
+        const { credentials: c, subject } = await saml.assume(samlResponse(environment), { roleArn: ON_CALL_ROLE_ARN });
+        console.log(`  ${environment} IdP application's assertion -> ${ON_CALL_ROLE_ARN}: ${c.accessKeyId} for ${subject}`);
+      } catch (err) {
+        const e = err as CallerCredentialsError;
+        console.log(`  ${environment} IdP application's assertion -> ${ON_CALL_ROLE_ARN}: ${e.httpStatus} ${e.code}`);
+      }
+    }
     for (const line of sts.calls) {
       console.log(`  STS: ${line}`);
     }
@@ -173,6 +193,22 @@ async function clientCredentialsToken(provider: Provider, client: typeof CLIENTS
     throw new Error(`token endpoint for ${client.client_id}: ${res.status} ${JSON.stringify(json)}`);
   }
   return json.access_token;
+}
+
+/** A base64 SAMLResponse for alice, posted to AWS's sign-in endpoint, with the environment's session tag. */
+function samlResponse(environment: string): string {
+  const issuer = '<saml:Issuer>https://idp.example.com/saml/metadata</saml:Issuer>';
+  const attribute = (name: string, value: string) => `<saml:Attribute Name="${name}"><saml:AttributeValue>${value}</saml:AttributeValue></saml:Attribute>`;
+  const xml = '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">'
+    + `${issuer}<saml:Assertion>${issuer}<saml:Subject>`
+    + '<saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">alice@example.com</saml:NameID>'
+    + '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData Recipient="https://signin.aws.amazon.com/saml"/></saml:SubjectConfirmation>'
+    + '</saml:Subject><saml:AttributeStatement>'
+    + attribute('https://aws.amazon.com/SAML/Attributes/Role', `${ON_CALL_ROLE_ARN},${SAML_PROVIDER_ARN}`)
+    + attribute('https://aws.amazon.com/SAML/Attributes/RoleSessionName', 'alice')
+    + attribute('https://aws.amazon.com/SAML/Attributes/PrincipalTag:environment', environment)
+    + '</saml:AttributeStatement></saml:Assertion></samlp:Response>';
+  return Buffer.from(xml).toString('base64');
 }
 
 function printTable(header: string[], rows: string[][]): void {
