@@ -29,7 +29,17 @@ describe('TrustSimulator: StringLike matching', () => {
   });
 });
 
+/** The issuers a generated role may trust, with the `iss` of their tokens. */
+const ISSUERS = {
+  github: { iss: `https://${GITHUB}`, make: () => OidcIssuer.githubActions() },
+  generic: { iss: 'https://login.example.com', make: () => OidcIssuer.fromUrl('https://login.example.com', { audiences: ['api://a'] }) },
+  // Auth0's issuer ends in '/', and so do its provider URL and condition keys.
+  auth0: { iss: 'https://acme.eu.auth0.com/', make: () => OidcIssuer.auth0('acme.eu.auth0.com', { audiences: ['api://a'] }) },
+};
+type IssuerName = keyof typeof ISSUERS;
+
 interface RoleCase {
+  readonly issuer: IssuerName;
   readonly audiences: string[];
   readonly subjects: Array<{ readonly value: string; readonly pattern: boolean }>;
 }
@@ -43,12 +53,13 @@ const subject = fc.oneof(
     'repo:acme/*:ref:refs/heads/main', 'repo:acme*', '*', 'repo:*:environment:prod').map(value => ({ value, pattern: true })),
 );
 const roleCase: fc.Arbitrary<RoleCase> = fc.record({
+  issuer: fc.constantFrom<IssuerName>('github', 'github', 'generic', 'auth0'),
   audiences: fc.subarray(['sts.amazonaws.com', 'api://a', 'api://b'], { minLength: 1 }),
   subjects: fc.array(subject, { minLength: 1, maxLength: 3 }),
 });
 
 /** Subjects and audiences a caller may present: each declared one instantiated, and near misses. */
-function callersFor(cases: RoleCase[], fill: string[]): Array<{ aud: string; sub: string }> {
+function callersFor(cases: RoleCase[], fill: string[]): Array<{ aud: string; sub: string; issuer: IssuerName }> {
   const subs = new Set<string>(['repo:acme/app:ref:refs/heads/main', 'repo:acme/app:environment:prod', 'repo:evil/app:ref:refs/heads/main', 'repo:acme/app']);
   const auds = new Set<string>(['sts.amazonaws.com', 'STS.amazonaws.com', 'api://a', 'api://c']);
   for (const c of cases) {
@@ -59,20 +70,22 @@ function callersFor(cases: RoleCase[], fill: string[]): Array<{ aud: string; sub
       [filled, filled.toUpperCase(), `${filled}x`, filled.slice(0, -1), filled.replace('acme', 'acme2')].forEach(v => subs.add(v));
     }
   }
-  return [...subs].flatMap(sub => [...auds].map(aud => ({ aud, sub })));
+  const issuers = (Object.keys(ISSUERS) as IssuerName[]);
+  return [...subs].flatMap(sub => [...auds].flatMap(aud => issuers.map(issuer => ({ aud, sub, issuer }))));
 }
 
 /** Synthesizes the roles under the guard: the indexes of the roles the guard accepts, or none if synth fails. */
 function synthesize(cases: RoleCase[]): { directory: string; accepted: number[] } | undefined {
   const app = new App();
   const stack = new Stack(app, 'Stack', { env: { account: '111122223333', region: 'eu-west-1' } });
-  const provider = new OidcIdentityProvider(stack, 'GitHub', { issuer: OidcIssuer.githubActions() });
+  const providers = new Map<IssuerName, OidcIdentityProvider>();
+  const providerOf = (name: IssuerName) => providers.get(name) ?? providers.set(name, new OidcIdentityProvider(stack, name, { issuer: ISSUERS[name].make() })).get(name)!;
   const accepted: number[] = [];
   cases.forEach((c, index) => {
     try {
       new FederatedRole(stack, `R${index}`, {
         trust: FederatedTrust.oidc({
-          provider,
+          provider: providerOf(c.issuer),
           audiences: c.audiences,
           subjects: c.subjects.map(s => (s.pattern ? Subject.pattern(s.value) : Subject.exactly(s.value))),
         }),
@@ -99,9 +112,10 @@ describe('TrustSimulator cross-checked against the FederationGuard', () => {
       const sts = TrustSimulator.fromCloudAssembly(synthesized.directory);
       for (const index of synthesized.accepted) {
         const declared = cases[index];
-        for (const { aud, sub } of callersFor(cases, fill)) {
-          const caller: WebIdentityCaller = { kind: 'webIdentity', claims: { iss: `https://${GITHUB}`, aud, sub } };
-          const expected = declared.audiences.includes(aud) && declared.subjects.some(s => (s.pattern ? oracleLike(s.value, sub) : s.value === sub));
+        for (const { aud, sub, issuer } of callersFor(cases, fill)) {
+          const caller: WebIdentityCaller = { kind: 'webIdentity', claims: { iss: ISSUERS[issuer].iss, aud, sub } };
+          const expected = issuer === declared.issuer && declared.audiences.includes(aud)
+            && declared.subjects.some(s => (s.pattern ? oracleLike(s.value, sub) : s.value === sub));
           const decision = sts.evaluate(caller, `Stack/R${index}`);
           if (decision.decision !== (expected ? 'allowed' : 'refused')) {
             throw new Error(`role ${JSON.stringify(declared)}, caller aud '${aud}' sub '${sub}': expected ${expected ? 'allowed' : 'refused'}, got ${decision.decision} (${decision.reasons.join('; ')})`);
@@ -122,7 +136,7 @@ describe('TrustSimulator cross-checked against the FederationGuard', () => {
       for (const index of synthesized.accepted) {
         for (const sub of attackers) {
           for (const aud of cases[index].audiences) {
-            expect(sts.evaluate({ kind: 'webIdentity', claims: { iss: `https://${GITHUB}`, aud, sub } }, `Stack/R${index}`).decision).toBe('refused');
+            expect(sts.evaluate({ kind: 'webIdentity', claims: { iss: ISSUERS[cases[index].issuer].iss, aud, sub } }, `Stack/R${index}`).decision).toBe('refused');
           }
         }
       }
