@@ -79,7 +79,10 @@ function synthesize(cases: RoleCase[]): { directory: string; accepted: number[] 
   const app = new App();
   const stack = new Stack(app, 'Stack', { env: { account: '111122223333', region: 'eu-west-1' } });
   const providers = new Map<IssuerName, OidcIdentityProvider>();
-  const providerOf = (name: IssuerName) => providers.get(name) ?? providers.set(name, new OidcIdentityProvider(stack, name, { issuer: ISSUERS[name].make() })).get(name)!;
+  const providerOf = (name: IssuerName) => {
+    if (!providers.has(name)) providers.set(name, new OidcIdentityProvider(stack, name, { issuer: ISSUERS[name].make() }));
+    return providers.get(name)!;
+  };
   const accepted: number[] = [];
   cases.forEach((c, index) => {
     try {
