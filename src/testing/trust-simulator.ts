@@ -441,6 +441,8 @@ class TemplateReader {
 
   private text(value: unknown): string | undefined {
     if (typeof value === 'string') return value;
+    // IAM reads `true` and `1` in a policy as the strings "true" and "1".
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     if (!isObject(value) || Object.keys(value).length !== 1) return undefined;
     if (typeof value.Ref === 'string') return this.ref(value.Ref);
     const joined = value['Fn::Join'];

@@ -126,7 +126,7 @@ describe('TrustSimulator cross-checked against the FederationGuard', () => {
           checked++;
         }
       }
-    }), { numRuns: 50 });
+    }), { numRuns: 35 });
     expect(checked).toBeGreaterThan(1000);
   });
 

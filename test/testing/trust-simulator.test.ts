@@ -332,3 +332,14 @@ describe('TrustSimulator: finding roles', () => {
     expect(sts.assumableRoles(github('repo:acme/app:ref:refs/heads/main')).map(r => r.logicalId)).toEqual(['Role']);
   });
 });
+
+describe('TrustSimulator: non-string values', () => {
+  test('should read a JSON boolean as IAM does, as the string "true"', () => {
+    // GIVEN
+    const sts = assembly([allow({ ...tight, Bool: { [`${GITHUB}:verified`]: true } })]);
+
+    // THEN
+    expect(sts.evaluate(github('repo:acme/app:ref:refs/heads/main', { verified: true }), 'Role').decision).toBe('allowed');
+    expect(sts.evaluate(github('repo:acme/app:ref:refs/heads/main', { verified: false }), 'Role').decision).toBe('refused');
+  });
+});
