@@ -473,7 +473,16 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     }
     const separation = this.samlSeparation(options.environmentSeparation);
     const tagKeys: Record<string, string[]> = {};
-    if (separation === 'sessionTag') {
+    if (separation?._kind === 'issuer') {
+      const issuer = separation._issuer;
+      if (typeof issuer !== 'string' || Token.isUnresolved(issuer) || issuer.trim() === '' || /[*?]/.test(issuer) || hasPolicyVariable(issuer)) {
+        this.fail(`has the SAML issuer '${issuer}' for its environment, which is empty, only known at deploy time, or has a wildcard or a policy variable`, "pass this environment's IdP application's issuer (entity ID) literally, e.g. 'http://www.okta.com/exk1abcd'");
+      }
+      if (seen.has('iss')) this.fail("has both an attribute condition on 'SAML:iss' and SamlEnvironmentSeparation.issuer", 'keep one of them');
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml: SAML:iss is the assertion's Issuer.
+      equals['SAML:iss'] = [issuer];
+    }
+    if (separation?._kind === 'sessionTag') {
       // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html: the PrincipalTag attribute
       // becomes aws:RequestTag/<key> in the trust policy's request context, and needs sts:TagSession.
       equals[`aws:RequestTag/${FederatedRole.ENVIRONMENT_TAG_KEY}`] = [this.environment!.label];
@@ -482,7 +491,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     return {
       action: SAML_ACTION,
       conditionSets: [compactConditions({ 'StringEquals': equals, 'StringLike': like, 'ForAllValues:StringEquals': tagKeys })],
-      needsTagSession: separation === 'sessionTag',
+      needsTagSession: separation?._kind === 'sessionTag',
       providerArn: provider.samlProviderArn,
       provider: { kind: ProviderKind.SAML },
       acceptsAnyRepositoryOfOwner: false,
@@ -490,12 +499,12 @@ export class FederatedRole extends Construct implements iam.IGrantable {
   }
 
   /** The separation of a SAML role's environment: the one asked for, else the session tag when the role has an environment. */
-  private samlSeparation(asked: SamlEnvironmentSeparation | undefined): string | undefined {
+  private samlSeparation(asked: SamlEnvironmentSeparation | undefined): SamlEnvironmentSeparation | undefined {
     if (asked !== undefined && !this.environment) {
       this.fail('sets environmentSeparation on a SAML trust, but the role has no environment', "pass environment (e.g. RoleEnvironment.nonProduction('staging')), or leave environmentSeparation out");
     }
     if (!this.environment) return undefined;
-    return (asked ?? SamlEnvironmentSeparation.sessionTag())._kind;
+    return asked ?? SamlEnvironmentSeparation.sessionTag();
   }
 
   /**

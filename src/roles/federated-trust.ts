@@ -164,11 +164,27 @@ export class SamlEnvironmentSeparation {
     return new SamlEnvironmentSeparation('dedicatedProvider');
   }
 
+  /**
+   * The assertion's `Issuer` must be this environment's (`StringEquals SAML:iss: <issuer>`): for IdPs that
+   * give each application its own issuer (entity ID), e.g. Okta's `http://www.okta.com/<app id>`, one
+   * application per environment. Not for IdPs whose issuer is the same for every application (Entra ID's
+   * `https://sts.windows.net/<tenant id>/`, AD FS): `FederationGuard` then finds both environments' roles
+   * accepting the same assertions only if they share the issuer, which it cannot know.
+   *
+   * @param issuer the `Issuer` of this environment's assertions, exactly
+   */
+  public static issuer(issuer: string): SamlEnvironmentSeparation {
+    return new SamlEnvironmentSeparation('issuer', issuer);
+  }
+
   /** @internal */
   public readonly _kind: string;
+  /** @internal */
+  public readonly _issuer?: string;
 
-  private constructor(kind: string) {
+  private constructor(kind: string, issuer?: string) {
     this._kind = kind;
+    this._issuer = issuer;
   }
 }
 

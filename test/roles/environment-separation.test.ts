@@ -281,3 +281,41 @@ describe('environment separation, generated', () => {
     expect(passed).toBeGreaterThan(0);
   });
 });
+
+describe('SAML separation by issuer', () => {
+  const okta = (application: string) => `http://www.okta.com/${application}`;
+
+  test('should condition on SAML:iss, pass two environments with their own issuers, and fail a shared one', () => {
+    // GIVEN
+    const build = (stagingIssuer: string) => {
+      const { app: root, stack } = app();
+      const provider = SamlIdentityProvider.fromSamlProviderArn(stack, 'Corp', 'arn:aws:iam::111122223333:saml-provider/Corp');
+      samlRole(stack, 'Staging', provider, STAGING, SamlEnvironmentSeparation.issuer(stagingIssuer));
+      samlRole(stack, 'Prod', provider, PROD, SamlEnvironmentSeparation.issuer(okta('exkprod')));
+      return { root, stack };
+    };
+
+    // WHEN
+    const { root, stack } = build(okta('exkstaging'));
+
+    // THEN
+    const roles = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Role'));
+    expect(roles.map(r => r.Properties.AssumeRolePolicyDocument.Statement[0].Condition)).toEqual([
+      { StringEquals: { 'SAML:aud': SAML_ENDPOINT, 'SAML:iss': okta('exkstaging') } },
+      { StringEquals: { 'SAML:aud': SAML_ENDPOINT, 'SAML:iss': okta('exkprod') } },
+    ]);
+    expect(() => root.synth()).not.toThrow();
+    expect(() => build(okta('exkprod')).root.synth()).toThrow(/CROSS_ENVIRONMENT_TRUST.*'SAML:iss' StringEquals 'http:\/\/www\.okta\.com\/exkprod'/);
+  });
+
+  test('should refuse an issuer with a wildcard or a policy variable', () => {
+    // GIVEN
+    const { stack } = app();
+    const provider = SamlIdentityProvider.fromSamlProviderArn(stack, 'Corp', 'arn:aws:iam::111122223333:saml-provider/Corp');
+
+    // THEN
+    expect(() => samlRole(stack, 'A', provider, PROD, SamlEnvironmentSeparation.issuer('http://www.okta.com/*')))
+      .toThrow(/FederatedRole 'Identity\/A' has the SAML issuer 'http:\/\/www.okta.com\/\*' for its environment, which is empty, only known at deploy time, or has a wildcard/);
+    expect(() => samlRole(stack, 'B', provider, PROD, SamlEnvironmentSeparation.issuer('${SAML:iss}'))).toThrow(/policy variable/);
+  });
+});

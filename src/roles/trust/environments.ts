@@ -296,7 +296,7 @@ function describe(a: LabelledRole, b: LabelledRole, overlap: Overlap): string {
     ? `every condition key both test admits a common value (${overlap.shared.join('; ')})`
     : 'neither tests a condition key the other tests, so neither rules out the other\'s callers';
   const fix = overlap.action === 'saml'
-    ? "give each environment's role a condition the other's callers cannot meet: the session tag FederatedRole writes for a SAML role with an environment (SamlEnvironmentSeparation.sessionTag(), the default: the IdP sends the PrincipalTag:environment attribute), or a SAML provider per environment whose IdP application signs with its own key (SamlEnvironmentSeparation.dedicatedProvider())"
+    ? "give each environment's role a condition the other's callers cannot meet: the session tag FederatedRole writes for a SAML role with an environment (SamlEnvironmentSeparation.sessionTag(), the default: the IdP sends the PrincipalTag:environment attribute), an issuer per environment where each IdP application has its own (SamlEnvironmentSeparation.issuer(entityId)), or a SAML provider per environment whose IdP application signs with its own key (SamlEnvironmentSeparation.dedicatedProvider())"
     : "give each environment's role a condition the other's callers cannot meet: its own audience, or subjects that name the environment (e.g. Subject.githubEnvironment(repository, 'prod'))";
   return `FederationGuard: [${FederationRisk.CROSS_ENVIRONMENT_TRUST}] role '${a.path}' (environment '${a.environment}') and role '${b.path}' (environment '${b.environment}') `
     + `accept the same ${what}: both trust ${overlap.action === 'saml' ? 'the SAML provider' : 'the OIDC provider'} '${overlap.provider}' and ${compared}; ${fix}. `
