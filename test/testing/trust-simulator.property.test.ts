@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import { FederatedRole, FederatedTrust, FederationGuard, OidcIdentityProvider, OidcIssuer, Subject } from '../../src';
@@ -144,5 +147,65 @@ describe('TrustSimulator cross-checked against the FederationGuard', () => {
         }
       }
     }), { numRuns: 15 });
+  });
+});
+
+describe('TrustSimulator on hostile trust policies and callers', () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'trust-simulator-hostile-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  let count = 0;
+  function simulate(statements: unknown[]): TrustSimulator {
+    const dir = join(work, `a${count++}`);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'S.template.json'), JSON.stringify({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: statements } } } } }));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '36.0.0', artifacts: { S: { type: 'aws:cloudformation:stack', environment: 'aws://111122223333/eu-west-1', properties: { templateFile: 'S.template.json' } } } }));
+    return TrustSimulator.fromCloudAssembly(dir);
+  }
+
+  const text = fc.oneof(
+    fc.constantFrom('sts.amazonaws.com', 'repo:acme/app:ref:refs/heads/main', '*', '?', '${*}', '${?}', '${$}', '${', '}', `\${${GITHUB}:sub}`, "${aws:username, 'x'}", 'é', '😀', ''),
+    fc.string({ maxLength: 6 }),
+  );
+  const value = fc.oneof({ weight: 8, arbitrary: text }, { weight: 1, arbitrary: fc.constantFrom<unknown>({ Ref: 'P' }, { 'Fn::ImportValue': 'X' }, 7, true, null, ['a', { Ref: 'AWS::AccountId' }]) });
+  const key = fc.constantFrom(`${GITHUB}:aud`, `${GITHUB}:sub`, `${GITHUB.toUpperCase()}:SUB`, `${GITHUB}:amr`, 'aws:RequestTag/environment', 'aws:TagKeys', 'SAML:aud', 'sts:SourceIdentity');
+  const operator = fc.constantFrom('StringEquals', 'StringLike', 'StringNotEquals', 'StringNotLike', 'StringEqualsIgnoreCase', 'StringLikeIfExists', 'ForAnyValue:StringLike',
+    'ForAllValues:StringEquals', 'ForAllValues:StringNotLike', 'Null', 'Bool', 'NumericLessThan', 'ArnLike');
+  const condition = fc.dictionary(operator, fc.dictionary(key, fc.oneof(value, fc.array(value, { maxLength: 3 })), { maxKeys: 3 }), { maxKeys: 3 });
+  const statement = fc.record({
+    Effect: fc.constantFrom('Allow', 'Allow', 'Deny', 'allow'),
+    Action: fc.constantFrom<unknown>('sts:AssumeRoleWithWebIdentity', ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession'], 'sts:*', '*', 'sts:AssumeRole', { Ref: 'A' }),
+    Principal: fc.constantFrom<unknown>({ Federated: `arn:aws:iam::111122223333:oidc-provider/${GITHUB}` }, '*', { AWS: '*' }, { Federated: { Ref: 'Nope' } }, { Federated: 'accounts.google.com' }),
+    Condition: fc.option(condition, { nil: undefined }),
+  });
+  const caller: fc.Arbitrary<WebIdentityCaller> = fc.record({
+    kind: fc.constant('webIdentity' as const),
+    claims: fc.record({
+      iss: fc.constantFrom(`https://${GITHUB}`, `https://${GITHUB.toUpperCase()}`, 'https://evil.example.com', ''),
+      aud: fc.oneof(text, fc.array(text, { maxLength: 2 })),
+      sub: text,
+      amr: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }),
+      ['https://aws.amazon.com/tags']: fc.option(fc.constantFrom<unknown>({ principal_tags: { environment: ['prod'] } }, { principal_tags: { environment: ['a', 'b'] } }, 'x'), { nil: undefined }),
+    }, { requiredKeys: ['iss', 'aud', 'sub'] }),
+  });
+
+  test('should never throw, and answer one of allowed, refused, unknown with reasons for all but allowed', () => {
+    fc.assert(fc.property(fc.array(statement, { maxLength: 3 }), caller, (statements, who) => {
+      const decision = simulate(statements).evaluate(who, 'Role');
+      expect(['allowed', 'refused', 'unknown']).toContain(decision.decision);
+      if (decision.decision !== 'allowed') expect(decision.reasons.length).toBeGreaterThan(0);
+    }), { numRuns: 300 });
+  });
+
+  test('should keep a refusal refused when a Deny is added, and an allowed caller allowed when an Allow is added', () => {
+    fc.assert(fc.property(fc.array(statement, { maxLength: 3 }), statement, caller, (statements, extra, who) => {
+      const before = simulate(statements).evaluate(who, 'Role').decision;
+      const after = simulate([...statements, extra]).evaluate(who, 'Role').decision;
+      if (extra.Effect === 'Deny' && before === 'refused') expect(after).toBe('refused');
+      if (extra.Effect === 'Allow' && before === 'allowed') expect(after).toBe('allowed');
+    }), { numRuns: 300 });
   });
 });
