@@ -343,3 +343,18 @@ describe('TrustSimulator: non-string values', () => {
     expect(sts.evaluate(github('repo:acme/app:ref:refs/heads/main', { verified: false }), 'Role').decision).toBe('refused');
   });
 });
+
+describe('TrustSimulator: what it is made of', () => {
+  test('should bundle from src/testing alone: no aws-cdk-lib, and no code shared with the FederationGuard', () => {
+    // GIVEN
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+    const esbuild = require('esbuild') as typeof import('esbuild');
+
+    // WHEN
+    const { metafile } = esbuild.buildSync({ entryPoints: [join(__dirname, '..', '..', 'src', 'testing', 'trust-simulator.ts')], bundle: true, write: false, metafile: true, platform: 'node', logLevel: 'silent' });
+
+    // THEN
+    const inputs = Object.keys(metafile!.inputs);
+    expect(inputs.filter(f => !/(^|\/)src\/testing\//.test(f))).toEqual([]);
+  });
+});
