@@ -80,11 +80,12 @@ export function evaluateEntry(operator: string, key: string, values: readonly Po
   }
   const negated = base.includes('not');
   const compare = comparator(base);
+  const like = base.endsWith('like') || ARN_OPERATORS.includes(base);
   if (!compare) return fail(undefined, `the operator '${operator}' is not simulated`);
 
   if (qualifier === 'foranyvalue' || qualifier === 'forallvalues') {
     if (!present) return fail(qualifier === 'forallvalues', qualifier === 'forallvalues' ? '' : 'ForAnyValue is false for a missing key');
-    const each = requestValues.map(v => matchOne(compare, negated, v, values, context));
+    const each = requestValues.map(v => matchOne(compare, negated, like, v, values, context));
     const result = qualifier === 'foranyvalue' ? anyOf(each) : allOf(each);
     return fail(result, describeWanted(operator, values, each));
   }
@@ -94,14 +95,16 @@ export function evaluateEntry(operator: string, key: string, values: readonly Po
   }
   // A single-valued operator on several request values: IAM does not document it for these keys, so
   // the reading that lets the caller in is taken (any value matching), never the stricter one.
-  const each = requestValues.map(v => matchOne(compare, negated, v, values, context));
+  const each = requestValues.map(v => matchOne(compare, negated, like, v, values, context));
   return fail(anyOf(each), describeWanted(operator, values, each));
 }
 
 /** Whether one request value satisfies the operator against the policy values (OR; NOR when negated). */
-function matchOne(compare: Comparator, negated: boolean, requestValue: string, values: readonly PolicyValue[], context: RequestContext): Tri {
+function matchOne(
+  compare: Comparator, negated: boolean, like: boolean, requestValue: string, values: readonly PolicyValue[], context: RequestContext,
+): Tri {
   const matches = values.map(v => {
-    const pattern = expand(v, context);
+    const pattern = expand(v, context, like);
     return pattern === undefined ? undefined : compare(requestValue, pattern);
   });
   const any = anyOf(matches);
@@ -130,10 +133,10 @@ function literalOnly(pattern: PatternPart[]): PatternPart[] {
 /**
  * A policy value as a pattern: escapes made literal, policy variables filled from the request.
  * `undefined` when it cannot be told: a deploy-time value, a variable whose key is missing (without a
- * default) or multi-valued, or a substituted value holding `*`/`?` (IAM does not say whether those
- * then act as wildcards).
+ * default) or multi-valued, or, under StringLike/ArnLike, a substituted value holding `*`/`?` (IAM does
+ * not say whether those then act as wildcards).
  */
-function expand(value: PolicyValue, context: RequestContext): PatternPart[] | undefined {
+function expand(value: PolicyValue, context: RequestContext, like: boolean): PatternPart[] | undefined {
   const text = value.text;
   if (text === undefined) return undefined;
   const parts: PatternPart[] = [];
@@ -147,7 +150,7 @@ function expand(value: PolicyValue, context: RequestContext): PatternPart[] | un
         parts.push({ literal: inner });
       } else {
         const substituted = variableValue(inner, context);
-        if (substituted === undefined || /[*?]/.test(substituted)) return undefined;
+        if (substituted === undefined || (like && /[*?]/.test(substituted))) return undefined;
         for (const ch of Array.from(substituted)) parts.push({ literal: ch });
       }
       i = end + 1;
@@ -198,7 +201,7 @@ export function globMatch(value: string, pattern: readonly PatternPart[], ignore
 
 /** Parses a pattern as StringLike reads it, for callers that hold a literal string. */
 export function likePattern(text: string): PatternPart[] {
-  return expand({ text, display: text }, new Map()) ?? [];
+  return expand({ text, display: text }, new Map(), true) ?? [];
 }
 
 export function anyOf(values: readonly Tri[]): Tri {

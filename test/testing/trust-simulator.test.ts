@@ -358,3 +358,17 @@ describe('TrustSimulator: what it is made of', () => {
     expect(inputs.filter(f => !/(^|\/)src\/testing\//.test(f))).toEqual([]);
   });
 });
+
+describe('TrustSimulator: substituted policy variables', () => {
+  test('should compare a substituted * literally under StringEquals, and answer unknown under StringLike', () => {
+    // GIVEN
+    const equals = assembly([allow({ StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: `\${${GITHUB}:repository}` } })]);
+    const like = assembly([allow({ StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB}:sub`]: `\${${GITHUB}:repository}` } })]);
+    const caller = github('repo:*', { repository: 'repo:*' });
+
+    // THEN
+    expect(equals.evaluate(caller, 'Role').decision).toBe('allowed');
+    expect(equals.evaluate(github('repo:x', { repository: 'repo:*' }), 'Role').decision).toBe('refused');
+    expect(like.evaluate(github('repo:x', { repository: 'repo:*' }), 'Role').decision).toBe('unknown');
+  });
+});
