@@ -347,7 +347,7 @@ describe('TrustSimulator: non-string values', () => {
 describe('TrustSimulator: what it is made of', () => {
   test('should bundle from src/testing alone: no aws-cdk-lib, and no code shared with the FederationGuard', () => {
     // GIVEN
-    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const esbuild = require('esbuild') as typeof import('esbuild');
 
     // WHEN
