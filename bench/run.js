@@ -208,7 +208,7 @@ async function main() {
     targets.push({ label, value, limit, unit, pass: value <= limit });
   };
   const d = { ours: us(w.distinct.ours), sample: us(w.distinct.sample), floor: us(w.distinct.floor) };
-  const r = { ours: us(w.repeated.ours), sample: us(w.repeated.sample) };
+  const r = { ours: us(w.repeated.ours), sample: us(w.repeated.sample), write: us(w.repeated.write) };
   const load = { ours: median(c.ours.load), sample: median(c.sample.load) };
   const first = { ours: median(c.ours.first), sample: median(c.sample.first) };
   target('1 warm, distinct tokens, ours/sample', d.ours / d.sample, 1.25);
@@ -232,6 +232,7 @@ async function main() {
   row(`1 warm us/decision, ${DISTINCT} distinct tokens`,
     cell(d.ours, p90(w.distinct.ours)), cell(d.sample, p90(w.distinct.sample)), cell(d.floor, p90(w.distinct.floor)));
   row(`2 warm us/decision, 1 token x ${REPEATED}`, cell(r.ours, p90(w.repeated.ours), 2), cell(r.sample, p90(w.repeated.sample)));
+  row(`2w  of which the audit line write (${w.auditLineBytes} B)`, cell(r.write, p90(w.repeated.write), 2), cell(), cell());
   row('3 floor: decode + crypto.verify, us/token', cell(), cell(), cell(d.floor, p90(w.distinct.floor)));
   row(`4 module load ms, fresh process, ${RUNS} runs`,
     cell(load.ours, quantile(c.ours.load, 0.9), 2), cell(load.sample, quantile(c.sample.load, 0.9), 2));
@@ -258,6 +259,7 @@ async function main() {
   }
   p();
   p(`ours vs floor: distinct ${fmt(d.ours / d.floor, 2)}x, repeated ${fmt(r.ours / d.floor, 2)}x; sample vs floor: ${fmt(d.sample / d.floor, 2)}x`);
+  p(`the audit line write alone (2w) is ${fmt(r.write / r.sample, 3)}x the sample's repeated decision; ours but for it ${fmt((r.ours - r.write) / r.sample, 3)}x`);
   const f = w.failures;
   if (f.distinct.ours + f.distinct.sample + f.distinct.floor + f.repeated.ours + f.repeated.sample > 0) {
     p(`WARNING: decisions that were not an Allow: ${JSON.stringify(f)}`);
