@@ -7,6 +7,7 @@
 //          --no-synth  --no-scale (skips bench/scale.js, about 2 minutes)
 //          --no-check (skips the deployment check against a local API Gateway stand-in, about 30 s)
 //          --cpu-prof (writes .bench/prof/*.cpuprofile of the warm process)
+//          --jwks-http (serves the JWKS over plain http on loopback instead of TLS)
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -32,6 +33,8 @@ const SYNTH = !argv.includes('--no-synth');
 const SCALE = !argv.includes('--no-scale');
 const CHECK = !argv.includes('--no-check');
 const CPU_PROF = argv.includes('--cpu-prof');
+// A real JWKS URI is https: the JWKS is served over TLS on loopback unless --jwks-http.
+const JWKS_TLS = !argv.includes('--jwks-http');
 
 function fail(message) {
   console.error(`bench: ${message}`);
@@ -180,8 +183,8 @@ async function main() {
     fx.makeTokens(keys, DISTINCT, 'distinct'),
     fx.makeTokens(keys, 1, 'repeated'),
   ];
-  const jwks = await fx.startJwksServer(keys.jwks);
-  const env = fx.authorizerEnv(jwks.uri, configFile);
+  const jwks = await fx.startJwksServer(keys.jwks, JWKS_TLS ? path.join(WORK, 'tls') : undefined);
+  const env = { ...fx.authorizerEnv(jwks.uri, configFile), ...(jwks.caFile ? { NODE_EXTRA_CA_CERTS: jwks.caFile } : {}) };
 
   let w; let c; let s;
   try {
@@ -236,7 +239,7 @@ async function main() {
   row('3 floor: decode + crypto.verify, us/token', cell(), cell(), cell(d.floor, p90(w.distinct.floor)));
   row(`4 module load ms, fresh process, ${RUNS} runs`,
     cell(load.ours, quantile(c.ours.load, 0.9), 2), cell(load.sample, quantile(c.sample.load, 0.9), 2));
-  row('5 load-to-first-decision ms, JWKS on loopback',
+  row(`5 load-to-first-decision ms, JWKS ${JWKS_TLS ? 'TLS' : 'http'} loopback`,
     cell(first.ours, quantile(c.ours.first, 0.9), 2), cell(first.sample, quantile(c.sample.first, 0.9), 2));
   row('6 asset bytes, index.js (gzip -9)', `${ours.bytes} (${ours.gzip})`.padStart(17), `${sample.bytes} (${sample.gzip})`.padStart(17),
     `   + config.json ${Buffer.byteLength(JSON.stringify(config))} B`);
