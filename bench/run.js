@@ -8,6 +8,7 @@
 //          --no-check (skips the deployment check against a local API Gateway stand-in, about 30 s)
 //          --cpu-prof (writes .bench/prof/*.cpuprofile of the warm process)
 //          --jwks-http (serves the JWKS over plain http on loopback instead of TLS)
+//          --ours FILE (times that authorizer bundle instead of assets/authorizer/.../index.js)
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -16,11 +17,12 @@ const zlib = require('node:zlib');
 const fx = require('./fixtures');
 
 const ROOT = path.resolve(__dirname, '..');
-const OURS = path.join(ROOT, 'assets', 'authorizer', 'token-authorizer.lambda', 'index.js');
+const argv = process.argv.slice(2);
 const WORK = path.join(ROOT, '.bench');
 const SAMPLE = path.join(WORK, 'sample', 'index.js');
-
-const argv = process.argv.slice(2);
+// --ours FILE: another build of the authorizer (e.g. a copy of an earlier commit's bundle), for before/after runs.
+const OURS = argv.includes('--ours') ? path.resolve(argv[argv.indexOf('--ours') + 1])
+  : path.join(ROOT, 'assets', 'authorizer', 'token-authorizer.lambda', 'index.js');
 const opt = (name, def) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? Number(argv[i + 1]) : def;
