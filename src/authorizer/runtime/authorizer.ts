@@ -161,30 +161,15 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         throw new Error('not an API Gateway REQUEST authorizer event');
       }
       const token = bearerToken(event, config.maxTokenBytes);
-      // An empty cache holds no token, so no key is needed to look one up.
-      const known = cache.size === 0 ? undefined : decisionCacheKey(token);
-      let facts = known === undefined ? undefined : cache.get(known, Math.floor(now() / 1000));
+      const key = decisionCacheKey(token);
+      let facts = cache.get(key, Math.floor(now() / 1000));
       let changed = facts === undefined;
-      let key: string;
-      if (facts !== undefined && known !== undefined) {
+      if (facts) {
         cached = true;
-        key = known;
       } else {
         // Only here: a cache hit is (but for a SHA-256 collision) the very string that passed this check before.
         checkCompactJws(token);
-        const verified = verifier.verify(token);
-        // Hashed once verify() is under way. On a cold start it has sent the JWKS request by then, so
-        // the first hash, which loads node:crypto (8-13 ms of the bench's first decision, before
-        // the fetch began), runs while the TLS handshake and the response are on their way, and
-        // after node:https has loaded what the two share (node:stream).
-        try {
-          key = known ?? decisionCacheKey(token);
-        } catch (err) {
-          // This decision fails: the verification's outcome no longer matters, and must not go unhandled.
-          verified.catch(() => undefined);
-          throw err;
-        }
-        facts = factsOf(await verified, config, ruleClaims);
+        facts = factsOf(await verifier.verify(token), config, ruleClaims);
       }
       let decided = facts.last;
       if (decided?.methodArn !== event.methodArn || decided.httpMethod !== event.httpMethod || decided.resource !== event.resource) {
