@@ -258,5 +258,5 @@ function authorizerEnv(jwksUri, configFile) {
 
 module.exports = {
   ISSUER, AUDIENCE, METHOD_ARN, ROUTES,
-  makeConfig, makeKeys, makeTokens, makeEvent, allowsMethodArn, startJwksServer, authorizerEnv,
+  makeConfig, makeKeys, makeTokens, makeEvent, allowsMethodArn, loopbackCertificate, startJwksServer, authorizerEnv,
 };
