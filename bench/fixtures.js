@@ -3,7 +3,11 @@
 // 20-route config.json as the construct would write it, API Gateway REQUEST authorizer events and a
 // loopback JWKS server. Ours and the sample see exactly the same keys, tokens and events.
 const crypto = require('node:crypto');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
+const path = require('node:path');
 
 const ISSUER = 'https://login.example.com/oauth2/default';
 const AUDIENCE = 'api://orders';
@@ -76,6 +80,8 @@ function makeConfig() {
     version: 1,
     algorithms: ['RS256'],
     audienceClaim: 'aud',
+    // RFC 9068's claims, as an issuer from OidcIssuer.fromUrl: the tokens below name their client in client_id.
+    profile: { clientClaims: ['client_id'], grantClaims: ['scope'] },
     clockToleranceSeconds: 30,
     maxTokenBytes: 8192,
     contextClaims: ['tenant_tier'],
@@ -192,11 +198,30 @@ function allowsMethodArn(result, methodArn) {
   return statements.some((s) => s.Effect === 'Allow' && matches(s)) && !statements.some((s) => s.Effect === 'Deny' && matches(s));
 }
 
-/** Serves the JWKS on 127.0.0.1 and counts the fetches. */
-function startJwksServer(jwks) {
+/**
+ * A self-signed certificate for 127.0.0.1 (openssl, RSA-2048, SAN IP:127.0.0.1), made once into
+ * `dir`; the authorizers trust it through NODE_EXTRA_CA_CERTS, as Node adds that file to its roots.
+ */
+function loopbackCertificate(dir) {
+  const key = path.join(dir, 'loopback-key.pem');
+  const cert = path.join(dir, 'loopback-cert.pem');
+  if (!fs.existsSync(key) || !fs.existsSync(cert)) {
+    fs.mkdirSync(dir, { recursive: true });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  }
+  return { key: fs.readFileSync(key), cert: fs.readFileSync(cert), certFile: cert };
+}
+
+/**
+ * Serves the JWKS on 127.0.0.1 and counts the fetches: over TLS with `tlsDir` (a certificate made
+ * there, whose file `caFile` names for NODE_EXTRA_CA_CERTS), else over plain http.
+ */
+function startJwksServer(jwks, tlsDir) {
   const body = JSON.stringify(jwks);
   let fetches = 0;
-  const server = http.createServer((req, res) => {
+  const tls = tlsDir ? loopbackCertificate(tlsDir) : undefined;
+  const listener = (req, res) => {
     fetches++;
     if (req.url !== '/v1/keys') {
       res.writeHead(404).end();
@@ -204,11 +229,13 @@ function startJwksServer(jwks) {
     }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'max-age=3600' });
     res.end(body);
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, listener) : http.createServer(listener);
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       resolve({
-        uri: `http://127.0.0.1:${server.address().port}/v1/keys`,
+        uri: `${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}/v1/keys`,
+        caFile: tls?.certFile,
         fetches: () => fetches,
         close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
       });
@@ -231,5 +258,5 @@ function authorizerEnv(jwksUri, configFile) {
 
 module.exports = {
   ISSUER, AUDIENCE, METHOD_ARN, ROUTES,
-  makeConfig, makeKeys, makeTokens, makeEvent, allowsMethodArn, startJwksServer, authorizerEnv,
+  makeConfig, makeKeys, makeTokens, makeEvent, allowsMethodArn, loopbackCertificate, startJwksServer, authorizerEnv,
 };

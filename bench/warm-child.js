@@ -31,10 +31,22 @@ async function main() {
   ];
 
   // The first decision of each fetches the JWKS; it must be an Allow, or nothing else is worth timing.
+  // Ours' first decision line is kept (stdout.write wrapped for that one call only) for the write floor below.
   const firstToken = input.warmup[0];
+  let auditLine = '';
   for (const c of contenders) {
     try {
-      const result = await c.handler(makeEvent(firstToken));
+      const write = process.stdout.write;
+      process.stdout.write = function capture(chunk, ...rest) {
+        if (String(chunk).includes('"authz_decision"')) auditLine = String(chunk);
+        return write.call(this, chunk, ...rest);
+      };
+      let result;
+      try {
+        result = await c.handler(makeEvent(firstToken));
+      } finally {
+        process.stdout.write = write;
+      }
       if (!allowsMethodArn(result, METHOD_ARN)) {
         throw new Error(`did not allow ${METHOD_ARN}: ${JSON.stringify(result).slice(0, 300)}`);
       }
@@ -63,6 +75,13 @@ async function main() {
       if (!allowsMethodArn(r, METHOD_ARN)) failures.sample++;
       return t;
     },
+    // The write floor: one process.stdout.write of ours' decision line, which ours makes per decision
+    // (the contract: an audit line and EMF metric for every decision); the sample writes nothing.
+    write: async () => {
+      const t0 = now();
+      process.stdout.write(auditLine);
+      return now() - t0;
+    },
     floor: async (ev) => {
       const t0 = now();
       const ok = floor(ev);
@@ -71,11 +90,13 @@ async function main() {
       return t;
     },
   };
-  const orders = [['ours', 'sample', 'floor'], ['sample', 'floor', 'ours'], ['floor', 'ours', 'sample']];
+  const orders = [['ours', 'sample', 'floor', 'write'], ['sample', 'write', 'floor', 'ours'], ['floor', 'ours', 'write', 'sample'], ['write', 'floor', 'sample', 'ours']];
 
   async function phase(tokens, names) {
-    // Each contender gets its own event object, as every invocation deserializes a fresh one.
-    const events = tokens.map((t) => Object.fromEntries(names.map((n) => [n, makeEvent(t)])));
+    // Each contender gets its own event object, as every invocation deserializes a fresh one: parsed
+    // from JSON as Lambda's runtime does, so that its strings are flat (a template literal's result is
+    // a rope, which the first comparison or search of it flattens: a copy no Lambda event costs).
+    const events = tokens.map((t) => Object.fromEntries(names.map((n) => [n, JSON.parse(JSON.stringify(makeEvent(t)))])));
     const times = Object.fromEntries(names.map((n) => [n, new Array(tokens.length)]));
     if (global.gc) global.gc();
     for (let i = 0; i < events.length; i++) {
@@ -96,9 +117,14 @@ async function main() {
   await phase(repeatedToken.slice(0, input.repeatedWarmup), ['ours', 'sample']);
   failures.ours = 0;
   failures.sample = 0;
-  const repeated = await phase(repeatedToken, ['ours', 'sample']);
+  const repeated = await phase(repeatedToken, ['ours', 'sample', 'write']);
 
+  if (!auditLine) {
+    fs.writeFileSync(outputFile, JSON.stringify({ error: 'ours wrote no decision line on its first decision' }));
+    process.exit(0);
+  }
   fs.writeFileSync(outputFile, JSON.stringify({
+    auditLineBytes: Buffer.byteLength(auditLine),
     distinct,
     repeated,
     failures: { distinct: distinctFailures, repeated: { ours: failures.ours, sample: failures.sample } },

@@ -2,8 +2,9 @@
 // starts a real OpenID provider (oidc-provider) on 127.0.0.1, gets client-credentials tokens for
 // clients with different scopes and tenants, sends each route's request through the synthesized
 // authorizer (cdk-secured-api/testing: API Gateway's routing, identity source, result cache and policy
-// verdict emulated), prints a route x client table, then exchanges one token for AWS credentials with
-// the web identity helper (cdk-secured-api/runtime) against a local STS stand-in. No AWS account.
+// verdict emulated), prints a route x client table, then exchanges tokens for AWS credentials with
+// the web identity helper (cdk-secured-api/runtime) against a local STS stand-in that refuses what the
+// trust-policy simulator (cdk-secured-api/testing) refuses for the example's roles. No AWS account.
 // Run after `npx projen bundle` (the task does it).
 /* eslint-disable import/no-extraneous-dependencies -- a development script: the AWS SDK and jose are devDependencies */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -13,8 +14,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { STSClient } from '@aws-sdk/client-sts';
 import { StsStandIn } from './sts-stand-in';
-import { CallerCredentialsError, ExchangeAudit, WebIdentityCredentials } from '../src/runtime';
-import { AuthorizerResponse, SynthesizedAuthorizer } from '../src/testing';
+import { CallerCredentialsError, ExchangeAudit, SamlCredentials, WebIdentityCredentials } from '../src/runtime';
+import { AuthorizerResponse, SynthesizedAuthorizer, TrustSimulator } from '../src/testing';
 
 const AUDIENCE = 'api://orders';
 const CLIENTS = [
@@ -23,7 +24,14 @@ const CLIENTS = [
   { client_id: 'globex-app', scope: 'orders:read', tenant: 'globex' },
   { client_id: 'newsletter', scope: 'profile', tenant: 'acme' },
 ].map((c) => ({ ...c, client_secret: `${c.client_id}-secret-0123456789abcdefghijklmnopqrstuv` }));
+/** The example's caller role (addCallerRole 'Reporting'), and a role the example does not have. */
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/orders-reporting';
+const UNKNOWN_ROLE_ARN = 'arn:aws:iam::123456789012:role/orders-admin';
+/** The example's SAML provider and its prod on-call role. */
+const SAML_PROVIDER_ARN = 'arn:aws:iam::123456789012:saml-provider/Corp';
+const ON_CALL_ROLE_ARN = 'arn:aws:iam::123456789012:role/orders-prod-on-call';
+/** The issuer the example trusts (Okta), for which the local provider stands in. */
+const APP_ISSUER = 'https://acme.okta.com/oauth2/default';
 
 interface Provider { issuer: string; jwksUri: string; tokenEndpoint: string }
 
@@ -90,23 +98,46 @@ async function main(): Promise<void> {
     }
 
     // 4. The token exchanged for AWS credentials through the web identity helper, against a local STS.
-    sts = await StsStandIn.start({ issuer: provider.issuer, jwksUri: provider.jwksUri, clientIds: [AUDIENCE] });
+    const simulator = TrustSimulator.fromCloudAssembly(outdir);
+    sts = await StsStandIn.start({ issuer: provider.issuer, jwksUri: provider.jwksUri, clientIds: [AUDIENCE], simulator, appIssuer: APP_ISSUER });
     const audit: string[] = [];
-    const credentials = new WebIdentityCredentials({
-      roleArn: ROLE_ARN,
+    const exchange = (roleArn: string) => new WebIdentityCredentials({
+      roleArn,
+      region: 'eu-west-1',
+      stsClient: new STSClient({ region: 'eu-west-1', endpoint: sts!.endpoint, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } }),
+      audit: new ExchangeAudit({ service: 'demo', write: (line) => audit.push(line) }),
+    });
+    const attempt = async (what: string, roleArn: string, token: string) => {
+      try {
+        const creds = await exchange(roleArn).forToken(token)();
+        console.log(`  ${what} -> ${roleArn}: ${creds.accessKeyId} until ${creds.expiration?.toISOString()}`);
+      } catch (err) {
+        const e = err as CallerCredentialsError;
+        console.log(`  ${what} -> ${roleArn}: ${e.httpStatus} ${e.code}`);
+      }
+    };
+    console.log(`\nWeb identity exchange (STS stand-in at ${sts.endpoint}, trust policies of the example's roles by the simulator):`);
+    await attempt("reporting's token", ROLE_ARN, reporting);
+    await attempt("checkout's token", ROLE_ARN, tokens.get('checkout')!);
+    await attempt("reporting's token", UNKNOWN_ROLE_ARN, reporting);
+    const [h, p] = reporting.split('.');
+    await attempt('a forged token', ROLE_ARN, `${h}.${p}.${'A'.repeat(342)}`);
+    // The company IdP's assertion, as the IdP application of each environment would post it (unsigned: the
+    // stand-in, unlike STS, checks no signature), exchanged by the runtime's SAML helper.
+    console.log('\nSAML exchange (the same stand-in; the role requires the PrincipalTag:environment of prod):');
+    const saml = new SamlCredentials({
       region: 'eu-west-1',
       stsClient: new STSClient({ region: 'eu-west-1', endpoint: sts.endpoint, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } }),
       audit: new ExchangeAudit({ service: 'demo', write: (line) => audit.push(line) }),
     });
-    console.log(`\nWeb identity exchange (STS stand-in at ${sts.endpoint}):`);
-    const creds = await credentials.forToken(reporting)();
-    console.log(`  reporting's token -> ${ROLE_ARN}: ${creds.accessKeyId} until ${creds.expiration?.toISOString()}`);
-    const [h, p] = reporting.split('.');
-    try {
-      await credentials.forToken(`${h}.${p}.${'A'.repeat(342)}`)();
-    } catch (err) {
-      const e = err as CallerCredentialsError;
-      console.log(`  a forged token: ${e.httpStatus} ${e.code}`);
+    for (const environment of ['prod', 'staging']) {
+      try {
+        const { credentials: c, subject } = await saml.assume(samlResponse(environment), { roleArn: ON_CALL_ROLE_ARN });
+        console.log(`  ${environment} IdP application's assertion -> ${ON_CALL_ROLE_ARN}: ${c.accessKeyId} for ${subject}`);
+      } catch (err) {
+        const e = err as CallerCredentialsError;
+        console.log(`  ${environment} IdP application's assertion -> ${ON_CALL_ROLE_ARN}: ${e.httpStatus} ${e.code}`);
+      }
     }
     for (const line of sts.calls) {
       console.log(`  STS: ${line}`);
@@ -114,6 +145,20 @@ async function main(): Promise<void> {
     for (const line of audit.map((l) => JSON.parse(l))) {
       console.log(`  audit line: ${line.outcome} ${line.error ?? ''} role ${line.role} session ${line.session_name} (${line.attempts} attempt)`);
     }
+
+    // 5. Who can assume which role of the example, as the simulator answers it (the same answers the stand-in gave).
+    console.log('\nThe example\'s federated roles, per caller (TrustSimulator, no AWS):');
+    const callers: Array<[string, Parameters<TrustSimulator['evaluate']>[0]]> = [
+      ["Okta token of 'reporting'", { kind: 'webIdentity', claims: { iss: APP_ISSUER, aud: AUDIENCE, sub: 'reporting' } }],
+      ["Okta token of 'checkout'", { kind: 'webIdentity', claims: { iss: APP_ISSUER, aud: AUDIENCE, sub: 'checkout' } }],
+      ['GitHub, acme/orders, environment prod', { kind: 'webIdentity', claims: { iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub: 'repo:acme/orders:environment:prod' } }],
+      ['GitHub, acme/orders, environment staging', { kind: 'webIdentity', claims: { iss: 'https://token.actions.githubusercontent.com', aud: 'sts.amazonaws.com', sub: 'repo:acme/orders:environment:staging' } }],
+      ["SAML assertion, PrincipalTag:environment 'prod'", { kind: 'saml', provider: 'OrdersApiExample/Corp', attributes: { aud: 'https://signin.aws.amazon.com/saml' }, sessionTags: { environment: 'prod' } }],
+      ["SAML assertion, PrincipalTag:environment 'staging'", { kind: 'saml', provider: 'OrdersApiExample/Corp', attributes: { aud: 'https://signin.aws.amazon.com/saml' }, sessionTags: { environment: 'staging' } }],
+    ];
+    const federated = simulator.roles.filter((r) => JSON.stringify(r.trustPolicy).includes('sts:AssumeRoleWith'));
+    printTable(['caller', ...federated.map((r) => r.roleName ?? r.path?.replace(/(\/Resource)+$/, '') ?? r.logicalId)],
+      callers.map(([name, caller]) => [name, ...federated.map((r) => simulator.evaluate(caller, r).decision)]));
   } finally {
     await authorizer?.stop();
     await sts?.stop();
@@ -148,6 +193,22 @@ async function clientCredentialsToken(provider: Provider, client: typeof CLIENTS
     throw new Error(`token endpoint for ${client.client_id}: ${res.status} ${JSON.stringify(json)}`);
   }
   return json.access_token;
+}
+
+/** A base64 SAMLResponse for alice, posted to AWS's sign-in endpoint, with the environment's session tag. */
+function samlResponse(environment: string): string {
+  const issuer = '<saml:Issuer>https://idp.example.com/saml/metadata</saml:Issuer>';
+  const attribute = (name: string, value: string) => `<saml:Attribute Name="${name}"><saml:AttributeValue>${value}</saml:AttributeValue></saml:Attribute>`;
+  const xml = '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">'
+    + `${issuer}<saml:Assertion>${issuer}<saml:Subject>`
+    + '<saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">alice@example.com</saml:NameID>'
+    + '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData Recipient="https://signin.aws.amazon.com/saml"/></saml:SubjectConfirmation>'
+    + '</saml:Subject><saml:AttributeStatement>'
+    + attribute('https://aws.amazon.com/SAML/Attributes/Role', `${ON_CALL_ROLE_ARN},${SAML_PROVIDER_ARN}`)
+    + attribute('https://aws.amazon.com/SAML/Attributes/RoleSessionName', 'alice')
+    + attribute('https://aws.amazon.com/SAML/Attributes/PrincipalTag:environment', environment)
+    + '</saml:AttributeStatement></saml:Assertion></samlp:Response>';
+  return Buffer.from(xml).toString('base64');
 }
 
 function printTable(header: string[], rows: string[][]): void {

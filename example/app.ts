@@ -4,6 +4,7 @@
 // Synthesize it with `npx projen example` (offline; no AWS account needed).
 //
 // In your own app, import from 'cdk-secured-api' instead of '../src'.
+import * as path from 'node:path';
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
@@ -15,6 +16,8 @@ import {
   OidcIdentityProvider,
   OidcIssuer,
   RoleEnvironment,
+  SamlIdentityProvider,
+  SamlMetadata,
   SecuredApi,
   Subject,
 } from '../src';
@@ -73,7 +76,30 @@ const smokeTest = new FederatedRole(stack, 'ProdSmokeTest', {
 // After calling GET /health, the job reads the access log to check that the request got through.
 api.accessLogGroup.grantRead(smokeTest);
 
-// Fails synthesis on any loose federated trust policy in the app, FederatedRole or not.
+// The role a reporting client assumes with its own access token (the very token it calls the API with):
+// only the client whose sub is 'reporting', and only with a token of this API's audience.
+const reporting = api.addCallerRole('Reporting', {
+  subjects: ['reporting'],
+  roleName: 'orders-reporting',
+  description: 'The reporting client: reads the Orders API access logs',
+});
+api.accessLogGroup.grantRead(reporting);
+
+// Console access for the on-call engineers through the company IdP (SAML). The IdP posts the browser to
+// AWS's sign-in endpoint (SAML:aud, the assertion's Recipient), and sends the PrincipalTag:environment
+// attribute 'prod': with an environment, the role requires that session tag, so an assertion of the
+// staging IdP application (environment 'staging') cannot assume it.
+const corp = new SamlIdentityProvider(stack, 'Corp', { metadata: SamlMetadata.fromFile(path.join(__dirname, 'idp-metadata.xml')), name: 'Corp' });
+const onCall = new FederatedRole(stack, 'ProdOnCall', {
+  trust: FederatedTrust.saml({ provider: corp }),
+  environment: RoleEnvironment.production(),
+  roleName: 'orders-prod-on-call',
+  description: 'Company IdP (SAML), environment prod: reads the Orders API access logs in the console',
+});
+api.accessLogGroup.grantRead(onCall);
+
+// Fails synthesis on any loose federated trust policy in the app, FederatedRole or not, and on roles of
+// two environments that would accept the same token or assertion.
 Aspects.of(app).add(new FederationGuard());
 
 app.synth();

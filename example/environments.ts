@@ -5,10 +5,10 @@
 // Synthesize it with `npx ts-node example/environments.ts` (offline; no AWS account needed).
 //
 // In your own app, import from 'cdk-secured-api' instead of '../src'.
-import { App, Stack, Stage, StageProps } from 'aws-cdk-lib';
+import { App, Aspects, Stack, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { HttpMethod, OidcIssuer, SecuredApi } from '../src';
+import { FederatedRole, FederationGuard, HttpMethod, OidcIssuer, SecuredApi } from '../src';
 
 /** What differs between environments: nothing else does. */
 export interface OrdersEnvironmentProps extends StageProps {
@@ -51,6 +51,9 @@ export class OrdersEnvironment extends Stage {
     });
     // Its trust pins aud to this environment's audience: a token of the other one cannot assume it.
     this.api.addCallerRole('OrdersReader', { subjects: [props.readerClientId] });
+    // Every role of the Stage is labelled with its environment, so that synth fails if a role of
+    // staging and one of prod would accept the same token (FederationRisk.CROSS_ENVIRONMENT_TRUST).
+    Tags.of(this).add(FederatedRole.ENVIRONMENT_TAG_KEY, id.toLowerCase());
   }
 }
 
@@ -71,6 +74,7 @@ export function environmentsApp(outdir?: string): App {
     certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/22222222-2222-2222-2222-222222222222',
     readerClientId: '0oaprodreporting',
   });
+  Aspects.of(app).add(new FederationGuard());
   return app;
 }
 

@@ -1,7 +1,8 @@
 // Synthesizes example/app.ts into example/cdk.out (offline) and prints what it produced: stacks,
 // resource counts by type and the size of the REST API's OpenAPI definition, every route with its authorization, the authorizer's config.json, every
 // role that federates identities (AssumeRoleWith*): who may assume it and what it may do, and the
-// monitoring: dashboards (with where to open them), alarms, and saved audit queries.
+// monitoring: dashboards (with where to open them), alarms, and saved audit queries, and where each
+// SecuredApi's access review was written (the files to review in a pull request, docs/audit.md).
 // Run with `npx projen example` (which bundles the authorizer first).
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -230,6 +231,18 @@ function showMonitoring(resources, paths, environment) {
   for (const [, q] of queries) console.log(`    saved query ${compact(q.Properties.Name)}`);
 }
 
+/** The access reviews SecuredApis of the stack wrote beside its template: `<stack>.<api>.access-review.{json,md}`. */
+function showAccessReviews(stackName) {
+  const files = fs.readdirSync(OUTDIR).filter((f) => f.startsWith(`${stackName}.`) && f.endsWith('.access-review.json')).sort();
+  for (const file of files) {
+    const review = JSON.parse(fs.readFileSync(path.join(OUTDIR, file), 'utf8'));
+    const markdown = path.relative(ROOT, path.join(OUTDIR, file.replace(/\.json$/, '.md')));
+    console.log(`\n  Access review of ${review.api.path}: ${markdown} (and .json)`);
+    console.log(`    ${review.routes.length} routes, ${review.callerRoles.length} caller roles, ${review.acceptedRisksAndSkippedChecks.length} accepted risks and skipped checks, `
+      + `${review.federatedRolesInApp.length} federated roles in the app (${review.federatedRolesInApp.filter((r) => r.openFindings.length > 0).length} with open findings)`);
+  }
+}
+
 function show(ms) {
   const manifest = JSON.parse(fs.readFileSync(path.join(OUTDIR, 'manifest.json'), 'utf8'));
   const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
@@ -262,6 +275,8 @@ function show(ms) {
 
     showFederatedRoles(resources, constructPaths(artifact));
     showMonitoring(resources, constructPaths(artifact), artifact.environment);
+
+    showAccessReviews(name);
 
     for (const [id, output] of Object.entries(template.Outputs || {})) {
       console.log(`\n  Output ${id}: ${compact(output.Value)}`);

@@ -22,3 +22,4 @@ export * from './api/quota-options';
 export * from './monitoring/secured-api-dashboard';
 export * from './monitoring/secured-api-alarms';
 export * from './monitoring/audit-queries';
+export * from './monitoring/sts-events';

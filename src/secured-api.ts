@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
+import { accessReview, accessReviewMarkdown, AccessReviewRouteSource } from './api/access-review';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
 import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
 import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
@@ -26,6 +27,7 @@ import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-auth
 import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-identity-provider';
 import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
+import { HandlerAuditLogs } from './monitoring/handler-logs';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
 import { sharedCloudWatchAccount } from './private/account-role';
@@ -98,7 +100,12 @@ export interface SecuredApiRoute extends RouteAuthorization {
    * (`OrdersReader` -> `SECURED_API_CALLER_ROLE_ARN_ORDERS_READER`), and, while the handler has
    * exactly one caller role (over all its routes), also as `SECURED_API_CALLER_ROLE_ARN`.
    *
-   * Nothing else is wired, and nothing else is needed: STS needs no AWS credentials, so the handler
+   * The handler's exchange audit lines (the `cdk-secured-api/runtime` helpers write one per exchange)
+   * are kept as long as the decisions: a handler without a log group of its own gets one with the
+   * API's `logRetention` (`SecuredApiAuditLogs`, beside the function, made its `LoggingConfig.LogGroup`);
+   * synth fails when its own log group keeps events for less, or cannot be read from the app.
+   *
+   * No permission is wired: STS needs no AWS credentials, so the handler
    * needs no IAM permission to call `AssumeRoleWithWebIdentity`, and for the same reason any holder
    * of a token the role's trust admits can assume it without the API (see `addCallerRole`). IAM
    * cannot see OAuth scopes: the handler picks the role from the verified scopes in its event
@@ -125,7 +132,8 @@ export interface SecuredApiRoute extends RouteAuthorization {
 
 /**
  * Properties of a `SecuredApi`. The authorizer options apply to its `TokenAuthorizer`;
- * `logRetention` and `tracing` also to the API's access logs and stage.
+ * `logRetention` and `tracing` also to the API's access logs and stage, and `logRetention` to the
+ * log groups of its caller-role handlers.
  */
 export interface SecuredApiProps extends TokenAuthorizerOptions {
   /**
@@ -489,6 +497,11 @@ export class SecuredApi extends Construct {
   private readonly deploymentCheckSkipped?: string;
   /** The deployment check's parts and what the construct wrote into them, for the guards; absent when it is skipped. */
   private readonly createdDeploymentCheck?: CreatedDeploymentCheck;
+  /** The routes as the access review shows them, and the quotas it lists. */
+  private readonly reviewRoutes: AccessReviewRouteSource[] = [];
+  private readonly quotas?: SecuredApiQuotaOptions;
+  /** The log groups of the caller-role handlers, kept as long as the decisions. */
+  private readonly handlerLogs: HandlerAuditLogs;
 
   constructor(scope: Construct, id: string, props: SecuredApiProps) {
     super(scope, id);
@@ -592,6 +605,7 @@ export class SecuredApi extends Construct {
     const stageCfn = this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
     this.declared = this.authorizer._declareInDefinition(this.restApi, () => stageCfn.stageName);
     this.apiKeyRequired = quotas !== undefined;
+    this.quotas = quotas;
     if (quotas) {
       const clients = Array.isArray(quotas.clients) ? quotas.clients.length : 0;
       if (issuer.profile.clientClaims.length === 0 && clients > 0) {
@@ -627,9 +641,16 @@ export class SecuredApi extends Construct {
     this.node.addValidation({ validate: () => this.noRoutes() });
     this.node.addValidation({ validate: () => this.guardDeployedApi() });
     this.node.addValidation({ validate: () => this.fitTemplate() });
+    this.handlerLogs = new HandlerAuditLogs(this.node.path, props.logRetention ?? logs.RetentionDays.ONE_YEAR);
+    this.node.addValidation({ validate: () => this.handlerLogs.validate() });
     // The OpenAPI document goes next to the template, in the assembly (nested, in a Stage) being written.
     attachCustomSynthesis(this, {
-      onSynthesize: (session) => fs.writeFileSync(path.join(session.outdir, this.openApiFileName), this.renderOpenApi()),
+      onSynthesize: (session) => {
+        fs.writeFileSync(path.join(session.outdir, this.openApiFileName), this.renderOpenApi());
+        const review = this.renderAccessReview();
+        fs.writeFileSync(path.join(session.outdir, this.accessReviewFileName), review);
+        fs.writeFileSync(path.join(session.outdir, this.accessReviewFileName.replace(/\.json$/, '.md')), accessReviewMarkdown(JSON.parse(review)));
+      },
     });
 
     for (const route of routes ?? []) {
@@ -700,6 +721,7 @@ export class SecuredApi extends Construct {
     const role = createCallerRole(scope, id, provider, this.issuer, options, trust);
     this.callerRoles.set(envName, role);
     this.dashboard?.addCallerRole(role.role);
+    this.auditQueries?.addExchangeQueries();
     return role;
   }
 
@@ -819,8 +841,9 @@ export class SecuredApi extends Construct {
     });
 
     for (const [envName, role] of callerRoles) {
-      handCallerRole(what, route.handler!, role, envName);
+      handCallerRole(what, route.handler!, role, envName, this.issuer.profile.clientClaims);
     }
+    if (callerRoles.length > 0) this.handlerLogs.add(route.handler!);
 
     if (throttle) {
       this.routeMethodSettings.push({
@@ -833,6 +856,9 @@ export class SecuredApi extends Construct {
       });
     }
     this.openApi.routes.push({ ...checked, isPublic, throttle: route.throttle });
+    const callerRoleEnvs = callerRoles.map(([env]) => env);
+    const { handler, backend } = route;
+    this.reviewRoutes.push({ ...checked, isPublic, throttle: route.throttle, handler, backendUrl: backend?._url, callerRoleEnvs });
   }
 
   /**
@@ -901,9 +927,68 @@ export class SecuredApi extends Construct {
    * cloud assembly (`cdk.out`).
    */
   public get openApiFileName(): string {
+    return `${this.assemblyFilePrefix()}.openapi.json`;
+  }
+
+  /**
+   * The file name of the API's access review, `<stack artifact id>.<construct path below the stack,
+   * '/' as '.'>.access-review.json`, which synthesis writes next to the stack's template in the
+   * cloud assembly (`cdk.out`), with the same review as Markdown beside it (`.access-review.md`).
+   */
+  public get accessReviewFileName(): string {
+    return `${this.assemblyFilePrefix()}.access-review.json`;
+  }
+
+  /**
+   * The API's access review, as JSON: its routes with their rules, its caller roles (trust,
+   * session tags, source identity, permissions), quotas, every accepted risk and skipped check with
+   * its reason, and the FederationGuard's findings for every federated role of the app. Read from
+   * the templates as they will be deployed; stable (sorted, no dates or hashes), so that a change
+   * of access shows as a diff. Call it once the app is complete (synthesis writes it to
+   * `accessReviewFileName`). See docs/audit.md in the repository.
+   */
+  public renderAccessReview(): string {
+    return JSON.stringify(accessReview({
+      api: this,
+      apiName: this.restApi.restApiName,
+      issuer: this.issuer,
+      routes: this.reviewRoutes,
+      callerRoles: this.callerRoles,
+      quotas: this.quotas,
+      deploymentCheckSkipped: this.deploymentCheckSkipped,
+      handlerLogGroups: this.handlerLogs.logGroupNames,
+    }), undefined, 2) + '\n';
+  }
+
+  /**
+   * The log groups the handlers of caller-role routes write their exchange audit lines to.
+   * @internal
+   */
+  public get _exchangeLogGroupNames(): string[] {
+    return [...this.handlerLogs.logGroupNames.values()];
+  }
+
+  /**
+   * The ARNs of the caller roles made so far.
+   * @internal
+   */
+  public get _callerRoleArns(): string[] {
+    return [...this.callerRoles.values()].map((role) => role.roleArn);
+  }
+
+  /**
+   * How long the API keeps its audit logs (its `logRetention`).
+   * @internal
+   */
+  public get _auditRetention(): logs.RetentionDays {
+    return this.handlerLogs.retention;
+  }
+
+  /** `<stack artifact id>.<construct path below the stack, '/' as '.'>`, for the files written beside the template. */
+  private assemblyFilePrefix(): string {
     const stack = Stack.of(this);
     const below = this.node.scopes.slice(stack.node.scopes.length).map((c) => c.node.id.replace(/[^A-Za-z0-9_-]/g, '_'));
-    return `${stack.artifactId}.${below.join('.')}.openapi.json`;
+    return `${stack.artifactId}.${below.join('.')}`;
   }
 
   /**

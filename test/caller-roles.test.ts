@@ -258,6 +258,26 @@ describe('SecuredApi route callerRoles', () => {
     expect(functions[stack.getLogicalId(reports.node.defaultChild as lambda.CfnFunction)].Properties.Environment.Variables).toEqual({
       SECURED_API_CALLER_ROLE_ARN_REPORTS_READER: stack.resolve(reader.roleArn),
       SECURED_API_CALLER_ROLE_ARN_REPORTS_ADMIN: stack.resolve(admin.roleArn),
+      SECURED_API_CLIENT_CLAIMS: '["client_id"]',
+    });
+  });
+
+  test('should give the handler its issuer profile\'s client claims, and refuse one handler for issuers that name clients differently', () => {
+    // GIVEN
+    const { stack } = makeStack();
+    const okta = api(stack, { issuer: OidcIssuer.okta('acme.okta.com', { audiences: ['api://orders'] }), cloudWatchRole: false });
+    const rfc = api(stack, { cloudWatchRole: false }, 'Other');
+    const reports = handler(stack, 'Reports');
+
+    // WHEN
+    okta.addRoute({ method: HttpMethod.GET, path: '/reports', handler: reports, scopes: ['reports:read'], callerRoles: [okta.addCallerRole('Reader', { subjects: ['a'] })] });
+
+    // THEN
+    expect(() => rfc.addRoute({ method: HttpMethod.GET, path: '/reports', handler: reports, scopes: ['reports:read'], callerRoles: [rfc.addCallerRole('Reader', { subjects: ['a'] })] }))
+      .toThrow(/already has caller roles of an issuer that names it in \["cid"\]; serve the routes of the two issuers with different handlers/);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Role: stack.resolve(reports.role!.roleArn),
+      Environment: { Variables: Match.objectLike({ SECURED_API_CLIENT_CLAIMS: '["cid"]' }) },
     });
   });
 

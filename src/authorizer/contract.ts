@@ -101,7 +101,8 @@ export interface AuthorizerConfigFile {
 
 /**
  * The API keys of per-client quotas (`SecuredApiProps.quotas`): the value of the API key the
- * authorizer returns as `usageIdentifierKey` for a token, by the token's `client_id` claim.
+ * authorizer returns as `usageIdentifierKey` for a token, by the token's client (the first of the
+ * profile's `clientClaims` the token has).
  */
 export interface UsageKeysConfig {
   /** Each declared client's own key, by client id. */
@@ -138,14 +139,14 @@ export const API_GATEWAY_AUTHORIZER_KEYS = [
  * The context value of `sub`, `clientId` and `scopes` when the token has no such claim (or grants no
  * scope), and of every caller header but the principal on a public route. Never empty, because AWS
  * does not say whether a header mapped from an empty value overrides the client's header of that
- * name. It can never be a real value: a token whose `sub` or `client_id` is `-` is refused
+ * name. It can never be a real value: a token whose `sub` or client claim is `-` is refused
  * (`claim_invalid`), a scope `-` is never granted, and no route may require it.
  */
 export const ABSENT = '-';
 
 /**
  * The principal (`principalId`, and the `X-Secured-Api-Principal` header) says what it names:
- * `sub:<sub>` for a token with a `sub`; else `client:<client_id>` for one with a `client_id`; else
+ * `sub:<sub>` for a token with a `sub`; else `client:<client>` for one whose profile's client claim names a client; else
  * `anonymous` (a verified token naming no one). A public route's backend gets `public`. A `sub` and a
  * client id never read the same, and neither fixed value has a colon.
  */

@@ -51,7 +51,9 @@ export enum DecisionReason {
   TOKEN_TOO_OLD = 'token_too_old',
   /** 401: the `typ` header is not the required one. */
   TYP_MISMATCH = 'typ_mismatch',
-  /** 401: a claim has the wrong type. */
+  /** 401: the token is not of the kind the issuer's profile accepts (e.g. an ID token presented as an access token). */
+  TOKEN_KIND_MISMATCH = 'token_kind_mismatch',
+  /** 401: a claim has the wrong type, or the claim that names the client is not a usable client id. */
   CLAIM_INVALID = 'claim_invalid',
   /** 401: the issuer's keys could not be fetched and none are cached. */
   JWKS_UNAVAILABLE = 'jwks_unavailable',

@@ -768,6 +768,7 @@ export class OidcIssuer {
 /** The spec's profile with the user's claim options applied, checked, and copied (a caller cannot change it afterwards). */
 function profileOf(spec: OidcIssuerSpec): IssuerProfile {
   const { profile, options } = spec;
+  const chosen = profile.callerChosenAudience;
   const clientClaims = checkClaimNames(spec.where, 'clientClaims', options?.clientClaims ?? profile.clientClaims);
   const grantClaims = checkClaimNames(spec.where, 'grantClaims', options?.grantClaims ?? profile.grantClaims);
   const overlap = clientClaims.find((claim) => grantClaims.includes(claim));
@@ -778,7 +779,7 @@ function profileOf(spec: OidcIssuerSpec): IssuerProfile {
     clientClaims,
     grantClaims,
     ...(profile.tokenKind ? { tokenKind: { claim: profile.tokenKind.claim, values: [...profile.tokenKind.values] } } : {}),
-    ...(profile.callerChosenAudience ? { callerChosenAudience: { ...profile.callerChosenAudience, callerClaims: [...profile.callerChosenAudience.callerClaims] } } : {}),
+    ...(chosen ? { callerChosenAudience: { ...chosen, callerClaims: [...chosen.callerClaims] } } : {}),
   };
 }
 
@@ -791,8 +792,8 @@ function checkClaimNames(where: string, what: string, claims: string[]): string[
     if (typeof claim !== 'string' || Token.isUnresolved(claim) || claim.trim() === '' || claim !== claim.trim()) {
       fail(where, `${what} holds ${JSON.stringify(claim)}, which is not a claim name; pass literal claim names without spaces, e.g. 'client_id'`);
     }
-    if (CHECKED_CLAIMS.includes(claim)) {
-      fail(where, `${what} holds '${claim}', a registered claim the authorizer checks itself (${CHECKED_CLAIMS.join(', ')}); name the claim your issuer puts the ${what === 'clientClaims' ? 'client ID' : 'granted scopes'} in`);
+    if (CHECKED_CLAIMS.includes(claim.toLowerCase())) {
+      fail(where, `${what} holds '${claim}', a registered claim the authorizer checks itself (${CHECKED_CLAIMS.join(', ')}, in any letter case); name the claim your issuer puts the ${what === 'clientClaims' ? 'client ID' : 'granted scopes'} in`);
     }
     if (seen.has(claim)) {
       fail(where, `${what} holds '${claim}' twice; list each claim once`);

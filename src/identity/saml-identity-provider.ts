@@ -82,6 +82,10 @@ export interface SamlIdentityProviderProps {
  * ends in `/saml/acs/<IdP ID>`, the ID IAM shows on the provider's detail page:
  * `SamlSignInEndpoint.encryptedAssertions(idpId)`.
  *
+ * Staging and prod may share one provider when their roles require the assertion's `environment`
+ * session tag (the default for a `FederatedRole` with an environment), or use one provider each, made
+ * from the metadata of an IdP application with its own signing key (`SamlEnvironmentSeparation`).
+ *
  * @resource AWS::IAM::SAMLProvider
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html
  */

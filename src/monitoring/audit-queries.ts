@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Lazy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { SecuredApi } from '../secured-api';
@@ -34,13 +34,23 @@ export interface SecuredApiAuditQueriesProps extends SecuredApiAuditQueriesOptio
  *
  * - `decisions-for-subject`: every decision for one subject (`sub`), newest first. Read from the
  *   authorizer's log group; edit `REPLACE_WITH_SUBJECT` before running it.
- * - `decisions-for-client`: the same for one OAuth client (`client_id`); edit `REPLACE_WITH_CLIENT_ID`.
+ * - `decisions-for-client`: the same for one OAuth client (the audit line's `client_id`: the client
+ *   the issuer profile's client claim names, e.g. Okta's `cid`); edit `REPLACE_WITH_CLIENT_ID`.
  * - `denials-by-reason-and-client`: every refusal (403 `deny` and 401 `unauthorized`) counted by
  *   decision, reason code and `client_id`, most frequent first. `client_id` is empty for a token
  *   whose signature did not verify: the authorizer logs claims only once it has.
  * - `requests-of-client`: the requests one client made, from the API's access log group (status,
  *   method, resource path, source IP); edit `REPLACE_WITH_CLIENT_ID`. Only requests the authorizer
  *   answered with a policy carry the client id (a 401 has no authorizer context).
+ *
+ * With the API's first caller role, three more, over the log groups of the handlers of its
+ * caller-role routes (the exchange audit lines of the `cdk-secured-api/runtime` helpers, kept as long
+ * as the decisions: see `SecuredApiRoute.callerRoles`):
+ * - `exchanges-for-subject`: every exchange of one caller's token for a caller role's credentials
+ *   (issued, served from cache, failed), newest first; edit `REPLACE_WITH_SUBJECT`.
+ * - `exchanges-for-role`: the same for one role, by its name (the `Role` field, as the dashboard's
+ *   metrics name it); edit `REPLACE_WITH_ROLE_NAME`.
+ * - `exchange-failures-by-reason`: failed exchanges counted by error code, role and function.
  *
  * The names are `<queryNamePrefix>/<query>`, so the console lists them in one folder per API.
  *
@@ -60,8 +70,11 @@ export class SecuredApiAuditQueries extends Construct {
   /** The placeholder, in `decisions-for-subject`, to replace with the subject (`sub`) under audit. */
   public static readonly SUBJECT_PLACEHOLDER = 'REPLACE_WITH_SUBJECT';
 
-  /** The placeholder, in `decisions-for-client` and `requests-of-client`, to replace with the `client_id` under audit. */
+  /** The placeholder, in `decisions-for-client` and `requests-of-client`, to replace with the client ID under audit (as the issuer profile's client claim carries it). */
   public static readonly CLIENT_ID_PLACEHOLDER = 'REPLACE_WITH_CLIENT_ID';
+
+  /** The placeholder, in `exchanges-for-role`, to replace with the caller role's name. */
+  public static readonly ROLE_NAME_PLACEHOLDER = 'REPLACE_WITH_ROLE_NAME';
 
   /** Every decision for one subject, from the authorizer's log group. */
   public readonly decisionsForSubject: logs.QueryDefinition;
@@ -75,10 +88,16 @@ export class SecuredApiAuditQueries extends Construct {
   /** The requests of one client, from the API's access log group. */
   public readonly requestsOfClient: logs.QueryDefinition;
 
+  private readonly api: SecuredApi;
+  private readonly prefix: string;
+  private exchangeQueries = false;
+
   constructor(scope: Construct, id: string, props: SecuredApiAuditQueriesProps) {
     super(scope, id);
     const { api } = props;
     const prefix = props.queryNamePrefix ?? `cdk-secured-api/${api.restApi.restApiName}`;
+    this.api = api;
+    this.prefix = prefix;
     checkPrefix(this.node.path, prefix, props.queryNamePrefix !== undefined);
     const audit = [api.authorizer.logGroup];
     const isDecision = 'type = "authz_decision"';
@@ -125,6 +144,41 @@ export class SecuredApiAuditQueries extends Construct {
       }),
       logGroups: [api.accessLogGroup],
     });
+  }
+
+  /**
+   * Saves the exchange queries (`exchanges-for-subject`, `exchanges-for-role`,
+   * `exchange-failures-by-reason`) over the log groups of the API's caller-role handlers, read when
+   * the app is synthesized; `SecuredApi.addCallerRole` calls this. Once is enough; later calls do nothing.
+   */
+  public addExchangeQueries(): void {
+    if (this.exchangeQueries) return;
+    this.exchangeQueries = true;
+    const logGroupNames = Lazy.list({ produce: () => this.api._exchangeLogGroupNames }, { omitEmpty: true });
+    const isExchange = 'type = "credentials_exchange"';
+    const save = (id: string, name: string, query: logs.QueryString) => new logs.CfnQueryDefinition(this, id, {
+      name: `${this.prefix}/${name}`,
+      queryString: query.toString(),
+      logGroupNames,
+    });
+    const fields = ['@timestamp', 'outcome', 'error', 'kind', 'role', 'sub', 'client_id', 'session_name', 'request_id', 'Service', 'attempts', 'latency_ms'];
+    save('ExchangesForSubject', 'exchanges-for-subject', new logs.QueryString({
+      fields,
+      filterStatements: [`${isExchange} and sub = "${SecuredApiAuditQueries.SUBJECT_PLACEHOLDER}"`],
+      sort: '@timestamp desc',
+      limit: 10000,
+    }));
+    save('ExchangesForRole', 'exchanges-for-role', new logs.QueryString({
+      fields,
+      filterStatements: [`${isExchange} and Role = "${SecuredApiAuditQueries.ROLE_NAME_PLACEHOLDER}"`],
+      sort: '@timestamp desc',
+      limit: 10000,
+    }));
+    save('ExchangeFailuresByReason', 'exchange-failures-by-reason', new logs.QueryString({
+      filterStatements: [`${isExchange} and outcome = "failed"`],
+      statsStatements: ['count(*) as failures by error, Role, Service'],
+      sort: 'failures desc',
+    }));
   }
 }
 

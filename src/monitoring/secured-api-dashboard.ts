@@ -250,7 +250,8 @@ export class SecuredApiDashboard extends Construct {
         'sort denials desc',
         'limit 20',
       ], 6),
-      // clientId is the authorizer's context value: "-" for a token without a client_id, and for
+      // clientId is the authorizer's context value: "-" for a token naming no client (in the issuer
+      // profile's client claims), and for
       // requests it turned away with a 401 (API Gateway's placeholder for a missing value).
       this.table('Requests and error rate by client', [this.api.accessLogGroup.logGroupName], [
         'stats count(*) as requests, sum(status >= 400) as errors, sum(status >= 500) as serverErrors,'

@@ -8,6 +8,7 @@ import { CallerRoleOptions } from '../roles/caller-role';
 import { FederatedRole } from '../roles/federated-role';
 import { FederatedTrust } from '../roles/federated-trust';
 import { Subject } from '../roles/subject';
+import { ENV_CLIENT_CLAIMS } from '../runtime/contract';
 
 /** The environment variable of a handler's caller role, when it has exactly one. */
 export const CALLER_ROLE_ARN_ENV = 'SECURED_API_CALLER_ROLE_ARN';
@@ -88,12 +89,17 @@ export function createCallerRole(
 
 /** Per handler: its caller roles by environment variable, across every SecuredApi of the app. */
 const HANDLER_ROLES = new WeakMap<lambda.IFunction, Map<string, FederatedRole>>();
+/** Per handler: the client claims (JSON) its caller roles' issuer names the client in. */
+const HANDLER_CLIENT_CLAIMS = new WeakMap<lambda.IFunction, string>();
 
 /**
- * Sets `SECURED_API_CALLER_ROLE_ARN_<NAME>` on the handler, and `SECURED_API_CALLER_ROLE_ARN` while
- * it has exactly one caller role (rendered lazily, so a second role removes it).
+ * Sets `SECURED_API_CALLER_ROLE_ARN_<NAME>` on the handler, `SECURED_API_CALLER_ROLE_ARN` while
+ * it has exactly one caller role (rendered lazily, so a second role removes it), and
+ * `SECURED_API_CLIENT_CLAIMS`, the issuer profile's client claims.
  */
-export function handCallerRole(where: string, handler: lambda.IFunction, role: FederatedRole, envName: string): void {
+export function handCallerRole(
+  where: string, handler: lambda.IFunction, role: FederatedRole, envName: string, clientClaims: readonly string[],
+): void {
   if (!(handler instanceof lambda.Function) && !(handler instanceof lambda.SingletonFunction)) {
     throw new Error(`${where} hands caller roles to its handler '${handler.node.path}', which is not a lambda.Function (an alias, a version or an imported function cannot take environment variables); pass the lambda.Function itself as the route's handler, or leave callerRoles out and set ${envName} to the role's ARN where that function is defined.`);
   }
@@ -105,6 +111,16 @@ export function handCallerRole(where: string, handler: lambda.IFunction, role: F
     handler.addEnvironment(CALLER_ROLE_ARN_ENV, Lazy.string({
       produce: () => (only.size === 1 ? [...only.values()][0].roleArn : undefined),
     }));
+  }
+  // The issuer profile's client claims, for the exchange audit line's client_id (runtime/web-identity).
+  const claims = JSON.stringify(clientClaims);
+  const handed = HANDLER_CLIENT_CLAIMS.get(handler);
+  if (handed !== undefined && handed !== claims) {
+    throw new Error(`${where} hands its handler '${handler.node.path}' caller roles of an issuer whose tokens name their client in ${claims}, but the handler already has caller roles of an issuer that names it in ${handed}; serve the routes of the two issuers with different handlers.`);
+  }
+  if (handed === undefined) {
+    HANDLER_CLIENT_CLAIMS.set(handler, claims);
+    handler.addEnvironment(ENV_CLIENT_CLAIMS, claims);
   }
   const existing = roles.get(envName);
   if (existing === role) return;

@@ -2,13 +2,14 @@ import { Aws, CfnMapping, Duration, Fn, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { ClaimCondition, FederatedTrust, OidcTrustOptions, SamlSignInEndpoint, SamlTrustOptions } from './federated-trust';
+import { ClaimCondition, FederatedTrust, OidcTrustOptions, SamlEnvironmentSeparation, SamlSignInEndpoint, SamlTrustOptions } from './federated-trust';
 import { FederationGuard } from './federation-guard';
 import { FederationRisk } from './federation-risk';
 import { RoleEnvironment } from './role-environment';
 import { Subject } from './subject';
 import { acceptedRisks } from './trust/acceptance';
 import { unsupportedKeyReason } from './trust/condition-keys';
+import { checkEnvironmentSeparation, ENVIRONMENT_TAG_KEY } from './trust/environments';
 import { describeSamlEndpoints, isProviderId, partitionOfRegion, partitionOfSamlEndpoint, SAML_PARTITIONS, samlEndpointUrl } from './trust/saml-endpoints';
 import { StackTrustReader } from './trust/stack-reader';
 import {
@@ -47,8 +48,11 @@ export interface FederatedRoleProps {
   readonly trust: FederatedTrust;
 
   /**
-   * The deployment environment the role belongs to. The role is tagged `environment=<label>`, and
-   * GitHub Actions subjects are checked against it (see `RoleEnvironment`).
+   * The deployment environment the role belongs to. The role is tagged `environment=<label>`; GitHub
+   * Actions subjects are checked against it (see `RoleEnvironment`); a SAML trust then requires the
+   * assertion's `environment` session tag (`SamlTrustOptions.environmentSeparation`); and synth fails if a
+   * role of another environment anywhere in the app accepts the same token or assertion
+   * (`FederationRisk.CROSS_ENVIRONMENT_TRUST`).
    *
    * @default - no environment tag and no environment checks
    */
@@ -146,7 +150,7 @@ export interface FederatedRoleProps {
  */
 export class FederatedRole extends Construct implements iam.IGrantable {
   /** The key of the tag that carries the role's environment label. */
-  public static readonly ENVIRONMENT_TAG_KEY = 'environment';
+  public static readonly ENVIRONMENT_TAG_KEY: string = ENVIRONMENT_TAG_KEY;
 
   /** The underlying IAM role (construct id `Resource`). */
   public readonly role: iam.Role;
@@ -181,8 +185,9 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     this.environment = props.environment;
     this.checkEnvironmentLabel();
 
-    const built = oidc ? this.buildOidcTrust(oidc, props) : this.buildSamlTrust(saml!);
-    const extraActions = [...(props.allowSessionTags ? ['sts:TagSession'] : []), ...(props.allowSourceIdentity ? ['sts:SetSourceIdentity'] : [])];
+    const built = oidc ? this.buildOidcTrust(oidc, props) : this.buildSamlTrust(saml!, props);
+    const tagSession = props.allowSessionTags || built.needsTagSession;
+    const extraActions = [...(tagSession ? ['sts:TagSession'] : []), ...(props.allowSourceIdentity ? ['sts:SetSourceIdentity'] : [])];
 
     this.role = new iam.Role(this, 'Resource', {
       assumedBy: new TrustStatementsPrincipal(built.providerArn, built.action, extraActions, built.conditionSets),
@@ -195,7 +200,11 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     this.roleArn = this.role.roleArn;
     this.roleName = this.role.roleName;
     this.grantPrincipal = this.role.grantPrincipal;
-    if (this.environment) Tags.of(this.role).add(FederatedRole.ENVIRONMENT_TAG_KEY, this.environment.label);
+    if (this.environment) {
+      Tags.of(this.role).add(FederatedRole.ENVIRONMENT_TAG_KEY, this.environment.label);
+      // Roles of other environments must not accept this role's callers: checked across the app at synth.
+      checkEnvironmentSeparation(this);
+    }
 
     const cfnRole = this.role.node.defaultChild as iam.CfnRole;
     const stack = Stack.of(this);
@@ -446,7 +455,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     }
   }
 
-  private buildSamlTrust(options: SamlTrustOptions): BuiltTrust {
+  private buildSamlTrust(options: SamlTrustOptions, props: FederatedRoleProps): BuiltTrust {
     const provider = options.provider;
     if (!provider?.samlProviderArn) this.fail('has a SAML trust without a provider', 'pass provider: a SamlIdentityProvider');
     const endpoints = options.signInEndpoints ?? [SamlSignInEndpoint.GLOBAL];
@@ -462,13 +471,40 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       this.checkClaim(condition, seen, /^[A-Za-z0-9_.:-]+$/, 'SAML:', 'signInEndpoints for aud');
       (condition.conditionOperator === 'StringLike' ? like : equals)[`SAML:${condition.claim}`] = [...condition.values];
     }
+    const separation = this.samlSeparation(options.environmentSeparation);
+    const tagKeys: Record<string, string[]> = {};
+    if (separation?._kind === 'issuer') {
+      const issuer = separation._issuer;
+      if (typeof issuer !== 'string' || Token.isUnresolved(issuer) || issuer.trim() === '' || /[*?]/.test(issuer) || hasPolicyVariable(issuer)) {
+        this.fail(`has the SAML issuer '${issuer}' for its environment, which is empty, only known at deploy time, or has a wildcard or a policy variable`, "pass this environment's IdP application's issuer (entity ID) literally, e.g. 'http://www.okta.com/exk1abcd'");
+      }
+      if (seen.has('iss')) this.fail("has both an attribute condition on 'SAML:iss' and SamlEnvironmentSeparation.issuer", 'keep one of them');
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml: SAML:iss is the assertion's Issuer.
+      equals['SAML:iss'] = [issuer];
+    }
+    if (separation?._kind === 'sessionTag') {
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html: the PrincipalTag attribute
+      // becomes aws:RequestTag/<key> in the trust policy's request context, and needs sts:TagSession.
+      equals[`aws:RequestTag/${FederatedRole.ENVIRONMENT_TAG_KEY}`] = [this.environment!.label];
+      if (!props.allowSessionTags) tagKeys['aws:TagKeys'] = [FederatedRole.ENVIRONMENT_TAG_KEY];
+    }
     return {
       action: SAML_ACTION,
-      conditionSets: [compactConditions({ StringEquals: equals, StringLike: like })],
+      conditionSets: [compactConditions({ 'StringEquals': equals, 'StringLike': like, 'ForAllValues:StringEquals': tagKeys })],
+      needsTagSession: separation?._kind === 'sessionTag',
       providerArn: provider.samlProviderArn,
       provider: { kind: ProviderKind.SAML },
       acceptsAnyRepositoryOfOwner: false,
     };
+  }
+
+  /** The separation of a SAML role's environment: the one asked for, else the session tag when the role has an environment. */
+  private samlSeparation(asked: SamlEnvironmentSeparation | undefined): SamlEnvironmentSeparation | undefined {
+    if (asked !== undefined && !this.environment) {
+      this.fail('sets environmentSeparation on a SAML trust, but the role has no environment', "pass environment (e.g. RoleEnvironment.nonProduction('staging')), or leave environmentSeparation out");
+    }
+    if (!this.environment) return undefined;
+    return asked ?? SamlEnvironmentSeparation.sessionTag();
   }
 
   /**
@@ -602,6 +638,8 @@ interface BuiltTrust {
   readonly acceptsAnyRepositoryOfOwner: boolean;
   /** Set when the trust admits every subject of its audiences, on purpose (no sub condition). */
   readonly anySubjectReason?: string;
+  /** The trust conditions on a session tag, so `sts:TagSession` must be granted. */
+  readonly needsTagSession?: boolean;
 }
 
 /** Drops empty operator blocks and unwraps one-element value lists, as people write them by hand. */

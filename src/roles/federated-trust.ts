@@ -133,6 +133,62 @@ export class SamlSignInEndpoint {
 }
 
 /**
+ * How IAM keeps a SAML role of one environment from accepting assertions meant for another, when the
+ * `FederatedRole` has an `environment`. `SAML:aud` cannot do it: it is the sign-in endpoint the
+ * assertion was posted to (its `Recipient`), the same for every environment.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
+ */
+export class SamlEnvironmentSeparation {
+  /**
+   * The assertion must carry the session tag `environment=<label>`: the IdP sends the attribute
+   * `https://aws.amazon.com/SAML/Attributes/PrincipalTag:environment` with the environment's name (one
+   * IdP application per environment, or a rule that sets it). The trust gets `sts:TagSession` and the
+   * condition `StringEquals aws:RequestTag/environment: <label>`, so an assertion without the tag, or
+   * with another environment's, is refused by STS. Unless `allowSessionTags` is set, no other session
+   * tag is accepted (`ForAllValues:StringEquals aws:TagKeys: ['environment']`).
+   */
+  public static sessionTag(): SamlEnvironmentSeparation {
+    return new SamlEnvironmentSeparation('sessionTag');
+  }
+
+  /**
+   * One IAM SAML provider per environment, each made from its own IdP application's metadata (its own
+   * signing key): an assertion signed for one environment does not validate against another's provider.
+   * The trust gets no extra condition; `FederationGuard` fails synth if a role of another environment
+   * trusts the same provider, or a provider whose metadata shares a certificate with it, or a provider
+   * whose metadata it cannot read (an imported ARN).
+   */
+  public static dedicatedProvider(): SamlEnvironmentSeparation {
+    return new SamlEnvironmentSeparation('dedicatedProvider');
+  }
+
+  /**
+   * The assertion's `Issuer` must be this environment's (`StringEquals SAML:iss: <issuer>`): for IdPs that
+   * give each application its own issuer (entity ID), e.g. Okta's `http://www.okta.com/<app id>`, one
+   * application per environment. Not for IdPs whose issuer is the same for every application (Entra ID's
+   * `https://sts.windows.net/<tenant id>/`, AD FS): `FederationGuard` then finds both environments' roles
+   * accepting the same assertions only if they share the issuer, which it cannot know.
+   *
+   * @param issuer the `Issuer` of this environment's assertions, exactly
+   */
+  public static issuer(issuer: string): SamlEnvironmentSeparation {
+    return new SamlEnvironmentSeparation('issuer', issuer);
+  }
+
+  /** @internal */
+  public readonly _kind: string;
+  /** @internal */
+  public readonly _issuer?: string;
+
+  private constructor(kind: string, issuer?: string) {
+    this._kind = kind;
+    this._issuer = issuer;
+  }
+}
+
+/**
  * Options for an OIDC trust (`sts:AssumeRoleWithWebIdentity`).
  */
 export interface OidcTrustOptions {
@@ -208,6 +264,13 @@ export interface SamlTrustOptions {
    * @default - none
    */
   readonly attributes?: ClaimCondition[];
+
+  /**
+   * How assertions meant for another environment are refused, for a role with an `environment`.
+   *
+   * @default SamlEnvironmentSeparation.sessionTag() when the role has an environment; none otherwise
+   */
+  readonly environmentSeparation?: SamlEnvironmentSeparation;
 }
 
 /**

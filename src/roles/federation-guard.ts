@@ -3,6 +3,7 @@ import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { FederationRisk } from './federation-risk';
 import { ACCEPTED_RISK_METADATA, acceptedRisks, AcceptedRisk, resolveCfnRole } from './trust/acceptance';
+import { checkEnvironmentSeparation } from './trust/environments';
 import { StackTrustReader } from './trust/stack-reader';
 import { Finding } from './trust/statement';
 import { analyzeTrustPolicy, KNOWN_PROVIDERS } from './trust-rules';
@@ -23,6 +24,10 @@ import { resolvedProperties } from '../private/resolved-properties';
  * `AWS::IAM::SAMLProvider` in the same stack is looked up. A provider that cannot be identified
  * (e.g. an SSM parameter) still gets the audience and subject checks, against any provider's keys.
  * Conditions written through `CfnJson` (as `eks.ServiceAccount` does for IRSA) are read back and checked.
+ *
+ * Across the whole app (every `Stage` included), roles of different environments (their `environment`
+ * tags differ) must not accept the same token or assertion (`FederationRisk.CROSS_ENVIRONMENT_TRUST`):
+ * that is checked once the app is built, and fails synth with a validation error naming both roles.
  *
  * It reaches the roles of every CDK `Stage` below its scope, nested ones included. Aspects do not
  * cross a `Stage` boundary, and a nested `Stage` is synthesized before the aspects of its parent
@@ -65,6 +70,7 @@ export class FederationGuard implements IAspect {
    * stop at a `Stage`); other constructs are ignored.
    */
   public visit(node: IConstruct): void {
+    checkEnvironmentSeparation(node);
     for (const child of node.node.children) {
       if (Stage.isStage(child)) checkStageBeyondAspects(child);
     }

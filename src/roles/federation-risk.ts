@@ -118,4 +118,14 @@ export enum FederationRisk {
    * @see https://docs.aws.amazon.com/general/latest/gr/signin-service.html
    */
   SAML_FOREIGN_AUDIENCE = 'SAML_FOREIGN_AUDIENCE',
+
+  /**
+   * Two roles of different environments (their `environment` tags differ: `RoleEnvironment`, or
+   * `Tags.of(stage).add('environment', ...)`) whose trust policies accept the same token or assertion:
+   * they trust the same identity provider (for SAML, providers that may share a signing key) and no
+   * condition key tells their callers apart, so a staging caller can assume the prod role. Checked
+   * across every role of the app, every CDK Stage included. Accepting it on either role of a pair
+   * silences that pair.
+   */
+  CROSS_ENVIRONMENT_TRUST = 'CROSS_ENVIRONMENT_TRUST',
 }

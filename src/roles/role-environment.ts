@@ -8,6 +8,10 @@
  * - a production role accepts no subject that could match any other environment: no wildcard in
  *   or before the environment part (`...:environment:prod*`, `repo:o/n:*` are refused); a subject
  *   that cannot name an environment at all (`...:ref:refs/heads/main`, `...:ref:refs/tags/*`) is fine.
+ *
+ * A SAML role requires the assertion's `environment` session tag by default
+ * (`SamlTrustOptions.environmentSeparation`). Across the app, roles whose `environment` tags differ must
+ * not accept the same token or assertion (`FederationRisk.CROSS_ENVIRONMENT_TRUST`).
  */
 export class RoleEnvironment {
   /**

@@ -4,6 +4,16 @@
  * exchange audit line. Import-free, so both sides import it without pulling in each other.
  */
 
+/**
+ * The environment variable in which a SecuredApi gives each handler with caller roles its issuer
+ * profile's client claims (a JSON array, e.g. `["cid"]` for Okta), so that the exchange audit line
+ * names the client as the authorizer does.
+ */
+export const ENV_CLIENT_CLAIMS = 'SECURED_API_CLIENT_CLAIMS';
+
+/** The client claims read where neither the option nor ENV_CLIENT_CLAIMS names them (RFC 9068's, then OIDC's authorized party). */
+export const DEFAULT_CLIENT_CLAIMS: readonly string[] = ['client_id', 'azp'];
+
 /** The default CloudWatch namespace of exchange metrics. */
 export const EXCHANGE_METRICS_NAMESPACE = 'SecuredApi/CallerCredentials';
 

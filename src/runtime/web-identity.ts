@@ -3,6 +3,7 @@ import type { AssumeRoleWithWebIdentityCommandOutput, STSClient } from '@aws-sdk
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ExchangeAudit } from './audit';
 import { loadSts } from './aws-sdk';
+import { DEFAULT_CLIENT_CLAIMS, ENV_CLIENT_CLAIMS } from './contract';
 import { CallerCredentialsError } from './errors';
 import { isRoleArn, quoteForMessage } from './role-arn';
 
@@ -114,6 +115,13 @@ export interface WebIdentityCredentialsOptions extends WebIdentityExchangeOption
    * @default - a new `ExchangeAudit()` writing to stdout
    */
   readonly audit?: ExchangeAudit | false;
+  /**
+   * The claims that name the caller's OAuth client, for the audit line's `client_id`: the first one
+   * the token has (the issuer profile's `clientClaims`, e.g. `['cid']` for Okta).
+   * @default - the JSON array in `SECURED_API_CLIENT_CLAIMS`, which a SecuredApi sets on the handlers
+   * of routes with caller roles; else `['client_id', 'azp']`
+   */
+  readonly clientClaims?: readonly string[];
   /** Epoch milliseconds. @default Date.now */
   readonly now?: () => number;
   /** A number in [0, 1) for the backoff's jitter. @default Math.random */
@@ -167,6 +175,7 @@ export class WebIdentityCredentials {
   private readonly sessionPolicy?: string;
   private readonly durationSeconds: number;
   private readonly sessionNameOf: (claims: WebIdentityClaims) => string | undefined;
+  private readonly clientClaims: readonly string[];
   private readonly refreshMarginMs: number;
   private readonly maxEntries: number;
   private readonly maxAttempts: number;
@@ -204,6 +213,7 @@ export class WebIdentityCredentials {
     this.sessionPolicy = policyText(options.sessionPolicy);
     this.durationSeconds = duration;
     this.sessionNameOf = options.sessionName ?? ((claims) => claims.sub);
+    this.clientClaims = options.clientClaims ?? clientClaimsOfEnvironment();
     this.refreshMarginMs = positive('refreshMarginSeconds', options.refreshMarginSeconds, 300, 0) * 1000;
     this.maxEntries = Math.floor(positive('maxEntries', options.maxEntries, 1000));
     this.maxAttempts = Math.floor(positive('maxAttempts', options.maxAttempts, 3));
@@ -404,7 +414,7 @@ export class WebIdentityCredentials {
       outcome: error ? 'failed' : attempts > 0 ? 'issued' : 'cached',
       errorCode: error?.code,
       sub: typeof exchange.claims?.sub === 'string' ? exchange.claims.sub : undefined,
-      clientId: clientIdOf(exchange.claims),
+      clientId: clientIdOf(exchange.claims, this.clientClaims),
       roleArn: exchange.roleArn,
       sessionName: exchange.sessionName,
       requestId: requestId ?? stsRequestId(error?.cause),
@@ -535,9 +545,26 @@ function decodePayload(token: string): WebIdentityClaims | undefined {
   }
 }
 
-function clientIdOf(claims: WebIdentityClaims | undefined): string | undefined {
-  const id = claims?.client_id ?? claims?.azp;
+/** The first of the client claims the token has, as an own property, when it is a string. */
+function clientIdOf(claims: WebIdentityClaims | undefined, clientClaims: readonly string[]): string | undefined {
+  const name = claims === undefined ? undefined : clientClaims.find((claim) => Object.hasOwn(claims, claim));
+  const id = name === undefined ? undefined : (claims as Record<string, unknown>)[name];
   return typeof id === 'string' ? id : undefined;
+}
+
+/**
+ * ENV_CLIENT_CLAIMS when it is a JSON array of strings; else (unset, or not such an array: the
+ * audit line is not worth failing an exchange for) DEFAULT_CLIENT_CLAIMS.
+ */
+function clientClaimsOfEnvironment(): readonly string[] {
+  const raw = process.env[ENV_CLIENT_CLAIMS];
+  if (raw === undefined) return DEFAULT_CLIENT_CLAIMS;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) && parsed.every((c) => typeof c === 'string') ? parsed : DEFAULT_CLIENT_CLAIMS;
+  } catch {
+    return DEFAULT_CLIENT_CLAIMS;
+  }
 }
 
 function stsRequestId(cause: unknown): string | undefined {

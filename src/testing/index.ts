@@ -14,3 +14,5 @@ export type { PolicyDocument } from './iam-policy';
 export { matchResource } from './resource-match';
 export { withConstructTree } from './construct-tree';
 export type { ConstructTreePlugin, ConstructTreeValidator } from './construct-tree';
+export { TrustSimulator } from './trust-simulator';
+export type { AssemblyRole, SamlCaller, TrustCaller, TrustDecision, WebIdentityCaller } from './trust-simulator';

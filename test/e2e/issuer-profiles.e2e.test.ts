@@ -128,7 +128,7 @@ describe('issuer profiles through the synthesized authorizer', () => {
     ['Auth0', 'user token (RFC 9068 profile)', (client_id) => ({ sub: 'auth0|123456', aud: 'https://orders.example.com', client_id, scope: 'openid read:orders' })],
     ['Entra', 'delegated (v2.0) token', (azp) => ({ ver: '2.0', aud: '6e74172b-be56-4843-9ff4-e66a39bb12e3', azp, azpacr: '0', scp: 'Orders.Read User.Read', oid: '690222be-ff1a-4d56-abd1-7e4f7d38e474', tid: TENANT, sub: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ' })],
     ['Entra', 'app-only (v2.0) token', (azp) => ({ ver: '2.0', aud: '6e74172b-be56-4843-9ff4-e66a39bb12e3', azp, roles: ['Orders.Read'], oid: 'b3a1c5e2-0000-4000-8000-000000000002', tid: TENANT, sub: 'b3a1c5e2-0000-4000-8000-000000000002' })],
-    ['Cognito', 'access token', (client_id) => ({ sub: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', 'cognito:groups': ['admin'], token_use: 'access', scope: 'aws.cognito.signin.user.admin orders/read', client_id, username: 'my-test-user' })],
+    ['Cognito', 'access token', (client_id) => ({ 'sub': 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', 'cognito:groups': ['admin'], 'token_use': 'access', 'scope': 'aws.cognito.signin.user.admin orders/read', client_id, 'username': 'my-test-user' })],
     ['Cognito', 'client-credentials token', (client_id) => ({ sub: client_id, token_use: 'access', scope: 'orders/read', client_id })],
     ['Keycloak', 'access token', (azp) => ({ typ: 'Bearer', aud: 'orders-api', azp, scope: 'openid profile orders:read', sub: 'f1b2c3d4-0000-4000-8000-000000000003', preferred_username: 'alice' })],
     ['Google', 'service account ID token', (azp) => ({ aud: 'https://orders.example.com', azp, email: 'ci@my-project.iam.gserviceaccount.com', email_verified: true, sub: '110169484474386276334' })],
@@ -173,7 +173,7 @@ describe('issuer profiles through the synthesized authorizer', () => {
   });
 
   test.each([
-    ['Cognito', 'an ID token of the pool', { token_use: 'id', aud: '1example23456789', 'cognito:username': 'my-test-user', email: 'a@example.com', sub: 's' }, 'audience_mismatch'],
+    ['Cognito', 'an ID token of the pool', { 'token_use': 'id', 'aud': '1example23456789', 'cognito:username': 'my-test-user', 'email': 'a@example.com', 'sub': 's' }, 'token_kind_mismatch'],
     ['Cognito', 'an ID token that also names the client', { token_use: 'id', client_id: '1example23456789', scope: 'orders/read', sub: 's' }, 'token_kind_mismatch'],
     ['Cognito', 'a token without token_use', { client_id: '1example23456789', scope: 'orders/read', sub: 's' }, 'token_kind_mismatch'],
     ['Entra', 'a v1.0 token under the v2.0 issuer', { ver: '1.0', aud: '6e74172b-be56-4843-9ff4-e66a39bb12e3', appid: '1a2b3c4d-0000-4000-8000-000000000001', scp: 'Orders.Read', sub: 's' }, 'token_kind_mismatch'],

@@ -185,6 +185,37 @@ describe('SDK integration', () => {
   });
 });
 
+describe('the audit line\'s client', () => {
+  const claims = { sub: 'user-1', cid: 'okta-client', azp: 'authorized-party', client_id: 'rfc-client' };
+
+  test.each([
+    ['the option', { clientClaims: ['cid'] }, undefined, 'okta-client'],
+    ['the environment a SecuredApi sets', {}, '["cid"]', 'okta-client'],
+    ['the option over the environment', { clientClaims: ['azp'] }, '["cid"]', 'authorized-party'],
+    ['the default', {}, undefined, 'rfc-client'],
+    ['the default, for an environment that is not a list of claims', {}, '{"cid":1}', 'rfc-client'],
+    ['no claim of the list', { clientClaims: ['appid'] }, undefined, null],
+  ])('should name the client from %s', async (_, options, env, client) => {
+    // GIVEN
+    const saved = process.env.SECURED_API_CLIENT_CLAIMS;
+    if (env === undefined) delete process.env.SECURED_API_CLIENT_CLAIMS;
+    else process.env.SECURED_API_CLIENT_CLAIMS = env;
+    sts.on(AssumeRoleWithWebIdentityCommand).callsFake(() => stsCredentials());
+    try {
+      const credentials = helper(options);
+
+      // WHEN
+      await credentials.forToken(await signToken({ nowMs: now, claims }))();
+    } finally {
+      if (saved === undefined) delete process.env.SECURED_API_CLIENT_CLAIMS;
+      else process.env.SECURED_API_CLIENT_CLAIMS = saved;
+    }
+
+    // THEN
+    expect(audit().map((l) => l.client_id)).toEqual([client]);
+  });
+});
+
 describe('cache', () => {
   test('should serve a second call from the cache without calling STS', async () => {
     sts.on(AssumeRoleWithWebIdentityCommand).callsFake(() => stsCredentials());

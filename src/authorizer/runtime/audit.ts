@@ -9,8 +9,13 @@ export type { Decision };
 export interface DecisionRecord {
   readonly decision: Decision;
   readonly reason: Reason;
-  /** Only claims whose signature verified; undefined otherwise. */
+  /** Only claims whose signature verified; undefined otherwise. The line reads `sub` from them. */
   readonly claims?: Record<string, unknown>;
+  /**
+   * The token's client as the issuer profile's client claims name it (logged as `client_id`, the
+   * field saved queries read), only from verified claims; undefined when there is none.
+   */
+  readonly client?: string;
   /** The granted scopes, space-joined (as in the authorizer context). */
   readonly scopes?: string;
   /** `"GET /orders/{id}"`, or null when the event does not say. */
@@ -97,7 +102,7 @@ export class AuditLog {
     return {
       head: `{"type":"authz_decision","decision":${decisionName},"reason":${reason}`
         + `,"sub":${json(claims ? text(claims.sub, 256) : null)}`
-        + `,"client_id":${json(claims ? text(claims.client_id, 256) : null)}`
+        + `,"client_id":${json(text(rec.client, 256))}`
         + `,"route":${json(rec.route === null ? null : rec.route.slice(0, 256))}`
         + `,"scopes":${json(rec.scopes === undefined ? null : rec.scopes.slice(0, 1024))}`
         + `,"kid":${json(sanitizeKid(rec.kid))},"latency_ms":`,

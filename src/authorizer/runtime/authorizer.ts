@@ -6,12 +6,13 @@ import { TokenRejectedError } from './errors';
 import type { Reason } from './errors';
 import { arnBase, policyDocument } from './policy';
 import type { AuthorizerResult, ContextValue, PolicyDocument } from './policy';
+import { auditedClientOf } from './profile';
 import { RouteTable } from './routes';
-import { grantedScopes } from './scopes';
+import { auditedScopes } from './scopes';
 import { bearerToken, checkCompactJws } from './token';
 import type { HeaderSource } from './token';
 import { TokenVerifier } from './verify';
-import type { KeyPeek, KeyRefetch, KeyResolver } from './verify';
+import type { KeyPeek, KeyRefetch, KeyResolver, VerifiedToken } from './verify';
 import { ABSENT, PRINCIPAL_ANONYMOUS, PRINCIPAL_CLIENT_PREFIX, PRINCIPAL_SUB_PREFIX } from '../contract';
 
 /** The fields of an API Gateway REST `REQUEST` authorizer event that the authorizer reads. */
@@ -46,15 +47,17 @@ interface TokenFacts {
   readonly kid: string;
   /** Epoch seconds after which these facts may no longer be trusted (see VerifiedToken). */
   readonly trustUntil: number;
-  /** `sub` and `client_id` (for the audit line) and the claims the route table's claim rules read; no other. */
+  /** `sub` (for the audit line) and the claims the route table's claim rules read; no other. */
   readonly claims: Readonly<Record<string, unknown>>;
+  /** The client the issuer profile's client claims name (see clientOf); undefined when none does. */
+  readonly client: string | undefined;
   readonly scopes: ReadonlySet<string>;
   /** The scopes space-joined, for the context and the audit line. */
   readonly scopesText: string;
   readonly principalId: string;
   readonly context: Readonly<Record<string, ContextValue>>;
   /**
-   * With per-client quotas, the API key of the token's `client_id`: its own, else the one others
+   * With per-client quotas, the API key of the token's client: its own, else the one others
    * share; null when others are refused. A function of the verified token alone, as every entry
    * here is, so a decision reused for the same token (here or in API Gateway's cache) carries its
    * client's key and never another's.
@@ -139,6 +142,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
       decision: reason === 'allowed' ? 'allow' : 'deny',
       reason,
       claims,
+      client: facts.client,
       scopes: facts.scopesText,
       route: routeOf(httpMethod, resource),
       kid: facts.kid,
@@ -165,8 +169,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
       } else {
         // Only here: a cache hit is (but for a SHA-256 collision) the very string that passed this check before.
         checkCompactJws(token);
-        const { claims, kid, trustUntil } = await verifier.verify(token);
-        facts = factsOf(claims, kid, trustUntil, config, ruleClaims);
+        facts = factsOf(await verifier.verify(token), config, ruleClaims);
       }
       let decided = facts.last;
       if (decided?.methodArn !== event.methodArn || decided.httpMethod !== event.httpMethod || decided.resource !== event.resource) {
@@ -182,11 +185,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
       return decided.result;
     } catch (err) {
       const rejected = err instanceof TokenRejectedError ? err : undefined;
+      const verified = rejected?.verifiedClaims;
       audit.decision({
         decision: 'unauthorized',
         reason: rejected ? rejected.reason : 'internal_error',
-        claims: rejected?.verifiedClaims,
-        scopes: rejected?.verifiedClaims ? [...grantedScopes(rejected.verifiedClaims)].join(' ') : undefined,
+        claims: verified,
+        client: verified ? auditedClientOf(verified, config.profile.clientClaims) : undefined,
+        scopes: verified ? [...auditedScopes(verified, config.profile.grantClaims)].join(' ') : undefined,
         route: routeOf(event.httpMethod, event.resource),
         kid: rejected?.kid,
         latencyMs: monotonicMs() - started,
@@ -220,18 +225,16 @@ function routeOf(httpMethod: unknown, resource: unknown): string | null {
   return typeof httpMethod === 'string' && typeof resource === 'string' ? `${httpMethod} ${resource}` : null;
 }
 
-function factsOf(
-  claims: Record<string, unknown>, kid: string, trustUntil: number, config: AuthorizerConfig, ruleClaims: readonly string[],
-): TokenFacts {
-  const scopes = grantedScopes(claims);
+function factsOf(verified: VerifiedToken, config: AuthorizerConfig, ruleClaims: readonly string[]): TokenFacts {
+  const { claims, kid, trustUntil, client, scopes } = verified;
   const scopesText = [...scopes].join(' ');
-  const principalId = principalOf(claims);
-  const context = Object.freeze(contextOf(claims, scopesText, config.contextClaims));
+  const principalId = principalOf(claims, client);
+  const context = Object.freeze(contextOf(claims, client, scopesText, config.contextClaims));
   const keys = config.usageKeys;
-  // The client as the context's clientId names it: a string client_id; no such claim is an undeclared client.
-  const usageKey = keys && ((typeof claims.client_id === 'string' && keys.clients.get(claims.client_id)) || keys.others);
+  // The client as the context's clientId names it; a token that names none is an undeclared client.
+  const usageKey = keys && ((client !== undefined && keys.clients.get(client)) || keys.others);
   const kept: Record<string, unknown> = {};
-  for (const name of ['sub', 'client_id', ...ruleClaims]) {
+  for (const name of ['sub', ...ruleClaims]) {
     if (Object.hasOwn(claims, name)) {
       // defineProperty, as in contextOf: a rule on "__proto__" reads an own claim of that name.
       Object.defineProperty(kept, name, { value: claims[name], enumerable: true });
@@ -239,7 +242,7 @@ function factsOf(
   }
   const chars = kid.length + 2 * scopesText.length + principalId.length + JSON.stringify(context).length + JSON.stringify(kept).length
     + (usageKey?.length ?? 0);
-  return { kid, trustUntil, claims: kept, scopes, scopesText, principalId, context, usageKey, bytes: 2 * chars + 64 * scopes.size + 400 };
+  return { kid, trustUntil, claims: kept, client, scopes, scopesText, principalId, context, usageKey, bytes: 2 * chars + 64 * scopes.size + 400 };
 }
 
 /**
@@ -261,18 +264,20 @@ function permissionBits(table: RouteTable, claims: Readonly<Record<string, unkno
 }
 
 /** What the principal names, prefixed so that a `sub` and a client id never read the same (contract: PRINCIPAL_*). */
-function principalOf(claims: Record<string, unknown>): string {
+function principalOf(claims: Record<string, unknown>, client: string | undefined): string {
   if (typeof claims.sub === 'string') {
     return PRINCIPAL_SUB_PREFIX + claims.sub;
   }
-  return typeof claims.client_id === 'string' ? PRINCIPAL_CLIENT_PREFIX + claims.client_id : PRINCIPAL_ANONYMOUS;
+  return client !== undefined ? PRINCIPAL_CLIENT_PREFIX + client : PRINCIPAL_ANONYMOUS;
 }
 
 /**
  * Scalars only: API Gateway answers 500 when a context value is an array or object. The standard
  * keys come last so that a configured context claim cannot shadow them.
  */
-function contextOf(claims: Record<string, unknown>, scopesText: string, contextClaims: readonly string[]): Record<string, ContextValue> {
+function contextOf(
+  claims: Record<string, unknown>, client: string | undefined, scopesText: string, contextClaims: readonly string[],
+): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = {};
   for (const name of contextClaims) {
     const v = Object.hasOwn(claims, name) ? claims[name] : undefined;
@@ -284,9 +289,9 @@ function contextOf(claims: Record<string, unknown>, scopesText: string, contextC
   // Always set and never empty (ABSENT when the token has no such claim): AWS does not say whether a
   // header mapped from an empty value replaces the caller's own header of that name, so an HTTP
   // backend's caller headers are mapped from non-empty values only. The verifier refuses a sub or
-  // client_id that is empty or ABSENT, and ABSENT is never a granted scope.
+  // client that is empty or ABSENT, and ABSENT is never a granted scope.
   context.sub = typeof claims.sub === 'string' ? claims.sub : ABSENT;
-  context.clientId = typeof claims.client_id === 'string' ? claims.client_id : ABSENT;
+  context.clientId = client ?? ABSENT;
   context.scopes = scopesText === '' ? ABSENT : scopesText;
   context.issuer = claims.iss as string;
   // The verifier requires exp, a finite number. API Gateway may reuse a cached Allow up to its TTL past

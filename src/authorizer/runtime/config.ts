@@ -5,7 +5,7 @@ import { ConfigError } from './errors';
 import { isLoopbackHost } from './loopback';
 import { API_GATEWAY_AUTHORIZER_KEYS, CONTEXT_KEYS, DEFAULT_METRICS_NAMESPACE, ENV_AUDIENCES, ENV_CONFIG_FILE, ENV_ISSUER, ENV_JWKS_URI } from '../contract';
 
-import type { AuthorizerConfigFile, CacheMode, ClaimRuleConfig, JwksConfig, RouteConfig, RouteMethod } from '../contract';
+import type { AuthorizerConfigFile, CacheMode, ClaimRuleConfig, IssuerProfileConfig, JwksConfig, RouteConfig, RouteMethod } from '../contract';
 
 export type { CacheMode, JwksConfig, RouteConfig };
 export type HttpMethod = RouteMethod;
@@ -40,6 +40,14 @@ export const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set([
 ]);
 
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
+
+/**
+ * JWT registered claims (RFC 7519 section 4.1) that the verifier itself checks or that identify the
+ * token, not its client or its grants: a profile may not read a client or scopes from them (in any
+ * letter case, so that none can be mistaken for another). `sub` is not among them: a profile may
+ * read it, as the principal does.
+ */
+const RESERVED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti']);
 
 /**
  * Reads config.json (beside the bundle, or `SECURED_API_CONFIG_FILE`) and the environment, and
@@ -93,6 +101,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerCon
     jwksUri,
     algorithms,
     audienceClaim: nonEmptyString(c.audienceClaim, 'audienceClaim'),
+    profile: profileOf(c.profile),
     clockToleranceSeconds: int(c.clockToleranceSeconds, 'clockToleranceSeconds', 0, 300),
     maxTokenAgeSeconds: c.maxTokenAgeSeconds === undefined ? undefined : int(c.maxTokenAgeSeconds, 'maxTokenAgeSeconds', 1, 366 * 86400),
     requiredTyp: c.requiredTyp === undefined ? undefined : nonEmptyString(c.requiredTyp, 'requiredTyp'),
@@ -115,6 +124,43 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerCon
     routes,
     usageKeys: c.usageKeys === undefined ? undefined : usageKeysOf(obj(c.usageKeys, 'usageKeys')),
   };
+}
+
+/** The issuer profile; required, since without it the runtime could not tell which claims to read. */
+function profileOf(raw: unknown): IssuerProfileConfig {
+  const p = obj(raw, 'profile');
+  const clientClaims = claimNames(p.clientClaims, 'profile.clientClaims');
+  const grantClaims = claimNames(p.grantClaims, 'profile.grantClaims');
+  const both = clientClaims.find((name) => grantClaims.includes(name));
+  if (both !== undefined) {
+    fail(`profile names "${both}" both as a client claim and a grant claim`);
+  }
+  if (p.tokenKind === undefined) {
+    return { clientClaims, grantClaims };
+  }
+  const kind = obj(p.tokenKind, 'profile.tokenKind');
+  const values = stringArray(kind.values, 'profile.tokenKind.values', 1);
+  distinct(values, 'profile.tokenKind.values');
+  return { clientClaims, grantClaims, tokenKind: { claim: nonEmptyString(kind.claim, 'profile.tokenKind.claim'), values } };
+}
+
+/** Claim names of the profile: distinct non-empty strings, none a reserved claim. */
+function claimNames(value: unknown, at: string): string[] {
+  const names = stringArray(value, at, 0);
+  distinct(names, at);
+  for (const name of names) {
+    if (RESERVED_CLAIMS.has(name.toLowerCase())) {
+      fail(`${at} holds "${name}", a registered JWT claim that names neither a client nor a grant`);
+    }
+  }
+  return names;
+}
+
+function distinct(values: readonly string[], at: string): void {
+  const repeated = values.find((v, i) => values.indexOf(v) !== i);
+  if (repeated !== undefined) {
+    fail(`${at} holds "${repeated}" more than once`);
+  }
 }
 
 function usageKeysOf(u: Record<string, unknown>): AuthorizerConfig['usageKeys'] {

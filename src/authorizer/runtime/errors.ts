@@ -70,6 +70,10 @@ export class TokenTooOldError extends TokenRejectedError {
 export class TypMismatchError extends TokenRejectedError {
   public readonly reason = 'typ_mismatch';
 }
+/** The token is not of the kind the issuer profile accepts (e.g. an ID token presented as an access token). */
+export class TokenKindMismatchError extends TokenRejectedError {
+  public readonly reason = 'token_kind_mismatch';
+}
 export class ClaimInvalidError extends TokenRejectedError {
   public readonly reason = 'claim_invalid';
 }

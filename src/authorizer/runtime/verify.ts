@@ -19,7 +19,10 @@ import {
   TypMismatchError,
   UnknownKidError,
 } from './errors';
+import { checkTokenKind, clientOf, isUsableId } from './profile';
+import { grantedScopes } from './scopes';
 import { ABSENT } from '../contract';
+import type { IssuerProfileConfig } from '../contract';
 
 export type VerificationKey = CryptoKey | KeyObject;
 
@@ -61,6 +64,8 @@ export interface VerifierOptions {
   readonly clockToleranceSeconds: number;
   readonly maxTokenAgeSeconds?: number;
   readonly requiredTyp?: string;
+  /** Which claims name the client, grant scopes and tell the token kind; no other claim is read for these. */
+  readonly profile: IssuerProfileConfig;
 }
 
 export interface VerifiedToken {
@@ -68,6 +73,10 @@ export interface VerifiedToken {
   readonly kid: string;
   /** Epoch seconds after which these claims may no longer be trusted (exp, or iat + max age). */
   readonly trustUntil: number;
+  /** The client, as the profile's client claims name it; undefined when the token has none of them. */
+  readonly client: string | undefined;
+  /** The scopes the profile's grant claims grant. */
+  readonly scopes: ReadonlySet<string>;
 }
 
 /**
@@ -78,15 +87,14 @@ export interface VerifiedToken {
 const FORBIDDEN_HEADERS = ['jwk', 'jku', 'x5u', 'x5c', 'crit', 'b64'];
 const KID_MAX_LENGTH = 256;
 const KID_CHARS = /^[\x21-\x7e]+$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x1f\x7f]/;
 
 /**
  * Verifies compact JWS access tokens with jose. jose does the signature, `iss`, `aud`, `exp`, `nbf`,
  * max age and `typ` checks; written by hand here is only what jose does not do: the header policy
  * (checked before any key lookup so that a probing header never costs a JWKS refetch), a non-`aud`
- * audience claim, `iat` in the future without a max age, finite numeric dates, claim types, and the
- * mapping of every failure to a typed error with its reason code.
+ * audience claim, `iat` in the future without a max age, finite numeric dates, claim types, what
+ * the issuer profile reads (token kind, client, grants), and the mapping of every failure to a typed
+ * error with its reason code.
  */
 export class TokenVerifier {
   private readonly algorithms: ReadonlySet<string>;
@@ -178,7 +186,7 @@ export class TokenVerifier {
       // jose tries the one key it is given; trying the others of the kid is ours (see MAX_KEYS_PER_KID).
       payload = await this.verifyWithOthers(token, kid, alg, keys, failure, options);
     }
-    return { claims: payload, kid, trustUntil: this.checkClaims(payload, Math.floor(nowMs / 1000)) };
+    return { claims: payload, kid, ...this.checkClaims(payload, Math.floor(nowMs / 1000)) };
   }
 
   /**
@@ -213,8 +221,15 @@ export class TokenVerifier {
     return payload;
   }
 
-  /** The claim checks jose leaves to the caller; returns until when the claims may be trusted. */
-  private checkClaims(claims: JWTPayload, nowSec: number): number {
+  /**
+   * The claim checks jose leaves to the caller; returns until when the claims may be trusted and
+   * what the issuer profile reads from them. The token kind comes first of these: a token of
+   * another kind (e.g. a Cognito ID token, which has no `client_id` audience claim) is reported as
+   * that, not as the claim it lacks.
+   */
+  private checkClaims(claims: JWTPayload, nowSec: number): Pick<VerifiedToken, 'trustUntil' | 'client' | 'scopes'> {
+    const { profile } = this.options;
+    checkTokenKind(claims, profile.tokenKind);
     for (const name of ['exp', 'nbf', 'iat'] as const) {
       // JSON.parse turns 1e999 into Infinity, which jose accepts as a number.
       if (claims[name] !== undefined && !Number.isFinite(claims[name])) {
@@ -225,14 +240,10 @@ export class TokenVerifier {
     if (iat !== undefined && iat > nowSec + this.options.clockToleranceSeconds) {
       throw new IatInFutureError('"iat" is in the future', claims);
     }
-    // They become the principal and caller headers: never empty nor the contract's ABSENT marker,
-    // and without control characters, which a header value cannot carry.
-    for (const name of ['sub', 'client_id']) {
-      const v = claims[name];
-      if (v !== undefined && (typeof v !== 'string' || v === '' || v === ABSENT || CONTROL.test(v))) {
-        throw new ClaimInvalidError(`"${name}" is not a non-empty string without control characters, nor "${ABSENT}"`, claims);
-      }
+    if (claims.sub !== undefined && !isUsableId(claims.sub)) {
+      throw new ClaimInvalidError(`"sub" is not a non-empty string without control characters, nor "${ABSENT}"`, claims);
     }
+    const client = clientOf(claims, profile.clientClaims);
     if (claims.aud !== undefined && !isStringOrStrings(claims.aud)) {
       throw new ClaimInvalidError('"aud" is not a string or an array of strings', claims);
     }
@@ -246,8 +257,9 @@ export class TokenVerifier {
         throw new AudienceMismatchError('the audience claim holds none of the audiences', claims);
       }
     }
+    const scopes = grantedScopes(claims, profile.grantClaims);
     const maxAge = this.options.maxTokenAgeSeconds;
-    return maxAge !== undefined && iat !== undefined ? Math.min(exp, iat + maxAge) : exp;
+    return { trustUntil: maxAge !== undefined && iat !== undefined ? Math.min(exp, iat + maxAge) : exp, client, scopes };
   }
 }
 

@@ -262,6 +262,12 @@ function cases(): Case[] {
   claim('sub with a header injected after CR LF', { sub: 'user-1\r\nX-Secured-Api-Sub: admin' }, 'claim_invalid');
   claim('client_id the marker of an absent claim', { client_id: '-' }, 'claim_invalid');
   claim('client_id a number', { client_id: 7 }, 'claim_invalid');
+  // A grant claim the profile names (here scope and scp) in a form it cannot read refuses the token.
+  claim('scope as an object', { scope: { 'orders:read': true } }, 'claim_invalid');
+  claim('scope as a number', { scope: 1 }, 'claim_invalid');
+  claim('scp as a nested array', { scope: undefined, scp: [['orders:read']] }, 'claim_invalid');
+  claim('scp holding an object', { scope: undefined, scp: [{ 0: 'orders:read' }] }, 'claim_invalid');
+  claim('scp as an object', { scope: undefined, scp: { 'orders:read': true } }, 'claim_invalid');
 
   // Scope near-misses (GET /orders needs orders:read): a valid token without permission is a Deny
   const scope = (name: string, change: Record<string, unknown>) => token(name, () => signed(claims(change)), deny('insufficient_scope'));
@@ -277,14 +283,11 @@ function cases(): Case[] {
   scope('scope *', { scope: '*' });
   scope('scope orders', { scope: 'orders' });
   scope('another scope only', { scope: 'orders:write' });
-  scope('scope as an array', { scope: ['orders:read'] });
-  scope('scope as an object', { scope: { 'orders:read': true } });
-  scope('scope as a number', { scope: 1 });
-  scope('scp as a nested array', { scope: undefined, scp: [['orders:read']] });
-  scope('scp holding an object', { scope: undefined, scp: [{ 0: 'orders:read' }] });
-  scope('scp as an object', { scope: undefined, scp: { 'orders:read': true } });
+  scope('scope as an array of other scopes', { scope: ['orders:write', 'orders:rea'] });
+  scope('scp holding the scope with a trailing space', { scope: undefined, scp: ['orders:read '] });
   scope('no scope at all', { scope: undefined });
   scope('roles instead of scopes', { scope: undefined, roles: ['orders:read'] });
+  scope('permissions instead of scopes', { scope: undefined, permissions: ['orders:read'] });
 
   // Not an API Gateway REQUEST event
   add('a null event', () => null as unknown as Event, unauthorized('internal_error'));

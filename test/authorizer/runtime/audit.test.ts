@@ -14,6 +14,7 @@ describe('AuditLog.decision', () => {
       decision: 'allow',
       reason: 'allowed',
       claims: { sub: 'user-1', client_id: 'app-1', scope: 'orders:read' },
+      client: 'app-1',
       scopes: 'orders:read orders:write',
       route: 'GET /orders/{id}',
       kid: 'key-1',
@@ -50,6 +51,16 @@ describe('AuditLog.decision', () => {
     });
   });
 
+  test('should log the client it is given as client_id, never a claim of that name', () => {
+    // GIVEN
+    const { audit, lines } = capture();
+    // WHEN
+    audit.decision({ decision: 'allow', reason: 'allowed', claims: { sub: 'u', client_id: 'not-the-client' }, client: 'okta-app', route: null, latencyMs: 0, cached: false });
+    audit.decision({ decision: 'allow', reason: 'allowed', claims: { sub: 'u', client_id: 'not-the-client' }, route: null, latencyMs: 0, cached: false });
+    // THEN
+    expect(lines.map((l) => JSON.parse(l).client_id)).toEqual(['okta-app', null]);
+  });
+
   test('should write nulls for what an unauthorized request did not prove', () => {
     // GIVEN
     const { audit, lines } = capture();
@@ -77,7 +88,8 @@ describe('AuditLog.decision', () => {
     audit.decision({
       decision: 'deny',
       reason: 'insufficient_scope',
-      claims: { sub: odd, client_id: odd },
+      claims: { sub: odd },
+      client: odd,
       scopes: `${odd} x`,
       route: `GET /${odd}`,
       kid: odd,
@@ -97,11 +109,11 @@ describe('AuditLog.decision', () => {
   test('should write a prepared line again with each decision\'s own latency and cache flag', () => {
     // GIVEN
     const { audit, lines } = capture();
-    const prepared = audit.prepare({ decision: 'deny', reason: 'claim_rule_failed', claims: { sub: 'u', client_id: 'c' }, scopes: 'a b', route: 'GET /x', kid: 'k' });
+    const prepared = audit.prepare({ decision: 'deny', reason: 'claim_rule_failed', claims: { sub: 'u' }, client: 'c', scopes: 'a b', route: 'GET /x', kid: 'k' });
     // WHEN
     audit.writeDecision(prepared, 1.23456, false);
     audit.writeDecision(prepared, 0.5, true);
-    audit.decision({ decision: 'deny', reason: 'claim_rule_failed', claims: { sub: 'u', client_id: 'c' }, scopes: 'a b', route: 'GET /x', kid: 'k', latencyMs: 0.5, cached: true });
+    audit.decision({ decision: 'deny', reason: 'claim_rule_failed', claims: { sub: 'u' }, client: 'c', scopes: 'a b', route: 'GET /x', kid: 'k', latencyMs: 0.5, cached: true });
     // THEN
     const [first, second, direct] = lines.map((l) => JSON.parse(l));
     expect(first).toMatchObject({ latency_ms: 1.235, DecisionLatency: 1.235, cached: false, sub: 'u', Reason: 'claim_rule_failed' });
@@ -113,10 +125,13 @@ describe('AuditLog.decision', () => {
     // GIVEN
     const { audit, lines } = capture();
     // WHEN
-    audit.decision({ decision: 'deny', reason: 'insufficient_scope', claims: { sub: 's'.repeat(5000) }, scopes: 'x'.repeat(5000), route: 'GET /', latencyMs: 0, cached: false });
+    audit.decision({
+      decision: 'deny', reason: 'insufficient_scope', claims: { sub: 's'.repeat(5000) }, client: 'c'.repeat(5000), scopes: 'x'.repeat(5000), route: 'GET /', latencyMs: 0, cached: false,
+    });
     // THEN
     const rec = JSON.parse(lines[0]);
     expect(rec.sub).toHaveLength(256);
+    expect(rec.client_id).toHaveLength(256);
     expect(rec.scopes).toHaveLength(1024);
     expect(lines[0].length).toBeLessThan(3000);
   });

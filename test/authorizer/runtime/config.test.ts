@@ -144,6 +144,58 @@ describe('parseConfig', () => {
   });
 });
 
+describe('parseConfig: the issuer profile', () => {
+  const profile = (p: Record<string, unknown>) => rawConfig({ profile: p });
+
+  test('should read the client claims, the grant claims and the token kind', () => {
+    // GIVEN
+    const raw = profile({ clientClaims: ['cid', 'azp'], grantClaims: ['scp', 'roles'], tokenKind: { claim: 'token_use', values: ['access'] } });
+    // WHEN
+    const config = parseConfig(raw, TEST_ENV);
+    // THEN
+    expect(config.profile).toEqual({ clientClaims: ['cid', 'azp'], grantClaims: ['scp', 'roles'], tokenKind: { claim: 'token_use', values: ['access'] } });
+  });
+
+  test('should accept empty claim lists and no token kind', () => {
+    // WHEN
+    const config = parseConfig(profile({ clientClaims: [], grantClaims: [] }), TEST_ENV);
+    // THEN
+    expect(config.profile).toEqual({ clientClaims: [], grantClaims: [] });
+  });
+
+  test.each([
+    ['no profile', undefined, 'profile must be an object'],
+    ['a profile that is an array', [], 'profile must be an object'],
+    ['no clientClaims', { grantClaims: ['scope'] }, 'profile.clientClaims must be an array of non-empty strings'],
+    ['clientClaims a string', { clientClaims: 'client_id', grantClaims: ['scope'] }, 'profile.clientClaims must be an array of non-empty strings'],
+    ['an empty client claim', { clientClaims: [''], grantClaims: ['scope'] }, 'profile.clientClaims must be an array of non-empty strings'],
+    ['a client claim that is not a string', { clientClaims: [7], grantClaims: ['scope'] }, 'profile.clientClaims must be an array of non-empty strings'],
+    ['a repeated client claim', { clientClaims: ['azp', 'cid', 'azp'], grantClaims: ['scope'] }, 'profile.clientClaims holds "azp" more than once'],
+    ['aud as a client claim', { clientClaims: ['aud'], grantClaims: ['scope'] }, 'profile.clientClaims holds "aud", a registered JWT claim'],
+    ['iss as a client claim', { clientClaims: ['client_id', 'iss'], grantClaims: ['scope'] }, 'profile.clientClaims holds "iss", a registered JWT claim'],
+    ['Jti (any letter case) as a client claim', { clientClaims: ['Jti'], grantClaims: ['scope'] }, 'profile.clientClaims holds "Jti", a registered JWT claim'],
+    ['no grantClaims', { clientClaims: ['client_id'] }, 'profile.grantClaims must be an array of non-empty strings'],
+    ['a repeated grant claim', { clientClaims: [], grantClaims: ['scp', 'scp'] }, 'profile.grantClaims holds "scp" more than once'],
+    ['exp as a grant claim', { clientClaims: [], grantClaims: ['scope', 'exp'] }, 'profile.grantClaims holds "exp", a registered JWT claim'],
+    ['NBF as a grant claim', { clientClaims: [], grantClaims: ['NBF'] }, 'profile.grantClaims holds "NBF", a registered JWT claim'],
+    ['iat as a grant claim', { clientClaims: [], grantClaims: ['iat'] }, 'profile.grantClaims holds "iat", a registered JWT claim'],
+    ['a claim both naming the client and granting', { clientClaims: ['azp'], grantClaims: ['scope', 'azp'] }, 'profile names "azp" both as a client claim and a grant claim'],
+    ['a token kind that is not an object', { clientClaims: [], grantClaims: [], tokenKind: 'access' }, 'profile.tokenKind must be an object'],
+    ['a token kind without a claim', { clientClaims: [], grantClaims: [], tokenKind: { values: ['access'] } }, 'profile.tokenKind.claim must be a non-empty string'],
+    ['a token kind with an empty claim', { clientClaims: [], grantClaims: [], tokenKind: { claim: '', values: ['access'] } }, 'profile.tokenKind.claim must be a non-empty string'],
+    ['a token kind without values', { clientClaims: [], grantClaims: [], tokenKind: { claim: 'token_use', values: [] } }, 'profile.tokenKind.values must be an array of at least one non-empty string'],
+    ['a token kind with an empty value', { clientClaims: [], grantClaims: [], tokenKind: { claim: 'token_use', values: ['access', ''] } }, 'profile.tokenKind.values must be an array of at least one'],
+    ['a token kind with a repeated value', { clientClaims: [], grantClaims: [], tokenKind: { claim: 'token_use', values: ['access', 'access'] } }, 'profile.tokenKind.values holds "access" more than once'],
+  ])('should refuse %s, naming the field (the authorizer then fails closed)', (_, p, message) => {
+    // GIVEN
+    const raw = rawConfig({ profile: p });
+    // WHEN
+    const got = messageOf(() => parseConfig(raw, TEST_ENV));
+    // THEN
+    expect(got).toContain(message);
+  });
+});
+
 describe('metricsIdentityOf', () => {
   test('should keep the service dimension of a config that fails validation', () => {
     // GIVEN

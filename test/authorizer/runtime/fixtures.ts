@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -7,6 +7,7 @@ import { AuditLog } from '../../../src/authorizer/runtime/audit';
 import { parseConfig } from '../../../src/authorizer/runtime/config';
 import type { AuthorizerConfig } from '../../../src/authorizer/runtime/config';
 import type { AuthorizerResult, PolicyDocument } from '../../../src/authorizer/runtime/policy';
+import type { IssuerProfileConfig } from '../../../src/authorizer/runtime/profile';
 import type { KeyResolver } from '../../../src/authorizer/runtime/verify';
 
 // Shared by the authorizer runtime tests: key pairs made on the fly, tokens signed by the test,
@@ -89,12 +90,19 @@ export async function signRaw(key: TestKey, header: unknown, payload: unknown, s
   return `${input}.${b64u(new Uint8Array(sig))}`;
 }
 
+/**
+ * The issuer profile of the fixtures' configs: RFC 9068's client claim and the two grant claims the
+ * runtime read for every issuer before profiles, no token kind.
+ */
+export const PROFILE: IssuerProfileConfig = { clientClaims: ['client_id'], grantClaims: ['scope', 'scp'] };
+
 /** config.json as the construct writes it, with the contract's defaults. */
 export function rawConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     version: 1,
     algorithms: ['RS256'],
     audienceClaim: 'aud',
+    profile: PROFILE,
     clockToleranceSeconds: 30,
     maxTokenBytes: 8192,
     contextClaims: [],
@@ -164,7 +172,8 @@ export type Handler = (event: unknown) => Promise<AuthorizerResult>;
 
 /**
  * Loads the Lambda entry point afresh (its own module registry, so its init runs again) with
- * config.json written to a temp dir and the SECURED_API_* environment set during the load.
+ * config.json written to a temp dir and the SECURED_API_* environment set during the load. The entry
+ * point reads config.json only during its init, so the temp dir is removed as soon as it has loaded.
  */
 export function loadHandler(raw: Record<string, unknown>, env: Record<string, string>): Handler {
   const dir = mkdtempSync(join(tmpdir(), 'authz-handler-'));
@@ -182,6 +191,7 @@ export function loadHandler(raw: Record<string, unknown>, env: Record<string, st
     });
     return handler as Handler;
   } finally {
+    rmSync(dir, { recursive: true, force: true });
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) {
         delete process.env[k];

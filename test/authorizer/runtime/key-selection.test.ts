@@ -1,4 +1,4 @@
-import { AUDIENCE, captureStdout, ISSUER, loadHandler, makeKey, publicJwk, rawConfig, requestEvent, sign, TEST_ENV, validClaims } from './fixtures';
+import { AUDIENCE, captureStdout, ISSUER, loadHandler, makeKey, PROFILE, publicJwk, rawConfig, requestEvent, sign, TEST_ENV, validClaims } from './fixtures';
 import type { TestKey } from './fixtures';
 import type { JwksCache } from '../../../src/authorizer/runtime/jwks';
 import { MAX_KEYS_PER_KID, TokenVerifier } from '../../../src/authorizer/runtime/verify';
@@ -20,6 +20,7 @@ const OPTIONS: VerifierOptions = {
   audienceClaim: 'aud',
   algorithms: ['RS256', 'EdDSA', 'Ed25519'],
   clockToleranceSeconds: 30,
+  profile: PROFILE,
 };
 
 /** A verifier on a JwksCache, wired as the Lambda entry point wires it. */

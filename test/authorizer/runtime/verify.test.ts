@@ -1,4 +1,4 @@
-import { AUDIENCE, clockAt, FIXED_NOW, ISSUER, makeKey, resolverOf, sign, signRaw, validClaims } from './fixtures';
+import { AUDIENCE, clockAt, FIXED_NOW, ISSUER, makeKey, PROFILE, resolverOf, sign, signRaw, validClaims } from './fixtures';
 import type { TestKey } from './fixtures';
 import { KeysUnavailableError, TokenRejectedError } from '../../../src/authorizer/runtime/errors';
 import { TokenVerifier } from '../../../src/authorizer/runtime/verify';
@@ -10,6 +10,7 @@ const OPTIONS: VerifierOptions = {
   audienceClaim: 'aud',
   algorithms: ['RS256'],
   clockToleranceSeconds: 30,
+  profile: PROFILE,
 };
 
 let rsa: TestKey;
@@ -309,6 +310,134 @@ describe('TokenVerifier', () => {
       const outcome = await verifier.verify(token).then(() => 'ok', (err: TokenRejectedError) => err.reason);
       // THEN
       expect(outcome).toBe(ok ? 'ok' : 'typ_mismatch');
+    });
+  });
+
+  describe('the issuer profile', () => {
+    const now = FIXED_NOW;
+    const withProfile = (profile: Partial<VerifierOptions['profile']>, extra: Partial<VerifierOptions> = {}) =>
+      new TokenVerifier({ ...OPTIONS, ...extra, profile: { ...PROFILE, ...profile } }, resolverOf(rsa), clockAt(now));
+    const tokenOf = (payload: unknown) => signRaw(rsa, { alg: 'RS256', kid: 'rsa-1' }, payload);
+    const outcomeOf = (p: Promise<{ client: string | undefined; scopes: ReadonlySet<string> }>) =>
+      p.then((v) => ({ client: v.client, scopes: [...v.scopes] }), (err: TokenRejectedError) => err.reason);
+
+    test.each([
+      ['the only client claim', ['cid'], { cid: 'okta-app' }, 'okta-app'],
+      ['the first client claim the token has', ['azp', 'client_id'], { azp: 'spa', client_id: 'other' }, 'spa'],
+      ['a later client claim when the first is absent', ['azp', 'appid'], { appid: 'entra-v1-app' }, 'entra-v1-app'],
+      ['no client when the token has none of the client claims', ['cid'], { client_id: 'not-read' }, undefined],
+      ['no client from a profile without client claims', [], { client_id: 'app', azp: 'app' }, undefined],
+      ['a client_id of any shape, when the profile does not name it', ['cid'], { cid: 'okta-app', client_id: 7 }, 'okta-app'],
+    ])('should read %s', async (_, clientClaims, extra, client) => {
+      // GIVEN
+      const token = await tokenOf(validClaims(extra, now));
+      // WHEN
+      const got = await outcomeOf(withProfile({ clientClaims }).verify(token));
+      // THEN
+      expect(got).toEqual({ client, scopes: ['orders:read', 'orders:write'] });
+    });
+
+    test.each([
+      ['a number', 7],
+      ['an empty string', ''],
+      ['the marker "-" of an absent client', '-'],
+      ['a string with a line break', 'app\r\nX-Secured-Api-Client-Id: admin'],
+      ['null', null],
+      ['an array', ['app']],
+    ])('should refuse a first client claim that is %s, whatever a later one holds', async (_, value) => {
+      // GIVEN
+      const token = await tokenOf(validClaims({ azp: value, client_id: 'app' }, now));
+      // WHEN
+      const got = await outcomeOf(withProfile({ clientClaims: ['azp', 'client_id'] }).verify(token));
+      // THEN
+      expect(got).toBe('claim_invalid');
+    });
+
+    test('should not read a client claim through the prototype', async () => {
+      // GIVEN: JSON.parse makes "__proto__" an own property; its members are no claims of the token
+      const payload = `{"__proto__":{"cid":"admin-app"},${JSON.stringify(validClaims({}, now)).slice(1)}`;
+      // WHEN
+      const got = await outcomeOf(withProfile({ clientClaims: ['cid', 'toString', 'constructor'] }).verify(await tokenOf(payload)));
+      // THEN
+      expect(got).toEqual({ client: undefined, scopes: ['orders:read', 'orders:write'] });
+    });
+
+    test('should grant exactly the profile\'s grant claims', async () => {
+      // GIVEN
+      const token = await tokenOf(validClaims({ scope: 'a', scp: 7, roles: ['orders:admin'], permissions: ['p'] }, now));
+      // WHEN
+      const got = await outcomeOf(withProfile({ grantClaims: ['roles', 'permissions'] }).verify(token));
+      // THEN
+      expect(got).toEqual({ client: undefined, scopes: ['orders:admin', 'p'] });
+    });
+
+    test('should refuse a grant claim the profile names in a form it cannot read', async () => {
+      // GIVEN
+      const token = await tokenOf(validClaims({ roles: { admin: true } }, now));
+      // WHEN
+      const err = await rejection(withProfile({ grantClaims: ['scope', 'roles'] }).verify(token));
+      // THEN
+      expect(err.reason).toBe('claim_invalid');
+      expect(err.verifiedClaims).toBeDefined();
+    });
+
+    describe('token kind', () => {
+      const cognito = { clientClaims: ['client_id'], grantClaims: ['scope'], tokenKind: { claim: 'token_use', values: ['access'] } };
+
+      test.each([
+        ['an accepted kind', { token_use: 'access' }, 'ok'],
+        ['another kind', { token_use: 'id' }, 'token_kind_mismatch'],
+        ['no kind claim', {}, 'token_kind_mismatch'],
+        ['a kind in another letter case', { token_use: 'Access' }, 'token_kind_mismatch'],
+        ['a kind claim that is an array holding the kind', { token_use: ['access'] }, 'token_kind_mismatch'],
+        ['a kind claim that is null', { token_use: null }, 'token_kind_mismatch'],
+      ])('should judge %s', async (_, extra, outcome) => {
+        // GIVEN
+        const token = await tokenOf(validClaims({ client_id: 'app', ...extra }, now));
+        // WHEN
+        const got = await withProfile(cognito).verify(token).then(() => 'ok', (err: TokenRejectedError) => err.reason);
+        // THEN
+        expect(got).toBe(outcome);
+      });
+
+      test('should accept any of several kinds', async () => {
+        // GIVEN
+        const profile = { tokenKind: { claim: 'ver', values: ['1.0', '2.0'] } };
+        const tokens = await Promise.all(['1.0', '2.0', '3.0'].map((ver) => tokenOf(validClaims({ ver }, now))));
+        // WHEN
+        const got = await Promise.all(tokens.map((t) => withProfile(profile).verify(t).then(() => 'ok', (err: TokenRejectedError) => err.reason)));
+        // THEN
+        expect(got).toEqual(['ok', 'ok', 'token_kind_mismatch']);
+      });
+
+      test('should not read the kind claim through the prototype', async () => {
+        // GIVEN
+        const payload = `{"__proto__":{"token_use":"access"},${JSON.stringify(validClaims({ client_id: 'app' }, now)).slice(1)}`;
+        // WHEN
+        const err = await rejection(withProfile(cognito).verify(await tokenOf(payload)));
+        // THEN
+        expect(err.reason).toBe('token_kind_mismatch');
+      });
+
+      test('should report a Cognito ID token as the wrong kind, not as the audience claim it lacks, with its claims for the audit line', async () => {
+        // GIVEN: an ID token names its client in aud, and carries no client_id (Cognito's access-token audience claim)
+        const idToken = await tokenOf({ ...validClaims({ aud: 'app-client-1', token_use: 'id', scope: undefined }, now), 'cognito:username': 'alice' });
+        const verifier = withProfile(cognito, { audienceClaim: 'client_id', audiences: ['app-client-1'] });
+        // WHEN
+        const err = await rejection(verifier.verify(idToken));
+        // THEN
+        expect(err.reason).toBe('token_kind_mismatch');
+        expect(err.verifiedClaims).toMatchObject({ token_use: 'id' });
+      });
+
+      test('should report the wrong kind before a malformed client or grant claim', async () => {
+        // GIVEN
+        const token = await tokenOf(validClaims({ token_use: 'id', client_id: 7, scope: 7 }, now));
+        // WHEN
+        const err = await rejection(withProfile(cognito).verify(token));
+        // THEN
+        expect(err.reason).toBe('token_kind_mismatch');
+      });
     });
   });
 
