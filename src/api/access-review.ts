@@ -210,7 +210,9 @@ function acceptances(source: AccessReviewSource): Json[] {
       const entries = node.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
       const last = entries[entries.length - 1]?.data as Record<string, string> | undefined;
       for (const [id, reason] of Object.entries(last ?? {})) {
-        rows.push({ path: node.node.path, kind: 'acknowledged validation rule', id: id.replace(/^annotation::/, ''), reason: String(reason) });
+        // Validations.acknowledge prefixes an id without '::': 'annotation::' in aws-cdk-lib 2.257,
+        // 'Annotation::' in later releases. The review names the rule the same on every version.
+        rows.push({ path: node.node.path, kind: 'acknowledged validation rule', id: id.replace(/^annotation::/i, ''), reason: String(reason) });
       }
     }
   }
