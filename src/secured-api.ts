@@ -486,6 +486,8 @@ export class SecuredApi extends Construct {
   private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly issuer: OidcIssuer;
   private _identityProvider?: IOidcIdentityProvider;
+  /** resolvedDefinition's answer, once validation has read it. */
+  private resolvedDefinitionMemo?: { readonly body: ReturnType<Stack['resolve']> };
   /** The caller roles addCallerRole made, by their environment variable. */
   private readonly callerRoles = new Map<string, FederatedRole>();
   /** What the OpenAPI document is made of, beyond the checked routes: public flags and throttles. */
@@ -884,6 +886,16 @@ export class SecuredApi extends Construct {
   }
 
   /**
+   * The definition as the template holds it, resolved once for the validations that read it (the
+   * guards and the template size): by validation the route table is compiled and no route can be
+   * added, so it cannot change afterwards.
+   */
+  private resolvedDefinition(): ReturnType<Stack['resolve']> {
+    this.resolvedDefinitionMemo ??= { body: Stack.of(this).resolve(this.definition()) };
+    return this.resolvedDefinitionMemo.body;
+  }
+
+  /**
    * The REST API's definition (its `Body`), from the routes added so far. Reading it compiles the
    * authorizer's route table, so it is read at synthesis only (through a lazy value).
    */
@@ -1065,7 +1077,7 @@ export class SecuredApi extends Construct {
     // when this API's definition is a tenth of the limit or more (about 170 routes with CORS). A stack
     // made large by other resources gets aws-cdk-lib's own warning (`@aws-cdk/core:Stack.templateSize`).
     const stack = Stack.of(this);
-    if (JSON.stringify(stack.resolve(this.definition())).length < FIT_TEMPLATE_FROM_DEFINITION_CHARS) return [];
+    if (JSON.stringify(this.resolvedDefinition()).length < FIT_TEMPLATE_FROM_DEFINITION_CHARS) return [];
     const fit = fitTemplate(stack);
     return fit.kind !== 'too-large' ? [] : [`${this.node.path}: the template of its stack would be ${fit.bytes.toLocaleString('en-US')} characters`
       + `${fit.indentedBytes !== undefined && fit.indentedBytes !== fit.bytes ? ` (${fit.indentedBytes.toLocaleString('en-US')} indented)` : ''}, over CloudFormation's 1,000,000-byte template limit, and CloudFormation would refuse it at deployment; ${fit.fix}.`];
@@ -1088,7 +1100,7 @@ export class SecuredApi extends Construct {
       path: this.node.path,
       restApiPath: cfnApi.node.path,
       properties: resolvedProperties(cfnApi),
-      written: { body: stack.resolve(this.definition()), mode: IMPORT_MODE, parameters: IMPORT_PARAMETERS },
+      written: { body: this.resolvedDefinition(), mode: IMPORT_MODE, parameters: IMPORT_PARAMETERS },
       app,
       restApi: this.restApi,
       transforms: templateTransforms(stack),
