@@ -4,6 +4,7 @@ import type { TestKey } from './fixtures';
 import { createAuthorizer } from '../../../src/authorizer/runtime/authorizer';
 import { parseConfig } from '../../../src/authorizer/runtime/config';
 import { ConfigError } from '../../../src/authorizer/runtime/errors';
+import { isUsableId } from '../../../src/authorizer/runtime/profile';
 
 // Per-client quotas at runtime: the API key the authorizer returns as usageIdentifierKey is the
 // token's client's own, else the one undeclared clients share, else none and a Deny.
@@ -121,8 +122,11 @@ describe('usage keys', () => {
   test('should return each token exactly its own client\'s key, or none and deny everything, across generated client tables and interleaved requests', async () => {
     // Client ids from a small alphabet, so that tables and tokens share ids often, plus names that a
     // plain object lookup would resolve through Object.prototype.
-    // (The verifier refuses a token whose client_id is empty or not a string: 401, no decision.)
-    const clientId = fc.oneof(fc.constantFrom('a', 'b', 'c', 'd', '__proto__', 'constructor', 'hasOwnProperty'), fc.string({ minLength: 1, maxLength: 3 }));
+    // (The verifier refuses a token whose client is not a usable id: empty, not a string, ABSENT's
+    // `-` or with a control character, 401 and no decision; profile.test.ts covers those. So the
+    // generated ids leave them out.)
+    const clientId = fc.oneof(fc.constantFrom('a', 'b', 'c', 'd', '__proto__', 'constructor', 'hasOwnProperty'), fc.string({ minLength: 1, maxLength: 3 }))
+      .filter((id) => isUsableId(id));
     const hexKey = fc.stringMatching(/^[0-9a-f]{64}$/);
     const routes = ['GET /orders', 'POST /orders', 'GET /orders/{id}', 'DELETE /orders/{id}', 'GET /me'];
     await fc.assert(fc.asyncProperty(
