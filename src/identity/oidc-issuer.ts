@@ -1,5 +1,6 @@
 import { Fn, Token } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import { ErrorCode, validationError } from '../errors';
 
 /**
  * A JWS signature algorithm the authorizer accepts.
@@ -364,8 +365,9 @@ const DOMAIN = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9
  *
  * An `OidcIssuer` is plain data (not a construct). Use it for a `SecuredApi`'s authorizer, an
  * `OidcIdentityProvider` and `FederatedRole`s alike. Every factory checks its input when called
- * (skipping values that are unresolved tokens) and throws an `Error` that names the value, says
- * what is wrong and how to fix it.
+ * (skipping values that are unresolved tokens) and throws a CDK validation error (`code`
+ * `OidcIssuer.<Mistake>`, listed in docs/errors.md) that names the value, says what is wrong and how
+ * to fix it.
  *
  * The `iss` check is exact, character for character: the presets build the string each provider
  * really puts in its tokens (e.g. Auth0's trailing slash), so prefer a preset over `fromUrl`.
@@ -436,7 +438,7 @@ export class OidcIssuer {
     const where = 'OidcIssuer.okta';
     checkDomain(where, 'domain', domain);
     if (options.orgAuthorizationServer && options.authorizationServerId !== undefined) {
-      fail(where, `authorizationServerId '${options.authorizationServerId}' and orgAuthorizationServer: true contradict each other; set one of them`);
+      fail('OidcIssuer.ConflictingOktaServer', where, `authorizationServerId '${options.authorizationServerId}' and orgAuthorizationServer: true contradict each other; set one of them`);
     }
     let issuerUrl: string;
     let jwksUri: string;
@@ -446,7 +448,7 @@ export class OidcIssuer {
     } else {
       const id = options.authorizationServerId ?? 'default';
       if (!Token.isUnresolved(id) && !/^[A-Za-z0-9]+$/.test(id)) {
-        fail(where, `authorizationServerId '${id}' is not an Okta authorization server ID (letters and digits only, e.g. 'default' or 'aus1a2b3c4d5e6f7g8h9'); copy it from the server's Issuer URI`);
+        fail('OidcIssuer.InvalidOktaServerId', where, `authorizationServerId '${id}' is not an Okta authorization server ID (letters and digits only, e.g. 'default' or 'aus1a2b3c4d5e6f7g8h9'); copy it from the server's Issuer URI`);
       }
       issuerUrl = `https://${domain}/oauth2/${id}`;
       jwksUri = `https://${domain}/oauth2/${id}/v1/keys`;
@@ -483,10 +485,10 @@ export class OidcIssuer {
     let tenant = tenantId;
     if (!Token.isUnresolved(tenantId)) {
       if (ENTRA_ALIASES.includes(tenantId.toLowerCase())) {
-        fail(where, `tenantId '${tenantId}' is a multi-tenant alias, but each token's iss names the tenant that issued it, so no token could match; pass the directory (tenant) ID GUID from the Entra admin center`);
+        fail('OidcIssuer.EntraTenantAlias', where, `tenantId '${tenantId}' is a multi-tenant alias, but each token's iss names the tenant that issued it, so no token could match; pass the directory (tenant) ID GUID from the Entra admin center`);
       }
       if (!GUID.test(tenantId)) {
-        fail(where, `tenantId '${tenantId}' is not a GUID; pass the directory (tenant) ID (e.g. '72f988bf-86f1-41af-91ab-2d7cd011db47'), not a domain name, since tokens carry the GUID in iss`);
+        fail('OidcIssuer.InvalidEntraTenantId', where, `tenantId '${tenantId}' is not a GUID; pass the directory (tenant) ID (e.g. '72f988bf-86f1-41af-91ab-2d7cd011db47'), not a domain name, since tokens carry the GUID in iss`);
       }
       // Entra writes the tenant GUID in lower case in iss.
       tenant = tenantId.toLowerCase();
@@ -570,13 +572,13 @@ export class OidcIssuer {
   public static cognitoUserPoolId(region: string, userPoolId: string, options: OidcIssuerOptions): OidcIssuer {
     const where = 'OidcIssuer.cognitoUserPoolId';
     if (!Token.isUnresolved(region) && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-      fail(where, `region '${region}' is not an AWS region name; pass one such as 'eu-west-1'`);
+      fail('OidcIssuer.InvalidRegion', where, `region '${region}' is not an AWS region name; pass one such as 'eu-west-1'`);
     }
     if (!Token.isUnresolved(userPoolId) && !/^[\w-]+_[0-9A-Za-z]+$/.test(userPoolId)) {
-      fail(where, `userPoolId '${userPoolId}' is not a Cognito user pool ID; pass one such as 'eu-west-1_AbCdEf123'`);
+      fail('OidcIssuer.InvalidUserPoolId', where, `userPoolId '${userPoolId}' is not a Cognito user pool ID; pass one such as 'eu-west-1_AbCdEf123'`);
     }
     if (!Token.isUnresolved(region) && !Token.isUnresolved(userPoolId) && !userPoolId.startsWith(`${region}_`)) {
-      fail(where, `userPoolId '${userPoolId}' does not belong to region '${region}' (a pool ID starts with its region and '_'); pass the pool's own region`);
+      fail('OidcIssuer.UserPoolRegionMismatch', where, `userPoolId '${userPoolId}' does not belong to region '${region}' (a pool ID starts with its region and '_'); pass the pool's own region`);
     }
     // Cognito's endpoints in the China regions use the .com.cn suffix, as every AWS endpoint there.
     const suffix = !Token.isUnresolved(region) && region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
@@ -612,11 +614,11 @@ export class OidcIssuer {
     if (!Token.isUnresolved(baseUrl)) {
       base = baseUrl.replace(/\/+$/, '');
       if (/\/realms(\/|$)/.test(base)) {
-        fail(where, `baseUrl '${baseUrl}' already contains '/realms'; pass the server's base URL (e.g. 'https://sso.example.com') and the realm name separately`);
+        fail('OidcIssuer.BaseUrlHasRealms', where, `baseUrl '${baseUrl}' already contains '/realms'; pass the server's base URL (e.g. 'https://sso.example.com') and the realm name separately`);
       }
     }
     if (!Token.isUnresolved(realm) && (realm.length === 0 || /[\s/?#%]/.test(realm))) {
-      fail(where, `realm '${realm}' is not a realm name; pass the name only, without slashes or spaces (e.g. 'acme')`);
+      fail('OidcIssuer.InvalidRealm', where, `realm '${realm}' is not a realm name; pass the name only, without slashes or spaces (e.g. 'acme')`);
     }
     const issuerUrl = `${base}/realms/${realm}`;
     return new OidcIssuer({
@@ -645,7 +647,7 @@ export class OidcIssuer {
     const where = 'OidcIssuer.githubActions';
     const slug = options.enterpriseSlug;
     if (slug !== undefined && !Token.isUnresolved(slug) && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug)) {
-      fail(where, `enterpriseSlug '${slug}' is not an enterprise slug (lowercase letters, digits and single hyphens, as in github.com/enterprises/<slug>); pass the slug only`);
+      fail('OidcIssuer.InvalidEnterpriseSlug', where, `enterpriseSlug '${slug}' is not an enterprise slug (lowercase letters, digits and single hyphens, as in github.com/enterprises/<slug>); pass the slug only`);
     }
     const issuerUrl = slug === undefined
       ? 'https://token.actions.githubusercontent.com'
@@ -676,7 +678,7 @@ export class OidcIssuer {
     const where = 'OidcIssuer.gitlab';
     const issuerUrl = options.url ?? 'https://gitlab.com';
     if (!Token.isUnresolved(issuerUrl) && issuerUrl.endsWith('/')) {
-      fail(where, `url '${issuerUrl}' ends with '/', but GitLab's iss is its external URL without one; remove the trailing slash`);
+      fail('OidcIssuer.TrailingSlash', where, `url '${issuerUrl}' ends with '/', but GitLab's iss is its external URL without one; remove the trailing slash`);
     }
     return new OidcIssuer({
       where,
@@ -745,7 +747,7 @@ export class OidcIssuer {
     checkAudiences(spec.where, spec.audiences);
     checkHttpsUrl(spec.where, 'JWKS URI', spec.jwksUri, true);
     if (!Token.isUnresolved(spec.jwksUri) && spec.jwksUri.endsWith('/.well-known/openid-configuration')) {
-      fail(spec.where, `JWKS URI '${spec.jwksUri}' is a discovery document, not a key set; pass the 'jwks_uri' value that document lists`);
+      fail('OidcIssuer.DiscoveryDocumentUrl', spec.where, `JWKS URI '${spec.jwksUri}' is a discovery document, not a key set; pass the 'jwks_uri' value that document lists`);
     }
     checkAlgorithms(spec.where, spec.algorithms);
 
@@ -773,7 +775,7 @@ function profileOf(spec: OidcIssuerSpec): IssuerProfile {
   const grantClaims = checkClaimNames(spec.where, 'grantClaims', options?.grantClaims ?? profile.grantClaims);
   const overlap = clientClaims.find((claim) => grantClaims.includes(claim));
   if (overlap !== undefined) {
-    fail(spec.where, `clientClaims and grantClaims both name '${overlap}', so the client's ID would be read as a scope it grants; name each claim in one of them`);
+    fail('OidcIssuer.ClientClaimIsGrantClaim', spec.where, `clientClaims and grantClaims both name '${overlap}', so the client's ID would be read as a scope it grants; name each claim in one of them`);
   }
   return {
     clientClaims,
@@ -785,36 +787,37 @@ function profileOf(spec: OidcIssuerSpec): IssuerProfile {
 
 function checkClaimNames(where: string, what: string, claims: string[]): string[] {
   if (!Array.isArray(claims) || Token.isUnresolved(claims)) {
-    fail(where, `${what} must be a list of claim names, e.g. ['client_id']`);
+    fail('OidcIssuer.ClaimsNotList', where, `${what} must be a list of claim names, e.g. ['client_id']`);
   }
   const seen = new Set<string>();
   for (const claim of claims) {
     if (typeof claim !== 'string' || Token.isUnresolved(claim) || claim.trim() === '' || claim !== claim.trim()) {
-      fail(where, `${what} holds ${JSON.stringify(claim)}, which is not a claim name; pass literal claim names without spaces, e.g. 'client_id'`);
+      fail('OidcIssuer.InvalidClaimName', where, `${what} holds ${JSON.stringify(claim)}, which is not a claim name; pass literal claim names without spaces, e.g. 'client_id'`);
     }
     if (CHECKED_CLAIMS.includes(claim.toLowerCase())) {
-      fail(where, `${what} holds '${claim}', a registered claim the authorizer checks itself (${CHECKED_CLAIMS.join(', ')}, in any letter case); name the claim your issuer puts the ${what === 'clientClaims' ? 'client ID' : 'granted scopes'} in`);
+      fail('OidcIssuer.RegisteredClaim', where, `${what} holds '${claim}', a registered claim the authorizer checks itself (${CHECKED_CLAIMS.join(', ')}, in any letter case); name the claim your issuer puts the ${what === 'clientClaims' ? 'client ID' : 'granted scopes'} in`);
     }
     if (seen.has(claim)) {
-      fail(where, `${what} holds '${claim}' twice; list each claim once`);
+      fail('OidcIssuer.DuplicateClaim', where, `${what} holds '${claim}' twice; list each claim once`);
     }
     seen.add(claim);
   }
   return [...claims];
 }
 
-function fail(where: string, message: string): never {
-  throw new Error(`${where}: ${message}.`);
+/** Throws the mistake `code` of the factory `where` (a static factory: no construct to name). */
+function fail(code: ErrorCode, where: string, message: string): never {
+  throw validationError(code, `${where}: ${message}.`);
 }
 
 /** A bare host name, as the `domain` of Auth0 and Okta. */
 function checkDomain(where: string, what: string, domain: string): void {
   if (Token.isUnresolved(domain)) return;
   if (/^[a-z]+:\/\//i.test(domain) || domain.includes('/')) {
-    fail(where, `${what} '${domain}' must be a bare host name; pass it without scheme or path (e.g. 'example.eu.auth0.com')`);
+    fail('OidcIssuer.DomainNotBareHost', where, `${what} '${domain}' must be a bare host name; pass it without scheme or path (e.g. 'example.eu.auth0.com')`);
   }
   if (!DOMAIN.test(domain)) {
-    fail(where, `${what} '${domain}' is not a host name; pass the domain shown in the provider's console (e.g. 'example.okta.com')`);
+    fail('OidcIssuer.InvalidDomain', where, `${what} '${domain}' is not a host name; pass the domain shown in the provider's console (e.g. 'example.okta.com')`);
   }
 }
 
@@ -822,25 +825,25 @@ function checkDomain(where: string, what: string, domain: string): void {
 function checkHttpsUrl(where: string, what: string, value: string, allowQuery: boolean): URL | undefined {
   if (Token.isUnresolved(value)) return undefined;
   if (/\s/.test(value)) {
-    fail(where, `${what} '${value}' contains whitespace; remove it (tokens carry the exact string, so a stray space or newline never matches)`);
+    fail('OidcIssuer.UrlWhitespace', where, `${what} '${value}' contains whitespace; remove it (tokens carry the exact string, so a stray space or newline never matches)`);
   }
   if (!value.startsWith('https://')) {
-    fail(where, `${what} '${value}' must start with https://; use the provider's HTTPS URL (keys and issuers are only trusted over TLS)`);
+    fail('OidcIssuer.NotHttps', where, `${what} '${value}' must start with https://; use the provider's HTTPS URL (keys and issuers are only trusted over TLS)`);
   }
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
-    return fail(where, `${what} '${value}' is not a valid URL; pass a full URL such as 'https://login.example.com'`);
+    return fail('OidcIssuer.InvalidUrl', where, `${what} '${value}' is not a valid URL; pass a full URL such as 'https://login.example.com'`);
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    fail(where, `${what} '${value}' contains credentials; remove the 'user:password@' part`);
+    fail('OidcIssuer.UrlCredentials', where, `${what} '${value}' contains credentials; remove the 'user:password@' part`);
   }
   if (value.includes('#')) {
-    fail(where, `${what} '${value}' has a fragment ('#...'); remove it`);
+    fail('OidcIssuer.UrlFragment', where, `${what} '${value}' has a fragment ('#...'); remove it`);
   }
   if (!allowQuery && value.includes('?')) {
-    fail(where, `${what} '${value}' has a query ('?...'), which an issuer never has; remove it`);
+    fail('OidcIssuer.UrlQuery', where, `${what} '${value}' has a query ('?...'), which an issuer never has; remove it`);
   }
   return parsed;
 }
@@ -851,18 +854,18 @@ function checkIssuerUrl(where: string, url: string): void {
   const host = parsed.hostname.toLowerCase();
   const what = `issuer URL '${url}'`;
   if (/\/\.well-known\/openid-configuration\/?$/.test(url)) {
-    fail(where, `${what} is the discovery document's URL, not the issuer; pass the part before '/.well-known/openid-configuration' (the 'issuer' value that document lists)`);
+    fail('OidcIssuer.DiscoveryDocumentUrl', where, `${what} is the discovery document's URL, not the issuer; pass the part before '/.well-known/openid-configuration' (the 'issuer' value that document lists)`);
   }
   if (host.endsWith('.auth0.com') && url !== `https://${parsed.host}/`) {
-    fail(where, `${what} cannot match Auth0's tokens, whose iss is 'https://${parsed.host}/' (with the trailing slash); use OidcIssuer.auth0('${parsed.host}', ...)`);
+    fail('OidcIssuer.Auth0WithoutTrailingSlash', where, `${what} cannot match Auth0's tokens, whose iss is 'https://${parsed.host}/' (with the trailing slash); use OidcIssuer.auth0('${parsed.host}', ...)`);
   }
   if (url.endsWith('/') && NO_TRAILING_SLASH_HOSTS.some((h) => h.test(host))) {
-    fail(where, `${what} ends with '/', but this provider's iss has no trailing slash, so no token could match; remove the slash (or use the preset)`);
+    fail('OidcIssuer.TrailingSlash', where, `${what} ends with '/', but this provider's iss has no trailing slash, so no token could match; remove the slash (or use the preset)`);
   }
   if (host === 'login.microsoftonline.com') {
     const tenant = parsed.pathname.split('/')[1] ?? '';
     if (ENTRA_ALIASES.includes(tenant.toLowerCase())) {
-      fail(where, `${what} uses the multi-tenant alias '${tenant}', but tokens carry the issuing tenant's GUID in iss; use OidcIssuer.entraId('<tenant GUID>', ...)`);
+      fail('OidcIssuer.EntraTenantAlias', where, `${what} uses the multi-tenant alias '${tenant}', but tokens carry the issuing tenant's GUID in iss; use OidcIssuer.entraId('<tenant GUID>', ...)`);
     }
   }
 }
@@ -870,19 +873,19 @@ function checkIssuerUrl(where: string, url: string): void {
 function checkAudiences(where: string, audiences: string[]): void {
   if (Token.isUnresolved(audiences)) return;
   if (audiences.length === 0) {
-    fail(where, 'audiences is empty, so every token of this issuer, meant for any application, would be accepted; list the audience (or app client ID) your API expects');
+    fail('OidcIssuer.NoAudiences', where, 'audiences is empty, so every token of this issuer, meant for any application, would be accepted; list the audience (or app client ID) your API expects');
   }
   const seen = new Set<string>();
   for (const audience of audiences) {
     if (Token.isUnresolved(audience)) continue;
     if (audience.trim().length === 0) {
-      fail(where, `audience '${audience}' is empty; remove it or put the audience (or app client ID) your API expects`);
+      fail('OidcIssuer.EmptyAudience', where, `audience '${audience}' is empty; remove it or put the audience (or app client ID) your API expects`);
     }
     if (/[*?]/.test(audience)) {
-      fail(where, `audience '${audience}' contains a wildcard ('*' or '?'), which would match other applications' tokens in IAM's StringLike; list each exact audience instead`);
+      fail('OidcIssuer.WildcardAudience', where, `audience '${audience}' contains a wildcard ('*' or '?'), which would match other applications' tokens in IAM's StringLike; list each exact audience instead`);
     }
     if (seen.has(audience)) {
-      fail(where, `audience '${audience}' is listed twice; remove the duplicate`);
+      fail('OidcIssuer.DuplicateAudience', where, `audience '${audience}' is listed twice; remove the duplicate`);
     }
     seen.add(audience);
   }
@@ -891,15 +894,15 @@ function checkAudiences(where: string, audiences: string[]): void {
 function checkAlgorithms(where: string, algorithms: JwtAlgorithm[]): void {
   if (Token.isUnresolved(algorithms)) return;
   if (algorithms.length === 0) {
-    fail(where, 'algorithms is empty, so no token could be verified; list the algorithms the issuer signs with (e.g. [JwtAlgorithm.RS256]) or omit it for the default');
+    fail('OidcIssuer.NoAlgorithms', where, 'algorithms is empty, so no token could be verified; list the algorithms the issuer signs with (e.g. [JwtAlgorithm.RS256]) or omit it for the default');
   }
   const seen = new Set<string>();
   for (const alg of algorithms) {
     if (!KNOWN_ALGORITHMS.has(alg)) {
-      fail(where, `algorithm '${alg}' is not allowed (only asymmetric JwtAlgorithm values are: never 'none' or HS*, which a public JWKS cannot verify safely); use a JwtAlgorithm member such as JwtAlgorithm.RS256`);
+      fail('OidcIssuer.UnsafeAlgorithm', where, `algorithm '${alg}' is not allowed (only asymmetric JwtAlgorithm values are: never 'none' or HS*, which a public JWKS cannot verify safely); use a JwtAlgorithm member such as JwtAlgorithm.RS256`);
     }
     if (seen.has(alg)) {
-      fail(where, `algorithm '${alg}' is listed twice; remove the duplicate`);
+      fail('OidcIssuer.DuplicateAlgorithm', where, `algorithm '${alg}' is listed twice; remove the duplicate`);
     }
     seen.add(alg);
   }

@@ -1,8 +1,10 @@
 import { App, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { JwtAlgorithm, OidcIssuer } from '../../src';
+import { ErrorCodes } from '../support/error-codes';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const codes = new ErrorCodes();
 
 interface Expected {
   readonly name: string;
@@ -314,112 +316,123 @@ describe('OidcIssuer with unresolved tokens', () => {
 describe('OidcIssuer validation', () => {
   const audiences = ['api://orders'];
 
-  test.each<[string, () => unknown, RegExp]>([
+  test.each<[string, string, () => unknown, RegExp]>([
     // URLs
-    ['a non-https issuer', () => OidcIssuer.fromUrl('http://login.acme.com', { audiences }),
+    ['a non-https issuer', 'OidcIssuer.NotHttps', () => OidcIssuer.fromUrl('http://login.acme.com', { audiences }),
       /^OidcIssuer\.fromUrl: issuer URL 'http:\/\/login\.acme\.com' must start with https:\/\/; /],
-    ['an issuer with a query', () => OidcIssuer.fromUrl('https://login.acme.com?tenant=1', { audiences }),
+    ['an issuer with a query', 'OidcIssuer.UrlQuery', () => OidcIssuer.fromUrl('https://login.acme.com?tenant=1', { audiences }),
       /issuer URL 'https:\/\/login\.acme\.com\?tenant=1' has a query/],
-    ['an issuer with a fragment', () => OidcIssuer.fromUrl('https://login.acme.com#x', { audiences }),
+    ['an issuer with a fragment', 'OidcIssuer.UrlFragment', () => OidcIssuer.fromUrl('https://login.acme.com#x', { audiences }),
       /issuer URL 'https:\/\/login\.acme\.com#x' has a fragment/],
-    ['an issuer with whitespace', () => OidcIssuer.fromUrl('https://login.acme.com ', { audiences }),
+    ['an issuer with whitespace', 'OidcIssuer.UrlWhitespace', () => OidcIssuer.fromUrl('https://login.acme.com ', { audiences }),
       /issuer URL 'https:\/\/login\.acme\.com ' contains whitespace/],
-    ['an issuer with a newline', () => OidcIssuer.fromUrl('https://login.acme.com\n', { audiences }),
+    ['an issuer with a newline', 'OidcIssuer.UrlWhitespace', () => OidcIssuer.fromUrl('https://login.acme.com\n', { audiences }),
       /contains whitespace/],
-    ['an issuer with credentials', () => OidcIssuer.fromUrl('https://user:pw@login.acme.com', { audiences }),
+    ['an issuer with credentials', 'OidcIssuer.UrlCredentials', () => OidcIssuer.fromUrl('https://user:pw@login.acme.com', { audiences }),
       /contains credentials/],
-    ['an issuer without a host', () => OidcIssuer.fromUrl('https://', { audiences }),
+    ['an issuer without a host', 'OidcIssuer.InvalidUrl', () => OidcIssuer.fromUrl('https://', { audiences }),
       /issuer URL 'https:\/\/' is not a valid URL/],
-    ['a discovery document URL as issuer', () => OidcIssuer.fromUrl('https://login.acme.com/.well-known/openid-configuration', { audiences }),
+    ['a discovery document URL as issuer', 'OidcIssuer.DiscoveryDocumentUrl', () => OidcIssuer.fromUrl('https://login.acme.com/.well-known/openid-configuration', { audiences }),
       /is the discovery document's URL, not the issuer; pass the part before/],
-    ['an Auth0 host without the trailing slash', () => OidcIssuer.fromUrl('https://acme.eu.auth0.com', { audiences }),
+    ['an Auth0 host without the trailing slash', 'OidcIssuer.Auth0WithoutTrailingSlash', () => OidcIssuer.fromUrl('https://acme.eu.auth0.com', { audiences }),
       /issuer URL 'https:\/\/acme\.eu\.auth0\.com' cannot match Auth0's tokens, whose iss is 'https:\/\/acme\.eu\.auth0\.com\/' .*OidcIssuer\.auth0\('acme\.eu\.auth0\.com'/],
-    ['an Auth0 host with a path', () => OidcIssuer.fromUrl('https://acme.auth0.com/api/', { audiences }),
+    ['an Auth0 host with a path', 'OidcIssuer.Auth0WithoutTrailingSlash', () => OidcIssuer.fromUrl('https://acme.auth0.com/api/', { audiences }),
       /cannot match Auth0's tokens/],
-    ['a trailing slash on Okta', () => OidcIssuer.fromUrl('https://acme.okta.com/oauth2/default/', { audiences }),
+    ['a trailing slash on Okta', 'OidcIssuer.TrailingSlash', () => OidcIssuer.fromUrl('https://acme.okta.com/oauth2/default/', { audiences }),
       /issuer URL 'https:\/\/acme\.okta\.com\/oauth2\/default\/' ends with '\/', but this provider's iss has no trailing slash/],
-    ['a trailing slash on Google', () => OidcIssuer.fromUrl('https://accounts.google.com/', { audiences }),
+    ['a trailing slash on Google', 'OidcIssuer.TrailingSlash', () => OidcIssuer.fromUrl('https://accounts.google.com/', { audiences }),
       /ends with '\/', but this provider's iss has no trailing slash/],
-    ['a trailing slash on Entra ID', () => OidcIssuer.fromUrl(`https://login.microsoftonline.com/${TENANT}/v2.0/`, { audiences }),
+    ['a trailing slash on Entra ID', 'OidcIssuer.TrailingSlash', () => OidcIssuer.fromUrl(`https://login.microsoftonline.com/${TENANT}/v2.0/`, { audiences }),
       /ends with '\/', but this provider's iss has no trailing slash/],
-    ['a trailing slash on GitHub Actions', () => OidcIssuer.fromUrl('https://token.actions.githubusercontent.com/', { audiences }),
+    ['a trailing slash on GitHub Actions', 'OidcIssuer.TrailingSlash', () => OidcIssuer.fromUrl('https://token.actions.githubusercontent.com/', { audiences }),
       /ends with '\/', but this provider's iss has no trailing slash/],
-    ['a trailing slash on GitLab.com', () => OidcIssuer.fromUrl('https://gitlab.com/', { audiences }),
+    ['a trailing slash on GitLab.com', 'OidcIssuer.TrailingSlash', () => OidcIssuer.fromUrl('https://gitlab.com/', { audiences }),
       /ends with '\/', but this provider's iss has no trailing slash/],
-    ['a trailing slash on Cognito', () => OidcIssuer.fromUrl('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC/', { audiences }),
+    ['a trailing slash on Cognito', 'OidcIssuer.TrailingSlash', () => OidcIssuer.fromUrl('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC/', { audiences }),
       /ends with '\/', but this provider's iss has no trailing slash/],
-    ['an Entra multi-tenant alias in fromUrl', () => OidcIssuer.fromUrl('https://login.microsoftonline.com/common/v2.0', { audiences }),
+    ['an Entra multi-tenant alias in fromUrl', 'OidcIssuer.EntraTenantAlias', () => OidcIssuer.fromUrl('https://login.microsoftonline.com/common/v2.0', { audiences }),
       /uses the multi-tenant alias 'common'/],
     // JWKS URI
-    ['a non-https JWKS URI', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, jwksUri: 'http://login.acme.com/keys' }),
+    ['a non-https JWKS URI', 'OidcIssuer.NotHttps', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, jwksUri: 'http://login.acme.com/keys' }),
       /^OidcIssuer\.fromUrl: JWKS URI 'http:\/\/login\.acme\.com\/keys' must start with https:\/\/; /],
-    ['a discovery document as JWKS URI', () => OidcIssuer.fromUrl('https://login.acme.com', {
+    ['a discovery document as JWKS URI', 'OidcIssuer.DiscoveryDocumentUrl', () => OidcIssuer.fromUrl('https://login.acme.com', {
       audiences, jwksUri: 'https://login.acme.com/.well-known/openid-configuration',
     }), /JWKS URI '.*' is a discovery document, not a key set/],
     // audiences
-    ['empty audiences', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences: [] }),
+    ['empty audiences', 'OidcIssuer.NoAudiences', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences: [] }),
       /^OidcIssuer\.fromUrl: audiences is empty, so every token of this issuer, meant for any application, would be accepted; /],
-    ['an empty-string audience', () => OidcIssuer.google({ audiences: [''] }),
+    ['an empty-string audience', 'OidcIssuer.EmptyAudience', () => OidcIssuer.google({ audiences: [''] }),
       /^OidcIssuer\.google: audience '' is empty; /],
-    ['a blank audience', () => OidcIssuer.google({ audiences: ['  '] }),
+    ['a blank audience', 'OidcIssuer.EmptyAudience', () => OidcIssuer.google({ audiences: ['  '] }),
       /audience ' {2}' is empty/],
-    ['a * wildcard audience', () => OidcIssuer.google({ audiences: ['*'] }),
+    ['a * wildcard audience', 'OidcIssuer.WildcardAudience', () => OidcIssuer.google({ audiences: ['*'] }),
       /audience '\*' contains a wildcard/],
-    ['a ? wildcard audience', () => OidcIssuer.githubActions({ audiences: ['sts.amazonaws.co?'] }),
+    ['a ? wildcard audience', 'OidcIssuer.WildcardAudience', () => OidcIssuer.githubActions({ audiences: ['sts.amazonaws.co?'] }),
       /^OidcIssuer\.githubActions: audience 'sts\.amazonaws\.co\?' contains a wildcard/],
-    ['a duplicate audience', () => OidcIssuer.google({ audiences: ['a', 'a'] }),
+    ['a duplicate audience', 'OidcIssuer.DuplicateAudience', () => OidcIssuer.google({ audiences: ['a', 'a'] }),
       /audience 'a' is listed twice/],
     // algorithms
-    ['an empty algorithm list', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, algorithms: [] }),
+    ['an empty algorithm list', 'OidcIssuer.NoAlgorithms', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, algorithms: [] }),
       /algorithms is empty, so no token could be verified/],
-    ['a duplicate algorithm', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, algorithms: [JwtAlgorithm.RS256, JwtAlgorithm.RS256] }),
+    ['a duplicate algorithm', 'OidcIssuer.DuplicateAlgorithm', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, algorithms: [JwtAlgorithm.RS256, JwtAlgorithm.RS256] }),
       /algorithm 'RS256' is listed twice/],
-    ['the none algorithm', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, algorithms: ['none' as JwtAlgorithm] }),
+    ['the none algorithm', 'OidcIssuer.UnsafeAlgorithm', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, algorithms: ['none' as JwtAlgorithm] }),
       /algorithm 'none' is not allowed/],
-    ['an HMAC algorithm', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, algorithms: ['HS256' as JwtAlgorithm] }),
+    ['an HMAC algorithm', 'OidcIssuer.UnsafeAlgorithm', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, algorithms: ['HS256' as JwtAlgorithm] }),
       /algorithm 'HS256' is not allowed/],
     // preset inputs
-    ['an Auth0 domain with a scheme', () => OidcIssuer.auth0('https://acme.auth0.com', { audiences }),
+    ['an Auth0 domain with a scheme', 'OidcIssuer.DomainNotBareHost', () => OidcIssuer.auth0('https://acme.auth0.com', { audiences }),
       /^OidcIssuer\.auth0: domain 'https:\/\/acme\.auth0\.com' must be a bare host name; /],
-    ['an Auth0 domain with a path', () => OidcIssuer.auth0('acme.auth0.com/', { audiences }),
+    ['an Auth0 domain with a path', 'OidcIssuer.DomainNotBareHost', () => OidcIssuer.auth0('acme.auth0.com/', { audiences }),
       /domain 'acme\.auth0\.com\/' must be a bare host name/],
-    ['an Okta domain that is not a host name', () => OidcIssuer.okta('acme okta', { audiences }),
+    ['an Okta domain that is not a host name', 'OidcIssuer.InvalidDomain', () => OidcIssuer.okta('acme okta', { audiences }),
       /^OidcIssuer\.okta: domain 'acme okta' is not a host name/],
-    ['an Okta authorization server ID with a slash', () => OidcIssuer.okta('acme.okta.com', { audiences, authorizationServerId: 'oauth2/default' }),
+    ['an Okta authorization server ID with a slash', 'OidcIssuer.InvalidOktaServerId', () => OidcIssuer.okta('acme.okta.com', { audiences, authorizationServerId: 'oauth2/default' }),
       /authorizationServerId 'oauth2\/default' is not an Okta authorization server ID/],
-    ['both Okta server choices', () => OidcIssuer.okta('acme.okta.com', { audiences, authorizationServerId: 'default', orgAuthorizationServer: true }),
+    ['both Okta server choices', 'OidcIssuer.ConflictingOktaServer', () => OidcIssuer.okta('acme.okta.com', { audiences, authorizationServerId: 'default', orgAuthorizationServer: true }),
       /authorizationServerId 'default' and orgAuthorizationServer: true contradict each other/],
-    ['the Entra common tenant', () => OidcIssuer.entraId('common', { audiences }),
+    ['the Entra common tenant', 'OidcIssuer.EntraTenantAlias', () => OidcIssuer.entraId('common', { audiences }),
       /^OidcIssuer\.entraId: tenantId 'common' is a multi-tenant alias/],
-    ['the Entra organizations tenant', () => OidcIssuer.entraId('organizations', { audiences }),
+    ['the Entra organizations tenant', 'OidcIssuer.EntraTenantAlias', () => OidcIssuer.entraId('organizations', { audiences }),
       /tenantId 'organizations' is a multi-tenant alias/],
-    ['the Entra consumers tenant', () => OidcIssuer.entraId('consumers', { audiences }),
+    ['the Entra consumers tenant', 'OidcIssuer.EntraTenantAlias', () => OidcIssuer.entraId('consumers', { audiences }),
       /tenantId 'consumers' is a multi-tenant alias/],
-    ['an Entra tenant domain name', () => OidcIssuer.entraId('contoso.onmicrosoft.com', { audiences }),
+    ['an Entra tenant domain name', 'OidcIssuer.InvalidEntraTenantId', () => OidcIssuer.entraId('contoso.onmicrosoft.com', { audiences }),
       /tenantId 'contoso\.onmicrosoft\.com' is not a GUID/],
-    ['a Cognito region that is not one', () => OidcIssuer.cognitoUserPoolId('Ireland', 'eu-west-1_AbC', { audiences }),
+    ['a Cognito region that is not one', 'OidcIssuer.InvalidRegion', () => OidcIssuer.cognitoUserPoolId('Ireland', 'eu-west-1_AbC', { audiences }),
       /^OidcIssuer\.cognitoUserPoolId: region 'Ireland' is not an AWS region name/],
-    ['a Cognito pool ID that is not one', () => OidcIssuer.cognitoUserPoolId('eu-west-1', 'AbCdEf123', { audiences }),
+    ['a Cognito pool ID that is not one', 'OidcIssuer.InvalidUserPoolId', () => OidcIssuer.cognitoUserPoolId('eu-west-1', 'AbCdEf123', { audiences }),
       /userPoolId 'AbCdEf123' is not a Cognito user pool ID/],
-    ['a Cognito pool ID of another region', () => OidcIssuer.cognitoUserPoolId('eu-west-1', 'us-east-1_AbC', { audiences }),
+    ['a Cognito pool ID of another region', 'OidcIssuer.UserPoolRegionMismatch', () => OidcIssuer.cognitoUserPoolId('eu-west-1', 'us-east-1_AbC', { audiences }),
       /userPoolId 'us-east-1_AbC' does not belong to region 'eu-west-1'/],
-    ['a Keycloak base URL that has the realm', () => OidcIssuer.keycloak('https://sso.acme.com/realms/acme', 'acme', { audiences }),
+    ['a Keycloak base URL that has the realm', 'OidcIssuer.BaseUrlHasRealms', () => OidcIssuer.keycloak('https://sso.acme.com/realms/acme', 'acme', { audiences }),
       /^OidcIssuer\.keycloak: baseUrl 'https:\/\/sso\.acme\.com\/realms\/acme' already contains '\/realms'/],
-    ['a Keycloak realm with a slash', () => OidcIssuer.keycloak('https://sso.acme.com', 'a/b', { audiences }),
+    ['a Keycloak realm with a slash', 'OidcIssuer.InvalidRealm', () => OidcIssuer.keycloak('https://sso.acme.com', 'a/b', { audiences }),
       /realm 'a\/b' is not a realm name/],
-    ['an empty Keycloak realm', () => OidcIssuer.keycloak('https://sso.acme.com', '', { audiences }),
+    ['an empty Keycloak realm', 'OidcIssuer.InvalidRealm', () => OidcIssuer.keycloak('https://sso.acme.com', '', { audiences }),
       /realm '' is not a realm name/],
-    ['a non-https Keycloak', () => OidcIssuer.keycloak('http://sso.acme.com', 'acme', { audiences }),
+    ['a non-https Keycloak', 'OidcIssuer.NotHttps', () => OidcIssuer.keycloak('http://sso.acme.com', 'acme', { audiences }),
       /^OidcIssuer\.keycloak: issuer URL 'http:\/\/sso\.acme\.com\/realms\/acme' must start with https:\/\//],
-    ['a GitHub enterprise slug with a slash', () => OidcIssuer.githubActions({ enterpriseSlug: 'octocat-inc/x' }),
+    ['a GitHub enterprise slug with a slash', 'OidcIssuer.InvalidEnterpriseSlug', () => OidcIssuer.githubActions({ enterpriseSlug: 'octocat-inc/x' }),
       /^OidcIssuer\.githubActions: enterpriseSlug 'octocat-inc\/x' is not an enterprise slug/],
-    ['a GitLab URL with a trailing slash', () => OidcIssuer.gitlab({ url: 'https://gitlab.acme.com/', audiences }),
+    ['a GitLab URL with a trailing slash', 'OidcIssuer.TrailingSlash', () => OidcIssuer.gitlab({ url: 'https://gitlab.acme.com/', audiences }),
       /^OidcIssuer\.gitlab: url 'https:\/\/gitlab\.acme\.com\/' ends with '\/'/],
-    ['a non-https GitLab', () => OidcIssuer.gitlab({ url: 'http://gitlab.acme.com', audiences }),
+    ['a non-https GitLab', 'OidcIssuer.NotHttps', () => OidcIssuer.gitlab({ url: 'http://gitlab.acme.com', audiences }),
       /issuer URL 'http:\/\/gitlab\.acme\.com' must start with https:\/\//],
-  ])('should refuse %s', (_name, make, message) => {
+    // issuer profile claims
+    ['claims that are not a list', 'OidcIssuer.ClaimsNotList', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, clientClaims: 'client_id' as unknown as string[] }),
+      /^OidcIssuer\.fromUrl: clientClaims must be a list of claim names/],
+    ['an empty claim name', 'OidcIssuer.InvalidClaimName', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, clientClaims: [''] }),
+      /clientClaims holds "", which is not a claim name/],
+    ['a registered claim as client claim', 'OidcIssuer.RegisteredClaim', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, clientClaims: ['aud'] }),
+      /clientClaims holds 'aud', a registered claim the authorizer checks itself/],
+    ['a claim listed twice', 'OidcIssuer.DuplicateClaim', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, grantClaims: ['scope', 'scope'] }),
+      /grantClaims holds 'scope' twice/],
+    ['a claim both client and grant claim', 'OidcIssuer.ClientClaimIsGrantClaim', () => OidcIssuer.fromUrl('https://login.acme.com', { audiences, clientClaims: ['azp'], grantClaims: ['azp'] }),
+      /clientClaims and grantClaims both name 'azp'/],
+  ])('should refuse %s (%s)', (_name, code, make, message) => {
     // WHEN / THEN
-    expect(make).toThrow(message);
+    codes.expectThrows(make, code, message);
   });
 
   test('should end every error with how to fix it', () => {
@@ -448,5 +461,11 @@ describe('OidcIssuer validation', () => {
       audiences: ['api://orders', 'api://billing'],
       algorithms: [JwtAlgorithm.RS256, JwtAlgorithm.PS256, JwtAlgorithm.ES256, JwtAlgorithm.EDDSA],
     })).not.toThrow();
+  });
+});
+
+describe('OidcIssuer error codes', () => {
+  test('should test every code OidcIssuer throws', () => {
+    expect(codes.untested('src/identity/oidc-issuer.ts')).toEqual([]);
   });
 });
