@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { validationError } from '../errors';
 
 /**
  * Properties of a `ClientCredentialsSecret`.
@@ -132,7 +133,7 @@ export class ClientCredentialsSecret extends Construct implements IClientCredent
     super(scope, id);
     checkClientId(scope, id, props.clientId);
     if (props.rotateAfter && !props.rotationFunction) {
-      throw new Error(`${this.node.path}: rotateAfter needs a rotationFunction; pass the function that rotates this identity provider's client secrets, or drop rotateAfter.`);
+      throw validationError('ClientCredentialsSecret.RotateAfterWithoutFunction', `${this.node.path}: rotateAfter needs a rotationFunction; pass the function that rotates this identity provider's client secrets, or drop rotateAfter.`, this);
     }
     this.clientId = props.clientId;
     const secret = new secretsmanager.Secret(this, 'Resource', {
@@ -181,7 +182,7 @@ class ImportedClientCredentialsSecret extends Construct implements IClientCreden
 
 function checkClientId(scope: Construct, id: string, clientId: string): string {
   if (!Token.isUnresolved(clientId) && !/^[\x21-\x7e]{1,256}$/.test(clientId)) {
-    throw new Error(`${scope.node.path}/${id}: clientId '${clientId}' must be 1 to 256 printable ASCII characters without spaces; pass the client id your identity provider shows.`);
+    throw validationError('ClientCredentialsSecret.InvalidClientId', `${scope.node.path}/${id}: clientId '${clientId}' must be 1 to 256 printable ASCII characters without spaces; pass the client id your identity provider shows.`, scope);
   }
   return clientId;
 }

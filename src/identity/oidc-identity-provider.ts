@@ -1,6 +1,7 @@
 import { ArnFormat, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { validationError } from '../errors';
 import { OidcIssuer } from './oidc-issuer';
 
 /**
@@ -86,10 +87,10 @@ export class OidcIdentityProvider extends Resource implements IOidcIdentityProvi
     if (!Token.isUnresolved(providerArn)) {
       const match = /^arn:[^:]+:iam::\d{12}:oidc-provider\/(.+)$/.exec(providerArn);
       if (!match) {
-        throw new Error(`${imported.node.path}: provider ARN '${providerArn}' is not an IAM OIDC provider ARN; pass one such as 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'.`);
+        throw validationError('OidcIdentityProvider.InvalidProviderArn', `${imported.node.path}: provider ARN '${providerArn}' is not an IAM OIDC provider ARN; pass one such as 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'.`, imported);
       }
       if (!Token.isUnresolved(issuer.conditionKeyPrefix) && match[1] !== issuer.conditionKeyPrefix) {
-        throw new Error(`${imported.node.path}: provider ARN '${providerArn}' names the provider '${match[1]}', but the issuer's is '${issuer.conditionKeyPrefix}'; pass the ARN of the provider for ${issuer.issuerUrl} (or use OidcIdentityProvider.fromIssuer).`);
+        throw validationError('OidcIdentityProvider.ProviderArnOfOtherIssuer', `${imported.node.path}: provider ARN '${providerArn}' names the provider '${match[1]}', but the issuer's is '${issuer.conditionKeyPrefix}'; pass the ARN of the provider for ${issuer.issuerUrl} (or use OidcIdentityProvider.fromIssuer).`, imported);
       }
     }
     return imported;
@@ -126,10 +127,10 @@ export class OidcIdentityProvider extends Resource implements IOidcIdentityProvi
     const { issuer } = props;
     const url = issuer.providerUrl;
     if (!Token.isUnresolved(url) && /^https:\/\/[^/]*:\d*(\/|$)/.test(url)) {
-      throw new Error(`${this.node.path}: issuer URL '${url}' has a port, which IAM OIDC providers cannot have; serve the issuer on the default HTTPS port 443.`);
+      throw validationError('OidcIdentityProvider.IssuerUrlWithPort', `${this.node.path}: issuer URL '${url}' has a port, which IAM OIDC providers cannot have; serve the issuer on the default HTTPS port 443.`, this);
     }
     if (!Token.isUnresolved(issuer.audiences) && issuer.audiences.length > 100) {
-      throw new Error(`${this.node.path}: the issuer has ${issuer.audiences.length} audiences, but an IAM OIDC provider takes at most 100 client IDs; split them across issuers or trim the list.`);
+      throw validationError('OidcIdentityProvider.TooManyAudiences', `${this.node.path}: the issuer has ${issuer.audiences.length} audiences, but an IAM OIDC provider takes at most 100 client IDs; split them across issuers or trim the list.`, this);
     }
 
     const provider = new iam.OidcProviderNative(this, 'Resource', {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { IResource, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { validationError } from '../errors';
 
 /** IAM's length limits for a SAML metadata document (CreateSAMLProvider). */
 const MIN_METADATA_LENGTH = 1000;
@@ -28,7 +29,7 @@ export abstract class SamlMetadata {
     try {
       xml = fs.readFileSync(path, 'utf-8');
     } catch (e) {
-      throw new Error(`SamlMetadata.fromFile: cannot read '${path}' (${(e as Error).message}); pass the path of the metadata XML file your IdP exported.`);
+      throw validationError('SamlMetadata.UnreadableFile', `SamlMetadata.fromFile: cannot read '${path}' (${(e as Error).message}); pass the path of the metadata XML file your IdP exported.`);
     }
     return new XmlSamlMetadata(xml, `the metadata file '${path}'`);
   }
@@ -98,7 +99,7 @@ export class SamlIdentityProvider extends Resource implements ISamlIdentityProvi
   public static fromSamlProviderArn(scope: Construct, id: string, samlProviderArn: string): ISamlIdentityProvider {
     const imported = new ImportedSamlIdentityProvider(scope, id, samlProviderArn);
     if (!Token.isUnresolved(samlProviderArn) && !/^arn:[^:]+:iam::\d{12}:saml-provider\/[\w+=,.@-]{1,128}$/.test(samlProviderArn)) {
-      throw new Error(`${imported.node.path}: SAML provider ARN '${samlProviderArn}' is not an IAM SAML provider ARN; pass one such as 'arn:aws:iam::123456789012:saml-provider/Corp'.`);
+      throw validationError('SamlIdentityProvider.InvalidProviderArn', `${imported.node.path}: SAML provider ARN '${samlProviderArn}' is not an IAM SAML provider ARN; pass one such as 'arn:aws:iam::123456789012:saml-provider/Corp'.`, imported);
     }
     return imported;
   }
@@ -112,7 +113,7 @@ export class SamlIdentityProvider extends Resource implements ISamlIdentityProvi
 
   constructor(scope: Construct, id: string, props: SamlIdentityProviderProps) {
     super(scope, id);
-    checkMetadata(this.node.path, props.metadata);
+    checkMetadata(this, props.metadata);
     const provider = new iam.SamlProvider(this, 'Resource', {
       name: props.name,
       metadataDocument: iam.SamlMetadataDocument.fromXml(props.metadata.xml),
@@ -128,24 +129,24 @@ class ImportedSamlIdentityProvider extends Resource implements ISamlIdentityProv
 }
 
 /** Catches documents that are obviously not IdP metadata; IAM does the full validation at deploy time. */
-function checkMetadata(path: string, metadata: SamlMetadata): void {
+function checkMetadata(scope: Construct, metadata: SamlMetadata): void {
   const xml = metadata.xml;
   if (Token.isUnresolved(xml)) return;
-  const what = `${path}: ${metadata instanceof XmlSamlMetadata ? metadata.source : 'the metadata document'}`;
+  const what = `${scope.node.path}: ${metadata instanceof XmlSamlMetadata ? metadata.source : 'the metadata document'}`;
   const text = xml.replace(/^\uFEFF/, '').trim();
   if (text.length === 0) {
-    throw new Error(`${what} is empty; export the metadata XML from your IdP (usually at its '/metadata' or 'FederationMetadata.xml' URL) and pass that.`);
+    throw validationError('SamlIdentityProvider.EmptyMetadata', `${what} is empty; export the metadata XML from your IdP (usually at its '/metadata' or 'FederationMetadata.xml' URL) and pass that.`, scope);
   }
   if (!text.startsWith('<')) {
-    throw new Error(`${what} is not XML (it starts with '${text.slice(0, 20)}'); pass the IdP's metadata XML, not a URL, file name or base64 string.`);
+    throw validationError('SamlIdentityProvider.MetadataNotXml', `${what} is not XML (it starts with '${text.slice(0, 20)}'); pass the IdP's metadata XML, not a URL, file name or base64 string.`, scope);
   }
   if (!/<([\w.-]+:)?EntityDescriptor[\s/>]/.test(text)) {
-    throw new Error(`${what} has no <EntityDescriptor> element, so it is not SAML 2.0 metadata; pass the IdP's metadata XML.`);
+    throw validationError('SamlIdentityProvider.NotSamlMetadata', `${what} has no <EntityDescriptor> element, so it is not SAML 2.0 metadata; pass the IdP's metadata XML.`, scope);
   }
   if (!/<([\w.-]+:)?IDPSSODescriptor[\s/>]/.test(text)) {
-    throw new Error(`${what} has no <IDPSSODescriptor> element, so it does not describe an identity provider (service-provider metadata, such as AWS's own, will not do); pass the metadata your IdP exports.`);
+    throw validationError('SamlIdentityProvider.NotIdpMetadata', `${what} has no <IDPSSODescriptor> element, so it does not describe an identity provider (service-provider metadata, such as AWS's own, will not do); pass the metadata your IdP exports.`, scope);
   }
   if (xml.length < MIN_METADATA_LENGTH || xml.length > MAX_METADATA_LENGTH) {
-    throw new Error(`${what} is ${xml.length} characters long, but IAM accepts ${MIN_METADATA_LENGTH} to ${MAX_METADATA_LENGTH}; pass the complete metadata document (with its signing certificate) your IdP exports.`);
+    throw validationError('SamlIdentityProvider.MetadataLength', `${what} is ${xml.length} characters long, but IAM accepts ${MIN_METADATA_LENGTH} to ${MAX_METADATA_LENGTH}; pass the complete metadata document (with its signing certificate) your IdP exports.`, scope);
   }
 }

@@ -5,6 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ClientCredentialsSecret } from '../../src';
 import { acknowledgements, nagFindings } from '../support/cdk';
+import { ErrorCodes } from '../support/error-codes';
+
+const codes = new ErrorCodes();
 
 function makeStack(app = new App()): Stack {
   return new Stack(app, 'Service', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -145,11 +148,17 @@ describe('ClientCredentialsSecret', () => {
   });
 
   test.each([
-    ['an empty client id', { clientId: '' }, /clientId '' must be 1 to 256 printable ASCII/],
-    ['a client id with a space', { clientId: 'orders service' }, /Service\/InventoryClient: clientId 'orders service'/],
-    ['rotateAfter without a rotation function', { clientId: 'orders-service', rotateAfter: Duration.days(7) }, /rotateAfter needs a rotationFunction/],
-  ])('should refuse %s at synth', (_name, props, message) => {
+    ['an empty client id', 'ClientCredentialsSecret.InvalidClientId', { clientId: '' }, /clientId '' must be 1 to 256 printable ASCII/],
+    ['a client id with a space', 'ClientCredentialsSecret.InvalidClientId', { clientId: 'orders service' }, /Service\/InventoryClient: clientId 'orders service'/],
+    ['rotateAfter without a rotation function', 'ClientCredentialsSecret.RotateAfterWithoutFunction', { clientId: 'orders-service', rotateAfter: Duration.days(7) }, /rotateAfter needs a rotationFunction/],
+  ])('should refuse %s at synth', (_name, code, props, message) => {
     const stack = makeStack();
-    expect(() => new ClientCredentialsSecret(stack, 'InventoryClient', props)).toThrow(message);
+    codes.expectThrows(() => new ClientCredentialsSecret(stack, 'InventoryClient', props), code, message);
+  });
+});
+
+describe('ClientCredentialsSecret error codes', () => {
+  test('should test every code ClientCredentialsSecret throws', () => {
+    expect(codes.untested('src/identity/client-credentials-secret.ts')).toEqual([]);
   });
 });

@@ -2,6 +2,9 @@ import { App, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { OidcIdentityProvider, OidcIssuer } from '../../src';
+import { ErrorCodes } from '../support/error-codes';
+
+const codes = new ErrorCodes();
 
 function makeStack(): Stack {
   return new Stack(new App(), 'Identity', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -92,7 +95,7 @@ describe('OidcIdentityProvider', () => {
     const issuer = OidcIssuer.fromUrl('https://login.acme.com:8443', { audiences: ['api://orders'] });
 
     // WHEN / THEN
-    expect(() => new OidcIdentityProvider(stack, 'Acme', { issuer })).toThrow(
+    codes.expectThrows(() => new OidcIdentityProvider(stack, 'Acme', { issuer }), 'OidcIdentityProvider.IssuerUrlWithPort',
       "Identity/Acme: issuer URL 'https://login.acme.com:8443' has a port, which IAM OIDC providers cannot have; serve the issuer on the default HTTPS port 443.",
     );
   });
@@ -104,7 +107,7 @@ describe('OidcIdentityProvider', () => {
     const issuer = OidcIssuer.fromUrl('https://login.acme.com', { audiences });
 
     // WHEN / THEN
-    expect(() => new OidcIdentityProvider(stack, 'Acme', { issuer })).toThrow(
+    codes.expectThrows(() => new OidcIdentityProvider(stack, 'Acme', { issuer }), 'OidcIdentityProvider.TooManyAudiences',
       /^Identity\/Acme: the issuer has 101 audiences, but an IAM OIDC provider takes at most 100 client IDs; /,
     );
   });
@@ -211,10 +214,10 @@ describe('OidcIdentityProvider imports', () => {
     const stack = makeStack();
 
     // WHEN / THEN
-    expect(() => OidcIdentityProvider.fromProviderArn(
+    codes.expectThrows(() => OidcIdentityProvider.fromProviderArn(
       stack, 'Auth0', 'arn:aws:iam::123456789012:oidc-provider/acme.eu.auth0.com',
       OidcIssuer.auth0('acme.eu.auth0.com', { audiences: ['client-a'] }),
-    )).toThrow(
+    ), 'OidcIdentityProvider.ProviderArnOfOtherIssuer',
       "Identity/Auth0: provider ARN 'arn:aws:iam::123456789012:oidc-provider/acme.eu.auth0.com' names the provider 'acme.eu.auth0.com', but the issuer's is 'acme.eu.auth0.com/'; pass the ARN of the provider for https://acme.eu.auth0.com/ (or use OidcIdentityProvider.fromIssuer).",
     );
   });
@@ -224,8 +227,14 @@ describe('OidcIdentityProvider imports', () => {
     const stack = makeStack();
 
     // WHEN / THEN
-    expect(() => OidcIdentityProvider.fromProviderArn(
+    codes.expectThrows(() => OidcIdentityProvider.fromProviderArn(
       stack, 'GitHub', 'arn:aws:iam::123456789012:saml-provider/Corp', OidcIssuer.githubActions(),
-    )).toThrow(/^Identity\/GitHub: provider ARN 'arn:aws:iam::123456789012:saml-provider\/Corp' is not an IAM OIDC provider ARN; /);
+    ), 'OidcIdentityProvider.InvalidProviderArn', /^Identity\/GitHub: provider ARN 'arn:aws:iam::123456789012:saml-provider\/Corp' is not an IAM OIDC provider ARN; /);
+  });
+});
+
+describe('OidcIdentityProvider error codes', () => {
+  test('should test every code OidcIdentityProvider throws', () => {
+    expect(codes.untested('src/identity/oidc-identity-provider.ts')).toEqual([]);
   });
 });

@@ -4,6 +4,9 @@ import * as path from 'path';
 import { App, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SamlIdentityProvider, SamlMetadata } from '../../src';
+import { ErrorCodes } from '../support/error-codes';
+
+const codes = new ErrorCodes();
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'idp-metadata.xml');
 const XML = fs.readFileSync(FIXTURE, 'utf-8');
@@ -67,21 +70,21 @@ describe('SamlIdentityProvider', () => {
     });
   });
 
-  test.each<[string, string, RegExp]>([
-    ['empty metadata', '', /^Identity\/Corp: the metadata XML is empty; /],
-    ['blank metadata', ' \n\t', /the metadata XML is empty/],
-    ['a URL instead of XML', 'https://idp.example.com/saml/metadata', /the metadata XML is not XML \(it starts with 'https:\/\/idp\.example\.'\)/],
-    ['XML without an EntityDescriptor', '<html><body>Sign in</body></html>', /has no <EntityDescriptor> element, so it is not SAML 2\.0 metadata/],
-    ['service-provider metadata', XML.replace(/IDPSSODescriptor/g, 'SPSSODescriptor'), /has no <IDPSSODescriptor> element, so it does not describe an identity provider/],
-    ['metadata shorter than IAM accepts',
+  test.each<[string, string, string, RegExp]>([
+    ['empty metadata', 'SamlIdentityProvider.EmptyMetadata', '', /^Identity\/Corp: the metadata XML is empty; /],
+    ['blank metadata', 'SamlIdentityProvider.EmptyMetadata', ' \n\t', /the metadata XML is empty/],
+    ['a URL instead of XML', 'SamlIdentityProvider.MetadataNotXml', 'https://idp.example.com/saml/metadata', /the metadata XML is not XML \(it starts with 'https:\/\/idp\.example\.'\)/],
+    ['XML without an EntityDescriptor', 'SamlIdentityProvider.NotSamlMetadata', '<html><body>Sign in</body></html>', /has no <EntityDescriptor> element, so it is not SAML 2\.0 metadata/],
+    ['service-provider metadata', 'SamlIdentityProvider.NotIdpMetadata', XML.replace(/IDPSSODescriptor/g, 'SPSSODescriptor'), /has no <IDPSSODescriptor> element, so it does not describe an identity provider/],
+    ['metadata shorter than IAM accepts', 'SamlIdentityProvider.MetadataLength',
       '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"><md:IDPSSODescriptor/></md:EntityDescriptor>',
       /is 113 characters long, but IAM accepts 1000 to 10000000; /],
-  ])('should refuse %s', (_name, xml, message) => {
+  ])('should refuse %s', (_name, code, xml, message) => {
     // GIVEN
     const stack = makeStack();
 
     // WHEN / THEN
-    expect(() => new SamlIdentityProvider(stack, 'Corp', { metadata: SamlMetadata.fromXml(xml) })).toThrow(message);
+    codes.expectThrows(() => new SamlIdentityProvider(stack, 'Corp', { metadata: SamlMetadata.fromXml(xml) }), code, message);
   });
 
   test('should name the file in errors about a metadata file', () => {
@@ -92,7 +95,7 @@ describe('SamlIdentityProvider', () => {
     fs.writeFileSync(file, '');
 
     // WHEN / THEN
-    expect(() => new SamlIdentityProvider(stack, 'Corp', { metadata: SamlMetadata.fromFile(file) })).toThrow(
+    codes.expectThrows(() => new SamlIdentityProvider(stack, 'Corp', { metadata: SamlMetadata.fromFile(file) }), 'SamlIdentityProvider.EmptyMetadata',
       `Identity/Corp: the metadata file '${file}' is empty; `,
     );
     fs.rmSync(dir, { recursive: true });
@@ -100,7 +103,7 @@ describe('SamlIdentityProvider', () => {
 
   test('should refuse a metadata file that does not exist', () => {
     // WHEN / THEN
-    expect(() => SamlMetadata.fromFile('/nonexistent/metadata.xml')).toThrow(
+    codes.expectThrows(() => SamlMetadata.fromFile('/nonexistent/metadata.xml'), 'SamlMetadata.UnreadableFile',
       /^SamlMetadata\.fromFile: cannot read '\/nonexistent\/metadata\.xml' \(.*ENOENT.*\); pass the path of the metadata XML file your IdP exported\.$/,
     );
   });
@@ -144,8 +147,14 @@ describe('SamlIdentityProvider imports', () => {
     const stack = makeStack();
 
     // WHEN / THEN
-    expect(() => SamlIdentityProvider.fromSamlProviderArn(stack, 'Corp', 'arn:aws:iam::123456789012:oidc-provider/gitlab.com')).toThrow(
+    codes.expectThrows(() => SamlIdentityProvider.fromSamlProviderArn(stack, 'Corp', 'arn:aws:iam::123456789012:oidc-provider/gitlab.com'), 'SamlIdentityProvider.InvalidProviderArn',
       /^Identity\/Corp: SAML provider ARN 'arn:aws:iam::123456789012:oidc-provider\/gitlab\.com' is not an IAM SAML provider ARN; /,
     );
+  });
+});
+
+describe('SamlIdentityProvider error codes', () => {
+  test('should test every code SamlIdentityProvider throws', () => {
+    expect(codes.untested('src/identity/saml-identity-provider.ts')).toEqual([]);
   });
 });
