@@ -218,7 +218,7 @@ describe('OidcIdentityProvider imports', () => {
       stack, 'Auth0', 'arn:aws:iam::123456789012:oidc-provider/acme.eu.auth0.com',
       OidcIssuer.auth0('acme.eu.auth0.com', { audiences: ['client-a'] }),
     ), 'OidcIdentityProvider.ProviderArnOfOtherIssuer',
-      "Identity/Auth0: provider ARN 'arn:aws:iam::123456789012:oidc-provider/acme.eu.auth0.com' names the provider 'acme.eu.auth0.com', but the issuer's is 'acme.eu.auth0.com/'; pass the ARN of the provider for https://acme.eu.auth0.com/ (or use OidcIdentityProvider.fromIssuer).",
+    "Identity/Auth0: provider ARN 'arn:aws:iam::123456789012:oidc-provider/acme.eu.auth0.com' names the provider 'acme.eu.auth0.com', but the issuer's is 'acme.eu.auth0.com/'; pass the ARN of the provider for https://acme.eu.auth0.com/ (or use OidcIdentityProvider.fromIssuer).",
     );
   });
 
