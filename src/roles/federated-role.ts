@@ -2,6 +2,7 @@ import { Aws, CfnMapping, Duration, Fn, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { ErrorCode, validationError, validationMessage } from '../errors';
 import { ClaimCondition, FederatedTrust, OidcTrustOptions, SamlEnvironmentSeparation, SamlSignInEndpoint, SamlTrustOptions } from './federated-trust';
 import { FederationGuard } from './federation-guard';
 import { FederationRisk } from './federation-risk';
@@ -133,8 +134,8 @@ export interface FederatedRoleProps {
  * (`StringEquals`, or `StringLike` with wildcards only after the subject's fixed prefix); a SAML
  * trust always on `SAML:aud`. Only `sts:AssumeRoleWithWebIdentity` / `sts:AssumeRoleWithSAML` is
  * granted, plus `sts:TagSession` when `allowSessionTags` is set. The role is checked at
- * construction with the same rules as `FederationGuard`; a violation throws an error naming the
- * construct path and how to fix it.
+ * construction with the same rules as `FederationGuard`; a violation throws a CDK validation error
+ * (code `FederatedRole.<Mistake>`, listed in docs/errors.md) naming the construct path and how to fix it.
  *
  * ```ts
  * declare const github: IOidcIdentityProvider;
@@ -180,7 +181,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const oidc = props.trust?._oidc;
     const saml = props.trust?._saml;
     if (!oidc && !saml) {
-      this.fail('has no trust', 'pass trust: FederatedTrust.oidc({...}) or FederatedTrust.saml({...})');
+      this.fail('FederatedRole.NoTrust', 'has no trust', 'pass trust: FederatedTrust.oidc({...}) or FederatedTrust.saml({...})');
     }
     this.environment = props.environment;
     this.checkEnvironmentLabel();
@@ -236,11 +237,11 @@ export class FederatedRole extends Construct implements iam.IGrantable {
 
   private buildOidcTrust(options: OidcTrustOptions, props: FederatedRoleProps): BuiltTrust {
     const provider = options.provider;
-    if (!provider?.issuer) this.fail('has an OIDC trust without a provider', 'pass provider: an OidcIdentityProvider (or OidcIdentityProvider.fromIssuer(...))');
+    if (!provider?.issuer) this.fail('FederatedRole.MissingOidcProvider', 'has an OIDC trust without a provider', 'pass provider: an OidcIdentityProvider (or OidcIdentityProvider.fromIssuer(...))');
     const issuer = provider.issuer;
     const keyPrefix = issuer.conditionKeyPrefix;
     if (Token.isUnresolved(keyPrefix)) {
-      this.fail(`trusts an issuer whose URL is only known at deploy time ('${issuer.issuerUrl}')`, 'IAM condition keys are named after the provider URL, so pass the issuer URL as a literal string');
+      this.fail('FederatedRole.DeployTimeIssuerUrl', `trusts an issuer whose URL is only known at deploy time ('${issuer.issuerUrl}')`, 'IAM condition keys are named after the provider URL, so pass the issuer URL as a literal string');
     }
     const host = keyPrefix.toLowerCase();
     const customSubjects = issuer.customSubjectTemplate;
@@ -249,11 +250,11 @@ export class FederatedRole extends Construct implements iam.IGrantable {
 
     const audiences = options.audiences ?? issuer.audiences;
     if (!audiences || audiences.length === 0) {
-      this.fail(`has no audience for '${keyPrefix}:aud', so tokens minted for any client of ${issuer.name} would be accepted`, 'pass audiences (or give the issuer its audiences)');
+      this.fail('FederatedRole.MissingAudience', `has no audience for '${keyPrefix}:aud', so tokens minted for any client of ${issuer.name} would be accepted`, 'pass audiences (or give the issuer its audiences)');
     }
     for (const audience of audiences) {
       if (!Token.isUnresolved(audience) && (audience.trim() === '' || firstWildcard(audience) >= 0 || /[*?]/.test(audience))) {
-        this.fail(`has the audience '${audience}', which is empty or has a wildcard, though audiences are compared exactly`, 'list each accepted audience literally (e.g. \'sts.amazonaws.com\' for GitHub Actions)');
+        this.fail('FederatedRole.InexactAudience', `has the audience '${audience}', which is empty or has a wildcard, though audiences are compared exactly`, 'list each accepted audience literally (e.g. \'sts.amazonaws.com\' for GitHub Actions)');
       }
       this.checkNoPolicyVariable(`${keyPrefix}:aud`, audience);
     }
@@ -262,13 +263,13 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const anySubjectReason = options.anySubjectReason;
     if (anySubjectReason !== undefined) {
       if (typeof anySubjectReason !== 'string' || anySubjectReason.trim() === '' || Token.isUnresolved(anySubjectReason)) {
-        this.fail('sets anySubjectReason to an empty or unresolved value', 'say in a literal string why every subject of these audiences may assume the role');
+        this.fail('FederatedRole.InvalidAnySubjectReason', 'sets anySubjectReason to an empty or unresolved value', 'say in a literal string why every subject of these audiences may assume the role');
       }
       if (subjects.length > 0) {
-        this.fail('sets both subjects and anySubjectReason', 'pass subjects to admit those subjects only, or anySubjectReason (and no subjects) to admit every subject of the audiences');
+        this.fail('FederatedRole.SubjectsWithAnySubjectReason', 'sets both subjects and anySubjectReason', 'pass subjects to admit those subjects only, or anySubjectReason (and no subjects) to admit every subject of the audiences');
       }
     } else if (subjects.length === 0) {
-      this.fail(`has no subject for '${keyPrefix}:sub', so every identity of ${issuer.name} could assume it`, `pass subjects, e.g. [Subject.exactly('${scheme?.example ?? '<subject>'}')]`);
+      this.fail('FederatedRole.MissingSubject', `has no subject for '${keyPrefix}:sub', so every identity of ${issuer.name} could assume it`, `pass subjects, e.g. [Subject.exactly('${scheme?.example ?? '<subject>'}')]`);
     }
     let acceptsAnyRepositoryOfOwner = false;
     for (const subject of subjects) {
@@ -283,9 +284,9 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const refs = options.jobWorkflowRefs;
     if (refs !== undefined) {
       if (!github) {
-        this.fail(`sets jobWorkflowRefs, a GitHub Actions claim, but the provider's issuer is ${issuer.name} ('${issuer.issuerUrl}')`, 'remove jobWorkflowRefs, or trust a GitHub Actions provider');
+        this.fail('FederatedRole.JobWorkflowRefsWithoutGitHub', `sets jobWorkflowRefs, a GitHub Actions claim, but the provider's issuer is ${issuer.name} ('${issuer.issuerUrl}')`, 'remove jobWorkflowRefs, or trust a GitHub Actions provider');
       }
-      if (refs.length === 0) this.fail('sets jobWorkflowRefs to an empty list, which no job can match', 'list the reusable workflows, or leave jobWorkflowRefs out');
+      if (refs.length === 0) this.fail('FederatedRole.EmptyJobWorkflowRefs', 'sets jobWorkflowRefs to an empty list, which no job can match', 'list the reusable workflows, or leave jobWorkflowRefs out');
       for (const ref of refs) this.checkJobWorkflowRef(ref, keyPrefix);
       (refs.some(r => firstWildcard(r) >= 0) ? like : equals)[`${keyPrefix}:job_workflow_ref`] = [...refs];
     }
@@ -294,7 +295,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     for (const condition of options.claims ?? []) {
       this.checkClaim(condition, seen, /^[A-Za-z0-9_.-]+$/, `${keyPrefix}:`, 'subjects/audiences/jobWorkflowRefs');
       const unsupported = unsupportedKeyReason(host, condition.claim);
-      if (unsupported) this.fail(`has a claim condition on '${keyPrefix}:${condition.claim}', but ${unsupported}, and a condition on a missing key never holds`, 'remove it, or condition on one of those keys');
+      if (unsupported) this.fail('FederatedRole.UnsupportedConditionKey', `has a claim condition on '${keyPrefix}:${condition.claim}', but ${unsupported}, and a condition on a missing key never holds`, 'remove it, or condition on one of those keys');
       const key = `${keyPrefix}:${condition.claim}`;
       if (condition.claim.toLowerCase() === 'amr') {
         (anyValue[`ForAnyValue:${condition.conditionOperator}`] ??= {})[key] = [...condition.values];
@@ -331,30 +332,30 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const parts = subject._github;
     if (parts) {
       if (!github) {
-        this.fail(`uses the GitHub Actions subject '${value}', but its provider's issuer is not GitHub Actions`, 'use Subject.exactly or Subject.pattern with the subjects of that issuer');
+        this.fail('FederatedRole.GitHubSubjectWithoutGitHub', `uses the GitHub Actions subject '${value}', but its provider's issuer is not GitHub Actions`, 'use Subject.exactly or Subject.pattern with the subjects of that issuer');
       }
       if (!GITHUB_REPOSITORY.test(parts.repository)) {
-        this.fail(`has the GitHub repository '${parts.repository}' in subject '${value}', which is not a literal 'owner/name'`, "name one repository, e.g. 'acme/app' (for every repository of an owner use Subject.pattern with allowAnyRepositoryOfOwner)");
+        this.fail('FederatedRole.InvalidGitHubRepository', `has the GitHub repository '${parts.repository}' in subject '${value}', which is not a literal 'owner/name'`, "name one repository, e.g. 'acme/app' (for every repository of an owner use Subject.pattern with allowAnyRepositoryOfOwner)");
       }
       if (parts.name !== undefined && (parts.name.trim() === '' || parts.name.includes(':') || /^refs\//.test(parts.name))) {
-        this.fail(`has the ${parts.kind} name '${parts.name}' in subject '${value}', which is empty, contains ':' or starts with 'refs/'`, `pass the bare ${parts.kind} name, e.g. 'main'`);
+        this.fail('FederatedRole.InvalidGitHubRefName', `has the ${parts.kind} name '${parts.name}' in subject '${value}', which is empty, contains ':' or starts with 'refs/'`, `pass the bare ${parts.kind} name, e.g. 'main'`);
       }
     }
     if (Token.isUnresolved(value)) {
       if (subject.isPattern && !parts) {
-        this.fail('has a subject pattern that is only known at deploy time, so its wildcards cannot be checked', 'pass the pattern as a literal string, or use Subject.exactly for a deploy-time value');
+        this.fail('FederatedRole.DeployTimeSubjectPattern', 'has a subject pattern that is only known at deploy time, so its wildcards cannot be checked', 'pass the pattern as a literal string, or use Subject.exactly for a deploy-time value');
       }
       return false;
     }
-    if (value.trim() === '') this.fail('has an empty subject', 'name the subject');
+    if (value.trim() === '') this.fail('FederatedRole.EmptySubject', 'has an empty subject', 'name the subject');
     this.checkNoPolicyVariable(`${keyPrefix}:sub`, value);
 
     const wildcard = firstWildcard(value) >= 0;
     if (!subject.isPattern && wildcard) {
-      this.fail(`has the exact subject '${value}', which contains '*' or '?', characters StringEquals compares literally`, `use Subject.pattern('${value}') if a pattern is meant`);
+      this.fail('FederatedRole.WildcardInExactSubject', `has the exact subject '${value}', which contains '*' or '?', characters StringEquals compares literally`, `use Subject.pattern('${value}') if a pattern is meant`);
     }
     if (scheme && !value.startsWith(scheme.prefix) && !(subject.isPattern && wildcard)) {
-      this.fail(`has the subject '${value}', which can never match: every ${scheme.issuer} subject starts with '${scheme.prefix}'`, `write it as '${scheme.example}'`);
+      this.fail('FederatedRole.SubjectWithoutPrefix', `has the subject '${value}', which can never match: every ${scheme.issuer} subject starts with '${scheme.prefix}'`, `write it as '${scheme.example}'`);
     }
 
     let acceptsAnyRepositoryOfOwner = false;
@@ -364,7 +365,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
         acceptsAnyRepositoryOfOwner = true;
       } else if (risk && !ACCEPTABLE_AT_SYNTH.includes(risk)) {
         const hint = risk === FederationRisk.ANY_REPOSITORY_OF_OWNER ? ' (or, if every repository of that owner is meant, set allowAnyRepositoryOfOwner: true)' : '';
-        this.fail(`${describeSubjectRisk(risk, `${keyPrefix}:sub`, value, scheme)}${hint}`);
+        this.fail('FederatedRole.LooseSubjectPattern', `${describeSubjectRisk(risk, `${keyPrefix}:sub`, value, scheme)}${hint}`);
       }
     }
     if (this.environment && github) this.checkGitHubEnvironment(subject);
@@ -384,7 +385,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
 
     if (tail === undefined) {
       if (environment.isProduction) {
-        this.fail(`is labelled production ('${label}'), but its subject pattern '${value}' has a wildcard in the repository part and could match jobs of any environment`, `name the environment, e.g. ${example}`);
+        this.fail('FederatedRole.ProductionSubjectNotPinned', `is labelled production ('${label}'), but its subject pattern '${value}' has a wildcard in the repository part and could match jobs of any environment`, `name the environment, e.g. ${example}`);
       }
       return;
     }
@@ -393,23 +394,23 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       const name = tail.slice(envPrefix.length);
       if (!wildcardIn(name)) {
         if (name.toLowerCase() !== label.toLowerCase()) {
-          this.fail(`is labelled '${label}', but its subject '${value}' names the GitHub environment '${name}'`, `use the subject of the '${label}' environment, or label the role RoleEnvironment for '${name}'`);
+          this.fail('FederatedRole.SubjectOfOtherEnvironment', `is labelled '${label}', but its subject '${value}' names the GitHub environment '${name}'`, `use the subject of the '${label}' environment, or label the role RoleEnvironment for '${name}'`);
         }
         return;
       }
       if (environment.isProduction) {
-        this.fail(`is labelled production ('${label}'), but its subject pattern '${value}' could match environments other than '${label}'`, `name the environment exactly, e.g. ${example}`);
+        this.fail('FederatedRole.ProductionSubjectNotPinned', `is labelled production ('${label}'), but its subject pattern '${value}' could match environments other than '${label}'`, `name the environment exactly, e.g. ${example}`);
       }
       const literal = name.slice(0, firstWildcard(name));
       if (!label.toLowerCase().startsWith(literal.toLowerCase())) {
-        this.fail(`is labelled '${label}', but its subject pattern '${value}' can only match GitHub environments starting with '${literal}'`, `use a subject of the '${label}' environment, e.g. ${example}`);
+        this.fail('FederatedRole.SubjectOfOtherEnvironment', `is labelled '${label}', but its subject pattern '${value}' can only match GitHub environments starting with '${literal}'`, `use a subject of the '${label}' environment, e.g. ${example}`);
       }
       return;
     }
     // Not literally an environment subject: it matters only if a wildcard could stand for "environment:...".
     if (environment.isProduction && wildcardIn(tail)) {
       if (envPrefix.startsWith(tail.slice(0, firstWildcard(tail)))) {
-        this.fail(`is labelled production ('${label}'), but its subject pattern '${value}' could match jobs of any GitHub environment`, `name the environment, e.g. ${example}, or a branch, e.g. Subject.githubBranch('<owner>/<repository>', 'main')`);
+        this.fail('FederatedRole.ProductionSubjectNotPinned', `is labelled production ('${label}'), but its subject pattern '${value}' could match jobs of any GitHub environment`, `name the environment, e.g. ${example}, or a branch, e.g. Subject.githubBranch('<owner>/<repository>', 'main')`);
       }
     }
   }
@@ -417,7 +418,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
   /** IAM fills `${...}` from the request itself: the caller's own claims would satisfy the condition. */
   private checkNoPolicyVariable(key: string, value: string): void {
     if (!Token.isUnresolved(value) && hasPolicyVariable(value)) {
-      this.fail(`tests '${key}' against '${value}', which holds an IAM policy variable ('\${...}') that IAM fills in from the request itself, so the caller's own claims satisfy it`, "write the value literally (for a literal '*', '?' or '$' use '${*}', '${?}', '${$}')");
+      this.fail('FederatedRole.PolicyVariable', `tests '${key}' against '${value}', which holds an IAM policy variable ('\${...}') that IAM fills in from the request itself, so the caller's own claims satisfy it`, "write the value literally (for a literal '*', '?' or '$' use '${*}', '${?}', '${$}')");
     }
   }
 
@@ -426,7 +427,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const at = ref.indexOf('@');
     const path = at >= 0 ? ref.slice(0, at) : ref;
     if (at <= 0 || firstWildcard(path) >= 0 || !/^[^/]+\/[^/]+\/.+\.ya?ml$/.test(path)) {
-      this.fail(`has the job_workflow_ref '${ref}', which is not '<owner>/<repository>/<path>.yml@<ref>' with a literal workflow path`, "pin the reusable workflow, e.g. 'acme/pipelines/.github/workflows/deploy.yml@refs/heads/main' (a wildcard may only follow the '@')");
+      this.fail('FederatedRole.InvalidJobWorkflowRef', `has the job_workflow_ref '${ref}', which is not '<owner>/<repository>/<path>.yml@<ref>' with a literal workflow path`, "pin the reusable workflow, e.g. 'acme/pipelines/.github/workflows/deploy.yml@refs/heads/main' (a wildcard may only follow the '@')");
     }
   }
 
@@ -434,33 +435,33 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     const claim = condition?.claim ?? '';
     const lower = claim.toLowerCase();
     if (!name.test(claim)) {
-      this.fail(`has a claim condition on '${claim}', which is not a bare claim name`, `pass the claim name without '${keyPrefix}', e.g. 'repository_id'`);
+      this.fail('FederatedRole.InvalidClaimName', `has a claim condition on '${claim}', which is not a bare claim name`, `pass the claim name without '${keyPrefix}', e.g. 'repository_id'`);
     }
     if (seen.has(lower)) {
-      this.fail(`has a second condition on '${keyPrefix}${claim}'`, `use ${dedicated} for aud/sub, and one ClaimCondition per claim`);
+      this.fail('FederatedRole.DuplicateCondition', `has a second condition on '${keyPrefix}${claim}'`, `use ${dedicated} for aud/sub, and one ClaimCondition per claim`);
     }
     seen.add(lower);
     if (condition.values.length === 0) {
-      this.fail(`has a condition on '${keyPrefix}${claim}' with no values, which nothing can match`, 'list the accepted values');
+      this.fail('FederatedRole.ConditionWithoutValues', `has a condition on '${keyPrefix}${claim}' with no values, which nothing can match`, 'list the accepted values');
     }
     for (const value of condition.values) {
       this.checkNoPolicyVariable(`${keyPrefix}${claim}`, value);
       if (condition.conditionOperator !== 'StringLike') continue;
       if (Token.isUnresolved(value)) {
-        this.fail(`has a pattern on '${keyPrefix}${claim}' that is only known at deploy time, so its wildcards cannot be checked`, 'pass the pattern as a literal string, or use ClaimCondition.stringEquals for a deploy-time value');
+        this.fail('FederatedRole.DeployTimeConditionPattern', `has a pattern on '${keyPrefix}${claim}' that is only known at deploy time, so its wildcards cannot be checked`, 'pass the pattern as a literal string, or use ClaimCondition.stringEquals for a deploy-time value');
       }
       if (isWildcardOnly(value)) {
-        this.fail(`has the pattern '${value}' on '${keyPrefix}${claim}', which matches any value`, 'list the accepted values, or drop the condition');
+        this.fail('FederatedRole.AnyValueConditionPattern', `has the pattern '${value}' on '${keyPrefix}${claim}', which matches any value`, 'list the accepted values, or drop the condition');
       }
     }
   }
 
   private buildSamlTrust(options: SamlTrustOptions, props: FederatedRoleProps): BuiltTrust {
     const provider = options.provider;
-    if (!provider?.samlProviderArn) this.fail('has a SAML trust without a provider', 'pass provider: a SamlIdentityProvider');
+    if (!provider?.samlProviderArn) this.fail('FederatedRole.MissingSamlProvider', 'has a SAML trust without a provider', 'pass provider: a SamlIdentityProvider');
     const endpoints = options.signInEndpoints ?? [SamlSignInEndpoint.GLOBAL];
     if (endpoints.length === 0) {
-      this.fail("has no sign-in endpoint for 'SAML:aud', so assertions addressed anywhere would be accepted", 'leave signInEndpoints out (global endpoint) or list the endpoints your IdP posts to');
+      this.fail('FederatedRole.NoSignInEndpoint', "has no sign-in endpoint for 'SAML:aud', so assertions addressed anywhere would be accepted", 'leave signInEndpoints out (global endpoint) or list the endpoints your IdP posts to');
     }
     const urls = endpoints.map(endpoint => this.endpointUrl(endpoint));
 
@@ -476,9 +477,9 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     if (separation?._kind === 'issuer') {
       const issuer = separation._issuer;
       if (typeof issuer !== 'string' || Token.isUnresolved(issuer) || issuer.trim() === '' || /[*?]/.test(issuer) || hasPolicyVariable(issuer)) {
-        this.fail(`has the SAML issuer '${issuer}' for its environment, which is empty, only known at deploy time, or has a wildcard or a policy variable`, "pass this environment's IdP application's issuer (entity ID) literally, e.g. 'http://www.okta.com/exk1abcd'");
+        this.fail('FederatedRole.InvalidSamlIssuer', `has the SAML issuer '${issuer}' for its environment, which is empty, only known at deploy time, or has a wildcard or a policy variable`, "pass this environment's IdP application's issuer (entity ID) literally, e.g. 'http://www.okta.com/exk1abcd'");
       }
-      if (seen.has('iss')) this.fail("has both an attribute condition on 'SAML:iss' and SamlEnvironmentSeparation.issuer", 'keep one of them');
+      if (seen.has('iss')) this.fail('FederatedRole.SamlIssuerTwice', "has both an attribute condition on 'SAML:iss' and SamlEnvironmentSeparation.issuer", 'keep one of them');
       // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-saml: SAML:iss is the assertion's Issuer.
       equals['SAML:iss'] = [issuer];
     }
@@ -501,7 +502,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
   /** The separation of a SAML role's environment: the one asked for, else the session tag when the role has an environment. */
   private samlSeparation(asked: SamlEnvironmentSeparation | undefined): SamlEnvironmentSeparation | undefined {
     if (asked !== undefined && !this.environment) {
-      this.fail('sets environmentSeparation on a SAML trust, but the role has no environment', "pass environment (e.g. RoleEnvironment.nonProduction('staging')), or leave environmentSeparation out");
+      this.fail('FederatedRole.SeparationWithoutEnvironment', 'sets environmentSeparation on a SAML trust, but the role has no environment', "pass environment (e.g. RoleEnvironment.nonProduction('staging')), or leave environmentSeparation out");
     }
     if (!this.environment) return undefined;
     return asked ?? SamlEnvironmentSeparation.sessionTag();
@@ -518,18 +519,18 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     if (url !== undefined) {
       if (Token.isUnresolved(url)) return url;
       if (!/^https:\/\/[^/\s*?]+\/\S*$/.test(url)) {
-        this.fail(`has the sign-in endpoint '${url}', which is not an https:// URL without wildcards`, "pass the endpoint as it appears in your IdP's AWS configuration, e.g. 'https://signin.aws.amazon.com/saml'");
+        this.fail('FederatedRole.InvalidSignInEndpoint', `has the sign-in endpoint '${url}', which is not an https:// URL without wildcards`, "pass the endpoint as it appears in your IdP's AWS configuration, e.g. 'https://signin.aws.amazon.com/saml'");
       }
       const partition = partitionOfSamlEndpoint(url);
       if (partition === undefined) {
-        this.fail(`has the sign-in endpoint '${url}', which is not one AWS documents for SAML, so assertions addressed to another service provider would be accepted (or none would)`, `use one of ${describeSamlEndpoints()}`);
+        this.fail('FederatedRole.UndocumentedSignInEndpoint', `has the sign-in endpoint '${url}', which is not one AWS documents for SAML, so assertions addressed to another service provider would be accepted (or none would)`, `use one of ${describeSamlEndpoints()}`);
       }
       this.checkSamePartition(partition, stackPartition, `the sign-in endpoint '${url}'`);
       return url;
     }
     const idpId = endpoint._idpId;
     if (idpId !== undefined && !Token.isUnresolved(idpId) && !isProviderId(idpId)) {
-      this.fail(`has the IdP ID '${idpId}', which is not the ID IAM assigns to a SAML provider (upper-case letters and digits, 22 to 64 characters)`, "copy it from the identity provider's detail page in the IAM console (SAMLProviderUUID in GetSAMLProvider)");
+      this.fail('FederatedRole.InvalidIdpId', `has the IdP ID '${idpId}', which is not the ID IAM assigns to a SAML provider (upper-case letters and digits, 22 to 64 characters)`, "copy it from the identity provider's detail page in the IAM console (SAMLProviderUUID in GetSAMLProvider)");
     }
     if (endpoint._global) {
       if (stackPartition === undefined) return samlMapping(stack, PARTITION_MAPPING_ID, partitionEndpoints).findInMap(Aws.PARTITION, 'global');
@@ -541,7 +542,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
       return idpId === undefined ? regional : Fn.join('', [regional, `/acs/${idpId}`]);
     }
     if (!/^[a-z]{2,}(-[a-z]+)+-\d{1,2}$/.test(region)) {
-      this.fail(`has the sign-in endpoint region '${region}', which is not an AWS region`, "pass a region such as 'eu-west-1'");
+      this.fail('FederatedRole.InvalidSignInRegion', `has the sign-in endpoint region '${region}', which is not an AWS region`, "pass a region such as 'eu-west-1'");
     }
     const partition = this.samlPartition(partitionOfRegion(region), region);
     this.checkSamePartition(partition, stackPartition, `the sign-in endpoint of the region '${region}'`);
@@ -550,7 +551,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
 
   private samlPartition(partition: string, region: string): string {
     if (!SAML_PARTITIONS.includes(partition)) {
-      this.fail(`has a SAML trust for the region '${region}', whose partition has no SAML sign-in endpoint this library knows`, `SAML trusts are supported in the ${SAML_PARTITIONS.join(', ')} partitions`);
+      this.fail('FederatedRole.UnsupportedSamlPartition', `has a SAML trust for the region '${region}', whose partition has no SAML sign-in endpoint this library knows`, `SAML trusts are supported in the ${SAML_PARTITIONS.join(', ')} partitions`);
     }
     return partition;
   }
@@ -558,7 +559,7 @@ export class FederatedRole extends Construct implements iam.IGrantable {
   /** Assertions posted to one partition's sign-in endpoint never reach a role in another. */
   private checkSamePartition(partition: string, stackPartition: string | undefined, what: string): void {
     if (stackPartition !== undefined && partition !== stackPartition) {
-      this.fail(`has ${what}, which is in the ${partition} partition, but its stack is in ${Stack.of(this).region} (${stackPartition}), so no assertion could ever match`, `use an endpoint of ${stackPartition}, e.g. SamlSignInEndpoint.GLOBAL`);
+      this.fail('FederatedRole.CrossPartitionSignInEndpoint', `has ${what}, which is in the ${partition} partition, but its stack is in ${Stack.of(this).region} (${stackPartition}), so no assertion could ever match`, `use an endpoint of ${stackPartition}, e.g. SamlSignInEndpoint.GLOBAL`);
     }
   }
 
@@ -567,10 +568,10 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     if (!environment) return;
     const label = environment.label;
     if (typeof label !== 'string' || label.trim() === '' || label.length > 256 || !/^[\p{L}\p{Z}\p{N}_.:/=+@-]+$/u.test(label) || firstWildcard(label) >= 0) {
-      this.fail(`has the environment label '${label}', which is not a valid tag value without wildcards`, "pass the environment's name, e.g. 'staging'");
+      this.fail('FederatedRole.InvalidEnvironmentLabel', `has the environment label '${label}', which is not a valid tag value without wildcards`, "pass the environment's name, e.g. 'staging'");
     }
     if (!environment.isProduction && PRODUCTION_LABEL.test(label)) {
-      this.fail(`labels '${label}' as a non-production environment, though the name reads as production`, `use RoleEnvironment.production('${label}')`);
+      this.fail('FederatedRole.ProductionLabelAsNonProduction', `labels '${label}' as a non-production environment, though the name reads as production`, `use RoleEnvironment.production('${label}')`);
     }
   }
 
@@ -590,20 +591,20 @@ export class FederatedRole extends Construct implements iam.IGrantable {
     };
     const now = findings().filter(f => !ACCEPTABLE_AT_SYNTH.includes(f.risk));
     if (now.length > 0) {
-      this.fail(`fails the FederationGuard rules: its trust policy ${now.map(f => `[${f.risk}] ${f.message}`).join('; ')}`);
+      this.fail('FederatedRole.LooseTrustPolicy', `fails the FederationGuard rules: its trust policy ${now.map(f => `[${f.risk}] ${f.message}`).join('; ')}`);
     }
     this.node.addValidation({
       validate: () => {
         const accepted = acceptedRisks(cfnRole);
         return findings()
           .filter(f => ACCEPTABLE_AT_SYNTH.includes(f.risk) && !accepted.has(f.risk))
-          .map(f => `FederatedRole '${this.node.path}': [${f.risk}] its trust policy ${f.message}. If intended, accept it with FederationGuard.acceptRisk(role, FederationRisk.${f.risk}, '<reason>').`);
+          .map(f => validationMessage('FederatedRole.UnacceptedRisk', `FederatedRole '${this.node.path}': [${f.risk}] its trust policy ${f.message}. If intended, accept it with FederationGuard.acceptRisk(role, FederationRisk.${f.risk}, '<reason>').`));
       },
     });
   }
 
-  private fail(what: string, fix?: string): never {
-    throw new Error(`FederatedRole '${this.node.path}' ${what}${fix ? `; ${fix}` : ''}.`);
+  private fail(code: ErrorCode, what: string, fix?: string): never {
+    throw validationError(code, `FederatedRole '${this.node.path}' ${what}${fix ? `; ${fix}` : ''}.`, this);
   }
 }
 
