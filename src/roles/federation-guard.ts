@@ -7,6 +7,7 @@ import { checkEnvironmentSeparation } from './trust/environments';
 import { StackTrustReader } from './trust/stack-reader';
 import { Finding } from './trust/statement';
 import { analyzeTrustPolicy, KNOWN_PROVIDERS } from './trust-rules';
+import { validationError, validationMessage } from '../errors';
 import { resolvedProperties } from '../private/resolved-properties';
 
 
@@ -52,13 +53,13 @@ export class FederationGuard implements IAspect {
    */
   public static acceptRisk(role: IConstruct, risk: FederationRisk, reason: string): void {
     if (!resolveCfnRole(role)) {
-      throw new Error(`FederationGuard.acceptRisk: '${role.node.path}' is not a role; pass the iam.Role (or its CfnRole, or a FederatedRole) whose finding you accept.`);
+      throw validationError('FederationGuard.NotARole', `FederationGuard.acceptRisk: '${role.node.path}' is not a role; pass the iam.Role (or its CfnRole, or a FederatedRole) whose finding you accept.`, role);
     }
     if (!Object.values(FederationRisk).includes(risk)) {
-      throw new Error(`FederationGuard.acceptRisk: '${risk}' is not a FederationRisk; pass one of ${Object.values(FederationRisk).join(', ')}.`);
+      throw validationError('FederationGuard.UnknownRisk', `FederationGuard.acceptRisk: '${risk}' is not a FederationRisk; pass one of ${Object.values(FederationRisk).join(', ')}.`, role);
     }
     if (typeof reason !== 'string' || reason.trim() === '') {
-      throw new Error(`FederationGuard.acceptRisk: accepting ${risk} on '${role.node.path}' needs a reason; say why this role may carry that risk.`);
+      throw validationError('FederationGuard.RiskWithoutReason', `FederationGuard.acceptRisk: accepting ${risk} on '${role.node.path}' needs a reason; say why this role may carry that risk.`, role);
     }
     const accepted: AcceptedRisk = { risk, reason: reason.trim() };
     role.node.addMetadata(ACCEPTED_RISK_METADATA, accepted);
@@ -80,7 +81,7 @@ export class FederationGuard implements IAspect {
       Annotations.of(node).addInfo(`FederationGuard: ${finding.risk} accepted on role '${rolePath}': ${finding.reason}`);
     }
     if (open.length === 0) return;
-    Annotations.of(node).addError(`FederationGuard: role '${rolePath}' has a loose federated trust policy. ${describeFindings(open)}`);
+    Annotations.of(node).addError(validationMessage('FederationGuard.LooseTrustPolicy', `FederationGuard: role '${rolePath}' has a loose federated trust policy. ${describeFindings(open)}`));
   }
 }
 
@@ -120,9 +121,9 @@ function checkStageBeyondAspects(stage: Stage): void {
     if (open.length > 0) loose.push(`role '${rolePath}' has a loose federated trust policy. ${describeFindings(open)}`);
   }
   if (loose.length === 0) return;
-  throw new Error(`FederationGuard: the CDK Stage '${stage.node.path}' has roles with loose federated trust policies (checked from its parent: `
+  throw validationError('FederationGuard.LooseTrustPolicyInStage', `FederationGuard: the CDK Stage '${stage.node.path}' has roles with loose federated trust policies (checked from its parent: `
     + 'Aspects do not reach into a Stage; add the guard to the Stage too, Aspects.of(stage).add(new FederationGuard()), to see each as an error on its role):\n'
-    + loose.map(line => `  ${line}`).join('\n'));
+    + loose.map(line => `  ${line}`).join('\n'), stage);
 }
 
 /** Whether a FederationGuard added within the role's own stage (to the stage or a scope below it) visits the role. */

@@ -1,6 +1,9 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { FederatedRole, FederatedTrust, OidcIdentityProvider, OidcIssuer, Subject } from '../../src';
+import { ErrorCodes } from '../support/error-codes';
 import { errors, guardedStack } from '../support/guard';
+
+const codes = new ErrorCodes();
 
 const ISSUER = OidcIssuer.fromUrl('https://login.example.com', { audiences: ['api://catalogue'] });
 
@@ -31,15 +34,15 @@ describe('FederatedTrust.oidc anySubjectReason', () => {
   });
 
   test.each([
-    [[Subject.exactly('svc')], 'read-only catalogue', /sets both subjects and anySubjectReason/],
-    [[], '  ', /sets anySubjectReason to an empty or unresolved value/],
-  ])('should refuse subjects %j with the reason %j', (subjects, reason, error) => {
+    [[Subject.exactly('svc')], 'read-only catalogue', 'FederatedRole.SubjectsWithAnySubjectReason', /sets both subjects and anySubjectReason/],
+    [[], '  ', 'FederatedRole.InvalidAnySubjectReason', /sets anySubjectReason to an empty or unresolved value/],
+  ])('should refuse subjects %j with the reason %j', (subjects, reason, code, error) => {
     // GIVEN
     const stack = guardedStack();
     const provider = new OidcIdentityProvider(stack, 'Provider', { issuer: ISSUER });
 
     // WHEN / THEN
-    expect(() => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider, subjects, anySubjectReason: reason }) })).toThrow(error);
+    codes.expectThrows(() => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider, subjects, anySubjectReason: reason }) }), code, error);
   });
 
   test('should still refuse no subjects without a reason', () => {
@@ -48,6 +51,6 @@ describe('FederatedTrust.oidc anySubjectReason', () => {
     const provider = new OidcIdentityProvider(stack, 'Provider', { issuer: ISSUER });
 
     // WHEN / THEN
-    expect(() => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider, subjects: [] }) })).toThrow(/has no subject for 'login.example.com:sub'/);
+    codes.expectThrows(() => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider, subjects: [] }) }), 'FederatedRole.MissingSubject', /has no subject for 'login.example.com:sub'/);
   });
 });

@@ -19,6 +19,9 @@ import {
 } from '../../src';
 import { patternsIntersect } from '../../src/roles/trust/environments';
 import { SamlCaller, TrustSimulator, WebIdentityCaller } from '../../src/testing';
+import { ErrorCodes } from '../support/error-codes';
+
+const codes = new ErrorCodes();
 
 // Issue 17, part 1: roles of different environments must not accept the same token or assertion, in
 // IAM: a SAML role of an environment needs that environment's session tag (or a provider of its own), and
@@ -96,8 +99,8 @@ describe('a SAML FederatedRole with an environment', () => {
     // THEN
     const [role] = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Role'));
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition).toEqual({ StringEquals: { 'SAML:aud': SAML_ENDPOINT } });
-    expect(() => new FederatedRole(stack, 'NoEnv', { trust: FederatedTrust.saml({ provider, environmentSeparation: SamlEnvironmentSeparation.sessionTag() }) }))
-      .toThrow(/FederatedRole 'Identity\/NoEnv' sets environmentSeparation on a SAML trust, but the role has no environment; pass environment/);
+    codes.expectThrows(() => new FederatedRole(stack, 'NoEnv', { trust: FederatedTrust.saml({ provider, environmentSeparation: SamlEnvironmentSeparation.sessionTag() }) }),
+      'FederatedRole.SeparationWithoutEnvironment', /FederatedRole 'Identity\/NoEnv' sets environmentSeparation on a SAML trust, but the role has no environment; pass environment/);
   });
 
   test('should let one provider serve staging and prod with session tags: STS refuses a staging assertion for the prod role', () => {
@@ -314,8 +317,8 @@ describe('SAML separation by issuer', () => {
     const provider = SamlIdentityProvider.fromSamlProviderArn(stack, 'Corp', 'arn:aws:iam::111122223333:saml-provider/Corp');
 
     // THEN
-    expect(() => samlRole(stack, 'A', provider, PROD, SamlEnvironmentSeparation.issuer('http://www.okta.com/*')))
-      .toThrow(/FederatedRole 'Identity\/A' has the SAML issuer 'http:\/\/www.okta.com\/\*' for its environment, which is empty, only known at deploy time, or has a wildcard/);
-    expect(() => samlRole(stack, 'B', provider, PROD, SamlEnvironmentSeparation.issuer('${SAML:iss}'))).toThrow(/policy variable/);
+    codes.expectThrows(() => samlRole(stack, 'A', provider, PROD, SamlEnvironmentSeparation.issuer('http://www.okta.com/*')),
+      'FederatedRole.InvalidSamlIssuer', /FederatedRole 'Identity\/A' has the SAML issuer 'http:\/\/www.okta.com\/\*' for its environment, which is empty, only known at deploy time, or has a wildcard/);
+    codes.expectThrows(() => samlRole(stack, 'B', provider, PROD, SamlEnvironmentSeparation.issuer('${SAML:iss}')), 'FederatedRole.InvalidSamlIssuer', /policy variable/);
   });
 });

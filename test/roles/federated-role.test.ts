@@ -12,12 +12,15 @@ import {
   OidcIdentityProvider,
   OidcIssuer,
   RoleEnvironment,
+  SamlEnvironmentSeparation,
   SamlIdentityProvider,
   SamlSignInEndpoint,
   Subject,
 } from '../../src';
+import { ErrorCodes } from '../support/error-codes';
 
 const GITHUB = 'token.actions.githubusercontent.com';
+const codes = new ErrorCodes();
 
 function makeStack(): Stack {
   return new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -338,7 +341,7 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     const build = () => githubRole(makeStack(), subjects);
 
     // THEN
-    expect(build).toThrow(`FederatedRole 'Stack/Deploy' matches '${GITHUB}:sub' against '${pattern}', which ${what}`);
+    codes.expectThrows(build, 'FederatedRole.LooseSubjectPattern', `FederatedRole 'Stack/Deploy' matches '${GITHUB}:sub' against '${pattern}', which ${what}`);
     expect(build).toThrow(/name the subjects|spell the prefix out literally \(e\.g\. 'repo:<owner>\/<repository>:environment:<name>'\)/);
   });
 
@@ -352,7 +355,7 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     });
 
     // THEN
-    expect(build).toThrow("FederatedRole 'Stack/Lab' matches 'gitlab.com:sub' against 'project_path:acme*', which puts a wildcard before the end of the fixed prefix 'project_path:<group>/<project>:'");
+    codes.expectThrows(build, 'FederatedRole.LooseSubjectPattern', "FederatedRole 'Stack/Lab' matches 'gitlab.com:sub' against 'project_path:acme*', which puts a wildcard before the end of the fixed prefix 'project_path:<group>/<project>:'");
   });
 
   test('should refuse every repository of an owner unless allowAnyRepositoryOfOwner is set', () => {
@@ -366,7 +369,7 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     const role = githubRole(allowed, [Subject.pattern(pattern)], { allowAnyRepositoryOfOwner: true });
 
     // THEN
-    expect(build).toThrow(/FederatedRole 'Stack\/Deploy' matches 'token\.actions\.githubusercontent\.com:sub' against 'repo:acme\/\*:ref:refs\/heads\/main', which has a wildcard inside the owner path .* set allowAnyRepositoryOfOwner: true/);
+    codes.expectThrows(build, 'FederatedRole.LooseSubjectPattern', /FederatedRole 'Stack\/Deploy' matches 'token\.actions\.githubusercontent\.com:sub' against 'repo:acme\/\*:ref:refs\/heads\/main', which has a wildcard inside the owner path .* set allowAnyRepositoryOfOwner: true/);
     expect(role.role.node.metadata).toContainEqual(expect.objectContaining({
       type: 'cdk-secured-api:accepted-federation-risk',
       data: { risk: 'ANY_REPOSITORY_OF_OWNER', reason: 'FederatedRole prop allowAnyRepositoryOfOwner is set' },
@@ -384,7 +387,7 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     const build = () => githubRole(stack, [Subject.pattern('repo:ac*/app:*')], { allowAnyRepositoryOfOwner: true });
 
     // THEN
-    expect(build).toThrow("FederatedRole 'Stack/Deploy' matches 'token.actions.githubusercontent.com:sub' against 'repo:ac*/app:*', which puts a wildcard before the end of the fixed prefix");
+    codes.expectThrows(build, 'FederatedRole.LooseSubjectPattern', "FederatedRole 'Stack/Deploy' matches 'token.actions.githubusercontent.com:sub' against 'repo:ac*/app:*', which puts a wildcard before the end of the fixed prefix");
   });
 
   test('should refuse an exact subject that contains a wildcard', () => {
@@ -395,7 +398,7 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     const build = () => githubRole(stack, [Subject.exactly('repo:acme/app:*')]);
 
     // THEN
-    expect(build).toThrow("FederatedRole 'Stack/Deploy' has the exact subject 'repo:acme/app:*', which contains '*' or '?', characters StringEquals compares literally; use Subject.pattern('repo:acme/app:*') if a pattern is meant.");
+    codes.expectThrows(build, 'FederatedRole.WildcardInExactSubject', "FederatedRole 'Stack/Deploy' has the exact subject 'repo:acme/app:*', which contains '*' or '?', characters StringEquals compares literally; use Subject.pattern('repo:acme/app:*') if a pattern is meant.");
   });
 
   test('should refuse an exact subject without the issuer prefix', () => {
@@ -406,7 +409,7 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     const build = () => githubRole(stack, [Subject.exactly('acme/app:ref:refs/heads/main')]);
 
     // THEN
-    expect(build).toThrow("FederatedRole 'Stack/Deploy' has the subject 'acme/app:ref:refs/heads/main', which can never match: every GitHub Actions subject starts with 'repo:'");
+    codes.expectThrows(build, 'FederatedRole.SubjectWithoutPrefix', "FederatedRole 'Stack/Deploy' has the subject 'acme/app:ref:refs/heads/main', which can never match: every GitHub Actions subject starts with 'repo:'");
   });
 
   test('should refuse a role without subjects', () => {
@@ -417,7 +420,7 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     const build = () => githubRole(stack, []);
 
     // THEN
-    expect(build).toThrow(`FederatedRole 'Stack/Deploy' has no subject for '${GITHUB}:sub', so every identity of GitHub Actions could assume it; pass subjects`);
+    codes.expectThrows(build, 'FederatedRole.MissingSubject', `FederatedRole 'Stack/Deploy' has no subject for '${GITHUB}:sub', so every identity of GitHub Actions could assume it; pass subjects`);
   });
 
   test('should refuse an empty or wildcard audience list', () => {
@@ -434,8 +437,8 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     });
 
     // THEN
-    expect(empty).toThrow(`FederatedRole 'Stack/Empty' has no audience for '${GITHUB}:aud', so tokens minted for any client of GitHub Actions would be accepted; pass audiences`);
-    expect(wildcard).toThrow("FederatedRole 'Stack/Wildcard' has the audience '*', which is empty or has a wildcard");
+    codes.expectThrows(empty, 'FederatedRole.MissingAudience', `FederatedRole 'Stack/Empty' has no audience for '${GITHUB}:aud', so tokens minted for any client of GitHub Actions would be accepted; pass audiences`);
+    codes.expectThrows(wildcard, 'FederatedRole.InexactAudience', "FederatedRole 'Stack/Wildcard' has the audience '*', which is empty or has a wildcard");
   });
 
   test('should refuse GitHub subjects, and job_workflow_ref, for another issuer', () => {
@@ -456,8 +459,8 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     });
 
     // THEN
-    expect(typed).toThrow("FederatedRole 'Stack/Typed' uses the GitHub Actions subject 'repo:acme/app:ref:refs/heads/main', but its provider's issuer is not GitHub Actions");
-    expect(pinned).toThrow("FederatedRole 'Stack/Pinned' sets jobWorkflowRefs, a GitHub Actions claim, but the provider's issuer is GitLab");
+    codes.expectThrows(typed, 'FederatedRole.GitHubSubjectWithoutGitHub', "FederatedRole 'Stack/Typed' uses the GitHub Actions subject 'repo:acme/app:ref:refs/heads/main', but its provider's issuer is not GitHub Actions");
+    codes.expectThrows(pinned, 'FederatedRole.JobWorkflowRefsWithoutGitHub', "FederatedRole 'Stack/Pinned' sets jobWorkflowRefs, a GitHub Actions claim, but the provider's issuer is GitLab");
   });
 
   test.each([
@@ -474,7 +477,7 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     });
 
     // THEN
-    expect(build).toThrow(`FederatedRole 'Stack/Deploy' has the job_workflow_ref '${ref}', which is not '<owner>/<repository>/<path>.yml@<ref>' with a literal workflow path`);
+    codes.expectThrows(build, 'FederatedRole.InvalidJobWorkflowRef', `FederatedRole 'Stack/Deploy' has the job_workflow_ref '${ref}', which is not '<owner>/<repository>/<path>.yml@<ref>' with a literal workflow path`);
   });
 
   test('should refuse a typed subject with a malformed repository or a refs/ branch', () => {
@@ -488,8 +491,8 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     });
 
     // THEN
-    expect(repository).toThrow("FederatedRole 'Stack/Deploy' has the GitHub repository 'acme/*' in subject 'repo:acme/*:ref:refs/heads/main', which is not a literal 'owner/name'");
-    expect(branch).toThrow("FederatedRole 'Stack/Other' has the branch name 'refs/heads/main' in subject 'repo:acme/app:ref:refs/heads/refs/heads/main', which is empty, contains ':' or starts with 'refs/'; pass the bare branch name");
+    codes.expectThrows(repository, 'FederatedRole.InvalidGitHubRepository', "FederatedRole 'Stack/Deploy' has the GitHub repository 'acme/*' in subject 'repo:acme/*:ref:refs/heads/main', which is not a literal 'owner/name'");
+    codes.expectThrows(branch, 'FederatedRole.InvalidGitHubRefName', "FederatedRole 'Stack/Other' has the branch name 'refs/heads/main' in subject 'repo:acme/app:ref:refs/heads/refs/heads/main', which is empty, contains ':' or starts with 'refs/'; pass the bare branch name");
   });
 
   test('should refuse claim conditions on aud or sub, twice on one claim, or matching anything', () => {
@@ -501,10 +504,10 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     });
 
     // WHEN / THEN
-    expect(role('Sub', [ClaimCondition.stringLike('sub', ['repo:*'])])).toThrow(`FederatedRole 'Stack/Sub' has a second condition on '${GITHUB}:sub'; use subjects/audiences/jobWorkflowRefs for aud/sub`);
-    expect(role('Twice', [ClaimCondition.stringEquals('actor', ['a']), ClaimCondition.stringEquals('actor', ['b'])])).toThrow(`FederatedRole 'Stack/Twice' has a second condition on '${GITHUB}:actor'`);
-    expect(role('Any', [ClaimCondition.stringLike('actor', ['*'])])).toThrow(`FederatedRole 'Stack/Any' has the pattern '*' on '${GITHUB}:actor', which matches any value`);
-    expect(role('Key', [ClaimCondition.stringEquals('gitlab.com:sub', ['x'])])).toThrow("FederatedRole 'Stack/Key' has a claim condition on 'gitlab.com:sub', which is not a bare claim name");
+    codes.expectThrows(role('Sub', [ClaimCondition.stringLike('sub', ['repo:*'])]), 'FederatedRole.DuplicateCondition', `FederatedRole 'Stack/Sub' has a second condition on '${GITHUB}:sub'; use subjects/audiences/jobWorkflowRefs for aud/sub`);
+    codes.expectThrows(role('Twice', [ClaimCondition.stringEquals('actor', ['a']), ClaimCondition.stringEquals('actor', ['b'])]), 'FederatedRole.DuplicateCondition', `FederatedRole 'Stack/Twice' has a second condition on '${GITHUB}:actor'`);
+    codes.expectThrows(role('Any', [ClaimCondition.stringLike('actor', ['*'])]), 'FederatedRole.AnyValueConditionPattern', `FederatedRole 'Stack/Any' has the pattern '*' on '${GITHUB}:actor', which matches any value`);
+    codes.expectThrows(role('Key', [ClaimCondition.stringEquals('gitlab.com:sub', ['x'])]), 'FederatedRole.InvalidClaimName', "FederatedRole 'Stack/Key' has a claim condition on 'gitlab.com:sub', which is not a bare claim name");
   });
 
   test('should refuse an issuer whose URL is a token', () => {
@@ -519,7 +522,7 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     });
 
     // THEN
-    expect(build).toThrow("FederatedRole 'Stack/Irsa' trusts an issuer whose URL is only known at deploy time");
+    codes.expectThrows(build, 'FederatedRole.DeployTimeIssuerUrl', "FederatedRole 'Stack/Irsa' trusts an issuer whose URL is only known at deploy time");
   });
   test('should accept a deploy-time exact subject but refuse a deploy-time pattern', () => {
     // GIVEN
@@ -534,11 +537,12 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     const pattern = () => githubRole(makeStack(), [Subject.pattern(subject)]);
 
     // THEN
+    expect(() => Template.fromStack(unaccepted)).toThrow(codes.saw('FederatedRole.UnacceptedRisk'));
     expect(() => Template.fromStack(unaccepted)).toThrow(`FederatedRole 'Stack/Deploy': [DEPLOY_TIME_VALUE] its trust policy tests '${GITHUB}:sub' against a value only known at deploy time (a parameter, an import, Fn::If...), which could be '*' or a policy variable`);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: { Ref: 'Subject' } } } })] },
     });
-    expect(pattern).toThrow("FederatedRole 'Stack/Deploy' has a subject pattern that is only known at deploy time, so its wildcards cannot be checked");
+    codes.expectThrows(pattern, 'FederatedRole.DeployTimeSubjectPattern', "FederatedRole 'Stack/Deploy' has a subject pattern that is only known at deploy time, so its wildcards cannot be checked");
   });
   test('should refuse a claim condition without values, and a bad endpoint region or environment label', () => {
     // GIVEN
@@ -557,9 +561,9 @@ describe('FederatedRole refuses loose OIDC trust', () => {
     const label = () => githubRole(makeStack(), subjects, { environment: RoleEnvironment.nonProduction('stag*') });
 
     // THEN
-    expect(noValues).toThrow(`FederatedRole 'Stack/Deploy' has a condition on '${GITHUB}:actor' with no values, which nothing can match; list the accepted values.`);
-    expect(region).toThrow("FederatedRole 'Stack/Console' has the sign-in endpoint region 'Europe', which is not an AWS region");
-    expect(label).toThrow("FederatedRole 'Stack/Deploy' has the environment label 'stag*', which is not a valid tag value without wildcards");
+    codes.expectThrows(noValues, 'FederatedRole.ConditionWithoutValues', `FederatedRole 'Stack/Deploy' has a condition on '${GITHUB}:actor' with no values, which nothing can match; list the accepted values.`);
+    codes.expectThrows(region, 'FederatedRole.InvalidSignInRegion', "FederatedRole 'Stack/Console' has the sign-in endpoint region 'Europe', which is not an AWS region");
+    codes.expectThrows(label, 'FederatedRole.InvalidEnvironmentLabel', "FederatedRole 'Stack/Deploy' has the environment label 'stag*', which is not a valid tag value without wildcards");
   });
 
   test('should key the conditions of a GitHub Enterprise issuer on its slug', () => {
@@ -612,7 +616,7 @@ describe('FederatedRole environment label', () => {
     const build = () => githubRole(stack, [Subject.githubEnvironment('acme/app', 'staging')], { environment: RoleEnvironment.production() });
 
     // THEN
-    expect(build).toThrow("FederatedRole 'Stack/Deploy' is labelled 'prod', but its subject 'repo:acme/app:environment:staging' names the GitHub environment 'staging'; use the subject of the 'prod' environment");
+    codes.expectThrows(build, 'FederatedRole.SubjectOfOtherEnvironment', "FederatedRole 'Stack/Deploy' is labelled 'prod', but its subject 'repo:acme/app:environment:staging' names the GitHub environment 'staging'; use the subject of the 'prod' environment");
   });
 
   test.each([
@@ -628,7 +632,7 @@ describe('FederatedRole environment label', () => {
     const build = () => githubRole(stack, [Subject.pattern(pattern)], { environment: RoleEnvironment.production() });
 
     // THEN
-    expect(build).toThrow(new RegExp(`^FederatedRole 'Stack/Deploy' is labelled production \\('prod'\\), but its subject pattern '${pattern.replace(/[*?]/g, '\\$&')}' could match (jobs of any GitHub environment|environments other than 'prod'); name the environment`));
+    codes.expectThrows(build, 'FederatedRole.ProductionSubjectNotPinned', new RegExp(`^FederatedRole 'Stack/Deploy' is labelled production \\('prod'\\), but its subject pattern '${pattern.replace(/[*?]/g, '\\$&')}' could match (jobs of any GitHub environment|environments other than 'prod'); name the environment`));
   });
 
   test('should refuse a production role whose repository wildcard could match any environment', () => {
@@ -639,7 +643,7 @@ describe('FederatedRole environment label', () => {
     const build = () => githubRole(stack, [Subject.pattern('repo:acme/app*')], { environment: RoleEnvironment.production(), allowAnyRepositoryOfOwner: true });
 
     // THEN
-    expect(build).toThrow("FederatedRole 'Stack/Deploy' is labelled production ('prod'), but its subject pattern 'repo:acme/app*' has a wildcard in the repository part and could match jobs of any environment");
+    codes.expectThrows(build, 'FederatedRole.ProductionSubjectNotPinned', "FederatedRole 'Stack/Deploy' is labelled production ('prod'), but its subject pattern 'repo:acme/app*' has a wildcard in the repository part and could match jobs of any environment");
   });
 
   test('should accept a production role with branch and tag patterns, which cannot match an environment', () => {
@@ -676,7 +680,7 @@ describe('FederatedRole environment label', () => {
     const build = () => githubRole(stack, [Subject.githubEnvironment('acme/app', 'prod*')], { environment: RoleEnvironment.nonProduction('staging') });
 
     // THEN
-    expect(build).toThrow("FederatedRole 'Stack/Deploy' is labelled 'staging', but its subject pattern 'repo:acme/app:environment:prod*' can only match GitHub environments starting with 'prod'");
+    codes.expectThrows(build, 'FederatedRole.SubjectOfOtherEnvironment', "FederatedRole 'Stack/Deploy' is labelled 'staging', but its subject pattern 'repo:acme/app:environment:prod*' can only match GitHub environments starting with 'prod'");
   });
 
   test('should refuse a production-sounding label for a non-production environment', () => {
@@ -687,7 +691,7 @@ describe('FederatedRole environment label', () => {
     const build = () => githubRole(stack, [Subject.githubBranch('acme/app', 'main')], { environment: RoleEnvironment.nonProduction('prod-eu') });
 
     // THEN
-    expect(build).toThrow("FederatedRole 'Stack/Deploy' labels 'prod-eu' as a non-production environment, though the name reads as production; use RoleEnvironment.production('prod-eu').");
+    codes.expectThrows(build, 'FederatedRole.ProductionLabelAsNonProduction', "FederatedRole 'Stack/Deploy' labels 'prod-eu' as a non-production environment, though the name reads as production; use RoleEnvironment.production('prod-eu').");
   });
 });
 
@@ -758,8 +762,80 @@ describe('FederatedRole with a SAML trust', () => {
     const aud = () => new FederatedRole(stack, 'Aud', { trust: FederatedTrust.saml({ provider, attributes: [ClaimCondition.stringLike('aud', ['*'])] }) });
 
     // THEN
-    expect(none).toThrow("FederatedRole 'Stack/None' has no sign-in endpoint for 'SAML:aud', so assertions addressed anywhere would be accepted");
-    expect(bad).toThrow("FederatedRole 'Stack/Bad' has the sign-in endpoint 'http://signin.aws.amazon.com/*', which is not an https:// URL without wildcards");
-    expect(aud).toThrow("FederatedRole 'Stack/Aud' has a second condition on 'SAML:aud'; use signInEndpoints for aud");
+    codes.expectThrows(none, 'FederatedRole.NoSignInEndpoint', "FederatedRole 'Stack/None' has no sign-in endpoint for 'SAML:aud', so assertions addressed anywhere would be accepted");
+    codes.expectThrows(bad, 'FederatedRole.InvalidSignInEndpoint', "FederatedRole 'Stack/Bad' has the sign-in endpoint 'http://signin.aws.amazon.com/*', which is not an https:// URL without wildcards");
+    codes.expectThrows(aud, 'FederatedRole.DuplicateCondition', "FederatedRole 'Stack/Aud' has a second condition on 'SAML:aud'; use signInEndpoints for aud");
+  });
+});
+
+describe('FederatedRole error codes', () => {
+  const PROD = RoleEnvironment.production('prod');
+  // One mistake per code not already shown above (the tests above assert the others).
+  test.each<[string, (stack: Stack) => unknown, string]>([
+    ['FederatedRole.NoTrust', (stack) => new FederatedRole(stack, 'Role', {} as never), "FederatedRole 'Stack/Role' has no trust; pass trust:"],
+    ['FederatedRole.MissingOidcProvider', (stack) => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider: undefined as never, subjects: [] }) }),
+      'has an OIDC trust without a provider'],
+    ['FederatedRole.InvalidAnySubjectReason', (stack) => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider: github(stack), anySubjectReason: ' ' }) }),
+      'sets anySubjectReason to an empty or unresolved value'],
+    ['FederatedRole.SubjectsWithAnySubjectReason', (stack) => new FederatedRole(stack, 'Role', {
+      trust: FederatedTrust.oidc({ provider: github(stack), subjects: [Subject.githubBranch('acme/app', 'main')], anySubjectReason: 'public data' }),
+    }), 'sets both subjects and anySubjectReason'],
+    ['FederatedRole.EmptyJobWorkflowRefs', (stack) => new FederatedRole(stack, 'Role', {
+      trust: FederatedTrust.oidc({ provider: github(stack), subjects: [Subject.githubBranch('acme/app', 'main')], jobWorkflowRefs: [] }),
+    }), 'sets jobWorkflowRefs to an empty list, which no job can match'],
+    ['FederatedRole.UnsupportedConditionKey', (stack) => new FederatedRole(stack, 'Role', {
+      trust: FederatedTrust.oidc({ provider: github(stack), subjects: [Subject.githubBranch('acme/app', 'main')], claims: [ClaimCondition.stringEquals('amr', ['x'])] }),
+    }), `has a claim condition on '${GITHUB}:amr', but IAM has no condition key`],
+    ['FederatedRole.EmptySubject', (stack) => githubRole(stack, [Subject.exactly(' ')]), "FederatedRole 'Stack/Deploy' has an empty subject; name the subject."],
+    ['FederatedRole.PolicyVariable', (stack) => githubRole(stack, [Subject.exactly(`repo:acme/\${${GITHUB}:actor}:ref:refs/heads/main`)]),
+      'which holds an IAM policy variable'],
+    ['FederatedRole.DeployTimeConditionPattern', (stack) => new FederatedRole(stack, 'Role', {
+      trust: FederatedTrust.oidc({
+        provider: github(stack),
+        subjects: [Subject.githubBranch('acme/app', 'main')],
+        claims: [ClaimCondition.stringLike('actor', [new CfnParameter(stack, 'Actor').valueAsString])],
+      }),
+    }), `has a pattern on '${GITHUB}:actor' that is only known at deploy time`],
+    ['FederatedRole.MissingSamlProvider', (stack) => new FederatedRole(stack, 'Role', { trust: FederatedTrust.saml({ provider: undefined as never }) }),
+      'has a SAML trust without a provider'],
+    ['FederatedRole.InvalidSamlIssuer', (stack) => new FederatedRole(stack, 'Role', {
+      environment: PROD,
+      trust: FederatedTrust.saml({ provider: saml(stack), environmentSeparation: SamlEnvironmentSeparation.issuer('http://www.okta.com/*') }),
+    }), "has the SAML issuer 'http://www.okta.com/*' for its environment"],
+    ['FederatedRole.SamlIssuerTwice', (stack) => new FederatedRole(stack, 'Role', {
+      environment: PROD,
+      trust: FederatedTrust.saml({
+        provider: saml(stack),
+        attributes: [ClaimCondition.stringEquals('iss', ['http://www.okta.com/exk1'])],
+        environmentSeparation: SamlEnvironmentSeparation.issuer('http://www.okta.com/exk1'),
+      }),
+    }), "has both an attribute condition on 'SAML:iss' and SamlEnvironmentSeparation.issuer"],
+    ['FederatedRole.SeparationWithoutEnvironment', (stack) => new FederatedRole(stack, 'Role', {
+      trust: FederatedTrust.saml({ provider: saml(stack), environmentSeparation: SamlEnvironmentSeparation.sessionTag() }),
+    }), 'sets environmentSeparation on a SAML trust, but the role has no environment'],
+    ['FederatedRole.UndocumentedSignInEndpoint', (stack) => new FederatedRole(stack, 'Role', {
+      trust: FederatedTrust.saml({ provider: saml(stack), signInEndpoints: [SamlSignInEndpoint.url('https://sso.example.com/saml')] }),
+    }), "has the sign-in endpoint 'https://sso.example.com/saml', which is not one AWS documents for SAML"],
+    ['FederatedRole.InvalidIdpId', (stack) => new FederatedRole(stack, 'Role', {
+      trust: FederatedTrust.saml({ provider: saml(stack), signInEndpoints: [SamlSignInEndpoint.encryptedAssertions('idp-1234')] }),
+    }), "has the IdP ID 'idp-1234', which is not the ID IAM assigns to a SAML provider"],
+    ['FederatedRole.UnsupportedSamlPartition', (stack) => new FederatedRole(stack, 'Role', {
+      trust: FederatedTrust.saml({ provider: saml(stack), signInEndpoints: [SamlSignInEndpoint.regional('us-iso-east-1')] }),
+    }), "has a SAML trust for the region 'us-iso-east-1', whose partition has no SAML sign-in endpoint this library knows"],
+    ['FederatedRole.CrossPartitionSignInEndpoint', (stack) => new FederatedRole(stack, 'Role', {
+      trust: FederatedTrust.saml({ provider: saml(stack), signInEndpoints: [SamlSignInEndpoint.regional('cn-north-1')] }),
+    }), "has the sign-in endpoint of the region 'cn-north-1', which is in the aws-cn partition, but its stack is in eu-west-1 (aws)"],
+  ])('should refuse with %s', (code, make, message) => {
+    // GIVEN
+    const stack = makeStack();
+
+    // WHEN / THEN
+    const error = codes.expectThrows(() => make(stack), code, message);
+    expect((error as unknown as { constructPath?: string }).constructPath).toMatch(/^Stack\/(Role|Deploy)$/);
+  });
+
+  test('should test every code FederatedRole throws', () => {
+    // LooseTrustPolicy is defense in depth: every finding it could report is refused earlier, by its own code.
+    expect(codes.untested('src/roles/federated-role.ts')).toEqual(['FederatedRole.LooseTrustPolicy']);
   });
 });

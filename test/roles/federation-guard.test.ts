@@ -13,7 +13,10 @@ import {
   SamlMetadata,
   Subject,
 } from '../../src';
+import { ErrorCodes } from '../support/error-codes';
 import { errors, GITHUB, GITHUB_ARN, guardedStack, onlyError, SAML_ARN, webIdentityRole } from '../support/guard';
+
+const codes = new ErrorCodes();
 
 const TIGHT_GITHUB = { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repo:acme/app:environment:prod' } };
 
@@ -42,6 +45,7 @@ describe('FederationGuard', () => {
     expect(error).toContain(`[MISSING_AUDIENCE] the trust policy trusts the OIDC provider '${GITHUB}' without a condition on '${GITHUB}:aud'`);
     expect(error).toContain(`add a StringEquals condition on '${GITHUB}:aud' listing the expected audiences`);
     expect(error).toContain("FederationGuard.acceptRisk(role, FederationRisk.<RISK>, '<reason>')");
+    expect(error.endsWith(` [${codes.saw('FederationGuard.LooseTrustPolicy')}]`)).toBe(true);
   });
 
   test('should refuse an OIDC trust without a sub condition', () => {
@@ -551,7 +555,19 @@ describe('FederationGuard.acceptRisk', () => {
     const accept = () => FederationGuard.acceptRisk(role, FederationRisk.MISSING_AUDIENCE, '  ');
 
     // THEN
-    expect(accept).toThrow("FederationGuard.acceptRisk: accepting MISSING_AUDIENCE on 'Stack/Role' needs a reason; say why this role may carry that risk.");
+    codes.expectThrows(accept, 'FederationGuard.RiskWithoutReason', "FederationGuard.acceptRisk: accepting MISSING_AUDIENCE on 'Stack/Role' needs a reason; say why this role may carry that risk.");
+  });
+
+  test('should refuse a risk that is not a FederationRisk', () => {
+    // GIVEN
+    const stack = guardedStack();
+    const role = webIdentityRole(stack, TIGHT_GITHUB);
+
+    // WHEN
+    const accept = () => FederationGuard.acceptRisk(role, 'LOOSE' as FederationRisk, 'because');
+
+    // THEN
+    codes.expectThrows(accept, 'FederationGuard.UnknownRisk', "FederationGuard.acceptRisk: 'LOOSE' is not a FederationRisk; pass one of MISSING_AUDIENCE, ");
   });
 
   test('should refuse a construct that is not a role', () => {
@@ -562,7 +578,7 @@ describe('FederationGuard.acceptRisk', () => {
     const accept = () => FederationGuard.acceptRisk(stack, FederationRisk.MISSING_AUDIENCE, 'because');
 
     // THEN
-    expect(accept).toThrow("FederationGuard.acceptRisk: 'Stack' is not a role; pass the iam.Role (or its CfnRole, or a FederatedRole) whose finding you accept.");
+    codes.expectThrows(accept, 'FederationGuard.NotARole', "FederationGuard.acceptRisk: 'Stack' is not a role; pass the iam.Role (or its CfnRole, or a FederatedRole) whose finding you accept.");
   });
 
   test('should accept only the named finding, on the named role', () => {
@@ -606,7 +622,7 @@ describe('FederationGuard across CDK Stages', () => {
     webIdentityRole(stack, ANY_GITHUB_SUBJECT);
 
     // THEN
-    expect(() => app.synth()).toThrow(/FederationGuard: the CDK Stage 'Prod' has roles with loose federated trust policies .*\n  role 'Prod\/Deploy\/Role' has a loose federated trust policy\. \[MISSING_AUDIENCE\].*\[WILDCARD_SUBJECT\]/);
+    codes.expectThrows(() => app.synth(), 'FederationGuard.LooseTrustPolicyInStage', /FederationGuard: the CDK Stage 'Prod' has roles with loose federated trust policies .*\n  role 'Prod\/Deploy\/Role' has a loose federated trust policy\. \[MISSING_AUDIENCE\].*\[WILDCARD_SUBJECT\]/);
   });
 
   test('should fail synth on a loose role inside a Stage in a Stage', () => {
@@ -621,7 +637,7 @@ describe('FederationGuard across CDK Stages', () => {
     webIdentityRole(stack, ANY_GITHUB_SUBJECT);
 
     // THEN
-    expect(() => app.synth()).toThrow(/the CDK Stage 'Outer' has roles .*\n  role 'Outer\/Inner\/Deploy\/Role' has a loose federated trust policy\. \[MISSING_AUDIENCE\]/);
+    codes.expectThrows(() => app.synth(), 'FederationGuard.LooseTrustPolicyInStage', /the CDK Stage 'Outer' has roles .*\n  role 'Outer\/Inner\/Deploy\/Role' has a loose federated trust policy\. \[MISSING_AUDIENCE\]/);
   });
 
   test('should pass tight roles and accepted risks inside Stages', () => {
@@ -670,6 +686,12 @@ describe('FederationGuard across CDK Stages', () => {
     webIdentityRole(stack, ANY_GITHUB_SUBJECT);
 
     // THEN
-    expect(() => app.synth()).toThrow(/role 'Prod\/Deploy\/Role' has a loose federated trust policy/);
+    codes.expectThrows(() => app.synth(), 'FederationGuard.LooseTrustPolicyInStage', /role 'Prod\/Deploy\/Role' has a loose federated trust policy/);
+  });
+});
+
+describe('FederationGuard error codes', () => {
+  test('should test every code FederationGuard throws', () => {
+    expect(codes.untested('src/roles/federation-guard.ts')).toEqual([]);
   });
 });

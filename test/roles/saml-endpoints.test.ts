@@ -9,6 +9,9 @@ import {
   SamlIdentityProvider,
   SamlSignInEndpoint,
 } from '../../src';
+import { ErrorCodes } from '../support/error-codes';
+
+const codes = new ErrorCodes();
 
 // Endpoints from https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html,
 // https://docs.aws.amazon.com/general/latest/gr/signin-service.html and
@@ -140,7 +143,7 @@ describe('FederatedRole SAML sign-in endpoints by partition', () => {
 
     // THEN
     expect(audienceOf(stack)).toEqual(documented);
-    expect(undocumented).toThrow("FederatedRole 'Stack/Undocumented' has the sign-in endpoint 'https://eu-west-1.signin.aws.amazon.com/saml/acs/lower-case-id', which is not one AWS documents for SAML");
+    codes.expectThrows(undocumented, 'FederatedRole.UndocumentedSignInEndpoint', "FederatedRole 'Stack/Undocumented' has the sign-in endpoint 'https://eu-west-1.signin.aws.amazon.com/saml/acs/lower-case-id', which is not one AWS documents for SAML");
   });
 
   test('should refuse an endpoint AWS does not document, one of another partition, and a malformed IdP ID', () => {
@@ -152,10 +155,10 @@ describe('FederatedRole SAML sign-in endpoints by partition', () => {
     });
 
     // THEN
-    expect(role('Foreign', SamlSignInEndpoint.url('https://sso.example.com/saml'))).toThrow("FederatedRole 'Stack/Foreign' has the sign-in endpoint 'https://sso.example.com/saml', which is not one AWS documents for SAML, so assertions addressed to another service provider would be accepted (or none would); use one of 'https://signin.aws.amazon.com/saml' or 'https://<region>.signin.aws.amazon.com/saml' (aws)");
-    expect(role('China', SamlSignInEndpoint.url('https://signin.amazonaws.cn/saml'))).toThrow("FederatedRole 'Stack/China' has the sign-in endpoint 'https://signin.amazonaws.cn/saml', which is in the aws-cn partition, but its stack is in eu-west-1 (aws), so no assertion could ever match; use an endpoint of aws, e.g. SamlSignInEndpoint.GLOBAL.");
-    expect(role('GovRegion', SamlSignInEndpoint.regional('us-gov-east-1'))).toThrow("FederatedRole 'Stack/GovRegion' has the sign-in endpoint of the region 'us-gov-east-1', which is in the aws-us-gov partition, but its stack is in eu-west-1 (aws)");
-    expect(role('Id', SamlSignInEndpoint.encryptedAssertions('idp-1234'))).toThrow("FederatedRole 'Stack/Id' has the IdP ID 'idp-1234', which is not the ID IAM assigns to a SAML provider (upper-case letters and digits, 22 to 64 characters)");
+    codes.expectThrows(role('Foreign', SamlSignInEndpoint.url('https://sso.example.com/saml')), 'FederatedRole.UndocumentedSignInEndpoint', "FederatedRole 'Stack/Foreign' has the sign-in endpoint 'https://sso.example.com/saml', which is not one AWS documents for SAML, so assertions addressed to another service provider would be accepted (or none would); use one of 'https://signin.aws.amazon.com/saml' or 'https://<region>.signin.aws.amazon.com/saml' (aws)");
+    codes.expectThrows(role('China', SamlSignInEndpoint.url('https://signin.amazonaws.cn/saml')), 'FederatedRole.CrossPartitionSignInEndpoint', "FederatedRole 'Stack/China' has the sign-in endpoint 'https://signin.amazonaws.cn/saml', which is in the aws-cn partition, but its stack is in eu-west-1 (aws), so no assertion could ever match; use an endpoint of aws, e.g. SamlSignInEndpoint.GLOBAL.");
+    codes.expectThrows(role('GovRegion', SamlSignInEndpoint.regional('us-gov-east-1')), 'FederatedRole.CrossPartitionSignInEndpoint', "FederatedRole 'Stack/GovRegion' has the sign-in endpoint of the region 'us-gov-east-1', which is in the aws-us-gov partition, but its stack is in eu-west-1 (aws)");
+    codes.expectThrows(role('Id', SamlSignInEndpoint.encryptedAssertions('idp-1234')), 'FederatedRole.InvalidIdpId', "FederatedRole 'Stack/Id' has the IdP ID 'idp-1234', which is not the ID IAM assigns to a SAML provider (upper-case letters and digits, 22 to 64 characters)");
   });
 });
 

@@ -12,7 +12,10 @@ import {
   OidcIssuer,
   Subject,
 } from '../../src';
+import { ErrorCodes } from '../support/error-codes';
 import { errors, GITHUB, GITHUB_ARN, guardedStack, onlyError, SAML_ARN, webIdentityRole } from '../support/guard';
+
+const codes = new ErrorCodes();
 
 
 describe('FederationGuard and IAM policy variables', () => {
@@ -72,9 +75,9 @@ describe('FederationGuard and IAM policy variables', () => {
     });
 
     // THEN
-    expect(role('Sub', { subjects: [Subject.exactly(`\${${GITHUB}:sub}`)] })).toThrow(`FederatedRole 'Stack/Sub' tests '${GITHUB}:sub' against '\${${GITHUB}:sub}', which holds an IAM policy variable ('\${...}') that IAM fills in from the request itself`);
-    expect(role('Aud', { audiences: [`\${${GITHUB}:aud}`] })).toThrow(`FederatedRole 'Stack/Aud' tests '${GITHUB}:aud' against`);
-    expect(role('Claim', { claims: [ClaimCondition.stringEquals('repository', [`\${${GITHUB}:repository}`])] })).toThrow(`FederatedRole 'Stack/Claim' tests '${GITHUB}:repository' against`);
+    codes.expectThrows(role('Sub', { subjects: [Subject.exactly(`\${${GITHUB}:sub}`)] }), 'FederatedRole.PolicyVariable', `FederatedRole 'Stack/Sub' tests '${GITHUB}:sub' against '\${${GITHUB}:sub}', which holds an IAM policy variable ('\${...}') that IAM fills in from the request itself`);
+    codes.expectThrows(role('Aud', { audiences: [`\${${GITHUB}:aud}`] }), 'FederatedRole.PolicyVariable', `FederatedRole 'Stack/Aud' tests '${GITHUB}:aud' against`);
+    codes.expectThrows(role('Claim', { claims: [ClaimCondition.stringEquals('repository', [`\${${GITHUB}:repository}`])] }), 'FederatedRole.PolicyVariable', `FederatedRole 'Stack/Claim' tests '${GITHUB}:repository' against`);
   });
 });
 
@@ -221,7 +224,7 @@ describe('FederationGuard and subject patterns', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com', [`${GITHUB}:sub`]: 'repository_owner:acme:context:prod' } } })] },
     });
-    expect(standard).toThrow("has the subject 'repository_owner:acme:context:prod', which can never match: every GitHub Actions subject starts with 'repo:'");
+    codes.expectThrows(standard, 'FederatedRole.SubjectWithoutPrefix', "has the subject 'repository_owner:acme:context:prod', which can never match: every GitHub Actions subject starts with 'repo:'");
   });
 });
 
@@ -304,7 +307,7 @@ describe('FederationGuard and condition keys IAM does not have', () => {
     // THEN
     const keys = "'aud', 'sub', 'actor', 'actor_id', 'job_workflow_ref', 'repository', 'repository_id', 'workflow', 'ref', 'environment', 'enterprise_id'";
     expect(onlyError(stack)).toContain(`[UNSUPPORTED_CONDITION_KEY] the trust policy conditions on '${GITHUB}:repository_owner', but IAM has no condition key '${GITHUB}:repository_owner'; for GitHub Actions it documents only ${keys}`);
-    expect(role).toThrow(`FederatedRole 'Stack/Deploy' has a claim condition on '${GITHUB}:event_name', but IAM has no condition key '${GITHUB}:event_name'; for GitHub Actions it documents only ${keys}`);
+    codes.expectThrows(role, 'FederatedRole.UnsupportedConditionKey', `FederatedRole 'Stack/Deploy' has a claim condition on '${GITHUB}:event_name', but IAM has no condition key '${GITHUB}:event_name'; for GitHub Actions it documents only ${keys}`);
   });
 });
 
