@@ -138,6 +138,7 @@ describe('a SAML FederatedRole with an environment', () => {
       + "both trust the SAML provider 'Identity/Corp' and every condition key both test admits a common value \\('SAML:aud' StringEquals 'https://signin.aws.amazon.com/saml'",
     ));
     expect(() => root.synth()).toThrow(/SamlEnvironmentSeparation.sessionTag\(\), the default/);
+    expect(() => root.synth()).toThrow(`[${codes.saw('FederationGuard.CrossEnvironmentTrust')}]`);
   });
 
   test('should pass dedicated providers whose metadata holds different keys, and fail ones that share a key or cannot be read', () => {
@@ -320,5 +321,11 @@ describe('SAML separation by issuer', () => {
     codes.expectThrows(() => samlRole(stack, 'A', provider, PROD, SamlEnvironmentSeparation.issuer('http://www.okta.com/*')),
       'FederatedRole.InvalidSamlIssuer', /FederatedRole 'Identity\/A' has the SAML issuer 'http:\/\/www.okta.com\/\*' for its environment, which is empty, only known at deploy time, or has a wildcard/);
     codes.expectThrows(() => samlRole(stack, 'B', provider, PROD, SamlEnvironmentSeparation.issuer('${SAML:iss}')), 'FederatedRole.InvalidSamlIssuer', /policy variable/);
+  });
+});
+
+describe('environment separation error codes', () => {
+  test('should test every code the separation check reports', () => {
+    expect(codes.untested('src/roles/trust/environments.ts')).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import { acceptedRisks, resolveCfnRole } from './acceptance';
 import { displayValue, hasPolicyVariable, hasTokenMark, patternView } from './iam-string';
 import { StackTrustReader } from './stack-reader';
 import { globMatches, isIntrinsic, isPlainObject, ProviderKind, SAML_ACTION, toArray, TrustValue, WEB_IDENTITY_ACTION } from './statement';
+import { validationMessage } from '../../errors';
 import { resolvedProperties } from '../../private/resolved-properties';
 import { FederationRisk } from '../federation-risk';
 
@@ -33,7 +34,7 @@ export function checkEnvironmentSeparation(scope: IConstruct): void {
   const root = scope.node.root;
   if (CHECKED_ROOTS.has(root)) return;
   CHECKED_ROOTS.add(root);
-  root.node.addValidation({ validate: () => environmentFindings(root) });
+  root.node.addValidation({ validate: () => environmentFindings(root).map(message => validationMessage('FederationGuard.CrossEnvironmentTrust', message)) });
 }
 
 /** One federating Allow statement, reduced to what decides who it admits. */
