@@ -1,4 +1,5 @@
 import { ClaimRule, RouteAuthorization } from './route';
+import { validationError } from '../errors';
 import { OidcIssuer } from '../identity/oidc-issuer';
 
 /**
@@ -19,7 +20,8 @@ export function withIssuerRequirements(where: string, issuer: OidcIssuer, route:
   if (chosen) {
     const pinned = (route.claimRules ?? []).some((rule) => rule instanceof ClaimRule && chosen.callerClaims.includes(rule.claim));
     if (!pinned) {
-      throw new Error(
+      throw validationError(
+        'Route.CallerNotPinned',
         `${where}: route ${route.method} ${route.path} has no claim rule on ${chosen.callerClaims.join(', ')}, and ${issuer.name} tokens carry an audience ` +
         `that whoever requests the token chooses, so checking the issuer and audience alone would admit ${chosen.admits}; ` +
         `add a claim rule that names your caller, e.g. claimRules: [${chosen.example}].`,
@@ -27,7 +29,8 @@ export function withIssuerRequirements(where: string, issuer: OidcIssuer, route:
     }
   }
   if (grantClaims.length === 0 && (route.scopes ?? []).length > 0) {
-    throw new Error(
+    throw validationError(
+      'Route.ScopesNeverGranted',
       `${where}: route ${route.method} ${route.path} requires the scopes ${JSON.stringify(route.scopes)}, but ${issuer.name} tokens grant no scope (its issuer profile names no grant claim), so no token could open it; ` +
       'remove the scopes and say who may call the route with claim rules instead, or name the claim your tokens grant scopes in with the issuer\'s grantClaims option.',
     );

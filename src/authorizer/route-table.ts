@@ -54,6 +54,7 @@ import { Token } from 'aws-cdk-lib';
 import { ABSENT } from './contract';
 import type { CacheMode, ClaimRuleConfig, ClaimRuleOp, RouteConfig, RouteMethod } from './contract';
 import { ClaimRule, HttpMethod, RouteAuthorization } from './route';
+import { validationError } from '../errors';
 
 export type { CacheMode, ClaimRuleConfig, RouteConfig };
 
@@ -87,21 +88,21 @@ export function checkRoute(where: string, route: RouteAuthorization): CheckedRou
 
   const scopes = route.scopes ?? [];
   if (!Array.isArray(scopes)) {
-    throw new Error(`${where}: ${label} has scopes that are not a list; pass an array of scope names.`);
+    throw validationError('Route.ScopesNotList', `${where}: ${label} has scopes that are not a list; pass an array of scope names.`);
   }
   for (const scope of scopes) {
     if (typeof scope !== 'string' || Token.isUnresolved(scope)) {
-      throw new Error(`${where}: ${label} has scope ${JSON.stringify(scope)}, which is not a literal string; scopes are written into the authorizer's asset at synth time, so pass them as plain strings.`);
+      throw validationError('Route.UnresolvedScope', `${where}: ${label} has scope ${JSON.stringify(scope)}, which is not a literal string; scopes are written into the authorizer's asset at synth time, so pass them as plain strings.`);
     }
     if (scope === '') {
-      throw new Error(`${where}: ${label} requires the empty scope "", which no issuer can grant; name a real scope, or pass no scopes to let any valid token in.`);
+      throw validationError('Route.EmptyScope', `${where}: ${label} requires the empty scope "", which no issuer can grant; name a real scope, or pass no scopes to let any valid token in.`);
     }
     // eslint-disable-next-line no-control-regex
     if (/[\s\x00-\x1f\x7f]/.test(scope)) {
-      throw new Error(`${where}: ${label} has scope ${JSON.stringify(scope)} with whitespace or control characters, which cannot be granted because tokens list scopes space-delimited (and the authorizer grants no scope with a control character); remove them.`);
+      throw validationError('Route.ScopeWithWhitespace', `${where}: ${label} has scope ${JSON.stringify(scope)} with whitespace or control characters, which cannot be granted because tokens list scopes space-delimited (and the authorizer grants no scope with a control character); remove them.`);
     }
     if (scope === ABSENT) {
-      throw new Error(`${where}: ${label} requires the scope "${ABSENT}", which the authorizer never grants (it is the context's marker for "no scopes"); name a real scope, or pass no scopes to let any valid token in.`);
+      throw validationError('Route.ReservedScope', `${where}: ${label} requires the scope "${ABSENT}", which the authorizer never grants (it is the context's marker for "no scopes"); name a real scope, or pass no scopes to let any valid token in.`);
     }
   }
 
@@ -132,11 +133,11 @@ export function checkRouteSet(where: string, routes: ReadonlyArray<{ readonly me
   for (const { method, resource } of routes) {
     const methods = methodsByPath.get(resource) ?? [];
     if (methods.includes(method)) {
-      throw new Error(`${where}: route ${method} ${resource} is defined twice; remove one of them.`);
+      throw validationError('Route.DefinedTwice', `${where}: route ${method} ${resource} is defined twice; remove one of them.`);
     }
     const clash = methods.find((m) => m === 'ANY' || method === 'ANY');
     if (clash) {
-      throw new Error(`${where}: route ${method} ${resource} is defined beside ${clash} ${resource}, which leaves which of them serves a request to API Gateway's precedence; use either ANY or specific methods on one path.`);
+      throw validationError('Route.AnyBesideMethod', `${where}: route ${method} ${resource} is defined beside ${clash} ${resource}, which leaves which of them serves a request to API Gateway's precedence; use either ANY or specific methods on one path.`);
     }
     methodsByPath.set(resource, [...methods, method]);
 
@@ -148,7 +149,7 @@ export function checkRouteSet(where: string, routes: ReadonlyArray<{ readonly me
       const parent = '/' + parts.slice(0, i).join('/');
       const other = variableChild.get(parent);
       if (other !== undefined && other !== part) {
-        throw new Error(`${where}: route ${method} ${resource} puts path part ${part} under ${parent}, where another route has ${other}, and API Gateway allows one variable path part per resource; give both routes the same parameter.`);
+        throw validationError('Route.ConflictingPathParameter', `${where}: route ${method} ${resource} puts path part ${part} under ${parent}, where another route has ${other}, and API Gateway allows one variable path part per resource; give both routes the same parameter.`);
       }
       variableChild.set(parent, part);
     });
@@ -249,14 +250,14 @@ function compare(x: string, y: string): number {
 
 function checkMethod(where: string, method: unknown): RouteMethod {
   if (typeof method !== 'string' || !METHODS.includes(method)) {
-    throw new Error(`${where}: route method ${JSON.stringify(method)} is not supported; use one of ${METHODS.join(', ')} (HttpMethod).`);
+    throw validationError('Route.UnsupportedMethod', `${where}: route method ${JSON.stringify(method)} is not supported; use one of ${METHODS.join(', ')} (HttpMethod).`);
   }
   return method as RouteMethod;
 }
 
 function checkPath(where: string, method: string, path: unknown): void {
   const bad = (what: string) =>
-    new Error(`${where}: route ${method} ${JSON.stringify(path)} has a malformed path (${what}); write it as '/' or '/segment/{param}' with segments of [A-Za-z0-9:._$-], and a greedy '{param+}' only last.`);
+    validationError('Route.MalformedPath', `${where}: route ${method} ${JSON.stringify(path)} has a malformed path (${what}); write it as '/' or '/segment/{param}' with segments of [A-Za-z0-9:._$-], and a greedy '{param+}' only last.`);
   if (typeof path !== 'string' || Token.isUnresolved(path)) {
     throw bad('not a literal string');
   }
@@ -292,11 +293,11 @@ function checkPath(where: string, method: string, path: unknown): void {
 
 function checkClaimRule(where: string, label: string, rule: unknown): ClaimRuleConfig {
   if (!(rule instanceof ClaimRule)) {
-    throw new Error(`${where}: ${label} has a claim rule that is not a ClaimRule; build it with ClaimRule.equalTo, ClaimRule.contains or ClaimRule.oneOf.`);
+    throw validationError('Route.NotAClaimRule', `${where}: ${label} has a claim rule that is not a ClaimRule; build it with ClaimRule.equalTo, ClaimRule.contains or ClaimRule.oneOf.`);
   }
   const literal = (v: unknown) => typeof v === 'string' && v !== '' && !Token.isUnresolved(v);
   const fail = (what: string) =>
-    new Error(`${where}: ${label} has claim rule ${rule._op}(${JSON.stringify(rule.claim)}) with ${what}; claim rules are written into the authorizer's asset at synth time, so use non-empty literal strings.`);
+    validationError('Route.InvalidClaimRule', `${where}: ${label} has claim rule ${rule._op}(${JSON.stringify(rule.claim)}) with ${what}; claim rules are written into the authorizer's asset at synth time, so use non-empty literal strings.`);
   if (!literal(rule.claim)) {
     throw fail('an empty or unresolved claim name');
   }

@@ -18,6 +18,7 @@ import {
 import { DecisionMetricOptions, DecisionReason } from './metrics';
 import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
+import { validationError, validationMessage } from '../errors';
 import { OidcIssuer } from '../identity/oidc-issuer';
 import { DeclaredAuthorizer } from '../private/declared-authorizer';
 import { StagedCode, stageFunctionAsset } from '../private/staged-asset';
@@ -272,13 +273,13 @@ export class TokenAuthorizer extends Construct {
     super(scope, id);
     const where = this.node.path;
     if (!fs.existsSync(path.join(BUNDLE_DIR, 'index.js'))) {
-      throw new Error(`${where}: the authorizer bundle ${path.join(BUNDLE_DIR, 'index.js')} is missing; run \`npx projen bundle\` (the build does) before synthesizing.`);
+      throw validationError('TokenAuthorizer.MissingBundle', `${where}: the authorizer bundle ${path.join(BUNDLE_DIR, 'index.js')} is missing; run \`npx projen bundle\` (the build does) before synthesizing.`, this);
     }
     this.issuer = props.issuer;
-    this.settings = checkOptions(where, props);
+    this.settings = checkOptions(this, props);
     this.metricsNamespace = this.settings.metricsNamespace;
     this.serviceName = props.serviceName ?? Names.uniqueResourceName(this, { maxLength: 64 });
-    checkServiceName(where, this.serviceName);
+    checkServiceName(this, this.serviceName);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -407,7 +408,7 @@ export class TokenAuthorizer extends Construct {
   public addRoute(route: RouteAuthorization): void {
     const where = this.node.path;
     if (this.compiled) {
-      throw new Error(`${where}: route ${route.method} ${route.path} was added after the route table was written into the authorizer's asset at synthesis; add every route before the app is synthesized.`);
+      throw validationError('TokenAuthorizer.RouteAfterSynthesis', `${where}: route ${route.method} ${route.path} was added after the route table was written into the authorizer's asset at synthesis; add every route before the app is synthesized.`, this);
     }
     const checked = checkRoute(where, withIssuerRequirements(where, this.issuer, route));
     checkRouteSet(where, [...this.routes, checked]);
@@ -421,7 +422,7 @@ export class TokenAuthorizer extends Construct {
    */
   public get authorizer(): apigateway.IAuthorizer {
     if (this.definitions.length > 0) {
-      throw new Error(`${this.node.path}: this authorizer is declared in the OpenAPI definition of a SecuredApi, which guards its routes with it; add routes with the SecuredApi's addRoute() rather than passing the authorizer to methods.`);
+      throw validationError('TokenAuthorizer.DeclaredInDefinition', `${this.node.path}: this authorizer is declared in the OpenAPI definition of a SecuredApi, which guards its routes with it; add routes with the SecuredApi's addRoute() rather than passing the authorizer to methods.`, this);
     }
     this.requestAuthorizer ??= new apigateway.RequestAuthorizer(this, 'Authorizer', {
       handler: this.handler,
@@ -443,7 +444,7 @@ export class TokenAuthorizer extends Construct {
    */
   public _declareInDefinition(api: apigateway.IRestApi, stageName: () => string | undefined): DeclaredAuthorizer {
     if (this.requestAuthorizer) {
-      throw new Error(`${this.node.path}: this authorizer already has an AWS::ApiGateway::Authorizer (its authorizer property was read); a SecuredApi needs an authorizer of its own.`);
+      throw validationError('TokenAuthorizer.AuthorizerAlreadyCreated', `${this.node.path}: this authorizer already has an AWS::ApiGateway::Authorizer (its authorizer property was read); a SecuredApi needs an authorizer of its own.`, this);
     }
     this.definitions.push({ api, stageName });
     const stack = Stack.of(api);
@@ -468,7 +469,7 @@ export class TokenAuthorizer extends Construct {
    */
   public _meterByUsageKeys(keys: UsageKeysConfig): void {
     if (this.asset || this.usageKeys) {
-      throw new Error(`${this.node.path}: usage keys were given after the authorizer's config.json was written, or twice; give them once, before synthesis.`);
+      throw validationError('TokenAuthorizer.UsageKeysTwice', `${this.node.path}: usage keys were given after the authorizer's config.json was written, or twice; give them once, before synthesis.`, this);
     }
     this.usageKeys = keys;
   }
@@ -598,7 +599,7 @@ export class TokenAuthorizer extends Construct {
     return this.routes.flatMap((r) => {
       const length = fixed + policyGlobOf(r.method, r.resource).length;
       return length <= MAX_POLICY_RESOURCE_LENGTH ? [] : [
-        `route ${r.method} ${r.resource} has a policy resource of up to ${length} characters (arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/${policyGlobOf(r.method, r.resource)}), and API Gateway refuses an authorizer policy whose Resource is longer than ${MAX_POLICY_RESOURCE_LENGTH}, which would fail every request to it; shorten the route's path or the stage name by ${length - MAX_POLICY_RESOURCE_LENGTH} characters.`,
+        validationMessage('TokenAuthorizer.PolicyResourceTooLong', `route ${r.method} ${r.resource} has a policy resource of up to ${length} characters (arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/${policyGlobOf(r.method, r.resource)}), and API Gateway refuses an authorizer policy whose Resource is longer than ${MAX_POLICY_RESOURCE_LENGTH}, which would fail every request to it; shorten the route's path or the stage name by ${length - MAX_POLICY_RESOURCE_LENGTH} characters.`),
       ];
     });
   }
@@ -608,7 +609,7 @@ export class TokenAuthorizer extends Construct {
     const errors: string[] = [];
     for (const c of this.methodsUsingThis()) {
       if (!registered.has(`${c.httpMethod} ${c.resource.path}`)) {
-        errors.push(`method ${c.httpMethod} ${c.resource.path} (${c.node.path}) uses this authorizer but is not in its route table, so the authorizer would deny it and a cached policy could not account for it; call addRoute({ method: '${c.httpMethod}', path: '${c.resource.path}', ... }) on ${this.node.path}.`);
+        errors.push(validationMessage('TokenAuthorizer.UnregisteredMethod', `method ${c.httpMethod} ${c.resource.path} (${c.node.path}) uses this authorizer but is not in its route table, so the authorizer would deny it and a cached policy could not account for it; call addRoute({ method: '${c.httpMethod}', path: '${c.resource.path}', ... }) on ${this.node.path}.`));
       }
     }
     return errors;
@@ -630,20 +631,21 @@ interface Settings {
   readonly reservedConcurrency?: number;
 }
 
-function checkOptions(where: string, props: TokenAuthorizerOptions): Settings {
+function checkOptions(scope: IConstruct, props: TokenAuthorizerOptions): Settings {
+  const where = scope.node.path;
   const ttl = props.resultsCacheTtl ?? Duration.minutes(5);
-  integer(where, 'resultsCacheTtl (seconds)', ttl.toSeconds({ integral: false }), 0, 3600);
+  integer(scope, 'resultsCacheTtl (seconds)', ttl.toSeconds({ integral: false }), 0, 3600);
   const jwks = props.jwks ?? {};
 
   const requiredTyp = props.requiredTokenType;
   if (requiredTyp !== undefined && (!literal(requiredTyp) || /\s/.test(requiredTyp))) {
-    throw new Error(`${where}: requiredTokenType ${JSON.stringify(requiredTyp)} is not a literal string without whitespace; pass the typ value, e.g. 'at+jwt'.`);
+    throw validationError('TokenAuthorizer.InvalidRequiredTokenType', `${where}: requiredTokenType ${JSON.stringify(requiredTyp)} is not a literal string without whitespace; pass the typ value, e.g. 'at+jwt'.`, scope);
   }
 
   const contextClaims = props.contextClaims ?? [];
   contextClaims.forEach((claim, i) => {
     if (!literal(claim)) {
-      throw new Error(`${where}: contextClaims holds ${JSON.stringify(claim)}, which is not a non-empty literal string; pass claim names.`);
+      throw validationError('TokenAuthorizer.InvalidContextClaim', `${where}: contextClaims holds ${JSON.stringify(claim)}, which is not a non-empty literal string; pass claim names.`, scope);
     }
     // Compared in any letter case: AWS calls the $context variables case-sensitive, but a name that
     // differs in case alone is refused under either reading.
@@ -651,44 +653,44 @@ function checkOptions(where: string, props: TokenAuthorizerOptions): Settings {
     // A context claim named like a key the authorizer always sets would overwrite it.
     const own = CONTEXT_KEYS.find((key) => key.toLowerCase() === lower);
     if (own !== undefined) {
-      throw new Error(`${where}: contextClaims holds "${claim}", which is (in some letter case) the key "${own}" the authorizer context always carries (${CONTEXT_KEYS.join(', ')}); remove it, the backend already gets "${own}".`);
+      throw validationError('TokenAuthorizer.ContextClaimShadowsContextKey', `${where}: contextClaims holds "${claim}", which is (in some letter case) the key "${own}" the authorizer context always carries (${CONTEXT_KEYS.join(', ')}); remove it, the backend already gets "${own}".`, scope);
     }
     // API Gateway's own names under $context.authorizer: a claim of that name collides with API Gateway's value.
     const gateway = API_GATEWAY_AUTHORIZER_KEYS.find((key) => key.toLowerCase() === lower);
     if (gateway !== undefined) {
-      throw new Error(`${where}: contextClaims holds "${claim}", which is (in some letter case) API Gateway's own $context.authorizer.${gateway} (reserved: ${API_GATEWAY_AUTHORIZER_KEYS.join(', ')}), so the backend could read API Gateway's value for it or the other way round; remove it (the principal is in principalId already), or have the issuer put the value in a claim of another name.`);
+      throw validationError('TokenAuthorizer.ContextClaimReservedByApiGateway', `${where}: contextClaims holds "${claim}", which is (in some letter case) API Gateway's own $context.authorizer.${gateway} (reserved: ${API_GATEWAY_AUTHORIZER_KEYS.join(', ')}), so the backend could read API Gateway's value for it or the other way round; remove it (the principal is in principalId already), or have the issuer put the value in a claim of another name.`, scope);
     }
     if (contextClaims.findIndex((other) => typeof other === 'string' && other.toLowerCase() === lower) !== i) {
-      throw new Error(`${where}: contextClaims holds "${claim}" twice (in some letter case); list each claim once.`);
+      throw validationError('TokenAuthorizer.DuplicateContextClaim', `${where}: contextClaims holds "${claim}" twice (in some letter case); list each claim once.`, scope);
     }
   });
 
   const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
   if (!literal(metricsNamespace) || !/^[A-Za-z0-9.\-_/#: ]{1,255}$/.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
-    throw new Error(`${where}: metricsNamespace ${JSON.stringify(metricsNamespace)} is not a valid CloudWatch namespace; use up to 255 of [A-Za-z0-9.-_/#: ], not starting with 'AWS/'.`);
+    throw validationError('TokenAuthorizer.InvalidMetricsNamespace', `${where}: metricsNamespace ${JSON.stringify(metricsNamespace)} is not a valid CloudWatch namespace; use up to 255 of [A-Za-z0-9.-_/#: ], not starting with 'AWS/'.`, scope);
   }
 
   const maxTokenAge = props.maxTokenAge;
   const reservedConcurrency = props.reservedConcurrency;
   return {
     resultsCacheTtl: ttl,
-    clockToleranceSeconds: integer(where, 'clockTolerance (seconds)', (props.clockTolerance ?? Duration.seconds(DEFAULT_CLOCK_TOLERANCE_SECONDS)).toSeconds({ integral: false }), 0, 300),
-    maxTokenAgeSeconds: maxTokenAge === undefined ? undefined : integer(where, 'maxTokenAge (seconds)', maxTokenAge.toSeconds({ integral: false }), 1, 366 * 86_400),
+    clockToleranceSeconds: integer(scope, 'clockTolerance (seconds)', (props.clockTolerance ?? Duration.seconds(DEFAULT_CLOCK_TOLERANCE_SECONDS)).toSeconds({ integral: false }), 0, 300),
+    maxTokenAgeSeconds: maxTokenAge === undefined ? undefined : integer(scope, 'maxTokenAge (seconds)', maxTokenAge.toSeconds({ integral: false }), 1, 366 * 86_400),
     requiredTyp,
     contextClaims: [...contextClaims],
-    jwksTimeoutMs: integer(where, 'jwks.timeout (milliseconds)', (jwks.timeout ?? Duration.millis(DEFAULT_JWKS.timeoutMs)).toMilliseconds({ integral: false }), 1, 10_000),
-    jwksCooldownMs: integer(where, 'jwks.cooldown (milliseconds)', (jwks.cooldown ?? Duration.millis(DEFAULT_JWKS.cooldownMs)).toMilliseconds({ integral: false }), 0, 86_400_000),
-    jwksMaxBytes: integer(where, 'jwks.maxBytes', jwks.maxBytes ?? DEFAULT_JWKS.maxBytes, 1024, 10_485_760),
-    decisionCacheSize: integer(where, 'decisionCacheSize', props.decisionCacheSize ?? DEFAULT_DECISION_CACHE_ENTRIES, 0, 1_000_000),
+    jwksTimeoutMs: integer(scope, 'jwks.timeout (milliseconds)', (jwks.timeout ?? Duration.millis(DEFAULT_JWKS.timeoutMs)).toMilliseconds({ integral: false }), 1, 10_000),
+    jwksCooldownMs: integer(scope, 'jwks.cooldown (milliseconds)', (jwks.cooldown ?? Duration.millis(DEFAULT_JWKS.cooldownMs)).toMilliseconds({ integral: false }), 0, 86_400_000),
+    jwksMaxBytes: integer(scope, 'jwks.maxBytes', jwks.maxBytes ?? DEFAULT_JWKS.maxBytes, 1024, 10_485_760),
+    decisionCacheSize: integer(scope, 'decisionCacheSize', props.decisionCacheSize ?? DEFAULT_DECISION_CACHE_ENTRIES, 0, 1_000_000),
     metricsNamespace,
-    memorySize: integer(where, 'memorySize', props.memorySize ?? 256, 128, 10_240),
-    reservedConcurrency: reservedConcurrency === undefined ? undefined : integer(where, 'reservedConcurrency', reservedConcurrency, 1, 1_000_000),
+    memorySize: integer(scope, 'memorySize', props.memorySize ?? 256, 128, 10_240),
+    reservedConcurrency: reservedConcurrency === undefined ? undefined : integer(scope, 'reservedConcurrency', reservedConcurrency, 1, 1_000_000),
   };
 }
 
-function checkServiceName(where: string, serviceName: string): void {
+function checkServiceName(scope: IConstruct, serviceName: string): void {
   if (!literal(serviceName) || serviceName.length > 255 || /[\u0000-\u001f]/.test(serviceName)) {
-    throw new Error(`${where}: serviceName ${JSON.stringify(serviceName)} is not usable as a metric dimension value; pass a literal name of 1 to 255 printable characters.`);
+    throw validationError('TokenAuthorizer.InvalidServiceName', `${scope.node.path}: serviceName ${JSON.stringify(serviceName)} is not usable as a metric dimension value; pass a literal name of 1 to 255 printable characters.`, scope);
   }
 }
 
@@ -696,9 +698,9 @@ function literal(value: unknown): value is string {
   return typeof value === 'string' && value !== '' && !Token.isUnresolved(value);
 }
 
-function integer(where: string, name: string, value: number, min: number, max: number): number {
+function integer(scope: IConstruct, name: string, value: number, min: number, max: number): number {
   if (Token.isUnresolved(value) || !Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${where}: ${name} is ${value}, which is not a whole number from ${min} to ${max}; pass a literal value in that range.`);
+    throw validationError('TokenAuthorizer.ValueOutOfRange', `${scope.node.path}: ${name} is ${value}, which is not a whole number from ${min} to ${max}; pass a literal value in that range.`, scope);
   }
   return value;
 }
