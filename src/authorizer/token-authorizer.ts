@@ -444,7 +444,8 @@ export class TokenAuthorizer extends Construct {
    */
   public _declareInDefinition(api: apigateway.IRestApi, stageName: () => string | undefined): DeclaredAuthorizer {
     if (this.requestAuthorizer) {
-      throw validationError('TokenAuthorizer.AuthorizerAlreadyCreated', `${this.node.path}: this authorizer already has an AWS::ApiGateway::Authorizer (its authorizer property was read); a SecuredApi needs an authorizer of its own.`, this);
+      // Not a user's mistake: a SecuredApi declares the authorizer it has just made.
+      throw new Error(`${this.node.path}: this authorizer already has an AWS::ApiGateway::Authorizer (its authorizer property was read); a SecuredApi needs an authorizer of its own.`);
     }
     this.definitions.push({ api, stageName });
     const stack = Stack.of(api);
@@ -469,7 +470,8 @@ export class TokenAuthorizer extends Construct {
    */
   public _meterByUsageKeys(keys: UsageKeysConfig): void {
     if (this.asset || this.usageKeys) {
-      throw validationError('TokenAuthorizer.UsageKeysTwice', `${this.node.path}: usage keys were given after the authorizer's config.json was written, or twice; give them once, before synthesis.`, this);
+      // Not a user's mistake: a SecuredApi gives its own authorizer the usage keys once, in its constructor.
+      throw new Error(`${this.node.path}: usage keys were given after the authorizer's config.json was written, or twice; give them once, before synthesis.`);
     }
     this.usageKeys = keys;
   }

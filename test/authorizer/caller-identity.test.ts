@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ClaimRule, HttpMethod, OidcIssuer, RouteAuthorization, TokenAuthorizer } from '../../src';
 import { authorizerConfigJson } from '../support/cdk';
+import { ErrorCodes } from '../support/error-codes';
 
 function makeStack(): { app: App; stack: Stack } {
   const app = new App();
@@ -9,6 +10,7 @@ function makeStack(): { app: App; stack: Stack } {
 }
 
 const ROUTE = { method: HttpMethod.GET, path: '/deploy' };
+const codes = new ErrorCodes();
 
 /** The authorizer's routes as methods of a REST API, so that the stack synthesizes. */
 function attach(stack: Stack, authorizer: TokenAuthorizer, routes: RouteAuthorization[]): void {
@@ -32,9 +34,9 @@ describe('issuers whose audience the caller chooses', () => {
     const { stack } = makeStack();
 
     // WHEN / THEN
-    expect(() => new TokenAuthorizer(stack, 'Authz', { issuer, routes: [ROUTE] })).toThrow(why);
-    expect(() => new TokenAuthorizer(stack, 'Authz2', { issuer, routes: [{ ...ROUTE, claimRules: [ClaimRule.equalTo('ref', 'refs/heads/main')] }] }))
-      .toThrow(/Auth\/Authz2: route GET \/deploy has no claim rule on sub, .*add a claim rule that names your caller, e.g. claimRules: \[ClaimRule\.equalTo/);
+    codes.expectThrows(() => new TokenAuthorizer(stack, 'Authz', { issuer, routes: [ROUTE] }), 'Route.CallerNotPinned', why);
+    codes.expectThrows(() => new TokenAuthorizer(stack, 'Authz2', { issuer, routes: [{ ...ROUTE, claimRules: [ClaimRule.equalTo('ref', 'refs/heads/main')] }] }),
+      'Route.CallerNotPinned', /Auth\/Authz2: route GET \/deploy has no claim rule on sub, .*add a claim rule that names your caller, e.g. claimRules: \[ClaimRule\.equalTo/);
   });
 
   test.each([
@@ -63,7 +65,7 @@ describe('issuers whose audience the caller chooses', () => {
     });
 
     // WHEN / THEN
-    expect(() => authorizer.addRoute({ method: HttpMethod.POST, path: '/deploy' })).toThrow(/route POST \/deploy has no claim rule/);
+    codes.expectThrows(() => authorizer.addRoute({ method: HttpMethod.POST, path: '/deploy' }), 'Route.CallerNotPinned', /route POST \/deploy has no claim rule/);
   });
 
   test('should leave issuers whose audience the issuer controls alone', () => {
@@ -127,21 +129,21 @@ describe('the issuer profile in the authorizer', () => {
     const { stack } = makeStack();
 
     // WHEN / THEN
-    expect(() => new TokenAuthorizer(stack, 'Authz', { issuer, routes: [{ ...ROUTE, scopes: ['deploy'], claimRules: [pin] }] }))
-      .toThrow(`Auth/Authz: route GET /deploy requires the scopes ["deploy"], but ${name} tokens grant no scope (its issuer profile names no grant claim), so no token could open it; remove the scopes`);
+    codes.expectThrows(() => new TokenAuthorizer(stack, 'Authz', { issuer, routes: [{ ...ROUTE, scopes: ['deploy'], claimRules: [pin] }] }),
+      'Route.ScopesNeverGranted', `Auth/Authz: route GET /deploy requires the scopes ["deploy"], but ${name} tokens grant no scope (its issuer profile names no grant claim), so no token could open it; remove the scopes`);
   });
 });
 
 describe('issuer profile options', () => {
   test.each([
-    [{ clientClaims: ['aud'] }, /clientClaims holds 'aud', a registered claim the authorizer checks itself/],
-    [{ grantClaims: ['exp'] }, /grantClaims holds 'exp', a registered claim/],
-    [{ clientClaims: [''] }, /clientClaims holds "", which is not a claim name/],
-    [{ grantClaims: [' scope'] }, /grantClaims holds " scope", which is not a claim name/],
-    [{ grantClaims: ['scope', 'scope'] }, /grantClaims holds 'scope' twice/],
-    [{ clientClaims: ['azp'], grantClaims: ['azp'] }, /clientClaims and grantClaims both name 'azp'/],
-  ])('should refuse %j', (options, message) => {
-    expect(() => OidcIssuer.fromUrl('https://login.example.com', { audiences: ['api://orders'], ...options })).toThrow(message);
+    [{ clientClaims: ['aud'] }, 'OidcIssuer.RegisteredClaim', /clientClaims holds 'aud', a registered claim the authorizer checks itself/],
+    [{ grantClaims: ['exp'] }, 'OidcIssuer.RegisteredClaim', /grantClaims holds 'exp', a registered claim/],
+    [{ clientClaims: [''] }, 'OidcIssuer.InvalidClaimName', /clientClaims holds "", which is not a claim name/],
+    [{ grantClaims: [' scope'] }, 'OidcIssuer.InvalidClaimName', /grantClaims holds " scope", which is not a claim name/],
+    [{ grantClaims: ['scope', 'scope'] }, 'OidcIssuer.DuplicateClaim', /grantClaims holds 'scope' twice/],
+    [{ clientClaims: ['azp'], grantClaims: ['azp'] }, 'OidcIssuer.ClientClaimIsGrantClaim', /clientClaims and grantClaims both name 'azp'/],
+  ])('should refuse %j', (options, code, message) => {
+    codes.expectThrows(() => OidcIssuer.fromUrl('https://login.example.com', { audiences: ['api://orders'], ...options }), code, message);
   });
 
   test('should keep its profile when the caller changes the arrays it passed', () => {
@@ -154,5 +156,11 @@ describe('issuer profile options', () => {
 
     // THEN
     expect(issuer.profile.clientClaims).toEqual(['cid']);
+  });
+});
+
+describe('caller identity error codes', () => {
+  test('should test every code the issuer requirements throw', () => {
+    expect(codes.untested('src/authorizer/caller-identity.ts')).toEqual([]);
   });
 });

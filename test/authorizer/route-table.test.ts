@@ -8,8 +8,10 @@ import {
   globMatchesSomeRequest,
   policyGlobOf,
 } from '../../src/authorizer/route-table';
+import { ErrorCodes } from '../support/error-codes';
 
 const WHERE = 'Stack/Api';
+const codes = new ErrorCodes();
 
 function compile(...routes: RouteAuthorization[]) {
   return compileRouteTable(routes.map((r) => checkRoute(WHERE, r)));
@@ -315,72 +317,73 @@ describe('checkRoute', () => {
     ['/a/{id}/b/{id}', /parameter "id" appears twice/],
   ])('should reject the path %s', (path, message) => {
     // WHEN / THEN
-    expect(() => checkRoute(WHERE, { method: HttpMethod.GET, path })).toThrow(message);
+    codes.expectThrows(() => checkRoute(WHERE, { method: HttpMethod.GET, path }), 'Route.MalformedPath', message);
   });
 
   test('should name the construct path, the value and the fix in a path error', () => {
     // WHEN / THEN
-    expect(() => checkRoute(WHERE, { method: HttpMethod.GET, path: '/orders/' })).toThrow(
+    codes.expectThrows(() => checkRoute(WHERE, { method: HttpMethod.GET, path: '/orders/' }), 'Route.MalformedPath',
       /^Stack\/Api: route GET "\/orders\/" has a malformed path .*; write it as '\/' or '\/segment\/\{param\}'/,
     );
   });
 
   test('should reject an unknown method', () => {
     // WHEN / THEN
-    expect(() => checkRoute(WHERE, { method: 'FETCH' as HttpMethod, path: '/' })).toThrow(/route method "FETCH" is not supported; use one of GET, POST/);
+    codes.expectThrows(() => checkRoute(WHERE, { method: 'FETCH' as HttpMethod, path: '/' }), 'Route.UnsupportedMethod', /route method "FETCH" is not supported; use one of GET, POST/);
   });
 
   test.each([
-    [[''], /empty scope "", which no issuer can grant/],
-    [['orders read'], /with whitespace/],
-    [['orders\u0000read'], /with whitespace or control characters/],
-    [['-'], /requires the scope "-", which the authorizer never grants \(it is the context's marker for "no scopes"\)/],
-    [[42 as unknown as string], /not a literal string/],
-  ])('should reject the scopes %j', (scopes, message) => {
+    [[''], 'Route.EmptyScope', /empty scope "", which no issuer can grant/],
+    [['orders read'], 'Route.ScopeWithWhitespace', /with whitespace/],
+    [['orders\u0000read'], 'Route.ScopeWithWhitespace', /with whitespace or control characters/],
+    [['-'], 'Route.ReservedScope', /requires the scope "-", which the authorizer never grants \(it is the context's marker for "no scopes"\)/],
+    [[42 as unknown as string], 'Route.UnresolvedScope', /not a literal string/],
+    ['orders:read' as unknown as string[], 'Route.ScopesNotList', /^Stack\/Api: route GET \/ has scopes that are not a list; pass an array of scope names\.$/],
+  ])('should reject the scopes %j', (scopes, code, message) => {
     // WHEN / THEN
-    expect(() => checkRoute(WHERE, { method: HttpMethod.GET, path: '/', scopes })).toThrow(message);
+    codes.expectThrows(() => checkRoute(WHERE, { method: HttpMethod.GET, path: '/', scopes }), code, message);
   });
 
   test.each([
-    [ClaimRule.equalTo('', 'x'), /empty or unresolved claim name/],
-    [ClaimRule.equalTo('tier', ''), /value ""/],
-    [ClaimRule.contains('groups', ''), /value ""/],
-    [ClaimRule.oneOf('region', []), /values \[\]/],
-    [ClaimRule.oneOf('region', ['eu', '']), /values \["eu",""\]/],
-    [{ claim: 'tier' } as unknown as ClaimRule, /not a ClaimRule/],
-  ])('should reject a malformed claim rule (%#)', (rule, message) => {
+    [ClaimRule.equalTo('', 'x'), 'Route.InvalidClaimRule', /empty or unresolved claim name/],
+    [ClaimRule.equalTo('tier', ''), 'Route.InvalidClaimRule', /value ""/],
+    [ClaimRule.contains('groups', ''), 'Route.InvalidClaimRule', /value ""/],
+    [ClaimRule.oneOf('region', []), 'Route.InvalidClaimRule', /values \[\]/],
+    [ClaimRule.oneOf('region', ['eu', '']), 'Route.InvalidClaimRule', /values \["eu",""\]/],
+    [{ claim: 'tier' } as unknown as ClaimRule, 'Route.NotAClaimRule', /not a ClaimRule/],
+  ])('should reject a malformed claim rule (%#)', (rule, code, message) => {
     // WHEN / THEN
-    expect(() => checkRoute(WHERE, { method: HttpMethod.GET, path: '/', claimRules: [rule] })).toThrow(message);
+    codes.expectThrows(() => checkRoute(WHERE, { method: HttpMethod.GET, path: '/', claimRules: [rule] }), code, message);
   });
 });
 
 describe('checkRouteSet', () => {
   test('should reject the same method and path twice', () => {
     // WHEN / THEN
-    expect(() => checkRouteSet(WHERE, [
+    codes.expectThrows(() => checkRouteSet(WHERE, [
       { method: 'GET', resource: '/orders' },
       { method: 'GET', resource: '/orders' },
-    ])).toThrow('Stack/Api: route GET /orders is defined twice; remove one of them.');
+    ]), 'Route.DefinedTwice', 'Stack/Api: route GET /orders is defined twice; remove one of them.');
   });
 
   test('should reject ANY beside a specific method on the same path', () => {
     // WHEN / THEN
-    expect(() => checkRouteSet(WHERE, [
+    codes.expectThrows(() => checkRouteSet(WHERE, [
       { method: 'ANY', resource: '/orders' },
       { method: 'GET', resource: '/orders' },
-    ])).toThrow(/route GET \/orders is defined beside ANY \/orders/);
-    expect(() => checkRouteSet(WHERE, [
+    ]), 'Route.AnyBesideMethod', /route GET \/orders is defined beside ANY \/orders/);
+    codes.expectThrows(() => checkRouteSet(WHERE, [
       { method: 'GET', resource: '/orders' },
       { method: 'ANY', resource: '/orders' },
-    ])).toThrow(/route ANY \/orders is defined beside GET \/orders/);
+    ]), 'Route.AnyBesideMethod', /route ANY \/orders is defined beside GET \/orders/);
   });
 
   test('should reject two variable path parts under one parent', () => {
     // WHEN / THEN
-    expect(() => checkRouteSet(WHERE, [
+    codes.expectThrows(() => checkRouteSet(WHERE, [
       { method: 'GET', resource: '/orders/{id}' },
       { method: 'GET', resource: '/orders/{orderId}/items' },
-    ])).toThrow(/puts path part \{orderId\} under \/orders, where another route has \{id\}/);
+    ]), 'Route.ConflictingPathParameter', /puts path part \{orderId\} under \/orders, where another route has \{id\}/);
   });
 
   test('should accept distinct methods, and literal siblings of a parameter', () => {
@@ -391,5 +394,11 @@ describe('checkRouteSet', () => {
       { method: 'GET', resource: '/orders/special' },
       { method: 'GET', resource: '/orders/{id}/items' },
     ])).not.toThrow();
+  });
+});
+
+describe('route table error codes', () => {
+  test('should test every code the route checks throw', () => {
+    expect(codes.untested('src/authorizer/route-table.ts')).toEqual([]);
   });
 });

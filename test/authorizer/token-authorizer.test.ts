@@ -8,8 +8,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { ClaimRule, HttpMethod, OidcIssuer, TokenAuthorizer, TokenAuthorizerProps } from '../../src';
 import { parseConfig } from '../../src/authorizer/runtime/config';
 import { authorizerConfigJson, nagFindings } from '../support/cdk';
+import { ErrorCodes } from '../support/error-codes';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
+const codes = new ErrorCodes();
 
 function makeStack(): { app: App; stack: Stack } {
   const app = new App();
@@ -338,6 +340,7 @@ describe('TokenAuthorizer', () => {
     api.root.addResource('admin').addMethod('POST', new apigateway.MockIntegration(), { authorizer: authorizer.authorizer });
 
     // THEN
+    expect(() => Template.fromStack(stack)).toThrow(`[${codes.saw('TokenAuthorizer.UnregisteredMethod')}]`);
     expect(() => Template.fromStack(stack)).toThrow(
       /method POST \/admin \(Auth\/Api\/Default\/admin\/POST\) uses this authorizer but is not in its route table.*call addRoute\(\{ method: 'POST', path: '\/admin', \.\.\. \}\) on Auth\/Authz/,
     );
@@ -346,6 +349,7 @@ describe('TokenAuthorizer', () => {
   test.each([
     // arn:<aws-us-gov at most>:execute-api:eu-west-1:123456789012:<10-char api id>/prod/GET/ is 70 characters
     [442, undefined],
+    [443, /\[TokenAuthorizer\.PolicyResourceTooLong\]/],
     [443, /route GET \/a{443} has a policy resource of up to 513 characters .*longer than 512.*shorten the route's path or the stage name by 1 characters/],
   ])('should refuse at synth a route whose policy resource can exceed 512 characters (path part of %s)', (length, error) => {
     // GIVEN
@@ -360,6 +364,7 @@ describe('TokenAuthorizer', () => {
     // THEN
     if (error) {
       expect(() => Template.fromStack(stack)).toThrow(error);
+      codes.saw('TokenAuthorizer.PolicyResourceTooLong');
     } else {
       expect(() => Template.fromStack(stack)).not.toThrow();
     }
@@ -372,7 +377,7 @@ describe('TokenAuthorizer', () => {
     app.synth();
 
     // WHEN / THEN
-    expect(() => authorizer.addRoute({ method: HttpMethod.GET, path: '/late' })).toThrow(
+    codes.expectThrows(() => authorizer.addRoute({ method: HttpMethod.GET, path: '/late' }), 'TokenAuthorizer.RouteAfterSynthesis',
       /Auth\/Authz: route GET \/late was added after the route table was written/,
     );
   });
@@ -383,34 +388,47 @@ describe('TokenAuthorizer', () => {
     const { authorizer } = guardedApi(stack);
 
     // WHEN / THEN
-    expect(() => authorizer.addRoute({ method: HttpMethod.ANY, path: '/orders' })).toThrow(
+    codes.expectThrows(() => authorizer.addRoute({ method: HttpMethod.ANY, path: '/orders' }), 'Route.AnyBesideMethod',
       'Auth/Authz: route ANY /orders is defined beside GET /orders',
     );
   });
 
-  test.each<[string, Partial<TokenAuthorizerProps>, RegExp]>([
-    ['a JWKS timeout over 10 s', { jwks: { timeout: Duration.seconds(11) } }, /jwks\.timeout \(milliseconds\) is 11000, which is not a whole number from 1 to 10000/],
-    ['a clock tolerance over 5 min', { clockTolerance: Duration.minutes(6) }, /clockTolerance \(seconds\) is 360/],
-    ['a cache TTL over an hour', { resultsCacheTtl: Duration.hours(2) }, /resultsCacheTtl \(seconds\) is 7200/],
-    ['a fractional cache TTL', { resultsCacheTtl: Duration.millis(1500) }, /resultsCacheTtl \(seconds\) is 1.5/],
-    ['a zero reserved concurrency', { reservedConcurrency: 0 }, /reservedConcurrency is 0/],
-    ['a memory size under 128', { memorySize: 64 }, /memorySize is 64/],
-    ['a context claim the context always has', { contextClaims: ['scopes'] }, /contextClaims holds "scopes", which is \(in some letter case\) the key "scopes" the authorizer context always carries .*; remove it/],
-    ['a context claim the context always has, in another letter case', { contextClaims: ['ClientID'] }, /contextClaims holds "ClientID", which is \(in some letter case\) the key "clientId"/],
-    ['principalId, API Gateway\'s own key', { contextClaims: ['principalId'] }, /Auth\/Authz: contextClaims holds "principalId", which is \(in some letter case\) API Gateway's own \$context\.authorizer\.principalId .*; remove it \(the principal is in principalId already\), or have the issuer put the value in a claim of another name/],
-    ['integrationLatency, API Gateway\'s own key', { contextClaims: ['integrationLatency'] }, /API Gateway's own \$context\.authorizer\.integrationLatency \(reserved: principalId, claims, error, integrationLatency, integrationStatus, latency, requestId, status\)/],
-    ['claims, a Cognito authorizer\'s key', { contextClaims: ['Claims'] }, /API Gateway's own \$context\.authorizer\.claims/],
-    ['a context claim twice', { contextClaims: ['tenant', 'tenant'] }, /contextClaims holds "tenant" twice/],
-    ['a context claim twice in different letter cases', { contextClaims: ['tenant', 'Tenant'] }, /contextClaims holds "Tenant" twice \(in some letter case\)/],
-    ['an AWS/ namespace', { metricsNamespace: 'AWS/Lambda' }, /metricsNamespace "AWS\/Lambda" is not a valid CloudWatch namespace/],
-    ['a token type with whitespace', { requiredTokenType: 'at jwt' }, /requiredTokenType "at jwt" is not a literal string without whitespace/],
-    ['an empty service name', { serviceName: '' }, /serviceName "" is not usable as a metric dimension value/],
-  ])('should refuse %s', (_what, props, message) => {
+  test.each<[string, string, Partial<TokenAuthorizerProps>, RegExp]>([
+    ['a JWKS timeout over 10 s', 'TokenAuthorizer.ValueOutOfRange', { jwks: { timeout: Duration.seconds(11) } }, /jwks\.timeout \(milliseconds\) is 11000, which is not a whole number from 1 to 10000/],
+    ['a clock tolerance over 5 min', 'TokenAuthorizer.ValueOutOfRange', { clockTolerance: Duration.minutes(6) }, /clockTolerance \(seconds\) is 360/],
+    ['a cache TTL over an hour', 'TokenAuthorizer.ValueOutOfRange', { resultsCacheTtl: Duration.hours(2) }, /resultsCacheTtl \(seconds\) is 7200/],
+    ['a fractional cache TTL', 'TokenAuthorizer.ValueOutOfRange', { resultsCacheTtl: Duration.millis(1500) }, /resultsCacheTtl \(seconds\) is 1.5/],
+    ['a zero reserved concurrency', 'TokenAuthorizer.ValueOutOfRange', { reservedConcurrency: 0 }, /reservedConcurrency is 0/],
+    ['a memory size under 128', 'TokenAuthorizer.ValueOutOfRange', { memorySize: 64 }, /memorySize is 64/],
+    ['a context claim the context always has', 'TokenAuthorizer.ContextClaimShadowsContextKey', { contextClaims: ['scopes'] }, /contextClaims holds "scopes", which is \(in some letter case\) the key "scopes" the authorizer context always carries .*; remove it/],
+    ['a context claim the context always has, in another letter case', 'TokenAuthorizer.ContextClaimShadowsContextKey', { contextClaims: ['ClientID'] }, /contextClaims holds "ClientID", which is \(in some letter case\) the key "clientId"/],
+    ['principalId, API Gateway\'s own key', 'TokenAuthorizer.ContextClaimReservedByApiGateway', { contextClaims: ['principalId'] }, /Auth\/Authz: contextClaims holds "principalId", which is \(in some letter case\) API Gateway's own \$context\.authorizer\.principalId .*; remove it \(the principal is in principalId already\), or have the issuer put the value in a claim of another name/],
+    ['integrationLatency, API Gateway\'s own key', 'TokenAuthorizer.ContextClaimReservedByApiGateway', { contextClaims: ['integrationLatency'] }, /API Gateway's own \$context\.authorizer\.integrationLatency \(reserved: principalId, claims, error, integrationLatency, integrationStatus, latency, requestId, status\)/],
+    ['claims, a Cognito authorizer\'s key', 'TokenAuthorizer.ContextClaimReservedByApiGateway', { contextClaims: ['Claims'] }, /API Gateway's own \$context\.authorizer\.claims/],
+    ['a context claim twice', 'TokenAuthorizer.DuplicateContextClaim', { contextClaims: ['tenant', 'tenant'] }, /contextClaims holds "tenant" twice/],
+    ['a context claim twice in different letter cases', 'TokenAuthorizer.DuplicateContextClaim', { contextClaims: ['tenant', 'Tenant'] }, /contextClaims holds "Tenant" twice \(in some letter case\)/],
+    ['an AWS/ namespace', 'TokenAuthorizer.InvalidMetricsNamespace', { metricsNamespace: 'AWS/Lambda' }, /metricsNamespace "AWS\/Lambda" is not a valid CloudWatch namespace/],
+    ['a token type with whitespace', 'TokenAuthorizer.InvalidRequiredTokenType', { requiredTokenType: 'at jwt' }, /requiredTokenType "at jwt" is not a literal string without whitespace/],
+    ['an empty context claim', 'TokenAuthorizer.InvalidContextClaim', { contextClaims: [''] }, /^Auth\/Authz: contextClaims holds "", which is not a non-empty literal string; pass claim names\.$/],
+    ['an empty service name', 'TokenAuthorizer.InvalidServiceName', { serviceName: '' }, /serviceName "" is not usable as a metric dimension value/],
+  ])('should refuse %s', (_what, code, props, message) => {
     // GIVEN
     const { stack } = makeStack();
 
     // WHEN / THEN
-    expect(() => new TokenAuthorizer(stack, 'Authz', { issuer: ISSUER, ...props })).toThrow(message);
+    const error = codes.expectThrows(() => new TokenAuthorizer(stack, 'Authz', { issuer: ISSUER, ...props }), code, message);
+    expect((error as unknown as { constructPath?: string }).constructPath).toBe('Auth/Authz');
+  });
+
+  test('should refuse to create an AWS::ApiGateway::Authorizer once declared in a definition', () => {
+    // GIVEN
+    const { stack } = makeStack();
+    const authorizer = new TokenAuthorizer(stack, 'Authz', { issuer: ISSUER });
+    authorizer._declareInDefinition(new apigateway.RestApi(stack, 'Api'), () => 'prod');
+
+    // WHEN / THEN
+    codes.expectThrows(() => authorizer.authorizer, 'TokenAuthorizer.DeclaredInDefinition',
+      "Auth/Authz: this authorizer is declared in the OpenAPI definition of a SecuredApi, which guards its routes with it; add routes with the SecuredApi's addRoute() rather than passing the authorizer to methods.");
   });
 
   test('should tell the developer to bundle when the handler bundle is missing', () => {
@@ -421,7 +439,7 @@ describe('TokenAuthorizer', () => {
 
     // WHEN / THEN
     try {
-      expect(() => new TokenAuthorizer(stack, 'Authz', { issuer: ISSUER })).toThrow(/Auth\/Authz: the authorizer bundle .*index\.js is missing; run `npx projen bundle`/);
+      codes.expectThrows(() => new TokenAuthorizer(stack, 'Authz', { issuer: ISSUER }), 'TokenAuthorizer.MissingBundle', /Auth\/Authz: the authorizer bundle .*index\.js is missing; run `npx projen bundle`/);
     } finally {
       spy.mockRestore();
     }
@@ -477,5 +495,11 @@ describe('TokenAuthorizer', () => {
       const policy = stack.node.findChild('Authz').node.findChild('ServiceRole').node.findChild('DefaultPolicy').node.defaultChild!;
       expect(policy.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
     });
+  });
+});
+
+describe('TokenAuthorizer error codes', () => {
+  test('should test every code TokenAuthorizer throws', () => {
+    expect(codes.untested('src/authorizer/token-authorizer.ts')).toEqual([]);
   });
 });
