@@ -775,7 +775,7 @@ describe('FederatedRole error codes', () => {
     ['FederatedRole.NoTrust', (stack) => new FederatedRole(stack, 'Role', {} as never), "FederatedRole 'Stack/Role' has no trust; pass trust:"],
     ['FederatedRole.MissingOidcProvider', (stack) => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider: undefined as never, subjects: [] }) }),
       'has an OIDC trust without a provider'],
-    ['FederatedRole.InvalidAnySubjectReason', (stack) => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider: github(stack), anySubjectReason: ' ' }) }),
+    ['FederatedRole.InvalidAnySubjectReason', (stack) => new FederatedRole(stack, 'Role', { trust: FederatedTrust.oidc({ provider: github(stack), subjects: [], anySubjectReason: ' ' }) }),
       'sets anySubjectReason to an empty or unresolved value'],
     ['FederatedRole.SubjectsWithAnySubjectReason', (stack) => new FederatedRole(stack, 'Role', {
       trust: FederatedTrust.oidc({ provider: github(stack), subjects: [Subject.githubBranch('acme/app', 'main')], anySubjectReason: 'public data' }),
