@@ -4,7 +4,8 @@
  * tens of megabytes. Each entry is bundled once, with the options of its CommonJS step in
  * `bundle:entries` (.projen/tasks.json, from .projenrc.ts), in memory, and esbuild's metafile says
  * which files went in: none may be under aws-cdk-lib or constructs, nor src/errors.ts, nor a
- * construct file of src/ (one that imports either library, types included).
+ * construct file of src/ (one that imports either library, types included). The definition layer
+ * (src/api/definition.ts, openapi.ts, cors.ts), which the testing entry reads, is held to the same.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -95,6 +96,18 @@ describe('entry bundles', () => {
     expect(offences(result.metafile!, `src/${entry}/index.ts`, readSource)).toEqual([]);
     // The entry itself went in (the metafile is of the bundle the build writes).
     expect(Object.keys(result.metafile!.inputs)).toContain(`src/${entry}/index.ts`);
+  });
+
+  test('should keep the definition layer a leaf: definition.ts, openapi.ts and cors.ts take in no aws-cdk-lib, constructs or construct file', async () => {
+    // GIVEN: the entries' own options, for the three files at once
+    const leaves = ['src/api/definition.ts', 'src/api/openapi.ts', 'src/api/cors.ts'];
+    const options = { ...bundleOptions('testing'), outfile: undefined };
+
+    // WHEN
+    const result = await esbuild.build({ ...options, entryPoints: leaves, outdir: 'lib/.leaf', write: false, metafile: true, logLevel: 'silent' });
+
+    // THEN
+    expect(leaves.flatMap((leaf) => offences(result.metafile!, leaf, readSource))).toEqual([]);
   });
 
   test('should report each kind of input an entry must not take in', () => {
