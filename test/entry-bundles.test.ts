@@ -2,38 +2,47 @@
  * The `cdk-secured-api/testing` and `cdk-secured-api/runtime` entries import no aws-cdk-lib and no
  * constructs: users load them in jest and in their Lambdas, where aws-cdk-lib would cost seconds and
  * tens of megabytes. Each entry is bundled once, with the options of its CommonJS step in
- * `bundle:entries` (.projen/tasks.json, from .projenrc.ts), in memory, and esbuild's metafile says
+ * `bundle:entries` (.projen/tasks.json, from .projenrc.ts; a Lambda handler, of its `bundle:<handler>`
+ * task), in memory, and esbuild's metafile says
  * which files went in: none may be under aws-cdk-lib or constructs, nor src/errors.ts, nor a
- * construct file of src/ (one that imports either library, types included). The definition layer
- * (src/api/definition.ts, openapi.ts, cors.ts), which the testing entry reads, is held to the same.
+ * construct file of src/ (one that imports either library, types included). The two Lambda handlers'
+ * bundles, and the definition layer (src/api/definition.ts, openapi.ts, cors.ts), which the testing
+ * entry reads, are held to the same.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 
 const ROOT = path.join(__dirname, '..');
-const ENTRIES = ['testing', 'runtime'];
+/** What is bundled, as `[name, task, entry point]`: the two entries (their CommonJS step) and the two Lambda handlers. */
+const BUNDLES: Array<[string, string, string]> = [
+  ['cdk-secured-api/testing', 'bundle:entries', 'src/testing/index.ts'],
+  ['cdk-secured-api/runtime', 'bundle:entries', 'src/runtime/index.ts'],
+  ['the authorizer Lambda', 'bundle:authorizer/token-authorizer.lambda', 'src/authorizer/token-authorizer.lambda.ts'],
+  ['the deployment check Lambda', 'bundle:api/deployment-check.lambda', 'src/api/deployment-check.lambda.ts'],
+];
 
-/** The esbuild options of an entry's CommonJS step in `bundle:entries`, as the build runs it. */
-function bundleOptions(entry: string): esbuild.BuildOptions {
+/** The esbuild options of the step of `task` that bundles `entryPoint` (its CommonJS one), as the build runs it. */
+function bundleOptions(task: string, entryPoint: string): esbuild.BuildOptions {
   const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
-  const steps: Array<{ exec?: string }> = tasks['bundle:entries'].steps;
-  const exec = steps.map((s) => s.exec ?? '').find((e) => e.startsWith(`esbuild src/${entry}/index.ts `) && e.includes('--format=cjs'));
-  if (exec === undefined) {
-    throw new Error(`bundle:entries has no CommonJS esbuild step for src/${entry}/index.ts`);
+  const steps: Array<{ exec?: string; execArgs?: string[] }> = tasks[task]?.steps ?? [];
+  const args = steps.map((s) => s.execArgs ?? (s.exec ?? '').split(/\s+/))
+    .find((a) => a[0] === 'esbuild' && a.includes(entryPoint) && a.includes('--format=cjs'));
+  if (args === undefined) {
+    throw new Error(`${task} has no CommonJS esbuild step for ${entryPoint}`);
   }
-  const [, entryPoint, ...flags] = exec.split(/\s+/);
   const options: esbuild.BuildOptions & { external: string[] } = { entryPoints: [entryPoint], absWorkingDir: ROOT, external: [] };
-  for (const flag of flags) {
-    const [, name, value] = /^--([a-z-]+)(?:[=:](.*))?$/.exec(flag) ?? [];
+  for (const arg of args.slice(1).filter((a) => a !== entryPoint)) {
+    const [, name, value] = /^--([a-z-]+)(?:[=:](.*))?$/.exec(arg) ?? [];
     switch (name) {
       case 'bundle': options.bundle = true; break;
+      case 'minify': options.minify = true; break;
       case 'platform': options.platform = value as esbuild.Platform; break;
       case 'target': options.target = value; break;
       case 'format': options.format = value as esbuild.Format; break;
       case 'external': options.external.push(value); break;
       case 'outfile': options.outfile = value; break;
-      default: throw new Error(`bundle:entries' step has ${flag}, which this test does not read: teach bundleOptions it (${exec})`);
+      default: throw new Error(`${task}'s step has ${arg}, which this test does not read: teach bundleOptions it (${args.join(' ')})`);
     }
   }
   return options;
@@ -88,20 +97,20 @@ function offences(metafile: esbuild.Metafile, entry: string, readSource: (file: 
 const readSource = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 describe('entry bundles', () => {
-  test.each(ENTRIES)('should bundle cdk-secured-api/%s without aws-cdk-lib, constructs, src/errors.ts or a construct file', async (entry) => {
+  test.each(BUNDLES)('should bundle %s without aws-cdk-lib, constructs, src/errors.ts or a construct file', async (_, task, entryPoint) => {
     // WHEN
-    const result = await esbuild.build({ ...bundleOptions(entry), write: false, metafile: true, logLevel: 'silent' });
+    const result = await esbuild.build({ ...bundleOptions(task, entryPoint), write: false, metafile: true, logLevel: 'silent' });
 
     // THEN
-    expect(offences(result.metafile!, `src/${entry}/index.ts`, readSource)).toEqual([]);
+    expect(offences(result.metafile!, entryPoint, readSource)).toEqual([]);
     // The entry itself went in (the metafile is of the bundle the build writes).
-    expect(Object.keys(result.metafile!.inputs)).toContain(`src/${entry}/index.ts`);
+    expect(Object.keys(result.metafile!.inputs)).toContain(entryPoint);
   });
 
   test('should keep the definition layer a leaf: definition.ts, openapi.ts and cors.ts take in no aws-cdk-lib, constructs or construct file', async () => {
     // GIVEN: the entries' own options, for the three files at once
     const leaves = ['src/api/definition.ts', 'src/api/openapi.ts', 'src/api/cors.ts'];
-    const options = { ...bundleOptions('testing'), outfile: undefined };
+    const options = { ...bundleOptions('bundle:entries', 'src/testing/index.ts'), outfile: undefined };
 
     // WHEN
     const result = await esbuild.build({ ...options, entryPoints: leaves, outdir: 'lib/.leaf', write: false, metafile: true, logLevel: 'silent' });
