@@ -15,7 +15,7 @@ export * from './authorizer/token-authorizer';
 export * from './api/domain-options';
 export * from './api/web-acl-options';
 export * from './secured-api';
-export { SecuredApiCorsOptions } from './api/cors';
+export { SecuredApiCorsOptions } from './api/cors-options';
 export { HttpBackendOptions, RouteBackend } from './api/backend';
 export { DeploymentCheck } from './api/deployment-check';
 export * from './api/quota-options';

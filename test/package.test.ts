@@ -42,10 +42,23 @@ function topLevel(): Set<string> {
   return new Set([...tracked.map((f) => f.split('/')[0]), 'lib', 'assets', 'dist']);
 }
 
-/** What `npm pack` would put in the package, by npm's own rules (.npmignore, package.json). */
+/** What `npm pack` would put in the package, by npm's own rules (.npmignore, package.json): its files and their sizes. */
+interface Packed {
+  readonly files: ReadonlyArray<{ readonly path: string; readonly size: number }>;
+  readonly unpackedSize: number;
+}
+
+let packCache: Packed | undefined;
+function packed(): Packed {
+  if (packCache === undefined) {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    packCache = JSON.parse(out)[0] as Packed;
+  }
+  return packCache;
+}
+
 function packedFiles(): string[] {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return (JSON.parse(out)[0].files as Array<{ path: string }>).map((f) => f.path);
+  return packed().files.map((f) => f.path);
 }
 
 interface Mention {
@@ -111,6 +124,22 @@ function repositoryOnly(p: string): boolean {
 const BUILT = ['lib/', 'assets/'];
 const built = (p: string) => BUILT.some((b) => p.startsWith(b));
 const haveBuild = BUILT.every((b) => fs.existsSync(path.join(ROOT, b)));
+
+/** The unpacked size the package stays under (issue 16: the testing entry once shipped aws-cdk-lib inlined, twice: 114 MB). */
+const MAX_UNPACKED_BYTES = 20 * 1024 * 1024;
+
+describe('the packed package', () => {
+  (haveBuild ? test : test.skip)('should stay under 20 MB unpacked, with both builds of each entry (needs lib/ and assets/: runs after compile in `npx projen build`)', () => {
+    // GIVEN
+    const { files, unpackedSize } = packed();
+    const largest = [...files].sort((a, b) => b.size - a.size).slice(0, 5).map((f) => `${f.path} ${f.size}`);
+
+    // THEN: the entries are in it, so the size is of the package as published
+    expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(['lib/index.js', 'lib/testing/index.js', 'lib/testing/index.mjs', 'lib/runtime/index.js', 'lib/runtime/index.mjs']));
+    // THEN: under the cap; a failure shows the size and the five largest files
+    expect([unpackedSize < MAX_UNPACKED_BYTES, unpackedSize, largest]).toEqual([true, unpackedSize, largest]);
+  });
+});
 
 describe('README against the packed package', () => {
   const files = packedFiles();

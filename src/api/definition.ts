@@ -276,8 +276,24 @@ export function guardedSecurity(apiKeyRequired: boolean): Obj[] {
   return [{ [DEFINITION_AUTHORIZER_SCHEME]: [] }, ...(apiKeyRequired ? [{ [DEFINITION_API_KEY_SCHEME]: [] }] : [])];
 }
 
-/** `{id}` and greedy `{proxy+}` as required path parameters, named as API Gateway names them (`proxy`). */
-function pathParameters(resource: string): Obj[] {
+/** A path parameter of an operation, in the form API Gateway's export writes. */
+export interface PathParameter {
+  readonly name: string;
+  readonly in: 'path';
+  readonly required: true;
+  readonly schema: { readonly type: 'string' };
+}
+
+/**
+ * The path parameters of a resource path: `{id}` and a greedy `{proxy+}`, as required string
+ * parameters named as API Gateway names them, a greedy one without its `+` (`proxy`): so API
+ * Gateway's own OpenAPI 3.0 definition of a proxy resource declares `/{proxy+}`, and maps it as
+ * `method.request.path.proxy`
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-set-up-lambda-proxy-integration-on-proxy-resource.html).
+ * The one naming of path parameters: the definition and the readers' document (`openapi.ts`) both
+ * write these.
+ */
+export function pathParameters(resource: string): PathParameter[] {
   return [...resource.matchAll(/\{([^}+]+)\+?\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
 }
 

@@ -24,9 +24,17 @@
  *
  * Claim rules and throttles have no OpenAPI form: they are the extensions
  * `x-cdk-secured-api-claim-rules` and `x-cdk-secured-api-throttle`.
+ *
+ * ## Path parameters as API Gateway names them
+ *
+ * A path's parameters are declared once, on its path item, with the names the REST API's definition
+ * gives them (`pathParameters`): a greedy `{proxy+}` is named `proxy`, as API Gateway's own
+ * definitions name it, so that the document imports into API Gateway as it reads. Strict OpenAPI
+ * validators expect the whole template expression (`proxy+`) and report a greedy path's parameter
+ * as missing.
  */
 import { createHash } from 'crypto';
-import { pathItems, sortedRoutes } from './definition';
+import { pathItems, pathParameters, sortedRoutes } from './definition';
 import type { ClaimRuleConfig, RouteMethod } from '../authorizer/contract';
 
 /** The name of the OpenID Connect security scheme callers read. */
@@ -100,7 +108,7 @@ type JsonObject = { [key: string]: Json };
  * synth) are server variables: they exist only once the API is deployed.
  */
 export function openApiDocument(input: OpenApiInput): JsonObject {
-  const paths = pathItems(sortedRoutes(input.routes), pathParameters, operation) as { [path: string]: JsonObject };
+  const paths = pathItems(sortedRoutes(input.routes), describedPathParameters, operation) as { [path: string]: JsonObject };
 
   const audiences = (input.audiences ?? []).join(', ');
   const authorizer: JsonObject = {
@@ -195,17 +203,16 @@ function throttle(t: OpenApiThrottle): JsonObject {
 }
 
 /**
- * `{id}` and greedy `{proxy+}` as required path parameters. A greedy one is named `proxy+`: OpenAPI
- * names a path parameter by its whole template expression (validators reject `proxy` for
- * `{proxy+}`), though API Gateway's own exports name it `proxy`.
+ * A path's parameters, named as in the REST API's definition (`pathParameters`: a greedy `{proxy+}` is
+ * `proxy`, as API Gateway names it), a greedy one described for readers.
  */
-function pathParameters(resource: string): Json[] {
-  return [...resource.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
-    name,
-    in: 'path',
-    required: true,
-    ...(name.endsWith('+') ? { description: 'The rest of the path: one or more segments, `/` included (greedy).' } : {}),
-    schema: { type: 'string' },
+function describedPathParameters(resource: string): Json[] {
+  return pathParameters(resource).map((p) => ({
+    name: p.name,
+    in: p.in,
+    required: p.required,
+    ...(resource.endsWith(`{${p.name}+}`) ? { description: 'The rest of the path: one or more segments, `/` included (greedy).' } : {}),
+    schema: { type: p.schema.type },
   }));
 }
 

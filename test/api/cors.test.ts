@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod, OidcIssuer, RouteBackend, SecuredApi, SecuredApiCorsOptions, SecuredApiProps } from '../../src';
@@ -158,37 +158,39 @@ describe('SecuredApi cors', () => {
     const api = corsApi(stack, { allowOrigins: [APP] });
 
     // WHEN
-    const add = () => api.addRoute({ method: HttpMethod.OPTIONS, path: '/orders', handler: okHandler(stack, 'Options'), public: true });
+    const handler = okHandler(stack, 'Options');
+    const add = () => api.addRoute({ method: HttpMethod.OPTIONS, path: '/orders', handler, public: true });
 
     // THEN
     expect(add).toThrow(/route OPTIONS \/orders conflicts with the CORS preflight .* remove the route .* or remove cors/);
+    expect(add).toThrow(expect.objectContaining({ code: 'SecuredApi.OptionsRouteWithCors' }));
     const other = ordersStack().stack;
     expect(() => corsApi(other, undefined).addRoute({ method: HttpMethod.OPTIONS, path: '/orders', handler: okHandler(other, 'Options'), public: true })).not.toThrow();
   });
 
-  test.each<[string, SecuredApiCorsOptions, RegExp]>([
-    ['* with credentials', { allowOrigins: ['*'], allowCredentials: true }, /allows credentials from any origin \('\*'\).*list the origins that may send credentials, or set allowCredentials to false/],
-    ['* mixed with origins', { allowOrigins: ['*', APP] }, /mixes '\*' with other origins/],
-    ['an empty list', { allowOrigins: [] }, /allowOrigins is empty; list the origins/],
-    ['a trailing slash', { allowOrigins: ['https://app.example.com/'] }, /'https:\/\/app.example.com\/', which is not an origin as a browser sends it/],
-    ['a path', { allowOrigins: ['https://app.example.com/login'] }, /not an origin as a browser sends it/],
-    ['no scheme', { allowOrigins: ['app.example.com'] }, /not an origin as a browser sends it/],
-    ['an uppercase host', { allowOrigins: ['https://App.example.com'] }, /not an origin as a browser sends it/],
-    ['a wildcard subdomain', { allowOrigins: ['https://*.example.com'] }, /not an origin as a browser sends it/],
-    ['the null origin', { allowOrigins: ['null'] }, /not an origin as a browser sends it/],
-    ['a quote', { allowOrigins: ["https://a.example.com'"] }, /not an origin as a browser sends it/],
-    ['a bad port', { allowOrigins: ['https://app.example.com:99999'] }, /not an origin as a browser sends it/],
-    ['a duplicate', { allowOrigins: [APP, APP] }, /lists an origin twice/],
-    ['a header with a quote', { allowOrigins: [APP], allowHeaders: ["X-A'"] }, /allowHeaders has "X-A'", which is not a header name/],
-    ['a * header', { allowOrigins: [APP], allowHeaders: ['*'] }, /allowHeaders has "\*"/],
-    ['no methods', { allowOrigins: [APP], allowMethods: [] }, /allowMethods \[\] is not a list of HttpMethods/],
-    ['a fractional max age', { allowOrigins: [APP], maxAge: Duration.millis(1500) }, /maxAge is .* not a whole number of seconds/],
-  ])('should refuse %s', (_, cors, message) => {
+  test.each<[string, SecuredApiCorsOptions, RegExp, string]>([
+    ['* with credentials', { allowOrigins: ['*'], allowCredentials: true }, /allows credentials from any origin \('\*'\).*list the origins that may send credentials, or set allowCredentials to false/, 'SecuredApi.CorsCredentialsFromAnyOrigin'],
+    ['* mixed with origins', { allowOrigins: ['*', APP] }, /mixes '\*' with other origins/, 'SecuredApi.CorsWildcardWithOrigins'],
+    ['an empty list', { allowOrigins: [] }, /allowOrigins is empty; list the origins/, 'SecuredApi.CorsOriginsEmpty'],
+    ['a trailing slash', { allowOrigins: ['https://app.example.com/'] }, /'https:\/\/app.example.com\/', which is not an origin as a browser sends it/, 'SecuredApi.CorsInvalidOrigin'],
+    ['a path', { allowOrigins: ['https://app.example.com/login'] }, /not an origin as a browser sends it/, 'SecuredApi.CorsInvalidOrigin'],
+    ['no scheme', { allowOrigins: ['app.example.com'] }, /not an origin as a browser sends it/, 'SecuredApi.CorsInvalidOrigin'],
+    ['an uppercase host', { allowOrigins: ['https://App.example.com'] }, /not an origin as a browser sends it/, 'SecuredApi.CorsInvalidOrigin'],
+    ['a wildcard subdomain', { allowOrigins: ['https://*.example.com'] }, /not an origin as a browser sends it/, 'SecuredApi.CorsInvalidOrigin'],
+    ['the null origin', { allowOrigins: ['null'] }, /not an origin as a browser sends it/, 'SecuredApi.CorsInvalidOrigin'],
+    ['a quote', { allowOrigins: ["https://a.example.com'"] }, /not an origin as a browser sends it/, 'SecuredApi.CorsInvalidOrigin'],
+    ['a bad port', { allowOrigins: ['https://app.example.com:99999'] }, /not an origin as a browser sends it/, 'SecuredApi.CorsInvalidOrigin'],
+    ['a duplicate', { allowOrigins: [APP, APP] }, /lists an origin twice/, 'SecuredApi.CorsDuplicateOrigin'],
+    ['a header with a quote', { allowOrigins: [APP], allowHeaders: ["X-A'"] }, /allowHeaders has "X-A'", which is not a header name/, 'SecuredApi.CorsInvalidHeader'],
+    ['a * header', { allowOrigins: [APP], allowHeaders: ['*'] }, /allowHeaders has "\*"/, 'SecuredApi.CorsInvalidHeader'],
+    ['no methods', { allowOrigins: [APP], allowMethods: [] }, /allowMethods \[\] is not a list of HttpMethods/, 'SecuredApi.CorsInvalidMethods'],
+    ['a fractional max age', { allowOrigins: [APP], maxAge: Duration.millis(1500) }, /maxAge is .* not a whole number of seconds/, 'SecuredApi.CorsInvalidMaxAge'],
+  ])('should refuse %s', (_, cors, message, code) => {
     // GIVEN
     const { stack } = ordersStack();
 
     // WHEN
-    let error: unknown;
+    let error: any;
     try {
       corsApi(stack, cors);
     } catch (e) {
@@ -196,7 +198,26 @@ describe('SecuredApi cors', () => {
     }
 
     // THEN
-    expect(String(error)).toMatch(message);
-    expect(String(error)).toMatch(/^Error: Orders\/Api: cors/);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/^Orders\/Api: cors/);
+  });
+
+  test.each<[string, unknown, string]>([
+    ['an origin not known at synthesis', { allowOrigins: [Token.asString({ Ref: 'Origin' })] }, 'SecuredApi.CorsOriginUnresolved'],
+    ['allowCredentials not a boolean', { allowOrigins: [APP], allowCredentials: 'yes' }, 'SecuredApi.CorsCredentialsNotBoolean'],
+    ['an empty header list', { allowOrigins: [APP], allowHeaders: [] }, 'SecuredApi.CorsHeadersEmpty'],
+    ['a method that is not an HttpMethod', { allowOrigins: [APP], allowMethods: ['TRACE'] }, 'SecuredApi.CorsInvalidMethods'],
+    ['allowMethods not a list', { allowOrigins: [APP], allowMethods: 'GET' }, 'SecuredApi.CorsInvalidMethods'],
+  ])('should refuse %s with its code', (_, cors, code) => {
+    // GIVEN
+    const { stack } = ordersStack();
+
+    // WHEN
+    const make = () => corsApi(stack, cors as SecuredApiCorsOptions);
+
+    // THEN
+    expect(make).toThrow(expect.objectContaining({ code, message: expect.stringMatching(/^Orders\/Api: cors/) }));
   });
 });

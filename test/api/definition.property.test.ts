@@ -5,7 +5,9 @@
  * public, the API key required on every guarded one with quotas, no operation no route made
  * besides the preflights), every operation is in the forms API Gateway's export writes (its own
  * path parameters, `responses`), the authorizer's route table holds exactly the guarded routes, and
- * any change an override makes to a guarded operation's security fails synth.
+ * any change an override makes to a guarded operation's security fails synth. And the definition
+ * and the readers' OpenAPI document, written from generated routes, declare the same path
+ * parameters for every path shape.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +15,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as fc from 'fast-check';
 import { HttpMethod, OidcIssuer, SecuredApi, SecuredApiRoute } from '../../src';
+import { DefinitionRoute, definitionOperations, pathParameters, restApiDefinition } from '../../src/api/definition';
+import { openApiDocument, OpenApiRoute } from '../../src/api/openapi';
+import type { RouteMethod } from '../../src/authorizer/contract';
 import { authorizationOf, operationsOf } from '../support/definition';
 import { okHandler } from '../support/orders-api';
 
@@ -182,5 +187,66 @@ describe('SecuredApi definition (generated route sets)', () => {
       expect(() => made!.app.synth()).toThrow(/is a guarded route, but as deployed its security is .* and the definition's (token authorizer scheme|security scheme api_key) was changed/);
     }), { numRuns: 25, seed: 20261207 });
     expect(built).toBeGreaterThan(10);
+  });
+});
+
+describe('REST API definition and OpenAPI document (generated path shapes)', () => {
+  /** A path segment: a literal, a parameter, or (last only) a greedy parameter; names from API Gateway's alphabet. */
+  const genSegment = fc.oneof(
+    fc.constantFrom('a', 'orders', 'v1.2', 'x-y', 'A_b'),
+    fc.constantFrom('id', 'orderId', 'p_1', 'Id2').map((name) => `{${name}}`),
+  );
+  const genPath = fc.record({
+    segments: fc.array(genSegment, { maxLength: 4 }),
+    greedy: fc.option(fc.constantFrom('proxy', 'rest', 'path_2'), { nil: undefined }),
+  }).map(({ segments, greedy }) => {
+    // One path may not repeat a parameter name: number them by depth.
+    const named = segments.map((s, i) => (s.startsWith('{') ? `{${s.slice(1, -1)}${i}}` : s));
+    return '/' + [...named, ...(greedy ? [`{${greedy}+}`] : [])].join('/');
+  });
+  const genRoutes = fc.uniqueArray(
+    fc.record({ method: fc.constantFrom<RouteMethod>('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'), resource: genPath, isPublic: fc.boolean() }),
+    { minLength: 1, maxLength: 10, selector: (r) => `${r.method} ${r.resource}` },
+  );
+
+  test('should declare the same path parameters, named as API Gateway names them, for every route in both', () => {
+    fc.assert(fc.property(genRoutes, fc.boolean(), (routes, apiKeyRequired) => {
+      // WHEN
+      const definition: any = restApiDefinition({
+        title: 'generated',
+        version: '1',
+        identitySources: ['method.request.header.Authorization'],
+        resultsCacheTtlSeconds: 300,
+        authorizerUri: 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:authorizer/invocations',
+        apiKeyRequired,
+        routes: routes.map((r): DefinitionRoute => ({ ...r, integrationUri: 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/fn/invocations' })),
+      });
+      const document: any = openApiDocument({
+        title: 'generated',
+        issuerUrl: 'https://issuer.example.com',
+        identitySources: ['method.request.header.Authorization'],
+        stageName: 'prod',
+        routes: routes.map((r): OpenApiRoute => ({ ...r, scopes: [], claimRules: [] })),
+      });
+
+      // THEN: the same operations
+      const key = ({ method, resource }: { method: string; resource: string }) => `${method} ${resource}`;
+      expect(definitionOperations(definition).map(key).sort()).toEqual(routes.map(key).sort());
+      expect(definitionOperations(document).map(key).sort()).toEqual(routes.map(key).sort());
+      for (const { method, resource } of routes) {
+        // Each template expression's name, a greedy one without its `+`, in path order.
+        const names = [...resource.matchAll(/\{([^}]+)\}/g)].map(([, expression]) => expression.replace(/\+$/, ''));
+        const expected = names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+        expect(pathParameters(resource)).toEqual(expected);
+        // The definition declares them per operation (as the export writes them), the document once per path.
+        const op = definitionOperations(definition).find((o) => o.method === method && o.resource === resource)!.operation;
+        expect([key({ method, resource }), op.parameters ?? []]).toEqual([key({ method, resource }), expected]);
+        const described = (document.paths[resource].parameters ?? []).map(({ description, ...p }: any) => p);
+        expect([resource, described]).toEqual([resource, expected]);
+        const greedy = /\{([^}]+)\+\}$/.exec(resource)?.[1];
+        expect((document.paths[resource].parameters ?? []).filter((p: any) => p.description !== undefined).map((p: any) => p.name))
+          .toEqual(greedy === undefined ? [] : [greedy]);
+      }
+    }), { numRuns: 200, seed: 20261207 });
   });
 });

@@ -1,6 +1,6 @@
 import { Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { ImportedApi, importDefinition } from './api-gateway-import';
-import { checkCors } from '../../src/api/cors';
+import { checkCors } from '../../src/api/cors-options';
 import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from '../../src/api/definition';
 import { expectedApiOf } from '../../src/api/deployment-check';
 import { ExpectedApi } from '../../src/api/deployment-check-contract';
