@@ -2,13 +2,13 @@ import { Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { IMonitoredApi } from './monitored-api';
 import { DENY_REASONS, REASON_CLIENT_UNDECLARED, UNAUTHORIZED_REASONS } from '../authorizer/contract';
 import { AuthorizerDecision, DecisionReason } from '../authorizer/metrics';
 import {
   DIMENSION_EXCHANGE_OUTCOME, DIMENSION_EXCHANGE_ROLE, DIMENSION_EXCHANGE_SERVICE,
   EXCHANGE_METRICS_NAMESPACE, METRIC_EXCHANGE_LATENCY, METRIC_EXCHANGES,
 } from '../runtime/contract';
-import { IMonitoredApi } from './monitored-api';
 
 /** CloudWatch dashboards are 24 grid units wide. */
 const FULL_WIDTH = 24;
