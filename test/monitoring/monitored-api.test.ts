@@ -2,10 +2,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { STUB_API_NAME, STUB_FUNCTION_NAME, STUB_NAMESPACE, STUB_SERVICE, STUB_STAGE, stubApi } from './stubs';
 import {
   HttpMethod, MonitoredRestApi, OidcIssuer, SecuredApiAlarms, SecuredApiAuditQueries, SecuredApiDashboard, TokenAuthorizer,
 } from '../../src';
-import { STUB_API_NAME, STUB_FUNCTION_NAME, STUB_NAMESPACE, STUB_SERVICE, STUB_STAGE, stubApi } from './stubs';
 
 /** A CloudFormation token as text: `${LogicalId}` or `${LogicalId.Attribute}`. */
 function tokenText(part: any): string {

@@ -48,7 +48,8 @@ export class StubDecisionMetrics extends Construct implements IDecisionMetrics {
   }
 
   private metric(metricName: string, dimensions: Record<string, string>, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({ namespace: STUB_NAMESPACE, metricName, dimensionsMap: { Service: STUB_SERVICE, ...dimensions }, statistic, ...props });
+    const dimensionsMap = { Service: STUB_SERVICE, ...dimensions };
+    return new cloudwatch.Metric({ namespace: STUB_NAMESPACE, metricName, dimensionsMap, statistic, ...props });
   }
 }
 
