@@ -4,7 +4,7 @@ import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { validationError, validationMessage } from '../errors';
+import { validationMessage } from '../errors';
 import { resolvedProperties } from '../private/resolved-properties';
 
 /** The id of the log group made for a handler that has none of its own (a child of the function). */
@@ -47,7 +47,8 @@ export class HandlerAuditLogs {
     if (this.handlers.has(handler)) return;
     const fn = cfnFunctionOf(handler);
     if (!fn) {
-      throw validationError('SecuredApi.CallerRoleHandlerNotFunction', `${this.where}: the handler '${handler.node.path}' has caller roles, but it is not a lambda.Function or SingletonFunction whose log group the API can set; pass the lambda.Function itself as the route's handler.`, handler);
+      // Unreachable through SecuredApi, whose addRoute refuses such a handler first: a bug of ours, not a user's mistake.
+      throw new Error(`${this.where}: the handler '${handler.node.path}' has caller roles, but it is not a lambda.Function or SingletonFunction whose log group the API can set; pass the lambda.Function itself as the route's handler.`);
     }
     const own = explicitLogGroup(fn);
     if (own !== undefined) {

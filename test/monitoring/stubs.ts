@@ -53,17 +53,25 @@ export class StubDecisionMetrics extends Construct implements IDecisionMetrics {
   }
 }
 
+export interface StubOptions {
+  /** @default false */
+  readonly refusesUndeclaredClients?: boolean;
+  /** @default STUB_API_NAME */
+  readonly apiName?: string;
+}
+
 /** An API that exists only as a name, a stage name and an access log group name. */
 export class StubMonitoredApi extends Construct implements IMonitoredApi {
-  public readonly apiName = STUB_API_NAME;
+  public readonly apiName: string;
   public readonly decisionMetrics: StubDecisionMetrics;
   public readonly accessLogGroup: logs.ILogGroup;
   public readonly auditRetention = logs.RetentionDays.THREE_MONTHS;
   public readonly callerRoleArns: string[] = [];
   public readonly exchangeLogGroupNames: string[] = [];
 
-  constructor(scope: Construct, id: string, options: { readonly refusesUndeclaredClients?: boolean } = {}) {
+  constructor(scope: Construct, id: string, options: StubOptions = {}) {
     super(scope, id);
+    this.apiName = options.apiName ?? STUB_API_NAME;
     this.decisionMetrics = new StubDecisionMetrics(this, 'Authorizer', options.refusesUndeclaredClients);
     this.accessLogGroup = logs.LogGroup.fromLogGroupName(this, 'AccessLog', 'stub-access');
   }
@@ -89,12 +97,12 @@ export class StubMonitoredApi extends Construct implements IMonitoredApi {
   }
 
   private metric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: STUB_API_NAME, Stage: STUB_STAGE }, statistic, ...props });
+    return new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiName: this.apiName, Stage: STUB_STAGE }, statistic, ...props });
   }
 }
 
 /** A stub API in a stack `Orders` (eu-west-1, account 123456789012) of an app of its own. */
-export function stubApi(options: { readonly refusesUndeclaredClients?: boolean } = {}): { app: App; stack: Stack; api: StubMonitoredApi } {
+export function stubApi(options: StubOptions = {}): { app: App; stack: Stack; api: StubMonitoredApi } {
   const app = new App();
   const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
   return { app, stack, api: new StubMonitoredApi(stack, 'Api', options) };
