@@ -30,7 +30,7 @@ export interface SecuredApiAuditQueriesProps extends SecuredApiAuditQueriesOptio
 
 /**
  * Saved CloudWatch Logs Insights queries (`AWS::Logs::QueryDefinition`) for auditing a
- * `SecuredApi`: what an auditor asks of the audit trail, ready to run from the console's
+ * `SecuredApi` (or any `IMonitoredApi`): what an auditor asks of the audit trail, ready to run from the console's
  * "Saved queries" list, each bound to the log group it reads.
  *
  * - `decisions-for-subject`: every decision for one subject (`sub`), newest first. Read from the
@@ -55,15 +55,8 @@ export interface SecuredApiAuditQueriesProps extends SecuredApiAuditQueriesOptio
  *
  * The names are `<queryNamePrefix>/<query>`, so the console lists them in one folder per API.
  *
- * Retention, which decides how far back these queries can look: the authorizer's log group and the
- * API's access log group both keep their events for one year (`logs.RetentionDays.ONE_YEAR`) by
- * default; `logRetention` on `SecuredApi` sets both (on a `TokenAuthorizer` of your own, its log group).
- * A SOC 2 Type II report covers an observation period, commonly up to twelve months, and the
- * auditor samples evidence from all of it: one year keeps the whole of a twelve-month period
- * available on the day it ends. Fieldwork usually starts after the period ends, by which time the
- * oldest events would already be expiring; if your audits sample the logs then, keep them longer,
- * e.g. `logRetention: logs.RetentionDays.EIGHTEEN_MONTHS` (or export them to S3 under your own
- * retention policy). SOC 2 itself prescribes no retention period: your own policy does.
+ * How far back they can look is the log groups' retention: one year by default (`logRetention` on
+ * `SecuredApi`); docs/monitoring.md says how to choose it for an audit.
  *
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
  */

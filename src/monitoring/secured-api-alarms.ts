@@ -199,7 +199,7 @@ const DEFAULT_MINIMUM_DECISIONS = 20;
 const MAX_EVALUATION_SECONDS = 86_400;
 
 /**
- * CloudWatch alarms for a `SecuredApi`, with the defaults AWS recommends for REST APIs where it
+ * CloudWatch alarms for a `SecuredApi` (or any `IMonitoredApi`), with the defaults AWS recommends for REST APIs where it
  * recommends any: the API's 5XX rate and p90 latency; the authorizer function's errors and
  * throttles; JWKS fetch failures; fail-closed (`internal_error`) decisions; a spike in the share of
  * 401s among decisions, guarded by a minimum of traffic; and a composite "authentication health"
