@@ -985,40 +985,16 @@ export class SecuredApi extends Construct implements IMonitoredApi {
 
   /** The log groups the handlers of caller-role routes write their exchange audit lines to. */
   public get exchangeLogGroupNames(): string[] {
-    return this._exchangeLogGroupNames;
+    return [...this.handlerLogs.logGroupNames.values()];
   }
 
   /** The ARNs of the caller roles made so far. */
   public get callerRoleArns(): string[] {
-    return this._callerRoleArns;
+    return [...this.callerRoles.values()].map((role) => role.roleArn);
   }
 
   /** How long the API keeps its audit logs (its `logRetention`, one year by default). */
   public get auditRetention(): logs.RetentionDays {
-    return this._auditRetention;
-  }
-
-  /**
-   * The log groups the handlers of caller-role routes write their exchange audit lines to.
-   * @internal
-   */
-  public get _exchangeLogGroupNames(): string[] {
-    return [...this.handlerLogs.logGroupNames.values()];
-  }
-
-  /**
-   * The ARNs of the caller roles made so far.
-   * @internal
-   */
-  public get _callerRoleArns(): string[] {
-    return [...this.callerRoles.values()].map((role) => role.roleArn);
-  }
-
-  /**
-   * How long the API keeps its audit logs (its `logRetention`).
-   * @internal
-   */
-  public get _auditRetention(): logs.RetentionDays {
     return this.handlerLogs.retention;
   }
 
