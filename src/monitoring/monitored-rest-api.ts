@@ -2,6 +2,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { validationError } from '../errors';
 import { IDecisionMetrics, IMonitoredApi } from './monitored-api';
 
 /**
@@ -24,9 +25,18 @@ export interface MonitoredRestApiProps {
   /**
    * The stage whose metrics (`ApiName` and `Stage` dimensions) are shown and alarmed on.
    *
-   * @default - the REST API's `deploymentStage`
+   * @default - the REST API's `deploymentStage` (synth fails when it has none)
    */
   readonly stage?: apigateway.IStage;
+
+  /**
+   * The API's name as API Gateway's metrics carry it (`ApiName`), and the saved queries' default
+   * folder: set it for a REST API imported with `RestApi.fromRestApiId`, whose `restApiName` is not
+   * its name.
+   *
+   * @default - the REST API's `restApiName`
+   */
+  readonly apiName?: string;
 
   /**
    * How long the API keeps its audit logs, the default retention of a `SecuredApiStsEvents`.
@@ -68,14 +78,18 @@ export class MonitoredRestApi extends Construct implements IMonitoredApi {
   /** None: a REST API of your own has no caller-role handlers of this library. */
   public readonly exchangeLogGroupNames: string[] = [];
 
-  private readonly restApi: apigateway.IRestApi;
-  private readonly stage?: apigateway.IStage;
+  private readonly stage: apigateway.IStage;
 
   constructor(scope: Construct, id: string, props: MonitoredRestApiProps) {
     super(scope, id);
-    this.restApi = props.restApi;
-    this.stage = props.stage;
-    this.apiName = props.restApi.restApiName;
+    // Undefined (despite its type) for an imported REST API, or one made with `deploy: false`.
+    const stage: apigateway.IStage | undefined = props.stage ?? props.restApi.deploymentStage;
+    if (stage === undefined) {
+      throw validationError('MonitoredRestApi.NoStage', `${this.node.path}: the REST API ${props.restApi.node.path} has no deployment stage (it is imported, or made with deploy: false), `
+        + 'so there is no stage whose metrics to read; pass the stage to monitor as stage.', this);
+    }
+    this.stage = stage;
+    this.apiName = props.apiName ?? props.restApi.restApiName;
     this.decisionMetrics = props.authorizer;
     this.accessLogGroup = props.accessLogGroup;
     this.auditRetention = props.auditRetention ?? logs.RetentionDays.ONE_YEAR;
@@ -132,13 +146,10 @@ export class MonitoredRestApi extends Construct implements IMonitoredApi {
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
    */
   private stageMetric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    // Read when a metric is made, not in the constructor: a RestApi's deploymentStage is set once
-    // its deployment is, which may come after this construct.
-    const stage = this.stage ?? this.restApi.deploymentStage;
     return new cloudwatch.Metric({
       namespace: 'AWS/ApiGateway',
       metricName,
-      dimensionsMap: { ApiName: this.apiName, Stage: stage.stageName },
+      dimensionsMap: { ApiName: this.apiName, Stage: this.stage.stageName },
       statistic,
       ...props,
     }).attachTo(this);

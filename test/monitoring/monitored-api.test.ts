@@ -232,6 +232,23 @@ describe('MonitoredRestApi: a TokenAuthorizer on a RestApi of ones own', () => {
     }
   });
 
+  test('should refuse a REST API without a deployment stage unless given one, with a validation error code', () => {
+    // GIVEN
+    const stack = new Stack();
+    const authorizer = new TokenAuthorizer(stack, 'Authz', { issuer: OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] }) });
+    const restApi = apigateway.RestApi.fromRestApiId(stack, 'Imported', 'a1b2c3');
+    const accessLogGroup = logs.LogGroup.fromLogGroupName(stack, 'AccessLogs', 'access');
+
+    // THEN
+    expect(() => new MonitoredRestApi(stack, 'Monitored', { restApi, authorizer, accessLogGroup })).toThrow(expect.objectContaining({
+      code: 'MonitoredRestApi.NoStage',
+      message: expect.stringContaining('Default/Monitored: the REST API Default/Imported has no deployment stage (it is imported, or made with deploy: false), so there is no stage whose metrics to read; pass the stage'),
+    }));
+    const stage = apigateway.Stage.fromStageAttributes(stack, 'Stage', { restApi, stageName: 'live' });
+    const monitored = new MonitoredRestApi(stack, 'Named', { restApi, authorizer, accessLogGroup, stage, apiName: 'orders' });
+    expect(stack.resolve(monitored.metricLatency().dimensions)).toEqual({ ApiName: 'orders', Stage: 'live' });
+  });
+
   test('should save the audit queries under its name', () => {
     // GIVEN
     const { stack, monitored } = ownRestApi();
