@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as fc from 'fast-check';
 import { STUB_API_NAME, STUB_FUNCTION_NAME, STUB_NAMESPACE, STUB_SERVICE, STUB_STAGE, stubApi } from './stubs';
 import {
   HttpMethod, MonitoredRestApi, OidcIssuer, SecuredApiAlarms, SecuredApiAuditQueries, SecuredApiDashboard, TokenAuthorizer,
@@ -135,6 +136,30 @@ describe('monitoring on IMonitoredApi stubs', () => {
       [`cdk-secured-api/${STUB_API_NAME}/denials-by-reason-and-client`, ['stub-decisions']],
       [`cdk-secured-api/${STUB_API_NAME}/requests-of-client`, ['stub-access']],
     ]);
+  });
+});
+
+describe('monitoring reads nothing but the interfaces (generated)', () => {
+  test('should name only the given API and authorizer in every dashboard metric and alarm, whatever their names', () => {
+    fc.assert(fc.property(
+      fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/), fc.boolean(),
+      (apiName, refusesUndeclaredClients) => {
+        // GIVEN
+        const { stack, api } = stubApi({ apiName, refusesUndeclaredClients });
+
+        // WHEN
+        new SecuredApiAlarms(stack, 'Alarms', { api });
+        new SecuredApiDashboard(stack, 'Dashboard', { api });
+
+        // THEN
+        const template = Template.fromStack(stack);
+        const allowed = [`ApiName=${apiName} Stage=${STUB_STAGE}`, `Service=${STUB_SERVICE}`, `FunctionName=${STUB_FUNCTION_NAME}`];
+        for (const metric of [...metricsOf(dashboardBody(template)), ...alarmMetrics(template)]) {
+          expect(allowed.some((a) => metric.endsWith(` ${a}`) || metric.includes(` ${a} `))).toBe(true);
+        }
+        const reasons = metricsOf(dashboardBody(template)).filter((m) => m.includes('Reason=client_undeclared '));
+        expect(reasons.length > 0).toBe(refusesUndeclaredClients);
+      }), { numRuns: 15 });
   });
 });
 
