@@ -19,6 +19,8 @@ export { SecuredApiCorsOptions } from './api/cors-options';
 export { HttpBackendOptions, RouteBackend } from './api/backend';
 export { DeploymentCheck } from './api/deployment-check';
 export * from './api/quota-options';
+export * from './monitoring/monitored-api';
+export * from './monitoring/monitored-rest-api';
 export * from './monitoring/secured-api-dashboard';
 export * from './monitoring/secured-api-alarms';
 export * from './monitoring/audit-queries';

@@ -29,6 +29,7 @@ import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-ide
 import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
 import { HandlerAuditLogs } from './monitoring/handler-logs';
+import { IDecisionMetrics, IMonitoredApi } from './monitoring/monitored-api';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
 import { sharedCloudWatchAccount } from './private/account-role';
@@ -399,7 +400,7 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
  * });
  * ```
  */
-export class SecuredApi extends Construct {
+export class SecuredApi extends Construct implements IMonitoredApi {
   /**
    * The environment variable holding a handler's caller role ARN when it has exactly one
    * (`SECURED_API_CALLER_ROLE_ARN`); every caller role is also in `SECURED_API_CALLER_ROLE_ARN_<NAME>`.
@@ -973,27 +974,28 @@ export class SecuredApi extends Construct {
     }), undefined, 2) + '\n';
   }
 
-  /**
-   * The log groups the handlers of caller-role routes write their exchange audit lines to.
-   * @internal
-   */
-  public get _exchangeLogGroupNames(): string[] {
+  /** The REST API's name (API Gateway's `ApiName` metric dimension). */
+  public get apiName(): string {
+    return this.restApi.restApiName;
+  }
+
+  /** The decisions of the authorizer (`authorizer`), as the monitoring constructs read them. */
+  public get decisionMetrics(): IDecisionMetrics {
+    return this.authorizer;
+  }
+
+  /** The log groups the handlers of caller-role routes write their exchange audit lines to. */
+  public get exchangeLogGroupNames(): string[] {
     return [...this.handlerLogs.logGroupNames.values()];
   }
 
-  /**
-   * The ARNs of the caller roles made so far.
-   * @internal
-   */
-  public get _callerRoleArns(): string[] {
+  /** The ARNs of the caller roles made so far. */
+  public get callerRoleArns(): string[] {
     return [...this.callerRoles.values()].map((role) => role.roleArn);
   }
 
-  /**
-   * How long the API keeps its audit logs (its `logRetention`).
-   * @internal
-   */
-  public get _auditRetention(): logs.RetentionDays {
+  /** How long the API keeps its audit logs (its `logRetention`, one year by default). */
+  public get auditRetention(): logs.RetentionDays {
     return this.handlerLogs.retention;
   }
 

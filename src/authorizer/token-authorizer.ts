@@ -20,6 +20,7 @@ import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { validationError, validationMessage } from '../errors';
 import { OidcIssuer } from '../identity/oidc-issuer';
+import { IDecisionMetrics } from '../monitoring/monitored-api';
 import { DeclaredAuthorizer } from '../private/declared-authorizer';
 import { StagedCode, stageFunctionAsset } from '../private/staged-asset';
 
@@ -239,7 +240,7 @@ export interface TokenAuthorizerProps extends TokenAuthorizerOptions {
  * function (Node.js 22 is pinned to match the bundle), and `AwsSolutions-IAM5[Resource::*]` on its
  * role's policy as long as the only grants on `*` there are X-Ray's (active tracing).
  */
-export class TokenAuthorizer extends Construct {
+export class TokenAuthorizer extends Construct implements IDecisionMetrics {
 
   /** The authorizer function. */
   public readonly function: lambda.IFunction;
@@ -477,11 +478,10 @@ export class TokenAuthorizer extends Construct {
   }
 
   /**
-   * Whether the authorizer can deny a client for being undeclared (`client_undeclared`).
-   *
-   * @internal
+   * Whether the authorizer can deny a client for being undeclared (`client_undeclared`): only when
+   * a SecuredApi's per-client quotas refuse clients they do not declare.
    */
-  public get _refusesUndeclaredClients(): boolean {
+  public get refusesUndeclaredClients(): boolean {
     return this.usageKeys !== undefined && this.usageKeys.others === null;
   }
 

@@ -1,7 +1,8 @@
 import { Lazy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { SecuredApi } from '../secured-api';
+import { validationError } from '../errors';
+import { IMonitoredApi } from './monitored-api';
 
 /**
  * Options of a `SecuredApiAuditQueries`.
@@ -24,12 +25,12 @@ export interface SecuredApiAuditQueriesProps extends SecuredApiAuditQueriesOptio
    * The API whose authorizer log group (one JSON audit line per decision) and access log group the
    * queries read.
    */
-  readonly api: SecuredApi;
+  readonly api: IMonitoredApi;
 }
 
 /**
  * Saved CloudWatch Logs Insights queries (`AWS::Logs::QueryDefinition`) for auditing a
- * `SecuredApi`: what an auditor asks of the audit trail, ready to run from the console's
+ * `SecuredApi` (or any `IMonitoredApi`): what an auditor asks of the audit trail, ready to run from the console's
  * "Saved queries" list, each bound to the log group it reads.
  *
  * - `decisions-for-subject`: every decision for one subject (`sub`), newest first. Read from the
@@ -54,15 +55,8 @@ export interface SecuredApiAuditQueriesProps extends SecuredApiAuditQueriesOptio
  *
  * The names are `<queryNamePrefix>/<query>`, so the console lists them in one folder per API.
  *
- * Retention, which decides how far back these queries can look: the authorizer's log group and the
- * API's access log group both keep their events for one year (`logs.RetentionDays.ONE_YEAR`) by
- * default; `logRetention` on `SecuredApi` sets both (on a `TokenAuthorizer` of your own, its log group).
- * A SOC 2 Type II report covers an observation period, commonly up to twelve months, and the
- * auditor samples evidence from all of it: one year keeps the whole of a twelve-month period
- * available on the day it ends. Fieldwork usually starts after the period ends, by which time the
- * oldest events would already be expiring; if your audits sample the logs then, keep them longer,
- * e.g. `logRetention: logs.RetentionDays.EIGHTEEN_MONTHS` (or export them to S3 under your own
- * retention policy). SOC 2 itself prescribes no retention period: your own policy does.
+ * How far back they can look is the log groups' retention: one year by default (`logRetention` on
+ * `SecuredApi`); docs/monitoring.md says how to choose it for an audit.
  *
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
  */
@@ -88,18 +82,18 @@ export class SecuredApiAuditQueries extends Construct {
   /** The requests of one client, from the API's access log group. */
   public readonly requestsOfClient: logs.QueryDefinition;
 
-  private readonly api: SecuredApi;
+  private readonly api: IMonitoredApi;
   private readonly prefix: string;
   private exchangeQueries = false;
 
   constructor(scope: Construct, id: string, props: SecuredApiAuditQueriesProps) {
     super(scope, id);
     const { api } = props;
-    const prefix = props.queryNamePrefix ?? `cdk-secured-api/${api.restApi.restApiName}`;
+    const prefix = props.queryNamePrefix ?? `cdk-secured-api/${api.apiName}`;
     this.api = api;
     this.prefix = prefix;
-    checkPrefix(this.node.path, prefix, props.queryNamePrefix !== undefined);
-    const audit = [api.authorizer.logGroup];
+    checkPrefix(this, prefix, props.queryNamePrefix !== undefined);
+    const audit = [api.decisionMetrics.logGroup];
     const isDecision = 'type = "authz_decision"';
 
     this.decisionsForSubject = new logs.QueryDefinition(this, 'DecisionsForSubject', {
@@ -154,7 +148,7 @@ export class SecuredApiAuditQueries extends Construct {
   public addExchangeQueries(): void {
     if (this.exchangeQueries) return;
     this.exchangeQueries = true;
-    const logGroupNames = Lazy.list({ produce: () => this.api._exchangeLogGroupNames }, { omitEmpty: true });
+    const logGroupNames = Lazy.list({ produce: () => this.api.exchangeLogGroupNames }, { omitEmpty: true });
     const isExchange = 'type = "credentials_exchange"';
     const save = (id: string, name: string, query: logs.QueryString) => new logs.CfnQueryDefinition(this, id, {
       name: `${this.prefix}/${name}`,
@@ -185,15 +179,16 @@ export class SecuredApiAuditQueries extends Construct {
 /** The longest query name suffix, `/denials-by-reason-and-client`, must fit CloudFormation's 255 characters. */
 const LONGEST_SUFFIX = '/denials-by-reason-and-client'.length;
 
-function checkPrefix(where: string, prefix: string, given: boolean): void {
+function checkPrefix(scope: Construct, prefix: string, given: boolean): void {
   if (Token.isUnresolved(prefix)) {
     return;
   }
+  const where = scope.node.path;
   const what = given ? 'queryNamePrefix' : 'the default query name prefix (from the API\'s name)';
   if (prefix.length === 0 || prefix.startsWith('/') || prefix.endsWith('/') || prefix.includes('//')) {
-    throw new Error(`${where}: ${what} ${JSON.stringify(prefix)} is not a folder path; pass folder names joined by '/', e.g. 'audit/orders', without a leading or trailing '/'.`);
+    throw validationError('SecuredApiAuditQueries.InvalidQueryNamePrefix', `${where}: ${what} ${JSON.stringify(prefix)} is not a folder path; pass folder names joined by '/', e.g. 'audit/orders', without a leading or trailing '/'.`, scope);
   }
   if (prefix.length + LONGEST_SUFFIX > 255) {
-    throw new Error(`${where}: ${what} ${JSON.stringify(prefix)} is ${prefix.length} characters; query names may have 255, and '${prefix}/denials-by-reason-and-client' would have ${prefix.length + LONGEST_SUFFIX}. Pass a queryNamePrefix of at most ${255 - LONGEST_SUFFIX} characters.`);
+    throw validationError('SecuredApiAuditQueries.QueryNamePrefixTooLong', `${where}: ${what} ${JSON.stringify(prefix)} is ${prefix.length} characters; query names may have 255, and '${prefix}/denials-by-reason-and-client' would have ${prefix.length + LONGEST_SUFFIX}. Pass a queryNamePrefix of at most ${255 - LONGEST_SUFFIX} characters.`, scope);
   }
 }

@@ -4,6 +4,7 @@ import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
+import { validationMessage } from '../errors';
 import { resolvedProperties } from '../private/resolved-properties';
 
 /** The id of the log group made for a handler that has none of its own (a child of the function). */
@@ -46,6 +47,7 @@ export class HandlerAuditLogs {
     if (this.handlers.has(handler)) return;
     const fn = cfnFunctionOf(handler);
     if (!fn) {
+      // Unreachable through SecuredApi, whose addRoute refuses such a handler first: a bug of ours, not a user's mistake.
       throw new Error(`${this.where}: the handler '${handler.node.path}' has caller roles, but it is not a lambda.Function or SingletonFunction whose log group the API can set; pass the lambda.Function itself as the route's handler.`);
     }
     const own = explicitLogGroup(fn);
@@ -80,11 +82,11 @@ export class HandlerAuditLogs {
       const path = audited.handler.node.path;
       const fix = `set that log group's retention to at least ${describeDays(required)} (logs.RetentionDays), or leave the function's logGroup unset and the API gives it one with the audit retention`;
       if (kept === undefined) {
-        errors.push(`${this.where}: the caller-role handler '${path}' writes its exchange audit lines to the log group ${JSON.stringify(Stack.of(audited.fn).resolve(audited.logGroupName))}, `
+        errors.push(validationMessage('SecuredApi.HandlerLogRetentionUnknown', `${this.where}: the caller-role handler '${path}' writes its exchange audit lines to the log group ${JSON.stringify(Stack.of(audited.fn).resolve(audited.logGroupName))}, `
           + `whose retention cannot be read from the app (not a log group defined in it), so it cannot be shown to keep them ${describeDays(required)} (the API's logRetention); `
-          + `define the log group in the app (logs.LogGroup) and ${fix}.`);
+          + `define the log group in the app (logs.LogGroup) and ${fix}.`));
       } else if (kept < required) {
-        errors.push(`${this.where}: the caller-role handler '${path}' writes its exchange audit lines to a log group that keeps them ${describeDays(kept)}, fewer than the API's audit retention of ${describeDays(required)} (logRetention), so they would expire before the authorizer's decisions; ${fix}.`);
+        errors.push(validationMessage('SecuredApi.HandlerLogRetentionTooShort', `${this.where}: the caller-role handler '${path}' writes its exchange audit lines to a log group that keeps them ${describeDays(kept)}, fewer than the API's audit retention of ${describeDays(required)} (logRetention), so they would expire before the authorizer's decisions; ${fix}.`));
       }
     }
     return errors;

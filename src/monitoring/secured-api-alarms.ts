@@ -4,7 +4,8 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuthorizerDecision, DecisionReason } from '../authorizer/metrics';
-import { SecuredApi } from '../secured-api';
+import { validationError } from '../errors';
+import { IMonitoredApi } from './monitored-api';
 
 /**
  * When one alarm fires: its threshold and how many periods of which length must breach it.
@@ -157,8 +158,8 @@ export interface SecuredApiAlarmsOptions {
  * Props of `SecuredApiAlarms`.
  */
 export interface SecuredApiAlarmsProps extends SecuredApiAlarmsOptions {
-  /** The API to watch. */
-  readonly api: SecuredApi;
+  /** The API to watch: a `SecuredApi`, or a `MonitoredRestApi` for a REST API of your own. */
+  readonly api: IMonitoredApi;
 }
 
 /** The settings of one alarm once its defaults are applied. */
@@ -198,7 +199,7 @@ const DEFAULT_MINIMUM_DECISIONS = 20;
 const MAX_EVALUATION_SECONDS = 86_400;
 
 /**
- * CloudWatch alarms for a `SecuredApi`, with the defaults AWS recommends for REST APIs where it
+ * CloudWatch alarms for a `SecuredApi` (or any `IMonitoredApi`), with the defaults AWS recommends for REST APIs where it
  * recommends any: the API's 5XX rate and p90 latency; the authorizer function's errors and
  * throttles; JWKS fetch failures; fail-closed (`internal_error`) decisions; a spike in the share of
  * 401s among decisions, guarded by a minimum of traffic; and a composite "authentication health"
@@ -262,7 +263,7 @@ export class SecuredApiAlarms extends Construct {
       `${apiPath}: the p90 latency of the API is high (the authorizer's time included). `
       + 'First: compare IntegrationLatency (the backends) with the authorizer\'s DecisionLatency and Duration to see which side is slow.');
 
-    const fn = api.authorizer.function;
+    const fn = api.decisionMetrics.function;
     this.authorizerErrors = this.alarm('AuthorizerErrors', 'authorizerErrors', props.authorizerErrors, AUTHORIZER_ERRORS, COUNT,
       cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       (period) => new cloudwatch.MathExpression({
@@ -270,7 +271,7 @@ export class SecuredApiAlarms extends Construct {
         expression: 'errors - FILL(unauthorized, 0)',
         usingMetrics: {
           errors: fn.metricErrors({ statistic: 'Sum', period }),
-          unauthorized: api.authorizer.metricDecisions({ decision: AuthorizerDecision.UNAUTHORIZED, period }),
+          unauthorized: api.decisionMetrics.metricDecisions({ decision: AuthorizerDecision.UNAUTHORIZED, period }),
         },
         label: 'Authorizer invocations failed (401s left out)',
         period,
@@ -286,13 +287,13 @@ export class SecuredApiAlarms extends Construct {
 
     this.jwksFetchFailures = this.alarm('JwksFetchFailures', 'jwksFetchFailures', props.jwksFetchFailures, JWKS_FETCH_FAILURES, COUNT,
       cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      (period) => api.authorizer.metricJwksFetchFailures({ period }),
+      (period) => api.decisionMetrics.metricJwksFetchFailures({ period }),
       `${apiPath}: the authorizer cannot fetch the issuer's signing keys (JWKS); new containers refuse every token (jwks_unavailable) and rotated keys are missed. `
       + 'First: check the issuer\'s JWKS endpoint (it must answer 200 with a key set, without redirects) and the function\'s network egress (VPC, NAT, proxy).');
 
     this.failClosedDecisions = this.alarm('FailClosedDecisions', 'failClosedDecisions', props.failClosedDecisions, FAIL_CLOSED_DECISIONS, COUNT,
       cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      (period) => api.authorizer.metricDecisionsByReason(DecisionReason.INTERNAL_ERROR, { period }),
+      (period) => api.decisionMetrics.metricDecisionsByReason(DecisionReason.INTERNAL_ERROR, { period }),
       `${apiPath}: the authorizer failed closed (reason internal_error) and answered 401. `
       + 'First: read the authorizer log\'s config_error line (an unusable configuration refuses every request) or the error of the internal_error decisions.');
 
@@ -304,8 +305,8 @@ export class SecuredApiAlarms extends Construct {
       (period) => new cloudwatch.MathExpression({
         expression: `IF(decisions >= ${minimumDecisions}, 100 * FILL(unauthorized, 0) / decisions, 0)`,
         usingMetrics: {
-          unauthorized: api.authorizer.metricDecisions({ decision: AuthorizerDecision.UNAUTHORIZED, period }),
-          decisions: api.authorizer.metricDecisions({ period }),
+          unauthorized: api.decisionMetrics.metricDecisions({ decision: AuthorizerDecision.UNAUTHORIZED, period }),
+          decisions: api.decisionMetrics.metricDecisions({ period }),
         },
         label: `401s among decisions (%, periods with at least ${minimumDecisions} decisions)`,
         period,
@@ -345,7 +346,7 @@ export class SecuredApiAlarms extends Construct {
     if (!this.enabled(where, name, options?.enabled)) {
       return undefined;
     }
-    const settings = settingsOf(where, name, options ?? {}, defaults, range);
+    const settings = settingsOf(this, name, options ?? {}, defaults, range);
     const alarm = new cloudwatch.Alarm(this, id, {
       metric: metric(settings.period),
       threshold: settings.threshold,
@@ -368,7 +369,7 @@ export class SecuredApiAlarms extends Construct {
 
   private enabled(where: string, name: string, enabled: boolean | undefined): boolean {
     if (enabled !== undefined && typeof enabled !== 'boolean') {
-      throw new Error(`${where}: ${name}.enabled ${JSON.stringify(enabled)} is not a boolean; pass true or false.`);
+      throw validationError('SecuredApiAlarms.EnabledNotBoolean', `${where}: ${name}.enabled ${JSON.stringify(enabled)} is not a boolean; pass true or false.`, this);
     }
     return enabled ?? true;
   }
@@ -378,17 +379,18 @@ export class SecuredApiAlarms extends Construct {
       return DEFAULT_MINIMUM_DECISIONS;
     }
     if (Token.isUnresolved(value)) {
-      throw new Error(`${where}: unauthorizedShare.minimumDecisions is not known at synth; pass a literal number, so that it can be checked.`);
+      throw validationError('SecuredApiAlarms.UnresolvedMinimumDecisions', `${where}: unauthorizedShare.minimumDecisions is not known at synth; pass a literal number, so that it can be checked.`, this);
     }
     if (!isLiteralNumber(value) || !Number.isInteger(value) || value < 1) {
-      throw new Error(`${where}: unauthorizedShare.minimumDecisions ${show(value)} is not a whole number of at least 1; `
-        + 'pass the fewest decisions per period for the share of 401s to count.');
+      throw validationError('SecuredApiAlarms.InvalidMinimumDecisions', `${where}: unauthorizedShare.minimumDecisions ${show(value)} is not a whole number of at least 1; `
+        + 'pass the fewest decisions per period for the share of 401s to count.', this);
     }
     return value;
   }
 }
 
-function settingsOf(where: string, name: string, options: AlarmThresholdOptions, defaults: Settings, range: ThresholdRange): Settings {
+function settingsOf(scope: Construct, name: string, options: AlarmThresholdOptions, defaults: Settings, range: ThresholdRange): Settings {
+  const where = scope.node.path;
   const threshold = options.threshold ?? defaults.threshold;
   const evaluationPeriods = options.evaluationPeriods ?? defaults.evaluationPeriods;
   // A smaller N than the default M would otherwise fail for a reason the caller did not write.
@@ -397,33 +399,33 @@ function settingsOf(where: string, name: string, options: AlarmThresholdOptions,
 
   for (const [key, value] of Object.entries({ threshold, evaluationPeriods, datapointsToAlarm })) {
     if (Token.isUnresolved(value)) {
-      throw new Error(`${where}: ${name}.${key} is not known at synth; pass a literal number, so that it can be checked.`);
+      throw validationError('SecuredApiAlarms.UnresolvedSetting', `${where}: ${name}.${key} is not known at synth; pass a literal number, so that it can be checked.`, scope);
     }
   }
   const below = range.minExclusive ? threshold <= range.min : threshold < range.min;
   const above = range.max !== undefined && threshold >= range.max;
   if (!isLiteralNumber(threshold) || below || above) {
     const bounds = range.max !== undefined ? `from ${range.min} up to (not including) ${range.max}` : `${range.minExclusive ? 'above' : 'at least'} ${range.min}`;
-    throw new Error(`${where}: ${name}.threshold ${show(threshold)} is out of range; pass ${range.unit}, ${bounds}.`);
+    throw validationError('SecuredApiAlarms.ThresholdOutOfRange', `${where}: ${name}.threshold ${show(threshold)} is out of range; pass ${range.unit}, ${bounds}.`, scope);
   }
   if (!isLiteralNumber(evaluationPeriods) || !Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
-    throw new Error(`${where}: ${name}.evaluationPeriods ${show(evaluationPeriods)} is not a whole number of at least 1.`);
+    throw validationError('SecuredApiAlarms.InvalidEvaluationPeriods', `${where}: ${name}.evaluationPeriods ${show(evaluationPeriods)} is not a whole number of at least 1.`, scope);
   }
   if (!isLiteralNumber(datapointsToAlarm) || !Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods) {
-    throw new Error(`${where}: ${name}.datapointsToAlarm ${show(datapointsToAlarm)} must be a whole number from 1 to evaluationPeriods (${evaluationPeriods}); `
-      + 'it is how many of the evaluated periods must breach.');
+    throw validationError('SecuredApiAlarms.InvalidDatapointsToAlarm', `${where}: ${name}.datapointsToAlarm ${show(datapointsToAlarm)} must be a whole number from 1 to evaluationPeriods (${evaluationPeriods}); `
+      + 'it is how many of the evaluated periods must breach.', scope);
   }
   if (period.isUnresolved()) {
-    throw new Error(`${where}: ${name}.period is not known at synth; pass a literal Duration of whole minutes.`);
+    throw validationError('SecuredApiAlarms.UnresolvedPeriod', `${where}: ${name}.period is not known at synth; pass a literal Duration of whole minutes.`, scope);
   }
   const seconds = period.toSeconds({ integral: false });
   if (seconds < 60 || seconds % 60 !== 0) {
-    throw new Error(`${where}: ${name}.period ${period.toHumanString()} is not a whole number of minutes; `
-      + 'these metrics have one-minute resolution, so pass e.g. Duration.minutes(1) or Duration.minutes(5).');
+    throw validationError('SecuredApiAlarms.PeriodNotWholeMinutes', `${where}: ${name}.period ${period.toHumanString()} is not a whole number of minutes; `
+      + 'these metrics have one-minute resolution, so pass e.g. Duration.minutes(1) or Duration.minutes(5).', scope);
   }
   if (seconds * evaluationPeriods > MAX_EVALUATION_SECONDS) {
-    throw new Error(`${where}: ${name} evaluates ${evaluationPeriods} periods of ${period.toHumanString()}, more than the one day CloudWatch allows; `
-      + 'lower evaluationPeriods or period.');
+    throw validationError('SecuredApiAlarms.EvaluationLongerThanADay', `${where}: ${name} evaluates ${evaluationPeriods} periods of ${period.toHumanString()}, more than the one day CloudWatch allows; `
+      + 'lower evaluationPeriods or period.', scope);
   }
   return { threshold, evaluationPeriods, datapointsToAlarm, period };
 }

@@ -2,14 +2,13 @@ import { Duration, Lazy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { IMonitoredApi } from './monitored-api';
 import { DENY_REASONS, REASON_CLIENT_UNDECLARED, UNAUTHORIZED_REASONS } from '../authorizer/contract';
 import { AuthorizerDecision, DecisionReason } from '../authorizer/metrics';
 import {
   DIMENSION_EXCHANGE_OUTCOME, DIMENSION_EXCHANGE_ROLE, DIMENSION_EXCHANGE_SERVICE,
   EXCHANGE_METRICS_NAMESPACE, METRIC_EXCHANGE_LATENCY, METRIC_EXCHANGES,
 } from '../runtime/contract';
-// A type-only import: SecuredApi creates its dashboard, so a value import would be circular.
-import type { SecuredApi } from '../secured-api';
 
 /** CloudWatch dashboards are 24 grid units wide. */
 const FULL_WIDTH = 24;
@@ -61,13 +60,13 @@ export interface SecuredApiDashboardOptions {
  */
 export interface SecuredApiDashboardProps extends SecuredApiDashboardOptions {
   /**
-   * The API to show.
+   * The API to show: a `SecuredApi`, or a `MonitoredRestApi` for a REST API of your own.
    */
-  readonly api: SecuredApi;
+  readonly api: IMonitoredApi;
 }
 
 /**
- * A CloudWatch dashboard of a `SecuredApi`: who is let in, who is turned away and why.
+ * A CloudWatch dashboard of a `SecuredApi` (or any `IMonitoredApi`): who is let in, who is turned away and why.
  *
  * Rows, top to bottom:
  * - headline: requests, 4XX and 5XX rates (%), p99 latency, allowed / denied / unauthorized
@@ -93,7 +92,7 @@ export class SecuredApiDashboard extends Construct {
   /** The CloudWatch dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
 
-  private readonly api: SecuredApi;
+  private readonly api: IMonitoredApi;
   private readonly period?: Duration;
   private readonly callerRoles: iam.IRole[] = [];
 
@@ -158,7 +157,7 @@ export class SecuredApiDashboard extends Construct {
       period: this.period,
     });
     const decisions = (label: string, decision: AuthorizerDecision) =>
-      api.authorizer.metricDecisions(this.options({ label, decision }));
+      api.decisionMetrics.metricDecisions(this.options({ label, decision }));
 
     const widgets: cloudwatch.IWidget[] = [
       new cloudwatch.SingleValueWidget({
@@ -205,7 +204,7 @@ export class SecuredApiDashboard extends Construct {
   }
 
   private authorizationRow(): cloudwatch.IWidget[] {
-    const authorizer = this.api.authorizer;
+    const authorizer = this.api.decisionMetrics;
     const byReason = (reasons: readonly string[]) => reasons.map((reason) =>
       authorizer.metricDecisionsByReason(reason as DecisionReason, this.options({ label: reason })));
     return [
@@ -213,12 +212,12 @@ export class SecuredApiDashboard extends Construct {
         authorizer.metricDecisions(this.options({ label: decision, decision }))), 6),
       this.graph('401s by reason', byReason(UNAUTHORIZED_REASONS), 9),
       // client_undeclared only where per-client quotas refuse undeclared clients: no other authorizer emits it.
-      this.graph('403s by reason', byReason(DENY_REASONS.filter((r) => r !== REASON_CLIENT_UNDECLARED || authorizer._refusesUndeclaredClients)), 9),
+      this.graph('403s by reason', byReason(DENY_REASONS.filter((r) => r !== REASON_CLIENT_UNDECLARED || authorizer.refusesUndeclaredClients)), 9),
     ];
   }
 
   private authorizerRow(): cloudwatch.IWidget[] {
-    const authorizer = this.api.authorizer;
+    const authorizer = this.api.decisionMetrics;
     const fn = authorizer.function;
     return [
       this.graph('Decision latency (ms)', this.percentiles((o) => authorizer.metricDecisionLatency(o)), 6),
@@ -236,7 +235,7 @@ export class SecuredApiDashboard extends Construct {
   }
 
   private logsRow(): cloudwatch.IWidget[] {
-    const decisionLog = [this.api.authorizer.logGroup.logGroupName];
+    const decisionLog = [this.api.decisionMetrics.logGroup.logGroupName];
     return [
       this.table('Most denied clients and subjects', decisionLog, [
         DENIED_DECISIONS,
@@ -263,7 +262,7 @@ export class SecuredApiDashboard extends Construct {
   }
 
   private latestDenials(): cloudwatch.IWidget {
-    return this.table('Latest denials', [this.api.authorizer.logGroup.logGroupName], [
+    return this.table('Latest denials', [this.api.decisionMetrics.logGroup.logGroupName], [
       'fields @timestamp, decision, reason, client_id, sub, route',
       DENIED_DECISIONS,
       'sort @timestamp desc',

@@ -3,8 +3,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-// A type-only import, as the other monitoring constructs have it: no import circle.
-import type { SecuredApi } from '../secured-api';
+import { validationError, validationMessage } from '../errors';
+import { IMonitoredApi } from './monitored-api';
 
 /** The STS calls that exchange a token or an assertion for a role's credentials. */
 const EXCHANGE_EVENTS = ['AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML'];
@@ -45,7 +45,7 @@ export interface SecuredApiStsEventsProps extends SecuredApiStsEventsOptions {
    * The API whose caller roles' STS exchanges are recorded (every role its `addCallerRole` made,
    * read when the app is synthesized).
    */
-  readonly api: SecuredApi;
+  readonly api: IMonitoredApi;
 }
 
 /**
@@ -94,7 +94,7 @@ export class SecuredApiStsEvents extends Construct {
     super(scope, id);
     const { api } = props;
     const stack = Stack.of(this);
-    this.logGroup = new logs.LogGroup(this, 'Resource', { retention: props.retention ?? api._auditRetention });
+    this.logGroup = new logs.LogGroup(this, 'Resource', { retention: props.retention ?? api.auditRetention });
     new logs.ResourcePolicy(this, 'EventsPolicy', {
       policyStatements: [new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
@@ -102,7 +102,7 @@ export class SecuredApiStsEvents extends Construct {
         resources: [this.logGroup.logGroupArn],
       })],
     });
-    const roleArns = () => api._callerRoleArns;
+    const roleArns = () => api.callerRoleArns;
     this.rule = new events.CfnRule(this, 'Rule', {
       description: `STS exchanges for the caller roles of ${api.node.path} (cdk-secured-api)`,
       state: ALL_MANAGEMENT_EVENTS,
@@ -123,12 +123,12 @@ export class SecuredApiStsEvents extends Construct {
       }],
     });
     this.node.addValidation({
-      validate: () => roleArns().length > 0 ? [] : [`${this.node.path}: the API ${api.node.path} has no caller roles, so there is no STS exchange to record (EventBridge refuses a pattern with an empty list); add caller roles with addCallerRole, or remove this SecuredApiStsEvents.`],
+      validate: () => roleArns().length > 0 ? [] : [validationMessage('SecuredApiStsEvents.NoCallerRoles', `${this.node.path}: the API ${api.node.path} has no caller roles, so there is no STS exchange to record (EventBridge refuses a pattern with an empty list); add caller roles with addCallerRole, or remove this SecuredApiStsEvents.`)],
     });
 
-    const prefix = props.queryNamePrefix ?? `cdk-secured-api/${api.restApi.restApiName}`;
+    const prefix = props.queryNamePrefix ?? `cdk-secured-api/${api.apiName}`;
     if (!Token.isUnresolved(prefix) && (prefix === '' || prefix.startsWith('/') || prefix.endsWith('/'))) {
-      throw new Error(`${this.node.path}: queryNamePrefix ${JSON.stringify(prefix)} is not a folder path; pass folder names joined by '/', e.g. 'audit/orders', without a leading or trailing '/'.`);
+      throw validationError('SecuredApiStsEvents.InvalidQueryNamePrefix', `${this.node.path}: queryNamePrefix ${JSON.stringify(prefix)} is not a folder path; pass folder names joined by '/', e.g. 'audit/orders', without a leading or trailing '/'.`, this);
     }
     const isSts = 'source = "aws.sts"';
     this.stsExchanges = new logs.CfnQueryDefinition(this, 'StsExchanges', {
@@ -155,7 +155,7 @@ export class SecuredApiStsEvents extends Construct {
         '| filter stsRecords > 0 and helperLines = 0',
         '| sort at desc',
       ].join('\n'),
-      logGroupNames: Lazy.list({ produce: () => [this.logGroup.logGroupName, ...api._exchangeLogGroupNames] }),
+      logGroupNames: Lazy.list({ produce: () => [this.logGroup.logGroupName, ...api.exchangeLogGroupNames] }),
     });
   }
 }

@@ -1,6 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { stubApi } from './stubs';
 import { SecuredApiAuditQueries } from '../../src';
 import { nagFindings } from '../support/cdk';
 import { ordersApi } from '../support/orders-api';
@@ -191,17 +192,31 @@ describe('SecuredApiAuditQueries', () => {
   });
 
   test.each([
-    ['', 'is not a folder path'],
-    ['/audit', 'is not a folder path'],
-    ['audit/', 'is not a folder path'],
-    ['audit//orders', 'is not a folder path'],
-    ['a'.repeat(227), 'is 227 characters; query names may have 255'],
-  ])('should refuse queryNamePrefix %j', (prefix, message) => {
+    ['', 'is not a folder path', 'SecuredApiAuditQueries.InvalidQueryNamePrefix'],
+    ['/audit', 'is not a folder path', 'SecuredApiAuditQueries.InvalidQueryNamePrefix'],
+    ['audit/', 'is not a folder path', 'SecuredApiAuditQueries.InvalidQueryNamePrefix'],
+    ['audit//orders', 'is not a folder path', 'SecuredApiAuditQueries.InvalidQueryNamePrefix'],
+    ['a'.repeat(227), 'is 227 characters; query names may have 255', 'SecuredApiAuditQueries.QueryNamePrefixTooLong'],
+  ])('should refuse queryNamePrefix %j with a validation error code', (prefix, message, code) => {
     // GIVEN
-    const { stack, api } = ordersApi();
+    const { stack, api } = stubApi();
 
     // THEN
-    expect(() => new SecuredApiAuditQueries(stack, 'Audit', { api, queryNamePrefix: prefix })).toThrow(`Orders/Audit: queryNamePrefix ${JSON.stringify(prefix)} ${message}`);
+    expect(() => new SecuredApiAuditQueries(stack, 'Audit', { api, queryNamePrefix: prefix })).toThrow(expect.objectContaining({
+      code,
+      message: expect.stringContaining(`Orders/Audit: queryNamePrefix ${JSON.stringify(prefix)} ${message}`),
+    }));
+  });
+
+  test('should refuse a default prefix made too long by the API\'s name, naming it as such', () => {
+    // GIVEN
+    const { stack, api } = stubApi({ apiName: 'n'.repeat(300) });
+
+    // THEN
+    expect(() => new SecuredApiAuditQueries(stack, 'Audit', { api })).toThrow(expect.objectContaining({
+      code: 'SecuredApiAuditQueries.QueryNamePrefixTooLong',
+      message: expect.stringContaining('the default query name prefix (from the API\'s name)'),
+    }));
   });
 
   test('should accept the longest queryNamePrefix whose names fit', () => {

@@ -2,6 +2,7 @@ import { App, CfnElement, CfnResource, Duration, Stack, Token } from 'aws-cdk-li
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { stubApi } from './stubs';
 import { SecuredApi, SecuredApiAlarms, SecuredApiAlarmsOptions } from '../../src';
 import { nagFindings } from '../support/cdk';
 import { ordersApi } from '../support/orders-api';
@@ -364,34 +365,39 @@ describe('SecuredApiAlarms options', () => {
 
 describe('SecuredApiAlarms validation', () => {
   test.each([
-    ['a negative count threshold', { authorizerErrors: { threshold: -1 } }, /authorizerErrors\.threshold -1 is out of range; pass a count, at least 0/],
-    ['a 5XX rate given in percent', { serverErrorRate: { threshold: 5 } }, /serverErrorRate\.threshold 5 is out of range; pass a fraction of requests from 0 to 1/],
-    ['a 401 share of 100 %', { unauthorizedShare: { threshold: 100 } }, /unauthorizedShare\.threshold 100 is out of range; pass a percentage from 0 to 100/],
-    ['a latency of 0 ms', { latencyP90: { threshold: 0 } }, /latencyP90\.threshold 0 is out of range; pass milliseconds, above 0/],
-    ['a NaN threshold', { jwksFetchFailures: { threshold: NaN } }, /jwksFetchFailures\.threshold NaN is out of range/],
-    ['a threshold only known at deploy', { failClosedDecisions: { threshold: Token.asNumber({ Ref: 'Threshold' }) } }, /failClosedDecisions\.threshold is not known at synth; pass a literal number/],
-    ['periods only known at deploy', { authorizerErrors: { evaluationPeriods: Token.asNumber({ Ref: 'Periods' }) } }, /authorizerErrors\.evaluationPeriods is not known at synth/],
-    ['a minimum only known at deploy', { unauthorizedShare: { minimumDecisions: Token.asNumber({ Ref: 'Minimum' }) } }, /unauthorizedShare\.minimumDecisions is not known at synth/],
-    ['0 evaluation periods', { authorizerThrottles: { evaluationPeriods: 0 } }, /authorizerThrottles\.evaluationPeriods 0 is not a whole number of at least 1/],
-    ['fractional evaluation periods', { latencyP90: { evaluationPeriods: 2.5 } }, /latencyP90\.evaluationPeriods 2\.5 is not a whole number/],
-    ['more datapoints than periods', { serverErrorRate: { evaluationPeriods: 3, datapointsToAlarm: 4 } }, /serverErrorRate\.datapointsToAlarm 4 must be a whole number from 1 to evaluationPeriods \(3\)/],
-    ['0 datapoints', { unauthorizedShare: { datapointsToAlarm: 0 } }, /unauthorizedShare\.datapointsToAlarm 0 must be a whole number from 1/],
-    ['a period of 30 seconds', { authorizerErrors: { period: Duration.seconds(30) } }, /authorizerErrors\.period 30 seconds is not a whole number of minutes/],
-    ['a period of 90 seconds', { jwksFetchFailures: { period: Duration.seconds(90) } }, /jwksFetchFailures\.period 1 minute 30 seconds is not a whole number of minutes/],
-    ['more than a day of periods', { failClosedDecisions: { period: Duration.hours(1), evaluationPeriods: 25 } }, /failClosedDecisions evaluates 25 periods of 1 hour, more than the one day CloudWatch allows/],
-    ['a minimum of 0 decisions', { unauthorizedShare: { minimumDecisions: 0 } }, /unauthorizedShare\.minimumDecisions 0 is not a whole number of at least 1/],
-    ['a fractional minimum of decisions', { unauthorizedShare: { minimumDecisions: 2.5 } }, /unauthorizedShare\.minimumDecisions 2\.5 is not a whole number/],
-    ['enabled that is not a boolean', { latencyP90: { enabled: 'no' as unknown as boolean } }, /latencyP90\.enabled "no" is not a boolean/],
-  ] as Array<[string, SecuredApiAlarmsOptions, RegExp]>)('should refuse %s at synth, naming the construct', (_, options, message) => {
+    ['a negative count threshold', { authorizerErrors: { threshold: -1 } }, /authorizerErrors\.threshold -1 is out of range; pass a count, at least 0/, 'SecuredApiAlarms.ThresholdOutOfRange'],
+    ['a 5XX rate given in percent', { serverErrorRate: { threshold: 5 } }, /serverErrorRate\.threshold 5 is out of range; pass a fraction of requests from 0 to 1/, 'SecuredApiAlarms.ThresholdOutOfRange'],
+    ['a 401 share of 100 %', { unauthorizedShare: { threshold: 100 } }, /unauthorizedShare\.threshold 100 is out of range; pass a percentage from 0 to 100/, 'SecuredApiAlarms.ThresholdOutOfRange'],
+    ['a latency of 0 ms', { latencyP90: { threshold: 0 } }, /latencyP90\.threshold 0 is out of range; pass milliseconds, above 0/, 'SecuredApiAlarms.ThresholdOutOfRange'],
+    ['a NaN threshold', { jwksFetchFailures: { threshold: NaN } }, /jwksFetchFailures\.threshold NaN is out of range/, 'SecuredApiAlarms.ThresholdOutOfRange'],
+    ['a threshold only known at deploy', { failClosedDecisions: { threshold: Token.asNumber({ Ref: 'Threshold' }) } }, /failClosedDecisions\.threshold is not known at synth; pass a literal number/, 'SecuredApiAlarms.UnresolvedSetting'],
+    ['periods only known at deploy', { authorizerErrors: { evaluationPeriods: Token.asNumber({ Ref: 'Periods' }) } }, /authorizerErrors\.evaluationPeriods is not known at synth/, 'SecuredApiAlarms.UnresolvedSetting'],
+    ['a minimum only known at deploy', { unauthorizedShare: { minimumDecisions: Token.asNumber({ Ref: 'Minimum' }) } }, /unauthorizedShare\.minimumDecisions is not known at synth/, 'SecuredApiAlarms.UnresolvedMinimumDecisions'],
+    ['0 evaluation periods', { authorizerThrottles: { evaluationPeriods: 0 } }, /authorizerThrottles\.evaluationPeriods 0 is not a whole number of at least 1/, 'SecuredApiAlarms.InvalidEvaluationPeriods'],
+    ['fractional evaluation periods', { latencyP90: { evaluationPeriods: 2.5 } }, /latencyP90\.evaluationPeriods 2\.5 is not a whole number/, 'SecuredApiAlarms.InvalidEvaluationPeriods'],
+    ['more datapoints than periods', { serverErrorRate: { evaluationPeriods: 3, datapointsToAlarm: 4 } }, /serverErrorRate\.datapointsToAlarm 4 must be a whole number from 1 to evaluationPeriods \(3\)/, 'SecuredApiAlarms.InvalidDatapointsToAlarm'],
+    ['0 datapoints', { unauthorizedShare: { datapointsToAlarm: 0 } }, /unauthorizedShare\.datapointsToAlarm 0 must be a whole number from 1/, 'SecuredApiAlarms.InvalidDatapointsToAlarm'],
+    ['a period only known at deploy', { latencyP90: { period: Duration.minutes(Token.asNumber({ Ref: 'Minutes' })) } }, /latencyP90\.period is not known at synth; pass a literal Duration of whole minutes/, 'SecuredApiAlarms.UnresolvedPeriod'],
+    ['a period of 30 seconds', { authorizerErrors: { period: Duration.seconds(30) } }, /authorizerErrors\.period 30 seconds is not a whole number of minutes/, 'SecuredApiAlarms.PeriodNotWholeMinutes'],
+    ['a period of 90 seconds', { jwksFetchFailures: { period: Duration.seconds(90) } }, /jwksFetchFailures\.period 1 minute 30 seconds is not a whole number of minutes/, 'SecuredApiAlarms.PeriodNotWholeMinutes'],
+    ['more than a day of periods', { failClosedDecisions: { period: Duration.hours(1), evaluationPeriods: 25 } }, /failClosedDecisions evaluates 25 periods of 1 hour, more than the one day CloudWatch allows/, 'SecuredApiAlarms.EvaluationLongerThanADay'],
+    ['a minimum of 0 decisions', { unauthorizedShare: { minimumDecisions: 0 } }, /unauthorizedShare\.minimumDecisions 0 is not a whole number of at least 1/, 'SecuredApiAlarms.InvalidMinimumDecisions'],
+    ['a fractional minimum of decisions', { unauthorizedShare: { minimumDecisions: 2.5 } }, /unauthorizedShare\.minimumDecisions 2\.5 is not a whole number/, 'SecuredApiAlarms.InvalidMinimumDecisions'],
+    ['enabled that is not a boolean', { latencyP90: { enabled: 'no' as unknown as boolean } }, /latencyP90\.enabled "no" is not a boolean/, 'SecuredApiAlarms.EnabledNotBoolean'],
+    ['a composite enabled that is not a boolean', { authenticationHealth: { enabled: 1 as unknown as boolean } }, /authenticationHealth\.enabled 1 is not a boolean/, 'SecuredApiAlarms.EnabledNotBoolean'],
+  ] as Array<[string, SecuredApiAlarmsOptions, RegExp, string]>)('should refuse %s at synth, naming the construct, with a validation error code', (_, options, message, code) => {
     // GIVEN
-    const { stack, api } = ordersApiWithTopic();
+    const { stack, api } = stubApi();
     // THEN
-    expect(() => new SecuredApiAlarms(stack, 'Alarms', { api, ...options })).toThrow(new RegExp(`^Orders/Alarms: ${message.source}`));
+    expect(() => new SecuredApiAlarms(stack, 'Alarms', { api, ...options })).toThrow(expect.objectContaining({
+      code,
+      message: expect.stringMatching(new RegExp(`^Orders/Alarms: ${message.source}`)),
+    }));
   });
 
   test('should not validate the options of a disabled alarm', () => {
     // GIVEN
-    const { stack, api } = ordersApiWithTopic();
+    const { stack, api } = stubApi();
     // THEN
     expect(() => new SecuredApiAlarms(stack, 'Alarms', { api, serverErrorRate: { enabled: false, threshold: 5 } })).not.toThrow();
   });

@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { DecisionReason, SecuredApi, SecuredApiDashboard, SecuredApiDashboardOptions } from '../../src';
+import { DecisionReason, SecuredApi, SecuredApiDashboard, SecuredApiDashboardOptions, SecuredApiQuotaOptions } from '../../src';
 import { DENY_REASONS, REASON_CLIENT_UNDECLARED, UNAUTHORIZED_REASONS } from '../../src/authorizer/contract';
 import { AuditLog } from '../../src/authorizer/runtime/audit';
 import { nagFindings } from '../support/cdk';
@@ -268,7 +268,7 @@ describe('SecuredApiDashboard', () => {
     test.each([
       ['refuse undeclared clients', { tiers: [{ name: 'free' }], clients: [{ clientId: 'app', tier: 'free' }] }, DENY_REASONS],
       ['admit undeclared clients under a default tier', { tiers: [{ name: 'free' }], defaultTier: 'free' }, emittedDenyReasons],
-    ] as const)('should show client_undeclared only where quotas %s', (_, quotas, reasons) => {
+    ] as Array<[string, SecuredApiQuotaOptions, readonly string[]]>)('should show client_undeclared only where quotas %s', (_, quotas, reasons) => {
       // GIVEN
       const { stack, api } = ordersApi({ dashboard: false, alarms: false, quotas }, 3);
       new SecuredApiDashboard(stack, 'Dashboard', { api });

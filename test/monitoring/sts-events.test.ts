@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as fc from 'fast-check';
+import { stubApi } from './stubs';
 import { HttpMethod, SecuredApiStsEvents } from '../../src';
 import { nagFindings } from '../support/cdk';
 import { ordersApi } from '../support/orders-api';
@@ -103,7 +104,39 @@ describe('SecuredApiStsEvents', () => {
     new SecuredApiStsEvents(stack, 'StsEvents', { api });
 
     // THEN
-    expect(() => app.synth()).toThrow(/Orders\/StsEvents: the API Orders\/Api has no caller roles, so there is no STS exchange to record/);
+    expect(() => app.synth()).toThrow(/Orders\/StsEvents: the API Orders\/Api has no caller roles, so there is no STS exchange to record.* \[SecuredApiStsEvents\.NoCallerRoles\]/);
+  });
+
+  test.each(['', '/audit', 'audit/'])('should refuse queryNamePrefix %j with a validation error code', (prefix) => {
+    // GIVEN
+    const { stack, api } = stubApi();
+
+    // THEN
+    expect(() => new SecuredApiStsEvents(stack, 'StsEvents', { api, queryNamePrefix: prefix })).toThrow(expect.objectContaining({
+      code: 'SecuredApiStsEvents.InvalidQueryNamePrefix',
+      message: expect.stringContaining(`Orders/StsEvents: queryNamePrefix ${JSON.stringify(prefix)} is not a folder path`),
+    }));
+  });
+
+  test('should record the caller roles of any IMonitoredApi, in its audit retention, under its name', () => {
+    // GIVEN
+    const { stack, api } = stubApi();
+    api.callerRoleArns.push('arn:aws:iam::123456789012:role/stub-caller');
+    api.exchangeLogGroupNames.push('stub-exchanges');
+
+    // WHEN
+    const record = new SecuredApiStsEvents(stack, 'StsEvents', { api });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    expect(retentionOf(template, stack, record)).toBe(90);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { requestParameters: { roleArn: ['arn:aws:iam::123456789012:role/stub-caller'] } } },
+    });
+    template.hasResourceProperties('AWS::Logs::QueryDefinition', {
+      Name: 'cdk-secured-api/stub-api/sts-exchanges-without-helper-line',
+      LogGroupNames: [stack.resolve(record.logGroup.logGroupName), 'stub-exchanges'],
+    });
   });
 
   test('should add no cdk-nag finding of its own', () => {
