@@ -71,3 +71,8 @@ export function messageRule<S>(code: ErrorCode, checks: string, check: (subject:
 export function messagesOf<S, F extends RuleFinding>(rule: Rule<S, F>, subject: S): string[] {
   return rule.check(subject).map((finding) => finding.message);
 }
+
+/** A rule of `code` that `checks` what its one-line description says, by `check`. */
+export function defineRule<S, F extends RuleFinding = RuleFinding>(code: ErrorCode, checks: string, check: (subject: S) => F[]): Rule<S, F> {
+  return { code, checks, check };
+}
