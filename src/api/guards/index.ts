@@ -17,7 +17,8 @@ import { stagesAdded } from './stages-added';
 import { templateTransform } from './template-transform';
 import { ruleMessages } from '../../rules/rule';
 
-export { ApiGuard, DeployedApi, DeployedApp, deploymentCheckAsDeployed, stageAsDeployed, WrittenApi } from './deployed-api';
+export type { ApiGuard, DeployedApi, WrittenApi } from './deployed-api';
+export { DeployedApp, deploymentCheckAsDeployed, stageAsDeployed } from './deployed-api';
 
 /** Every rule of a SecuredApi's REST API as deployed. */
 export const API_GUARDS: readonly ApiGuard[] = [

@@ -10,7 +10,7 @@ import { CloudWatchAccountSubject, DomainSubject, SecuredApiSubject } from './su
 import { templateFits } from './template-fits';
 import { Rule } from '../../rules/rule';
 
-export { CloudWatchAccountSubject, DomainSubject, HandlerLogRetention, SecuredApiSubject, StackPlace } from './subjects';
+export type { CloudWatchAccountSubject, DomainSubject, HandlerLogRetention, SecuredApiSubject, StackPlace } from './subjects';
 export { addRuleWarnings, ruleMessages } from '../../rules/rule';
 
 /** The rules of a SecuredApi itself: errors at validation, the resource quota a warning. */

@@ -5,7 +5,7 @@ import { TokenAuthorizerSubject } from './subject';
 import { unregisteredMethods } from './unregistered-methods';
 import { Rule } from '../../rules/rule';
 
-export { TokenAuthorizerSubject } from './subject';
+export type { TokenAuthorizerSubject } from './subject';
 export { MAX_POLICY_RESOURCE_LENGTH } from './overlong-policy-resources';
 export { ruleMessages } from '../../rules/rule';
 

@@ -17,7 +17,7 @@ import { unsupportedConditionKey } from './unsupported-condition-key';
 import { wildcardAudience } from './wildcard-audience';
 import { Finding, TrustStatement } from '../statement';
 
-export { TrustRule } from './shared';
+export type { TrustRule } from './shared';
 export {
   deployTimeValue,
   foreignConditionKey,
