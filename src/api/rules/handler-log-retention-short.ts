@@ -16,7 +16,7 @@ export function retentionFix(days: number): string {
  * (`logRetention`), so that its exchange audit lines live as long as the authorizer's decisions.
  */
 export const handlerLogRetentionShort = messageRule<SecuredApiSubject>('SecuredApi.HandlerLogRetentionShort',
-  'each caller-role handler\'s log group keeps events at least the API\'s logRetention', (api) => api.handlerLogs
+  'each caller-role handler\'s log group keeps events at least the API\'s logRetention', (api) => api.handlerLogs()
     .filter((log) => log.keptDays !== undefined && log.keptDays < api.retentionDays)
     .map((log) => `${api.path}: the caller-role handler '${log.handlerPath}' writes its exchange audit lines to a log group that keeps them ${describeDays(log.keptDays!)}, `
       + `fewer than the API's audit retention of ${describeDays(api.retentionDays)} (logRetention), so they would expire before the authorizer's decisions; ${retentionFix(api.retentionDays)}.`));

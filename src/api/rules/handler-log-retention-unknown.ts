@@ -8,7 +8,7 @@ import { messageRule } from '../../rules/rule';
  * as the authorizer's decisions, so synth fails rather than assume.
  */
 export const handlerLogRetentionUnknown = messageRule<SecuredApiSubject>('SecuredApi.HandlerLogRetentionUnknown',
-  'each caller-role handler writes to a log group defined in the app, whose retention can be read', (api) => api.handlerLogs
+  'each caller-role handler writes to a log group defined in the app, whose retention can be read', (api) => api.handlerLogs()
     .filter((log) => log.keptDays === undefined)
     .map((log) => `${api.path}: the caller-role handler '${log.handlerPath}' writes its exchange audit lines to the log group ${JSON.stringify(log.logGroupName)}, `
       + `whose retention cannot be read from the app (not a log group defined in it), so it cannot be shown to keep them ${describeDays(api.retentionDays)} (the API's logRetention); `

@@ -8,14 +8,18 @@ export interface SecuredApiSubject {
   readonly path: string;
   /** The resource path of each route (`/orders/{id}`), one entry per route. */
   readonly routeResources: readonly string[];
-  /** The length of its REST API's definition as compact JSON (the template-size rule renders the stack only from a tenth of the limit). */
-  readonly definitionChars: number;
+  /**
+   * The length of its REST API's definition as compact JSON (the template-size rule renders the stack
+   * only from a tenth of the limit). A function, as the other lazy parts: read at validation only, by the
+   * rule that needs it (the resource-quota warning runs in an Aspect, before the definition is final).
+   */
+  readonly definitionChars: () => number;
   /** How its stack's template fits CloudFormation's limit (`fitTemplate(Stack.of(api))`); asked only when the definition is large. */
   readonly templateFit: () => TemplateFit;
   /** The audit retention of the API (its `logRetention`), in days; `Infinity` for never expire. */
   readonly retentionDays: number;
-  /** The log group of each caller-role handler, as the app defines it. */
-  readonly handlerLogs: readonly HandlerLogRetention[];
+  /** The log group of each caller-role handler, as the app defines it (`HandlerAuditLogs.retentions()`). */
+  readonly handlerLogs: () => readonly HandlerLogRetention[];
 }
 
 /** Where a caller-role handler writes its exchange audit lines, and how long they are kept. */

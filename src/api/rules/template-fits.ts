@@ -13,7 +13,7 @@ export const FIT_TEMPLATE_FROM_DEFINITION_CHARS = TEMPLATE_BODY_MAXIMUM_SIZE / 1
  * made large by other resources gets aws-cdk-lib's own warning (`@aws-cdk/core:Stack.templateSize`).
  */
 export const templateFits = messageRule<SecuredApiSubject>('SecuredApi.TemplateTooLarge', 'the stack\'s template fits CloudFormation\'s 1,000,000-byte limit (unindented if need be)', (api) => {
-  if (api.definitionChars < FIT_TEMPLATE_FROM_DEFINITION_CHARS) return [];
+  if (api.definitionChars() < FIT_TEMPLATE_FROM_DEFINITION_CHARS) return [];
   const fit = api.templateFit();
   return fit.kind !== 'too-large' ? [] : [`${api.path}: the template of its stack would be ${fit.bytes.toLocaleString('en-US')} characters`
     + `${fit.indentedBytes !== undefined && fit.indentedBytes !== fit.bytes ? ` (${fit.indentedBytes.toLocaleString('en-US')} indented)` : ''}, over CloudFormation's 1,000,000-byte template limit, and CloudFormation would refuse it at deployment; ${fit.fix}.`];

@@ -9,11 +9,11 @@ describe('handlerLogRetentionShort', () => {
       { handlerPath: 'Orders/Put', logGroupName: { Ref: 'B' }, keptDays: Number.POSITIVE_INFINITY },
       { handlerPath: 'Orders/Del', logGroupName: '/unknown' }, // handlerLogRetentionUnknown's
     ];
-    expect(messagesOf(handlerLogRetentionShort, securedApi({ handlerLogs }))).toEqual([]);
+    expect(messagesOf(handlerLogRetentionShort, securedApi({ handlerLogs: () => handlerLogs }))).toEqual([]);
   });
 
   test('should refuse a log group that keeps events fewer days than the audit retention', () => {
-    const api = securedApi({ retentionDays: Number.POSITIVE_INFINITY, handlerLogs: [{ handlerPath: 'Orders/Get', logGroupName: { Ref: 'A' }, keptDays: 30 }] });
+    const api = securedApi({ retentionDays: Number.POSITIVE_INFINITY, handlerLogs: () => [{ handlerPath: 'Orders/Get', logGroupName: { Ref: 'A' }, keptDays: 30 }] });
     expect(messagesOf(handlerLogRetentionShort, api)).toEqual([
       'Orders/Api: the caller-role handler \'Orders/Get\' writes its exchange audit lines to a log group that keeps them 30 days, fewer than the API\'s audit retention of forever (logRetention), '
       + 'so they would expire before the authorizer\'s decisions; set that log group\'s retention to at least forever (logs.RetentionDays), '

@@ -6,10 +6,10 @@ export function securedApi(overrides: Partial<SecuredApiSubject> = {}): SecuredA
   return {
     path: 'Orders/Api',
     routeResources: ['/orders', '/orders/{id}'],
-    definitionChars: 2_000,
+    definitionChars: () => 2_000,
     templateFit: () => { throw new Error('the template is rendered only for a large definition'); },
     retentionDays: 365,
-    handlerLogs: [],
+    handlerLogs: () => [],
     ...overrides,
   };
 }
