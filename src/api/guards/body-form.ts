@@ -1,4 +1,5 @@
-import { ApiGuard, isIntrinsicKey, isJson, same } from './deployed-api';
+import { ApiGuard, DeployedApi, isIntrinsicKey, isJson, same } from './deployed-api';
+import { messageRule } from '../../rules/rule';
 
 /**
  * The definition must be the literal object the construct wrote, so that the other guards read what
@@ -7,7 +8,7 @@ import { ApiGuard, isIntrinsicKey, isJson, same } from './deployed-api';
  * deployment, and no intrinsic anywhere inside it but those the construct wrote (the functions'
  * invocation URIs), nor `Properties` replaced by an intrinsic.
  */
-export const bodyForm: ApiGuard = (api) => {
+export const bodyForm: ApiGuard = messageRule<DeployedApi>('SecuredApi.BodyNotAsWritten', 'the REST API\'s Properties and Body are the literal definition the construct wrote: no string, no intrinsic it did not write, not removed', (api) => {
   const fix = `remove the override of ${api.restApiPath} that wrote it; change routes with addRoute() on ${api.path}`;
   const props = api.properties;
   if (!isJson(props)) {
@@ -26,7 +27,7 @@ export const bodyForm: ApiGuard = (api) => {
   }
   return unwrittenIntrinsics(body, api.written.body, 'Body').map((where) =>
     `the REST API ${api.restApiPath}'s ${where} is an intrinsic the construct did not write (an override wrote it), whose value is only known at deployment (it could add or open an operation); ${fix}.`);
-};
+});
 
 /** Where in `deployed` an intrinsic stands that is not exactly the one at the same place in `written`. */
 function unwrittenIntrinsics(deployed: unknown, written: unknown, where: string): string[] {

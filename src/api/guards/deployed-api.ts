@@ -5,6 +5,7 @@ import { CfnElement, CfnOutput, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
 import { resolvedResource } from '../../private/resolved-properties';
+import { Rule } from '../../rules/rule';
 import { CreatedDeploymentCheck, WrittenDeploymentCheck } from '../deployment-check';
 
 /** A plain JSON object (not an array, not null). */
@@ -74,8 +75,8 @@ export interface DeployedCheck {
   readonly deployment?: { readonly path: string; readonly dependsOn?: unknown };
 }
 
-/** One check of a deployed API: one message per thing that breaks it, each naming the construct and the fix. */
-export type ApiGuard = (api: DeployedApi) => string[];
+/** One rule over a deployed API: one finding per thing that breaks it, each naming the construct and the fix. */
+export type ApiGuard = Rule<DeployedApi>;
 
 /** A resource of a stack's template, as deployed, with the construct that made it when there is one. */
 export interface DeployedResource {

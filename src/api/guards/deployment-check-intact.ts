@@ -1,4 +1,5 @@
-import { ApiGuard, DeployedCheckResource, isJson, same } from './deployed-api';
+import { ApiGuard, DeployedApi, DeployedCheckResource, isJson, same } from './deployed-api';
+import { messageRule } from '../../rules/rule';
 import { PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES } from '../deployment-check-contract';
 
 /**
@@ -49,7 +50,7 @@ function shown(value: unknown): string {
  * The one way to deploy without the check is `DeploymentCheck.skip(reason)`, which leaves this
  * guard nothing to read.
  */
-export const deploymentCheckIntact: ApiGuard = (api) => {
+export const deploymentCheckIntact: ApiGuard = messageRule<DeployedApi>('SecuredApi.DeploymentCheckAltered', 'the deploy-time check, its function and the deployment\'s DependsOn on it are in the template as the construct wrote them', (api) => {
   const check = api.deploymentCheck;
   if (!check) return [];
   const skip = `to deploy ${api.path} without the check, say why with deploymentCheck: DeploymentCheck.skip('<why>')`;
@@ -90,4 +91,4 @@ export const deploymentCheckIntact: ApiGuard = (api) => {
     }
   }
   return errors;
-};
+});

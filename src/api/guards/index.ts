@@ -1,5 +1,6 @@
-// The synth-time guards of a SecuredApi's REST API, one risk each, in the order their messages are
-// reported. Each reads the API as deployed (DeployedApi) and returns one message per finding.
+// The synth-time rules of a SecuredApi's REST API, one risk each, in the order their messages are
+// reported. Each reads the API as deployed (DeployedApi) and returns one finding per thing that
+// breaks it; docs/rules.md lists them.
 import { bodyForm } from './body-form';
 import { bodyLocation } from './body-location';
 import { ApiGuard, DeployedApi } from './deployed-api';
@@ -14,10 +15,12 @@ import { operationSecurity } from './operation-security';
 import { stageDeployment } from './stage-deployment';
 import { stagesAdded } from './stages-added';
 import { templateTransform } from './template-transform';
+import { ruleMessages } from '../../rules/rule';
 
-export { DeployedApi, DeployedApp, deploymentCheckAsDeployed, stageAsDeployed, WrittenApi } from './deployed-api';
+export type { ApiGuard, DeployedApi, WrittenApi } from './deployed-api';
+export { DeployedApp, deploymentCheckAsDeployed, stageAsDeployed } from './deployed-api';
 
-/** Every guard of a SecuredApi's REST API. */
+/** Every rule of a SecuredApi's REST API as deployed. */
 export const API_GUARDS: readonly ApiGuard[] = [
   bodyForm,
   bodyLocation,
@@ -34,7 +37,7 @@ export const API_GUARDS: readonly ApiGuard[] = [
   deploymentCheckIntact,
 ];
 
-/** The messages of every guard on the deployed API. */
+/** The validation messages of every rule on the deployed API, each ending in its code (`[SecuredApi.X]`). */
 export function checkDeployedApi(api: DeployedApi): string[] {
-  return API_GUARDS.flatMap((guard) => guard(api));
+  return ruleMessages(API_GUARDS, api);
 }

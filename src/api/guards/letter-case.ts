@@ -1,4 +1,5 @@
-import { ApiGuard, isJson } from './deployed-api';
+import { ApiGuard, DeployedApi, isJson } from './deployed-api';
+import { messageRule } from '../../rules/rule';
 import { definitionOperations } from '../definition';
 
 /** The keys of a path item that are operations, as OpenAPI and API Gateway write them. */
@@ -10,7 +11,7 @@ const OPERATION_KEYS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patc
  * OpenAPI nor API Gateway says which of two such keys is imported, or whether `GET` is read as a
  * method at all, so the other guards could read one operation while API Gateway imports the other.
  */
-export const letterCase: ApiGuard = (api) => {
+export const letterCase: ApiGuard = messageRule<DeployedApi>('SecuredApi.LetterCaseAmbiguous', 'no method key in upper case, and no two paths that differ in letter case only one of which no route made', (api) => {
   const body = isJson(api.properties) && isJson(api.properties.Body) ? api.properties.Body : undefined;
   if (!body || !isJson(body.paths)) return [];
   const fix = `remove the override of ${api.restApiPath} that wrote it, and add routes with addRoute() on ${api.path}`;
@@ -35,4 +36,4 @@ export const letterCase: ApiGuard = (api) => {
     }
   }
   return errors;
-};
+});

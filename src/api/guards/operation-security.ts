@@ -1,4 +1,5 @@
-import { ApiGuard, isJson, same } from './deployed-api';
+import { ApiGuard, DeployedApi, isJson, same } from './deployed-api';
+import { messageRule } from '../../rules/rule';
 import { DEFINITION_API_KEY_SCHEME, DEFINITION_AUTHORIZER_SCHEME, definitionOperations, guardedSecurity, methodAuthorization } from '../definition';
 
 /**
@@ -10,7 +11,7 @@ import { DEFINITION_API_KEY_SCHEME, DEFINITION_AUTHORIZER_SCHEME, definitionOper
  * operation it has is public or names this API's token authorizer and nothing but it and the API
  * key, so that no future operation can be written otherwise and pass.
  */
-export const operationSecurity: ApiGuard = (api) => {
+export const operationSecurity: ApiGuard = messageRule<DeployedApi>('SecuredApi.OperationSecurityChanged', 'every operation and path is one a route made, and every guarded operation requires this API\'s token authorizer (and API key) as written', (api) => {
   const body = isJson(api.properties) && isJson(api.properties.Body) ? api.properties.Body : undefined;
   if (!body) return [];
   const errors: string[] = [];
@@ -51,7 +52,7 @@ export const operationSecurity: ApiGuard = (api) => {
     }
   }
   return errors;
-};
+});
 
 /**
  * Each operation of a definition (`GET /orders`) with its `security` (undefined when it has none).

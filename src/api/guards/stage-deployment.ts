@@ -1,4 +1,5 @@
-import { ApiGuard } from './deployed-api';
+import { ApiGuard, DeployedApi } from './deployed-api';
+import { messageRule } from '../../rules/rule';
 
 /**
  * The construct's own stage serves the construct's own deployment, of the definition written from
@@ -7,7 +8,7 @@ import { ApiGuard } from './deployed-api';
  * `CanarySetting` (a canary serves another deployment to a share of the stage's requests;
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/canary-release.html).
  */
-export const stageDeployment: ApiGuard = (api) => {
+export const stageDeployment: ApiGuard = messageRule<DeployedApi>('SecuredApi.StageDeploymentChanged', 'the construct\'s stage serves its own deployment, with no canary', (api) => {
   const stage = api.ownStage;
   if (!stage) return [];
   const errors: string[] = [];
@@ -19,4 +20,4 @@ export const stageDeployment: ApiGuard = (api) => {
     errors.push(`the stage ${stage.path} has a CanarySetting (an override added it), which serves another deployment of the REST API to a share of its requests; ${fix}.`);
   }
   return errors;
-};
+});

@@ -1,5 +1,5 @@
 // One federated trust statement, parsed once from the resolved CloudFormation JSON, for the checks in
-// ./checks.ts. Nothing here decides what is loose; it only says what the statement grants, to whom,
+// ./checks/. Nothing here decides what is loose; it only says what the statement grants, to whom,
 // under which conditions, and which parts of it are only known at deploy time.
 import { displayValue, TOKEN_MARK } from './iam-string';
 import { subjectSchemeFor, SubjectScheme } from './subject-scheme';

@@ -1,13 +1,14 @@
 import { bodyForm } from '../../../src/api/guards/body-form';
+import { messagesOf } from '../../../src/rules/rule';
 import { deployedApi, ordersRestApi, writtenProperties } from '../../support/api-guard';
 
 describe('bodyForm', () => {
   test('should pass the definition as written, intrinsics the construct wrote included', () => {
-    expect(bodyForm(deployedApi())).toEqual([]);
+    expect(messagesOf(bodyForm, deployedApi())).toEqual([]);
   });
 
   test('should pass a definition in S3, which bodyLocation refuses', () => {
-    expect(bodyForm(deployedApi({ ...writtenProperties(), Body: undefined, BodyS3Location: { Bucket: 'b', Key: 'k' } }))).toEqual([]);
+    expect(messagesOf(bodyForm, deployedApi({ ...writtenProperties(), Body: undefined, BodyS3Location: { Bucket: 'b', Key: 'k' } }))).toEqual([]);
   });
 
   test.each([
@@ -17,7 +18,7 @@ describe('bodyForm', () => {
     ['an Fn::Transform of AWS::Include', { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://b/api.yaml' } } }, /Body \(Fn::Transform\) is an intrinsic/],
     ['removed', undefined, /has no Body \(an override removed it\)/],
   ])('should refuse a Body replaced by %s', (_, body, message) => {
-    expect(bodyForm(deployedApi({ ...writtenProperties(), Body: body }))).toEqual([expect.stringMatching(message)]);
+    expect(messagesOf(bodyForm, deployedApi({ ...writtenProperties(), Body: body }))).toEqual([expect.stringMatching(message)]);
   });
 
   test('should refuse an intrinsic inside the definition where the construct wrote none, or another one', () => {
@@ -25,7 +26,7 @@ describe('bodyForm', () => {
     properties.Body.paths['/x'] = { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://b/x.yaml' } } };
     properties.Body.paths['/orders'].get['x-amazon-apigateway-integration'].uri = { 'Fn::Sub': 'arn:${Other.Arn}' };
     properties.Body.paths['/health'] = { 'Fn::If': ['Open', { get: { security: [] } }, {}] };
-    expect(bodyForm(deployedApi(properties))).toEqual([
+    expect(messagesOf(bodyForm, deployedApi(properties))).toEqual([
       expect.stringMatching(/^the REST API Orders\/Api\/Api\/Resource's Body\.paths\.\/orders\.get\.x-amazon-apigateway-integration\.uri \(Fn::Sub\) is an intrinsic the construct did not write/),
       expect.stringMatching(/Body\.paths\.\/health \(Fn::If\) is an intrinsic/),
       expect.stringMatching(/Body\.paths\.\/x \(Fn::Transform\) is an intrinsic/),
@@ -33,10 +34,10 @@ describe('bodyForm', () => {
   });
 
   test('should refuse Properties replaced by an intrinsic, or missing', () => {
-    expect(bodyForm(deployedApi({ 'Fn::If': ['C', writtenProperties(), {}] }))).toEqual([
+    expect(messagesOf(bodyForm, deployedApi({ 'Fn::If': ['C', writtenProperties(), {}] }))).toEqual([
       expect.stringMatching(/^the REST API Orders\/Api\/Api\/Resource's Properties are an Fn::If \(an override replaced them\)/),
     ]);
-    expect(bodyForm({ ...deployedApi(), properties: undefined })).toEqual([expect.stringMatching(/has no Properties as deployed/)]);
+    expect(messagesOf(bodyForm, { ...deployedApi(), properties: undefined })).toEqual([expect.stringMatching(/has no Properties as deployed/)]);
   });
 
   test.each([
@@ -73,6 +74,6 @@ describe('bodyForm', () => {
     cfnApi.addOverride('Properties', { 'Fn::If': ['Open', { Name: 'orders' }, { Name: 'orders' }] });
 
     // THEN
-    expect(() => app.synth()).toThrow(/the REST API Orders\/Api\/Api\/Resource's Properties are an Fn::If \(an override replaced them\)/);
+    expect(() => app.synth()).toThrow(/the REST API Orders\/Api\/Api\/Resource's Properties are an Fn::If \(an override replaced them\)[^\n]* \[SecuredApi\.BodyNotAsWritten\]/);
   });
 });

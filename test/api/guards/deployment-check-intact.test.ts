@@ -6,6 +6,7 @@ import * as fc from 'fast-check';
 import { DeploymentCheck, HttpMethod, OidcIssuer, SecuredApi } from '../../../src';
 import { DeployedCheck } from '../../../src/api/guards/deployed-api';
 import { deploymentCheckIntact } from '../../../src/api/guards/deployment-check-intact';
+import { messagesOf } from '../../../src/rules/rule';
 import { deployedApi, ordersRestApi } from '../../support/api-guard';
 import { okHandler } from '../../support/orders-api';
 
@@ -43,7 +44,7 @@ function intact(): DeployedCheck {
 function messages(edit: (check: any) => void): string[] {
   const check: any = JSON.parse(JSON.stringify(intact()));
   edit(check);
-  return deploymentCheckIntact({ ...deployedApi(), deploymentCheck: check });
+  return messagesOf(deploymentCheckIntact, { ...deployedApi(), deploymentCheck: check });
 }
 
 const FIX = /; remove that override or escape hatch of .*; to deploy Orders\/Api without the check, say why with deploymentCheck: DeploymentCheck\.skip\('<why>'\)\.$/;
@@ -68,7 +69,7 @@ describe('deploymentCheckIntact', () => {
     });
 
     test('should pass an API whose check is skipped (nothing to read)', () => {
-      expect(deploymentCheckIntact(deployedApi())).toEqual([]);
+      expect(messagesOf(deploymentCheckIntact, deployedApi())).toEqual([]);
     });
 
     test('should pass a DependsOn written as one logical id, or beside others', () => {
@@ -295,6 +296,7 @@ describe('deploymentCheckIntact', () => {
       // THEN
       const synth = () => app.synth();
       expect(synth).toThrow(/Validation failed with the following errors:\n {2}\[Orders\/Api\] /);
+      expect(synth).toThrow(/ \[SecuredApi\.DeploymentCheckAltered\]/);
       expect(synth).toThrow(message);
     });
   });

@@ -1,11 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { failOnWarnings } from '../../../src/api/guards/fail-on-warnings';
+import { messagesOf } from '../../../src/rules/rule';
 import { deployedApi, ordersRestApi, writtenProperties } from '../../support/api-guard';
 
 describe('failOnWarnings', () => {
   test('should pass FailOnWarnings true, as a Boolean or as CloudFormation\'s "true"', () => {
-    expect(failOnWarnings(deployedApi())).toEqual([]);
-    expect(failOnWarnings(deployedApi({ ...writtenProperties(), FailOnWarnings: 'true' }))).toEqual([]);
+    expect(messagesOf(failOnWarnings, deployedApi())).toEqual([]);
+    expect(messagesOf(failOnWarnings, deployedApi({ ...writtenProperties(), FailOnWarnings: 'true' }))).toEqual([]);
   });
 
   test.each([
@@ -14,7 +15,7 @@ describe('failOnWarnings', () => {
     ['removed', undefined],
     ['an intrinsic', { 'Fn::If': ['C', true, false] }],
   ])('should refuse FailOnWarnings %s', (_, value) => {
-    expect(failOnWarnings(deployedApi({ ...writtenProperties(), FailOnWarnings: value }))).toEqual([
+    expect(messagesOf(failOnWarnings, deployedApi({ ...writtenProperties(), FailOnWarnings: value }))).toEqual([
       expect.stringMatching(/^the REST API Orders\/Api\/Api\/Resource has FailOnWarnings .* instead of true \(an override turned it off or removed it\); .*remove that override\.$/),
     ]);
   });
@@ -35,6 +36,6 @@ describe('failOnWarnings', () => {
     override(cfnApi);
 
     // THEN
-    expect(() => app.synth()).toThrow(/the REST API Orders\/Api\/Api\/Resource has FailOnWarnings (false|null) instead of true/);
+    expect(() => app.synth()).toThrow(/the REST API Orders\/Api\/Api\/Resource has FailOnWarnings (false|null) instead of true[^\n]* \[SecuredApi\.FailOnWarningsOff\]/);
   });
 });

@@ -1,13 +1,14 @@
 import { CfnOutput, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { methodsAdded } from '../../../src/api/guards/methods-added';
+import { messagesOf } from '../../../src/rules/rule';
 import { deployedApi, ordersRestApi } from '../../support/api-guard';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
 describe('methodsAdded', () => {
   test('should find nothing without the app to read', () => {
-    expect(methodsAdded(deployedApi())).toEqual([]);
+    expect(messagesOf(methodsAdded, deployedApi())).toEqual([]);
   });
 
   test('should fail synth on an L2 method added to the REST API, naming its path', () => {
@@ -20,7 +21,7 @@ describe('methodsAdded', () => {
     // THEN
     const synth = () => app.synth();
     expect(synth).toThrow(/method GET \/backdoor \(Orders\/Api\/Api\/Default\/backdoor\/GET\) was added to the REST API directly; .* add it with addRoute\(\) on Orders\/Api, with public: true if it must be open\./);
-    expect(synth).toThrow(/resource \/backdoor \(Orders\/Api\/Api\/Default\/backdoor\) was added to the REST API directly/);
+    expect(synth).toThrow(/resource \/backdoor \(Orders\/Api\/Api\/Default\/backdoor\) was added to the REST API directly[^\n]* \[SecuredApi\.MethodAdded\]/);
   });
 
   test('should fail synth on L1 methods and resources that name the REST API by Fn::GetAtt', () => {

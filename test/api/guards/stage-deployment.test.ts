@@ -1,12 +1,13 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { stageDeployment } from '../../../src/api/guards/stage-deployment';
+import { messagesOf } from '../../../src/rules/rule';
 import { deployedApi, ordersRestApi } from '../../support/api-guard';
 
 const PATH = 'Orders/Api/Api/DeploymentStage.prod/Resource';
 
 describe('stageDeployment', () => {
   test('should pass the stage serving its own deployment', () => {
-    expect(stageDeployment({ ...deployedApi(), ownStage: { path: PATH } })).toEqual([]);
+    expect(messagesOf(stageDeployment, { ...deployedApi(), ownStage: { path: PATH } })).toEqual([]);
   });
 
   test.each([
@@ -14,13 +15,13 @@ describe('stageDeployment', () => {
     ['another deployment', { Ref: 'Other' }],
     ['none', null],
   ])('should refuse a stage serving %s', (_, deploymentId) => {
-    expect(stageDeployment({ ...deployedApi(), ownStage: { path: PATH, deploymentId } })).toEqual([
+    expect(messagesOf(stageDeployment, { ...deployedApi(), ownStage: { path: PATH, deploymentId } })).toEqual([
       expect.stringMatching(/^the stage Orders\/Api\/Api\/DeploymentStage\.prod\/Resource serves the deployment .* instead of its own, written from the routes \(an override changed it\); remove that override of .*; the stage of Orders\/Api is redeployed whenever its routes change\.$/),
     ]);
   });
 
   test('should refuse a canary', () => {
-    expect(stageDeployment({ ...deployedApi(), ownStage: { path: PATH, canarySetting: { DeploymentId: 'abc123', PercentTraffic: 10 } } })).toEqual([
+    expect(messagesOf(stageDeployment, { ...deployedApi(), ownStage: { path: PATH, canarySetting: { DeploymentId: 'abc123', PercentTraffic: 10 } } })).toEqual([
       expect.stringMatching(/^the stage Orders\/Api\/Api\/DeploymentStage\.prod\/Resource has a CanarySetting \(an override added it\)/),
     ]);
   });
@@ -44,6 +45,8 @@ describe('stageDeployment', () => {
     change(api.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage);
 
     // THEN
-    expect(() => app.synth()).toThrow(message);
+    const synth = () => app.synth();
+    expect(synth).toThrow(message);
+    expect(synth).toThrow(/ \[SecuredApi\.StageDeploymentChanged\]/);
   });
 });

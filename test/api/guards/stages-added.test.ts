@@ -1,11 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { stagesAdded } from '../../../src/api/guards/stages-added';
+import { messagesOf } from '../../../src/rules/rule';
 import { deployedApi, ordersRestApi } from '../../support/api-guard';
 
 describe('stagesAdded', () => {
   test('should find nothing without the app to read', () => {
-    expect(stagesAdded(deployedApi())).toEqual([]);
+    expect(messagesOf(stagesAdded, deployedApi())).toEqual([]);
   });
 
   test('should pass the construct\'s own stage and deployment', () => {
@@ -24,7 +25,7 @@ describe('stagesAdded', () => {
     // THEN
     const synth = () => app.synth();
     expect(synth).toThrow(/\[Orders\/Api\] a stage \(Orders\/HandStage\) was added to the REST API of Orders\/Api by hand; .*create one SecuredApi per environment/);
-    expect(synth).toThrow(/a deployment \(Orders\/HandDeployment\) was added to the REST API of Orders\/Api by hand/);
+    expect(synth).toThrow(/a deployment \(Orders\/HandDeployment\) was added to the REST API of Orders\/Api by hand[^\n]* \[SecuredApi\.StageAdded\]/);
   });
 
   test('should fail synth on an L1 stage and deployment in another stack, through the export CDK makes', () => {

@@ -1,15 +1,16 @@
 import * as sam from 'aws-cdk-lib/aws-sam';
 import { templateTransform } from '../../../src/api/guards/template-transform';
+import { messagesOf } from '../../../src/rules/rule';
 import { deployedApi, ordersRestApi } from '../../support/api-guard';
 
 describe('templateTransform', () => {
   test('should pass a stack without transforms, or with AWS SAM\'s', () => {
-    expect(templateTransform(deployedApi())).toEqual([]);
-    expect(templateTransform({ ...deployedApi(), transforms: ['AWS::Serverless-2016-10-31'] })).toEqual([]);
+    expect(messagesOf(templateTransform, deployedApi())).toEqual([]);
+    expect(messagesOf(templateTransform, { ...deployedApi(), transforms: ['AWS::Serverless-2016-10-31'] })).toEqual([]);
   });
 
   test.each([['MyMacro'], ['AWS::LanguageExtensions']])('should refuse the transform %s', (transform) => {
-    expect(templateTransform({ ...deployedApi(), transforms: ['AWS::Serverless-2016-10-31', transform] })).toEqual([
+    expect(messagesOf(templateTransform, { ...deployedApi(), transforms: ['AWS::Serverless-2016-10-31', transform] })).toEqual([
       expect.stringMatching(new RegExp(`^the stack of Orders/Api declares the template transform "${transform}", a macro that processes the whole template at deployment, .*remove the transform from that stack`)),
     ]);
   });
@@ -33,6 +34,6 @@ describe('templateTransform', () => {
     stack.addTransform('MyMacro');
 
     // THEN
-    expect(() => app.synth()).toThrow(/\[Orders\/Api\] the stack of Orders\/Api declares the template transform "MyMacro"/);
+    expect(() => app.synth()).toThrow(/\[Orders\/Api\] the stack of Orders\/Api declares the template transform "MyMacro"[^\n]* \[SecuredApi\.TemplateTransform\]/);
   });
 });
