@@ -29,7 +29,8 @@ import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-ide
 import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
 import { HandlerAuditLogs } from './monitoring/handler-logs';
-import { IDecisionMetrics, IMonitoredApi } from './monitoring/monitored-api';
+import { IMonitoredApi } from './monitoring/monitored-api';
+import { IDecisionMetrics } from './authorizer/metrics';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
 import { sharedCloudWatchAccount } from './private/account-role';

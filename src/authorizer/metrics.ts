@@ -1,4 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { IConstruct } from 'constructs';
 
 /**
  * The outcome of an authorizer decision, as the `Decision` metric dimension holds it.
@@ -79,4 +82,64 @@ export interface DecisionMetricOptions extends cloudwatch.MetricOptions {
    * @default - every decision
    */
   readonly decision?: AuthorizerDecision;
+}
+
+/**
+ * The decisions of a token authorizer, as `SecuredApiDashboard`, `SecuredApiAlarms` and
+ * `SecuredApiAuditQueries` read them: its metrics, its function and its audit log.
+ * `TokenAuthorizer` implements it.
+ */
+export interface IDecisionMetrics extends IConstruct {
+  /**
+   * The authorizer function: the dashboard and the alarms read its Lambda metrics (`Errors`,
+   * `Throttles`, `Duration`, `ConcurrentExecutions`).
+   */
+  readonly function: lambda.IFunction;
+
+  /**
+   * The authorizer's log group: one JSON audit line per decision, which the dashboard's tables and
+   * the saved queries read.
+   */
+  readonly logGroup: logs.ILogGroup;
+
+  /**
+   * Whether the authorizer can deny a client for being undeclared (reason `client_undeclared`):
+   * the dashboard graphs that reason only then.
+   */
+  readonly refusesUndeclaredClients: boolean;
+
+  /**
+   * Decisions (the `Decisions` metric), all of them or, with `decision`, those of one outcome.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricDecisions(props?: DecisionMetricOptions): cloudwatch.Metric;
+
+  /**
+   * Decisions with one reason code.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricDecisionsByReason(reason: DecisionReason, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * How long the authorizer took per decision, in milliseconds.
+   *
+   * @default - average over 5 minutes
+   */
+  metricDecisionLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Fetches of the issuer's signing keys (JWKS), successful or not.
+   *
+   * @default - sum over 5 minutes
+   */
+  metricJwksFetches(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Failed fetches of the issuer's signing keys (JWKS).
+   *
+   * @default - sum over 5 minutes
+   */
+  metricJwksFetchFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }

@@ -15,12 +15,11 @@ import {
   DEFAULT_MAX_TOKEN_BYTES, DEFAULT_METRICS_NAMESPACE, DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, ENV_AUDIENCES, ENV_ISSUER,
   ENV_JWKS_URI, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
 } from './contract';
-import { DecisionMetricOptions, DecisionReason } from './metrics';
+import { DecisionMetricOptions, DecisionReason, IDecisionMetrics } from './metrics';
 import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { validationError, validationMessage } from '../errors';
 import { OidcIssuer } from '../identity/oidc-issuer';
-import { IDecisionMetrics } from '../monitoring/monitored-api';
 import { DeclaredAuthorizer } from '../private/declared-authorizer';
 import { StagedCode, stageFunctionAsset } from '../private/staged-asset';
 

@@ -1,71 +1,10 @@
-// What the monitoring constructs read of an API and of its authorizer. They take these interfaces,
+// What the monitoring constructs read of an API (and, through `IDecisionMetrics` in authorizer/metrics.ts, of its authorizer). They take these interfaces,
 // never the concrete `SecuredApi` or `TokenAuthorizer` (which create them), as cdk-monitoring-constructs'
 // ApiGatewayMetricFactory takes `IRestApi`: that keeps monitoring reusable and free of import circles.
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { DecisionMetricOptions, DecisionReason } from '../authorizer/metrics';
-
-/**
- * The decisions of a token authorizer, as `SecuredApiDashboard`, `SecuredApiAlarms` and
- * `SecuredApiAuditQueries` read them: its metrics, its function and its audit log.
- * `TokenAuthorizer` implements it.
- */
-export interface IDecisionMetrics extends IConstruct {
-  /**
-   * The authorizer function: the dashboard and the alarms read its Lambda metrics (`Errors`,
-   * `Throttles`, `Duration`, `ConcurrentExecutions`).
-   */
-  readonly function: lambda.IFunction;
-
-  /**
-   * The authorizer's log group: one JSON audit line per decision, which the dashboard's tables and
-   * the saved queries read.
-   */
-  readonly logGroup: logs.ILogGroup;
-
-  /**
-   * Whether the authorizer can deny a client for being undeclared (reason `client_undeclared`):
-   * the dashboard graphs that reason only then.
-   */
-  readonly refusesUndeclaredClients: boolean;
-
-  /**
-   * Decisions (the `Decisions` metric), all of them or, with `decision`, those of one outcome.
-   *
-   * @default - sum over 5 minutes
-   */
-  metricDecisions(props?: DecisionMetricOptions): cloudwatch.Metric;
-
-  /**
-   * Decisions with one reason code.
-   *
-   * @default - sum over 5 minutes
-   */
-  metricDecisionsByReason(reason: DecisionReason, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * How long the authorizer took per decision, in milliseconds.
-   *
-   * @default - average over 5 minutes
-   */
-  metricDecisionLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * Fetches of the issuer's signing keys (JWKS), successful or not.
-   *
-   * @default - sum over 5 minutes
-   */
-  metricJwksFetches(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * Failed fetches of the issuer's signing keys (JWKS).
-   *
-   * @default - sum over 5 minutes
-   */
-  metricJwksFetchFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-}
+import { IDecisionMetrics } from '../authorizer/metrics';
 
 /**
  * An API as `SecuredApiDashboard`, `SecuredApiAlarms`, `SecuredApiAuditQueries` and

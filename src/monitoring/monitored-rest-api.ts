@@ -3,7 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { validationError } from '../errors';
-import { IDecisionMetrics, IMonitoredApi } from './monitored-api';
+import { IMonitoredApi } from './monitored-api';
+import { IDecisionMetrics } from '../authorizer/metrics';
 
 /**
  * Properties of a `MonitoredRestApi`.
