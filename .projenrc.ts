@@ -98,7 +98,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // devDependencies only (commit-and-tag-version 13's tree, for projen's bump/release), not from users' installs.
 project.package.addEngine('node', '>= 20.0.0');
 
-project.npmignore?.exclude('/example/', '/bench/', '/.ci/', '/scripts/', '/demo/', '/tsconfig.entries.json');
+project.npmignore?.exclude('/example/', '/bench/', '/.ci/', '/scripts/', '/demo/', '/tsconfig.entries.json', '/tsconfig.dev.json');
 project.npmignore?.include('/assets/');
 
 // The Lambda handlers: one CommonJS file each for Lambda's Node.js 22; the AWS SDK is in Lambda's runtime.
@@ -147,6 +147,32 @@ const typecheckRuntime = project.addTask('typecheck:runtime', {
   ],
 });
 project.preCompileTask.spawn(typecheckRuntime);
+
+// The tests, bench, demo and example are type-checked here, once, in one tsc run before jest: ts-jest
+// only transpiles them (test/tsconfig.json's isolatedModules makes it transpile-only, which keeps jest
+// fast), and jsii and typecheck:runtime never see these folders. Modules as ts-jest runs them: it
+// transpiles jose and oauth4webapi (ESM-only) to CommonJS too, so resolve as a bundler would, as the
+// runtime tsconfigs do. isolatedModules stays off here only because it also flags src/'s plain
+// re-exports of interfaces (jsii's code), which transpile to harmless getters.
+new JsonFile(project, 'tsconfig.dev.json', {
+  obj: {
+    extends: './tsconfig.json',
+    compilerOptions: {
+      rootDir: '.',
+      noEmit: true,
+      module: 'preserve',
+      moduleResolution: 'bundler',
+      isolatedModules: false,
+    },
+    include: ['test/**/*.ts', 'bench/**/*.ts', 'demo/**/*.ts', 'example/**/*.ts'],
+    exclude: ['node_modules'],
+  },
+});
+const typecheckTests = project.addTask('typecheck:tests', {
+  description: 'Type-check the tests, bench, demo and example (ts-jest only transpiles them)',
+  steps: [{ exec: 'tsc -p tsconfig.dev.json' }],
+});
+project.testTask.prependSpawn(typecheckTests);
 
 // cdk-secured-api/runtime and cdk-secured-api/testing: helpers for users' own Lambda code and tests,
 // outside the jsii API. esbuild bundles each into CommonJS and ESM under lib/ (their libraries
