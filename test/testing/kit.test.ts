@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { JSONWebKeySet } from 'jose';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApi, SecuredApiProps, SecuredApiRoute, TokenAuthorizer } from '../../src';
 import { LocalIssuer, matchResource, SynthesizedAuthorizer, evaluatePolicy } from '../../src/testing';
 import { refersTo } from '../../src/testing/cloud-assembly';
@@ -371,12 +372,12 @@ describe('LocalIssuer', () => {
       // WHEN
       const second = await es.rotate();
       const discovery = await (await fetch(`${es.url}/.well-known/openid-configuration`)).json();
-      const jwks = await (await fetch(es.jwksUri)).json();
+      const jwks = await (await fetch(es.jwksUri)).json() as JSONWebKeySet;
 
       // THEN
       expect(discovery).toMatchObject({ issuer: es.url, jwks_uri: `${es.url}/jwks.json` });
-      expect(jwks.keys.map((k: any) => [k.kid, k.kty, k.crv, k.alg])).toEqual([[second, 'EC', 'P-256', 'ES256'], [first, 'EC', 'P-256', 'ES256']]);
-      expect(jwks.keys.some((k: any) => 'd' in k)).toBe(false);
+      expect(jwks.keys.map((k) => [k.kid, k.kty, k.crv, k.alg])).toEqual([[second, 'EC', 'P-256', 'ES256'], [first, 'EC', 'P-256', 'ES256']]);
+      expect(jwks.keys.some((k) => 'd' in k)).toBe(false);
     } finally {
       await es.stop();
     }

@@ -73,12 +73,12 @@ const PROXY_API: Route[] = [
 describe('policyDocument in token cache mode', () => {
   test('should leave a proxy API with specific routes under the proxy to route mode, where a token-wide Deny would shut them', () => {
     // GIVEN
-    const checked = PROXY_API.map(({ method, resource, scopes }) => ({ method, resource, scopes, claimRules: [] }));
+    const checked = PROXY_API.map(({ method, resource, scopes }) => ({ method, resource, scopes: [...scopes], claimRules: [] }));
     // WHEN
     const compiled = compileRouteTable(checked);
     // THEN
     expect(compiled.cacheMode).toBe('route');
-    expect(compileRouteTable(ORDERS_API.map(({ method, resource, scopes }) => ({ method, resource, scopes, claimRules: [] }))).cacheMode).toBe('token');
+    expect(compileRouteTable(ORDERS_API.map(({ method, resource, scopes }) => ({ method, resource, scopes: [...scopes], claimRules: [] }))).cacheMode).toBe('token');
   });
 
   test.each([

@@ -100,7 +100,7 @@ async function handlerWith(profile: IssuerProfileConfig, others: string | null =
 const tokenOf = (payload: string) => signRaw(es, { alg: 'ES256', kid: 'es-1' }, payload);
 
 /** A request's policy or its refusal, and the one decision line it wrote. */
-async function call(handler: Handler, token: string, method = 'GET', resource = '/orders') {
+async function call(handler: Handler, token: string, method = 'GET', resource = '/orders'): Promise<Outcome> {
   const before = stdout.lines.length;
   const result = await handler(requestEvent(`Bearer ${token}`, method, resource)).then((policy) => ({ policy }), (error: Error) => ({ error: error.message }));
   const lines = stdout.lines.slice(before).map((l) => JSON.parse(l)).filter((r) => r.type === 'authz_decision');
