@@ -150,18 +150,20 @@ project.preCompileTask.spawn(typecheckRuntime);
 
 // The tests, bench, demo and example are type-checked here, once, in one tsc run before jest: ts-jest
 // only transpiles them (test/tsconfig.json's isolatedModules makes it transpile-only, which keeps jest
-// fast), and jsii and typecheck:runtime never see these folders. Modules as ts-jest runs them: it
-// transpiles jose and oauth4webapi (ESM-only) to CommonJS too, so resolve as a bundler would, as the
-// runtime tsconfigs do. isolatedModules stays off here only because it also flags src/'s plain
-// re-exports of interfaces (jsii's code), which transpile to harmless getters.
+// fast), and jsii and typecheck:runtime never see these folders. Modules as jest runs them: CommonJS
+// files that require their packages (the `require` condition of their exports). nodenext, not jsii's
+// node16: it accepts require() of an ESM-only package (jose, oauth4webapi), which jest hands to the
+// tests as CommonJS (transformIgnorePatterns above). isolatedModules stays off here only because it
+// also flags src/'s plain re-exports of interfaces (jsii's code), which transpile to harmless getters;
+// the tests themselves pass it.
 new JsonFile(project, 'tsconfig.dev.json', {
   obj: {
     extends: './tsconfig.json',
     compilerOptions: {
       rootDir: '.',
       noEmit: true,
-      module: 'preserve',
-      moduleResolution: 'bundler',
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
       isolatedModules: false,
     },
     include: ['test/**/*.ts', 'bench/**/*.ts', 'demo/**/*.ts', 'example/**/*.ts'],
