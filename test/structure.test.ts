@@ -21,7 +21,8 @@ function importGraph(): Map<string, string[]> {
   for (const file of sourceFiles(SRC)) {
     const text = readFileSync(file, 'utf8');
     const targets: string[] = [];
-    for (const m of text.matchAll(/^\s*(?:import|export)\s[^'";]*?from\s+'(\.[^']*)'|^\s*import\s+'(\.[^']*)'/gm)) {
+    const specifiers = /^\s*(?:import|export)\s[^'";]*?from\s+'(\.[^']*)'|^\s*import\s+'(\.[^']*)'/gm;
+    for (const m of text.matchAll(specifiers)) {
       const spec = m[1] ?? m[2];
       const base = resolve(dirname(file), spec);
       const target = [`${base}.ts`, join(base, 'index.ts')].find((candidate) => {
@@ -46,7 +47,7 @@ function circles(graph: Map<string, string[]>): string[][] {
     index.set(node, next); low.set(node, next); next++;
     stack.push(node); onStack.add(node);
     for (const to of graph.get(node) ?? []) {
-      if (!index.has(to)) { visit(to); low.set(node, Math.min(low.get(node)!, low.get(to)!)); } else if (onStack.has(to)) low.set(node, Math.min(low.get(node)!, index.get(to)!));
+      if (!index.has(to)) { visit(to); low.set(node, Math.min(low.get(node)!, low.get(to)!)); } else if (onStack.has(to)) {low.set(node, Math.min(low.get(node)!, index.get(to)!));}
     }
     if (low.get(node) === index.get(node)) {
       const component: string[] = [];
