@@ -8,21 +8,23 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
-import { accessReview, accessReviewMarkdown, AccessReviewRouteSource } from './api/access-review';
+import { accessReview, accessReviewMarkdown } from './api/access-review';
 import { httpProxyIntegration, RouteBackend } from './api/backend';
-import { checkCors, checkRouteBesidePreflight, CheckedCors, SecuredApiCorsOptions } from './api/cors';
-import { DefinitionRoute, lambdaInvocationUri, restApiDefinition } from './api/definition';
+import { checkCors, CheckedCors, SecuredApiCorsOptions } from './api/cors';
+import { lambdaInvocationUri, restApiDefinition } from './api/definition';
 import { createDeploymentCheck, CreatedDeploymentCheck, DeploymentCheck } from './api/deployment-check';
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
 import { checkDeployedApi, DeployedApp, deploymentCheckAsDeployed, stageAsDeployed } from './api/guards';
-import { openApiDocument, OpenApiRoute, OpenApiThrottle } from './api/openapi';
+import { openApiDocument } from './api/openapi';
 import { SecuredApiQuotaOptions } from './api/quota-options';
 import { createQuotas } from './api/quotas';
+import { RouteRecord, RouteSet } from './api/route-set';
+import { checkThrottle } from './api/throttle';
 import { createStageWebAcl } from './api/web-acl';
 import { SecuredApiWebAclOptions } from './api/web-acl-options';
 import { RouteAuthorization } from './authorizer/route';
-import { checkRoute, checkRouteSet, CheckedRoute, compileRouteTable } from './authorizer/route-table';
+import { compileRouteTable } from './authorizer/route-table';
 import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
 import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-identity-provider';
 import { OidcIssuer } from './identity/oidc-issuer';
@@ -32,7 +34,7 @@ import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
 import { sharedCloudWatchAccount } from './private/account-role';
 import { CALLER_ROLE_ARN_ENV, callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, createCallerRole, handCallerRole } from './private/caller-roles';
-import { DeclaredAuthorizer } from './private/declared-authorizer';
+import { DeclaredAuthorizer } from './authorizer/declared-authorizer';
 import { resolvedProperties } from './private/resolved-properties';
 import { fitTemplate, TEMPLATE_BODY_MAXIMUM_SIZE } from './private/template-size';
 import { CallerRoleOptions } from './roles/caller-role';
@@ -474,24 +476,20 @@ export class SecuredApi extends Construct {
    */
   public readonly webAcl?: wafv2.CfnWebACL;
 
-  private readonly routes: CheckedRoute[] = [];
-  /** The operations of the REST API's definition, one per route. */
-  private readonly definitionRoutes: DefinitionRoute[] = [];
+  private readonly routeSet: RouteSet;
   /** The functions serving routes, each allowed once to be invoked by this API. */
   private readonly backends = new Set<lambda.IFunction>();
   private declared?: DeclaredAuthorizer;
   private readonly apiKeyRequired: boolean;
   private readonly description?: string;
   private readonly disableDefaultEndpoint: boolean;
-  private readonly routeMethodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly issuer: OidcIssuer;
   private _identityProvider?: IOidcIdentityProvider;
   /** resolvedDefinition's answer, once validation has read it. */
   private resolvedDefinitionMemo?: { readonly body: ReturnType<Stack['resolve']> };
   /** The caller roles addCallerRole made, by their environment variable. */
   private readonly callerRoles = new Map<string, FederatedRole>();
-  /** What the OpenAPI document is made of, beyond the checked routes: public flags and throttles. */
-  private readonly openApi: { readonly throttle?: OpenApiThrottle; readonly routes: OpenApiRoute[] };
+  private readonly throttle?: apigateway.ThrottleSettings;
   private readonly cors?: CheckedCors;
   /** The stage's `DeploymentId` as the construct wrote it (a token of its own deployment). */
   private readonly writtenDeploymentId?: string;
@@ -499,8 +497,6 @@ export class SecuredApi extends Construct {
   private readonly deploymentCheckSkipped?: string;
   /** The deployment check's parts and what the construct wrote into them, for the guards; absent when it is skipped. */
   private readonly createdDeploymentCheck?: CreatedDeploymentCheck;
-  /** The routes as the access review shows them, and the quotas it lists. */
-  private readonly reviewRoutes: AccessReviewRouteSource[] = [];
   private readonly quotas?: SecuredApiQuotaOptions;
   /** The log groups of the caller-role handlers, kept as long as the decisions. */
   private readonly handlerLogs: HandlerAuditLogs;
@@ -523,7 +519,7 @@ export class SecuredApi extends Construct {
     }
     const name = apiName ?? Names.uniqueResourceName(this, { maxLength: 64 });
     const throttleSettings = throttle === undefined ? undefined : checkThrottle(this.node.path, 'throttle', throttle);
-    this.openApi = { throttle, routes: [] };
+    this.throttle = throttle;
     this.cors = cors === undefined ? undefined : checkCors(this.node.path, cors);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -575,7 +571,7 @@ export class SecuredApi extends Construct {
     const stage = this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
     const stageSettings = stage.methodSettings;
     stage.methodSettings = Lazy.any({
-      produce: () => [...(Array.isArray(stageSettings) ? stageSettings : []), ...this.routeMethodSettings],
+      produce: () => [...(Array.isArray(stageSettings) ? stageSettings : []), ...stageMethodSettings(this.routeSet.routes)],
     }, { omitEmptyArray: true });
     Validations.of(this.restApi.node.defaultChild!).acknowledge({
       id: 'AwsSolutions-APIG2',
@@ -606,6 +602,16 @@ export class SecuredApi extends Construct {
     // Declared in the definition (a SecuredApi may start with public routes only; it is declared all the same).
     const stageCfn = this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage;
     this.declared = this.authorizer._declareInDefinition(this.restApi, () => stageCfn.stageName);
+    this.routeSet = new RouteSet({
+      where: this.node.path,
+      issuer,
+      authorizerWhere: this.authorizer.node.path,
+      preflightOnEveryPath: this.cors !== undefined,
+      callerRoleEnv: (role) => [...this.callerRoles].find(([, r]) => r === role)?.[0],
+      checkBackend: (route, what) => httpProxyIntegration(what, route.backend!, route.method, route.resource, route.isPublic),
+      checkGuardedRouteCanBeAdded: (route) => this.authorizer._checkRouteCanBeAdded(route),
+    });
+    this.authorizer._readRoutesFrom(() => this.routeSet.guardedRoutes());
     this.apiKeyRequired = quotas !== undefined;
     this.quotas = quotas;
     if (quotas) {
@@ -797,70 +803,19 @@ export class SecuredApi extends Construct {
    * `AWS::Lambda::Permission` per function, for any method and path of this API).
    */
   public addRoute(route: SecuredApiRoute): void {
-    const where = this.node.path;
-    const isPublic = route.public ?? false;
-    if (typeof isPublic !== 'boolean') {
-      throw new Error(`${where}: route ${route.method} ${route.path} has public ${JSON.stringify(isPublic)}; pass true or false.`);
-    }
-    if (isPublic && ((route.scopes ?? []).length > 0 || (route.claimRules ?? []).length > 0)) {
-      throw new Error(`${where}: route ${route.method} ${route.path} is public but has scopes or claim rules, which a public route never checks; remove public: true to guard it, or remove its scopes and claim rules.`);
-    }
-    const checked = checkRoute(where, route);
-    const what = `${where}: route ${checked.method} ${checked.resource}`;
-    if (!route.handler === !route.backend) {
-      throw new Error(`${what} has ${route.handler ? 'both a handler and a backend' : 'neither a handler nor a backend'}; pass exactly one: the Lambda function that serves it (handler), or RouteBackend.http(...) / RouteBackend.vpcLink(...) (backend).`);
-    }
-    if (route.backend && (route.callerRoles ?? []).length > 0) {
-      throw new Error(`${what} has callerRoles but is served by a backend that is not a Lambda function; caller roles are handed to a Lambda handler's environment: serve the route with a handler, or remove its callerRoles.`);
-    }
-    if (this.cors) {
-      checkRouteBesidePreflight(where, checked.method, checked.resource);
-    }
-    checkRouteSet(where, [...this.routes, checked]);
-    const callerRoles = this.checkRouteCallerRoles(where, checked, isPublic, route.callerRoles ?? []);
-    const integration = route.backend ? httpProxyIntegration(what, route.backend, checked.method, checked.resource, isPublic) : undefined;
-    const throttle = route.throttle === undefined ? undefined : checkThrottle(where, `route ${checked.method} ${checked.resource} throttle`, route.throttle);
-
-    if (!isPublic) {
-      this.authorizer.addRoute(route);
-    }
-    this.routes.push(checked);
-
-    if (route.handler && !this.backends.has(route.handler)) {
-      this.backends.add(route.handler);
+    const record = this.routeSet.add(route);
+    const what = `${this.node.path}: route ${record.method} ${record.resource}`;
+    if (record.handler && !this.backends.has(record.handler)) {
+      this.backends.add(record.handler);
       // One permission per function for this API, rather than one per route: a function serving
       // many routes would otherwise outgrow Lambda's 20 KB resource policy, and the stack its
       // 500 resources.
-      this.allowInvoke(route.handler);
+      this.allowInvoke(record.handler);
     }
-    const stack = Stack.of(this);
-    this.definitionRoutes.push({
-      method: checked.method,
-      resource: checked.resource,
-      isPublic,
-      integrationUri: route.handler ? invocationUriOf(stack, route.handler) : undefined,
-      integration,
-    });
-
-    for (const [envName, role] of callerRoles) {
-      handCallerRole(what, route.handler!, role, envName, this.issuer.profile.clientClaims);
+    for (const { envName, role } of record.callerRoles) {
+      handCallerRole(what, record.handler!, role, envName, this.issuer.profile.clientClaims);
     }
-    if (callerRoles.length > 0) this.handlerLogs.add(route.handler!);
-
-    if (throttle) {
-      this.routeMethodSettings.push({
-        httpMethod: checked.method === 'ANY' ? '*' : checked.method,
-        resourcePath: checked.resource === '/' ? '/' : '/' + checked.resource.replace(/\//g, '~1'),
-        loggingLevel: 'OFF',
-        dataTraceEnabled: false,
-        metricsEnabled: false,
-        ...throttle,
-      });
-    }
-    this.openApi.routes.push({ ...checked, isPublic, throttle: route.throttle });
-    const callerRoleEnvs = callerRoles.map(([env]) => env);
-    const { handler, backend } = route;
-    this.reviewRoutes.push({ ...checked, isPublic, throttle: route.throttle, handler, backendUrl: backend?._url, callerRoleEnvs });
+    if (record.callerRoles.length > 0) this.handlerLogs.add(record.handler!);
   }
 
   /**
@@ -909,7 +864,13 @@ export class SecuredApi extends Construct {
       identitySources: declared.identitySources(),
       resultsCacheTtlSeconds: declared.resultsCacheTtlSeconds,
       authorizerUri: invocationUriOf(stack, this.authorizer.function),
-      routes: this.definitionRoutes,
+      routes: this.routeSet.routes.map((r) => ({
+        method: r.method,
+        resource: r.resource,
+        isPublic: r.isPublic,
+        integrationUri: r.handler ? invocationUriOf(stack, r.handler) : undefined,
+        integration: r.backend ? httpProxyIntegration(`${this.node.path}: route ${r.method} ${r.resource}`, r.backend, r.method, r.resource, r.isPublic) : undefined,
+      })),
       cors: this.cors,
       ...(this.apiKeyRequired ? { apiKeyRequired: true } : {}),
       disableExecuteApiEndpoint: this.disableDefaultEndpoint || undefined,
@@ -923,7 +884,7 @@ export class SecuredApi extends Construct {
    */
   private warnOfResourceQuota(): void {
     const resources = new Set<string>(['/']);
-    for (const route of this.routes) {
+    for (const route of this.routeSet.routes) {
       const segments = route.resource.split('/').filter(Boolean);
       segments.forEach((_, i) => resources.add('/' + segments.slice(0, i + 1).join('/')));
     }
@@ -964,7 +925,17 @@ export class SecuredApi extends Construct {
       api: this,
       apiName: this.restApi.restApiName,
       issuer: this.issuer,
-      routes: this.reviewRoutes,
+      routes: this.routeSet.routes.map((r) => ({
+        method: r.method,
+        resource: r.resource,
+        scopes: r.scopes,
+        claimRules: r.claimRules,
+        isPublic: r.isPublic,
+        throttle: r.throttle,
+        handler: r.handler,
+        backendUrl: r.backend?._url,
+        callerRoleEnvs: r.callerRoles.map((c) => c.envName),
+      })),
       callerRoles: this.callerRoles,
       quotas: this.quotas,
       deploymentCheckSkipped: this.deploymentCheckSkipped,
@@ -1019,10 +990,9 @@ export class SecuredApi extends Construct {
     const stack = Stack.of(this);
     const literal = (value: string | undefined, otherwise: string) =>
       value === undefined || Token.isUnresolved(value) ? otherwise : value;
-    const guarded = this.openApi.routes.filter((r) => !r.isPublic);
     // The authorizer's own table compiles once, freezing its routes; compile a copy, so that this may run before the last route.
     const identitySources = ['method.request.header.Authorization'];
-    if (compileRouteTable(guarded.map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes: [...scopes], claimRules: [...claimRules] }))).cacheMode === 'route') {
+    if (compileRouteTable(this.routeSet.guardedRoutes()).cacheMode === 'route') {
       identitySources.push('context.httpMethod', 'context.resourcePath');
     }
     const description: unknown = stack.resolve(this.description);
@@ -1035,26 +1005,12 @@ export class SecuredApi extends Construct {
       resultsCacheTtlSeconds: this.declared!.resultsCacheTtlSeconds,
       stageName: literal((this.restApi.deploymentStage.node.defaultChild as apigateway.CfnStage).stageName, 'prod'),
       region: Token.isUnresolved(stack.region) ? undefined : stack.region,
-      throttle: this.openApi.throttle,
-      routes: this.openApi.routes,
+      throttle: this.throttle,
+      routes: this.routeSet.routes.map(({ method, resource, scopes, claimRules, isPublic, throttle }) =>
+        ({ method, resource, scopes, claimRules, isPublic, throttle })),
       deploymentCheckSkipped: this.deploymentCheckSkipped,
     });
     return JSON.stringify(document, undefined, 2) + '\n';
-  }
-
-  /** The route's caller roles by environment variable, each one made by this API's addCallerRole. */
-  private checkRouteCallerRoles(where: string, route: CheckedRoute, isPublic: boolean, roles: FederatedRole[]): Array<[string, FederatedRole]> {
-    const what = `${where}: route ${route.method} ${route.resource}`;
-    if (roles.length > 0 && isPublic) {
-      throw new Error(`${what} is public but has callerRoles: a public route receives no verified token to exchange; guard the route, or remove its callerRoles.`);
-    }
-    return roles.map(role => {
-      const envName = [...this.callerRoles].find(([, r]) => r === role)?.[0];
-      if (!envName) {
-        throw new Error(`${what} has the caller role '${role?.node?.path}', which this API's addCallerRole did not make; create it with addCallerRole on ${this.node.path} (its trust is pinned to this API's issuer and audiences), then add the route with addRoute.`);
-      }
-      return [envName, role];
-    });
   }
 
   /**
@@ -1064,7 +1020,7 @@ export class SecuredApi extends Construct {
    * https://github.com/cloudtools/troposphere/issues/496), so the stack would fail halfway through.
    */
   private noRoutes(): string[] {
-    return this.routes.length > 0 ? [] : [`${this.node.path} has no routes, and API Gateway refuses to deploy a REST API without methods ("The REST API doesn't contain any methods"); `
+    return this.routeSet.routes.length > 0 ? [] : [`${this.node.path} has no routes, and API Gateway refuses to deploy a REST API without methods ("The REST API doesn't contain any methods"); `
       + 'add routes with the routes prop or addRoute() (e.g. { method: HttpMethod.GET, path: \'/health\', handler, public: true } while the API has nothing else to serve).'];
   }
 
@@ -1149,20 +1105,14 @@ const RESOURCES_PER_API = 300;
 /** The size of a definition (compact JSON) from which its API makes its stack's template fit (`fitTemplate`): a tenth of the limit. */
 const FIT_TEMPLATE_FROM_DEFINITION_CHARS = TEMPLATE_BODY_MAXIMUM_SIZE / 10;
 
-interface StageThrottle {
-  readonly throttlingRateLimit?: number;
-  readonly throttlingBurstLimit?: number;
-}
-
-function checkThrottle(where: string, what: string, throttle: apigateway.ThrottleSettings): StageThrottle {
-  const { rateLimit, burstLimit } = throttle;
-  const bad = (v: number | undefined, integer: boolean) =>
-    v !== undefined && (Token.isUnresolved(v) || typeof v !== 'number' || !(v >= 0) || (integer && !Number.isInteger(v)));
-  if ((rateLimit === undefined && burstLimit === undefined) || bad(rateLimit, false) || bad(burstLimit, true)) {
-    throw new Error(`${where}: ${what} ${JSON.stringify(throttle)} is not a usable throttle; pass a non-negative rateLimit (requests per second) and/or a whole non-negative burstLimit.`);
-  }
-  return {
-    ...(rateLimit === undefined ? {} : { throttlingRateLimit: rateLimit }),
-    ...(burstLimit === undefined ? {} : { throttlingBurstLimit: burstLimit }),
-  };
+/** The stage's method settings of the routes with a throttle of their own. */
+function stageMethodSettings(routes: readonly RouteRecord[]): apigateway.CfnStage.MethodSettingProperty[] {
+  return routes.filter((r) => r.throttle !== undefined).map((r) => ({
+    httpMethod: r.method === 'ANY' ? '*' : r.method,
+    resourcePath: r.resource === '/' ? '/' : '/' + r.resource.replace(/\//g, '~1'),
+    loggingLevel: 'OFF',
+    dataTraceEnabled: false,
+    metricsEnabled: false,
+    ...checkThrottle('', '', r.throttle!),
+  }));
 }
