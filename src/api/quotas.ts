@@ -4,6 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { QuotaTierOptions, SecuredApiQuotaOptions } from './quota-options';
 import type { UsageKeysConfig } from '../authorizer/contract';
+import type { OidcIssuer } from '../identity/oidc-issuer';
 
 /** What a SecuredApi's definition and authorizer need of its quotas. */
 export interface ApiQuotas {
@@ -22,6 +23,18 @@ export const MAX_USAGE_PLANS = 300;
 const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Client ids go into config.json and key descriptions; real ones are far shorter. */
 const MAX_CLIENT_ID_LENGTH = 256;
+
+/**
+ * Checks that the issuer's tokens name the client that quotas declare clients by (the issuer
+ * profile's `clientClaims`).
+ */
+export function checkQuotaClients(where: string, issuer: OidcIssuer, quotas: SecuredApiQuotaOptions): void {
+  const clients = Array.isArray(quotas.clients) ? quotas.clients.length : 0;
+  if (issuer.profile.clientClaims.length === 0 && clients > 0) {
+    throw new Error(`${where}: quotas declare ${clients} client(s), but ${issuer.name} tokens name no OAuth client (the issuer profile's clientClaims is empty), so every token would be an undeclared client; `
+      + 'meter by tier alone (quotas with a defaultTier and no clients), or name the claim your tokens carry the client in with the issuer\'s clientClaims option.');
+  }
+}
 
 /**
  * Creates the usage plans (bound to the API's stage), the API keys and usage plan keys of `quotas`

@@ -32,6 +32,15 @@ export function checkCallerRoleIssuer(where: string, issuer: OidcIssuer): void {
     + 'A client-credentials client gets no ID token from Cognito: give its handler\'s own execution role the permissions instead.');
 }
 
+/** Checks that a given IAM OIDC provider is the one of the API's issuer (`SecuredApiProps.identityProvider`). */
+export function checkIdentityProvider(where: string, issuer: OidcIssuer, identityProvider: IOidcIdentityProvider): void {
+  const theirs = identityProvider.issuer?.conditionKeyPrefix;
+  const known = theirs !== undefined && !Token.isUnresolved(theirs) && !Token.isUnresolved(issuer.conditionKeyPrefix);
+  if (theirs === undefined || (known && theirs !== issuer.conditionKeyPrefix)) {
+    throw new Error(`${where}: identityProvider '${identityProvider.node.path}' is for the issuer '${identityProvider.issuer?.issuerUrl}', not the API's issuer '${issuer.issuerUrl}'; pass the IAM OIDC provider of the API's issuer, e.g. OidcIdentityProvider.fromIssuer(this, 'Provider', issuer).`);
+  }
+}
+
 /** The checked subjects, or the reason for admitting every subject of the audiences. */
 export interface CheckedCallerTrust {
   readonly subjects?: string[];
