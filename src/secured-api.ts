@@ -14,6 +14,9 @@ import { applyDeploymentCheck, CreatedDeploymentCheck, DeploymentCheck } from '.
 import { createCustomDomain } from './api/domain';
 import { SecuredApiDomainOptions } from './api/domain-options';
 import { InvokePermissions } from './api/invoke-permissions';
+import {
+  CALLER_ROLE_ARN_ENV, callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, checkIdentityProvider, createCallerRole, handCallerRole,
+} from './api/private/caller-roles';
 import { SecuredApiQuotaOptions } from './api/quota-options';
 import { checkQuotaClients, createQuotas } from './api/quotas';
 import { createImportedRestApi } from './api/rest-api';
@@ -31,9 +34,6 @@ import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitor
 import { HandlerAuditLogs } from './monitoring/handler-logs';
 import { SecuredApiAlarms, SecuredApiAlarmsOptions } from './monitoring/secured-api-alarms';
 import { SecuredApiDashboard, SecuredApiDashboardOptions } from './monitoring/secured-api-dashboard';
-import {
-  CALLER_ROLE_ARN_ENV, callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, checkIdentityProvider, createCallerRole, handCallerRole,
-} from './private/caller-roles';
 import { CallerRoleOptions } from './roles/caller-role';
 import { FederatedRole } from './roles/federated-role';
 

@@ -6,10 +6,10 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
 import type { CreatedDeploymentCheck } from './deployment-check';
 import { checkDeployedApi, DeployedApp, deploymentCheckAsDeployed, stageAsDeployed } from './guards';
+import { fitTemplate, TEMPLATE_BODY_MAXIMUM_SIZE } from './private/template-size';
 import { IMPORT_MODE, IMPORT_PARAMETERS } from './rest-api';
 import type { RouteRecord } from './route-set';
-import { resolvedProperties } from '../private/resolved-properties';
-import { fitTemplate, TEMPLATE_BODY_MAXIMUM_SIZE } from '../private/template-size';
+import { resolvedProperties } from '../roles/private/resolved-properties';
 
 /** API Gateway's default quota of resources per REST API (adjustable). */
 const RESOURCES_PER_API = 300;
@@ -29,7 +29,7 @@ export function noRoutesErrors(api: IConstruct, routes: readonly RouteRecord[]):
 
 /**
  * The stack's template file within CloudFormation's limit: written without indentation when only
- * indentation keeps it out (`private/template-size`), refused with the fix when even that cannot.
+ * indentation keeps it out (`api/private/template-size`), refused with the fix when even that cannot.
  *
  * @param resolvedDefinition the API's definition as the template holds it
  */

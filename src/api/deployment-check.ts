@@ -35,7 +35,7 @@ import {
   DEPLOYMENT_CHECK_MODEL_FILE, DEPLOYMENT_CHECK_RESOURCE_TYPE, ExpectedApi, ExpectedGatewayResponse, ExpectedIntegration, ExpectedOperation,
   MODEL_HASH_FILES, ModelString, PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES,
 } from './deployment-check-contract';
-import { StagedCode, stageFunctionAsset } from '../private/staged-asset';
+import { StagedCode, stageFunctionAsset } from '../authorizer/private/staged-asset';
 
 /** Where `npx projen bundle` puts the check's bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'api', 'deployment-check.lambda');

@@ -3,7 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { ENDPOINT_CONFIGURATION_EXTENSION } from './definition';
 import { SecuredApiDomainOptions } from './domain-options';
-import { resolvedProperties } from '../private/resolved-properties';
+import { resolvedProperties } from '../roles/private/resolved-properties';
 
 /**
  * Creates the regional custom domain name of a SecuredApi, maps `basePath` on it to the API's one

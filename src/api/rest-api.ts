@@ -2,7 +2,7 @@
 import { CfnResource, Lazy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { sharedCloudWatchAccount } from '../private/account-role';
+import { sharedCloudWatchAccount } from './private/account-role';
 
 /**
  * How the definition is imported: `overwrite`, so that an update removes what the definition no

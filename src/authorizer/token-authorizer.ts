@@ -15,12 +15,12 @@ import {
   DEFAULT_MAX_TOKEN_BYTES, DEFAULT_METRICS_NAMESPACE, DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, ENV_AUDIENCES, ENV_ISSUER,
   ENV_JWKS_URI, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
 } from './contract';
+import { DeclaredAuthorizer } from './declared-authorizer';
 import { DecisionMetricOptions, DecisionReason } from './metrics';
 import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { OidcIssuer } from '../identity/oidc-issuer';
-import { DeclaredAuthorizer } from './declared-authorizer';
-import { StagedCode, stageFunctionAsset } from '../private/staged-asset';
+import { StagedCode, stageFunctionAsset } from './private/staged-asset';
 
 /** Where `npx projen bundle` puts the authorizer bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');

@@ -16,8 +16,8 @@ import { acceptedRisks, resolveCfnRole } from './acceptance';
 import { displayValue, hasPolicyVariable, hasTokenMark, patternView } from './iam-string';
 import { StackTrustReader } from './stack-reader';
 import { globMatches, isIntrinsic, isPlainObject, ProviderKind, SAML_ACTION, toArray, TrustValue, WEB_IDENTITY_ACTION } from './statement';
-import { resolvedProperties } from '../../private/resolved-properties';
 import { FederationRisk } from '../federation-risk';
+import { resolvedProperties } from '../private/resolved-properties';
 
 /** The tag whose value names a role's environment (`FederatedRole.ENVIRONMENT_TAG_KEY`). */
 export const ENVIRONMENT_TAG_KEY = 'environment';

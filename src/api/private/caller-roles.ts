@@ -2,13 +2,13 @@
 import { Lazy, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { IOidcIdentityProvider } from '../identity/oidc-identity-provider';
-import { OidcIssuer } from '../identity/oidc-issuer';
-import { CallerRoleOptions } from '../roles/caller-role';
-import { FederatedRole } from '../roles/federated-role';
-import { FederatedTrust } from '../roles/federated-trust';
-import { Subject } from '../roles/subject';
-import { ENV_CLIENT_CLAIMS } from '../runtime/contract';
+import { IOidcIdentityProvider } from '../../identity/oidc-identity-provider';
+import { OidcIssuer } from '../../identity/oidc-issuer';
+import { CallerRoleOptions } from '../../roles/caller-role';
+import { FederatedRole } from '../../roles/federated-role';
+import { FederatedTrust } from '../../roles/federated-trust';
+import { Subject } from '../../roles/subject';
+import { ENV_CLIENT_CLAIMS } from '../../runtime/contract';
 
 /** The environment variable of a handler's caller role, when it has exactly one. */
 export const CALLER_ROLE_ARN_ENV = 'SECURED_API_CALLER_ROLE_ARN';
