@@ -28,6 +28,7 @@ import { createStageWebAcl } from './api/web-acl';
 import { SecuredApiWebAclOptions } from './api/web-acl-options';
 import { RouteAuthorization } from './authorizer/route';
 import { TokenAuthorizer, TokenAuthorizerOptions } from './authorizer/token-authorizer';
+import { validationError } from './errors';
 import { IOidcIdentityProvider, OidcIdentityProvider } from './identity/oidc-identity-provider';
 import { OidcIssuer } from './identity/oidc-issuer';
 import { SecuredApiAuditQueries, SecuredApiAuditQueriesOptions } from './monitoring/audit-queries';
@@ -456,6 +457,7 @@ export class SecuredApi extends Construct {
       disableExecuteApiEndpoint: domain?.disableDefaultEndpoint === true,
     });
     this.routeSet = new RouteSet({
+      scope: this,
       where: this.node.path,
       issuer,
       authorizerWhere: this.authorizer.node.path,
@@ -562,7 +564,7 @@ export class SecuredApi extends Construct {
     const envName = callerRoleEnvName(id);
     const clash = this.callerRoles.get(envName);
     if (clash) {
-      throw new Error(`${where}: its handlers' environment variable would be ${envName}, as for the caller role '${clash.node.id}'; pick an id that differs in upper snake case.`);
+      throw validationError('SecuredApi.CallerRoleIdClash', `${where}: its handlers' environment variable would be ${envName}, as for the caller role '${clash.node.id}'; pick an id that differs in upper snake case.`, this);
     }
     const provider = this._identityProvider ??= new OidcIdentityProvider(this, 'IdentityProvider', { issuer: this.issuer });
     const scope = this.node.tryFindChild('CallerRoles') ?? new Construct(this, 'CallerRoles');

@@ -36,6 +36,7 @@ import {
   MODEL_HASH_FILES, ModelString, PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES,
 } from './deployment-check-contract';
 import { StagedCode, stageFunctionAsset } from '../authorizer/private/staged-asset';
+import { validationError } from '../errors';
 
 /** Where `npx projen bundle` puts the check's bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'api', 'deployment-check.lambda');
@@ -289,7 +290,7 @@ export function applyDeploymentCheck(scope: Construct, check: DeploymentCheck, i
   }
   const reason = check.skipReason;
   if (typeof reason !== 'string' || Token.isUnresolved(reason) || reason.trim() === '') {
-    throw new Error(`${scope.node.path}: deploymentCheck is DeploymentCheck.skip(${JSON.stringify(reason)}), without a reason; say why this API may be deployed without checking it against its routes, e.g. DeploymentCheck.skip('LocalStack has no API Gateway read API'), or leave deploymentCheck out to keep the check.`);
+    throw validationError('SecuredApi.DeploymentCheckSkipWithoutReason', `${scope.node.path}: deploymentCheck is DeploymentCheck.skip(${JSON.stringify(reason)}), without a reason; say why this API may be deployed without checking it against its routes, e.g. DeploymentCheck.skip('LocalStack has no API Gateway read API'), or leave deploymentCheck out to keep the check.`, scope);
   }
   Annotations.of(scope).addWarningV2('cdk-secured-api:deploymentCheckSkipped',
     `The deployment check is skipped (${reason}): deployments of this REST API are not read back from API Gateway and compared with the routes before the stage serves them. Remove deploymentCheck: DeploymentCheck.skip(...) to check them.`);

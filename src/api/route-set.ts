@@ -3,12 +3,14 @@
 // authorizer's route table, the access review) are projections of the records, computed when read.
 // Nothing here knows of REST: a kind of API supplies its own backend check and projections.
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
 import type { RouteBackend } from './backend';
 import { checkRouteBesidePreflight } from './cors';
 import { checkThrottle, RouteThrottle } from './throttle';
 import { withIssuerRequirements } from '../authorizer/caller-identity';
 import { RouteAuthorization } from '../authorizer/route';
 import { CheckedRoute, checkRoute, checkRouteSet } from '../authorizer/route-table';
+import { validationError } from '../errors';
 import type { OidcIssuer } from '../identity/oidc-issuer';
 import type { FederatedRole } from '../roles/federated-role';
 
@@ -41,6 +43,8 @@ export interface RouteRecord extends CheckedRoute {
 
 /** What the checks of a route need to know of its API. */
 export interface RouteSetOptions {
+  /** The API, which errors name. */
+  readonly scope: IConstruct;
   /** The API's construct path, for messages. */
   readonly where: string;
   /** The API's issuer: a guarded route must be one its tokens can open. */
@@ -78,18 +82,18 @@ export class RouteSet {
     const { where } = this.options;
     const isPublic = route.public ?? false;
     if (typeof isPublic !== 'boolean') {
-      throw new Error(`${where}: route ${route.method} ${route.path} has public ${JSON.stringify(isPublic)}; pass true or false.`);
+      throw validationError('SecuredApi.PublicNotBoolean', `${where}: route ${route.method} ${route.path} has public ${JSON.stringify(isPublic)}; pass true or false.`, this.options.scope);
     }
     if (isPublic && ((route.scopes ?? []).length > 0 || (route.claimRules ?? []).length > 0)) {
-      throw new Error(`${where}: route ${route.method} ${route.path} is public but has scopes or claim rules, which a public route never checks; remove public: true to guard it, or remove its scopes and claim rules.`);
+      throw validationError('SecuredApi.PublicRouteWithScopes', `${where}: route ${route.method} ${route.path} is public but has scopes or claim rules, which a public route never checks; remove public: true to guard it, or remove its scopes and claim rules.`, this.options.scope);
     }
     const checked = checkRoute(where, route);
     const what = `${where}: route ${checked.method} ${checked.resource}`;
     if (!route.handler === !route.backend) {
-      throw new Error(`${what} has ${route.handler ? 'both a handler and a backend' : 'neither a handler nor a backend'}; pass exactly one: the Lambda function that serves it (handler), or RouteBackend.http(...) / RouteBackend.vpcLink(...) (backend).`);
+      throw validationError(route.handler ? 'SecuredApi.HandlerAndBackend' : 'SecuredApi.NoHandlerOrBackend', `${what} has ${route.handler ? 'both a handler and a backend' : 'neither a handler nor a backend'}; pass exactly one: the Lambda function that serves it (handler), or RouteBackend.http(...) / RouteBackend.vpcLink(...) (backend).`, this.options.scope);
     }
     if (route.backend && (route.callerRoles ?? []).length > 0) {
-      throw new Error(`${what} has callerRoles but is served by a backend that is not a Lambda function; caller roles are handed to a Lambda handler's environment: serve the route with a handler, or remove its callerRoles.`);
+      throw validationError('SecuredApi.CallerRolesOnBackend', `${what} has callerRoles but is served by a backend that is not a Lambda function; caller roles are handed to a Lambda handler's environment: serve the route with a handler, or remove its callerRoles.`, this.options.scope);
     }
     if (this.options.preflightOnEveryPath) {
       checkRouteBesidePreflight(where, checked.method, checked.resource);
@@ -118,12 +122,12 @@ export class RouteSet {
   /** The route's caller roles, each one made by the API's addCallerRole. */
   private checkCallerRoles(what: string, isPublic: boolean, roles: readonly FederatedRole[]): HandedCallerRole[] {
     if (roles.length > 0 && isPublic) {
-      throw new Error(`${what} is public but has callerRoles: a public route receives no verified token to exchange; guard the route, or remove its callerRoles.`);
+      throw validationError('SecuredApi.PublicRouteWithCallerRoles', `${what} is public but has callerRoles: a public route receives no verified token to exchange; guard the route, or remove its callerRoles.`, this.options.scope);
     }
     return roles.map((role) => {
       const envName = this.options.callerRoleEnv(role);
       if (!envName) {
-        throw new Error(`${what} has the caller role '${role?.node?.path}', which this API's addCallerRole did not make; create it with addCallerRole on ${this.options.where} (its trust is pinned to this API's issuer and audiences), then add the route with addRoute.`);
+        throw validationError('SecuredApi.ForeignCallerRole', `${what} has the caller role '${role?.node?.path}', which this API's addCallerRole did not make; create it with addCallerRole on ${this.options.where} (its trust is pinned to this API's issuer and audiences), then add the route with addRoute.`, this.options.scope);
       }
       return { envName, role };
     });

@@ -2,6 +2,7 @@
 // second) and a whole burst, both non-negative.
 // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
 import { Token } from 'aws-cdk-lib';
+import { validationError } from '../errors';
 
 /** A throttle as given: `apigateway.ThrottleSettings`, or any object of the same shape. */
 export interface RouteThrottle {
@@ -26,7 +27,7 @@ export function checkThrottle(where: string, what: string, throttle: RouteThrott
   const bad = (v: number | undefined, integer: boolean) =>
     v !== undefined && (Token.isUnresolved(v) || typeof v !== 'number' || !(v >= 0) || (integer && !Number.isInteger(v)));
   if ((rateLimit === undefined && burstLimit === undefined) || bad(rateLimit, false) || bad(burstLimit, true)) {
-    throw new Error(`${where}: ${what} ${JSON.stringify(throttle)} is not a usable throttle; pass a non-negative rateLimit (requests per second) and/or a whole non-negative burstLimit.`);
+    throw validationError('SecuredApi.UnusableThrottle', `${where}: ${what} ${JSON.stringify(throttle)} is not a usable throttle; pass a non-negative rateLimit (requests per second) and/or a whole non-negative burstLimit.`);
   }
   return {
     ...(rateLimit === undefined ? {} : { throttlingRateLimit: rateLimit }),
