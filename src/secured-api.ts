@@ -146,33 +146,20 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
   /**
    * Cross-origin resource sharing, for browsers on other origins. The API then answers preflights
    * (`OPTIONS`, public, a mock integration that reaches no backend) on every path that has routes,
-   * and puts the CORS headers (`Access-Control-Allow-Origin`, `Vary`, and
-   * `Access-Control-Allow-Credentials` when allowed) on the responses API Gateway answers itself:
-   * 401, 403, authorizer failures, and every other 4XX and 5XX (`DEFAULT_4XX`, `DEFAULT_5XX`:
-   * throttling, missing routes, integration errors), so a browser can read their status.
-   *
-   * What you must still do: API Gateway adds nothing to the responses of proxy integrations, so
-   * each Lambda handler (and HTTP backend) must put `Access-Control-Allow-Origin` (the request's
-   * origin when it is allowed; and `Access-Control-Allow-Credentials` if set) on its own
-   * responses (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html).
-   *
-   * A route with method `OPTIONS` is refused while CORS is on. An `ANY` route keeps its path's
-   * other methods; its `OPTIONS` requests are the preflight's.
+   * and puts the CORS headers on the responses API Gateway answers itself (401, 403, authorizer
+   * failures, every other 4XX and 5XX). Handlers and HTTP backends must still put
+   * `Access-Control-Allow-Origin` on their own responses: see docs/securing-an-api.md, "Browsers
+   * (CORS)", in the repository. A route with method `OPTIONS` is refused while CORS is on.
    *
    * @default - no CORS: no preflights, no CORS headers
    */
   readonly cors?: SecuredApiCorsOptions;
 
   /**
-   * Whether to create the role API Gateway needs to write access logs (a region-wide account
-   * setting, `AWS::ApiGateway::Account`, that AWS allows once per account and region). All the
-   * SecuredApis of one account and region share one role and Account, made with the first that
-   * wants it, across the stacks of the app (of one CDK Stage), and every stage there that writes
-   * access logs waits for it: in its stack, or through a stack dependency on the stack that holds it.
-   * Environment-agnostic stacks share one among themselves. Synth fails, with the fix, where one
-   * cannot be shared: an environment-agnostic stack beside stacks with an explicit env, two CDK
-   * Stages in one account and region, or another Account (a plain `RestApi`'s) there. Set `false`
-   * when the account already has one: access logging fails to deploy without it.
+   * Whether to create the role API Gateway needs to write access logs (`AWS::ApiGateway::Account`,
+   * a setting of the account and region), shared by every SecuredApi of the app there. Set `false`
+   * when the account already has one: access logging fails to deploy without it. When one cannot be
+   * shared, synth fails with the fix: see docs/deploying.md in the repository.
    *
    * @default true
    */
@@ -245,15 +232,12 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
 
   /**
    * Per-client quotas: tiers (rate, burst, quota per day, week or month) as API Gateway usage plans,
-   * and clients, by the `client_id` claim of their tokens, in tiers. Each declared client gets an
-   * API key of its own in its tier's plan, so the tier's limits apply to each client separately;
-   * clients not declared share one key of `defaultTier` (so its limits together), or are denied
-   * (403, `client_undeclared`) without one. The API's key source is `AUTHORIZER`: the authorizer
-   * returns the caller's key as `usageIdentifierKey`, and every guarded route requires it. Public
-   * routes run no authorizer, so they are not metered.
-   *
-   * Usage-plan throttles and quotas are best effort (clients can exceed them): neither a security
-   * nor a cost control. Pair them with an AWS WAF rate-based rule on the stage.
+   * and clients, by the `client_id` claim of their tokens, in tiers; each declared client gets an API
+   * key of its own, returned by the authorizer and required by every guarded route; clients not
+   * declared share `defaultTier`'s key, or are denied (403, `client_undeclared`) without one. Public
+   * routes are not metered. Usage-plan throttles and quotas are best effort (clients can exceed
+   * them): neither a security nor a cost control; pair them with an AWS WAF rate-based rule on the
+   * stage. See docs/securing-an-api.md, "Per-client quotas", in the repository.
    *
    * @default - no quotas: no usage plans or API keys, and the API requires no API key
    */
@@ -271,17 +255,11 @@ export interface SecuredApiProps extends TokenAuthorizerOptions {
   readonly identityProvider?: IOidcIdentityProvider;
 
   /**
-   * Whether every deployment checks the REST API that API Gateway imported against the routes,
-   * before the stage serves it: a custom resource reads the API back through API Gateway's read
-   * API (its methods and their authorization, API key requirement and integration, the authorizer,
-   * the API key source, the 401 and 403 gateway responses) and fails the deployment, one line per
-   * difference, when anything differs (CloudFormation rolls back; the stage keeps serving the old
-   * deployment). See docs/rest-api.md, "Checked at every deploy".
-   *
-   * `DeploymentCheck.skip(reason)` turns it off; the reason is recorded as a synth warning and in
-   * the OpenAPI document (`x-cdk-secured-api-deployment-check`). It is the only way: an escape hatch
-   * that removes or changes the check, its function's code, or the deployment's dependency on it
-   * fails synth.
+   * Whether every deployment checks the REST API that API Gateway imported against the routes
+   * before the stage serves it (a custom resource reads it back and fails the deployment on any
+   * difference), or skips the check for a reason (`DeploymentCheck.skip(reason)`, recorded as a
+   * synth warning and in the OpenAPI document). An escape hatch that removes or changes the check
+   * fails synth. See docs/rest-api.md, "Checked at every deploy", in the repository.
    *
    * @default DeploymentCheck.verify()
    */
