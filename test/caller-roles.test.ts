@@ -123,7 +123,8 @@ describe('SecuredApi caller roles', () => {
     const other = OidcIdentityProvider.fromIssuer(stack, 'GitHub', OidcIssuer.githubActions());
 
     // WHEN / THEN
-    expect(() => api(stack, { identityProvider: other })).toThrow(/identityProvider 'Orders\/GitHub' is for the issuer 'https:\/\/token\.actions\.githubusercontent\.com', not the API's issuer 'https:\/\/issuer\.example\.com'; pass the IAM OIDC provider of the API's issuer/);
+    expect(() => api(stack, { identityProvider: other })).toThrow(expect.objectContaining({ code: 'SecuredApi.IdentityProviderOfOtherIssuer' }));
+    expect(() => api(stack, { identityProvider: other }, 'Again')).toThrow(/identityProvider 'Orders\/GitHub' is for the issuer 'https:\/\/token\.actions\.githubusercontent\.com', not the API's issuer 'https:\/\/issuer\.example\.com'; pass the IAM OIDC provider of the API's issuer/);
   });
 
   test('should refuse a role with neither subjects nor allowAnySubjectOfAudience, stating the threat model and both fixes', () => {
@@ -133,6 +134,7 @@ describe('SecuredApi caller roles', () => {
 
     // WHEN / THEN
     for (const options of [{}, { subjects: [] }]) {
+      expect(() => orders.addCallerRole('Open', options)).toThrow(expect.objectContaining({ code: 'SecuredApi.CallerRoleWithoutSubjects' }));
       expect(() => orders.addCallerRole('Open', options)).toThrow(
         /Orders\/Api: addCallerRole\('Open'\): names no subjects\. STS needs no AWS credentials: anyone holding a token that satisfies a role's trust policy can call AssumeRoleWithWebIdentity directly, bypassing the API.*pin the callers with subjects: .*or, if every subject whose token carries 'api:\/\/orders', 'api:\/\/orders-admin' may do all the role allows, set allowAnySubjectOfAudience/,
       );
@@ -141,17 +143,19 @@ describe('SecuredApi caller roles', () => {
   });
 
   test.each([
-    ['a wildcard', { subjects: ['svc-*'] }, /subject "svc-\*" is empty or has a wildcard or policy variable.*compared exactly/],
-    ['a policy variable', { subjects: ['${www.example.com:sub}'] }, /has a wildcard or policy variable/],
-    ['an empty subject', { subjects: [' '] }, /subject " " is empty/],
-    ['both subjects and the acceptance', { subjects: ['a'], allowAnySubjectOfAudience: 'why' }, /sets both subjects and allowAnySubjectOfAudience, which contradict each other/],
-    ['an empty reason', { allowAnySubjectOfAudience: ' ' }, /allowAnySubjectOfAudience is empty; it is the reason/],
-  ])('should refuse %s', (_name, options, error) => {
+    ['a wildcard', { subjects: ['svc-*'] }, /subject "svc-\*" is empty or has a wildcard or policy variable.*compared exactly/, 'SecuredApi.InexactCallerSubject'],
+    ['a policy variable', { subjects: ['${www.example.com:sub}'] }, /has a wildcard or policy variable/, 'SecuredApi.InexactCallerSubject'],
+    ['an empty subject', { subjects: [' '] }, /subject " " is empty/, 'SecuredApi.InexactCallerSubject'],
+    ['both subjects and the acceptance', { subjects: ['a'], allowAnySubjectOfAudience: 'why' }, /sets both subjects and allowAnySubjectOfAudience, which contradict each other/, 'SecuredApi.SubjectsWithAnySubject'],
+    ['an empty reason', { allowAnySubjectOfAudience: ' ' }, /allowAnySubjectOfAudience is empty; it is the reason/, 'SecuredApi.EmptyAnySubjectReason'],
+  ])('should refuse %s', (_name, options, error, code) => {
     // GIVEN
     const { stack } = makeStack();
+    const orders = api(stack);
 
     // WHEN / THEN
-    expect(() => api(stack).addCallerRole('Role', options)).toThrow(error);
+    expect(() => orders.addCallerRole('Role', options)).toThrow(error);
+    expect(() => orders.addCallerRole('Role', options)).toThrow(expect.objectContaining({ code }));
   });
 
   test('should admit every subject of the audiences only as an accepted MISSING_SUBJECT, without a sub condition', () => {
@@ -185,6 +189,7 @@ describe('SecuredApi caller roles', () => {
 
     // WHEN / THEN
     for (const cognitoApi of [byPool, byId]) {
+      expect(() => cognitoApi.addCallerRole('Reader', { subjects: ['a'] })).toThrow(expect.objectContaining({ code: 'SecuredApi.CallerRoleIssuerWithoutAud' }));
       expect(() => cognitoApi.addCallerRole('Reader', { subjects: ['a'] })).toThrow(
         /the API's issuer is Amazon Cognito, whose access tokens carry no 'aud' claim \(the app client ID is in 'client_id'\).*STS AssumeRoleWithWebIdentity matches a token's 'aud'.*Exchange the user's ID token instead.*Cognito identity pool.*client-credentials client gets no ID token/,
       );
@@ -273,7 +278,10 @@ describe('SecuredApi route callerRoles', () => {
     okta.addRoute({ method: HttpMethod.GET, path: '/reports', handler: reports, scopes: ['reports:read'], callerRoles: [okta.addCallerRole('Reader', { subjects: ['a'] })] });
 
     // THEN
-    expect(() => rfc.addRoute({ method: HttpMethod.GET, path: '/reports', handler: reports, scopes: ['reports:read'], callerRoles: [rfc.addCallerRole('Reader', { subjects: ['a'] })] }))
+    const rfcReader = rfc.addCallerRole('Reader', { subjects: ['a'] });
+    expect(() => rfc.addRoute({ method: HttpMethod.GET, path: '/reports', handler: reports, scopes: ['reports:read'], callerRoles: [rfcReader] }))
+      .toThrow(expect.objectContaining({ code: 'SecuredApi.CallerRolesOfTwoIssuers' }));
+    expect(() => rfc.addRoute({ method: HttpMethod.GET, path: '/reports2', handler: reports, scopes: ['reports:read'], callerRoles: [rfcReader] }))
       .toThrow(/already has caller roles of an issuer that names it in \["cid"\]; serve the routes of the two issuers with different handlers/);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Role: stack.resolve(reports.role!.roleArn),
@@ -289,6 +297,8 @@ describe('SecuredApi route callerRoles', () => {
     const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: handler(stack, 'Reports').currentVersion });
 
     // WHEN / THEN
+    expect(() => orders.addRoute({ method: HttpMethod.GET, path: '/reports0', handler: alias, callerRoles: [reader] }))
+      .toThrow(expect.objectContaining({ code: 'SecuredApi.CallerRoleHandlerNotFunction' }));
     expect(() => orders.addRoute({ method: HttpMethod.GET, path: '/reports', handler: alias, callerRoles: [reader] })).toThrow(
       /route GET \/reports hands caller roles to its handler 'Orders\/Live', which is not a lambda\.Function .*pass the lambda\.Function itself as the route's handler, or leave callerRoles out and set SECURED_API_CALLER_ROLE_ARN_READER/,
     );
@@ -305,6 +315,10 @@ describe('SecuredApi route callerRoles', () => {
     // WHEN / THEN
     expect(() => orders.addRoute({ method: HttpMethod.GET, path: '/a', handler: handler(stack, 'A'), callerRoles: [foreign] }))
       .toThrow(/route GET \/a has the caller role 'Orders\/Other\/CallerRoles\/Reader', which this API's addCallerRole did not make/);
+    expect(() => orders.addRoute({ method: HttpMethod.GET, path: '/a', handler: handler(stack, 'A2'), callerRoles: [foreign] }))
+      .toThrow(expect.objectContaining({ code: 'SecuredApi.ForeignCallerRole' }));
+    expect(() => orders.addRoute({ method: HttpMethod.GET, path: '/b', handler: handler(stack, 'B2'), public: true, callerRoles: [own] }))
+      .toThrow(expect.objectContaining({ code: 'SecuredApi.PublicRouteWithCallerRoles' }));
     expect(() => orders.addRoute({ method: HttpMethod.GET, path: '/b', handler: handler(stack, 'B'), public: true, callerRoles: [own] }))
       .toThrow(/route GET \/b is public but has callerRoles: a public route receives no verified token to exchange/);
   });
@@ -316,6 +330,7 @@ describe('SecuredApi route callerRoles', () => {
     orders.addCallerRole('OrdersReader', { subjects: ['a'] });
 
     // WHEN / THEN
+    expect(() => orders.addCallerRole('orders-reader', { subjects: ['b'] })).toThrow(expect.objectContaining({ code: 'SecuredApi.CallerRoleIdClash' }));
     expect(() => orders.addCallerRole('orders-reader', { subjects: ['b'] })).toThrow(/would be SECURED_API_CALLER_ROLE_ARN_ORDERS_READER, as for the caller role 'OrdersReader'/);
   });
 });

@@ -510,21 +510,25 @@ describe('SecuredApi', () => {
   });
 
   describe('validation', () => {
-    function expectError(route: Partial<SecuredApiRoute>, message: RegExp | string) {
+    function expectError(route: Partial<SecuredApiRoute>, message: RegExp | string, code?: string) {
       const { stack } = makeStack();
       const api = ordersApi(stack);
-      expect(() => api.addRoute({ method: HttpMethod.GET, path: '/x', handler: handler(stack, 'X'), ...route })).toThrow(message);
+      const fn = handler(stack, 'X');
+      const add = () => api.addRoute({ method: HttpMethod.GET, path: '/x', handler: fn, ...route });
+      expect(add).toThrow(message);
+      if (code !== undefined) expect(add).toThrow(expect.objectContaining({ code }));
     }
 
     test('should refuse a public route with scopes', () => {
       expectError(
         { public: true, scopes: ['orders:read'] },
         'Orders/Api: route GET /x is public but has scopes or claim rules, which a public route never checks; remove public: true to guard it, or remove its scopes and claim rules.',
+        'SecuredApi.PublicRouteWithScopes',
       );
     });
 
     test('should refuse a public route with claim rules', () => {
-      expectError({ public: true, claimRules: [ClaimRule.equalTo('tenant', 'acme')] }, /is public but has scopes or claim rules/);
+      expectError({ public: true, claimRules: [ClaimRule.equalTo('tenant', 'acme')] }, /is public but has scopes or claim rules/, 'SecuredApi.PublicRouteWithScopes');
     });
 
     test('should refuse a route no scope the issuer could grant opens', () => {
@@ -553,8 +557,18 @@ describe('SecuredApi', () => {
     });
 
     test('should refuse a negative or empty throttle', () => {
-      expectError({ throttle: { rateLimit: -1 } }, /route GET \/x throttle \{"rateLimit":-1\} is not a usable throttle/);
-      expectError({ throttle: {} }, /is not a usable throttle/);
+      expectError({ throttle: { rateLimit: -1 } }, /route GET \/x throttle \{"rateLimit":-1\} is not a usable throttle/, 'SecuredApi.UnusableThrottle');
+      expectError({ throttle: {} }, /is not a usable throttle/, 'SecuredApi.UnusableThrottle');
+    });
+
+    test('should refuse a public flag that is not a boolean', () => {
+      expectError({ public: 'yes' as unknown as boolean }, 'Orders/Api: route GET /x has public "yes"; pass true or false.', 'SecuredApi.PublicNotBoolean');
+    });
+
+    test('should refuse an API throttle that is not usable, naming the API', () => {
+      const { stack } = makeStack();
+      expect(() => ordersApi(stack, { throttle: { burstLimit: 1.5 } }))
+        .toThrow(expect.objectContaining({ code: 'SecuredApi.UnusableThrottle', message: expect.stringMatching(/^Orders\/Api: throttle \{"burstLimit":1.5\} is not a usable throttle/) }));
     });
 
     test('should fail synth on a method added to the REST API directly', () => {

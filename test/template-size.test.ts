@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { App, CfnResource, Stack, StackProps } from 'aws-cdk-lib';
 import { ordersApi } from './support/orders-api';
-import { fitTemplate, SYNTHESIZER_ALLOWANCE, TemplateFit } from '../src/private/template-size';
+import { fitTemplate, SYNTHESIZER_ALLOWANCE, TemplateFit } from '../src/api/private/template-size';
 
 /** A stack holding one resource whose properties are `items` strings nested a few levels deep (indentation is a large share of it). */
 function stackOf(items: number, props: StackProps = {}): { app: App; stack: Stack } {

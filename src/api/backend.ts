@@ -28,6 +28,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ABSENT, CALLER_HEADERS, PRINCIPAL_PUBLIC } from '../authorizer/contract';
 import type { RouteMethod } from '../authorizer/contract';
+import { validationError } from '../errors';
 
 /**
  * Options of an HTTP backend.
@@ -121,20 +122,20 @@ export function httpProxyIntegration(
   const vpcLink = backend._vpcLink;
   const schemes = vpcLink ? ['https://', 'http://'] : ['https://'];
   if (typeof url !== 'string' || !schemes.some((s) => url.startsWith(s))) {
-    throw new Error(vpcLink
+    throw validationError('SecuredApi.InsecureBackendUrl', vpcLink
       ? `${where}: backend URL ${JSON.stringify(url)} must start with https:// or http:// written out (not a token); e.g. \`http://\${nlb.loadBalancerDnsName}/orders\`.`
       : `${where}: backend URL ${JSON.stringify(url)} must start with https:// written out (not a token): API Gateway would send the caller's request, bearer token included, in clear text over the internet; use an https:// endpoint, or RouteBackend.vpcLink(...) for a private endpoint.`);
   }
   // Tokens stand for parts known at deployment (a load balancer's DNS name); the rest must be a URL.
   const literal = url.replace(/\$\{Token\[[^\]]*\]\}/g, 'token').replace(PLACEHOLDER, 'param');
   if (/[\s#]/.test(literal) || !/^https?:\/\/[^/?@]+(\/[^?]*)?(\?.*)?$/.test(literal)) {
-    throw new Error(`${where}: backend URL ${JSON.stringify(url)} is not a URL API Gateway can call; write scheme, host and path, without user info or fragment, e.g. 'https://orders.example.com/v1/orders/{id}'.`);
+    throw validationError('SecuredApi.InvalidBackendUrl', `${where}: backend URL ${JSON.stringify(url)} is not a URL API Gateway can call; write scheme, host and path, without user info or fragment, e.g. 'https://orders.example.com/v1/orders/{id}'.`);
   }
   const routeParams = new Map([...resource.matchAll(/\{([^}+]+)(\+?)\}/g)].map(([, name]) => [name, true]));
   const requestParameters: Record<string, string> = {};
   for (const [, name] of url.matchAll(PLACEHOLDER)) {
     if (!routeParams.has(name)) {
-      throw new Error(`${where}: backend URL ${url} names the path parameter {${name}}, which the route's path ${resource} does not have; name only ${routeParams.size ? [...routeParams.keys()].map((p) => `{${p}}`).join(', ') : 'none (the path has no parameters)'} (a greedy {${'proxy+'}} is named {proxy}).`);
+      throw validationError('SecuredApi.UnknownBackendPathParameter', `${where}: backend URL ${url} names the path parameter {${name}}, which the route's path ${resource} does not have; name only ${routeParams.size ? [...routeParams.keys()].map((p) => `{${p}}`).join(', ') : 'none (the path has no parameters)'} (a greedy {${'proxy+'}} is named {proxy}).`);
     }
     requestParameters[`integration.request.path.${name}`] = `method.request.path.${name}`;
   }
@@ -148,7 +149,7 @@ export function httpProxyIntegration(
   if (timeout !== undefined) {
     timeoutInMillis = Token.isUnresolved(timeout.toMilliseconds()) ? NaN : timeout.toMilliseconds();
     if (!(timeoutInMillis >= 50 && timeoutInMillis <= 29_000)) {
-      throw new Error(`${where}: backend timeout ${timeout.toHumanString()} is outside API Gateway's 50 ms to 29 s (or not known at synthesis); pass e.g. Duration.seconds(10).`);
+      throw validationError('SecuredApi.InvalidBackendTimeout', `${where}: backend timeout ${timeout.toHumanString()} is outside API Gateway's 50 ms to 29 s (or not known at synthesis); pass e.g. Duration.seconds(10).`);
     }
   }
   return {

@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Aspects, CfnResource, CustomResource, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnResource, CustomResource, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -35,7 +35,8 @@ import {
   DEPLOYMENT_CHECK_MODEL_FILE, DEPLOYMENT_CHECK_RESOURCE_TYPE, ExpectedApi, ExpectedGatewayResponse, ExpectedIntegration, ExpectedOperation,
   MODEL_HASH_FILES, ModelString, PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES,
 } from './deployment-check-contract';
-import { StagedCode, stageFunctionAsset } from '../private/staged-asset';
+import { StagedCode, stageFunctionAsset } from '../authorizer/private/staged-asset';
+import { validationError } from '../errors';
 
 /** Where `npx projen bundle` puts the check's bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'api', 'deployment-check.lambda');
@@ -273,6 +274,27 @@ export interface WrittenDeploymentCheck {
   readonly properties: { readonly [key: string]: unknown };
   readonly functionType: string;
   readonly functionProperties: { readonly [key: string]: unknown };
+}
+
+/** A SecuredApi's deployment check as `check` asks for it: made, or skipped for its reason. */
+export type AppliedDeploymentCheck = { readonly created: CreatedDeploymentCheck; readonly skipped?: undefined }
+| { readonly created?: undefined; readonly skipped: string };
+
+/**
+ * Makes the deployment check (`createDeploymentCheck`), or, for `DeploymentCheck.skip(reason)`,
+ * checks the reason and records it as a synth warning.
+ */
+export function applyDeploymentCheck(scope: Construct, check: DeploymentCheck, input: DeploymentCheckInput): AppliedDeploymentCheck {
+  if (check.skipReason === undefined) {
+    return { created: createDeploymentCheck(scope, input) };
+  }
+  const reason = check.skipReason;
+  if (typeof reason !== 'string' || Token.isUnresolved(reason) || reason.trim() === '') {
+    throw validationError('SecuredApi.DeploymentCheckSkipWithoutReason', `${scope.node.path}: deploymentCheck is DeploymentCheck.skip(${JSON.stringify(reason)}), without a reason; say why this API may be deployed without checking it against its routes, e.g. DeploymentCheck.skip('LocalStack has no API Gateway read API'), or leave deploymentCheck out to keep the check.`, scope);
+  }
+  Annotations.of(scope).addWarningV2('cdk-secured-api:deploymentCheckSkipped',
+    `The deployment check is skipped (${reason}): deployments of this REST API are not read back from API Gateway and compared with the routes before the stage serves them. Remove deploymentCheck: DeploymentCheck.skip(...) to check them.`);
+  return { skipped: reason };
 }
 
 /**

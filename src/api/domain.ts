@@ -3,7 +3,8 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { ENDPOINT_CONFIGURATION_EXTENSION } from './definition';
 import { SecuredApiDomainOptions } from './domain-options';
-import { resolvedProperties } from '../private/resolved-properties';
+import { validationError } from '../errors';
+import { resolvedProperties } from '../roles/private/resolved-properties';
 
 /**
  * Creates the regional custom domain name of a SecuredApi, maps `basePath` on it to the API's one
@@ -24,28 +25,28 @@ export function createCustomDomain(
   const securityPolicy = options.securityPolicy ?? apigateway.SecurityPolicy.TLS_1_2;
   if (typeof domainName !== 'string' || (!Token.isUnresolved(domainName)
     && !/^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(domainName))) {
-    throw new Error(`${where}: domain.domainName ${JSON.stringify(domainName)} is not a domain name; pass a fully qualified name in lower case, e.g. 'orders.example.com', without a scheme, port or path.`);
+    throw validationError('SecuredApi.InvalidDomainName', `${where}: domain.domainName ${JSON.stringify(domainName)} is not a domain name; pass a fully qualified name in lower case, e.g. 'orders.example.com', without a scheme, port or path.`, scope);
   }
   if (!certificate) {
-    throw new Error(`${where}: domain.certificate is missing; pass the ACM certificate of ${domainName}, in the stack's region.`);
+    throw validationError('SecuredApi.MissingCertificate', `${where}: domain.certificate is missing; pass the ACM certificate of ${domainName}, in the stack's region.`, scope);
   }
   const certificateArn = certificate.certificateArn;
   const stackRegion = Stack.of(scope).region;
   if (!Token.isUnresolved(certificateArn) && !Token.isUnresolved(stackRegion)) {
     const region = Arn.split(certificateArn, ArnFormat.SLASH_RESOURCE_NAME).region;
     if (region && region !== stackRegion) {
-      throw new Error(`${where}: domain.certificate ${certificateArn} is in ${region}, but the API is in ${stackRegion}; a regional custom domain name takes a certificate of its own region: request or import one in ${stackRegion}.`);
+      throw validationError('SecuredApi.CertificateInOtherRegion', `${where}: domain.certificate ${certificateArn} is in ${region}, but the API is in ${stackRegion}; a regional custom domain name takes a certificate of its own region: request or import one in ${stackRegion}.`, scope);
     }
   }
   if (basePath !== undefined && (typeof basePath !== 'string' || (!Token.isUnresolved(basePath)
     && !/^[A-Za-z0-9$_.+!*'()-]+(\/[A-Za-z0-9$_.+!*'()-]+)*$/.test(basePath)))) {
-    throw new Error(`${where}: domain.basePath ${JSON.stringify(basePath)} is not a base path; pass path segments without leading or trailing '/', e.g. 'orders' or 'v1/orders', or leave it out to map the domain's root.`);
+    throw validationError('SecuredApi.InvalidBasePath', `${where}: domain.basePath ${JSON.stringify(basePath)} is not a base path; pass path segments without leading or trailing '/', e.g. 'orders' or 'v1/orders', or leave it out to map the domain's root.`, scope);
   }
   if (disableDefaultEndpoint !== undefined && typeof disableDefaultEndpoint !== 'boolean') {
-    throw new Error(`${where}: domain.disableDefaultEndpoint ${JSON.stringify(disableDefaultEndpoint)} is not a boolean; pass true or false.`);
+    throw validationError('SecuredApi.DisableDefaultEndpointNotBoolean', `${where}: domain.disableDefaultEndpoint ${JSON.stringify(disableDefaultEndpoint)} is not a boolean; pass true or false.`, scope);
   }
   if (securityPolicy === apigateway.SecurityPolicy.TLS_1_0) {
-    throw new Error(`${where}: domain.securityPolicy TLS_1_0 lets clients connect with TLS 1.0 and 1.1; pass apigateway.SecurityPolicy.TLS_1_2 (the default) or a TLS 1.3 policy.`);
+    throw validationError('SecuredApi.InsecureTlsPolicy', `${where}: domain.securityPolicy TLS_1_0 lets clients connect with TLS 1.0 and 1.1; pass apigateway.SecurityPolicy.TLS_1_2 (the default) or a TLS 1.3 policy.`, scope);
   }
 
   const domain = new apigateway.DomainName(scope, 'Domain', {

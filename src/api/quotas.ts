@@ -4,6 +4,8 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { QuotaTierOptions, SecuredApiQuotaOptions } from './quota-options';
 import type { UsageKeysConfig } from '../authorizer/contract';
+import { validationError } from '../errors';
+import type { OidcIssuer } from '../identity/oidc-issuer';
 
 /** What a SecuredApi's definition and authorizer need of its quotas. */
 export interface ApiQuotas {
@@ -22,6 +24,18 @@ export const MAX_USAGE_PLANS = 300;
 const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Client ids go into config.json and key descriptions; real ones are far shorter. */
 const MAX_CLIENT_ID_LENGTH = 256;
+
+/**
+ * Checks that the issuer's tokens name the client that quotas declare clients by (the issuer
+ * profile's `clientClaims`).
+ */
+export function checkQuotaClients(where: string, issuer: OidcIssuer, quotas: SecuredApiQuotaOptions): void {
+  const clients = Array.isArray(quotas.clients) ? quotas.clients.length : 0;
+  if (issuer.profile.clientClaims.length === 0 && clients > 0) {
+    throw validationError('SecuredApi.QuotaClientsWithoutClientClaim', `${where}: quotas declare ${clients} client(s), but ${issuer.name} tokens name no OAuth client (the issuer profile's clientClaims is empty), so every token would be an undeclared client; `
+      + 'meter by tier alone (quotas with a defaultTier and no clients), or name the claim your tokens carry the client in with the issuer\'s clientClaims option.');
+  }
+}
 
 /**
  * Creates the usage plans (bound to the API's stage), the API keys and usage plan keys of `quotas`
@@ -46,7 +60,7 @@ export function createQuotas(scope: Construct, restApi: apigateway.SpecRestApi, 
   const where = `${scope.node.path}: quotas`;
   const { tiers, clients = [], defaultTier } = quotas;
   if (!Array.isArray(tiers) || tiers.length === 0 || tiers.length > MAX_USAGE_PLANS) {
-    throw new Error(`${where} has ${Array.isArray(tiers) ? tiers.length : 'no'} tiers; declare 1 to ${MAX_USAGE_PLANS} tiers (each is a usage plan, and API Gateway allows ${MAX_USAGE_PLANS} per account and Region by default, shared with the account's other APIs).`);
+    throw validationError('SecuredApi.QuotaTierCount', `${where} has ${Array.isArray(tiers) ? tiers.length : 'no'} tiers; declare 1 to ${MAX_USAGE_PLANS} tiers (each is a usage plan, and API Gateway allows ${MAX_USAGE_PLANS} per account and Region by default, shared with the account's other APIs).`, scope);
   }
   const tierNames = new Set<string>();
   for (const tier of tiers) {
@@ -55,7 +69,7 @@ export function createQuotas(scope: Construct, restApi: apigateway.SpecRestApi, 
   }
   const knownTier = (name: unknown, what: string) => {
     if (typeof name !== 'string' || !tierNames.has(name)) {
-      throw new Error(`${where}: ${what} names the tier ${JSON.stringify(name)}, which is not one of the tiers (${[...tierNames].join(', ')}); name a declared tier, or add it to tiers.`);
+      throw validationError('SecuredApi.UnknownQuotaTier', `${where}: ${what} names the tier ${JSON.stringify(name)}, which is not one of the tiers (${[...tierNames].join(', ')}); name a declared tier, or add it to tiers.`, scope);
     }
   };
   if (defaultTier !== undefined) {
@@ -65,20 +79,20 @@ export function createQuotas(scope: Construct, restApi: apigateway.SpecRestApi, 
   for (const client of clients) {
     const id = client?.clientId;
     if (!literal(id) || id.length > MAX_CLIENT_ID_LENGTH) {
-      throw new Error(`${where}: a client has the clientId ${JSON.stringify(id)}, which is not a non-empty literal string of at most ${MAX_CLIENT_ID_LENGTH} characters; pass the client_id claim of its tokens.`);
+      throw validationError('SecuredApi.InvalidQuotaClientId', `${where}: a client has the clientId ${JSON.stringify(id)}, which is not a non-empty literal string of at most ${MAX_CLIENT_ID_LENGTH} characters; pass the client_id claim of its tokens.`, scope);
     }
     if (seen.has(id)) {
-      throw new Error(`${where}: the client "${id}" is declared twice; declare each client once, with one tier.`);
+      throw validationError('SecuredApi.DuplicateQuotaClient', `${where}: the client "${id}" is declared twice; declare each client once, with one tier.`, scope);
     }
     seen.add(id);
     knownTier(client.tier, `the client "${id}"`);
   }
   if (clients.length === 0 && defaultTier === undefined) {
-    throw new Error(`${where} declares no clients and no defaultTier, so every caller would be denied; declare clients, or set defaultTier to admit every client under one tier.`);
+    throw validationError('SecuredApi.QuotasAdmitNoClient', `${where} declares no clients and no defaultTier, so every caller would be denied; declare clients, or set defaultTier to admit every client under one tier.`, scope);
   }
   const keyCount = clients.length + (defaultTier === undefined ? 0 : 1);
   if (keyCount > MAX_API_KEYS) {
-    throw new Error(`${where} needs ${keyCount} API keys (one per declared client${defaultTier === undefined ? '' : ', and one for the default tier'}), over API Gateway's hard limit of ${MAX_API_KEYS} per account and Region; declare fewer clients and admit the others under defaultTier.`);
+    throw validationError('SecuredApi.TooManyApiKeys', `${where} needs ${keyCount} API keys (one per declared client${defaultTier === undefined ? '' : ', and one for the default tier'}), over API Gateway's hard limit of ${MAX_API_KEYS} per account and Region; declare fewer clients and admit the others under defaultTier.`, scope);
   }
 
   (restApi.node.defaultChild as apigateway.CfnRestApi).apiKeySourceType = 'AUTHORIZER';
@@ -122,20 +136,20 @@ export function createQuotas(scope: Construct, restApi: apigateway.SpecRestApi, 
 function checkTier(where: string, tier: QuotaTierOptions, seen: ReadonlySet<string>): void {
   const name = tier?.name;
   if (!literal(name) || !TIER_NAME.test(name)) {
-    throw new Error(`${where}: a tier has the name ${JSON.stringify(name)}; name it with 1 to 64 letters, digits, '-' or '_'.`);
+    throw validationError('SecuredApi.InvalidQuotaTierName', `${where}: a tier has the name ${JSON.stringify(name)}; name it with 1 to 64 letters, digits, '-' or '_'.`);
   }
   if (seen.has(name)) {
-    throw new Error(`${where}: the tier "${name}" is declared twice; give each tier a name of its own.`);
+    throw validationError('SecuredApi.DuplicateQuotaTier', `${where}: the tier "${name}" is declared twice; give each tier a name of its own.`);
   }
   const bad = (v: number | undefined, integer: boolean) =>
     v !== undefined && (Token.isUnresolved(v) || typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v) || (integer && !Number.isInteger(v)));
   if (bad(tier.rateLimit, false) || bad(tier.burstLimit, true) || bad(tier.quotaLimit, true)) {
-    throw new Error(`${where}: the tier "${name}" has rateLimit ${tier.rateLimit}, burstLimit ${tier.burstLimit} and quotaLimit ${tier.quotaLimit}; pass literal non-negative numbers, whole for burstLimit and quotaLimit.`);
+    throw validationError('SecuredApi.InvalidQuotaTierLimits', `${where}: the tier "${name}" has rateLimit ${tier.rateLimit}, burstLimit ${tier.burstLimit} and quotaLimit ${tier.quotaLimit}; pass literal non-negative numbers, whole for burstLimit and quotaLimit.`);
   }
   const periods: unknown[] = Object.values(apigateway.Period);
   const quotaSet = tier.quotaLimit !== undefined;
   if (quotaSet !== (tier.quotaPeriod !== undefined) || (quotaSet && !periods.includes(tier.quotaPeriod))) {
-    throw new Error(`${where}: the tier "${name}" has quotaLimit ${tier.quotaLimit} and quotaPeriod ${JSON.stringify(tier.quotaPeriod)}; set both (quotaPeriod one of apigateway.Period.DAY, WEEK or MONTH) or neither.`);
+    throw validationError('SecuredApi.QuotaPeriodMismatch', `${where}: the tier "${name}" has quotaLimit ${tier.quotaLimit} and quotaPeriod ${JSON.stringify(tier.quotaPeriod)}; set both (quotaPeriod one of apigateway.Period.DAY, WEEK or MONTH) or neither.`);
   }
 }
 

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { SecuredApiWebAclOptions } from './web-acl-options';
+import { validationError } from '../errors';
 
 /** Rule groups that need a managed rule group configuration, or are billed per request on top. */
 const REFUSED_GROUPS = ['AWSManagedRulesBotControlRuleSet', 'AWSManagedRulesATPRuleSet', 'AWSManagedRulesACFPRuleSet', 'AWSManagedRulesAntiDDoSRuleSet'];
@@ -33,27 +34,27 @@ export interface StageWebAcl {
 export function createStageWebAcl(scope: Construct, where: string, stage: apigateway.Stage, options: SecuredApiWebAclOptions): StageWebAcl {
   const limit = options.rateLimitPer5Minutes ?? 1000;
   if (Token.isUnresolved(limit) || typeof limit !== 'number' || !Number.isInteger(limit) || limit < 10 || limit > 2_000_000_000) {
-    throw new Error(`${where}: webAcl.rateLimitPer5Minutes ${JSON.stringify(limit)} is not a limit AWS WAF takes; pass a whole number of requests per IP address per 5 minutes from 10 to 2,000,000,000.`);
+    throw validationError('SecuredApi.InvalidWafRateLimit', `${where}: webAcl.rateLimitPer5Minutes ${JSON.stringify(limit)} is not a limit AWS WAF takes; pass a whole number of requests per IP address per 5 minutes from 10 to 2,000,000,000.`, scope);
   }
   const groups = options.managedRuleGroups ?? [];
   for (const name of groups) {
     if (typeof name !== 'string' || !/^AWSManagedRules[A-Za-z0-9]+$/.test(name)) {
-      throw new Error(`${where}: webAcl.managedRuleGroups has ${JSON.stringify(name)}, which is not the name of an AWS managed rule group; pass names such as 'AWSManagedRulesKnownBadInputsRuleSet'.`);
+      throw validationError('SecuredApi.UnknownManagedRuleGroup', `${where}: webAcl.managedRuleGroups has ${JSON.stringify(name)}, which is not the name of an AWS managed rule group; pass names such as 'AWSManagedRulesKnownBadInputsRuleSet'.`, scope);
     }
     if (REFUSED_GROUPS.includes(name)) {
-      throw new Error(`${where}: webAcl.managedRuleGroups has '${name}', which needs its own configuration or is billed per request on top; associate a web ACL of your own with the stage (api.restApi.deploymentStage.stageArn) instead of webAcl.`);
+      throw validationError('SecuredApi.UnsupportedManagedRuleGroup', `${where}: webAcl.managedRuleGroups has '${name}', which needs its own configuration or is billed per request on top; associate a web ACL of your own with the stage (api.restApi.deploymentStage.stageArn) instead of webAcl.`, scope);
     }
     if (name === COMMON_RULE_SET) {
-      throw new Error(`${where}: webAcl.managedRuleGroups has '${name}', which the web ACL always has; remove it (use countOnlyCommonRules to relax its rules).`);
+      throw validationError('SecuredApi.RedundantManagedRuleGroup', `${where}: webAcl.managedRuleGroups has '${name}', which the web ACL always has; remove it (use countOnlyCommonRules to relax its rules).`, scope);
     }
   }
   if (new Set(groups).size !== groups.length) {
-    throw new Error(`${where}: webAcl.managedRuleGroups ${JSON.stringify(groups)} names a group twice; name each once.`);
+    throw validationError('SecuredApi.DuplicateManagedRuleGroup', `${where}: webAcl.managedRuleGroups ${JSON.stringify(groups)} names a group twice; name each once.`, scope);
   }
   const countOnly = options.countOnlyCommonRules ?? [];
   for (const name of countOnly) {
     if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) {
-      throw new Error(`${where}: webAcl.countOnlyCommonRules has ${JSON.stringify(name)}, which is not a rule name; pass names of rules of AWSManagedRulesCommonRuleSet, e.g. 'SizeRestrictions_BODY'.`);
+      throw validationError('SecuredApi.InvalidCommonRuleName', `${where}: webAcl.countOnlyCommonRules has ${JSON.stringify(name)}, which is not a rule name; pass names of rules of AWSManagedRulesCommonRuleSet, e.g. 'SizeRestrictions_BODY'.`, scope);
     }
   }
 

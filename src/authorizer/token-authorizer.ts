@@ -15,13 +15,13 @@ import {
   DEFAULT_MAX_TOKEN_BYTES, DEFAULT_METRICS_NAMESPACE, DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, ENV_AUDIENCES, ENV_ISSUER,
   ENV_JWKS_URI, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
 } from './contract';
+import { DeclaredAuthorizer } from './declared-authorizer';
 import { DecisionMetricOptions, DecisionReason, IDecisionMetrics } from './metrics';
 import { RouteAuthorization } from './route';
 import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
 import { validationError, validationMessage } from '../errors';
 import { OidcIssuer } from '../identity/oidc-issuer';
-import { DeclaredAuthorizer } from '../private/declared-authorizer';
-import { StagedCode, stageFunctionAsset } from '../private/staged-asset';
+import { StagedCode, stageFunctionAsset } from './private/staged-asset';
 
 /** Where `npx projen bundle` puts the authorizer bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');
@@ -265,6 +265,8 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
   private readonly definitions: Array<{ readonly api: apigateway.IRestApi; readonly stageName: () => string | undefined }> = [];
   private readonly resultsCacheTtl: Duration;
   private readonly routes: CheckedRoute[] = [];
+  /** The guarded routes of the API that declares this authorizer, checked there (a SecuredApi's route set). */
+  private routeSource?: () => readonly CheckedRoute[];
   private compiled?: CompiledRouteTable;
   private asset?: s3_assets.Asset;
   private usageKeys?: UsageKeysConfig;
@@ -407,12 +409,34 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
    */
   public addRoute(route: RouteAuthorization): void {
     const where = this.node.path;
-    if (this.compiled) {
-      throw validationError('TokenAuthorizer.RouteAfterSynthesis', `${where}: route ${route.method} ${route.path} was added after the route table was written into the authorizer's asset at synthesis; add every route before the app is synthesized.`, this);
-    }
+    this._checkRouteCanBeAdded(route);
     const checked = checkRoute(where, withIssuerRequirements(where, this.issuer, route));
     checkRouteSet(where, [...this.routes, checked]);
     this.routes.push(checked);
+  }
+
+  /**
+   * Fails when the route table was already written into the authorizer's asset (at synthesis).
+   *
+   * @internal
+   */
+  public _checkRouteCanBeAdded(route: RouteAuthorization): void {
+    if (this.compiled) {
+      throw validationError('TokenAuthorizer.RouteAfterSynthesis', `${this.node.path}: route ${route.method} ${route.path} was added after the route table was written into the authorizer's asset at synthesis; add every route before the app is synthesized.`, this);
+    }
+  }
+
+  /**
+   * Makes the route table a projection of an API's routes, checked there (a SecuredApi's route
+   * set), read when the table is compiled at synthesis.
+   *
+   * @internal
+   */
+  public _readRoutesFrom(source: () => readonly CheckedRoute[]): void {
+    if (this.routeSource) {
+      throw new Error(`${this.node.path}: the authorizer already reads its routes from an API; a SecuredApi needs an authorizer of its own.`);
+    }
+    this.routeSource = source;
   }
 
   /**
@@ -519,8 +543,13 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
 
   /** The compiled route table; compiling freezes it. */
   private table(): CompiledRouteTable {
-    this.compiled ??= compileRouteTable(this.routes);
+    this.compiled ??= compileRouteTable(this.tableRoutes());
     return this.compiled;
+  }
+
+  /** The routes of the table: those of the API that declares the authorizer, and those added here. */
+  private tableRoutes(): CheckedRoute[] {
+    return [...(this.routeSource?.() ?? []), ...this.routes];
   }
 
   private identitySources(): string[] {
@@ -597,7 +626,7 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
     // The literal characters of arn:P:execute-api:R:A:ID/S/ and then each part's length.
     const fixed = 'arn::execute-api::://'.length + known(stack.partition, w.partition) + known(stack.region, w.region) +
       known(stack.account, w.account) + w.apiId + stageLength;
-    return this.routes.flatMap((r) => {
+    return this.tableRoutes().flatMap((r) => {
       const length = fixed + policyGlobOf(r.method, r.resource).length;
       return length <= MAX_POLICY_RESOURCE_LENGTH ? [] : [
         validationMessage('TokenAuthorizer.PolicyResourceTooLong', `route ${r.method} ${r.resource} has a policy resource of up to ${length} characters (arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/${policyGlobOf(r.method, r.resource)}), and API Gateway refuses an authorizer policy whose Resource is longer than ${MAX_POLICY_RESOURCE_LENGTH}, which would fail every request to it; shorten the route's path or the stage name by ${length - MAX_POLICY_RESOURCE_LENGTH} characters.`),
@@ -606,7 +635,7 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
   }
 
   private unregisteredMethods(): string[] {
-    const registered = new Set(this.routes.map((r) => `${r.method} ${r.resource}`));
+    const registered = new Set(this.tableRoutes().map((r) => `${r.method} ${r.resource}`));
     const errors: string[] = [];
     for (const c of this.methodsUsingThis()) {
       if (!registered.has(`${c.httpMethod} ${c.resource.path}`)) {

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { validationMessage } from '../errors';
-import { resolvedProperties } from '../private/resolved-properties';
+import { resolvedProperties } from '../roles/private/resolved-properties';
 
 /** The id of the log group made for a handler that has none of its own (a child of the function). */
 export const HANDLER_AUDIT_LOG_GROUP_ID = 'SecuredApiAuditLogs';

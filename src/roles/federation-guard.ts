@@ -2,13 +2,13 @@ import { Annotations, Aspects, CfnResource, IAspect, Stack, Stage } from 'aws-cd
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { FederationRisk } from './federation-risk';
+import { resolvedProperties } from './private/resolved-properties';
 import { ACCEPTED_RISK_METADATA, acceptedRisks, AcceptedRisk, resolveCfnRole } from './trust/acceptance';
 import { checkEnvironmentSeparation } from './trust/environments';
 import { StackTrustReader } from './trust/stack-reader';
 import { Finding } from './trust/statement';
 import { analyzeTrustPolicy, KNOWN_PROVIDERS } from './trust-rules';
 import { validationError, validationMessage } from '../errors';
-import { resolvedProperties } from '../private/resolved-properties';
 
 
 /**

@@ -128,22 +128,22 @@ describe('SecuredApi route backend', () => {
     expect(Object.values(PUBLIC_CALLER_HEADERS).every((v) => /^'[^']+'$/.test(v))).toBe(true);
   });
 
-  test.each<[string, (stack: Stack) => SecuredApiRoute, RegExp]>([
+  test.each<[string, (stack: Stack) => SecuredApiRoute, RegExp, string]>([
     ['http:// without a VPC link', () => ({ method: HttpMethod.GET, path: '/orders', backend: RouteBackend.http('http://orders.example.com/orders') }),
-      /route GET \/orders: backend URL "http:\/\/orders.example.com\/orders" must start with https:\/\/ .* use an https:\/\/ endpoint, or RouteBackend.vpcLink/],
+      /route GET \/orders: backend URL "http:\/\/orders.example.com\/orders" must start with https:\/\/ .* use an https:\/\/ endpoint, or RouteBackend.vpcLink/, 'SecuredApi.InsecureBackendUrl'],
     ['a URL that is a token', () => ({ method: HttpMethod.GET, path: '/orders', backend: RouteBackend.http(Fn.importValue('OrdersUrl')) }),
-      /must start with https:\/\/ written out/],
+      /must start with https:\/\/ written out/, 'SecuredApi.InsecureBackendUrl'],
     ['a URL naming a parameter the path lacks', () => ({ method: HttpMethod.GET, path: '/orders/{id}', backend: RouteBackend.http('https://o.example.com/{orderId}') }),
-      /names the path parameter \{orderId\}, which the route's path \/orders\/\{id\} does not have; name only \{id\}/],
+      /names the path parameter \{orderId\}, which the route's path \/orders\/\{id\} does not have; name only \{id\}/, 'SecuredApi.UnknownBackendPathParameter'],
     ['a URL with user info', () => ({ method: HttpMethod.GET, path: '/orders', backend: RouteBackend.http('https://user:pw@o.example.com/') }),
-      /is not a URL API Gateway can call/],
+      /is not a URL API Gateway can call/, 'SecuredApi.InvalidBackendUrl'],
     ['a timeout over 29 s', () => ({ method: HttpMethod.GET, path: '/orders', backend: RouteBackend.http('https://o.example.com/', { timeout: Duration.seconds(30) }) }),
-      /backend timeout 30 seconds is outside API Gateway's 50 ms to 29 s/],
+      /backend timeout 30 seconds is outside API Gateway's 50 ms to 29 s/, 'SecuredApi.InvalidBackendTimeout'],
     ['both a handler and a backend', (stack) => ({ method: HttpMethod.GET, path: '/orders', handler: okHandler(stack, 'H'), backend: RouteBackend.http('https://o.example.com/') }),
-      /route GET \/orders has both a handler and a backend; pass exactly one/],
+      /route GET \/orders has both a handler and a backend; pass exactly one/, 'SecuredApi.HandlerAndBackend'],
     ['neither a handler nor a backend', () => ({ method: HttpMethod.GET, path: '/orders' }),
-      /route GET \/orders has neither a handler nor a backend; pass exactly one/],
-  ])('should refuse %s', (_, route, message) => {
+      /route GET \/orders has neither a handler nor a backend; pass exactly one/, 'SecuredApi.NoHandlerOrBackend'],
+  ])('should refuse %s', (_, route, message, code) => {
     // GIVEN
     const { stack } = ordersStack();
     const orders = api(stack, []);
@@ -152,7 +152,7 @@ describe('SecuredApi route backend', () => {
     const add = () => orders.addRoute(route(stack));
 
     // THEN
-    expect(add).toThrow(message);
+    expect(add).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
   });
 
   test('should refuse callerRoles on a route served by an HTTP backend', () => {
@@ -165,6 +165,6 @@ describe('SecuredApi route backend', () => {
     const add = () => orders.addRoute({ method: HttpMethod.GET, path: '/orders', backend: RouteBackend.http('https://o.example.com/'), callerRoles: [reader] });
 
     // THEN
-    expect(add).toThrow(/route GET \/orders has callerRoles but is served by a backend that is not a Lambda function/);
+    expect(add).toThrow(expect.objectContaining({ code: 'SecuredApi.CallerRolesOnBackend', message: expect.stringMatching(/route GET \/orders has callerRoles but is served by a backend that is not a Lambda function/) }));
   });
 });

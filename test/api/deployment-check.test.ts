@@ -267,7 +267,7 @@ describe('SecuredApi deployment check', () => {
 
       // WHEN / THEN
       expect(() => ordersApi(stack, { deploymentCheck: DeploymentCheck.skip(reason) }))
-        .toThrow(/^Orders\/Api: deploymentCheck is DeploymentCheck\.skip\(.*\), without a reason; say why/);
+        .toThrow(expect.objectContaining({ code: 'SecuredApi.DeploymentCheckSkipWithoutReason', message: expect.stringMatching(/^Orders\/Api: deploymentCheck is DeploymentCheck\.skip\(.*\), without a reason; say why/) }));
     });
 
     test('should skip the check with a reason, as a synth warning and in the OpenAPI document', () => {

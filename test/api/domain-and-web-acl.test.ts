@@ -82,15 +82,16 @@ describe('SecuredApi custom domain', () => {
   });
 
   test.each([
-    [{ domainName: 'https://api.example.com' }, /domain.domainName "https:\/\/api.example.com" is not a domain name/],
-    [{ domainName: 'API.example.com' }, /is not a domain name; pass a fully qualified name in lower case/],
-    [{ basePath: '/orders' }, /domain.basePath "\/orders" is not a base path/],
-    [{ basePath: 'orders/' }, /is not a base path/],
-    [{ securityPolicy: apigateway.SecurityPolicy.TLS_1_0 }, /TLS_1_0 lets clients connect with TLS 1.0 and 1.1/],
-    [{ certificate: certificate('arn:aws:acm:us-east-1:123456789012:certificate/abc') }, /is in us-east-1, but the API is in eu-west-1/],
-    [{ disableDefaultEndpoint: 'yes' as any }, /domain.disableDefaultEndpoint "yes" is not a boolean/],
-  ])('should refuse bad domain options (case %#)', (options, message) => {
-    expect(() => withDomain(options as Partial<SecuredApiDomainOptions>)).toThrow(message);
+    [{ domainName: 'https://api.example.com' }, /domain.domainName "https:\/\/api.example.com" is not a domain name/, 'SecuredApi.InvalidDomainName'],
+    [{ domainName: 'API.example.com' }, /is not a domain name; pass a fully qualified name in lower case/, 'SecuredApi.InvalidDomainName'],
+    [{ basePath: '/orders' }, /domain.basePath "\/orders" is not a base path/, 'SecuredApi.InvalidBasePath'],
+    [{ basePath: 'orders/' }, /is not a base path/, 'SecuredApi.InvalidBasePath'],
+    [{ securityPolicy: apigateway.SecurityPolicy.TLS_1_0 }, /TLS_1_0 lets clients connect with TLS 1.0 and 1.1/, 'SecuredApi.InsecureTlsPolicy'],
+    [{ certificate: certificate('arn:aws:acm:us-east-1:123456789012:certificate/abc') }, /is in us-east-1, but the API is in eu-west-1/, 'SecuredApi.CertificateInOtherRegion'],
+    [{ disableDefaultEndpoint: 'yes' as any }, /domain.disableDefaultEndpoint "yes" is not a boolean/, 'SecuredApi.DisableDefaultEndpointNotBoolean'],
+  ])('should refuse bad domain options (case %#)', (options, message, code) => {
+    expect(() => withDomain(options as Partial<SecuredApiDomainOptions>))
+      .toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
   });
 });
 
@@ -159,15 +160,15 @@ describe('SecuredApi web ACL', () => {
   });
 
   test.each([
-    [{ rateLimitPer5Minutes: 9 }, /rateLimitPer5Minutes 9 is not a limit AWS WAF takes/],
-    [{ rateLimitPer5Minutes: 100.5 }, /not a limit AWS WAF takes/],
-    [{ managedRuleGroups: ['SQLi'] }, /"SQLi", which is not the name of an AWS managed rule group/],
-    [{ managedRuleGroups: ['AWSManagedRulesBotControlRuleSet'] }, /needs its own configuration or is billed per request/],
-    [{ managedRuleGroups: ['AWSManagedRulesCommonRuleSet'] }, /which the web ACL always has/],
-    [{ managedRuleGroups: ['AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesSQLiRuleSet'] }, /names a group twice/],
-    [{ countOnlyCommonRules: ['Size Restrictions'] }, /is not a rule name/],
-  ])('should refuse %j', (webAcl, message) => {
-    expect(() => ordersApi({ webAcl })).toThrow(message);
+    [{ rateLimitPer5Minutes: 9 }, /rateLimitPer5Minutes 9 is not a limit AWS WAF takes/, 'SecuredApi.InvalidWafRateLimit'],
+    [{ rateLimitPer5Minutes: 100.5 }, /not a limit AWS WAF takes/, 'SecuredApi.InvalidWafRateLimit'],
+    [{ managedRuleGroups: ['SQLi'] }, /"SQLi", which is not the name of an AWS managed rule group/, 'SecuredApi.UnknownManagedRuleGroup'],
+    [{ managedRuleGroups: ['AWSManagedRulesBotControlRuleSet'] }, /needs its own configuration or is billed per request/, 'SecuredApi.UnsupportedManagedRuleGroup'],
+    [{ managedRuleGroups: ['AWSManagedRulesCommonRuleSet'] }, /which the web ACL always has/, 'SecuredApi.RedundantManagedRuleGroup'],
+    [{ managedRuleGroups: ['AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesSQLiRuleSet'] }, /names a group twice/, 'SecuredApi.DuplicateManagedRuleGroup'],
+    [{ countOnlyCommonRules: ['Size Restrictions'] }, /is not a rule name/, 'SecuredApi.InvalidCommonRuleName'],
+  ])('should refuse %j', (webAcl, message, code) => {
+    expect(() => ordersApi({ webAcl })).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
   });
 
   test('should clear cdk-nag\'s AwsSolutions-APIG3 on the stage, and add no finding of its own', () => {

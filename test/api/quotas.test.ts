@@ -62,7 +62,9 @@ describe('SecuredApi quotas', () => {
       // WHEN / THEN
       const { stack } = ordersStack();
       expect(() => new SecuredApi(stack, 'Api', { issuer, routes: routes(okHandler(stack)), quotas: { tiers: TIERS, clients: CLIENTS } }))
-        .toThrow('Orders/Api: quotas declare 3 client(s), but GitHub Actions tokens name no OAuth client (the issuer profile\'s clientClaims is empty), so every token would be an undeclared client; meter by tier alone');
+        .toThrow(expect.objectContaining({ code: 'SecuredApi.QuotaClientsWithoutClientClaim' }));
+      expect(() => new SecuredApi(stack, 'Api2', { issuer, routes: routes(okHandler(stack, 'H2')), quotas: { tiers: TIERS, clients: CLIENTS } }))
+        .toThrow('Orders/Api2: quotas declare 3 client(s), but GitHub Actions tokens name no OAuth client (the issuer profile\'s clientClaims is empty), so every token would be an undeclared client; meter by tier alone');
       const other = ordersStack();
       expect(() => new SecuredApi(other.stack, 'Api', { issuer, routes: routes(okHandler(other.stack)), quotas: { tiers: TIERS, defaultTier: 'free' } })).not.toThrow();
     });
@@ -290,27 +292,27 @@ describe('SecuredApi quotas', () => {
   });
 
   describe('validation', () => {
-    test.each<[string, SecuredApiQuotaOptions, RegExp]>([
-      ['no tiers', { tiers: [], defaultTier: 'free' }, /has 0 tiers; declare 1 to 300 tiers/],
-      ['more than 300 tiers', { tiers: Array.from({ length: 301 }, (_, i) => ({ name: `t${i}` })), defaultTier: 't0' }, /has 301 tiers; declare 1 to 300/],
-      ['a tier name with a slash', { tiers: [{ name: 'a/b' }], defaultTier: 'a/b' }, /name it with 1 to 64 letters, digits/],
-      ['a tier declared twice', { tiers: [{ name: 'free' }, { name: 'free' }], defaultTier: 'free' }, /the tier "free" is declared twice/],
-      ['a negative rate', { tiers: [{ name: 'free', rateLimit: -1 }], defaultTier: 'free' }, /pass literal non-negative numbers/],
-      ['a fractional burst', { tiers: [{ name: 'free', burstLimit: 1.5 }], defaultTier: 'free' }, /whole for burstLimit and quotaLimit/],
-      ['a token rate', { tiers: [{ name: 'free', rateLimit: Token.asNumber({ Ref: 'Rate' }) }], defaultTier: 'free' }, /literal non-negative/],
-      ['a quota without a period', { tiers: [{ name: 'free', quotaLimit: 10 }], defaultTier: 'free' }, /set both .* or neither/],
-      ['a period without a quota', { tiers: [{ name: 'free', quotaPeriod: apigateway.Period.WEEK }], defaultTier: 'free' }, /set both/],
-      ['an unknown default tier', { tiers: TIERS, defaultTier: 'silver' }, /defaultTier names the tier "silver", which is not one of the tiers \(free, gold\)/],
-      ['a client of an unknown tier', { tiers: TIERS, clients: [{ clientId: 'a', tier: 'silver' }] }, /the client "a" names the tier "silver"/],
-      ['a client declared twice', { tiers: TIERS, clients: [{ clientId: 'a', tier: 'free' }, { clientId: 'a', tier: 'gold' }] }, /the client "a" is declared twice/],
-      ['an empty client id', { tiers: TIERS, clients: [{ clientId: '', tier: 'free' }] }, /clientId "", which is not a non-empty literal string/],
-      ['a token client id', { tiers: TIERS, clients: [{ clientId: Token.asString({ Ref: 'Client' }), tier: 'free' }] }, /not a non-empty literal string/],
-      ['no clients and no default tier', { tiers: TIERS }, /declares no clients and no defaultTier, so every caller would be denied/],
+    test.each<[string, SecuredApiQuotaOptions, RegExp, string]>([
+      ['no tiers', { tiers: [], defaultTier: 'free' }, /has 0 tiers; declare 1 to 300 tiers/, 'SecuredApi.QuotaTierCount'],
+      ['more than 300 tiers', { tiers: Array.from({ length: 301 }, (_, i) => ({ name: `t${i}` })), defaultTier: 't0' }, /has 301 tiers; declare 1 to 300/, 'SecuredApi.QuotaTierCount'],
+      ['a tier name with a slash', { tiers: [{ name: 'a/b' }], defaultTier: 'a/b' }, /name it with 1 to 64 letters, digits/, 'SecuredApi.InvalidQuotaTierName'],
+      ['a tier declared twice', { tiers: [{ name: 'free' }, { name: 'free' }], defaultTier: 'free' }, /the tier "free" is declared twice/, 'SecuredApi.DuplicateQuotaTier'],
+      ['a negative rate', { tiers: [{ name: 'free', rateLimit: -1 }], defaultTier: 'free' }, /pass literal non-negative numbers/, 'SecuredApi.InvalidQuotaTierLimits'],
+      ['a fractional burst', { tiers: [{ name: 'free', burstLimit: 1.5 }], defaultTier: 'free' }, /whole for burstLimit and quotaLimit/, 'SecuredApi.InvalidQuotaTierLimits'],
+      ['a token rate', { tiers: [{ name: 'free', rateLimit: Token.asNumber({ Ref: 'Rate' }) }], defaultTier: 'free' }, /literal non-negative/, 'SecuredApi.InvalidQuotaTierLimits'],
+      ['a quota without a period', { tiers: [{ name: 'free', quotaLimit: 10 }], defaultTier: 'free' }, /set both .* or neither/, 'SecuredApi.QuotaPeriodMismatch'],
+      ['a period without a quota', { tiers: [{ name: 'free', quotaPeriod: apigateway.Period.WEEK }], defaultTier: 'free' }, /set both/, 'SecuredApi.QuotaPeriodMismatch'],
+      ['an unknown default tier', { tiers: TIERS, defaultTier: 'silver' }, /defaultTier names the tier "silver", which is not one of the tiers \(free, gold\)/, 'SecuredApi.UnknownQuotaTier'],
+      ['a client of an unknown tier', { tiers: TIERS, clients: [{ clientId: 'a', tier: 'silver' }] }, /the client "a" names the tier "silver"/, 'SecuredApi.UnknownQuotaTier'],
+      ['a client declared twice', { tiers: TIERS, clients: [{ clientId: 'a', tier: 'free' }, { clientId: 'a', tier: 'gold' }] }, /the client "a" is declared twice/, 'SecuredApi.DuplicateQuotaClient'],
+      ['an empty client id', { tiers: TIERS, clients: [{ clientId: '', tier: 'free' }] }, /clientId "", which is not a non-empty literal string/, 'SecuredApi.InvalidQuotaClientId'],
+      ['a token client id', { tiers: TIERS, clients: [{ clientId: Token.asString({ Ref: 'Client' }), tier: 'free' }] }, /not a non-empty literal string/, 'SecuredApi.InvalidQuotaClientId'],
+      ['no clients and no default tier', { tiers: TIERS }, /declares no clients and no defaultTier, so every caller would be denied/, 'SecuredApi.QuotasAdmitNoClient'],
       ['more than 10,000 keys', { tiers: TIERS, clients: Array.from({ length: 10_000 }, (_, i) => ({ clientId: `c${i}`, tier: 'free' })), defaultTier: 'free' },
-        /needs 10001 API keys .* over API Gateway's hard limit of 10000/],
-    ])('should refuse %s, saying how to fix it', (_, quotas, message) => {
+        /needs 10001 API keys .* over API Gateway's hard limit of 10000/, 'SecuredApi.TooManyApiKeys'],
+    ])('should refuse %s, saying how to fix it', (_, quotas, message, code) => {
       // THEN
-      expect(() => quotaApi(quotas)).toThrow(message);
+      expect(() => quotaApi(quotas)).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
       expect(() => quotaApi(quotas)).toThrow(/^Orders\/Api: quotas/);
     });
   });

@@ -1,6 +1,6 @@
 // What the rules of a SecuredApi read besides its deployed REST API (api/guards): plain data that its
 // constructor builds from the construct tree, so that each rule is tested on hand-written subjects.
-import { TemplateFit } from '../../private/template-size';
+import { TemplateFit } from '../private/template-size';
 
 /** A SecuredApi as its own rules read it (`SECURED_API_RULES`). */
 export interface SecuredApiSubject {

@@ -1,5 +1,5 @@
 import { SecuredApiSubject } from './subjects';
-import { TEMPLATE_BODY_MAXIMUM_SIZE } from '../../private/template-size';
+import { TEMPLATE_BODY_MAXIMUM_SIZE } from '../private/template-size';
 import { messageRule } from '../../rules/rule';
 
 /** The size of a definition (compact JSON) from which its API makes its stack's template fit (`fitTemplate`): a tenth of the limit. */

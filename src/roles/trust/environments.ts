@@ -17,8 +17,8 @@ import { displayValue, hasPolicyVariable, hasTokenMark, patternView } from './ia
 import { StackTrustReader } from './stack-reader';
 import { globMatches, isIntrinsic, isPlainObject, ProviderKind, SAML_ACTION, toArray, TrustValue, WEB_IDENTITY_ACTION } from './statement';
 import { validationMessage } from '../../errors';
-import { resolvedProperties } from '../../private/resolved-properties';
 import { FederationRisk } from '../federation-risk';
+import { resolvedProperties } from '../private/resolved-properties';
 
 /** The tag whose value names a role's environment (`FederatedRole.ENVIRONMENT_TAG_KEY`). */
 export const ENVIRONMENT_TAG_KEY = 'environment';

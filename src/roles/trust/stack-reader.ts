@@ -3,7 +3,7 @@
 import { CfnMapping, CfnResource, Stack } from 'aws-cdk-lib';
 import { TOKEN_MARK } from './iam-string';
 import { describeJson, isPlainObject, ProviderInfo, ProviderKind, TrustReader, TrustValue } from './statement';
-import { resolvedProperties } from '../../private/resolved-properties';
+import { resolvedProperties } from '../private/resolved-properties';
 
 const CFN_JSON_RESOURCE_TYPE = 'Custom::AWSCDKCfnJson';
 /** Pseudo parameters whose values are account, region or stack names: never wildcards or variables. */

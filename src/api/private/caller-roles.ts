@@ -2,13 +2,14 @@
 import { Lazy, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { IOidcIdentityProvider } from '../identity/oidc-identity-provider';
-import { OidcIssuer } from '../identity/oidc-issuer';
-import { CallerRoleOptions } from '../roles/caller-role';
-import { FederatedRole } from '../roles/federated-role';
-import { FederatedTrust } from '../roles/federated-trust';
-import { Subject } from '../roles/subject';
-import { ENV_CLIENT_CLAIMS } from '../runtime/contract';
+import { validationError } from '../../errors';
+import { IOidcIdentityProvider } from '../../identity/oidc-identity-provider';
+import { OidcIssuer } from '../../identity/oidc-issuer';
+import { CallerRoleOptions } from '../../roles/caller-role';
+import { FederatedRole } from '../../roles/federated-role';
+import { FederatedTrust } from '../../roles/federated-trust';
+import { Subject } from '../../roles/subject';
+import { ENV_CLIENT_CLAIMS } from '../../runtime/contract';
 
 /** The environment variable of a handler's caller role, when it has exactly one. */
 export const CALLER_ROLE_ARN_ENV = 'SECURED_API_CALLER_ROLE_ARN';
@@ -27,9 +28,18 @@ const STS_THREAT = 'STS needs no AWS credentials: anyone holding a token that sa
  */
 export function checkCallerRoleIssuer(where: string, issuer: OidcIssuer): void {
   if (issuer.audienceClaim === 'aud') return;
-  throw new Error(`${where}: the API's issuer is ${issuer.name}, whose access tokens carry no 'aud' claim (the app client ID is in '${issuer.audienceClaim}'), and STS AssumeRoleWithWebIdentity matches a token's 'aud' against the IAM OIDC provider's client IDs, so it refuses every access token the API accepts. `
+  throw validationError('SecuredApi.CallerRoleIssuerWithoutAud', `${where}: the API's issuer is ${issuer.name}, whose access tokens carry no 'aud' claim (the app client ID is in '${issuer.audienceClaim}'), and STS AssumeRoleWithWebIdentity matches a token's 'aud' against the IAM OIDC provider's client IDs, so it refuses every access token the API accepts. `
     + 'Exchange the user\'s ID token instead (its \'aud\' is the app client ID): through a Cognito identity pool with this user pool as its identity provider (GetId, then GetCredentialsForIdentity with the ID token; its roles trust cognito-identity.amazonaws.com with the pool ID as \'aud\' and \'amr\' authenticated), or with a FederatedRole on an OidcIdentityProvider for the user pool, whose trust lists the app client IDs as \'aud\'. '
     + 'A client-credentials client gets no ID token from Cognito: give its handler\'s own execution role the permissions instead.');
+}
+
+/** Checks that a given IAM OIDC provider is the one of the API's issuer (`SecuredApiProps.identityProvider`). */
+export function checkIdentityProvider(where: string, issuer: OidcIssuer, identityProvider: IOidcIdentityProvider): void {
+  const theirs = identityProvider.issuer?.conditionKeyPrefix;
+  const known = theirs !== undefined && !Token.isUnresolved(theirs) && !Token.isUnresolved(issuer.conditionKeyPrefix);
+  if (theirs === undefined || (known && theirs !== issuer.conditionKeyPrefix)) {
+    throw validationError('SecuredApi.IdentityProviderOfOtherIssuer', `${where}: identityProvider '${identityProvider.node.path}' is for the issuer '${identityProvider.issuer?.issuerUrl}', not the API's issuer '${issuer.issuerUrl}'; pass the IAM OIDC provider of the API's issuer, e.g. OidcIdentityProvider.fromIssuer(this, 'Provider', issuer).`);
+  }
 }
 
 /** The checked subjects, or the reason for admitting every subject of the audiences. */
@@ -44,19 +54,19 @@ export function checkCallerTrust(where: string, issuer: OidcIssuer, options: Cal
   const fixes = 'pin the callers with subjects: [\'<sub>\'] (exact \'sub\' values, e.g. a client-credentials client\'s subject), '
     + `or, if every subject whose token carries ${audiences} may do all the role allows, set allowAnySubjectOfAudience: '<why every such caller may>'`;
   if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
-    throw new Error(`${where}: allowAnySubjectOfAudience is empty; it is the reason every subject of ${audiences} may assume the role, for reviewers: say why, or pass subjects instead.`);
+    throw validationError('SecuredApi.EmptyAnySubjectReason', `${where}: allowAnySubjectOfAudience is empty; it is the reason every subject of ${audiences} may assume the role, for reviewers: say why, or pass subjects instead.`);
   }
   if (subjects !== undefined && reason !== undefined) {
-    throw new Error(`${where}: sets both subjects and allowAnySubjectOfAudience, which contradict each other; keep subjects to admit only those callers, or drop them to admit every subject of ${audiences}.`);
+    throw validationError('SecuredApi.SubjectsWithAnySubject', `${where}: sets both subjects and allowAnySubjectOfAudience, which contradict each other; keep subjects to admit only those callers, or drop them to admit every subject of ${audiences}.`);
   }
   if (reason !== undefined) return { anySubjectReason: reason.trim() };
   if (subjects === undefined || subjects.length === 0) {
-    throw new Error(`${where}: names no subjects. ${STS_THREAT}; so a caller role admits named subjects, or every subject of the audiences as an accepted risk. Either ${fixes}.`);
+    throw validationError('SecuredApi.CallerRoleWithoutSubjects', `${where}: names no subjects. ${STS_THREAT}; so a caller role admits named subjects, or every subject of the audiences as an accepted risk. Either ${fixes}.`);
   }
   for (const subject of subjects) {
     if (Token.isUnresolved(subject)) continue;
     if (typeof subject !== 'string' || subject.trim() === '' || /[*?]/.test(subject) || subject.includes('${')) {
-      throw new Error(`${where}: subject ${JSON.stringify(subject)} is empty or has a wildcard or policy variable, but a caller role's subjects are compared exactly (StringEquals); name each subject literally, or, if every subject of ${audiences} is meant, drop subjects and set allowAnySubjectOfAudience: '<why every such caller may>'.`);
+      throw validationError('SecuredApi.InexactCallerSubject', `${where}: subject ${JSON.stringify(subject)} is empty or has a wildcard or policy variable, but a caller role's subjects are compared exactly (StringEquals); name each subject literally, or, if every subject of ${audiences} is meant, drop subjects and set allowAnySubjectOfAudience: '<why every such caller may>'.`);
     }
   }
   return { subjects: [...subjects] };
@@ -101,7 +111,7 @@ export function handCallerRole(
   where: string, handler: lambda.IFunction, role: FederatedRole, envName: string, clientClaims: readonly string[],
 ): void {
   if (!(handler instanceof lambda.Function) && !(handler instanceof lambda.SingletonFunction)) {
-    throw new Error(`${where} hands caller roles to its handler '${handler.node.path}', which is not a lambda.Function (an alias, a version or an imported function cannot take environment variables); pass the lambda.Function itself as the route's handler, or leave callerRoles out and set ${envName} to the role's ARN where that function is defined.`);
+    throw validationError('SecuredApi.CallerRoleHandlerNotFunction', `${where} hands caller roles to its handler '${handler.node.path}', which is not a lambda.Function (an alias, a version or an imported function cannot take environment variables); pass the lambda.Function itself as the route's handler, or leave callerRoles out and set ${envName} to the role's ARN where that function is defined.`);
   }
   let roles = HANDLER_ROLES.get(handler);
   if (!roles) {
@@ -116,7 +126,7 @@ export function handCallerRole(
   const claims = JSON.stringify(clientClaims);
   const handed = HANDLER_CLIENT_CLAIMS.get(handler);
   if (handed !== undefined && handed !== claims) {
-    throw new Error(`${where} hands its handler '${handler.node.path}' caller roles of an issuer whose tokens name their client in ${claims}, but the handler already has caller roles of an issuer that names it in ${handed}; serve the routes of the two issuers with different handlers.`);
+    throw validationError('SecuredApi.CallerRolesOfTwoIssuers', `${where} hands its handler '${handler.node.path}' caller roles of an issuer whose tokens name their client in ${claims}, but the handler already has caller roles of an issuer that names it in ${handed}; serve the routes of the two issuers with different handlers.`);
   }
   if (handed === undefined) {
     HANDLER_CLIENT_CLAIMS.set(handler, claims);
@@ -125,7 +135,7 @@ export function handCallerRole(
   const existing = roles.get(envName);
   if (existing === role) return;
   if (existing) {
-    throw new Error(`${where} hands its handler '${handler.node.path}' the caller role '${role.node.path}' as ${envName}, which already holds '${existing.node.path}'; give the roles ids that differ in upper snake case.`);
+    throw validationError('SecuredApi.CallerRoleEnvTaken', `${where} hands its handler '${handler.node.path}' the caller role '${role.node.path}' as ${envName}, which already holds '${existing.node.path}'; give the roles ids that differ in upper snake case.`);
   }
   roles.set(envName, role);
   handler.addEnvironment(envName, role.roleArn);
