@@ -6,7 +6,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { ApiDocuments } from './api/api-documents';
 import { IDefinitionWriter, IStageMetrics, StageMetric } from './api/api-kind';
-import { deployedApiErrors, noRoutesErrors, templateFitErrors, warnOfResourceQuota } from './api/api-validations';
+import { deployedApiErrors } from './api/api-validations';
 import { checkCors } from './api/cors-options';
 import { applyDeploymentCheck, CreatedDeploymentCheck, DeploymentCheck } from './api/deployment-check';
 import { createCustomDomain } from './api/domain';
@@ -16,9 +16,11 @@ import {
 } from './api/private/caller-roles';
 import { checkQuotaClients, createQuotas } from './api/quotas';
 import { createImportedRestApi } from './api/rest-api';
+import { fitTemplate } from './api/private/template-size';
 import { RestDefinitionWriter } from './api/rest-definition';
 import { completeRestStage, RestStageMetrics, restStageOptions } from './api/rest-stage';
 import { RouteSet } from './api/route-set';
+import { addRuleWarnings, ruleMessages, SECURED_API_RULES, SecuredApiSubject } from './api/rules';
 import { checkThrottle } from './api/throttle';
 import { createStageWebAcl } from './api/web-acl';
 import { IDecisionMetrics } from './authorizer/metrics';
@@ -242,10 +244,9 @@ export class SecuredApi extends Construct implements IMonitoredApi {
 
     Aspects.of(this).add({
       visit: (node: IConstruct) => {
-        if (node === this) warnOfResourceQuota(this, this.routeSet.routes);
+        if (node === this) addRuleWarnings(this, SECURED_API_RULES, this.ruleSubject());
       },
     });
-    this.node.addValidation({ validate: () => noRoutesErrors(this, this.routeSet.routes) });
     this.node.addValidation({
       validate: () => deployedApiErrors(this, {
         restApi: this.restApi,
@@ -254,8 +255,7 @@ export class SecuredApi extends Construct implements IMonitoredApi {
         deploymentCheck: this.createdDeploymentCheck,
       }),
     });
-    this.node.addValidation({ validate: () => templateFitErrors(this, this.resolvedDefinition()) });
-    this.node.addValidation({ validate: () => this.handlerLogs.validate() });
+    this.node.addValidation({ validate: () => ruleMessages(SECURED_API_RULES, this.ruleSubject()) });
     this.documents.writeOnSynthesis();
     this.invokePermissions = new InvokePermissions(this, this.restApi);
 
@@ -474,5 +474,17 @@ export class SecuredApi extends Construct implements IMonitoredApi {
   private resolvedDefinition(): ReturnType<Stack['resolve']> {
     this.resolvedDefinitionMemo ??= { body: Stack.of(this).resolve(this.definition()) };
     return this.resolvedDefinitionMemo.body;
+  }
+
+  /** This API as its rules (`SECURED_API_RULES`) read it. */
+  private ruleSubject(): SecuredApiSubject {
+    return {
+      path: this.node.path,
+      routeResources: this.routeSet.routes.map((r) => r.resource),
+      definitionChars: () => JSON.stringify(this.resolvedDefinition()).length,
+      templateFit: () => fitTemplate(Stack.of(this)),
+      retentionDays: this.handlerLogs.retentionDays,
+      handlerLogs: () => this.handlerLogs.retentions(),
+    };
   }
 }

@@ -1,8 +1,8 @@
 import { Arn, ArnFormat, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { ENDPOINT_CONFIGURATION_EXTENSION } from './definition';
 import { SecuredApiDomainOptions } from './domain-options';
+import { DOMAIN_RULES, ruleMessages } from './rules';
 import { validationError } from '../errors';
 import { resolvedProperties } from '../roles/private/resolved-properties';
 
@@ -63,27 +63,9 @@ export function createCustomDomain(
   }
 
   if (disableDefaultEndpoint) {
-    scope.node.addValidation({ validate: () => defaultEndpointStillOn(where, api) });
+    const cfn = api.node.defaultChild as CfnResource;
+    const subject = () => ({ path: where, restApiPath: cfn.node.path, properties: resolvedProperties(cfn) });
+    scope.node.addValidation({ validate: () => ruleMessages(DOMAIN_RULES, subject()) });
   }
   return { domain, url: `https://${domainName}/${basePath === undefined ? '' : `${basePath}/`}` };
-}
-
-/**
- * Errors when the REST API as it will be deployed (overrides included) leaves the default endpoint
- * on in either place: `DisableExecuteApiEndpoint`, or its definition's server objects. AWS does not
- * say which of the two wins when a definition is imported, so both must say disabled.
- */
-function defaultEndpointStillOn(where: string, api: apigateway.SpecRestApi): string[] {
-  const cfn = api.node.defaultChild as CfnResource;
-  const props = resolvedProperties(cfn) ?? {};
-  const errors: string[] = [];
-  if (props.DisableExecuteApiEndpoint !== true) {
-    errors.push(`${where}: domain.disableDefaultEndpoint is true, but the REST API ${cfn.node.path} has DisableExecuteApiEndpoint ${JSON.stringify(props.DisableExecuteApiEndpoint ?? null)} (an override or escape hatch changed it): the default execute-api endpoint would stay open beside the domain; remove that override.`);
-  }
-  const servers = (props.Body as { servers?: Array<Record<string, any>> } | undefined)?.servers;
-  const disabled = (server: Record<string, any>) => server?.[ENDPOINT_CONFIGURATION_EXTENSION]?.disableExecuteApiEndpoint === true;
-  if (!Array.isArray(servers) || servers.length === 0 || !servers.every(disabled)) {
-    errors.push(`${where}: domain.disableDefaultEndpoint is true, but the REST API's definition (${cfn.node.path}) has a server without ${ENDPOINT_CONFIGURATION_EXTENSION}.disableExecuteApiEndpoint: true (an override or escape hatch changed it): the import could turn the default endpoint back on; remove that override.`);
-  }
-  return errors;
 }

@@ -90,7 +90,9 @@ export class RouteSet {
     const checked = checkRoute(where, route);
     const what = `${where}: route ${checked.method} ${checked.resource}`;
     if (!route.handler === !route.backend) {
-      throw validationError(route.handler ? 'SecuredApi.HandlerAndBackend' : 'SecuredApi.NoHandlerOrBackend', `${what} has ${route.handler ? 'both a handler and a backend' : 'neither a handler nor a backend'}; pass exactly one: the Lambda function that serves it (handler), or RouteBackend.http(...) / RouteBackend.vpcLink(...) (backend).`, this.options.scope);
+      const fix = 'pass exactly one: the Lambda function that serves it (handler), or RouteBackend.http(...) / RouteBackend.vpcLink(...) (backend).';
+      if (route.handler) throw validationError('SecuredApi.HandlerAndBackend', `${what} has both a handler and a backend; ${fix}`, this.options.scope);
+      throw validationError('SecuredApi.NoHandlerOrBackend', `${what} has neither a handler nor a backend; ${fix}`, this.options.scope);
     }
     if (route.backend && (route.callerRoles ?? []).length > 0) {
       throw validationError('SecuredApi.CallerRolesOnBackend', `${what} has callerRoles but is served by a backend that is not a Lambda function; caller roles are handed to a Lambda handler's environment: serve the route with a handler, or remove its callerRoles.`, this.options.scope);

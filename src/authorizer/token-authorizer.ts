@@ -18,8 +18,9 @@ import {
 import { DeclaredAuthorizer } from './declared-authorizer';
 import { DecisionMetricOptions, DecisionReason, IDecisionMetrics } from './metrics';
 import { RouteAuthorization } from './route';
-import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable, policyGlobOf } from './route-table';
-import { validationError, validationMessage } from '../errors';
+import { CheckedRoute, checkRoute, checkRouteSet, CompiledRouteTable, compileRouteTable } from './route-table';
+import { ruleMessages, TOKEN_AUTHORIZER_RULES, TokenAuthorizerSubject } from './rules';
+import { validationError } from '../errors';
 import { OidcIssuer } from '../identity/oidc-issuer';
 import { StagedCode, stageFunctionAsset } from './private/staged-asset';
 
@@ -27,12 +28,6 @@ import { StagedCode, stageFunctionAsset } from './private/staged-asset';
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');
 
 
-/**
- * API Gateway accepts a Resource of at most 512 characters in an authorizer's policy statement;
- * a longer one fails every request that reaches the authorizer.
- * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
- */
-const MAX_POLICY_RESOURCE_LENGTH = 512;
 
 /**
  * The longest each part of `arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/` can
@@ -334,7 +329,7 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
         }
       },
     });
-    this.node.addValidation({ validate: () => [...this.unregisteredMethods(), ...this.overlongPolicyResources()] });
+    this.node.addValidation({ validate: () => ruleMessages(TOKEN_AUTHORIZER_RULES, this.ruleSubject()) });
 
     for (const route of props.routes ?? []) {
       this.addRoute(route);
@@ -608,42 +603,34 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
    * the stage names are those of the APIs whose methods use this authorizer, or whose definition
    * declares it.
    */
-  private overlongPolicyResources(): string[] {
+  /** This authorizer as its rules (TOKEN_AUTHORIZER_RULES) read it. */
+  private ruleSubject(): TokenAuthorizerSubject {
+    return {
+      path: this.node.path,
+      routes: this.routes,
+      methods: this.methodsUsingThis().map((m) => ({ httpMethod: m.httpMethod, resourcePath: m.resource.path, path: m.node.path })),
+      policyResourcePrefixLength: this.policyResourcePrefixLength(),
+    };
+  }
+
+  private policyResourcePrefixLength(): number | undefined {
     const apis = new Set<apigateway.IRestApi>(this.methodsUsingThis().map((m) => m.api));
     if (apis.size === 0 && this.definitions.length === 0) {
-      return [];
+      return undefined;
     }
     const known = (value: string | undefined, worst: number) => (value === undefined || Token.isUnresolved(value) ? worst : value.length);
     const stack = Stack.of(this);
     const stages = this.node.root.node.findAll().filter((c): c is apigateway.Stage => c instanceof apigateway.Stage && apis.has(c.restApi));
-    // Stage.stageName is the stage's Ref; the name itself is the CfnStage's property.
     const stageNames = [
       ...stages.map((st) => (st.node.defaultChild as apigateway.CfnStage).stageName),
       ...this.definitions.map((d) => d.stageName()),
     ];
     const stageLength = Math.max(0, ...stageNames.map((name) => known(name, WORST_CASE_ARN_PARTS.stage)));
     const w = WORST_CASE_ARN_PARTS;
-    // The literal characters of arn:P:execute-api:R:A:ID/S/ and then each part's length.
-    const fixed = 'arn::execute-api::://'.length + known(stack.partition, w.partition) + known(stack.region, w.region) +
+    return 'arn::execute-api::://'.length + known(stack.partition, w.partition) + known(stack.region, w.region) +
       known(stack.account, w.account) + w.apiId + stageLength;
-    return this.tableRoutes().flatMap((r) => {
-      const length = fixed + policyGlobOf(r.method, r.resource).length;
-      return length <= MAX_POLICY_RESOURCE_LENGTH ? [] : [
-        validationMessage('TokenAuthorizer.PolicyResourceTooLong', `route ${r.method} ${r.resource} has a policy resource of up to ${length} characters (arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/${policyGlobOf(r.method, r.resource)}), and API Gateway refuses an authorizer policy whose Resource is longer than ${MAX_POLICY_RESOURCE_LENGTH}, which would fail every request to it; shorten the route's path or the stage name by ${length - MAX_POLICY_RESOURCE_LENGTH} characters.`),
-      ];
-    });
   }
 
-  private unregisteredMethods(): string[] {
-    const registered = new Set(this.tableRoutes().map((r) => `${r.method} ${r.resource}`));
-    const errors: string[] = [];
-    for (const c of this.methodsUsingThis()) {
-      if (!registered.has(`${c.httpMethod} ${c.resource.path}`)) {
-        errors.push(validationMessage('TokenAuthorizer.UnregisteredMethod', `method ${c.httpMethod} ${c.resource.path} (${c.node.path}) uses this authorizer but is not in its route table, so the authorizer would deny it and a cached policy could not account for it; call addRoute({ method: '${c.httpMethod}', path: '${c.resource.path}', ... }) on ${this.node.path}.`));
-      }
-    }
-    return errors;
-  }
 }
 
 interface Settings {

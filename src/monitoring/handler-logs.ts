@@ -4,7 +4,6 @@ import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { validationMessage } from '../errors';
 import { resolvedProperties } from '../roles/private/resolved-properties';
 
 /** The id of the log group made for a handler that has none of its own (a child of the function). */
@@ -74,23 +73,18 @@ export class HandlerAuditLogs {
    * that keeps events fewer days, or one whose retention cannot be read from the app (synth fails
    * rather than assume).
    */
-  public validate(): string[] {
-    const required = days(this.retention);
-    const errors: string[] = [];
-    for (const audited of this.handlers.values()) {
-      const kept = keptDays(audited);
-      const path = audited.handler.node.path;
-      const fix = `set that log group's retention to at least ${describeDays(required)} (logs.RetentionDays), or leave the function's logGroup unset and the API gives it one with the audit retention`;
-      if (kept === undefined) {
-        errors.push(validationMessage('SecuredApi.HandlerLogRetentionUnknown', `${this.where}: the caller-role handler '${path}' writes its exchange audit lines to the log group ${JSON.stringify(Stack.of(audited.fn).resolve(audited.logGroupName))}, `
-          + `whose retention cannot be read from the app (not a log group defined in it), so it cannot be shown to keep them ${describeDays(required)} (the API's logRetention); `
-          + `define the log group in the app (logs.LogGroup) and ${fix}.`));
-      } else if (kept < required) {
-        errors.push(validationMessage('SecuredApi.HandlerLogRetentionTooShort', `${this.where}: the caller-role handler '${path}' writes its exchange audit lines to a log group that keeps them ${describeDays(kept)}, fewer than the API's audit retention of ${describeDays(required)} (logRetention), so they would expire before the authorizer's decisions; ${fix}.`));
-      }
-    }
-    return errors;
+  public get retentionDays(): number {
+    return days(this.retention);
   }
+
+  public retentions(): Array<{ handlerPath: string; logGroupName: unknown; keptDays?: number }> {
+    return [...this.handlers.values()].map((audited) => ({
+      handlerPath: audited.handler.node.path,
+      logGroupName: Stack.of(audited.fn).resolve(audited.logGroupName),
+      keptDays: keptDays(audited),
+    }));
+  }
+
 }
 
 /** The function's CfnFunction: its own, or a SingletonFunction's (kept in a private field by aws-cdk-lib). */
@@ -131,8 +125,4 @@ function keptDays(audited: AuditedHandler): number | undefined {
 
 function days(retention: logs.RetentionDays): number {
   return retention === logs.RetentionDays.INFINITE ? FOREVER : retention;
-}
-
-function describeDays(n: number): string {
-  return n === FOREVER ? 'forever' : `${n} days`;
 }

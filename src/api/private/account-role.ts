@@ -2,6 +2,7 @@ import { Aspects, CfnResource, IAspect, RemovalPolicy, Stack, Stage, Token, Vali
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { ACCOUNT_RULES, CloudWatchAccountSubject, ruleMessages, StackPlace } from '../rules';
 
 /**
  * API Gateway's account-level CloudWatch role (`AWS::ApiGateway::Account`): one for all the
@@ -72,7 +73,7 @@ export function sharedCloudWatchAccount(home: Construct, apiResource: CfnResourc
   OURS.add(account);
   accounts.set(placeKey(stack), account);
 
-  home.node.addValidation({ validate: () => otherAccountsOfTheRegion(account) });
+  home.node.addValidation({ validate: () => ruleMessages(ACCOUNT_RULES, accountSubject(account)) });
   return account;
 }
 
@@ -116,47 +117,21 @@ class StagesAfterAccount implements IAspect {
  * be anywhere, so possibly the same. Another Account made here reports the clash itself when it
  * comes later in the app, so each clash is reported once.
  */
-function otherAccountsOfTheRegion(account: apigateway.CfnAccount): string[] {
-  const stack = Stack.of(account);
-  const all = stack.node.root.node.findAll().filter((c): c is CfnResource =>
+function accountSubject(account: apigateway.CfnAccount): CloudWatchAccountSubject {
+  const all = account.node.root.node.findAll().filter((c): c is CfnResource =>
     CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::ApiGateway::Account');
   const mine = all.indexOf(account);
-  const errors: string[] = [];
-  all.forEach((other, i) => {
-    const otherStack = Stack.of(other);
-    if (other === account || (OURS.has(other) && i > mine) || !maySharePlace(stack, otherStack)) {
-      return;
-    }
-    const where = otherStack === stack ? 'the same stack' : `stack ${otherStack.node.path} (${place(otherStack)})`;
-    errors.push(`${account.node.path} sets API Gateway's account-level CloudWatch role (AWS::ApiGateway::Account, one per account and region) `
-      + `in stack ${stack.node.path} (${place(stack)}), and so does ${other.node.path} in ${where}: the last one deployed wins, and deleting its stack `
-      + `leaves the region's access logs without a role. ${fixFor(stack, otherStack, OURS.has(other))}`);
+  const placeOf = (stack: Stack): StackPlace => ({
+    path: stack.node.path,
+    id: stack.node.id,
+    assembly: assemblyOf(stack).node.path,
+    ...(Token.isUnresolved(stack.account) ? {} : { account: stack.account }),
+    ...(Token.isUnresolved(stack.region) ? {} : { region: stack.region }),
   });
-  return errors;
-}
-
-/** How to keep one Account, for the reason two could not be shared. */
-function fixFor(stack: Stack, other: Stack, otherIsOurs: boolean): string {
-  if (!otherIsOurs) {
-    return 'The other is not a SecuredApi\'s: remove it (a RestApi\'s: cloudWatchRole: false), or set cloudWatchRole: false on the SecuredApis '
-      + `of stack ${stack.node.path} and deploy the other first.`;
-  }
-  if (assemblyOf(stack) !== assemblyOf(other)) {
-    return 'The SecuredApis of one account and region share one only inside one CDK Stage (a cloud assembly; stacks of two Stages cannot be ordered): '
-      + `set cloudWatchRole: false on the SecuredApis of stack ${stack.node.path}, and deploy Stage ${assemblyOf(other).node.path} first.`;
-  }
-  return 'The SecuredApis of one account and region share one when their stacks state the same env: give both stacks an explicit env '
-    + `(account and region), or set cloudWatchRole: false on the SecuredApis of stack ${stack.node.path} and make it depend on the other `
-    + `(${stack.node.id}.node.addDependency(${other.node.id})). Stacks without an explicit env count as possibly the same account and region.`;
-}
-
-/** Whether two stacks may deploy to the same account and region: unless their accounts or their regions are known to differ. */
-function maySharePlace(a: Stack, b: Stack): boolean {
-  const differ = (x: string, y: string) => !Token.isUnresolved(x) && !Token.isUnresolved(y) && x !== y;
-  return !differ(a.account, b.account) && !differ(a.region, b.region);
-}
-
-function place(stack: Stack): string {
-  const known = (v: string, what: string) => (Token.isUnresolved(v) ? `any ${what}` : v);
-  return `${known(stack.account, 'account')}/${known(stack.region, 'region')}`;
+  return {
+    path: account.node.path,
+    stack: placeOf(Stack.of(account)),
+    others: all.flatMap((other, i) => (other === account ? []
+      : [{ path: other.node.path, stack: placeOf(Stack.of(other)), ours: OURS.has(other), later: i > mine }])),
+  };
 }
