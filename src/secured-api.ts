@@ -14,9 +14,9 @@ import { InvokePermissions } from './api/invoke-permissions';
 import {
   CALLER_ROLE_ARN_ENV, callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, checkIdentityProvider, createCallerRole, handCallerRole,
 } from './api/private/caller-roles';
+import { fitTemplate } from './api/private/template-size';
 import { checkQuotaClients, createQuotas } from './api/quotas';
 import { createImportedRestApi } from './api/rest-api';
-import { fitTemplate } from './api/private/template-size';
 import { RestDefinitionWriter } from './api/rest-definition';
 import { completeRestStage, RestStageMetrics, restStageOptions } from './api/rest-stage';
 import { RouteSet } from './api/route-set';

@@ -47,7 +47,12 @@ function circles(graph: Map<string, string[]>): string[][] {
     index.set(node, next); low.set(node, next); next++;
     stack.push(node); onStack.add(node);
     for (const to of graph.get(node) ?? []) {
-      if (!index.has(to)) { visit(to); low.set(node, Math.min(low.get(node)!, low.get(to)!)); } else if (onStack.has(to)) {low.set(node, Math.min(low.get(node)!, index.get(to)!));}
+      if (!index.has(to)) {
+        visit(to);
+        low.set(node, Math.min(low.get(node)!, low.get(to)!));
+      } else if (onStack.has(to)) {
+        low.set(node, Math.min(low.get(node)!, index.get(to)!));
+      }
     }
     if (low.get(node) === index.get(node)) {
       const component: string[] = [];

@@ -28,7 +28,6 @@ import { StagedCode, stageFunctionAsset } from './private/staged-asset';
 const BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'authorizer', 'token-authorizer.lambda');
 
 
-
 /**
  * The longest each part of `arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/` can
  * be when it is not known at synth: `aws-us-gov` is the longest partition, region names are at most

@@ -4,8 +4,8 @@
 import { CfnElement, CfnOutput, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
-import { Rule } from '../../rules/rule';
 import { resolvedResource } from '../../roles/private/resolved-properties';
+import { Rule } from '../../rules/rule';
 import { CreatedDeploymentCheck, WrittenDeploymentCheck } from '../deployment-check';
 
 /** A plain JSON object (not an array, not null). */

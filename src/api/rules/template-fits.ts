@@ -1,6 +1,6 @@
 import { SecuredApiSubject } from './subjects';
-import { TEMPLATE_BODY_MAXIMUM_SIZE } from '../private/template-size';
 import { messageRule } from '../../rules/rule';
+import { TEMPLATE_BODY_MAXIMUM_SIZE } from '../private/template-size';
 
 /** The size of a definition (compact JSON) from which its API makes its stack's template fit (`fitTemplate`): a tenth of the limit. */
 export const FIT_TEMPLATE_FROM_DEFINITION_CHARS = TEMPLATE_BODY_MAXIMUM_SIZE / 10;
