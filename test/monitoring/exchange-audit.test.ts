@@ -80,7 +80,7 @@ describe('the exchange audit of caller-role handlers', () => {
     const { app } = ordersStackWithGroup(logs.RetentionDays.ONE_MONTH);
 
     // THEN
-    expect(() => app.synth()).toThrow(/the caller-role handler 'Orders\/Get' writes its exchange audit lines to a log group that keeps them 30 days, fewer than the API's audit retention of 365 days \(logRetention\).*set that log group's retention to at least 365 days.*\[SecuredApi\.HandlerLogRetentionTooShort\]/);
+    expect(() => app.synth()).toThrow(/the caller-role handler 'Orders\/Get' writes its exchange audit lines to a log group that keeps them 30 days, fewer than the API's audit retention of 365 days \(logRetention\).*set that log group's retention to at least 365 days.*\[SecuredApi\.HandlerLogRetentionShort\]/);
   });
 
   test('should fail synth when a handler writes to a log group whose retention the app does not show', () => {
