@@ -111,6 +111,8 @@ const LAMBDA_BUNDLE: javascript.AddBundleOptions = {
   externals: ['@aws-sdk/*'],
 };
 const authorizerBundle = project.bundler.addBundle('src/authorizer/token-authorizer.lambda.ts', LAMBDA_BUNDLE);
+// The same decision core answering an HTTP API (payload 2.0, simple responses): its own asset, so the REST one does not grow.
+project.bundler.addBundle('src/authorizer/http-authorizer.lambda.ts', LAMBDA_BUNDLE);
 // The deploy-time check of a SecuredApi (a custom resource handler).
 const deploymentCheckBundle = project.bundler.addBundle('src/api/deployment-check.lambda.ts', LAMBDA_BUNDLE);
 
