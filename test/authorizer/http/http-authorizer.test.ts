@@ -178,7 +178,9 @@ describe('createHttpAuthorizer', () => {
   test('should never allow when the keys cannot be resolved', async () => {
     const { audit, records } = capturedAudit();
     const authorize = createHttpAuthorizer({
-      config: config(), audit, now: clockAt(FIXED_NOW),
+      config: config(),
+      audit,
+      now: clockAt(FIXED_NOW),
       resolveKey: async () => { throw new Error('boom'); },
     });
     await expect(authorize(httpEvent(`Bearer ${await sign(rsa, claims())}`, 'GET /orders'))).resolves.toEqual({ isAuthorized: false });

@@ -23,7 +23,7 @@ const RULES = [ClaimRule.equalTo('tenant', 'acme'), ClaimRule.oneOf('tenant', ['
 const CLAIM_VARIANTS: Array<Record<string, unknown>> = [undefined, 'acme', 'beta'].flatMap((tenant) =>
   [undefined, ['admin']].map((groups) => ({ ...(tenant ? { tenant } : {}), ...(groups ? { groups } : {}) })),
 );
-const SCOPE_SUBSETS: string[][] = [0, 1, 2, 3, 4, 5, 6, 7].map((bits) => SCOPES.filter((_, i) => bits & (1 << i)));
+const SCOPE_SUBSETS: string[][] = SCOPES.reduce<string[][]>((subsets, scope) => [...subsets, ...subsets.map((s) => [...s, scope])], [[]]);
 
 let key: TestKey;
 /** Every scope subset x claim variant, signed once. */
