@@ -14,11 +14,12 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 
 const ROOT = path.join(__dirname, '..');
-/** What is bundled, as `[name, task, entry point]`: the two entries (their CommonJS step) and the two Lambda handlers. */
+/** What is bundled, as `[name, task, entry point]`: the two entries (their CommonJS step) and the Lambda handlers. */
 const BUNDLES: Array<[string, string, string]> = [
   ['cdk-secured-api/testing', 'bundle:entries', 'src/testing/index.ts'],
   ['cdk-secured-api/runtime', 'bundle:entries', 'src/runtime/index.ts'],
   ['the authorizer Lambda', 'bundle:authorizer/token-authorizer.lambda', 'src/authorizer/token-authorizer.lambda.ts'],
+  ['the HTTP API authorizer Lambda', 'bundle:authorizer/http-authorizer.lambda', 'src/authorizer/http-authorizer.lambda.ts'],
   ['the deployment check Lambda', 'bundle:api/deployment-check.lambda', 'src/api/deployment-check.lambda.ts'],
 ];
 

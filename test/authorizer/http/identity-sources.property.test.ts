@@ -44,7 +44,7 @@ const segment = fc.oneof(
 const genRoute: fc.Arbitrary<RouteAuthorization> = fc.record({
   method: fc.constantFrom(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.ANY),
   segments: fc.array(segment, { maxLength: 3 }),
-  scopes: fc.oneof({ weight: 1, arbitrary: fc.constant(['s1']) }, { weight: 2, arbitrary: fc.subarray(SCOPES, { maxLength: 2 }) }),
+  scopes: fc.oneof({ weight: 1, arbitrary: fc.constant<string[]>(['s1']) }, { weight: 2, arbitrary: fc.subarray(SCOPES, { maxLength: 2 }) }),
   rules: fc.oneof(
     { weight: 3, arbitrary: fc.constant([] as ClaimRule[]) },
     { weight: 1, arbitrary: fc.subarray(RULES, { minLength: 1, maxLength: 2 }) },
