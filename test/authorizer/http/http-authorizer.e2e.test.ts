@@ -73,6 +73,8 @@ function synthesize(): void {
 
 async function start(assetDir: string, overrides: Record<string, string> = {}): Promise<Entry> {
   const child = fork(join(__dirname, '..', '..', 'e2e', 'harness.js'), [assetDir], {
+    // HTTP_AUTHORIZER_E2E_NODE: another Node binary to run the entries with, e.g. Lambda's Node 22 (shared/TOOLCHAIN.md).
+    execPath: process.env.HTTP_AUTHORIZER_E2E_NODE || process.execPath,
     env: { PATH: process.env.PATH, ...env, ...overrides },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
