@@ -6,9 +6,11 @@ import type { RequestAuthorizerEvent } from './authorizer';
  *
  * Payload 2.0 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
  * "Payload format version"): `version: '2.0'`, `type: 'REQUEST'`, `routeKey` (`GET /orders/{id}`,
- * `ANY /files/{proxy+}` or `$default`), `headers` with lower-cased names (several values of one header
- * joined by commas, https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html),
- * `requestContext.http.method`, `rawPath`, `routeArn`.
+ * `ANY /files/{proxy+}` or `$default`), `headers` with lower-cased names, `requestContext.http.method`,
+ * `rawPath`, `routeArn`. Payload 2.0 has no multi-value headers: the integration guide says duplicate
+ * headers are combined with commas (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html);
+ * the authorizer guide does not say, and under either reading two Authorization headers are refused or
+ * harmless (a comma-joined value is not a compact JWS; otherwise one value is all that arrives).
  */
 
 /** The fields of a payload-2.0 authorizer event that this adapter reads. */
