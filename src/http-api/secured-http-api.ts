@@ -239,6 +239,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
         ...dashboardOptions,
         api: this,
         alarms: [...(this.alarms?.alarms ?? []), ...(dashboardOptions?.alarms ?? [])],
+        extraWidgets: [this.nativeRoutesNote(), ...(dashboardOptions?.extraWidgets ?? [])],
       });
     }
     if (auditQueries ?? true) {
@@ -411,6 +412,24 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   private lambdaReason(record: RouteRecord): string | undefined {
     return this.apiReason ?? routeNeedsLambda(this.issuer, record) ??
       (record.scopes.length > SCOPES_PER_ROUTE ? `the route has more than ${SCOPES_PER_ROUTE} scopes (the JWT authorizer's limit per route)` : undefined);
+  }
+
+  /** What the dashboard cannot show of the routes the native JWT authorizer guards (read at synthesis, once every route is added). */
+  private nativeRoutesNote(): cloudwatch.TextWidget {
+    return new cloudwatch.TextWidget({
+      width: 24,
+      height: 3,
+      markdown: Lazy.string({
+        produce: () => {
+          const native = this.authorizations.filter((a) => a.authorizer === HttpRouteAuthorizer.JWT).map((a) => `\`${a.method} ${a.path}\``);
+          return native.length === 0
+            ? '**Every guarded route uses the Lambda authorizer**: its decisions, by reason, are above.'
+            : `**Routes guarded by API Gateway's native JWT authorizer** (${native.length}): ${native.join(', ')}. They invoke no Lambda, so their denials `
+              + 'show only in 4xx and in the access log (status, authorizerError), not in the decisions by reason nor the audit trail. '
+              + 'Set forceLambdaAuthorizer to have them here (docs/http-api.md, "Monitoring").';
+        },
+      }),
+    });
   }
 
   /** The one native JWT authorizer: the issuer and its audiences. */

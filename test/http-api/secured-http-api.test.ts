@@ -251,3 +251,13 @@ describe('SecuredHttpApi: the route guard', () => {
     expect(() => app.synth()).not.toThrow();
   });
 });
+
+describe('SecuredHttpApi: the dashboard', () => {
+  test('should say which routes the native JWT authorizer guards, and what the dashboard cannot show of them', () => {
+    const { stack } = stackOf();
+    ordersApi(stack);
+    const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain('native JWT authorizer** (2): `GET /orders`, `POST /orders`');
+    expect(body).toContain('not in the decisions by reason nor the audit trail');
+  });
+});
