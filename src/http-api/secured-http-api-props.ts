@@ -80,6 +80,15 @@ export interface SecuredHttpApiProps extends TokenAuthorizerOptions {
   readonly domain?: SecuredApiDomainOptions;
 
   /**
+   * The most routes the API may have: API Gateway's routes-per-API quota, which AWS raises per API
+   * on request (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+   * Raise it only once the API's quota is raised: synth fails above it.
+   *
+   * @default 300
+   */
+  readonly maxRoutes?: number;
+
+  /**
    * Whether every route uses the Lambda authorizer, even those the native JWT authorizer could
    * guard (to have every decision in the audit log, by reason, and the same context on every route).
    *

@@ -37,7 +37,8 @@ import { SecuredApiRoute } from '../secured-api-props';
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
  */
 const ROUTES_PER_API = 300;
-/** Audiences per JWT authorizer and scopes per route (neither can be raised): same page. */
+/** Integrations per API, audiences per JWT authorizer and scopes per route (none can be raised): same page. */
+const INTEGRATIONS_PER_API = 300;
 const AUDIENCES_PER_JWT_AUTHORIZER = 50;
 const SCOPES_PER_ROUTE = 10;
 
@@ -131,7 +132,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   constructor(scope: Construct, id: string, props: SecuredHttpApiProps) {
     super(scope, id);
     const {
-      issuer, routes, apiName, description, stageName, throttle, cors, domain, forceLambdaAuthorizer,
+      issuer, routes, apiName, description, stageName, throttle, cors, domain, forceLambdaAuthorizer, maxRoutes,
       dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions, identityProvider,
       quotas, webAcl, deploymentCheck, ...authorizerOptions
     } = props;
@@ -217,11 +218,21 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       .map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes, claimRules })));
     this.handlerLogs = new HandlerAuditLogs(where, logRetention);
 
+    const routeLimit = maxRoutes ?? ROUTES_PER_API;
+    if (!Number.isInteger(routeLimit) || routeLimit < 1) {
+      throw validationError('SecuredHttpApi.InvalidMaxRoutes', `${where}: maxRoutes is ${routeLimit}, which is not a whole number of at least 1; pass the API's routes-per-API quota.`, this);
+    }
     this.node.addValidation({
       validate: () => {
+        const quotas = 'https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html';
         const count = this.routeSet.routes.length;
-        const errors = count > ROUTES_PER_API ? [validationMessage('SecuredHttpApi.TooManyRoutes',
-          `${where}: the API has ${count} routes, more than the ${ROUTES_PER_API} routes per HTTP API API Gateway allows by default (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html); split the API, or use ANY and {proxy+} routes.`)] : [];
+        const errors = count > routeLimit ? [validationMessage('SecuredHttpApi.TooManyRoutes',
+          `${where}: the API has ${count} routes, more than its ${routeLimit} routes per HTTP API (maxRoutes; API Gateway's default quota is ${ROUTES_PER_API}, ${quotas}); `
+          + 'split the API, use ANY and {proxy+} routes, or have the quota raised and set maxRoutes to it.')] : [];
+        if (this.integrations.size > INTEGRATIONS_PER_API) {
+          errors.push(validationMessage('SecuredHttpApi.TooManyIntegrations', `${where}: the API's routes are served by ${this.integrations.size} handlers, one integration each, `
+            + `more than the ${INTEGRATIONS_PER_API} integrations per HTTP API API Gateway allows (a quota that cannot be raised, ${quotas}); serve more routes per handler, or split the API.`));
+        }
         return [...errors, ...routeGuardErrors(where, this.expected, templateRoutes(this, this.httpApi.apiId))
           .map((m) => validationMessage('SecuredHttpApi.RouteOpened', m))];
       },

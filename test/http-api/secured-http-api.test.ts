@@ -229,6 +229,31 @@ describe('SecuredHttpApi: what HTTP APIs cannot do', () => {
   });
 });
 
+describe('SecuredHttpApi: quotas', () => {
+  function routes(stack: Stack, count: number, handlers: number): SecuredApiRoute[] {
+    const fns = Array.from({ length: handlers }, (_, i) => handler(stack, `H${i}`));
+    return Array.from({ length: count }, (_, i) => ({ method: HttpMethod.GET, path: `/r${i}`, handler: fns[i % handlers] }));
+  }
+  const quiet = { issuer: ISSUER, dashboard: false, alarms: false, auditQueries: false };
+
+  test('should allow more routes once maxRoutes is raised', () => {
+    const { app, stack } = stackOf();
+    new SecuredHttpApi(stack, 'Api', { ...quiet, maxRoutes: 400, routes: routes(stack, 301, 1) });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('should fail synth past 300 integrations (one per handler)', () => {
+    const { app, stack } = stackOf();
+    new SecuredHttpApi(stack, 'Api', { ...quiet, maxRoutes: 400, routes: routes(stack, 301, 301) });
+    expect(() => app.synth()).toThrow(/SecuredHttpApi\.TooManyIntegrations/);
+  });
+
+  test('should refuse a maxRoutes that is not a whole number of at least 1', () => {
+    const { stack } = stackOf();
+    expect(() => new SecuredHttpApi(stack, 'Api', { ...quiet, maxRoutes: 0 })).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.InvalidMaxRoutes' }));
+  });
+});
+
 describe('SecuredHttpApi: the route guard', () => {
   test('should fail synth when an escape hatch opens a guarded route', () => {
     const { app, stack } = stackOf();

@@ -2,8 +2,8 @@
 //
 // An HTTP API caches a Lambda authorizer's answer by its identity sources, and reuses it for every
 // request with the same values, on any route of the API
-// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
-// "Caching"). A simple response (`isAuthorized`) answers for one route only, so a cached answer is
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html#http-api-lambda-authorizer.identity-sources:
+// `$request.header.<name>`, `$context.<variable>` and others; a request missing one is answered 401 without calling the authorizer). A simple response (`isAuthorized`) answers for one route only, so a cached answer is
 // right on another route only when every guarded route asks the same of a token: the table's cache
 // mode says when that is proven (`token`); otherwise (`route`) the route key is an identity source,
 // and an answer is cached per token and route.
