@@ -224,14 +224,14 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     }
     this.node.addValidation({
       validate: () => {
-        const quotas = 'https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html';
+        const quotaDoc = 'https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html';
         const count = this.routeSet.routes.length;
         const errors = count > routeLimit ? [validationMessage('SecuredHttpApi.TooManyRoutes',
-          `${where}: the API has ${count} routes, more than its ${routeLimit} routes per HTTP API (maxRoutes; API Gateway's default quota is ${ROUTES_PER_API}, ${quotas}); `
+          `${where}: the API has ${count} routes, more than its ${routeLimit} routes per HTTP API (maxRoutes; API Gateway's default quota is ${ROUTES_PER_API}, ${quotaDoc}); `
           + 'split the API, use ANY and {proxy+} routes, or have the quota raised and set maxRoutes to it.')] : [];
         if (this.integrations.size > INTEGRATIONS_PER_API) {
           errors.push(validationMessage('SecuredHttpApi.TooManyIntegrations', `${where}: the API's routes are served by ${this.integrations.size} handlers, one integration each, `
-            + `more than the ${INTEGRATIONS_PER_API} integrations per HTTP API API Gateway allows (a quota that cannot be raised, ${quotas}); serve more routes per handler, or split the API.`));
+            + `more than the ${INTEGRATIONS_PER_API} integrations per HTTP API API Gateway allows (a quota that cannot be raised, ${quotaDoc}); serve more routes per handler, or split the API.`));
         }
         return [...errors, ...routeGuardErrors(where, this.expected, templateRoutes(this, this.httpApi.apiId))
           .map((m) => validationMessage('SecuredHttpApi.RouteOpened', m))];
