@@ -1,11 +1,15 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { removeStubBundles } from './stub-bundle';
 import {
   ClaimRule, DeploymentCheck, HttpMethod, HttpRouteAuthorizer, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps,
 } from '../../src';
+import { authorizerConfigJson } from '../support/cdk';
 
 jest.mock('../../src/http-api/private/http-bundle', () => ({
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -133,6 +137,56 @@ describe('SecuredHttpApi', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThan(0);
     expect(Object.keys(template.findResources('AWS::Logs::QueryDefinition')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('SecuredHttpApi: the Lambda authorizer\'s asset', () => {
+  test('should run the HTTP API entry with a config.json holding the Lambda routes only', () => {
+    // GIVEN
+    const { app, stack } = stackOf();
+    ordersApi(stack);
+
+    // WHEN
+    const config = authorizerConfigJson(app, stack);
+
+    // THEN: the one claim-ruled route; the JWT and public routes are not the Lambda's
+    expect(config.routes.map((r: any) => `${r.method} ${r.resource}`)).toEqual(['GET /orders/{id}']);
+    expect(config.routes[0].claimRules).toEqual([{ claim: 'tenant', op: 'equals', value: 'acme' }]);
+    const assembly = app.synth();
+    const fn = Object.values<any>(assembly.getStackByName(stack.stackName).template.Resources)
+      .find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SECURED_API_ISSUER !== undefined);
+    const bundle = fs.readFileSync(path.join(assembly.directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.js'), 'utf8');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(bundle).toBe(fs.readFileSync(path.join(require('../../src/http-api/private/http-bundle').HTTP_BUNDLE_DIR, 'index.js'), 'utf8'));
+  });
+});
+
+describe('SecuredHttpApi: CORS, domain, stage throttle', () => {
+  test('should write the HTTP API\'s own CORS configuration', () => {
+    const { stack } = stackOf();
+    ordersApi(stack, { cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true, maxAge: Duration.minutes(10) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowCredentials: true, MaxAge: 600, AllowHeaders: ['Authorization', 'Content-Type'] },
+    });
+  });
+
+  test('should map a custom domain with TLS 1.2 to the stage, and take the URL from it', () => {
+    const { stack } = stackOf();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
+    const api = ordersApi(stack, { domain: { domainName: 'api.example.com', certificate, basePath: 'orders', disableDefaultEndpoint: true } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'api.example.com', DomainNameConfigurations: [Match.objectLike({ SecurityPolicy: 'TLS_1_2' })] });
+    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiMappingKey: 'orders', Stage: Match.anyValue() });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+    expect(api.url).toBe('https://api.example.com/orders/');
+  });
+
+  test('should throttle the stage by default route settings', () => {
+    const { stack } = stackOf();
+    ordersApi(stack, { throttle: { rateLimit: 100, burstLimit: 50 } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50 },
+    });
   });
 });
 
