@@ -195,7 +195,7 @@ describe('SecuredHttpApi: the authorizer per issuer', () => {
     ['fromUrl (RFC 9068)', ISSUER, HttpRouteAuthorizer.JWT],
     ['Auth0', OidcIssuer.auth0('acme.eu.auth0.com', { audiences: ['api://orders'] }), HttpRouteAuthorizer.JWT],
     ['Okta', OidcIssuer.okta('acme.okta.com', { audiences: ['api://orders'] }), HttpRouteAuthorizer.JWT],
-    ['Keycloak', OidcIssuer.keycloak('https://sso.example.com', 'acme', { audiences: ['orders'] }), HttpRouteAuthorizer.JWT],
+    ['Keycloak (aud only with an audience mapper)', OidcIssuer.keycloak('https://sso.example.com', 'acme', { audiences: ['orders'] }), HttpRouteAuthorizer.LAMBDA],
     ['Entra ID (token kind, roles)', OidcIssuer.entraId('00000000-0000-0000-0000-000000000000', { audiences: ['api://orders'] }), HttpRouteAuthorizer.LAMBDA],
     ['Cognito (token kind, client_id)', OidcIssuer.cognitoUserPoolId('eu-west-1', 'eu-west-1_abc', { audiences: ['client'] }), HttpRouteAuthorizer.LAMBDA],
   ];

@@ -17,14 +17,17 @@
 // - when the route has scopes, the profile reads scopes from no claim but `scope` and `scp` (Entra
 //   ID's `roles` is read by the Lambda only);
 // - the audience claim is `aud` (Cognito's is `client_id`, which the native one reads only
-//   without `aud`);
+//   without `aud`), and the issuer's access tokens always carry `aud`: not Keycloak's, which carry
+//   it only with an audience mapper (and omits it without one: https://phasetwo.io/tutorials/clients/audience/),
+//   so a token without `aud` whose `client_id` names an audience would pass the native check alone;
 // - no `requiredTokenType`, `maxTokenAge` or `contextClaims` (the native one has no such checks,
 //   and passes the backend its claims rather than the Lambda's context);
 // - the issuer's algorithms are all RSA (RS256, RS384, RS512): the native one verifies no other.
 //
 // One difference remains, documented in docs/http-api.md: a token without `aud` whose `client_id`
-// is one of the audiences passes the native authorizer and not the Lambda. It matters only where an
-// audience is also a client ID of the issuer (force the Lambda authorizer there).
+// is one of the audiences passes the native authorizer and not the Lambda. RFC 9068 (section 2.2),
+// Auth0 and Okta access tokens always carry `aud`; for any other issuer given as `fromUrl`, it
+// matters only where an audience is also a client ID of the issuer (force the Lambda authorizer there).
 import type { CheckedRoute } from '../../authorizer/route-table';
 import type { TokenAuthorizerOptions } from '../../authorizer/token-authorizer';
 import type { OidcIssuer } from '../../identity/oidc-issuer';
@@ -43,6 +46,8 @@ export function apiNeedsLambda(issuer: OidcIssuer, options: TokenAuthorizerOptio
   if (profile.tokenKind) return `the issuer's profile checks the token kind (${profile.tokenKind.claim})`;
   if (profile.callerChosenAudience) return 'the issuer\'s callers choose their audience';
   if (issuer.audienceClaim !== 'aud') return `the issuer's audience claim is ${issuer.audienceClaim}`;
+  // The issuer's name is the only mark of its preset; an `audAlwaysPresent` in the issuer profile would be cleaner.
+  if (issuer.name === 'Keycloak') return 'Keycloak access tokens carry aud only with an audience mapper';
   if (options.requiredTokenType !== undefined) return 'requiredTokenType is set';
   if (options.maxTokenAge !== undefined) return 'maxTokenAge is set';
   if ((options.contextClaims ?? []).length > 0) return 'contextClaims are set';
