@@ -1,4 +1,4 @@
-import { Aspects, Duration, Lazy, Names, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -6,7 +6,7 @@ import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { apiNeedsLambda, routeNeedsLambda } from './private/authorization';
 import { HTTP_BUNDLE_DIR } from './private/http-bundle';
 import { httpIdentitySources } from './private/identity-sources';
@@ -212,7 +212,8 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       checkBackend: (_route, what) => {
         throw validationError('SecuredHttpApi.BackendNotSupported', `${what} has a backend; a SecuredHttpApi serves routes with Lambda handlers only (the verified-caller headers a SecuredApi maps for HTTP backends are not built for HTTP APIs); serve the route with a handler, or use a SecuredApi.`, this);
       },
-      checkGuardedRouteCanBeAdded: () => undefined,
+      // Every guarded route, native ones too: which authorizer a route needs is decided from it, and the table is written once.
+      checkGuardedRouteCanBeAdded: (route) => this.authorizer._checkRouteCanBeAdded(route),
     });
     this.authorizer._readRoutesFrom(() => this.routeSet.routes.filter((r) => this.authorizerOf(r) === HttpRouteAuthorizer.LAMBDA)
       .map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes, claimRules })));
@@ -256,7 +257,6 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     if (auditQueries ?? true) {
       this.auditQueries = new SecuredApiAuditQueries(this, 'AuditQueries', { ...auditQueryOptions, api: this });
     }
-    Aspects.of(this).add({ visit: (node: IConstruct) => { if (node === this) this.authorizer._compiledTable(); } });
   }
 
   /**

@@ -308,6 +308,16 @@ describe('SecuredHttpApi: quotas', () => {
   });
 });
 
+describe('SecuredHttpApi: routes after synthesis', () => {
+  test('should refuse a guarded route added once the Lambda authorizer\'s table is written', () => {
+    const { app, stack } = stackOf();
+    const api = ordersApi(stack);
+    app.synth();
+    expect(() => api.addRoute({ method: HttpMethod.DELETE, path: '/orders/{id}', handler: handler(stack, 'Late'), scopes: ['orders:write'] }))
+      .toThrow(expect.objectContaining({ code: 'TokenAuthorizer.RouteAfterSynthesis' }));
+  });
+});
+
 describe('SecuredHttpApi: the route guard', () => {
   test('should fail synth when an escape hatch opens a guarded route', () => {
     const { app, stack } = stackOf();
