@@ -10,7 +10,8 @@ import { Construct } from 'constructs';
 import { apiNeedsLambda, routeNeedsLambda } from './private/authorization';
 import { HTTP_BUNDLE_DIR } from './private/http-bundle';
 import { httpIdentitySources } from './private/identity-sources';
-import { ExpectedRoute, routeGuardErrors, templateRoutes } from './private/route-guard';
+import { ExpectedRoute, templateRoutes } from './private/route-guard';
+import { DEFAULT_ROUTES_PER_API, SECURED_HTTP_API_RULES } from './rules';
 import { SecuredHttpApiProps } from './secured-http-api-props';
 import { checkCors } from '../api/cors-options';
 import {
@@ -20,7 +21,7 @@ import { RouteRecord, RouteSet } from '../api/route-set';
 import { checkThrottle } from '../api/throttle';
 import { IDecisionMetrics } from '../authorizer/metrics';
 import { TokenAuthorizer } from '../authorizer/token-authorizer';
-import { validationError, validationMessage } from '../errors';
+import { validationError } from '../errors';
 import { IOidcIdentityProvider, OidcIdentityProvider } from '../identity/oidc-identity-provider';
 import { OidcIssuer } from '../identity/oidc-issuer';
 import { SecuredApiAuditQueries } from '../monitoring/audit-queries';
@@ -30,15 +31,13 @@ import { SecuredApiAlarms } from '../monitoring/secured-api-alarms';
 import { SecuredApiDashboard } from '../monitoring/secured-api-dashboard';
 import { CallerRoleOptions } from '../roles/caller-role';
 import { FederatedRole } from '../roles/federated-role';
+import { ruleMessages } from '../rules/rule';
 import { SecuredApiRoute } from '../secured-api-props';
 
 /**
- * Routes per HTTP API, API Gateway's default quota (it can be raised per API on request).
+ * Audiences per JWT authorizer and scopes per route (neither can be raised).
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
  */
-const ROUTES_PER_API = 300;
-/** Integrations per API, audiences per JWT authorizer and scopes per route (none can be raised): same page. */
-const INTEGRATIONS_PER_API = 300;
 const AUDIENCES_PER_JWT_AUTHORIZER = 50;
 const SCOPES_PER_ROUTE = 10;
 
@@ -219,24 +218,19 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       .map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes, claimRules })));
     this.handlerLogs = new HandlerAuditLogs(where, logRetention);
 
-    const routeLimit = maxRoutes ?? ROUTES_PER_API;
+    const routeLimit = maxRoutes ?? DEFAULT_ROUTES_PER_API;
     if (!Number.isInteger(routeLimit) || routeLimit < 1) {
       throw validationError('SecuredHttpApi.InvalidMaxRoutes', `${where}: maxRoutes is ${routeLimit}, which is not a whole number of at least 1; pass the API's routes-per-API quota.`, this);
     }
     this.node.addValidation({
-      validate: () => {
-        const quotaDoc = 'https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html';
-        const count = this.routeSet.routes.length;
-        const errors = count > routeLimit ? [validationMessage('SecuredHttpApi.TooManyRoutes',
-          `${where}: the API has ${count} routes, more than its ${routeLimit} routes per HTTP API (maxRoutes; API Gateway's default quota is ${ROUTES_PER_API}, ${quotaDoc}); `
-          + 'split the API, use ANY and {proxy+} routes, or have the quota raised and set maxRoutes to it.')] : [];
-        if (this.integrations.size > INTEGRATIONS_PER_API) {
-          errors.push(validationMessage('SecuredHttpApi.TooManyIntegrations', `${where}: the API's routes are served by ${this.integrations.size} handlers, one integration each, `
-            + `more than the ${INTEGRATIONS_PER_API} integrations per HTTP API API Gateway allows (a quota that cannot be raised, ${quotaDoc}); serve more routes per handler, or split the API.`));
-        }
-        return [...errors, ...routeGuardErrors(where, this.expected, templateRoutes(this, this.httpApi.apiId))
-          .map((m) => validationMessage('SecuredHttpApi.RouteOpened', m))];
-      },
+      validate: () => ruleMessages(SECURED_HTTP_API_RULES, {
+        path: where,
+        expected: this.expected,
+        templateRoutes: () => templateRoutes(this, this.httpApi.apiId),
+        routeCount: this.routeSet.routes.length,
+        maxRoutes: routeLimit,
+        integrationCount: this.integrations.size,
+      }),
     });
 
     for (const route of routes ?? []) {
