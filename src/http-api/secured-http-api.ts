@@ -80,7 +80,10 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   /** The stage the routes are served on. */
   public readonly stage: apigwv2.HttpStage;
 
-  /** The Lambda authorizer's function and route table (used by routes the native one cannot guard). */
+  /**
+   * The Lambda authorizer's function and route table, for the routes the native JWT authorizer
+   * cannot guard. Made with the API, even when no route uses it.
+   */
   public readonly authorizer: TokenAuthorizer;
 
   /**
