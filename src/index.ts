@@ -26,3 +26,4 @@ export * from './monitoring/secured-api-dashboard';
 export * from './monitoring/secured-api-alarms';
 export * from './monitoring/audit-queries';
 export * from './monitoring/sts-events';
+export * from './http-api';

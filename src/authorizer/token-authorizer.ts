@@ -264,6 +264,8 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
   private compiled?: CompiledRouteTable;
   private asset?: s3_assets.Asset;
   private usageKeys?: UsageKeysConfig;
+  /** The bundle the function runs: the REST entry's, or the HTTP API entry's (`_forHttpApi`). */
+  private bundle = { dir: BUNDLE_DIR, name: 'token-authorizer' };
 
   constructor(scope: Construct, id: string, props: TokenAuthorizerProps) {
     super(scope, id);
@@ -481,6 +483,33 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
   }
 
   /**
+   * Makes the function run the HTTP API entry (payload 2.0, simple responses) from `bundleDir`, with
+   * the same config.json: for a SecuredHttpApi's Lambda authorizer, which the HTTP API declares
+   * itself (no REST declaration, no `authorizer`).
+   *
+   * @internal
+   */
+  public _forHttpApi(bundleDir: string): void {
+    if (this.asset || this.requestAuthorizer || this.definitions.length > 0) {
+      // Not a user's mistake: a SecuredHttpApi calls this on the authorizer it has just made.
+      throw new Error(`${this.node.path}: the authorizer is already used by a REST API, or its asset is written; choose the HTTP API entry first.`);
+    }
+    if (!fs.existsSync(path.join(bundleDir, 'index.js'))) {
+      throw validationError('TokenAuthorizer.MissingBundle', `${this.node.path}: the authorizer bundle ${path.join(bundleDir, 'index.js')} is missing; run \`npx projen bundle\` (the build does) before synthesizing.`, this);
+    }
+    this.bundle = { dir: bundleDir, name: 'http-authorizer' };
+  }
+
+  /**
+   * The compiled route table (compiling freezes it: no route can be added afterwards).
+   *
+   * @internal
+   */
+  public _compiledTable(): CompiledRouteTable {
+    return this.table();
+  }
+
+  /**
    * Makes the authorizer return the caller's API key as `usageIdentifierKey` (per-client quotas of
    * a SecuredApi), and deny the clients that have none.
    *
@@ -555,8 +584,8 @@ export class TokenAuthorizer extends Construct implements IDecisionMetrics {
   }
 
   private stagedAsset(): s3_assets.Asset {
-    this.asset ??= stageFunctionAsset(this.handler, 'token-authorizer', {
-      'index.js': fs.readFileSync(path.join(BUNDLE_DIR, 'index.js')),
+    this.asset ??= stageFunctionAsset(this.handler, this.bundle.name, {
+      'index.js': fs.readFileSync(path.join(this.bundle.dir, 'index.js')),
       'config.json': this.renderConfig(),
     });
     return this.asset;

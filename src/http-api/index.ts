@@ -1,0 +1,2 @@
+export * from './secured-http-api';
+export * from './secured-http-api-props';

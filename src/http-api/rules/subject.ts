@@ -1,0 +1,17 @@
+import type { ExpectedRoute, TemplateRoute } from '../private/route-guard';
+
+/** A SecuredHttpApi as its rules (`SECURED_HTTP_API_RULES`) read it: plain data. */
+export interface SecuredHttpApiSubject {
+  /** The construct path, which messages name. */
+  readonly path: string;
+  /** The routes the construct made, by route key, with the authorization it wrote. */
+  readonly expected: ReadonlyMap<string, ExpectedRoute>;
+  /** Every route of the API in the template, as deployed (overrides included). */
+  readonly templateRoutes: () => readonly TemplateRoute[];
+  /** How many routes the API has. */
+  readonly routeCount: number;
+  /** Its routes-per-API quota (`maxRoutes`). */
+  readonly maxRoutes: number;
+  /** How many integrations (one per handler) it has. */
+  readonly integrationCount: number;
+}

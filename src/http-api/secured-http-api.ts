@@ -1,0 +1,513 @@
+import { Duration, Lazy, Names, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { apiNeedsLambda, routeNeedsLambda } from './private/authorization';
+import { HTTP_BUNDLE_DIR } from './private/http-bundle';
+import { httpIdentitySources } from './private/identity-sources';
+import { ExpectedRoute, templateRoutes } from './private/route-guard';
+import { DEFAULT_ROUTES_PER_API, SECURED_HTTP_API_RULES } from './rules';
+import { SecuredHttpApiProps } from './secured-http-api-props';
+import { checkCors } from '../api/cors-options';
+import {
+  callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, checkIdentityProvider, createCallerRole, handCallerRole,
+} from '../api/private/caller-roles';
+import { RouteRecord, RouteSet } from '../api/route-set';
+import { checkThrottle } from '../api/throttle';
+import { IDecisionMetrics } from '../authorizer/metrics';
+import { TokenAuthorizer } from '../authorizer/token-authorizer';
+import { validationError } from '../errors';
+import { IOidcIdentityProvider, OidcIdentityProvider } from '../identity/oidc-identity-provider';
+import { OidcIssuer } from '../identity/oidc-issuer';
+import { SecuredApiAuditQueries } from '../monitoring/audit-queries';
+import { HandlerAuditLogs } from '../monitoring/handler-logs';
+import { IMonitoredApi } from '../monitoring/monitored-api';
+import { SecuredApiAlarms } from '../monitoring/secured-api-alarms';
+import { SecuredApiDashboard } from '../monitoring/secured-api-dashboard';
+import { CallerRoleOptions } from '../roles/caller-role';
+import { FederatedRole } from '../roles/federated-role';
+import { ruleMessages } from '../rules/rule';
+import { SecuredApiRoute } from '../secured-api-props';
+
+/**
+ * Audiences per JWT authorizer and scopes per route (neither can be raised).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+ */
+const AUDIENCES_PER_JWT_AUTHORIZER = 50;
+const SCOPES_PER_ROUTE = 10;
+
+/** Which authorizer guards a route of a `SecuredHttpApi`. */
+export enum HttpRouteAuthorizer {
+  /** None: the route is public. */
+  PUBLIC = 'public',
+  /** API Gateway's native JWT authorizer (no Lambda invocation). */
+  JWT = 'jwt',
+  /** The Lambda authorizer (`authorizer`), the same decision code as a `SecuredApi`'s. */
+  LAMBDA = 'lambda',
+}
+
+/** A route of a `SecuredHttpApi` and the authorizer that guards it. */
+export interface HttpRouteAuthorization {
+  /** The route's method (`ANY` for every method). */
+  readonly method: string;
+  /** The route's path, e.g. `/orders/{id}`. */
+  readonly path: string;
+  /** Which authorizer guards it. */
+  readonly authorizer: HttpRouteAuthorizer;
+  /** Why a guarded route uses the Lambda authorizer; empty otherwise. */
+  readonly reason: string;
+}
+
+/**
+ * An API Gateway HTTP API whose every route is guarded by OAuth 2.0 / OIDC access tokens of one
+ * issuer: by API Gateway's native JWT authorizer where its checks equal the `TokenAuthorizer`'s for
+ * the issuer's profile (issuer, audiences, any-of scopes; no Lambda invocation), and by a Lambda
+ * authorizer running the same decision code as a `SecuredApi`'s everywhere else (claim rules,
+ * token-kind checks, caller-chosen audiences). `routeAuthorizations` tells which guards each route.
+ *
+ * Synth fails when a route is open without `public: true`, escape hatches included. The stage writes
+ * JSON access logs (no headers) to its own log group. See docs/http-api.md in the repository.
+ */
+export class SecuredHttpApi extends Construct implements IMonitoredApi {
+  /** The HTTP API. */
+  public readonly httpApi: apigwv2.HttpApi;
+
+  /** The stage the routes are served on. */
+  public readonly stage: apigwv2.HttpStage;
+
+  /**
+   * The Lambda authorizer's function and route table, for the routes the native JWT authorizer
+   * cannot guard. Made with the API, even when no route uses it.
+   */
+  public readonly authorizer: TokenAuthorizer;
+
+  /**
+   * The API's dashboard.
+   * @default - none when `dashboard` is false
+   */
+  public readonly dashboard?: SecuredApiDashboard;
+
+  /**
+   * The API's alarms.
+   * @default - none when `alarms` is false
+   */
+  public readonly alarms?: SecuredApiAlarms;
+
+  /**
+   * The audit trail's saved queries.
+   * @default - none when `auditQueries` is false
+   */
+  public readonly auditQueries?: SecuredApiAuditQueries;
+
+  /** The log group of the stage's access logs. */
+  public readonly accessLogGroup: logs.ILogGroup;
+
+  /** The URL of the stage, or with `domain`, of the custom domain and base path. */
+  public readonly url: string;
+
+  /**
+   * The custom domain name.
+   * @default - none without `domain`
+   */
+  public readonly domainName?: apigwv2.DomainName;
+
+  private readonly issuer: OidcIssuer;
+  private readonly routeSet: RouteSet;
+  private readonly apiReason?: string;
+  private readonly lambdaOptions: { readonly resultsCacheTtlSeconds: number };
+  private _identityProvider?: IOidcIdentityProvider;
+  private readonly callerRoles = new Map<string, FederatedRole>();
+  private readonly handlerLogs: HandlerAuditLogs;
+  private readonly integrations = new Map<lambda.IFunction, integrations.HttpLambdaIntegration>();
+  private readonly authorizations: HttpRouteAuthorization[] = [];
+  private readonly expected = new Map<string, ExpectedRoute>();
+  /** The routes' own throttles, as the template's `RouteSettings` (a lazy value is not renamed by the L1's property mapper). */
+  private readonly routeThrottles: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
+  private jwtAuthorizer?: authorizers.HttpJwtAuthorizer;
+  private lambdaAuthorizer?: authorizers.HttpLambdaAuthorizer;
+
+  constructor(scope: Construct, id: string, props: SecuredHttpApiProps) {
+    super(scope, id);
+    const {
+      issuer, routes, apiName, description, stageName, throttle, cors, domain, forceLambdaAuthorizer, maxRoutes,
+      dashboard, dashboardOptions, alarms, alarmOptions, auditQueries, auditQueryOptions, identityProvider,
+      quotas, webAcl, deploymentCheck, ...authorizerOptions
+    } = props;
+    const where = this.node.path;
+    refuseUnsupported(this, { quotas, webAcl, deploymentCheck });
+    this.issuer = issuer;
+    if (identityProvider) {
+      checkIdentityProvider(where, issuer, identityProvider);
+      this._identityProvider = identityProvider;
+    }
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const name = apiName ?? Names.uniqueResourceName(this, { maxLength: 64 });
+    const stageThrottle = throttle === undefined ? undefined : checkThrottle(where, 'throttle', throttle);
+    if (cors !== undefined) checkCors(where, cors, this);
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
+    this.httpApi = new apigwv2.HttpApi(this, 'Resource', {
+      apiName: name,
+      description,
+      createDefaultStage: false,
+      disableExecuteApiEndpoint: domain?.disableDefaultEndpoint === true,
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html
+      corsPreflight: cors === undefined ? undefined : {
+        allowOrigins: [...cors.allowOrigins],
+        allowHeaders: cors.allowHeaders ?? ['Authorization', 'Content-Type'],
+        allowMethods: cors.allowMethods?.map((m) => m as string as apigwv2.CorsHttpMethod),
+        allowCredentials: cors.allowCredentials,
+        maxAge: cors.maxAge,
+      },
+    });
+    this.stage = new apigwv2.HttpStage(this, 'Stage', {
+      httpApi: this.httpApi,
+      stageName: stageName ?? 'prod',
+      autoDeploy: true,
+      throttle: stageThrottle === undefined ? undefined
+        : { rateLimit: stageThrottle.throttlingRateLimit, burstLimit: stageThrottle.throttlingBurstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
+        format: accessLogFormat(),
+      },
+    });
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.routeSettings = Lazy.any({ produce: () => (Object.keys(this.routeThrottles).length > 0 ? this.routeThrottles : undefined) });
+    this.url = this.stage.url;
+    if (domain) {
+      this.domainName = new apigwv2.DomainName(this, 'Domain', {
+        domainName: domain.domainName,
+        certificate: domain.certificate,
+        securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+      });
+      new apigwv2.ApiMapping(this, 'Mapping', {
+        api: this.httpApi,
+        domainName: this.domainName,
+        stage: this.stage,
+        apiMappingKey: domain.basePath,
+      });
+      this.url = `https://${domain.domainName}/${domain.basePath ? `${domain.basePath}/` : ''}`;
+    }
+
+    this.authorizer = new TokenAuthorizer(this, 'Authorizer', {
+      ...authorizerOptions,
+      issuer,
+      serviceName: authorizerOptions.serviceName ?? name,
+    });
+    this.authorizer._forHttpApi(HTTP_BUNDLE_DIR);
+    this.lambdaOptions = { resultsCacheTtlSeconds: (authorizerOptions.resultsCacheTtl?.toSeconds() ?? 300) };
+    this.apiReason = apiNeedsLambda(issuer, authorizerOptions, forceLambdaAuthorizer ?? false) ??
+      (issuer.audiences.length > AUDIENCES_PER_JWT_AUTHORIZER ? `the issuer has more than ${AUDIENCES_PER_JWT_AUTHORIZER} audiences (the JWT authorizer's limit)` : undefined);
+
+    this.routeSet = new RouteSet({
+      scope: this,
+      where,
+      issuer,
+      authorizerWhere: this.authorizer.node.path,
+      preflightOnEveryPath: cors !== undefined,
+      callerRoleEnv: (role) => [...this.callerRoles].find(([, r]) => r === role)?.[0],
+      checkBackend: (_route, what) => {
+        throw validationError('SecuredHttpApi.BackendNotSupported', `${what} has a backend; a SecuredHttpApi serves routes with Lambda handlers only (the verified-caller headers a SecuredApi maps for HTTP backends are not built for HTTP APIs); serve the route with a handler, or use a SecuredApi.`, this);
+      },
+      // Every guarded route, native ones too: which authorizer a route needs is decided from it, and the table is written once.
+      checkGuardedRouteCanBeAdded: (route) => this.authorizer._checkRouteCanBeAdded(route),
+    });
+    this.authorizer._readRoutesFrom(() => this.routeSet.routes.filter((r) => this.authorizerOf(r) === HttpRouteAuthorizer.LAMBDA)
+      .map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes, claimRules })));
+    this.handlerLogs = new HandlerAuditLogs(where, logRetention);
+
+    const routeLimit = maxRoutes ?? DEFAULT_ROUTES_PER_API;
+    if (!Number.isInteger(routeLimit) || routeLimit < 1) {
+      throw validationError('SecuredHttpApi.InvalidMaxRoutes', `${where}: maxRoutes is ${routeLimit}, which is not a whole number of at least 1; pass the API's routes-per-API quota.`, this);
+    }
+    this.node.addValidation({
+      validate: () => ruleMessages(SECURED_HTTP_API_RULES, {
+        path: where,
+        expected: this.expected,
+        templateRoutes: () => templateRoutes(this, this.httpApi.apiId),
+        routeCount: this.routeSet.routes.length,
+        maxRoutes: routeLimit,
+        integrationCount: this.integrations.size,
+      }),
+    });
+
+    for (const route of routes ?? []) {
+      this.addRoute(route);
+    }
+
+    if (alarms ?? true) {
+      this.alarms = new SecuredApiAlarms(this, 'Alarms', { ...alarmOptions, api: this });
+    }
+    if (dashboard ?? true) {
+      this.dashboard = new SecuredApiDashboard(this, 'Dashboard', {
+        ...dashboardOptions,
+        api: this,
+        alarms: [...(this.alarms?.alarms ?? []), ...(dashboardOptions?.alarms ?? [])],
+        extraWidgets: [this.nativeRoutesNote(), ...(dashboardOptions?.extraWidgets ?? [])],
+      });
+    }
+    if (auditQueries ?? true) {
+      this.auditQueries = new SecuredApiAuditQueries(this, 'AuditQueries', { ...auditQueryOptions, api: this });
+    }
+  }
+
+  /**
+   * The IAM OIDC provider caller roles trust.
+   * @default - none until the first caller role, unless `identityProvider` was given
+   */
+  public get identityProvider(): IOidcIdentityProvider | undefined {
+    return this._identityProvider;
+  }
+
+  /** Every route so far and the authorizer guarding it, in the order they were added. */
+  public get routeAuthorizations(): HttpRouteAuthorization[] {
+    return [...this.authorizations];
+  }
+
+  /**
+   * Adds a role that the API's callers assume with their access token, as `SecuredApi.addCallerRole`
+   * does; hand it to route handlers with the route's `callerRoles`.
+   *
+   * @param id the role's construct id (under `CallerRoles`); it also names the handler's environment variable
+   * @returns the role, to grant permissions to
+   */
+  public addCallerRole(id: string, options: CallerRoleOptions = {}): FederatedRole {
+    const where = `${this.node.path}: addCallerRole('${id}')`;
+    checkCallerRoleIssuer(where, this.issuer);
+    const trust = checkCallerTrust(where, this.issuer, options);
+    const envName = callerRoleEnvName(id);
+    const clash = this.callerRoles.get(envName);
+    if (clash) {
+      throw validationError('SecuredHttpApi.CallerRoleIdClash', `${where}: its handlers' environment variable would be ${envName}, as for the caller role '${clash.node.id}'; pick an id that differs in upper snake case.`, this);
+    }
+    const provider = this._identityProvider ??= new OidcIdentityProvider(this, 'IdentityProvider', { issuer: this.issuer });
+    const scope = this.node.tryFindChild('CallerRoles') ?? new Construct(this, 'CallerRoles');
+    const role = createCallerRole(scope, id, provider, this.issuer, options, trust);
+    this.callerRoles.set(envName, role);
+    this.dashboard?.addCallerRole(role.role);
+    this.auditQueries?.addExchangeQueries();
+    return role;
+  }
+
+  /**
+   * Adds a route served by `route.handler` (a Lambda proxy integration, payload 2.0), guarded by the
+   * native JWT authorizer or the Lambda authorizer (see `routeAuthorizations`) unless `route.public`
+   * is set. A handler is allowed to be invoked by this API once, however many routes it serves.
+   */
+  public addRoute(route: SecuredApiRoute): void {
+    const record = this.routeSet.add(route);
+    const what = `${this.node.path}: route ${record.method} ${record.resource}`;
+    const kind = this.authorizerOf(record);
+    const reason = kind === HttpRouteAuthorizer.LAMBDA ? this.lambdaReason(record) : '';
+    const routeKey = `${record.method} ${record.resource}`;
+    const scopes = kind === HttpRouteAuthorizer.JWT ? [...record.scopes] : [];
+    const routes = this.node.tryFindChild('Routes') ?? new Construct(this, 'Routes');
+    const httpRoute = new apigwv2.HttpRoute(routes, `${record.method}${record.resource.replace(/\//g, '_')}`, {
+      httpApi: this.httpApi,
+      routeKey: apigwv2.HttpRouteKey.with(record.resource, record.method as string as apigwv2.HttpMethod),
+      integration: this.integrationOf(record.handler!),
+      ...(kind === HttpRouteAuthorizer.PUBLIC ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
+      ...(kind === HttpRouteAuthorizer.JWT ? { authorizer: this.jwt(), authorizationScopes: scopes.length > 0 ? scopes : undefined } : {}),
+      ...(kind === HttpRouteAuthorizer.LAMBDA ? { authorizer: this.lambda() } : {}),
+    });
+    if (kind === HttpRouteAuthorizer.PUBLIC) {
+      Validations.of(httpRoute.node.defaultChild!).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `The route ${routeKey} is declared public: true, the one way a SecuredHttpApi opens a route (synth fails for any other route without an authorizer).`,
+      });
+    }
+    this.expected.set(routeKey, { authorizationType: kind === HttpRouteAuthorizer.PUBLIC ? 'NONE' : kind === HttpRouteAuthorizer.JWT ? 'JWT' : 'CUSTOM', scopes: scopes.sort() });
+    this.authorizations.push({ method: record.method, path: record.resource, authorizer: kind, reason: reason ?? '' });
+    if (record.throttle) {
+      const t = checkThrottle(this.node.path, `route ${routeKey} throttle`, record.throttle);
+      this.routeThrottles[routeKey] = { ThrottlingRateLimit: t.throttlingRateLimit, ThrottlingBurstLimit: t.throttlingBurstLimit };
+    }
+    for (const { envName, role } of record.callerRoles) {
+      handCallerRole(what, record.handler!, role, envName, this.issuer.profile.clientClaims);
+    }
+    if (record.callerRoles.length > 0) this.handlerLogs.add(record.handler!);
+  }
+
+  /** The HTTP API's name. */
+  public get apiName(): string {
+    return this.httpApi.httpApiName ?? this.httpApi.apiId;
+  }
+
+  /** The decisions of the Lambda authorizer (native JWT decisions are not published per reason). */
+  public get decisionMetrics(): IDecisionMetrics {
+    return this.authorizer;
+  }
+
+  /** The log groups the handlers of caller-role routes write their exchange audit lines to. */
+  public get exchangeLogGroupNames(): string[] {
+    return [...this.handlerLogs.logGroupNames.values()];
+  }
+
+  /** The ARNs of the caller roles made so far. */
+  public get callerRoleArns(): string[] {
+    return [...this.callerRoles.values()].map((role) => role.roleArn);
+  }
+
+  /** How long the API keeps its audit logs (its `logRetention`, one year by default). */
+  public get auditRetention(): logs.RetentionDays {
+    return this.handlerLogs.retention;
+  }
+
+  /**
+   * Requests to the stage (`Count`).
+   * @default - sample count over 5 minutes
+   */
+  public metricCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('Count', 'SampleCount', props);
+  }
+
+  /**
+   * Requests answered 4XX (`4xx`), authorizer 401s and 403s included.
+   * @default - sum over 5 minutes
+   */
+  public metricClientError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('4xx', 'Sum', props);
+  }
+
+  /**
+   * Requests answered 5XX (`5xx`).
+   * @default - sum over 5 minutes
+   */
+  public metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('5xx', 'Sum', props);
+  }
+
+  /**
+   * Time to answer a request, in milliseconds (`Latency`), the authorizer's time included.
+   * @default - average over 5 minutes
+   */
+  public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('Latency', 'Average', props);
+  }
+
+  /**
+   * Time the backends took, in milliseconds (`IntegrationLatency`).
+   * @default - average over 5 minutes
+   */
+  public metricIntegrationLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stageMetric('IntegrationLatency', 'Average', props);
+  }
+
+  /**
+   * An `AWS/ApiGateway` metric of the HTTP API's stage: dimensions `ApiId` and `Stage`.
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html
+   */
+  private stageMetric(metricName: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName,
+      dimensionsMap: { ApiId: this.httpApi.apiId, Stage: this.stage.stageName },
+      statistic,
+      ...props,
+    }).attachTo(this);
+  }
+
+  private authorizerOf(record: RouteRecord): HttpRouteAuthorizer {
+    if (record.isPublic) return HttpRouteAuthorizer.PUBLIC;
+    return this.lambdaReason(record) === undefined ? HttpRouteAuthorizer.JWT : HttpRouteAuthorizer.LAMBDA;
+  }
+
+  private lambdaReason(record: RouteRecord): string | undefined {
+    return this.apiReason ?? routeNeedsLambda(this.issuer, record) ??
+      (record.scopes.length > SCOPES_PER_ROUTE ? `the route has more than ${SCOPES_PER_ROUTE} scopes (the JWT authorizer's limit per route)` : undefined);
+  }
+
+  /** What the dashboard cannot show of the routes the native JWT authorizer guards (read at synthesis, once every route is added). */
+  private nativeRoutesNote(): cloudwatch.TextWidget {
+    return new cloudwatch.TextWidget({
+      width: 24,
+      height: 3,
+      markdown: Lazy.string({
+        produce: () => {
+          const native = this.authorizations.filter((a) => a.authorizer === HttpRouteAuthorizer.JWT).map((a) => `\`${a.method} ${a.path}\``);
+          return native.length === 0
+            ? '**Every guarded route uses the Lambda authorizer**: its decisions, by reason, are above.'
+            : `**Routes guarded by API Gateway's native JWT authorizer** (${native.length}): ${native.join(', ')}. They invoke no Lambda, so their denials `
+              + 'show only in 4xx and in the access log (status, authorizerError), not in the decisions by reason nor the audit trail. '
+              + 'Set forceLambdaAuthorizer to have them here (docs/http-api.md, "Monitoring").';
+        },
+      }),
+    });
+  }
+
+  /** The one native JWT authorizer: the issuer and its audiences. */
+  private jwt(): authorizers.HttpJwtAuthorizer {
+    this.jwtAuthorizer ??= new authorizers.HttpJwtAuthorizer('JwtAuthorizer', this.issuer.issuerUrl, {
+      jwtAudience: [...this.issuer.audiences],
+      identitySource: ['$request.header.Authorization'],
+    });
+    return this.jwtAuthorizer;
+  }
+
+  /** The one Lambda authorizer: payload 2.0, simple responses, identity sources from the route table. */
+  private lambda(): authorizers.HttpLambdaAuthorizer {
+    this.lambdaAuthorizer ??= new authorizers.HttpLambdaAuthorizer('LambdaAuthorizer', this.authorizer.function, {
+      responseTypes: [authorizers.HttpLambdaResponseType.SIMPLE],
+      resultsCacheTtl: this.authorizerCacheTtl(),
+      identitySource: Lazy.list({ produce: () => httpIdentitySources(this.authorizer._compiledTable()) }),
+    });
+    return this.lambdaAuthorizer;
+  }
+
+  private authorizerCacheTtl(): Duration {
+    return Duration.seconds(this.lambdaOptions.resultsCacheTtlSeconds);
+  }
+
+  /** One integration per handler, whose invoke permission covers the whole API (not one per route). */
+  private integrationOf(handler: lambda.IFunction): integrations.HttpLambdaIntegration {
+    let integration = this.integrations.get(handler);
+    if (!integration) {
+      integration = new integrations.HttpLambdaIntegration(`Integration${this.integrations.size}`, handler, { scopePermissionToRoute: false });
+      this.integrations.set(handler, integration);
+    }
+    return integration;
+  }
+}
+
+/**
+ * The stage's access log line: JSON, no headers. `clientId` is the Lambda authorizer's context value
+ * (the dashboard's "by client" table reads it); on native JWT routes it is the token's `client_id`.
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
+ */
+function accessLogFormat(): apigateway.AccessLogFormat {
+  return apigateway.AccessLogFormat.custom(JSON.stringify({
+    requestId: '$context.requestId',
+    ip: '$context.identity.sourceIp',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    clientId: '$context.authorizer.clientId',
+    jwtClientId: '$context.authorizer.claims.client_id',
+  }));
+}
+
+/**
+ * Options of a `SecuredApi` that an HTTP API cannot have, each refused with the reason and the
+ * alternative (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html).
+ */
+function refuseUnsupported(api: Construct, props: Pick<SecuredHttpApiProps, 'quotas' | 'webAcl' | 'deploymentCheck'>): void {
+  const where = api.node.path;
+  if (props.quotas !== undefined) {
+    throw validationError('SecuredHttpApi.QuotasNotSupported', `${where}: quotas are set, but HTTP APIs have no usage plans or API keys, so per-client quotas cannot be enforced (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html); use a SecuredApi (REST API), or remove quotas and rely on the stage and route throttles.`, api);
+  }
+  if (props.webAcl !== undefined) {
+    throw validationError('SecuredHttpApi.WebAclNotSupported', `${where}: webAcl is set, but AWS WAF cannot be associated with an HTTP API stage (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html); use a SecuredApi (REST API), or put the web ACL on a CloudFront distribution in front of the HTTP API.`, api);
+  }
+  if (props.deploymentCheck !== undefined) {
+    throw validationError('SecuredHttpApi.DeploymentCheckNotSupported', `${where}: deploymentCheck is set, but the deploy-time check reads back a REST API and is not built for HTTP APIs yet; remove deploymentCheck (the synth-time route guard still applies), or use a SecuredApi.`, api);
+  }
+}

@@ -1,0 +1,352 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { removeStubBundles } from './stub-bundle';
+import {
+  ClaimRule, DeploymentCheck, HttpMethod, HttpRouteAuthorizer, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps,
+} from '../../src';
+import { authorizerConfigJson } from '../support/cdk';
+
+jest.mock('../../src/http-api/private/http-bundle', () => ({
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  HTTP_BUNDLE_DIR: require('./stub-bundle').httpBundleDir(),
+}));
+afterAll(removeStubBundles);
+
+const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
+
+function stackOf(): { app: App; stack: Stack } {
+  const app = new App();
+  return { app, stack: new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } }) };
+}
+
+function handler(stack: Stack, id: string): lambda.Function {
+  return new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
+}
+
+function ordersApi(stack: Stack, props: Partial<SecuredHttpApiProps> = {}): SecuredHttpApi {
+  const fn = handler(stack, 'Handler');
+  return new SecuredHttpApi(stack, 'Api', {
+    issuer: ISSUER,
+    apiName: 'orders',
+    routes: [
+      { method: HttpMethod.GET, path: '/orders', handler: fn, scopes: ['orders:read', 'orders:admin'] },
+      { method: HttpMethod.POST, path: '/orders', handler: fn, scopes: ['orders:write'], throttle: { rateLimit: 10, burstLimit: 20 } },
+      { method: HttpMethod.GET, path: '/orders/{id}', handler: fn, scopes: ['orders:read'], claimRules: [ClaimRule.equalTo('tenant', 'acme')] },
+      { method: HttpMethod.GET, path: '/health', handler: fn, public: true },
+    ],
+    ...props,
+  });
+}
+
+/** The template's routes by route key. */
+function routesOf(template: Template): Record<string, any> {
+  return Object.fromEntries(Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r: any) => [r.Properties.RouteKey, r.Properties]));
+}
+
+function refOf(template: Template, type: string, where: (props: any) => boolean): string {
+  const [id] = Object.entries(template.findResources(type)).find(([, r]: [string, any]) => where(r.Properties)) ?? [];
+  if (!id) throw new Error(`no ${type}`);
+  return id;
+}
+
+describe('SecuredHttpApi', () => {
+  const { stack } = stackOf();
+  const api = ordersApi(stack);
+  const template = Template.fromStack(stack);
+  const routes = routesOf(template);
+  const jwtId = refOf(template, 'AWS::ApiGatewayV2::Authorizer', (p) => p.AuthorizerType === 'JWT');
+  const lambdaId = refOf(template, 'AWS::ApiGatewayV2::Authorizer', (p) => p.AuthorizerType === 'REQUEST');
+
+  test('should guard a route the JWT authorizer can express with it, with the route\'s scopes', () => {
+    expect(routes['GET /orders']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: jwtId }, AuthorizationScopes: ['orders:admin', 'orders:read'] });
+    expect(routes['POST /orders']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: jwtId }, AuthorizationScopes: ['orders:write'] });
+  });
+
+  test('should guard a route with claim rules with the Lambda authorizer, without scopes', () => {
+    expect(routes['GET /orders/{id}']).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: lambdaId } });
+    expect(routes['GET /orders/{id}'].AuthorizationScopes).toBeUndefined();
+  });
+
+  test('should leave only the public route without an authorizer', () => {
+    expect(routes['GET /health'].AuthorizationType).toBe('NONE');
+    const open = Object.entries(routes).filter(([, p]) => (p.AuthorizationType ?? 'NONE') === 'NONE').map(([k]) => k);
+    expect(open).toEqual(['GET /health']);
+  });
+
+  test('should write the JWT authorizer with the issuer and its audiences', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['api://orders'] },
+    });
+  });
+
+  test('should write the Lambda authorizer with payload 2.0, simple responses, the cache TTL and the identity sources', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 300,
+      // One Lambda route: one answer is right for every route it guards.
+      IdentitySource: ['$request.header.Authorization'],
+    });
+  });
+
+  test('should tell which authorizer guards each route, and why the Lambda one', () => {
+    expect(api.routeAuthorizations).toEqual([
+      { method: 'GET', path: '/orders', authorizer: HttpRouteAuthorizer.JWT, reason: '' },
+      { method: 'POST', path: '/orders', authorizer: HttpRouteAuthorizer.JWT, reason: '' },
+      { method: 'GET', path: '/orders/{id}', authorizer: HttpRouteAuthorizer.LAMBDA, reason: 'the route has claim rules' },
+      { method: 'GET', path: '/health', authorizer: HttpRouteAuthorizer.PUBLIC, reason: '' },
+    ]);
+  });
+
+  test('should put a route\'s throttle in the stage\'s route settings, and JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'prod',
+      AutoDeploy: true,
+      RouteSettings: { 'POST /orders': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"clientId":"\\$context.authorizer.clientId"') },
+    });
+    const format = JSON.parse(template.findResources('AWS::ApiGatewayV2::Stage')[Object.keys(template.findResources('AWS::ApiGatewayV2::Stage'))[0]].Properties.AccessLogSettings.Format);
+    expect(Object.values(format).some((v) => String(v).includes('header'))).toBe(false);
+  });
+
+  test('should let API Gateway invoke the handler once for the whole API, not once per route', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter((p: any) => p.Properties.FunctionName['Fn::GetAtt']?.[0]?.startsWith('Handler'));
+    expect(permissions).toHaveLength(1);
+  });
+
+  test('should read the HTTP API metrics by ApiId and Stage', () => {
+    const metric = api.metricClientError();
+    expect(metric.namespace).toBe('AWS/ApiGateway');
+    expect(metric.metricName).toBe('4xx');
+    expect(Object.keys(metric.dimensions ?? {}).sort()).toEqual(['ApiId', 'Stage']);
+    expect(api.metricServerError().metricName).toBe('5xx');
+    expect(api.metricCount().metricName).toBe('Count');
+    expect(api.metricLatency().metricName).toBe('Latency');
+    expect(api.metricIntegrationLatency().metricName).toBe('IntegrationLatency');
+  });
+
+  test('should create the dashboard, alarms and audit queries', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThan(0);
+    expect(Object.keys(template.findResources('AWS::Logs::QueryDefinition')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('SecuredHttpApi: the Lambda authorizer\'s asset', () => {
+  test('should run the HTTP API entry with a config.json holding the Lambda routes only', () => {
+    // GIVEN
+    const { app, stack } = stackOf();
+    ordersApi(stack);
+
+    // WHEN
+    const config = authorizerConfigJson(app, stack);
+
+    // THEN: the one claim-ruled route; the JWT and public routes are not the Lambda's
+    expect(config.routes.map((r: any) => `${r.method} ${r.resource}`)).toEqual(['GET /orders/{id}']);
+    expect(config.routes[0].claimRules).toEqual([{ claim: 'tenant', op: 'equals', value: 'acme' }]);
+    const assembly = app.synth();
+    const fn = Object.values<any>(assembly.getStackByName(stack.stackName).template.Resources)
+      .find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.SECURED_API_ISSUER !== undefined);
+    const bundle = fs.readFileSync(path.join(assembly.directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.js'), 'utf8');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(bundle).toBe(fs.readFileSync(path.join(require('../../src/http-api/private/http-bundle').HTTP_BUNDLE_DIR, 'index.js'), 'utf8'));
+  });
+});
+
+describe('SecuredHttpApi: CORS, domain, stage throttle', () => {
+  test('should write the HTTP API\'s own CORS configuration', () => {
+    const { stack } = stackOf();
+    ordersApi(stack, { cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true, maxAge: Duration.minutes(10) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowCredentials: true, MaxAge: 600, AllowHeaders: ['Authorization', 'Content-Type'] },
+    });
+  });
+
+  test('should map a custom domain with TLS 1.2 to the stage, and take the URL from it', () => {
+    const { stack } = stackOf();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
+    const api = ordersApi(stack, { domain: { domainName: 'api.example.com', certificate, basePath: 'orders', disableDefaultEndpoint: true } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'api.example.com', DomainNameConfigurations: [Match.objectLike({ SecurityPolicy: 'TLS_1_2' })] });
+    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiMappingKey: 'orders', Stage: Match.anyValue() });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+    expect(api.url).toBe('https://api.example.com/orders/');
+  });
+
+  test('should throttle the stage by default route settings', () => {
+    const { stack } = stackOf();
+    ordersApi(stack, { throttle: { rateLimit: 100, burstLimit: 50 } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50 },
+    });
+  });
+});
+
+describe('SecuredHttpApi: the authorizer per issuer', () => {
+  const cases: Array<[string, OidcIssuer, HttpRouteAuthorizer]> = [
+    ['fromUrl (RFC 9068)', ISSUER, HttpRouteAuthorizer.JWT],
+    ['Auth0', OidcIssuer.auth0('acme.eu.auth0.com', { audiences: ['api://orders'] }), HttpRouteAuthorizer.JWT],
+    ['Okta', OidcIssuer.okta('acme.okta.com', { audiences: ['api://orders'] }), HttpRouteAuthorizer.JWT],
+    ['Keycloak (aud only with an audience mapper)', OidcIssuer.keycloak('https://sso.example.com', 'acme', { audiences: ['orders'] }), HttpRouteAuthorizer.LAMBDA],
+    ['Entra ID (token kind, roles)', OidcIssuer.entraId('00000000-0000-0000-0000-000000000000', { audiences: ['api://orders'] }), HttpRouteAuthorizer.LAMBDA],
+    ['Cognito (token kind, client_id)', OidcIssuer.cognitoUserPoolId('eu-west-1', 'eu-west-1_abc', { audiences: ['client'] }), HttpRouteAuthorizer.LAMBDA],
+  ];
+  test.each(cases)('should choose for %s', (_name, issuer, expected) => {
+    const { stack } = stackOf();
+    const api = new SecuredHttpApi(stack, 'Api', { issuer, routes: [{ method: HttpMethod.GET, path: '/orders', handler: handler(stack, 'H'), scopes: ['orders:read'] }] });
+    expect(api.routeAuthorizations[0].authorizer).toBe(expected);
+  });
+
+  test('should use the Lambda authorizer for issuers whose callers choose the audience', () => {
+    const { stack } = stackOf();
+    const api = new SecuredHttpApi(stack, 'Api', {
+      issuer: OidcIssuer.githubActions(),
+      routes: [{ method: HttpMethod.POST, path: '/deploy', handler: handler(stack, 'H'), claimRules: [ClaimRule.equalTo('repository', 'acme/app')] }],
+    });
+    expect(api.routeAuthorizations[0]).toMatchObject({ authorizer: HttpRouteAuthorizer.LAMBDA, reason: 'the issuer\'s callers choose their audience' });
+  });
+
+  test.each([
+    ['forceLambdaAuthorizer', { forceLambdaAuthorizer: true }],
+    ['requiredTokenType', { requiredTokenType: 'at+jwt' }],
+    ['maxTokenAge', { maxTokenAge: Duration.hours(1) }],
+    ['contextClaims', { contextClaims: ['tenant'] }],
+  ])('should use the Lambda authorizer for every route with %s', (_name, props) => {
+    const { stack } = stackOf();
+    const api = ordersApi(stack, props as Partial<SecuredHttpApiProps>);
+    expect(api.routeAuthorizations.filter((r) => r.authorizer === HttpRouteAuthorizer.JWT)).toEqual([]);
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' }, 0);
+  });
+
+  test('should cache the Lambda authorizer per route when its routes ask different things', () => {
+    const { stack } = stackOf();
+    ordersApi(stack, { forceLambdaAuthorizer: true, resultsCacheTtl: Duration.seconds(60) });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerResultTtlInSeconds: 60,
+      IdentitySource: ['$request.header.Authorization', '$context.routeKey'],
+    });
+  });
+
+  test('should use the Lambda authorizer for a route with more than 10 scopes', () => {
+    const { stack } = stackOf();
+    const scopes = Array.from({ length: 11 }, (_, i) => `s${i}`);
+    const api = new SecuredHttpApi(stack, 'Api', { issuer: ISSUER, routes: [{ method: HttpMethod.GET, path: '/x', handler: handler(stack, 'H'), scopes }] });
+    expect(api.routeAuthorizations[0].authorizer).toBe(HttpRouteAuthorizer.LAMBDA);
+  });
+});
+
+describe('SecuredHttpApi: what HTTP APIs cannot do', () => {
+  test.each([
+    ['SecuredHttpApi.QuotasNotSupported', { quotas: { tiers: [], clients: [] } }],
+    ['SecuredHttpApi.WebAclNotSupported', { webAcl: {} }],
+    ['SecuredHttpApi.DeploymentCheckNotSupported', { deploymentCheck: DeploymentCheck.skip('no') }],
+  ])('should fail with %s', (code, props) => {
+    const { stack } = stackOf();
+    expect(() => ordersApi(stack, props as unknown as Partial<SecuredHttpApiProps>)).toThrow(expect.objectContaining({ code }));
+  });
+
+  test('should refuse a route with a backend', () => {
+    const { stack } = stackOf();
+    const { RouteBackend } = jest.requireActual('../../src');
+    const route: SecuredApiRoute = { method: HttpMethod.GET, path: '/x', backend: RouteBackend.http('https://backend.example.com') };
+    expect(() => new SecuredHttpApi(stack, 'Api', { issuer: ISSUER, routes: [route] })).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.BackendNotSupported' }));
+  });
+
+  test('should refuse a second caller role whose environment variable clashes', () => {
+    const { stack } = stackOf();
+    const api = ordersApi(stack);
+    const options = { allowAnySubjectOfAudience: 'a test of the id clash' };
+    api.addCallerRole('OrdersReader', options);
+    expect(() => api.addCallerRole('ORDERS_READER', options)).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.CallerRoleIdClash' }));
+  });
+
+  test('should fail synth past 300 routes', () => {
+    const { app, stack } = stackOf();
+    const fn = handler(stack, 'H');
+    new SecuredHttpApi(stack, 'Api', {
+      issuer: ISSUER,
+      dashboard: false,
+      alarms: false,
+      auditQueries: false,
+      routes: Array.from({ length: 301 }, (_, i) => ({ method: HttpMethod.GET, path: `/r${i}`, handler: fn })),
+    });
+    expect(() => app.synth()).toThrow(/SecuredHttpApi\.TooManyRoutes/);
+  });
+});
+
+describe('SecuredHttpApi: quotas', () => {
+  function routes(stack: Stack, count: number, handlers: number): SecuredApiRoute[] {
+    const fns = Array.from({ length: handlers }, (_, i) => handler(stack, `H${i}`));
+    return Array.from({ length: count }, (_, i) => ({ method: HttpMethod.GET, path: `/r${i}`, handler: fns[i % handlers] }));
+  }
+  const quiet = { issuer: ISSUER, dashboard: false, alarms: false, auditQueries: false };
+
+  test('should allow more routes once maxRoutes is raised', () => {
+    const { app, stack } = stackOf();
+    new SecuredHttpApi(stack, 'Api', { ...quiet, maxRoutes: 400, routes: routes(stack, 301, 1) });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('should fail synth past 300 integrations (one per handler)', () => {
+    const { app, stack } = stackOf();
+    new SecuredHttpApi(stack, 'Api', { ...quiet, maxRoutes: 400, routes: routes(stack, 301, 301) });
+    expect(() => app.synth()).toThrow(/SecuredHttpApi\.TooManyIntegrations/);
+  });
+
+  test('should refuse a maxRoutes that is not a whole number of at least 1', () => {
+    const { stack } = stackOf();
+    expect(() => new SecuredHttpApi(stack, 'Api', { ...quiet, maxRoutes: 0 })).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.InvalidMaxRoutes' }));
+  });
+});
+
+describe('SecuredHttpApi: routes after synthesis', () => {
+  test('should refuse a guarded route added once the Lambda authorizer\'s table is written', () => {
+    const { app, stack } = stackOf();
+    const api = ordersApi(stack);
+    app.synth();
+    expect(() => api.addRoute({ method: HttpMethod.DELETE, path: '/orders/{id}', handler: handler(stack, 'Late'), scopes: ['orders:write'] }))
+      .toThrow(expect.objectContaining({ code: 'TokenAuthorizer.RouteAfterSynthesis' }));
+  });
+});
+
+describe('SecuredHttpApi: the route guard', () => {
+  test('should fail synth when an escape hatch opens a guarded route', () => {
+    const { app, stack } = stackOf();
+    const api = ordersApi(stack);
+    const route = api.node.findChild('Routes').node.findChild('GET_orders').node.defaultChild as apigwv2.CfnRoute;
+    route.addPropertyOverride('AuthorizationType', 'NONE');
+    expect(() => app.synth()).toThrow(/SecuredHttpApi\.RouteOpened/);
+  });
+
+  test('should fail synth when a route is added to the API by hand without an authorizer', () => {
+    const { app, stack } = stackOf();
+    const api = ordersApi(stack);
+    new apigwv2.CfnRoute(stack, 'Sneaky', { apiId: api.httpApi.apiId, routeKey: '$default' });
+    expect(() => app.synth()).toThrow(/\$default .*open to anyone/);
+  });
+
+  test('should synthesize when nothing is overridden', () => {
+    const { app, stack } = stackOf();
+    ordersApi(stack);
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('SecuredHttpApi: the dashboard', () => {
+  test('should say which routes the native JWT authorizer guards, and what the dashboard cannot show of them', () => {
+    const { stack } = stackOf();
+    ordersApi(stack);
+    const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain('native JWT authorizer** (2): `GET /orders`, `POST /orders`');
+    expect(body).toContain('not in the decisions by reason nor the audit trail');
+  });
+});
