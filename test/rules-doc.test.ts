@@ -3,11 +3,12 @@ import * as path from 'path';
 import { API_GUARDS } from '../src/api/guards';
 import { ACCOUNT_RULES, DOMAIN_RULES, SECURED_API_RULES } from '../src/api/rules';
 import { TOKEN_AUTHORIZER_RULES } from '../src/authorizer/rules';
+import { SECURED_HTTP_API_RULES } from '../src/http-api/rules';
 import { TRUST_RULES } from '../src/roles/trust/checks';
 
 /** Every registered list of rules, by the name docs/rules.md gives it. */
 const LISTS: Record<string, ReadonlyArray<{ readonly code: string; readonly checks: string }>> = {
-  API_GUARDS, SECURED_API_RULES, DOMAIN_RULES, ACCOUNT_RULES, TOKEN_AUTHORIZER_RULES, TRUST_RULES,
+  API_GUARDS, SECURED_API_RULES, DOMAIN_RULES, ACCOUNT_RULES, TOKEN_AUTHORIZER_RULES, TRUST_RULES, SECURED_HTTP_API_RULES,
 };
 
 /** The rows of docs/rules.md's table: code, what it checks (markdown escapes undone), where it runs. */

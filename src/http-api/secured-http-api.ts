@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiNeedsLambda, routeNeedsLambda } from './private/authorization';
 import { HTTP_BUNDLE_DIR } from './private/http-bundle';
-import { httpIdentitySources } from './private/identity-sources';
+import { httpIdentitySources } from '../authorizer/http-identity-sources';
 import { ExpectedRoute, templateRoutes } from './private/route-guard';
 import { DEFAULT_ROUTES_PER_API, SECURED_HTTP_API_RULES } from './rules';
 import { SecuredHttpApiProps } from './secured-http-api-props';
@@ -380,6 +380,22 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
    */
   public metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stageMetric('5xx', 'Sum', props);
+  }
+
+  /**
+   * The share of requests answered 5XX, from 0 to 1: `5xx` (sum) divided by `Count`. AWS documents
+   * no statistic of an HTTP API's `5xx` as a rate (unlike a REST API's `5XXError` `Average`), so the
+   * rate is computed (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html).
+   *
+   * @default - over 5 minutes
+   */
+  public metricServerErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return new cloudwatch.MathExpression({
+      expression: 'serverErrors / requests',
+      usingMetrics: { serverErrors: this.metricServerError(props), requests: this.metricCount(props) },
+      label: props?.label ?? '5xx rate',
+      period: props?.period ?? Duration.minutes(5),
+    });
   }
 
   /**

@@ -75,6 +75,15 @@ export interface IMonitoredApi extends IConstruct {
   metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
   /**
+   * The share of requests answered 5XX, a fraction from 0 to 1 (what the `serverErrorRate` alarm
+   * reads): for a REST API the `Average` of `5XXError`, which AWS documents as that rate; where AWS
+   * documents no such statistic (HTTP APIs' `5xx`), errors divided by requests.
+   *
+   * @default - over 5 minutes
+   */
+  metricServerErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
    * Time from receiving a request to answering it, in milliseconds (`Latency`).
    *
    * @default - average over 5 minutes

@@ -124,6 +124,17 @@ export class MonitoredRestApi extends Construct implements IMonitoredApi {
   }
 
   /**
+   * The share of requests answered 5XX, from 0 to 1: the `Average` of `5XXError`, which AWS documents
+   * as the 5XX error rate of a REST API
+   * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html).
+   *
+   * @default - over 5 minutes
+   */
+  public metricServerErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.metricServerError({ ...props, statistic: 'Average' });
+  }
+
+  /**
    * Time from receiving a request to answering it, in milliseconds (`Latency`), the authorizer's
    * time included.
    *

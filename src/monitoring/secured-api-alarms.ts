@@ -82,8 +82,8 @@ export interface AuthenticationHealthAlarmOptions {
  */
 export interface SecuredApiAlarmsOptions {
   /**
-   * The share of the stage's requests answered 5XX (`5XXError`, statistic `Average`, a fraction
-   * from 0 to 1): AWS's recommended alarm for REST APIs.
+   * The share of the stage's requests answered 5XX, a fraction from 0 to 1 (the API's
+   * `metricServerErrorRate`: `5XXError` `Average` on a REST API, `5xx` / `Count` on an HTTP API).
    *
    * @default - above 0.05 in 3 of 3 periods of 1 minute
    */
@@ -252,7 +252,7 @@ export class SecuredApiAlarms extends Construct {
     this.serverErrorRate = this.alarm('ServerErrorRate', 'serverErrorRate', props.serverErrorRate, SERVER_ERROR_RATE,
       { min: 0, max: 1, unit: 'a fraction of requests from 0 to 1 (0.05 is 5 %)' },
       cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      (period) => api.metricServerError({ statistic: 'Average', period }),
+      (period) => api.metricServerErrorRate({ period }),
       `${apiPath}: the share of requests answered 5XX is high. API Gateway or a backend is failing. `
       + 'First: the access log (status and integration error), then the errors and logs of the backend functions of the routes concerned.');
 

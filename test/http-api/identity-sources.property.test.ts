@@ -5,7 +5,7 @@
 // valid token), every claim rule.
 import * as fc from 'fast-check';
 import { compileRouteTable } from '../../src/authorizer/route-table';
-import { httpIdentitySources } from '../../src/http-api/private/identity-sources';
+import { httpIdentitySources } from '../../src/authorizer/http-identity-sources';
 
 interface Token { readonly scopes: string[]; readonly tenant?: string }
 

@@ -1,15 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { removeStubBundles } from './stub-bundle';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi } from '../../src';
 import { acknowledgements, nagFindings } from '../support/cdk';
 
-jest.mock('../../src/http-api/private/http-bundle', () => ({
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  HTTP_BUNDLE_DIR: require('./stub-bundle').httpBundleDir(),
-}));
-afterAll(removeStubBundles);
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
 

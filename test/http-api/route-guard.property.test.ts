@@ -7,14 +7,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { removeStubBundles } from './stub-bundle';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi } from '../../src';
 
-jest.mock('../../src/http-api/private/http-bundle', () => ({
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  HTTP_BUNDLE_DIR: require('./stub-bundle').httpBundleDir(),
-}));
-afterAll(removeStubBundles);
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
 

@@ -5,17 +5,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { removeStubBundles } from './stub-bundle';
 import {
   ClaimRule, DeploymentCheck, HttpMethod, HttpRouteAuthorizer, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps,
 } from '../../src';
 import { authorizerConfigJson } from '../support/cdk';
 
-jest.mock('../../src/http-api/private/http-bundle', () => ({
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  HTTP_BUNDLE_DIR: require('./stub-bundle').httpBundleDir(),
-}));
-afterAll(removeStubBundles);
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
 
@@ -131,6 +125,18 @@ describe('SecuredHttpApi', () => {
     expect(api.metricCount().metricName).toBe('Count');
     expect(api.metricLatency().metricName).toBe('Latency');
     expect(api.metricIntegrationLatency().metricName).toBe('IntegrationLatency');
+  });
+
+  test('should alarm on the 5xx rate as 5xx divided by Count, which AWS documents no statistic of an HTTP API for', () => {
+    // GIVEN the ServerErrorRate alarm
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .find((a: any) => (a.Properties.Metrics ?? []).some((m: any) => m.Expression === 'serverErrors / requests')) as any;
+    // THEN it divides the sum of 5xx by the requests, over the same period
+    expect(alarm).toBeDefined();
+    const byId = Object.fromEntries(alarm.Properties.Metrics.map((m: any) => [m.Id, m]));
+    expect(byId.serverErrors.MetricStat).toMatchObject({ Metric: { MetricName: '5xx', Namespace: 'AWS/ApiGateway' }, Stat: 'Sum' });
+    expect(byId.requests.MetricStat).toMatchObject({ Metric: { MetricName: 'Count', Namespace: 'AWS/ApiGateway' }, Stat: 'SampleCount' });
+    expect(alarm.Properties.Threshold).toBe(0.05);
   });
 
   test('should create the dashboard, alarms and audit queries', () => {

@@ -88,6 +88,10 @@ export class StubMonitoredApi extends Construct implements IMonitoredApi {
     return this.metric('5XXError', 'Sum', props);
   }
 
+  public metricServerErrorRate(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return this.metricServerError({ ...props, statistic: 'Average' });
+  }
+
   public metricLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('Latency', 'Average', props);
   }
