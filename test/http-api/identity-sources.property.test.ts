@@ -4,8 +4,8 @@
 // (token, route B). Decisions are modelled as the authorizer makes them: any-of scopes (none: any
 // valid token), every claim rule.
 import * as fc from 'fast-check';
-import { compileRouteTable } from '../../src/authorizer/route-table';
 import { httpIdentitySources } from '../../src/authorizer/http-identity-sources';
+import { compileRouteTable } from '../../src/authorizer/route-table';
 
 interface Token { readonly scopes: string[]; readonly tenant?: string }
 
