@@ -29,11 +29,12 @@ const KINDS = [
   { kind: 'secured', label: 'SecuredApi' },
   { kind: 'options', label: 'SecuredApi*' },
   { kind: 'hand', label: 'hand-wired' },
+  { kind: 'http', label: 'HTTP API' },
 ];
 const LIMITS = [
   { key: 'cfn-resources', label: 'CloudFormation: 500 resources per stack', short: 'CFN 500 res', max: 500, metric: (r) => r.resources, unit: 'resources' },
   { key: 'cfn-template', label: 'CloudFormation: template body 1 MB (S3)', short: 'CFN 1 MB', max: 1_000_000, metric: (r) => r.templateBytes, unit: 'bytes' },
-  { key: 'apigw-resources', label: 'API Gateway: 300 resources per REST API', short: 'APIGW 300 res', max: 300, metric: (r) => r.apiResources, unit: 'API resources' },
+  { key: 'apigw-resources', label: 'API Gateway: 300 resources per REST API (routes per HTTP API)', short: 'APIGW 300', max: 300, metric: (r) => r.apiResources, unit: 'API resources (HTTP API: routes)' },
 ];
 
 function runCase(kind, routes, { liftLimit = true } = {}) {

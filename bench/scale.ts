@@ -5,7 +5,11 @@
 // RequestAuthorizer), each alone in its own App/Stack. Run by bench/scale.js, one fresh process per
 // case, under `ts-node --transpile-only`; prints one JSON line (an `error` field when synth fails).
 //
-// Usage: ts-node --transpile-only bench/scale.ts <secured|options|hand> <routes> <outdir> [--no-resource-limit]
+// `http` is the same routes on a SecuredHttpApi (API Gateway HTTP API; every route its own
+// AWS::ApiGatewayV2::Route, native JWT authorizer for these scope-only routes), its routes quota lifted
+// (`maxRoutes`) so that figures past 300 routes can be measured.
+//
+// Usage: ts-node --transpile-only bench/scale.ts <secured|options|hand|http> <routes> <outdir> [--no-resource-limit]
 //
 // The routes: ceil(N / 4) paths x GET, POST, PUT, DELETE (the last path takes what is left), over 50
 // backend functions shared round-robin, each route with its own scope. Path p belongs to service
@@ -16,8 +20,8 @@ import * as fs from 'node:fs';
 
 const [kind, nArg, outdir] = process.argv.slice(2);
 const N = Number(nArg);
-if (!['secured', 'options', 'hand'].includes(kind) || !(N > 0) || !outdir) {
-  console.error('usage: scale.ts <secured|options|hand> <routes> <outdir> [--no-resource-limit]');
+if (!['secured', 'options', 'hand', 'http'].includes(kind) || !(N > 0) || !outdir) {
+  console.error('usage: scale.ts <secured|options|hand|http> <routes> <outdir> [--no-resource-limit]');
   process.exit(2);
 }
 const liftLimit = process.argv.includes('--no-resource-limit');
@@ -54,6 +58,7 @@ try {
     ...(require('../src/secured-api') as typeof import('../src/secured-api')),
     ...(require('../src/identity/oidc-issuer') as typeof import('../src/identity/oidc-issuer')),
     ...(require('../src/authorizer/route') as typeof import('../src/authorizer/route')),
+    ...(require('../src/http-api/secured-http-api') as typeof import('../src/http-api/secured-http-api')),
   } : undefined;
   /* eslint-enable @typescript-eslint/no-require-imports */
   // aws-cdk-lib loads its modules lazily: load the ones both cases use here, so that construct time
@@ -76,7 +81,13 @@ try {
     return { method, path: pathOf(p), handler: handlers[i % FUNCTIONS], scope: `svc${p % SERVICES}:${method.toLowerCase()}${p}` };
   });
 
-  if (src) {
+  if (src && kind === 'http') {
+    new src.SecuredHttpApi(stack, 'Api', {
+      issuer: src.OidcIssuer.fromUrl('https://login.example.com/oauth2/default', { audiences: ['api://bench'] }),
+      maxRoutes: 100_000,
+      routes: routes.map((r) => ({ method: src.HttpMethod[r.method], path: r.path, handler: r.handler, scopes: [r.scope] })),
+    });
+  } else if (src) {
     new src.SecuredApi(stack, 'Api', {
       issuer: src.OidcIssuer.fromUrl('https://login.example.com/oauth2/default', { audiences: ['api://bench'] }),
       routes: routes.map((r) => ({
@@ -135,9 +146,10 @@ try {
     // API Gateway resources of the API: its root `/` and every distinct path prefix of the routes
     // (the AWS::ApiGateway::Resource nodes of the hand-wired API; API Gateway makes them from the
     // SecuredApi's imported definition).
-    apiResources: new Set(['/', ...routes.flatMap((r) => r.path.split('/').slice(1).map((_, i, parts) => '/' + parts.slice(0, i + 1).join('/')))]).size,
+    // For an HTTP API: its routes (API Gateway's quota "Routes per API", 300).
+    apiResources: kind === 'http' ? N : new Set(['/', ...routes.flatMap((r) => r.path.split('/').slice(1).map((_, i, parts) => '/' + parts.slice(0, i + 1).join('/')))]).size,
     // Methods: AWS::ApiGateway::Method resources, or operations of the SecuredApi's definition.
-    methods: (types['AWS::ApiGateway::Method'] ?? 0) + definitionOperations(template),
+    methods: (types['AWS::ApiGateway::Method'] ?? 0) + (types['AWS::ApiGatewayV2::Route'] ?? 0) + definitionOperations(template),
     // The SecuredApi's definition (the RestApi's Body) as compact JSON, part of templateBytes.
     definitionBytes: definitionBytes(template),
     types,
