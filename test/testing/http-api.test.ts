@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as fc from 'fast-check';
 import { ClaimRule, HttpMethod, OidcIssuer, SecuredHttpApi } from '../../src';
 import { LocalIssuer, SynthesizedHttpApi } from '../../src/testing';
 
@@ -152,5 +153,43 @@ describe('SynthesizedHttpApi', () => {
     const res = await withDefault.request({ method: 'PUT', path: '/nothing/here', token: await token('orders:read', { tenant: 'acme' }) });
     expect(res).toMatchObject({ status: 403, route: '$default', invoked: true });
     expect(await withDefault.request({ method: 'GET', path: '/health' })).toMatchObject({ status: 200, route: 'GET /health' });
+    // Why the Lambda authorizer must never guard $default while its cache is keyed by the header
+    // alone (src/authorizer/http-identity-sources.ts): an allow cached on a guarded route is reused there.
+    const acme = await token('orders:read', { tenant: 'acme', jti: 'reused' });
+    expect(await withDefault.request({ method: 'GET', path: '/orders/ord_1', token: acme })).toMatchObject({ status: 200, invoked: true });
+    expect(await withDefault.request({ method: 'PUT', path: '/nothing/here', token: acme })).toMatchObject({ status: 200, route: '$default', reason: 'cached_policy' });
   }, 30_000);
+
+  test('should refuse on a native JWT route a token not signed with an RSA algorithm (401)', async () => {
+    const ec = await LocalIssuer.start({ issuer: ISSUER, algorithm: 'ES256', clock: () => now });
+    try {
+      const ecApi = await SynthesizedHttpApi.fromCloudAssembly(outdir, { issuerOverride: { jwksUri: ec.jwksUri }, clock: () => now });
+      running.push(ecApi);
+      const t = await ec.token({ aud: AUDIENCE, scope: 'orders:read' });
+      expect(await ecApi.request({ method: 'GET', path: '/orders', token: t })).toMatchObject({ status: 401, reason: 'invalid_token' });
+    } finally {
+      await ec.stop();
+    }
+  }, 30_000);
+
+  test('should allow a native JWT route exactly to a token of a configured audience with one of the route\'s scopes', async () => {
+    const scopeNames = ['orders:read', 'orders:admin', 'orders:write', 'files:read', 'other'];
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom(AUDIENCE, 'api://other'),
+      fc.boolean(),
+      fc.subarray(scopeNames),
+      fc.boolean(),
+      async (aud, asClientId, scopes, asScp) => {
+        const claims: Record<string, unknown> = asClientId ? { aud: undefined, client_id: aud } : {};
+        if (asScp) {
+          claims.scp = scopes;
+        }
+        const t = await issuer.token({ aud, ...(asScp ? {} : { scope: scopes.join(' ') }), claims });
+        const res = await api.request({ method: 'GET', path: '/orders', token: t });
+        const expected = aud !== AUDIENCE ? 401 : scopes.some((s) => s === 'orders:read' || s === 'orders:admin') ? 200 : 403;
+        expect(res.status).toBe(expected);
+        expect(res.invoked).toBe(false);
+      },
+    ), { numRuns: 40 });
+  });
 });
