@@ -184,7 +184,8 @@ export class SynthesizedHttpApi {
   private readonly issuerOverride?: IssuerOverride;
   private readonly clock: () => number;
   private readonly cache = new Map<string, { expiresAt: number; isAuthorized: boolean; context?: Record<string, unknown> }>();
-  private jwks?: ReturnType<typeof createRemoteJWKSet>;
+  /** The key sets of the JWT authorizers' issuers, by issuer. */
+  private readonly jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
   private child?: ChildProcess;
   private stderr = '';
   private nextId = 0;
@@ -340,16 +341,25 @@ export class SynthesizedHttpApi {
   private async checkJwt(authorizer: JwtAuthorizerInfo, route: RouteInfo, value: string): Promise<Pick<HttpApiResponse, 'status' | 'reason' | 'context' | 'detail'>> {
     const token = value.startsWith('Bearer ') ? value.slice('Bearer '.length) : value;
     const issuer = this.issuerOverride?.issuer ?? authorizer.issuer;
+    let keys = this.jwks.get(issuer);
+    if (keys === undefined) {
+      keys = createRemoteJWKSet(new URL(this.issuerOverride?.jwksUri ?? await discoverJwksUri(issuer)));
+      this.jwks.set(issuer, keys);
+    }
     let payload: JWTPayload;
     try {
-      this.jwks ??= createRemoteJWKSet(new URL(this.issuerOverride?.jwksUri ?? await discoverJwksUri(issuer)));
-      ({ payload } = await jwtVerify(token, this.jwks, {
+      ({ payload } = await jwtVerify(token, keys, {
         issuer,
         algorithms: JWT_ALGORITHMS,
         currentDate: new Date(this.clock()),
         clockTolerance: 0,
       }));
     } catch (err) {
+      // A key set the kit cannot read is the test's setup, not the token: thrown, never a 401 that
+      // would pass a test expecting a refusal.
+      if (!(err instanceof joseErrors.JOSEError) || err.code === 'ERR_JWKS_TIMEOUT' || err.code === 'ERR_JWKS_INVALID') {
+        throw new Error(`${route.routeKey}: the JWT authorizer's keys could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      }
       return { status: 401, reason: 'invalid_token', detail: jwtErrorDetail(err) };
     }
     const now = Math.floor(this.clock() / 1000);
@@ -531,11 +541,8 @@ async function discoverJwksUri(issuer: string): Promise<string> {
 }
 
 /** Why jose refused a token, without the token: its error code and message. */
-function jwtErrorDetail(err: unknown): string {
-  if (err instanceof joseErrors.JOSEError) {
-    return `${err.code}: ${err.message}`;
-  }
-  return err instanceof Error ? err.message : String(err);
+function jwtErrorDetail(err: InstanceType<typeof joseErrors.JOSEError>): string {
+  return `${err.code}: ${err.message}`;
 }
 
 /** A `scope` / `scp` claim's scopes: a space-separated string or a list of strings. */

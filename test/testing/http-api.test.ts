@@ -172,6 +172,15 @@ describe('SynthesizedHttpApi', () => {
     }
   }, 30_000);
 
+  test('should throw, not answer 401, when the JWT authorizer\'s keys cannot be read', async () => {
+    const gone = await LocalIssuer.start({ issuer: ISSUER, clock: () => now });
+    const t = await gone.token({ aud: AUDIENCE, scope: 'orders:read' });
+    await gone.stop();
+    const noKeys = await SynthesizedHttpApi.fromCloudAssembly(outdir, { issuerOverride: { jwksUri: gone.jwksUri }, clock: () => now });
+    running.push(noKeys);
+    await expect(noKeys.request({ method: 'GET', path: '/orders', token: t })).rejects.toThrow(/GET \/orders: the JWT authorizer's keys could not be read/);
+  }, 30_000);
+
   test('should allow a native JWT route exactly to a token of a configured audience with one of the route\'s scopes', async () => {
     const scopeNames = ['orders:read', 'orders:admin', 'orders:write', 'files:read', 'other'];
     await fc.assert(fc.asyncProperty(
