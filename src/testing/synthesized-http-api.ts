@@ -399,12 +399,14 @@ export class SynthesizedHttpApi {
       throw new Error(`${route.routeKey}: its Lambda authorizer has payload format ${JSON.stringify(authorizer.payloadFormatVersion)} and simple responses ${authorizer.simpleResponses}; the test kit emulates 2.0 with simple responses`);
     }
     const identity = authorizer.identitySources.map((s) => identityValue(s, headers, queryStringParameters, { routeKey: route.routeKey }));
-    if (identity.length === 0 || identity.some((v) => v === undefined || v === '')) {
+    // Without identity sources (caching off) API Gateway passes every request to the function.
+    if (identity.some((v) => v === undefined || v === '')) {
       return { status: 401, reason: 'identity_source_missing', cached: false, invoked: false };
     }
     const now = this.clock();
-    const cacheKey = JSON.stringify(identity);
-    const hit = authorizer.resultsCacheTtlSeconds > 0 ? this.cache.get(cacheKey) : undefined;
+    const cacheKey = JSON.stringify([route.authorizerId, identity]); // one cache per authorizer
+    const caching = authorizer.resultsCacheTtlSeconds > 0 && identity.length > 0;
+    const hit = caching ? this.cache.get(cacheKey) : undefined;
     if (hit && now < hit.expiresAt) {
       return { status: hit.isAuthorized ? 200 : 403, reason: 'cached_policy', cached: true, invoked: false, ...(hit.context ? { context: { lambda: hit.context } } : {}) };
     }
@@ -443,7 +445,7 @@ export class SynthesizedHttpApi {
       return { status: 500, reason: 'authorizer_error', cached: false, invoked: true };
     }
     const context = result.context as Record<string, unknown> | undefined;
-    if (authorizer.resultsCacheTtlSeconds > 0) {
+    if (caching) {
       this.cache.set(cacheKey, { expiresAt: now + authorizer.resultsCacheTtlSeconds * 1000, isAuthorized: result.isAuthorized, context });
     }
     return {
