@@ -1,9 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, JWTPayload } from 'jose';
+import { AuthorizerProcess, findAssetDir, parseJson } from './authorizer-process';
 import { AssemblyStack, readStacks, refersTo, TemplateResource } from './cloud-assembly';
 import { DEFAULT_ROUTE, matchRouteKey } from './http-route-match';
 import { pathParameters } from './resource-match';
@@ -106,32 +103,6 @@ interface LambdaAuthorizerInfo {
   readonly payloadFormatVersion: string;
 }
 
-interface Reply {
-  readonly result?: unknown;
-  readonly error?: string;
-  readonly lines: string[];
-}
-
-// Runs in the child: loads the asset the way Lambda does (a fresh process, index.js with its
-// config.json beside it, only the function's environment); the same harness as SynthesizedAuthorizer's.
-const HARNESS = `
-const lines = [];
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = (chunk, ...rest) => { lines.push(String(chunk)); return write(chunk, ...rest); };
-const { handler } = require(require('node:path').join(process.env.SECURED_API_TESTKIT_ASSET, 'index.js'));
-process.on('message', async ({ id, event }) => {
-  const start = lines.length;
-  let reply;
-  try {
-    reply = { id, result: await handler(event) };
-  } catch (err) {
-    reply = { id, error: err instanceof Error ? err.message : String(err) };
-  }
-  process.send({ ...reply, lines: lines.slice(start).join('').split('\\n').filter(Boolean) });
-});
-process.send({ ready: true });
-`;
-
 /** The algorithms the native JWT authorizer verifies: RSA-based only (see `checkJwt`). */
 const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512'];
 
@@ -186,11 +157,7 @@ export class SynthesizedHttpApi {
   private readonly cache = new Map<string, { expiresAt: number; isAuthorized: boolean; context?: Record<string, unknown> }>();
   /** The key sets of the JWT authorizers' issuers, by issuer. */
   private readonly jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-  private child?: ChildProcess;
-  private stderr = '';
-  private nextId = 0;
-  private readonly pending = new Map<number, (reply: Reply) => void>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private process?: AuthorizerProcess;
 
   private constructor(stack: AssemblyStack, apiId: string, options: SynthesizedHttpApiOptions) {
     this.stack = stack;
@@ -437,7 +404,7 @@ export class SynthesizedHttpApi {
       pathParameters: route.routeKey === DEFAULT_ROUTE ? undefined : pathParameters(route.routeKey.slice(route.routeKey.indexOf(' ') + 1), path) ?? undefined,
       stageVariables: undefined,
     };
-    const reply = await this.invoke(event);
+    const reply = await this.process!.invoke(event);
     const decision = reply.lines.map(parseJson).find((l) => l?.type === 'authz_decision');
     const result = reply.result as { isAuthorized?: unknown; context?: unknown } | undefined;
     if (reply.error !== undefined || typeof result?.isAuthorized !== 'boolean'
@@ -459,75 +426,13 @@ export class SynthesizedHttpApi {
 
   /** Stops the Lambda authorizer process. */
   public async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) {
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill();
-    });
+    await this.process?.stop();
   }
 
-  private start(timeoutMs: number): Promise<void> {
-    if (!this.lambda) {
-      return Promise.resolve();
+  private async start(timeoutMs: number): Promise<void> {
+    if (this.lambda) {
+      this.process = await AuthorizerProcess.start(this.lambda.assetDir, this.environment ?? {}, this.logs, timeoutMs);
     }
-    const assetDir = this.lambda.assetDir;
-    const child = spawn(process.execPath, ['-e', HARNESS], {
-      env: { PATH: process.env.PATH ?? '', ...this.environment, SECURED_API_TESTKIT_ASSET: assetDir },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    this.child = child;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const json = parseJson(line);
-      if (json) {
-        this.logs.push(json);
-      }
-    });
-    child.stderr!.on('data', (chunk) => (this.stderr = (this.stderr + String(chunk)).slice(-4000)));
-    child.on('message', (m: any) => {
-      if (m?.id !== undefined) {
-        this.pending.get(m.id)?.(m);
-        this.pending.delete(m.id);
-      }
-    });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill();
-        reject(new Error(`the authorizer (${assetDir}) did not load within ${timeoutMs} ms`));
-      }, timeoutMs);
-      child.once('message', (m: any) => {
-        clearTimeout(timer);
-        if (m?.ready) {
-          resolve();
-        }
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`the authorizer process exited (${code ?? signal}) ${this.stderr}`));
-        for (const settle of this.pending.values()) {
-          settle({ error: `the authorizer process exited (${code ?? signal}) ${this.stderr}`, lines: [] });
-        }
-        this.pending.clear();
-      });
-    });
-  }
-
-  /** One invocation at a time, as one Lambda container runs them, so each reply's log lines are its own. */
-  private invoke(event: unknown): Promise<Reply> {
-    const run = this.queue.then(() => new Promise<Reply>((resolve) => {
-      const child = this.child;
-      if (!child || !child.connected) {
-        resolve({ error: `the authorizer process is not running ${this.stderr}`, lines: [] });
-        return;
-      }
-      const id = this.nextId++;
-      this.pending.set(id, resolve);
-      child.send({ id, event });
-    }));
-    this.queue = run;
-    return run;
   }
 }
 
@@ -574,26 +479,4 @@ function identityValue(
     return context[name];
   }
   throw new Error(`identity source ${source} is not emulated`);
-}
-
-function findAssetDir(stack: AssemblyStack, functionId: string, fn: TemplateResource): string {
-  const key = fn.Properties?.Code?.S3Key;
-  if (typeof key !== 'string') {
-    throw new Error(`${stack.id}/${functionId}: its code is not a file asset (Code.S3Key ${JSON.stringify(key)})`);
-  }
-  const hash = key.replace(/\.zip$/, '');
-  const dir = join(stack.directory, stack.fileAssets[hash]?.source.path ?? `asset.${hash}`);
-  if (!existsSync(join(dir, 'index.js')) || !existsSync(join(dir, 'config.json'))) {
-    throw new Error(`${stack.id}/${functionId}: ${dir} does not hold index.js and config.json (was the authorizer bundled before synthesis?)`);
-  }
-  return dir;
-}
-
-function parseJson(line: string): Record<string, any> | undefined {
-  try {
-    const value = JSON.parse(line);
-    return value && typeof value === 'object' ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
