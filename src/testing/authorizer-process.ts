@@ -6,7 +6,7 @@ import { AssemblyStack, TemplateResource } from './cloud-assembly';
 
 /** An authorizer's answer to one event: its result or error message, and the stdout lines it wrote. */
 export interface Reply {
-  readonly result?: any;
+  readonly result?: unknown;
   readonly error?: string;
   readonly lines: string[];
 }
@@ -38,7 +38,9 @@ process.send({ ready: true });
  */
 export class AuthorizerProcess {
   /** Starts the process and waits for the handler to load. */
-  public static async start(assetDir: string, environment: Readonly<Record<string, string>>, logs: Array<Record<string, any>>, timeoutMs: number): Promise<AuthorizerProcess> {
+  public static async start(
+    assetDir: string, environment: Readonly<Record<string, string>>, logs: Array<Record<string, any>>, timeoutMs: number,
+  ): Promise<AuthorizerProcess> {
     const p = new AuthorizerProcess(assetDir, environment, logs);
     await p.ready(timeoutMs);
     return p;
