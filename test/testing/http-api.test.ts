@@ -160,6 +160,22 @@ describe('SynthesizedHttpApi', () => {
     expect(await withDefault.request({ method: 'PUT', path: '/nothing/here', token: acme })).toMatchObject({ status: 200, route: '$default', reason: 'cached_policy' });
   }, 30_000);
 
+  test('should refuse to read an API with a route it cannot emulate (IAM authorization)', async () => {
+    const copy = join(work, 'with-iam');
+    cpSync(outdir, copy, { recursive: true });
+    const file = join(copy, 'Http.template.json');
+    const template = JSON.parse(readFileSync(file, 'utf8'));
+    const route = Object.values<any>(template.Resources).find((r) => r.Properties?.RouteKey === 'GET /health');
+    route.Properties.AuthorizationType = 'AWS_IAM';
+    writeFileSync(file, JSON.stringify(template));
+    await expect(SynthesizedHttpApi.fromCloudAssembly(copy, { issuerOverride: { jwksUri: issuer.jwksUri } }))
+      .rejects.toThrow(/route "GET \/health" has authorization AWS_IAM/);
+  });
+
+  test('should serve the route named by resource instead of matching one', async () => {
+    expect(await api.request({ method: 'GET', path: '/files/readme', resource: '/files/{proxy+}' })).toMatchObject({ status: 401, route: 'ANY /files/{proxy+}' });
+  });
+
   test('should refuse on a native JWT route a token not signed with an RSA algorithm (401)', async () => {
     const ec = await LocalIssuer.start({ issuer: ISSUER, algorithm: 'ES256', clock: () => now });
     try {
