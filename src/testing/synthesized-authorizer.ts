@@ -1,9 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ApiMethod, authorizedApis } from './authorized-api';
+import { AuthorizerProcess, findAssetDir, parseJson, Reply } from './authorizer-process';
 import { AssemblyStack, readStacks, TemplateResource } from './cloud-assembly';
 import { evaluatePolicy, PolicyDocument } from './iam-policy';
 import { matchResource, pathParameters } from './resource-match';
@@ -127,12 +124,6 @@ export interface AuthorizerResponse {
   readonly backendHeaders?: Record<string, string>;
 }
 
-interface Reply {
-  readonly result?: { principalId?: unknown; policyDocument?: PolicyDocument; context?: Record<string, unknown> };
-  readonly error?: string;
-  readonly lines: string[];
-}
-
 interface CacheEntry {
   readonly expiresAt: number;
   readonly principalId: string;
@@ -140,27 +131,6 @@ interface CacheEntry {
   readonly context?: Record<string, string | number | boolean>;
   readonly usageIdentifierKey?: string;
 }
-
-// Runs in the child: loads the asset the way Lambda does (a fresh process, index.js with its
-// config.json beside it, only the function's environment) and answers events over IPC with the
-// handler's result or error message, and the stdout lines (audit log) written while it ran.
-const HARNESS = `
-const lines = [];
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = (chunk, ...rest) => { lines.push(String(chunk)); return write(chunk, ...rest); };
-const { handler } = require(require('node:path').join(process.env.SECURED_API_TESTKIT_ASSET, 'index.js'));
-process.on('message', async ({ id, event }) => {
-  const start = lines.length;
-  let reply;
-  try {
-    reply = { id, result: await handler(event) };
-  } catch (err) {
-    reply = { id, error: err instanceof Error ? err.message : String(err) };
-  }
-  process.send({ ...reply, lines: lines.slice(start).join('').split('\\n').filter(Boolean) });
-});
-process.send({ ready: true });
-`;
 
 /**
  * The authorizer of a synthesized SecuredApi, run from the app's cloud assembly (cdk.out) in its own
@@ -234,11 +204,7 @@ export class SynthesizedAuthorizer {
   private readonly clock: () => number;
   private readonly emptyMappedValue: EmptyMappedValue;
   private readonly cache = new Map<string, CacheEntry>();
-  private child?: ChildProcess;
-  private stderr = '';
-  private nextId = 0;
-  private readonly pending = new Map<number, (reply: Reply) => void>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private process?: AuthorizerProcess;
 
   private constructor(stack: AssemblyStack, functionId: string, fn: TemplateResource, options: SynthesizedAuthorizerOptions) {
     this.functionLogicalId = functionId;
@@ -367,7 +333,7 @@ export class SynthesizedAuthorizer {
         ? { status: 401, reason: decision?.reason ?? 'unauthorized', cached: false, invoked: true, route }
         : { status: 500, reason: 'authorizer_error', cached: false, invoked: true, route };
     }
-    const entry = validResult(reply.result, now + this.resultsCacheTtlSeconds * 1000);
+    const entry = validResult(reply.result as Parameters<typeof validResult>[0], now + this.resultsCacheTtlSeconds * 1000);
     if (!entry) {
       return { status: 500, reason: 'authorizer_error', cached: false, invoked: true, route };
     }
@@ -416,85 +382,17 @@ export class SynthesizedAuthorizer {
 
   /** Stops the authorizer process. */
   public async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) {
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill();
-    });
+    await this.process?.stop();
   }
 
-  private start(timeoutMs: number): Promise<void> {
-    const child = spawn(process.execPath, ['-e', HARNESS], {
-      env: { PATH: process.env.PATH ?? '', ...this.environment, SECURED_API_TESTKIT_ASSET: this.assetDir },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    this.child = child;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const json = parseJson(line);
-      if (json) {
-        this.logs.push(json);
-      }
-    });
-    child.stderr!.on('data', (chunk) => (this.stderr = (this.stderr + String(chunk)).slice(-4000)));
-    child.on('message', (m: any) => {
-      if (m?.id !== undefined) {
-        this.pending.get(m.id)?.(m);
-        this.pending.delete(m.id);
-      }
-    });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill();
-        reject(new Error(`the authorizer (${this.assetDir}) did not load within ${timeoutMs} ms`));
-      }, timeoutMs);
-      child.once('message', (m: any) => {
-        clearTimeout(timer);
-        if (m?.ready) {
-          resolve();
-        }
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`the authorizer process exited (${code ?? signal}) ${this.stderr}`));
-        for (const settle of this.pending.values()) {
-          settle({ error: `the authorizer process exited (${code ?? signal}) ${this.stderr}`, lines: [] });
-        }
-        this.pending.clear();
-      });
-    });
+  private async start(timeoutMs: number): Promise<void> {
+    this.process = await AuthorizerProcess.start(this.assetDir, this.environment, this.logs, timeoutMs);
   }
 
   /** One invocation at a time, as one Lambda container runs them, so each reply's log lines are its own. */
   private invoke(event: unknown): Promise<Reply> {
-    const run = this.queue.then(() => new Promise<Reply>((resolve) => {
-      const child = this.child;
-      if (!child || !child.connected) {
-        resolve({ error: `the authorizer process is not running ${this.stderr}`, lines: [] });
-        return;
-      }
-      const id = this.nextId++;
-      this.pending.set(id, resolve);
-      child.send({ id, event });
-    }));
-    this.queue = run;
-    return run;
+    return this.process?.invoke(event) ?? Promise.resolve({ error: 'the authorizer process is not running', lines: [] });
   }
-}
-
-function findAssetDir(stack: AssemblyStack, functionId: string, fn: TemplateResource): string {
-  const key = fn.Properties?.Code?.S3Key;
-  if (typeof key !== 'string') {
-    throw new Error(`${stack.id}/${functionId}: its code is not a file asset (Code.S3Key ${JSON.stringify(key)})`);
-  }
-  const hash = key.replace(/\.zip$/, '');
-  const dir = join(stack.directory, stack.fileAssets[hash]?.source.path ?? `asset.${hash}`);
-  if (!existsSync(join(dir, 'index.js')) || !existsSync(join(dir, 'config.json'))) {
-    throw new Error(`${stack.id}/${functionId}: ${dir} does not hold index.js and config.json (was the authorizer bundled before synthesis?)`);
-  }
-  return dir;
 }
 
 function identityValue(
@@ -540,7 +438,9 @@ function mappedValue(
 }
 
 /** The cache entry for a result API Gateway accepts; undefined when it would answer 500. */
-function validResult(result: Reply['result'], expiresAt: number): CacheEntry | undefined {
+function validResult(
+  result: { principalId?: unknown; policyDocument?: PolicyDocument; context?: Record<string, unknown> } | undefined, expiresAt: number,
+): CacheEntry | undefined {
   const doc = result?.policyDocument;
   if (typeof result?.principalId !== 'string' || !doc || !Array.isArray(doc.Statement)) {
     return undefined;
@@ -568,13 +468,4 @@ function verdict(entry: CacheEntry, methodArn: string, reason: string, apiKeyReq
     return { status: 403, reason: 'api_key_missing', principalId: entry.principalId, context: entry.context };
   }
   return { status: allowed ? 200 : 403, reason, principalId: entry.principalId, context: entry.context, ...key };
-}
-
-function parseJson(line: string): Record<string, any> | undefined {
-  try {
-    const value = JSON.parse(line);
-    return value && typeof value === 'object' ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
