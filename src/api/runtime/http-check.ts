@@ -8,10 +8,10 @@ import type { CheckAnswer, ResponseTarget } from './cfn-response';
 import { ACCESS_DENIED_WAITS_MS } from './check';
 import { compareHttpApi, DeployedHttpApi, ExpectedHttpApi } from './http-compare';
 import type { ApiGatewayV2Reader } from './http-read';
+import { PROP_HTTP_API_ID } from '../../http-api/private/deployment-check-contract';
 import { ATTR_ROUTES_VERIFIED, DEPLOYMENT_CHECK_MODEL_FILE, PROP_MODEL_HASH } from '../deployment-check-contract';
 
-/** The custom resource's property naming the HTTP API. */
-export const PROP_HTTP_API_ID = 'ApiId';
+export { PROP_HTTP_API_ID };
 
 /** A CloudFormation custom resource request (the fields the check reads). */
 export interface HttpCheckEvent extends ResponseTarget {

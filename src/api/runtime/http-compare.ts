@@ -16,39 +16,9 @@
  * sent is reported, never assumed guarded.
  */
 
-/** What a SecuredHttpApi wrote, as the check's model (`model.json` in its asset). */
-export interface ExpectedHttpApi {
-  readonly version: 1;
-  /** Every route the construct made. */
-  readonly routes: readonly ExpectedHttpRoute[];
-  /** The native JWT authorizer, when a route uses it. */
-  readonly jwtAuthorizer?: ExpectedJwtAuthorizer;
-  /** The Lambda authorizer, when a route uses it. */
-  readonly lambdaAuthorizer?: ExpectedLambdaAuthorizer;
-}
+import type { ExpectedHttpApi } from '../../http-api/private/deployment-check-contract';
 
-export interface ExpectedHttpRoute {
-  /** `GET /orders/{id}`. */
-  readonly routeKey: string;
-  /** NONE (public: true), JWT (the native authorizer) or CUSTOM (the Lambda authorizer). */
-  readonly authorizationType: 'NONE' | 'JWT' | 'CUSTOM';
-  /** The route's scopes (JWT routes only; empty otherwise). */
-  readonly scopes: readonly string[];
-}
-
-export interface ExpectedJwtAuthorizer {
-  readonly name: string;
-  readonly issuer: string;
-  readonly audiences: readonly string[];
-}
-
-export interface ExpectedLambdaAuthorizer {
-  readonly name: string;
-  readonly payloadFormatVersion: string;
-  readonly simpleResponses: boolean;
-  readonly identitySources: readonly string[];
-  readonly ttlSeconds: number;
-}
+export type { ExpectedHttpApi, ExpectedHttpRoute, ExpectedJwtAuthorizer, ExpectedLambdaAuthorizer } from '../../http-api/private/deployment-check-contract';
 
 /** A route as GetRoutes returns it. */
 export interface DeployedHttpRoute {
