@@ -9,4 +9,6 @@ import { Rule } from '../../rules/rule';
 export type { SecuredHttpApiSubject } from './subject';
 export { DEFAULT_ROUTES_PER_API } from './too-many-routes';
 
-export const SECURED_HTTP_API_RULES: ReadonlyArray<Rule<SecuredHttpApiSubject>> = [tooManyRoutes, tooManyIntegrations, routeOpened, deploymentCheckBypassed];
+export const SECURED_HTTP_API_RULES: ReadonlyArray<Rule<SecuredHttpApiSubject>> = [
+  tooManyRoutes, tooManyIntegrations, routeOpened, deploymentCheckBypassed,
+];
