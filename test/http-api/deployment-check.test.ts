@@ -1,0 +1,136 @@
+/**
+ * A SecuredHttpApi's deployment check in the template: the stage serves only a deployment made after
+ * the check (no AutoDeploy; DeploymentId names it; it depends on the check, which depends on the
+ * routes), a new deployment per route change, the model in the check's asset, the skip path, and
+ * escape hatches that bypass the check failing synth (SecuredHttpApi.DeploymentCheckBypassed).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DeploymentCheck, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps } from '../../src';
+import { deploymentCheckBypassed } from '../../src/http-api/rules/deployment-check-bypassed';
+
+const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
+
+function build(props: Partial<SecuredHttpApiProps> = {}, extra: SecuredApiRoute[] = []) {
+  const app = new App();
+  const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const fn = new lambda.Function(stack, 'Handler', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
+  const api = new SecuredHttpApi(stack, 'Api', {
+    issuer: ISSUER,
+    apiName: 'orders',
+    routes: [
+      { method: HttpMethod.GET, path: '/orders', handler: fn, scopes: ['orders:read'] },
+      { method: HttpMethod.GET, path: '/health', handler: fn, public: true },
+      ...extra.map((r) => ({ ...r, handler: fn })),
+    ],
+    ...props,
+  });
+  return { app, stack, api };
+}
+
+const only = (template: Template, type: string): [string, any] => {
+  const entries = Object.entries(template.findResources(type));
+  expect(entries).toHaveLength(1);
+  return entries[0];
+};
+
+describe('SecuredHttpApi deployment check (verify, the default)', () => {
+  const { app, stack } = build();
+  const template = Template.fromStack(stack);
+  const [checkId, check] = only(template, 'Custom::SecuredHttpApiDeploymentCheck');
+  const [deploymentId, deployment] = only(template, 'AWS::ApiGatewayV2::Deployment');
+  const [, stage] = only(template, 'AWS::ApiGatewayV2::Stage');
+  const [apiId] = only(template, 'AWS::ApiGatewayV2::Api');
+
+  test('the stage serves the checked deployment, without AutoDeploy', () => {
+    expect(stage.Properties.AutoDeploy).toBe(false);
+    expect(stage.Properties.DeploymentId).toEqual({ Ref: deploymentId });
+    expect(deployment.Properties.ApiId).toEqual({ Ref: apiId });
+  });
+
+  test('the deployment depends on the check, and the check on the API\'s routes and authorizers', () => {
+    expect(deployment.DependsOn).toContain(checkId);
+    const routeIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
+    const authorizerIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    for (const id of [...routeIds, ...authorizerIds]) {
+      expect(check.DependsOn).toContain(id);
+    }
+    expect(check.Properties.ApiId).toEqual({ Ref: apiId });
+    expect(check.Properties.ModelHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('the check reads this API only (apigateway:GET on it and below)', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p).includes('apigateway:GET'));
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0] as any).Properties.PolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('apigateway:GET');
+    expect(JSON.stringify(statements[0].Resource)).toContain('::/apis/');
+  });
+
+  test('the model in the check\'s asset is what the construct wrote', () => {
+    const assembly = app.synth();
+    const dirs = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
+    const models = dirs.map((d) => path.join(assembly.directory, d, 'model.json')).filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
+    const model = models.find((m) => Array.isArray(m.routes));
+    expect(model).toEqual({
+      version: 1,
+      routes: [
+        { routeKey: 'GET /orders', authorizationType: 'JWT', scopes: ['orders:read'] },
+        { routeKey: 'GET /health', authorizationType: 'NONE', scopes: [] },
+      ],
+      jwtAuthorizer: { name: 'JwtAuthorizer', issuer: 'https://issuer.example.com', audiences: ['api://orders'] },
+    });
+  });
+});
+
+describe('SecuredHttpApi deployment check: a new deployment per route change', () => {
+  test('adding a route changes the deployment\'s logical id and the model hash', () => {
+    const a = Template.fromStack(build().stack);
+    const b = Template.fromStack(build({}, [{ method: HttpMethod.POST, path: '/orders', scopes: ['orders:write'] }]).stack);
+    const same = Template.fromStack(build().stack);
+    const ids = (t: Template) => Object.keys(t.findResources('AWS::ApiGatewayV2::Deployment'));
+    expect(ids(a)).not.toEqual(ids(b));
+    expect(ids(a)).toEqual(ids(same));
+  });
+});
+
+describe('SecuredHttpApi deployment check: skip', () => {
+  test('DeploymentCheck.skip(reason) keeps AutoDeploy, makes no check, and warns', () => {
+    const { stack } = build({ deploymentCheck: DeploymentCheck.skip('LocalStack has no API Gateway v2 read API') });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::SecuredHttpApiDeploymentCheck', 0);
+    template.resourceCountIs('AWS::ApiGatewayV2::Deployment', 0);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { AutoDeploy: true });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('The deployment check is skipped \\(LocalStack has no API Gateway v2 read API\\)'));
+    expect(warnings).toHaveLength(1);
+  });
+
+  test('a skip without a reason fails', () => {
+    expect(() => build({ deploymentCheck: DeploymentCheck.skip('') })).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.DeploymentCheckSkipWithoutReason' }));
+  });
+});
+
+describe('SecuredHttpApi deployment check: escape hatches that bypass it fail synth', () => {
+  const cases: Array<[string, (api: SecuredHttpApi) => void, RegExp]> = [
+    ['AutoDeploy back on', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('AutoDeploy', true), /AutoDeploy true/],
+    ['the stage names another deployment', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('DeploymentId', 'abc123'), /DeploymentId is "abc123"/],
+    ['the stage names no deployment', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addDeletionOverride('Properties.DeploymentId'), /DeploymentId is null/],
+    ['the dependency removed', (api) => (api.node.findChild('DeploymentCheck').node.findChild('Deployment') as apigwv2.CfnDeployment).addDeletionOverride('DependsOn'), /no longer depends on the deployment check/],
+    ['the check removed', (api) => api.node.findChild('DeploymentCheck').node.tryRemoveChild('Resource'), /custom resource .* is missing from the template/],
+  ];
+  test.each(cases)('%s', (_name, hatch, message) => {
+    const { app, api } = build();
+    hatch(api);
+    expect(() => app.synth()).toThrow(message);
+    expect(() => app.synth()).toThrow(/SecuredHttpApi.DeploymentCheckBypassed|DeploymentCheckBypassed/);
+  });
+
+  test('the rule is listed with its code', () => {
+    expect(deploymentCheckBypassed.code).toBe('SecuredHttpApi.DeploymentCheckBypassed');
+  });
+});
