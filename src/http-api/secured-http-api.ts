@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiNeedsLambda, routeNeedsLambda } from './private/authorization';
 import { createHttpDeploymentCheck, CreatedHttpDeploymentCheck, HttpDeploymentCheckInput } from './private/deployment-check';
-import { ExpectedHttpApi } from './private/deployment-check-contract';
+import { ExpectedHttpApi } from '../api/http-deployment-check-contract';
 import { deploymentCheckErrors } from './private/deployment-check-guard';
 import { HTTP_BUNDLE_DIR } from './private/http-bundle';
 import { httpIdentitySources } from '../authorizer/http-identity-sources';
@@ -78,7 +78,8 @@ export interface HttpRouteAuthorization {
  * authorizer running the same decision code as a `SecuredApi`'s everywhere else (claim rules,
  * token-kind checks, caller-chosen audiences). `routeAuthorizations` tells which guards each route.
  *
- * Synth fails when a route is open without `public: true`, escape hatches included. The stage writes
+ * Synth fails when a route is open without `public: true`, escape hatches included. Every deployment
+ * is checked against the routes before the stage serves it (`deploymentCheck`). The stage writes
  * JSON access logs (no headers) to its own log group. See docs/http-api.md in the repository.
  */
 export class SecuredHttpApi extends Construct implements IMonitoredApi {

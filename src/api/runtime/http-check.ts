@@ -8,8 +8,8 @@ import type { CheckAnswer, ResponseTarget } from './cfn-response';
 import { ACCESS_DENIED_WAITS_MS } from './check';
 import { compareHttpApi, DeployedHttpApi, ExpectedHttpApi } from './http-compare';
 import type { ApiGatewayV2Reader } from './http-read';
-import { PROP_HTTP_API_ID } from '../../http-api/private/deployment-check-contract';
 import { ATTR_ROUTES_VERIFIED, DEPLOYMENT_CHECK_MODEL_FILE, PROP_MODEL_HASH } from '../deployment-check-contract';
+import { PROP_HTTP_API_ID } from '../http-deployment-check-contract';
 
 export { PROP_HTTP_API_ID };
 

@@ -16,9 +16,9 @@
  * sent is reported, never assumed guarded.
  */
 
-import type { ExpectedHttpApi } from '../../http-api/private/deployment-check-contract';
+import type { ExpectedHttpApi } from '../http-deployment-check-contract';
 
-export type { ExpectedHttpApi, ExpectedHttpRoute, ExpectedJwtAuthorizer, ExpectedLambdaAuthorizer } from '../../http-api/private/deployment-check-contract';
+export type { ExpectedHttpApi, ExpectedHttpRoute, ExpectedJwtAuthorizer, ExpectedLambdaAuthorizer } from '../http-deployment-check-contract';
 
 /** A route as GetRoutes returns it. */
 export interface DeployedHttpRoute {

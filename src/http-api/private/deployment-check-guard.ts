@@ -2,7 +2,7 @@
 // still has the stage serve only the check's deployment, made after the check (rules/deployment-check-bypassed.ts).
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import type { CreatedHttpDeploymentCheck } from './deployment-check';
-import { HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE } from './deployment-check-contract';
+import { HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE } from '../../api/http-deployment-check-contract';
 import { resolvedResource } from '../../roles/private/resolved-properties';
 
 /** What lets the stage serve an unchecked deployment, one message each; empty when nothing does. */

@@ -23,9 +23,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
-import { ExpectedHttpApi, HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE, PROP_HTTP_API_ID } from './deployment-check-contract';
 import { acknowledgeReadWildcard } from '../../api/deployment-check';
 import { DEPLOYMENT_CHECK_MODEL_FILE, MODEL_HASH_FILES, PROP_MODEL_HASH } from '../../api/deployment-check-contract';
+import { ExpectedHttpApi, HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE, PROP_HTTP_API_ID } from '../../api/http-deployment-check-contract';
 import { StagedCode, stageFunctionAsset } from '../../authorizer/private/staged-asset';
 
 /** Where `npx projen bundle` puts the check's bundle; the same relative path from src/ and lib/. */
