@@ -10,7 +10,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DeploymentCheck, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps } from '../../src';
+import { ClaimRule, DeploymentCheck, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps } from '../../src';
+import { compareHttpApi, DeployedHttpApi } from '../../src/api/runtime/http-compare';
 import { deploymentCheckBypassed } from '../../src/http-api/rules/deployment-check-bypassed';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -85,6 +86,44 @@ describe('SecuredHttpApi deployment check (verify, the default)', () => {
       ],
       jwtAuthorizer: { name: 'JwtAuthorizer', issuer: 'https://issuer.example.com', audiences: ['api://orders'] },
     });
+  });
+});
+
+/** The model.json of the check's asset in a synthesized assembly. */
+function modelOf(directory: string): any {
+  const files = fs.readdirSync(directory).filter((d) => d.startsWith('asset.')).map((d) => path.join(directory, d, 'model.json')).filter((f) => fs.existsSync(f));
+  return files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8'))).find((m) => Array.isArray(m.routes));
+}
+
+/** What GetRoutes/GetAuthorizers/GetIntegrations would return for the template as written (logical ids as API Gateway ids). */
+function deployedFromTemplate(template: Template): DeployedHttpApi {
+  const ref = (v: any) => (v && typeof v === 'object' && 'Ref' in v ? v.Ref : v);
+  const target = (v: any) => (typeof v === 'string' ? v : v['Fn::Join'][1].map(ref).join(v['Fn::Join'][0]));
+  return {
+    routes: Object.entries(template.findResources('AWS::ApiGatewayV2::Route')).map(([id, r]: [string, any]) => ({
+      RouteId: id,
+      RouteKey: r.Properties.RouteKey,
+      AuthorizationType: r.Properties.AuthorizationType,
+      AuthorizerId: ref(r.Properties.AuthorizerId),
+      AuthorizationScopes: r.Properties.AuthorizationScopes,
+      Target: target(r.Properties.Target),
+    })),
+    authorizers: Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer')).map(([id, a]: [string, any]) => ({ AuthorizerId: id, ...a.Properties })),
+    integrations: Object.keys(template.findResources('AWS::ApiGatewayV2::Integration')).map((id) => ({ IntegrationId: id })),
+  };
+}
+
+describe('SecuredHttpApi deployment check: the model agrees with the template', () => {
+  test('the API as the template writes it (JWT, Lambda and public routes) passes the check', () => {
+    const { app, stack } = build({}, [
+      { method: HttpMethod.GET, path: '/orders/{id}', scopes: ['orders:read'], claimRules: [ClaimRule.equalTo('tenant', 'acme')] },
+      { method: HttpMethod.POST, path: '/orders', scopes: ['orders:write'] },
+    ]);
+    const template = Template.fromStack(stack);
+    const model = modelOf(app.synth().directory);
+    expect(model.lambdaAuthorizer).toBeDefined();
+    expect(model.jwtAuthorizer).toBeDefined();
+    expect(compareHttpApi(model, deployedFromTemplate(template))).toEqual([]);
   });
 });
 
