@@ -136,6 +136,28 @@ describe('SecuredHttpApi deployment check: a new deployment per route change', (
     expect(ids(a)).not.toEqual(ids(b));
     expect(ids(a)).toEqual(ids(same));
   });
+
+  test('a route served by another handler (same routes, same model) makes a new deployment too', () => {
+    const twoHandlers = (swap: boolean): Template => {
+      const stack = new Stack(new App(), 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const fn = (id: string) => new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
+      const [first, second] = [fn('First'), fn('Second')];
+      new SecuredHttpApi(stack, 'Api', {
+        issuer: ISSUER,
+        apiName: 'orders',
+        routes: [
+          { method: HttpMethod.GET, path: '/orders', handler: swap ? second : first, scopes: ['orders:read'] },
+          { method: HttpMethod.GET, path: '/health', handler: first, public: true },
+        ],
+      });
+      return Template.fromStack(stack);
+    };
+    const ids = (t: Template) => Object.keys(t.findResources('AWS::ApiGatewayV2::Deployment'));
+    const hash = (t: Template) => Object.values(t.findResources('Custom::SecuredHttpApiDeploymentCheck')).map((r: any) => r.Properties.ModelHash);
+    const [a, b] = [twoHandlers(false), twoHandlers(true)];
+    expect(hash(a)).toEqual(hash(b));
+    expect(ids(a)).not.toEqual(ids(b));
+  });
 });
 
 describe('SecuredHttpApi deployment check: skip', () => {

@@ -27,6 +27,7 @@ import { acknowledgeReadWildcard } from '../../api/deployment-check';
 import { DEPLOYMENT_CHECK_MODEL_FILE, MODEL_HASH_FILES, PROP_MODEL_HASH } from '../../api/deployment-check-contract';
 import { ExpectedHttpApi, HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE, PROP_HTTP_API_ID } from '../../api/http-deployment-check-contract';
 import { StagedCode, stageFunctionAsset } from '../../authorizer/private/staged-asset';
+import { resolvedResource } from '../../roles/private/resolved-properties';
 
 /** Where `npx projen bundle` puts the check's bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'api', 'http-deployment-check.lambda');
@@ -128,10 +129,28 @@ export function createHttpDeploymentCheck(scope: Construct, input: HttpDeploymen
   cfnStage.autoDeploy = false;
   cfnStage.deploymentId = deployment.ref;
 
+  // A deployment is a snapshot of the API's configuration (http-api-stages.html above): a new one is
+  // made whenever the model, or anything of the API, its routes, integrations or authorizers as the
+  // template writes them, changes (an integration's new target or payload version too), as the REST
+  // construct's deployment hashes its whole definition.
+  const configurationHash = (): string => {
+    const digest = createHash('sha256');
+    digest.update(stage().hash);
+    for (const construct of [httpApi, ...input.dependsOn]) {
+      for (const node of construct.node.findAll()) {
+        const entry = node instanceof CfnResource ? resolvedResource(node) : undefined;
+        if (entry) {
+          digest.update(`${node.node.path}\n${JSON.stringify(entry)}\n`);
+        }
+      }
+    }
+    return digest.digest('hex');
+  };
+
   Aspects.of(root).add({
     visit: (node: IConstruct) => {
       if (node === root) {
-        deployment.overrideLogicalId(`${Names.uniqueId(deployment)}${stage().hash.slice(0, 16)}`.slice(-255));
+        deployment.overrideLogicalId(`${Names.uniqueId(deployment)}${configurationHash().slice(0, 16)}`.slice(-255));
         acknowledgeReadWildcard(policy, below, 'The deployment check reads one HTTP API back (apigateway:GET, nothing else): the API itself and what is below it (its routes, authorizers and integrations), whose ids exist only once API Gateway has made them. No other API is readable.');
       }
     },
