@@ -115,6 +115,8 @@ const authorizerBundle = project.bundler.addBundle('src/authorizer/token-authori
 project.bundler.addBundle('src/authorizer/http-authorizer.lambda.ts', LAMBDA_BUNDLE);
 // The deploy-time check of a SecuredApi (a custom resource handler).
 const deploymentCheckBundle = project.bundler.addBundle('src/api/deployment-check.lambda.ts', LAMBDA_BUNDLE);
+// The deploy-time check of a SecuredHttpApi (the same runtime pieces, its v2 reader and comparer).
+project.bundler.addBundle('src/api/http-deployment-check.lambda.ts', LAMBDA_BUNDLE);
 
 /**
  * A tsconfig.json that type-checks runtime files jsii does not compile, as the bundler sees them (ESM

@@ -423,13 +423,13 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
  * reads, with the exact id of this one finding: a wildcard added to the policy by anyone else stays
  * a finding.
  */
-function acknowledgeReadWildcard(policy: iam.Policy, wildcard: string): void {
+export function acknowledgeReadWildcard(policy: iam.Policy, wildcard: string, reason = 'The deployment check reads one REST API back (apigateway:GET, nothing else): the API itself and what is below it (its resources, methods, authorizers and gateway responses), whose ids exist only once API Gateway has imported the definition. No other API is readable.'): void {
   const cfn = policy.node.defaultChild as CfnResource;
   const id = `AwsSolutions-IAM5[Resource::${nagFinding(Stack.of(policy).resolve(wildcard))}]`;
   const previous = cfn.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).pop()?.data ?? {};
   cfn.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
     ...previous,
-    [id]: 'The deployment check reads one REST API back (apigateway:GET, nothing else): the API itself and what is below it (its resources, methods, authorizers and gateway responses), whose ids exist only once API Gateway has imported the definition. No other API is readable.',
+    [id]: reason,
   });
 }
 

@@ -18,9 +18,8 @@ import { SecuredApiRoute } from '../secured-api-props';
  * routes the native JWT authorizer cannot guard); `logRetention` also to the stage's access logs and
  * the log groups of its caller-role handlers.
  *
- * `quotas`, `webAcl` and `deploymentCheck` are there so that props written for a `SecuredApi` fail
- * with the reason: HTTP APIs have no usage plans or API keys, and no AWS WAF association, and the
- * deploy-time check reads back a REST API. Synth fails when any of them is set.
+ * `quotas` and `webAcl` are there so that props written for a `SecuredApi` fail with the reason:
+ * HTTP APIs have no usage plans or API keys, and no AWS WAF association. Synth fails when either is set.
  */
 export interface SecuredHttpApiProps extends TokenAuthorizerOptions {
   /** The issuer whose access tokens the API accepts. */
@@ -161,9 +160,10 @@ export interface SecuredHttpApiProps extends TokenAuthorizerOptions {
   readonly webAcl?: SecuredApiWebAclOptions;
 
   /**
-   * Not built for HTTP APIs yet: synth fails when it is set, `DeploymentCheck.skip(...)` included.
+   * Whether every deployment is read back from API Gateway (routes, authorizers, integrations) and
+   * compared with the routes before the stage serves it; see docs/http-api.md, "Checked at every deploy".
    *
-   * @default - none
+   * @default DeploymentCheck.verify()
    */
   readonly deploymentCheck?: DeploymentCheck;
 }

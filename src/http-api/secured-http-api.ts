@@ -1,4 +1,4 @@
-import { Duration, Lazy, Names, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -8,12 +8,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiNeedsLambda, routeNeedsLambda } from './private/authorization';
+import { createHttpDeploymentCheck, CreatedHttpDeploymentCheck, HttpDeploymentCheckInput } from './private/deployment-check';
+import { ExpectedHttpApi } from '../api/http-deployment-check-contract';
+import { deploymentCheckErrors } from './private/deployment-check-guard';
 import { HTTP_BUNDLE_DIR } from './private/http-bundle';
 import { httpIdentitySources } from '../authorizer/http-identity-sources';
 import { ExpectedRoute, templateRoutes } from './private/route-guard';
 import { DEFAULT_ROUTES_PER_API, SECURED_HTTP_API_RULES } from './rules';
 import { SecuredHttpApiProps } from './secured-http-api-props';
 import { checkCors } from '../api/cors-options';
+import { DeploymentCheck } from '../api/deployment-check';
 import {
   callerRoleEnvName, checkCallerRoleIssuer, checkCallerTrust, checkIdentityProvider, createCallerRole, handCallerRole,
 } from '../api/private/caller-roles';
@@ -40,6 +44,10 @@ import { SecuredApiRoute } from '../secured-api-props';
  */
 const AUDIENCES_PER_JWT_AUTHORIZER = 50;
 const SCOPES_PER_ROUTE = 10;
+
+/** The authorizers' names (their construct ids: the L2's default name), which the deployment check finds them by. */
+const JWT_AUTHORIZER_NAME = 'JwtAuthorizer';
+const LAMBDA_AUTHORIZER_NAME = 'LambdaAuthorizer';
 
 /** Which authorizer guards a route of a `SecuredHttpApi`. */
 export enum HttpRouteAuthorizer {
@@ -70,7 +78,8 @@ export interface HttpRouteAuthorization {
  * authorizer running the same decision code as a `SecuredApi`'s everywhere else (claim rules,
  * token-kind checks, caller-chosen audiences). `routeAuthorizations` tells which guards each route.
  *
- * Synth fails when a route is open without `public: true`, escape hatches included. The stage writes
+ * Synth fails when a route is open without `public: true`, escape hatches included. Every deployment
+ * is checked against the routes before the stage serves it (`deploymentCheck`). The stage writes
  * JSON access logs (no headers) to its own log group. See docs/http-api.md in the repository.
  */
 export class SecuredHttpApi extends Construct implements IMonitoredApi {
@@ -129,6 +138,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   /** The routes' own throttles, as the template's `RouteSettings` (a lazy value is not renamed by the L1's property mapper). */
   private readonly routeThrottles: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
   private jwtAuthorizer?: authorizers.HttpJwtAuthorizer;
+  private readonly deploymentCheck?: CreatedHttpDeploymentCheck;
   private lambdaAuthorizer?: authorizers.HttpLambdaAuthorizer;
 
   constructor(scope: Construct, id: string, props: SecuredHttpApiProps) {
@@ -139,7 +149,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       quotas, webAcl, deploymentCheck, ...authorizerOptions
     } = props;
     const where = this.node.path;
-    refuseUnsupported(this, { quotas, webAcl, deploymentCheck });
+    refuseUnsupported(this, { quotas, webAcl });
     this.issuer = issuer;
     if (identityProvider) {
       checkIdentityProvider(where, issuer, identityProvider);
@@ -168,6 +178,8 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     this.stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
       stageName: stageName ?? 'prod',
+      // Without the deployment check, the stage deploys every change itself; with it, the check's
+      // deployment replaces this (private/deployment-check.ts).
       autoDeploy: true,
       throttle: stageThrottle === undefined ? undefined
         : { rateLimit: stageThrottle.throttlingRateLimit, burstLimit: stageThrottle.throttlingBurstLimit },
@@ -221,6 +233,15 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       .map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes, claimRules })));
     this.handlerLogs = new HandlerAuditLogs(where, logRetention);
 
+    const routesScope = new Construct(this, 'Routes');
+    this.deploymentCheck = applyHttpDeploymentCheck(this, deploymentCheck ?? DeploymentCheck.verify(), {
+      httpApi: this.httpApi,
+      stage: this.stage,
+      dependsOn: [routesScope],
+      model: () => this.expectedModel(),
+      logRetention,
+    });
+
     const routeLimit = maxRoutes ?? DEFAULT_ROUTES_PER_API;
     if (!Number.isInteger(routeLimit) || routeLimit < 1) {
       throw validationError('SecuredHttpApi.InvalidMaxRoutes', `${where}: maxRoutes is ${routeLimit}, which is not a whole number of at least 1; pass the API's routes-per-API quota.`, this);
@@ -233,6 +254,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
         routeCount: this.routeSet.routes.length,
         maxRoutes: routeLimit,
         integrationCount: this.integrations.size,
+        deploymentCheck: () => (this.deploymentCheck ? deploymentCheckErrors(this.deploymentCheck) : []),
       }),
     });
 
@@ -428,6 +450,30 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     }).attachTo(this);
   }
 
+  /** What the deployment check expects to read back (at synthesis, once every route is added). */
+  private expectedModel(): ExpectedHttpApi {
+    const routes = [...this.expected].map(([routeKey, r]) => ({ routeKey, authorizationType: r.authorizationType, scopes: [...r.scopes] }));
+    const uses = (type: string) => routes.some((r) => r.authorizationType === type);
+    const issuerUrl: unknown = Stack.of(this).resolve(this.issuer.issuerUrl);
+    if (uses('JWT') && typeof issuerUrl !== 'string') {
+      throw new Error(`${this.node.path}: the issuer URL ${JSON.stringify(issuerUrl)} is known only at deployment; the deployment check needs it written out at synthesis.`);
+    }
+    return {
+      version: 1,
+      routes,
+      ...(uses('JWT') ? { jwtAuthorizer: { name: JWT_AUTHORIZER_NAME, issuer: issuerUrl as string, audiences: [...this.issuer.audiences] } } : {}),
+      ...(uses('CUSTOM') ? {
+        lambdaAuthorizer: {
+          name: LAMBDA_AUTHORIZER_NAME,
+          payloadFormatVersion: '2.0',
+          simpleResponses: true,
+          identitySources: httpIdentitySources(this.authorizer._compiledTable()),
+          ttlSeconds: this.lambdaOptions.resultsCacheTtlSeconds,
+        },
+      } : {}),
+    };
+  }
+
   private authorizerOf(record: RouteRecord): HttpRouteAuthorizer {
     if (record.isPublic) return HttpRouteAuthorizer.PUBLIC;
     return this.lambdaReason(record) === undefined ? HttpRouteAuthorizer.JWT : HttpRouteAuthorizer.LAMBDA;
@@ -458,7 +504,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
 
   /** The one native JWT authorizer: the issuer and its audiences. */
   private jwt(): authorizers.HttpJwtAuthorizer {
-    this.jwtAuthorizer ??= new authorizers.HttpJwtAuthorizer('JwtAuthorizer', this.issuer.issuerUrl, {
+    this.jwtAuthorizer ??= new authorizers.HttpJwtAuthorizer(JWT_AUTHORIZER_NAME, this.issuer.issuerUrl, {
       jwtAudience: [...this.issuer.audiences],
       identitySource: ['$request.header.Authorization'],
     });
@@ -467,7 +513,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
 
   /** The one Lambda authorizer: payload 2.0, simple responses, identity sources from the route table. */
   private lambda(): authorizers.HttpLambdaAuthorizer {
-    this.lambdaAuthorizer ??= new authorizers.HttpLambdaAuthorizer('LambdaAuthorizer', this.authorizer.function, {
+    this.lambdaAuthorizer ??= new authorizers.HttpLambdaAuthorizer(LAMBDA_AUTHORIZER_NAME, this.authorizer.function, {
       responseTypes: [authorizers.HttpLambdaResponseType.SIMPLE],
       resultsCacheTtl: this.authorizerCacheTtl(),
       identitySource: Lazy.list({ produce: () => httpIdentitySources(this.authorizer._compiledTable()) }),
@@ -515,7 +561,7 @@ function accessLogFormat(): apigateway.AccessLogFormat {
  * Options of a `SecuredApi` that an HTTP API cannot have, each refused with the reason and the
  * alternative (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html).
  */
-function refuseUnsupported(api: Construct, props: Pick<SecuredHttpApiProps, 'quotas' | 'webAcl' | 'deploymentCheck'>): void {
+function refuseUnsupported(api: Construct, props: Pick<SecuredHttpApiProps, 'quotas' | 'webAcl'>): void {
   const where = api.node.path;
   if (props.quotas !== undefined) {
     throw validationError('SecuredHttpApi.QuotasNotSupported', `${where}: quotas are set, but HTTP APIs have no usage plans or API keys, so per-client quotas cannot be enforced (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html); use a SecuredApi (REST API), or remove quotas and rely on the stage and route throttles.`, api);
@@ -523,7 +569,22 @@ function refuseUnsupported(api: Construct, props: Pick<SecuredHttpApiProps, 'quo
   if (props.webAcl !== undefined) {
     throw validationError('SecuredHttpApi.WebAclNotSupported', `${where}: webAcl is set, but AWS WAF cannot be associated with an HTTP API stage (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html); use a SecuredApi (REST API), or put the web ACL on a CloudFront distribution in front of the HTTP API.`, api);
   }
-  if (props.deploymentCheck !== undefined) {
-    throw validationError('SecuredHttpApi.DeploymentCheckNotSupported', `${where}: deploymentCheck is set, but the deploy-time check reads back a REST API and is not built for HTTP APIs yet; remove deploymentCheck (the synth-time route guard still applies), or use a SecuredApi.`, api);
+
+}
+
+/**
+ * Makes the deployment check, or, for `DeploymentCheck.skip(reason)`, checks the reason and records
+ * it as a synth warning (the stage then deploys every change itself, as without the check).
+ */
+function applyHttpDeploymentCheck(api: Construct, check: DeploymentCheck, input: HttpDeploymentCheckInput): CreatedHttpDeploymentCheck | undefined {
+  if (check.skipReason === undefined) {
+    return createHttpDeploymentCheck(api, input);
   }
+  const reason = check.skipReason;
+  if (typeof reason !== 'string' || Token.isUnresolved(reason) || reason.trim() === '') {
+    throw validationError('SecuredHttpApi.DeploymentCheckSkipWithoutReason', `${api.node.path}: deploymentCheck is DeploymentCheck.skip(${JSON.stringify(reason)}), without a reason; say why this API may be deployed without checking it against its routes, e.g. DeploymentCheck.skip('LocalStack has no API Gateway v2 read API'), or leave deploymentCheck out to keep the check.`, api);
+  }
+  Annotations.of(api).addWarningV2('cdk-secured-api:deploymentCheckSkipped',
+    `The deployment check is skipped (${reason}): deployments of this HTTP API are not read back from API Gateway and compared with the routes before the stage serves them, and the stage deploys every change itself (AutoDeploy). Remove deploymentCheck: DeploymentCheck.skip(...) to check them.`);
+  return undefined;
 }

@@ -103,7 +103,7 @@ describe('SecuredHttpApi', () => {
   test('should put a route\'s throttle in the stage\'s route settings, and JSON access logs', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: 'prod',
-      AutoDeploy: true,
+      AutoDeploy: false,
       RouteSettings: { 'POST /orders': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"clientId":"\\$context.authorizer.clientId"') },
     });
@@ -254,7 +254,7 @@ describe('SecuredHttpApi: what HTTP APIs cannot do', () => {
   test.each([
     ['SecuredHttpApi.QuotasNotSupported', { quotas: { tiers: [], clients: [] } }],
     ['SecuredHttpApi.WebAclNotSupported', { webAcl: {} }],
-    ['SecuredHttpApi.DeploymentCheckNotSupported', { deploymentCheck: DeploymentCheck.skip('no') }],
+    ['SecuredHttpApi.DeploymentCheckSkipWithoutReason', { deploymentCheck: DeploymentCheck.skip(' ') }],
   ])('should fail with %s', (code, props) => {
     const { stack } = stackOf();
     expect(() => ordersApi(stack, props as unknown as Partial<SecuredHttpApiProps>)).toThrow(expect.objectContaining({ code }));

@@ -1,4 +1,5 @@
 // The synth-time rules of a SecuredHttpApi, in the order their messages are reported.
+import { deploymentCheckBypassed } from './deployment-check-bypassed';
 import { routeOpened } from './route-opened';
 import { SecuredHttpApiSubject } from './subject';
 import { tooManyIntegrations } from './too-many-integrations';
@@ -8,4 +9,6 @@ import { Rule } from '../../rules/rule';
 export type { SecuredHttpApiSubject } from './subject';
 export { DEFAULT_ROUTES_PER_API } from './too-many-routes';
 
-export const SECURED_HTTP_API_RULES: ReadonlyArray<Rule<SecuredHttpApiSubject>> = [tooManyRoutes, tooManyIntegrations, routeOpened];
+export const SECURED_HTTP_API_RULES: ReadonlyArray<Rule<SecuredHttpApiSubject>> = [
+  tooManyRoutes, tooManyIntegrations, routeOpened, deploymentCheckBypassed,
+];

@@ -14,4 +14,6 @@ export interface SecuredHttpApiSubject {
   readonly maxRoutes: number;
   /** How many integrations (one per handler) it has. */
   readonly integrationCount: number;
+  /** What lets the stage serve an unchecked deployment, in the template (none when the check is skipped). */
+  readonly deploymentCheck: () => readonly string[];
 }

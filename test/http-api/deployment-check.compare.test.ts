@@ -1,0 +1,198 @@
+/**
+ * The HTTP API deployment check's comparison (src/api/runtime/http-compare.ts): a faithful read-back
+ * passes; each kind of difference is one line naming the route or authorizer; and, for generated
+ * route tables, any single change to the deployed routes or authorizers is reported.
+ */
+import * as fc from 'fast-check';
+import {
+  compareHttpApi, DeployedHttpApi, DeployedHttpRoute, ExpectedHttpApi, ExpectedHttpRoute,
+} from '../../src/api/runtime/http-compare';
+
+const JWT_ID = 'jwt111';
+const LAMBDA_ID = 'lam222';
+const INTEGRATION_ID = 'int333';
+
+function modelOf(routes: ExpectedHttpRoute[]): ExpectedHttpApi {
+  return {
+    version: 1,
+    routes,
+    jwtAuthorizer: { name: 'JwtAuthorizer', issuer: 'https://issuer.example.com', audiences: ['api://orders', 'api://admin'] },
+    lambdaAuthorizer: {
+      name: 'LambdaAuthorizer',
+      payloadFormatVersion: '2.0',
+      simpleResponses: true,
+      identitySources: ['$request.header.Authorization', '$context.routeKey'],
+      ttlSeconds: 300,
+    },
+  };
+}
+
+/** What API Gateway returns for exactly what the model describes. */
+function faithful(model: ExpectedHttpApi): DeployedHttpApi {
+  return {
+    authorizers: [
+      { AuthorizerId: JWT_ID, Name: 'JwtAuthorizer', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: model.jwtAuthorizer!.issuer, Audience: [...model.jwtAuthorizer!.audiences] } },
+      {
+        AuthorizerId: LAMBDA_ID,
+        Name: 'LambdaAuthorizer',
+        AuthorizerType: 'REQUEST',
+        AuthorizerPayloadFormatVersion: '2.0',
+        EnableSimpleResponses: true,
+        IdentitySource: [...model.lambdaAuthorizer!.identitySources],
+        AuthorizerResultTtlInSeconds: 300,
+      },
+    ],
+    integrations: [{ IntegrationId: INTEGRATION_ID, IntegrationType: 'AWS_PROXY' }],
+    routes: model.routes.map((r, i): DeployedHttpRoute => ({
+      RouteId: `r${i}`,
+      RouteKey: r.routeKey,
+      AuthorizationType: r.authorizationType,
+      ...(r.authorizationType === 'JWT' ? { AuthorizerId: JWT_ID } : r.authorizationType === 'CUSTOM' ? { AuthorizerId: LAMBDA_ID } : {}),
+      ...(r.scopes.length > 0 ? { AuthorizationScopes: [...r.scopes].reverse() } : {}),
+      Target: `integrations/${INTEGRATION_ID}`,
+    })),
+  };
+}
+
+const ORDERS = modelOf([
+  { routeKey: 'GET /orders', authorizationType: 'JWT', scopes: ['orders:read'] },
+  { routeKey: 'POST /orders', authorizationType: 'CUSTOM', scopes: [] },
+  { routeKey: 'GET /health', authorizationType: 'NONE', scopes: [] },
+]);
+
+const withRoute = (api: DeployedHttpApi, key: string, change: Partial<DeployedHttpRoute>): DeployedHttpApi => ({
+  ...api, routes: api.routes.map((r) => (r.RouteKey === key ? { ...r, ...change } : r)),
+});
+
+describe('compareHttpApi', () => {
+  test('the faithful read-back has no difference (scopes and sources compared as sets)', () => {
+    expect(compareHttpApi(ORDERS, faithful(ORDERS))).toEqual([]);
+  });
+
+  test('a route the construct did not write is reported', () => {
+    const deployed = faithful(ORDERS);
+    const extra = { ...deployed, routes: [...deployed.routes, { RouteKey: 'DELETE /orders', AuthorizationType: 'NONE', Target: `integrations/${INTEGRATION_ID}` }] };
+    expect(compareHttpApi(ORDERS, extra)).toEqual(['DELETE /orders: exists (authorization NONE), but the SecuredHttpApi made no such route']);
+  });
+
+  test('a guarded route with no authorizer, another authorizer, or other scopes', () => {
+    const deployed = faithful(ORDERS);
+    expect(compareHttpApi(ORDERS, withRoute(deployed, 'GET /orders', { AuthorizationType: 'NONE', AuthorizerId: undefined })))
+      .toEqual([`GET /orders: authorization NONE, expected authorization JWT (authorizer ${JWT_ID})`]);
+    expect(compareHttpApi(ORDERS, withRoute(deployed, 'POST /orders', { AuthorizerId: 'other9' })))
+      .toEqual([`POST /orders: authorization CUSTOM (authorizer other9), expected authorization CUSTOM (authorizer ${LAMBDA_ID})`]);
+    expect(compareHttpApi(ORDERS, withRoute(deployed, 'GET /orders', { AuthorizationScopes: ['orders:read', 'orders:write'] })))
+      .toEqual(['GET /orders: scopes orders:read, orders:write, expected orders:read']);
+    expect(compareHttpApi(ORDERS, withRoute(deployed, 'GET /orders', { AuthorizationScopes: undefined })))
+      .toEqual(['GET /orders: scopes none, expected orders:read']);
+  });
+
+  test('an unset AuthorizationType reads as NONE (fails closed)', () => {
+    expect(compareHttpApi(ORDERS, withRoute(faithful(ORDERS), 'POST /orders', { AuthorizationType: undefined })))
+      .toEqual([`POST /orders: authorization NONE (authorizer ${LAMBDA_ID}), expected authorization CUSTOM (authorizer ${LAMBDA_ID})`]);
+  });
+
+  test('a missing route, and a route whose target is no integration of the API', () => {
+    const deployed = faithful(ORDERS);
+    expect(compareHttpApi(ORDERS, { ...deployed, routes: deployed.routes.filter((r) => r.RouteKey !== 'GET /health') }))
+      .toEqual(['GET /health: missing, expected authorization NONE']);
+    expect(compareHttpApi(ORDERS, withRoute(deployed, 'GET /health', { Target: 'integrations/elsewhere' })))
+      .toEqual(['GET /health: target integrations/elsewhere, expected one of the API\'s integrations']);
+  });
+
+  test('the JWT authorizer\'s issuer and audiences', () => {
+    const deployed = faithful(ORDERS);
+    const jwt = (change: object) => ({ ...deployed, authorizers: deployed.authorizers.map((a) => (a.Name === 'JwtAuthorizer' ? { ...a, JwtConfiguration: { ...a.JwtConfiguration, ...change } } : a)) });
+    expect(compareHttpApi(ORDERS, jwt({ Issuer: 'https://evil.example.com' })))
+      .toEqual([`authorizer JwtAuthorizer (${JWT_ID}): issuer https://evil.example.com, expected https://issuer.example.com`]);
+    expect(compareHttpApi(ORDERS, jwt({ Audience: ['api://orders', 'api://admin', 'api://other'] })))
+      .toEqual([`authorizer JwtAuthorizer (${JWT_ID}): audiences api://admin, api://orders, api://other, expected api://admin, api://orders`]);
+  });
+
+  test('the Lambda authorizer\'s payload version, simple responses, identity sources and TTL', () => {
+    const deployed = faithful(ORDERS);
+    const lambda = (change: object) => ({ ...deployed, authorizers: deployed.authorizers.map((a) => (a.Name === 'LambdaAuthorizer' ? { ...a, ...change } : a)) });
+    expect(compareHttpApi(ORDERS, lambda({ AuthorizerPayloadFormatVersion: '1.0' })))
+      .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): payload format version 1.0, expected 2.0`]);
+    expect(compareHttpApi(ORDERS, lambda({ EnableSimpleResponses: undefined })))
+      .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): simple responses false, expected true`]);
+    expect(compareHttpApi(ORDERS, lambda({ IdentitySource: ['$request.header.Authorization'] })))
+      .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): identity sources $request.header.Authorization, expected $context.routeKey, $request.header.Authorization`]);
+    expect(compareHttpApi(ORDERS, lambda({ AuthorizerResultTtlInSeconds: 3600 })))
+      .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): result TTL 3600 s, expected 300 s`]);
+  });
+
+  test('a missing or duplicated authorizer, and a deployed API with several differences lists each', () => {
+    const deployed = faithful(ORDERS);
+    const noJwt = { ...deployed, authorizers: deployed.authorizers.filter((a) => a.Name !== 'JwtAuthorizer') };
+    expect(compareHttpApi(ORDERS, noJwt)).toEqual([
+      'authorizer JwtAuthorizer: missing, expected one of type JWT',
+      'GET /orders: authorization JWT (authorizer jwt111), expected authorization JWT (authorizer JwtAuthorizer)',
+    ]);
+    const twice = { ...deployed, authorizers: [...deployed.authorizers, { ...deployed.authorizers[1], AuthorizerId: 'lam999' }] };
+    expect(compareHttpApi(ORDERS, twice)).toContain('authorizer LambdaAuthorizer: 2 authorizers have this name, expected one of type REQUEST');
+  });
+});
+
+// --- property: any single change to the expected routes is reported ---------------------------
+
+const genRoute: fc.Arbitrary<ExpectedHttpRoute> = fc.record({
+  method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'ANY'),
+  path: fc.array(fc.constantFrom('a', 'b', 'orders', '{id}', '{proxy+}'), { minLength: 1, maxLength: 3 }).map((s) => `/${s.join('/')}`),
+  authorizationType: fc.constantFrom('NONE' as const, 'JWT' as const, 'CUSTOM' as const),
+  scopes: fc.uniqueArray(fc.constantFrom('r', 'w', 'admin', 'orders:read'), { maxLength: 3 }),
+}).map(({ method, path, authorizationType, scopes }) => ({
+  routeKey: `${method} ${path}`,
+  authorizationType,
+  scopes: authorizationType === 'JWT' ? scopes : [],
+}));
+const genModel = fc.uniqueArray(genRoute, { minLength: 1, maxLength: 10, selector: (r) => r.routeKey }).map(modelOf);
+
+type Change = (api: DeployedHttpApi, index: number) => { api: DeployedHttpApi; names: string };
+
+const onRoute = (api: DeployedHttpApi, index: number, change: (r: DeployedHttpRoute) => DeployedHttpRoute | undefined) => {
+  const routes = api.routes.flatMap((r, i) => (i === index ? [change(r)].filter((x): x is DeployedHttpRoute => x !== undefined) : [r]));
+  return { ...api, routes };
+};
+
+const CHANGES: Record<string, Change> = {
+  'remove the route': (api, i) => ({ api: onRoute(api, i, () => undefined), names: api.routes[i].RouteKey! }),
+  'open the route': (api, i) => ({
+    api: onRoute(api, i, (r) => ({ ...r, AuthorizationType: r.AuthorizationType === 'NONE' ? 'JWT' : 'NONE', AuthorizerId: r.AuthorizationType === 'NONE' ? JWT_ID : undefined })),
+    names: api.routes[i].RouteKey!,
+  }),
+  'another authorizer': (api, i) => ({
+    api: onRoute(api, i, (r) => ({ ...r, AuthorizerId: r.AuthorizerId === JWT_ID ? LAMBDA_ID : r.AuthorizerId === LAMBDA_ID ? JWT_ID : 'x1' })),
+    names: api.routes[i].RouteKey!,
+  }),
+  'switch the authorization type': (api, i) => ({
+    api: onRoute(api, i, (r) => ({ ...r, AuthorizationType: r.AuthorizationType === 'CUSTOM' ? 'JWT' : 'CUSTOM' })),
+    names: api.routes[i].RouteKey!,
+  }),
+  'add a scope': (api, i) => ({ api: onRoute(api, i, (r) => ({ ...r, AuthorizationScopes: [...(r.AuthorizationScopes ?? []), 'extra'] })), names: api.routes[i].RouteKey! }),
+  'drop a scope, or all': (api, i) => ({ api: onRoute(api, i, (r) => ({ ...r, AuthorizationScopes: (r.AuthorizationScopes ?? ['x']).slice(1) })), names: api.routes[i].RouteKey! }),
+  'add another route': (api, i) => ({ api: { ...api, routes: [...api.routes, { ...api.routes[i], RouteKey: `${api.routes[i].RouteKey}/extra` }] }, names: `${api.routes[i].RouteKey}/extra` }),
+  'duplicate the route': (api, i) => ({ api: { ...api, routes: [...api.routes, { ...api.routes[i], RouteId: 'dup' }] }, names: api.routes[i].RouteKey! }),
+  'retarget the route': (api, i) => ({ api: onRoute(api, i, (r) => ({ ...r, Target: undefined })), names: api.routes[i].RouteKey! }),
+};
+
+describe('compareHttpApi property', () => {
+  test('the faithful read-back of any route table passes', () => {
+    fc.assert(fc.property(genModel, (model) => {
+      expect(compareHttpApi(model, faithful(model))).toEqual([]);
+    }));
+  });
+
+  test('any single change to a route is reported, on a line naming the route', () => {
+    fc.assert(fc.property(genModel, fc.nat(), fc.constantFrom(...Object.keys(CHANGES)), (model, n, changeName) => {
+      const deployed = faithful(model);
+      const index = n % deployed.routes.length;
+      const route = model.routes[index];
+      // Scopes apply to JWT routes only: dropping a scope of a route with none changes nothing.
+      fc.pre(!(changeName === 'drop a scope, or all' && route.scopes.length === 0));
+      const { api, names } = CHANGES[changeName](deployed, index);
+      const diffs = compareHttpApi(model, api);
+      expect(diffs.some((d) => d.startsWith(`${names}:`))).toBe(true);
+    }));
+  });
+});
