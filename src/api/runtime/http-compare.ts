@@ -95,7 +95,9 @@ export function compareHttpApi(expected: ExpectedHttpApi, deployed: DeployedHttp
     if (!sameSet(lambdaFound.IdentitySource ?? [], lambda.identitySources)) {
       diffs.push(`${at}: identity sources ${showList(lambdaFound.IdentitySource)}, expected ${showList(lambda.identitySources)}`);
     }
-    if (lambdaFound.AuthorizerResultTtlInSeconds !== lambda.ttlSeconds) {
+    // The API reference documents 0 as the TTL's default (caching off), so an absent TTL reads as 0:
+    // https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html
+    if ((lambdaFound.AuthorizerResultTtlInSeconds ?? 0) !== lambda.ttlSeconds) {
       diffs.push(`${at}: result TTL ${show(lambdaFound.AuthorizerResultTtlInSeconds)} s, expected ${lambda.ttlSeconds} s`);
     }
   }
