@@ -41,6 +41,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager@^3',
     // The deploy-time check reads the imported REST API back (src/api, its own bundle; the SDK stays external).
     '@aws-sdk/client-api-gateway@^3',
+    // ... and the HTTP API's (API Gateway v2) for SecuredHttpApi's check (src/api/runtime/http-read.ts).
+    '@aws-sdk/client-apigatewayv2@^3',
     'aws-sdk-client-mock@^4',
     'oauth4webapi@^3',
     'fast-xml-parser@^5',
