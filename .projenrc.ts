@@ -74,6 +74,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
+      // No coverage in the test task (so in the build and CI): instrumenting took 2.4x the CPU of the same
+      // jest run without it (farm-bench, 3 paired runs), and nothing reads the report. `npx jest --coverage`
+      // collects it when wanted.
+      collectCoverage: false,
       snapshotSerializers: ['<rootDir>/test/asset-hash-serializer.ts'],
       // Removes the cdk.out folders that test Apps leave in the OS temp folder (shared/TOOLCHAIN.md).
       setupFilesAfterEnv: ['<rootDir>/test/temp-folders.ts'],
