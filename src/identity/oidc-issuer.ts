@@ -233,7 +233,7 @@ interface OidcIssuerSpec {
   readonly conditionKeyPrefix?: string;
   readonly profile: IssuerProfile;
   /** The user's `clientClaims` / `grantClaims`, which replace the profile's. */
-  readonly options?: { readonly clientClaims?: string[]; readonly grantClaims?: string[] };
+  readonly options?: { readonly clientClaims?: string[]; readonly grantClaims?: string[]; readonly jwksUri?: string };
 }
 
 /**
@@ -741,6 +741,13 @@ export class OidcIssuer {
    * audit line and the synth-time checks read these and no claim or issuer name of their own.
    */
   public readonly profile: IssuerProfile;
+  /**
+   * Whether the user gave `jwksUri` (not the factory's default). API Gateway's native JWT authorizer
+   * finds the keys through the issuer's discovery document alone, so a `SecuredHttpApi` keeps such an
+   * issuer's routes on the Lambda authorizer, which reads exactly the given key set.
+   * @internal
+   */
+  public readonly _jwksUriGiven: boolean;
 
   private constructor(spec: OidcIssuerSpec) {
     checkIssuerUrl(spec.where, spec.issuerUrl);
@@ -761,6 +768,7 @@ export class OidcIssuer {
     this.customSubjectTemplate = spec.customSubjectTemplate ?? false;
     this.providerUrl = spec.issuerUrl;
     this.profile = profileOf(spec);
+    this._jwksUriGiven = spec.options?.jwksUri !== undefined;
     this.conditionKeyPrefix = spec.conditionKeyPrefix ?? (Token.isUnresolved(spec.issuerUrl)
       ? Fn.select(1, Fn.split('https://', spec.issuerUrl))
       : spec.issuerUrl.slice('https://'.length));

@@ -204,6 +204,8 @@ describe('SecuredHttpApi: the authorizer per issuer', () => {
     ['Keycloak (aud only with an audience mapper)', OidcIssuer.keycloak('https://sso.example.com', 'acme', { audiences: ['orders'] }), HttpRouteAuthorizer.LAMBDA],
     ['Entra ID (token kind, roles)', OidcIssuer.entraId('00000000-0000-0000-0000-000000000000', { audiences: ['api://orders'] }), HttpRouteAuthorizer.LAMBDA],
     ['Cognito (token kind, client_id)', OidcIssuer.cognitoUserPoolId('eu-west-1', 'eu-west-1_abc', { audiences: ['client'] }), HttpRouteAuthorizer.LAMBDA],
+    ['Okta with a pinned jwksUri (the native one reads the discovery document\'s)', OidcIssuer.okta('acme.okta.com', { audiences: ['api://orders'], jwksUri: 'https://acme.okta.com/oauth2/v1/keys' }), HttpRouteAuthorizer.LAMBDA],
+    ['fromUrl with a pinned jwksUri', OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'], jwksUri: 'https://keys.example.com/jwks.json' }), HttpRouteAuthorizer.LAMBDA],
   ];
   test.each(cases)('should choose for %s', (_name, issuer, expected) => {
     const { stack } = stackOf();

@@ -22,7 +22,8 @@
 //   so a token without `aud` whose `client_id` names an audience would pass the native check alone;
 // - no `requiredTokenType`, `maxTokenAge` or `contextClaims` (the native one has no such checks,
 //   and passes the backend its claims rather than the Lambda's context);
-// - the issuer's algorithms are all RSA (RS256, RS384, RS512): the native one verifies no other.
+// - the issuer's algorithms are all RSA (RS256, RS384, RS512): the native one verifies no other;
+// - no `jwksUri` given: the native one reads the keys the discovery document names, not a pinned set.
 //
 // One difference remains, documented in docs/http-api.md: a token without `aud` whose `client_id`
 // is one of the audiences passes the native authorizer and not the Lambda. RFC 9068 (section 2.2),
@@ -52,6 +53,10 @@ export function apiNeedsLambda(issuer: OidcIssuer, options: TokenAuthorizerOptio
   if (options.maxTokenAge !== undefined) return 'maxTokenAge is set';
   if ((options.contextClaims ?? []).length > 0) return 'contextClaims are set';
   if (!issuer.algorithms.every((alg) => RSA_ALGORITHMS.includes(alg))) return 'the issuer\'s algorithms are not all RSA';
+  // The native authorizer fetches the keys from the `jwks_uri` of the issuer's discovery document
+  // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html), never
+  // from a URI of ours: a key set the user pinned (`jwksUri`) may be narrower than the published one.
+  if (issuer._jwksUriGiven) return 'the issuer\'s jwksUri is given (the native authorizer reads the discovery document\'s)';
   return undefined;
 }
 
