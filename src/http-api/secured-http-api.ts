@@ -1,4 +1,4 @@
-import { Annotations, Duration, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -13,7 +13,7 @@ import { ExpectedHttpApi } from '../api/http-deployment-check-contract';
 import { deploymentCheckErrors } from './private/deployment-check-guard';
 import { HTTP_BUNDLE_DIR } from './private/http-bundle';
 import { httpIdentitySources } from '../authorizer/http-identity-sources';
-import { ExpectedRoute, templateRoutes } from './private/route-guard';
+import { ExpectedRoute, templateRoutes, WrittenResources } from './private/route-guard';
 import { DEFAULT_ROUTES_PER_API, SECURED_HTTP_API_RULES } from './rules';
 import { SecuredHttpApiProps } from './secured-http-api-props';
 import { checkCors } from '../api/cors-options';
@@ -35,6 +35,7 @@ import { SecuredApiAlarms } from '../monitoring/secured-api-alarms';
 import { SecuredApiDashboard } from '../monitoring/secured-api-dashboard';
 import { CallerRoleOptions } from '../roles/caller-role';
 import { FederatedRole } from '../roles/federated-role';
+import { resolvedResource } from '../roles/private/resolved-properties';
 import { ruleMessages } from '../rules/rule';
 import { SecuredApiRoute } from '../secured-api-props';
 
@@ -135,6 +136,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   private readonly integrations = new Map<lambda.IFunction, integrations.HttpLambdaIntegration>();
   private readonly authorizations: HttpRouteAuthorization[] = [];
   private readonly expected = new Map<string, ExpectedRoute>();
+  private readonly written = new WrittenResources();
   /** The routes' own throttles, as the template's `RouteSettings` (a lazy value is not renamed by the L1's property mapper). */
   private readonly routeThrottles: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
   private jwtAuthorizer?: authorizers.HttpJwtAuthorizer;
@@ -251,6 +253,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
         path: where,
         expected: this.expected,
         templateRoutes: () => templateRoutes(this, this.httpApi.apiId),
+        changedResources: () => [...this.written.differences(where), ...this.identitySourceDifferences(where)],
         routeCount: this.routeSet.routes.length,
         maxRoutes: routeLimit,
         integrationCount: this.integrations.size,
@@ -337,6 +340,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       ...(kind === HttpRouteAuthorizer.JWT ? { authorizer: this.jwt(), authorizationScopes: scopes.length > 0 ? scopes : undefined } : {}),
       ...(kind === HttpRouteAuthorizer.LAMBDA ? { authorizer: this.lambda() } : {}),
     });
+    this.keepWritten(httpRoute, kind);
     if (kind === HttpRouteAuthorizer.PUBLIC) {
       Validations.of(httpRoute.node.defaultChild!).acknowledge({
         id: 'AwsSolutions-APIG4',
@@ -500,6 +504,45 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
         },
       }),
     });
+  }
+
+  /**
+   * Keeps the route, its integration and its authorizer as written, for `SecuredHttpApi.ResourceOverridden`.
+   * aws-cdk-lib makes the integration under the first route that uses it and the authorizer under the
+   * HTTP API, both when a route first binds them.
+   */
+  private keepWritten(route: apigwv2.HttpRoute, kind: HttpRouteAuthorizer): void {
+    this.written.keep(route.node.defaultChild as CfnResource);
+    for (const child of route.node.findAll()) {
+      if (child instanceof apigwv2.CfnIntegration) this.written.keep(child);
+    }
+    const authorizer = kind === HttpRouteAuthorizer.JWT ? this.httpApi.node.tryFindChild(JWT_AUTHORIZER_NAME)
+      : kind === HttpRouteAuthorizer.LAMBDA ? this.httpApi.node.tryFindChild(LAMBDA_AUTHORIZER_NAME) : undefined;
+    const cfn = authorizer?.node.defaultChild;
+    if (cfn instanceof apigwv2.CfnAuthorizer && kind === HttpRouteAuthorizer.LAMBDA) {
+      // Its identity sources are a Lazy of the whole route table, which must not be produced (and
+      // cached) before every route is added: kept out of the comparison, checked by identitySourceDifferences.
+      const identitySource = cfn.identitySource;
+      cfn.identitySource = ['(produced at synthesis)'];
+      try {
+        this.written.keep(cfn, ['IdentitySource']);
+      } finally {
+        cfn.identitySource = identitySource;
+      }
+    } else if (cfn instanceof CfnResource) {
+      this.written.keep(cfn);
+    }
+  }
+
+  /** The Lambda authorizer's identity sources in the template, when they are not the ones its route table asks for. */
+  private identitySourceDifferences(where: string): string[] {
+    const cfn = this.httpApi.node.tryFindChild(LAMBDA_AUTHORIZER_NAME)?.node.defaultChild;
+    if (!(cfn instanceof CfnResource)) return [];
+    const found = resolvedResource(cfn)?.Properties as Record<string, unknown> | undefined;
+    const want = httpIdentitySources(this.authorizer._compiledTable());
+    if (JSON.stringify(found?.IdentitySource) === JSON.stringify(want)) return [];
+    return [`${where}: ${cfn.node.path} has the identity sources ${JSON.stringify(found?.IdentitySource)} instead of ${JSON.stringify(want)}, ` +
+      'so API Gateway could reuse a cached answer on a route that asks something else of a token; remove the override.'];
   }
 
   /** The one native JWT authorizer: the issuer and its audiences. */

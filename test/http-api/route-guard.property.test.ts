@@ -2,7 +2,7 @@
 // (public, scoped, claim-ruled routes, native JWT or forced Lambda), the template gives every
 // non-public route an authorizer; and an escape hatch that opens, unguards or rescopes any guarded
 // route fails synth.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -103,5 +103,32 @@ describe('SecuredHttpApi route guard (generated route sets)', () => {
       if (kind === 'deleteType') route.addPropertyDeletionOverride('AuthorizationType');
       expect(() => app.synth()).toThrow(/SecuredHttpApi\.RouteOpened/);
     }), { numRuns: 10 });
+  });
+});
+
+describe('SecuredHttpApi written resources (generated overrides)', () => {
+  test('should fail synth when an escape hatch changes any property of a route, integration or authorizer the construct made', () => {
+    const types = ['AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Integration', 'AWS::ApiGatewayV2::Authorizer'];
+    const value = fc.oneof(
+      fc.constant(undefined), // a deletion
+      fc.constantFrom('NONE', 'JWT', 'CUSTOM', 'https://other.example.com', '$request.header.X-Other', 'integrations/other', 0, 3600, true, false),
+      fc.constant({ Ref: 'SomethingElse' }),
+      fc.array(fc.constantFrom('a', 'b'), { maxLength: 2 }),
+    );
+    fc.assert(fc.property(genRoutes, fc.boolean(), fc.nat(), fc.nat(), fc.boolean(), value, (routes, force, pickResource, pickKey, freshKey, overrideWith) => {
+      const built = tryBuild(routes, force);
+      fc.pre(built !== undefined);
+      const { app, api } = built!;
+      const resources = api.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource && types.includes(c.cfnResourceType));
+      const resource = resources[pickResource % resources.length];
+      const properties = Stack.of(api).resolve((resource as any)._toCloudFormation()).Resources;
+      const current = (Object.values(properties)[0] as any).Properties as Record<string, unknown>;
+      const keys = Object.keys(current).filter((k) => k !== 'ApiId');
+      const key = freshKey ? 'Description' : keys[pickKey % keys.length];
+      fc.pre(JSON.stringify(current[key]) !== JSON.stringify(overrideWith));
+      if (overrideWith === undefined) resource.addPropertyDeletionOverride(key);
+      else resource.addPropertyOverride(key, overrideWith);
+      expect(() => app.synth()).toThrow(/SecuredHttpApi\.(ResourceOverridden|RouteOpened)/);
+    }), { numRuns: 25 });
   });
 });

@@ -71,3 +71,63 @@ export function routeGuardErrors(where: string, expected: ReadonlyMap<string, Ex
   }
   return errors;
 }
+
+/**
+ * What the construct wrote of its routes, integrations and authorizers, kept as each is created
+ * (before any escape hatch can reach it), to compare with the template at synthesis: an override that
+ * points a route at another authorizer or integration, changes the authorizer's issuer, audiences or
+ * function, or an integration's target, is refused at synth as an opened route is. `Type`,
+ * `Properties` and `Condition` are compared; metadata (cdk-nag suppressions) and dependencies are not.
+ */
+export class WrittenResources {
+  private readonly written = new Map<CfnResource, { readonly json: string; readonly deferred: readonly string[] }>();
+
+  /**
+   * Keeps `resource` as it is now. `deferred` names properties produced at synthesis (a `Lazy`, which
+   * must not be resolved early: aws-cdk-lib caches a Lazy's first value); the caller replaces them by
+   * a plain value while this runs, and checks them itself.
+   */
+  public keep(resource: CfnResource, deferred: readonly string[] = []): void {
+    if (this.written.has(resource)) return;
+    this.written.set(resource, { json: JSON.stringify(comparable(resource, deferred)), deferred });
+  }
+
+  /** A line per kept resource the template holds otherwise than written, naming what changed. */
+  public differences(where: string): string[] {
+    const errors: string[] = [];
+    for (const [resource, { json, deferred }] of this.written) {
+      const now = comparable(resource, deferred);
+      if (JSON.stringify(now) === json) continue;
+      const was = JSON.parse(json) as Record<string, unknown>;
+      errors.push(`${where}: ${resource.node.path} (${resource.cfnResourceType}) is not as the construct wrote it (${changedKeys(was, now).join(', ')} changed), ` +
+        'so the routes may not be guarded as declared; remove the override (public: true is the only way to open a route).');
+    }
+    return errors;
+  }
+}
+
+/**
+ * A resource's `Type`, `Properties` (but `deferred`) and `Condition` as the template will hold them:
+ * resolved whole, since aws-cdk-lib applies overrides only as the entry resolves.
+ */
+function comparable(resource: CfnResource, deferred: readonly string[]): Record<string, unknown> {
+  const entry = resolvedResource(resource);
+  if (entry === undefined) return { removed: true };
+  const properties: Record<string, unknown> = { ...(entry.Properties as Record<string, unknown> | undefined ?? {}) };
+  for (const key of deferred) delete properties[key];
+  return { Type: entry.Type, Properties: properties, Condition: entry.Condition ?? null };
+}
+
+/** The top-level keys (`Properties.X` for properties) whose values differ. */
+function changedKeys(was: Record<string, unknown>, now: Record<string, unknown>): string[] {
+  const keys: string[] = [];
+  for (const key of ['Type', 'Condition', 'removed']) {
+    if (JSON.stringify(was[key]) !== JSON.stringify(now[key])) keys.push(key);
+  }
+  const a = (was.Properties ?? {}) as Record<string, unknown>;
+  const b = (now.Properties ?? {}) as Record<string, unknown>;
+  for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) keys.push(`Properties.${key}`);
+  }
+  return keys;
+}

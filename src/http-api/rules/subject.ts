@@ -8,6 +8,8 @@ export interface SecuredHttpApiSubject {
   readonly expected: ReadonlyMap<string, ExpectedRoute>;
   /** Every route of the API in the template, as deployed (overrides included). */
   readonly templateRoutes: () => readonly TemplateRoute[];
+  /** A line per route, integration or authorizer the construct made that the template holds otherwise. */
+  readonly changedResources: () => readonly string[];
   /** How many routes the API has. */
   readonly routeCount: number;
   /** Its routes-per-API quota (`maxRoutes`). */

@@ -11,5 +11,5 @@ export function httpApi(overrides: Partial<SecuredHttpApiSubject> & { routes?: T
     { path: 'Orders/Api/Routes/GET_orders/Resource', properties: { RouteKey: 'GET /orders', AuthorizationType: 'JWT', AuthorizerId: { Ref: 'Jwt' }, AuthorizationScopes: ['r'] } },
     { path: 'Orders/Api/Routes/GET_health/Resource', properties: { RouteKey: 'GET /health', AuthorizationType: 'NONE' } },
   ];
-  return { path: 'Orders/Api', expected, templateRoutes: () => routes, routeCount: 2, maxRoutes: 300, integrationCount: 1, deploymentCheck: () => [], ...overrides };
+  return { path: 'Orders/Api', expected, templateRoutes: () => routes, changedResources: () => [], routeCount: 2, maxRoutes: 300, integrationCount: 1, deploymentCheck: () => [], ...overrides };
 }
