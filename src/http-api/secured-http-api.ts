@@ -519,6 +519,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     const authorizer = kind === HttpRouteAuthorizer.JWT ? this.httpApi.node.tryFindChild(JWT_AUTHORIZER_NAME)
       : kind === HttpRouteAuthorizer.LAMBDA ? this.httpApi.node.tryFindChild(LAMBDA_AUTHORIZER_NAME) : undefined;
     const cfn = authorizer?.node.defaultChild;
+    if (!(cfn instanceof CfnResource) || this.written.has(cfn)) return;
     if (cfn instanceof apigwv2.CfnAuthorizer && kind === HttpRouteAuthorizer.LAMBDA) {
       // Its identity sources are a Lazy of the whole route table, which must not be produced (and
       // cached) before every route is added: kept out of the comparison, checked by identitySourceDifferences.
@@ -529,7 +530,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       } finally {
         cfn.identitySource = identitySource;
       }
-    } else if (cfn instanceof CfnResource) {
+    } else {
       this.written.keep(cfn);
     }
   }

@@ -115,7 +115,9 @@ describe('SecuredHttpApi written resources (generated overrides)', () => {
       fc.constant({ Ref: 'SomethingElse' }),
       fc.array(fc.constantFrom('a', 'b'), { maxLength: 2 }),
     );
-    fc.assert(fc.property(genRoutes, fc.boolean(), fc.nat(), fc.nat(), fc.boolean(), value, (routes, force, pickResource, pickKey, freshKey, overrideWith) => {
+    const pick = fc.record({ resource: fc.nat(), key: fc.nat(), fresh: fc.boolean() });
+    fc.assert(fc.property(genRoutes, fc.boolean(), pick, value, (routes, force, picked, overrideWith) => {
+      const { resource: pickResource, key: pickKey, fresh: freshKey } = picked;
       const built = tryBuild(routes, force);
       fc.pre(built !== undefined);
       const { app, api } = built!;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -333,6 +333,43 @@ describe('SecuredHttpApi: the route guard', () => {
     const route = api.node.findChild('Routes').node.findChild('GET_orders').node.defaultChild as apigwv2.CfnRoute;
     route.addPropertyOverride('AuthorizationType', 'NONE');
     expect(() => app.synth()).toThrow(/SecuredHttpApi\.RouteOpened/);
+  });
+
+  test.each([
+    ['a route pointed at another authorizer', (api: SecuredHttpApi) => {
+      const other = new apigwv2.CfnAuthorizer(Stack.of(api), 'Other', { apiId: api.httpApi.apiId, authorizerType: 'JWT', name: 'Other', identitySource: ['$request.header.Authorization'], jwtConfiguration: { issuer: 'https://evil.example.com', audience: ['x'] } });
+      (api.node.findChild('Routes').node.findChild('GET_orders').node.defaultChild as apigwv2.CfnRoute).addPropertyOverride('AuthorizerId', other.ref);
+    }, /Routes\/GET_orders\/Resource \(AWS::ApiGatewayV2::Route\) is not as the construct wrote it \(Properties.AuthorizerId changed\)/],
+    ['the JWT authorizer\'s issuer, set through the L1', (api: SecuredHttpApi) => {
+      const jwt = api.httpApi.node.findChild('JwtAuthorizer').node.defaultChild as apigwv2.CfnAuthorizer;
+      jwt.jwtConfiguration = { issuer: 'https://evil.example.com', audience: ['api://orders'] };
+    }, /JwtAuthorizer\/Resource \(AWS::ApiGatewayV2::Authorizer\) is not as the construct wrote it \(Properties.JwtConfiguration changed\)/],
+    ['the Lambda authorizer\'s function', (api: SecuredHttpApi) => {
+      (api.httpApi.node.findChild('LambdaAuthorizer').node.defaultChild as apigwv2.CfnAuthorizer).addPropertyOverride('AuthorizerUri', 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:allow-all/invocations');
+    }, /LambdaAuthorizer\/Resource \(AWS::ApiGatewayV2::Authorizer\) is not as the construct wrote it \(Properties.AuthorizerUri changed\)/],
+    ['the Lambda authorizer\'s identity sources', (api: SecuredHttpApi) => {
+      (api.httpApi.node.findChild('LambdaAuthorizer').node.defaultChild as apigwv2.CfnAuthorizer).addPropertyOverride('IdentitySource', ['$request.header.Authorization']);
+    }, /has the identity sources \["\$request.header.Authorization"\] instead of/],
+    ['an integration\'s function', (api: SecuredHttpApi) => {
+      const integration = api.node.findChild('Routes').node.findChild('GET_orders').node.findAll().find((c) => c instanceof apigwv2.CfnIntegration) as apigwv2.CfnIntegration;
+      integration.addPropertyOverride('IntegrationUri', 'arn:aws:lambda:eu-west-1:123456789012:function:other');
+    }, /\(AWS::ApiGatewayV2::Integration\) is not as the construct wrote it \(Properties.IntegrationUri changed\)/],
+  ])('should fail synth when an escape hatch changes %s', (_name, change, message) => {
+    const { app, stack } = stackOf();
+    const api = ordersApi(stack, { forceLambdaAuthorizer: false });
+    api.addRoute({ method: HttpMethod.GET, path: '/tenants', handler: handler(stack, 'T'), claimRules: [ClaimRule.equalTo('tenant', 'acme')] });
+    change(api);
+    expect(() => app.synth()).toThrow(expect.objectContaining({ message: expect.stringMatching(message) }));
+    expect(() => app.synth()).toThrow(/SecuredHttpApi\.ResourceOverridden/);
+  });
+
+  test('should synthesize with a cdk-nag suppression or a dependency added to a route (metadata, not what it guards)', () => {
+    const { app, stack } = stackOf();
+    const api = ordersApi(stack);
+    const route = api.node.findChild('Routes').node.findChild('GET_orders').node.defaultChild as apigwv2.CfnRoute;
+    route.addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'AwsSolutions-APIG4', reason: 'test' }] });
+    route.addDependency(api.accessLogGroup.node.defaultChild as CfnResource);
+    expect(() => app.synth()).not.toThrow();
   });
 
   test('should fail synth when a route is added to the API by hand without an authorizer', () => {

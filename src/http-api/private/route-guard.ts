@@ -92,6 +92,11 @@ export class WrittenResources {
     this.written.set(resource, { json: JSON.stringify(comparable(resource, deferred)), deferred });
   }
 
+  /** Whether `resource` is kept. */
+  public has(resource: CfnResource): boolean {
+    return this.written.has(resource);
+  }
+
   /** A line per kept resource the template holds otherwise than written, naming what changed. */
   public differences(where: string): string[] {
     const errors: string[] = [];

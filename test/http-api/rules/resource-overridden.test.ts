@@ -1,0 +1,15 @@
+import { httpApi } from './subject';
+import { resourceOverridden } from '../../../src/http-api/rules/resource-overridden';
+import { messagesOf } from '../../../src/rules/rule';
+
+describe('resourceOverridden', () => {
+  test('should pass when every resource is as written', () => {
+    expect(messagesOf(resourceOverridden, httpApi())).toEqual([]);
+    expect(resourceOverridden.code).toBe('SecuredHttpApi.ResourceOverridden');
+  });
+
+  test('should report each changed resource', () => {
+    const lines = ['Orders/Api: Orders/Api/Resource/LambdaAuthorizer/Resource (AWS::ApiGatewayV2::Authorizer) is not as the construct wrote it (Properties.AuthorizerUri changed)'];
+    expect(messagesOf(resourceOverridden, httpApi({ changedResources: () => lines }))).toEqual(lines);
+  });
+});
