@@ -482,12 +482,13 @@ export function accessReviewMarkdown(review: JsonObject): string {
     }
   }
 
-  out.push('## Quotas', '');
   if (r.notApplicable) {
-    out.push('Not applicable to an HTTP API (none is configured, and none can be):', '', ...r.notApplicable.map((n: any) => `- ${n.feature}: ${n.reason}`), '');
+    out.push('## Not applicable to an HTTP API', '', 'None of these is configured, and none can be:', '', ...r.notApplicable.map((n: any) => `- ${n.feature}: ${n.reason}`), '');
   } else if (!r.quotas) {
+    out.push('## Quotas', '');
     out.push('None: no usage plans or API keys.', '');
   } else {
+    out.push('## Quotas', '');
     table(['Tier', 'Rate (req/s)', 'Burst', 'Quota', 'Period'], r.quotas.tiers.map((t: any) => [t.name, t.rateLimit ?? '-', t.burstLimit ?? '-', t.quotaLimit ?? '-', t.quotaPeriod ?? '-']));
     table(['Client (client_id)', 'Tier'], [...r.quotas.clients.map((c: any) => [c.clientId, c.tier]), ['(undeclared clients)', r.quotas.undeclaredClients]]);
   }

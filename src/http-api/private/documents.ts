@@ -43,7 +43,7 @@ export const NOT_APPLICABLE: readonly { readonly feature: string; readonly reaso
 ];
 
 /** Why a route guarded by the native JWT authorizer is, in the review. */
-const NATIVE_REASON = 'it checks everything the route requires (issuer, audience, scopes)';
+const NATIVE_REASON = 'it checks all the route requires: issuer, audience, scopes';
 
 /** What the documents are told of the API. */
 export interface HttpDocumentsInput {
