@@ -10,7 +10,7 @@ import {
   ClaimRule, DeploymentCheck, HttpMethod, HttpRouteAuthorizer, OidcIssuer, SecuredHttpApi, SecuredHttpApiProps,
 } from '../../src';
 import { ACCESS_REVIEW_FORMAT } from '../../src/api/access-review';
-import { AUTHORIZER_EXTENSION, AUTHORIZER_SCHEME, JWT_AUTHORIZER_SCHEME, OIDC_SCHEME } from '../../src/api/openapi';
+import { AUTHORIZER_EXTENSION, AUTHORIZER_SCHEME, JWT_AUTHORIZER_SCHEME, OIDC_SCHEME, openApiDocument } from '../../src/api/openapi';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
 
@@ -217,6 +217,16 @@ describe('SecuredHttpApi documents, other settings', () => {
     expect(review.authorizers.nativeJwt.routes).toEqual([]);
     expect(openApi.components.securitySchemes[JWT_AUTHORIZER_SCHEME]).toBeUndefined();
     await expectValid(openApi);
+  });
+
+  test('should refuse to write an HTTP API\'s guarded route without its authorizer, rather than guess one', () => {
+    // GIVEN
+    const base = { title: 't', issuerUrl: 'https://issuer.example.com', identitySources: ['$request.header.Authorization'], stageName: 'prod', kind: 'HTTP' as const };
+    const route = { method: 'GET' as const, resource: '/orders', scopes: ['orders:read'], claimRules: [], isPublic: false };
+
+    // THEN
+    expect(() => openApiDocument({ ...base, routes: [route] })).toThrow(/needs its authorizer/);
+    expect(() => openApiDocument({ ...base, routes: [{ ...route, authorizer: { type: 'jwt', reason: '' } }] })).toThrow(/needs jwtAuthorizer/);
   });
 
   test('should list a skipped deployment check with its reason', () => {
