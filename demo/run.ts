@@ -8,7 +8,7 @@
 // Run after `npx projen bundle` (the task does it).
 /* eslint-disable import/no-extraneous-dependencies -- a development script: the AWS SDK and jose are devDependencies */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -63,8 +63,11 @@ async function main(): Promise<void> {
     }
 
     // 3. The synthesized authorizer, trusting the local provider instead of Okta.
+    // The stack also holds the HTTP API's Lambda authorizer: name the REST API's.
+    const template = JSON.parse(readFileSync(join(outdir, 'OrdersApiExample.template.json'), 'utf8'));
     authorizer = await SynthesizedAuthorizer.fromCloudAssembly(outdir, {
       stackName: 'OrdersApiExample',
+      authorizerLogicalId: Object.keys(template.Resources).find((id) => id.startsWith('OrdersAuthorizerHandler')),
       issuerOverride: { issuer: provider.issuer, jwksUri: provider.jwksUri },
     });
     const routes = authorizer.routes.sort((a, b) => a.resource.localeCompare(b.resource) || a.method.localeCompare(b.method));

@@ -1,5 +1,6 @@
 // An Orders API guarded by Okta access tokens: list and create orders, read one order, and a
-// public health check. Beside it, the role that the acme/orders repository's GitHub Actions jobs in
+// public health check; the same handlers on an HTTP API, where API Gateway's native JWT authorizer
+// guards what it can check by itself and the Lambda authorizer the rest. Beside them, the role that the acme/orders repository's GitHub Actions jobs in
 // the `prod` environment assume, with no stored AWS keys, to smoke-test a deployment.
 // Synthesize it with `npx projen example` (offline; no AWS account needed).
 //
@@ -19,6 +20,7 @@ import {
   SamlIdentityProvider,
   SamlMetadata,
   SecuredApi,
+  SecuredHttpApi,
   Subject,
 } from '../src';
 
@@ -59,6 +61,20 @@ const api = new SecuredApi(stack, 'Orders', {
 });
 api.addRoute({ method: HttpMethod.GET, path: '/health', handler: health, public: true });
 
+// The same handlers on an API Gateway HTTP API. A route the native JWT authorizer can check by itself
+// (issuer, audience, any-of scopes) uses it, with no Lambda invocation; a route with a claim rule uses
+// the Lambda authorizer. ordersHttp.routeAuthorizations, the access review and `npx projen example`
+// say which guards each route, and why.
+const ordersHttp = new SecuredHttpApi(stack, 'OrdersHttp', {
+  issuer: OidcIssuer.okta('acme.okta.com', { audiences: ['api://orders'] }),
+  apiName: 'orders-http',
+  routes: [
+    { method: HttpMethod.GET, path: '/orders', handler: listOrders, scopes: ['orders:read'] },
+    { method: HttpMethod.GET, path: '/orders/{id}', handler: getOrder, scopes: ['orders:read'], claimRules: [ClaimRule.equalTo('tenant', 'acme')] },
+    { method: HttpMethod.GET, path: '/health', handler: health, public: true },
+  ],
+});
+
 // IAM takes one OIDC provider per issuer per account: create it once, and import it in other stacks
 // with OidcIdentityProvider.fromIssuer(scope, id, OidcIssuer.githubActions()).
 const github = new OidcIdentityProvider(stack, 'GitHubActions', { issuer: OidcIssuer.githubActions() });
@@ -75,6 +91,7 @@ const smokeTest = new FederatedRole(stack, 'ProdSmokeTest', {
 });
 // After calling GET /health, the job reads the access log to check that the request got through.
 api.accessLogGroup.grantRead(smokeTest);
+ordersHttp.accessLogGroup.grantRead(smokeTest);
 
 // The role a reporting client assumes with its own access token (the very token it calls the API with):
 // only the client whose sub is 'reporting', and only with a token of this API's audience.

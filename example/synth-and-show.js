@@ -1,5 +1,6 @@
 // Synthesizes example/app.ts into example/cdk.out (offline) and prints what it produced: stacks,
-// resource counts by type and the size of the REST API's OpenAPI definition, every route with its authorization, the authorizer's config.json, every
+// resource counts by type and the size of the REST API's OpenAPI definition, every route with its authorization (for
+// an HTTP API, which authorizer guards it, native JWT or Lambda, and why, from its access review), the authorizers' config.json, every
 // role that federates identities (AssumeRoleWith*): who may assume it and what it may do, and the
 // monitoring: dashboards (with where to open them), alarms, and saved audit queries, and where each
 // SecuredApi's access review was written (the files to review in a pull request, docs/audit.md).
@@ -132,6 +133,49 @@ function routes(resources, configs) {
   return rows.sort((a, b) => a[0].split(' ')[1].localeCompare(b[0].split(' ')[1]) || a[0].localeCompare(b[0]));
 }
 
+/**
+ * Every route of the template's HTTP APIs (AWS::ApiGatewayV2::Route) with its authorization: public,
+ * API Gateway's native JWT authorizer (issuer, audiences, the route's scopes), or the Lambda authorizer
+ * (scopes and claim rules from its function's config.json); and why that authorizer, from the API's
+ * access review (`authorizerReason`), which the template does not hold.
+ */
+function httpRoutes(resources, configs, paths, reviews) {
+  const byApi = new Map();
+  for (const [, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::ApiGatewayV2::Route') continue;
+    const apiId = r.Properties.ApiId && r.Properties.ApiId.Ref;
+    const apiPath = paths.get(apiId) || apiId;
+    const review = reviews.find((x) => x.api.path === apiPath);
+    const [method, resource] = r.Properties.RouteKey.split(' ');
+    const reviewed = review && review.routes.find((x) => x.method === method && x.path === resource);
+    const why = !reviewed ? '; NOT IN THE ACCESS REVIEW' : reviewed.authorizer === 'none' ? '' : `\n      why ${reviewed.authorizer}: ${reviewed.authorizerReason}`;
+    const type = r.Properties.AuthorizationType || 'NONE';
+    const authorizer = r.Properties.AuthorizerId && resources[r.Properties.AuthorizerId.Ref];
+    let auth;
+    if (type === 'NONE') {
+      auth = 'public';
+    } else if (type === 'JWT' && authorizer) {
+      const scopes = list(r.Properties.AuthorizationScopes);
+      const jwt = authorizer.Properties.JwtConfiguration;
+      auth = `native JWT authorizer (issuer ${compact(jwt.Issuer)}, audiences ${list(jwt.Audience).map(compact).join(', ')}): ${scopes.length ? `scopes any of [${scopes.join(', ')}]` : 'any valid token'}`;
+    } else if (type === 'CUSTOM' && authorizer) {
+      const config = configs.find((c) => refersTo(authorizer.Properties.AuthorizerUri, c.id));
+      const x = config && config.config.routes.find((route) => `${route.method} ${route.resource}` === r.Properties.RouteKey);
+      const scopes = x ? (x.scopes.length ? `scopes any of [${x.scopes.join(', ')}]` : 'any valid token') : 'NOT IN ROUTE TABLE';
+      const rules = x && x.claimRules.length ? `, claims ${x.claimRules.map((c) => `${c.claim} ${c.op} ${c.value ?? JSON.stringify(c.values)}`).join(' and ')}` : '';
+      auth = `Lambda authorizer (payload ${authorizer.Properties.AuthorizerPayloadFormatVersion}): ${scopes}${rules}`;
+    } else {
+      auth = `${type} with an authorizer not in the stack`;
+    }
+    if (!byApi.has(apiPath)) byApi.set(apiPath, []);
+    byApi.get(apiPath).push([r.Properties.RouteKey, auth + why]);
+  }
+  for (const rows of byApi.values()) {
+    rows.sort((a, b) => a[0].split(' ')[1].localeCompare(b[0].split(' ')[1]) || a[0].localeCompare(b[0]));
+  }
+  return byApi;
+}
+
 /** A template value, compact: `X` for a Ref, `X.Arn` for a GetAtt, joins joined. */
 function compact(value) {
   if (typeof value === 'string') return value;
@@ -206,6 +250,12 @@ function showFederatedRoles(resources, paths) {
   }
 }
 
+/** An alarm by its API and name (`Orders/ServerErrorRate`): two APIs of a stack have alarms of the same names. */
+function alarmName(constructPath) {
+  const parts = constructPath.split('/');
+  return parts.length > 3 ? `${parts[1]}/${parts[parts.length - 1]}` : parts[parts.length - 1];
+}
+
 /** Dashboards, alarms (threshold and what each compares) and saved queries of a template. */
 function showMonitoring(resources, paths, environment) {
   const of = (type) => Object.entries(resources).filter(([, r]) => r.Type === type);
@@ -225,20 +275,30 @@ function showMonitoring(resources, paths, environment) {
     const what = a.Properties.MetricName ? `${a.Properties.MetricName} ${a.Properties.ExtendedStatistic || a.Properties.Statistic}` : 'metric math';
     const op = { GreaterThanThreshold: '>', GreaterThanOrEqualToThreshold: '>=', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=' }[a.Properties.ComparisonOperator] || a.Properties.ComparisonOperator;
     const window = `${a.Properties.DatapointsToAlarm || a.Properties.EvaluationPeriods} of ${a.Properties.EvaluationPeriods}`;
-    console.log(`    alarm ${(paths.get(id) || id).split('/').pop()}: ${what} ${op} ${a.Properties.Threshold}, ${window} periods, missing data ${a.Properties.TreatMissingData}`);
+    console.log(`    alarm ${alarmName(paths.get(id) || id)}: ${what} ${op} ${a.Properties.Threshold}, ${window} periods, missing data ${a.Properties.TreatMissingData}`);
   }
-  for (const [id] of composites) console.log(`    composite alarm ${(paths.get(id) || id).split('/').pop()}: any of the authorizer alarms is in ALARM`);
+  for (const [id] of composites) console.log(`    composite alarm ${alarmName(paths.get(id) || id)}: any of the authorizer alarms is in ALARM`);
   for (const [, q] of queries) console.log(`    saved query ${compact(q.Properties.Name)}`);
 }
 
-/** The access reviews SecuredApis of the stack wrote beside its template: `<stack>.<api>.access-review.{json,md}`. */
+/** The access reviews the SecuredApis and SecuredHttpApis of the stack wrote beside its template: `<stack>.<api>.access-review.{json,md}`. */
+function accessReviewFiles(stackName) {
+  return fs.readdirSync(OUTDIR).filter((f) => f.startsWith(`${stackName}.`) && f.endsWith('.access-review.json')).sort();
+}
+
+function accessReviews(stackName) {
+  return accessReviewFiles(stackName).map((file) => JSON.parse(fs.readFileSync(path.join(OUTDIR, file), 'utf8')));
+}
+
 function showAccessReviews(stackName) {
-  const files = fs.readdirSync(OUTDIR).filter((f) => f.startsWith(`${stackName}.`) && f.endsWith('.access-review.json')).sort();
-  for (const file of files) {
+  for (const file of accessReviewFiles(stackName)) {
     const review = JSON.parse(fs.readFileSync(path.join(OUTDIR, file), 'utf8'));
     const markdown = path.relative(ROOT, path.join(OUTDIR, file.replace(/\.json$/, '.md')));
     console.log(`\n  Access review of ${review.api.path}: ${markdown} (and .json)`);
-    console.log(`    ${review.routes.length} routes, ${review.callerRoles.length} caller roles, ${review.acceptedRisksAndSkippedChecks.length} accepted risks and skipped checks, `
+    // An HTTP API's review says which authorizer guards each route (a REST API's are all the Lambda authorizer).
+    const count = (kind) => review.routes.filter((r) => r.authorizer === kind).length;
+    const authorizers = review.api.kind === 'HTTP' ? ` (${count('native JWT')} native JWT, ${count('Lambda')} Lambda, ${count('none')} public)` : '';
+    console.log(`    ${review.api.kind || 'REST'} API, ${review.routes.length} routes${authorizers}, ${review.callerRoles.length} caller roles, ${review.acceptedRisksAndSkippedChecks.length} accepted risks and skipped checks, `
       + `${review.federatedRolesInApp.length} federated roles in the app (${review.federatedRolesInApp.filter((r) => r.openFindings.length > 0).length} with open findings)`);
   }
 }
@@ -258,10 +318,17 @@ function show(ms) {
     for (const [type, n] of Object.entries(counts).sort()) console.log(`  ${String(n).padStart(4)}  ${type}`);
 
     const configs = authorizerConfigs(resources);
-    console.log('\n  Routes:');
+    console.log('\n  REST API routes:');
     const rows = routes(resources, configs);
     const width = Math.max(...rows.map((r) => r[0].length));
     for (const [route, auth] of rows) console.log(`    ${route.padEnd(width)}  ${auth}`);
+
+    // An HTTP API's routes, each with the authorizer guarding it and why (from its access review).
+    for (const [apiPath, httpRows] of httpRoutes(resources, configs, constructPaths(artifact), accessReviews(name))) {
+      console.log(`\n  HTTP API ${apiPath} routes:`);
+      const w = Math.max(...httpRows.map((r) => r[0].length));
+      for (const [route, auth] of httpRows) console.log(`    ${route.padEnd(w)}  ${auth}`);
+    }
 
     for (const c of configs) {
       const fn = resources[c.id];

@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalIssuer, SynthesizedAuthorizer } from '../src/testing';
+import { LocalIssuer, SynthesizedAuthorizer, SynthesizedHttpApi } from '../src/testing';
 
 // The example app's route rules, checked with the test kit the way a user would check their own:
 // example/app.ts synthesized as `npx projen example` does (ts-node, CDK_OUTDIR), its authorizer run
 // from that cdk.out, and tokens from a LocalIssuer that carries the app's Okta issuer string, so that
-// only the JWKS URI is pointed at 127.0.0.1. Needs the bundled authorizer (`npx projen bundle`).
+// only the JWKS URI is pointed at 127.0.0.1. Needs the bundled authorizer (`npx projen bundle`). The
+// app's HTTP API (OrdersHttp) is answered by SynthesizedHttpApi: its native JWT route by the emulated
+// JWT authorizer, its claim-rule route by its own synthesized Lambda authorizer.
 
 const OKTA_ISSUER = 'https://acme.okta.com/oauth2/default';
 const AUDIENCE = 'api://orders';
@@ -15,10 +17,12 @@ const AUDIENCE = 'api://orders';
 let work: string;
 let issuer: LocalIssuer;
 let api: SynthesizedAuthorizer;
+let httpApi: SynthesizedHttpApi;
+let outdir: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'secured-api-example-'));
-  const outdir = join(work, 'cdk.out');
+  outdir = join(work, 'cdk.out');
   const root = join(__dirname, '..');
   const synth = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', join(root, 'example', 'app.ts')], {
     cwd: root,
@@ -29,11 +33,16 @@ beforeAll(async () => {
     throw new Error(`example/app.ts failed to synthesize (${synth.status ?? synth.signal}): ${synth.stderr}`);
   }
   issuer = await LocalIssuer.start({ issuer: OKTA_ISSUER });
-  api = await SynthesizedAuthorizer.fromCloudAssembly(outdir, { stackName: 'OrdersApiExample', issuerOverride: { jwksUri: issuer.jwksUri } });
+  // The stack holds two authorizer functions (the REST API's and the HTTP API's Lambda authorizer): name the REST one.
+  const template = JSON.parse(readFileSync(join(outdir, 'OrdersApiExample.template.json'), 'utf8'));
+  const restAuthorizer = Object.keys(template.Resources).find((id) => id.startsWith('OrdersAuthorizerHandler'));
+  api = await SynthesizedAuthorizer.fromCloudAssembly(outdir, { stackName: 'OrdersApiExample', authorizerLogicalId: restAuthorizer, issuerOverride: { jwksUri: issuer.jwksUri } });
+  httpApi = await SynthesizedHttpApi.fromCloudAssembly(outdir, { stackName: 'OrdersApiExample', issuerOverride: { jwksUri: issuer.jwksUri } });
 }, 180_000);
 
 afterAll(async () => {
   await api?.stop();
+  await httpApi?.stop();
   await issuer?.stop();
   rmSync(work, { recursive: true, force: true });
 });
@@ -105,5 +114,60 @@ describe('example app', () => {
     expect(list).toMatchObject({ status: 200, cached: false, context: { sub: 'reporting', scopes: 'orders:read', tenant: 'acme' } });
     expect(get).toMatchObject({ status: 200, cached: true, route: 'GET /orders/{id}', context: { tenant: 'acme' } });
     expect(create).toMatchObject({ status: 403, cached: true });
+  });
+});
+
+describe('example app, HTTP API', () => {
+  test('should guard the route the native JWT authorizer can check with it, the claim-rule route with the Lambda authorizer', () => {
+    // THEN
+    expect(httpApi.routes.map((r) => [r.routeKey, r.authorizationType, r.authorizationScopes]).sort()).toEqual([
+      ['GET /health', 'NONE', []],
+      ['GET /orders', 'JWT', ['orders:read']],
+      ['GET /orders/{id}', 'CUSTOM', []],
+    ]);
+  });
+
+  test('should answer every route by its scopes and claim rules, native and Lambda alike', async () => {
+    // GIVEN
+    const reader = await oktaToken('reporting', ['orders:read'], { tenant: 'acme' });
+    const otherTenant = await oktaToken('globex-reporting', ['orders:read'], { tenant: 'globex' });
+    const noScope = await oktaToken('stranger', ['profile'], { tenant: 'acme' });
+    const foreignAudience = await issuer.token({ aud: 'api://billing', claims: { scp: ['orders:read'] } });
+    const cases: Array<[string, string, string | undefined, number, string, boolean]> = [
+      // method, path, token, status, reason, Lambda invoked
+      ['GET', '/orders', reader, 200, 'jwt_valid', false],
+      ['GET', '/orders', otherTenant, 200, 'jwt_valid', false],
+      ['GET', '/orders', noScope, 403, 'insufficient_scope', false],
+      ['GET', '/orders', foreignAudience, 401, 'invalid_token', false],
+      ['GET', '/orders', undefined, 401, 'identity_source_missing', false],
+      ['GET', '/orders/ord_1', reader, 200, 'allowed', true],
+      ['GET', '/orders/ord_1', otherTenant, 403, 'claim_rule_failed', true],
+      ['GET', '/orders/ord_1', noScope, 403, 'insufficient_scope', true],
+      ['GET', '/health', undefined, 200, 'public', false],
+    ];
+
+    // WHEN: each decision fresh
+    const answers = [];
+    for (const [method, path, token] of cases) {
+      httpApi.clearCache();
+      const res = await httpApi.request({ method, path, token });
+      answers.push([method, path, res.status, res.reason, res.invoked]);
+    }
+
+    // THEN
+    expect(answers).toEqual(cases.map(([method, path, , status, reason, invoked]) => [method, path, status, reason, invoked]));
+  });
+
+  test('should write the access review beside the template, with the authorizer of each route and why', () => {
+    // WHEN
+    const review = JSON.parse(readFileSync(join(outdir, 'OrdersApiExample.OrdersHttp.access-review.json'), 'utf8'));
+
+    // THEN
+    expect(review.api).toMatchObject({ path: 'OrdersApiExample/OrdersHttp', kind: 'HTTP', name: 'orders-http' });
+    expect(review.routes.map((r: any) => [`${r.method} ${r.path}`, r.authorizer, r.authorizerReason])).toEqual([
+      ['GET /health', 'none', 'public: true'],
+      ['GET /orders', 'native JWT', 'it checks all the route requires: issuer, audience, scopes'],
+      ['GET /orders/{id}', 'Lambda', 'the route has claim rules'],
+    ]);
   });
 });

@@ -18,6 +18,15 @@ import { analyzeTrustPolicy, KNOWN_PROVIDERS } from '../roles/trust-rules';
 /** The version of the review's JSON shape; it changes only when a field changes meaning or goes away. */
 export const ACCESS_REVIEW_FORMAT = 'cdk-secured-api/access-review@1';
 
+const DEPLOYMENT_TYPES = ['AWS::ApiGateway::Deployment', 'AWS::ApiGatewayV2::Deployment'];
+
+/** How the review names a route's authorizer on an HTTP API. */
+export const HTTP_NATIVE_JWT = 'native JWT';
+/** How the review names a route's authorizer on an HTTP API. */
+export const HTTP_LAMBDA = 'Lambda';
+/** How the review names a route's authorizer on an HTTP API. */
+export const HTTP_NO_AUTHORIZER = 'none';
+
 /** One route, as the API knows it. */
 export interface AccessReviewRouteSource {
   readonly method: RouteMethod;
@@ -32,12 +41,41 @@ export interface AccessReviewRouteSource {
   readonly backendUrl?: string;
   /** The environment variables of the caller roles handed to the handler. */
   readonly callerRoleEnvs: readonly string[];
+  /**
+   * HTTP APIs: which authorizer guards the route (`native JWT`, `Lambda`, or `none` when public),
+   * and why. A REST API's guarded routes all use its Lambda authorizer, and leave these out.
+   */
+  readonly authorizer?: { readonly kind: string; readonly reason: string };
 }
 
-/** What a SecuredApi hands the review. */
+/** What an HTTP API's review says of its two authorizers, beyond the routes. */
+export interface HttpAuthorizersReview {
+  /** API Gateway's native JWT authorizer: what it is given and what it checks, and what it cannot. */
+  readonly nativeJwt: {
+    readonly issuer: string;
+    readonly audiences: readonly string[];
+    readonly identitySource: string;
+    readonly checks: readonly string[];
+    readonly cannot: readonly string[];
+  };
+  /** The Lambda authorizer (the same decision code as a REST API's). */
+  readonly lambda: {
+    readonly identitySources: readonly string[];
+    readonly resultsCacheTtlSeconds: number;
+    readonly payloadFormatVersion: string;
+    readonly simpleResponses: boolean;
+    readonly checks: readonly string[];
+  };
+  /** The options of a REST API that an HTTP API does not have, each with the reason. */
+  readonly notApplicable: readonly { readonly feature: string; readonly reason: string }[];
+}
+
+/** What a SecuredApi (or SecuredHttpApi) hands the review. */
 export interface AccessReviewSource {
   /** The SecuredApi. */
   readonly api: IConstruct;
+  /** `REST` (a SecuredApi) or `HTTP` (a SecuredHttpApi). */
+  readonly kind: 'REST' | 'HTTP';
   readonly apiName: string;
   readonly issuer: OidcIssuer;
   readonly routes: readonly AccessReviewRouteSource[];
@@ -47,6 +85,8 @@ export interface AccessReviewSource {
   readonly deploymentCheckSkipped?: string;
   /** Where each handler with caller roles writes its logs (the exchange audit lines). */
   readonly handlerLogGroups?: ReadonlyMap<IConstruct, string>;
+  /** HTTP APIs: the native JWT and Lambda authorizers, and what does not apply. */
+  readonly httpAuthorizers?: HttpAuthorizersReview;
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -63,6 +103,7 @@ export function accessReview(source: AccessReviewSource): JsonObject {
       method: r.method,
       path: r.resource,
       access: r.isPublic ? 'public' : r.scopes.length === 0 ? 'any valid token' : 'scopes',
+      ...(r.authorizer ? { authorizer: r.authorizer.kind, authorizerReason: r.authorizer.reason } : {}),
       scopesAnyOf: [...r.scopes].sort(compare),
       claimRulesAllOf: r.claimRules.map(describeClaimRule),
       servedBy: r.handler ? r.handler.node.path : `HTTP backend ${show(r.backendUrl)}`,
@@ -74,7 +115,7 @@ export function accessReview(source: AccessReviewSource): JsonObject {
     .map(([env, role]) => callerRole(role, env, source, names));
   return {
     format: ACCESS_REVIEW_FORMAT,
-    api: { path: source.api.node.path, stack: stack.artifactId, name: show(source.apiName) },
+    api: { path: source.api.node.path, stack: stack.artifactId, name: show(source.apiName), kind: source.kind },
     issuer: {
       url: show(source.issuer.issuerUrl),
       audiences: source.issuer.audiences.map(show).sort(compare),
@@ -86,11 +127,37 @@ export function accessReview(source: AccessReviewSource): JsonObject {
       tokenKind: source.issuer.profile.tokenKind ? `${source.issuer.profile.tokenKind.claim} in ${JSON.stringify(source.issuer.profile.tokenKind.values)}` : null,
       callerChoosesAudience: source.issuer.profile.callerChosenAudience !== undefined,
     },
+    ...(source.httpAuthorizers ? { authorizers: httpAuthorizers(source.httpAuthorizers, routes, names, stack) } : {}),
     routes,
     callerRoles,
     quotas: source.quotas ? quotas(source.quotas) : null,
+    ...(source.httpAuthorizers ? { notApplicable: source.httpAuthorizers.notApplicable.map((n) => ({ feature: n.feature, reason: n.reason })) } : {}),
     acceptedRisksAndSkippedChecks: acceptances(source),
     federatedRolesInApp: federatedRoles(source.api, names),
+  };
+}
+
+/** An HTTP API's authorizers: what each is given, checks and cannot, and the routes it guards. */
+function httpAuthorizers(review: HttpAuthorizersReview, routes: readonly JsonObject[], names: ReferenceNames, stack: Stack): JsonObject {
+  const guardedBy = (kind: string) => routes.filter((r) => r.authorizer === kind).map((r) => `${r.method} ${r.path}`);
+  const { nativeJwt, lambda } = review;
+  return {
+    nativeJwt: {
+      routes: guardedBy(HTTP_NATIVE_JWT),
+      issuer: names.show(stack, nativeJwt.issuer),
+      audiences: nativeJwt.audiences.map((a) => names.show(stack, a)).sort(compare),
+      identitySource: nativeJwt.identitySource,
+      checks: [...nativeJwt.checks],
+      cannot: [...nativeJwt.cannot],
+    },
+    lambda: {
+      routes: guardedBy(HTTP_LAMBDA),
+      identitySources: [...lambda.identitySources],
+      resultsCacheTtlSeconds: lambda.resultsCacheTtlSeconds,
+      payloadFormatVersion: lambda.payloadFormatVersion,
+      simpleResponses: lambda.simpleResponses,
+      checks: [...lambda.checks],
+    },
   };
 }
 
@@ -289,8 +356,10 @@ class ReferenceNames {
     if (!paths) {
       paths = new Map();
       for (const node of stack.node.findAll()) {
-        // A deployment's logical id hashes the whole REST API definition: nothing a reviewer reads refers to it.
-        if (CfnElement.isCfnElement(node) && Stack.of(node) === stack && !(CfnResource.isCfnResource(node) && node.cfnResourceType === 'AWS::ApiGateway::Deployment')) {
+        // A deployment's logical id hashes the whole API (a REST API's definition, an HTTP API's
+        // routes and authorizers): nothing a reviewer reads refers to it.
+        const deployment = CfnResource.isCfnResource(node) && DEPLOYMENT_TYPES.includes(node.cfnResourceType);
+        if (CfnElement.isCfnElement(node) && Stack.of(node) === stack && !deployment) {
           paths.set(stack.resolve(node.logicalId), readablePath(node));
         }
       }
@@ -360,7 +429,7 @@ export function accessReviewMarkdown(review: JsonObject): string {
     out.push('');
   };
   out.push(`# Access review: ${r.api.path}`, '',
-    `Written at synth by cdk-secured-api (${r.format}) from the templates as they will be deployed. Stack \`${r.api.stack}\`, REST API \`${r.api.name}\`.`,
+    `Written at synth by cdk-secured-api (${r.format}) from the templates as they will be deployed. Stack \`${r.api.stack}\`, ${r.api.kind ?? 'REST'} API \`${r.api.name}\`.`,
     'Review changes to this file like code: every access change shows here.', '');
 
   out.push('## Issuer', '');
@@ -369,8 +438,24 @@ export function accessReviewMarkdown(review: JsonObject): string {
     [[r.issuer.clientClaims, r.issuer.grantClaims, r.issuer.tokenKind ?? '-', r.issuer.callerChoosesAudience ? 'yes: every route pins its caller with a claim rule' : 'no']]);
 
   out.push(`## Routes (${r.routes.length})`, '');
-  table(['Method', 'Path', 'Access', 'Scopes (any of)', 'Claim rules (all of)', 'Served by', 'Caller roles'],
-    r.routes.map((x: any) => [x.method, x.path, x.access, x.scopesAnyOf, x.claimRulesAllOf, x.servedBy, x.callerRoles]));
+  if (r.authorizers) {
+    table(['Method', 'Path', 'Access', 'Authorizer (why)', 'Scopes (any of)', 'Claim rules (all of)', 'Served by', 'Caller roles'],
+      r.routes.map((x: any) => [x.method, x.path, x.access, x.authorizerReason ? `${x.authorizer} (${x.authorizerReason})` : x.authorizer,
+        x.scopesAnyOf, x.claimRulesAllOf, x.servedBy, x.callerRoles]));
+    const jwt = r.authorizers.nativeJwt;
+    const lambda = r.authorizers.lambda;
+    out.push('## Authorizers', '');
+    table(['Authorizer', 'Routes', 'Configuration', 'Checks', 'Cannot check or show'], [
+      ['native JWT (API Gateway)', jwt.routes.length ? jwt.routes : 'none',
+        [`issuer ${jwt.issuer}`, `audiences ${jwt.audiences.join(', ')}`, `identity source ${jwt.identitySource}`], jwt.checks.join('; '), jwt.cannot.join('; ')],
+      ['Lambda', lambda.routes.length ? lambda.routes : 'none',
+        [`identity sources ${lambda.identitySources.join(', ')}`, `result cache ${lambda.resultsCacheTtlSeconds} s`, `payload ${lambda.payloadFormatVersion}`, lambda.simpleResponses ? 'simple responses' : 'IAM policy responses'],
+        lambda.checks.join('; '), '-'],
+    ]);
+  } else {
+    table(['Method', 'Path', 'Access', 'Scopes (any of)', 'Claim rules (all of)', 'Served by', 'Caller roles'],
+      r.routes.map((x: any) => [x.method, x.path, x.access, x.scopesAnyOf, x.claimRulesAllOf, x.servedBy, x.callerRoles]));
+  }
 
   out.push(`## Caller roles (${r.callerRoles.length})`, '');
   if (r.callerRoles.length === 0) out.push('None: no handler of this API exchanges the caller\'s token for AWS credentials.', '');
@@ -397,10 +482,13 @@ export function accessReviewMarkdown(review: JsonObject): string {
     }
   }
 
-  out.push('## Quotas', '');
-  if (!r.quotas) {
+  if (r.notApplicable) {
+    out.push('## Not applicable to an HTTP API', '', 'None of these is configured, and none can be:', '', ...r.notApplicable.map((n: any) => `- ${n.feature}: ${n.reason}`), '');
+  } else if (!r.quotas) {
+    out.push('## Quotas', '');
     out.push('None: no usage plans or API keys.', '');
   } else {
+    out.push('## Quotas', '');
     table(['Tier', 'Rate (req/s)', 'Burst', 'Quota', 'Period'], r.quotas.tiers.map((t: any) => [t.name, t.rateLimit ?? '-', t.burstLimit ?? '-', t.quotaLimit ?? '-', t.quotaPeriod ?? '-']));
     table(['Client (client_id)', 'Tier'], [...r.quotas.clients.map((c: any) => [c.clientId, c.tier]), ['(undeclared clients)', r.quotas.undeclaredClients]]);
   }

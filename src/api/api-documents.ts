@@ -1,10 +1,10 @@
-// The documents a SecuredApi writes next to its stack's template in the cloud assembly: the readers'
-// OpenAPI document and the access review (JSON and Markdown).
+// The documents a SecuredApi (or SecuredHttpApi) writes next to its stack's template in the cloud
+// assembly: the readers' OpenAPI document and the access review (JSON and Markdown).
 import * as fs from 'fs';
 import * as path from 'path';
 import { attachCustomSynthesis, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { accessReview, accessReviewMarkdown } from './access-review';
+import { accessReview, accessReviewMarkdown, HTTP_LAMBDA, HTTP_NATIVE_JWT, HTTP_NO_AUTHORIZER, HttpAuthorizersReview } from './access-review';
 import { openApiDocument } from './openapi';
 import type { SecuredApiQuotaOptions } from './quota-options';
 import type { RouteRecord } from './route-set';
@@ -31,6 +31,19 @@ export interface ApiDocumentsSource {
   readonly quotas?: SecuredApiQuotaOptions;
   /** Why the deployment check is skipped; undefined when it runs. */
   readonly deploymentCheckSkipped?: string;
+  /**
+   * An HTTP API's two authorizers and each route's; the API is a REST API without it.
+   * @default - a REST API
+   */
+  readonly http?: HttpApiDocumentsSource;
+}
+
+/** What only an HTTP API's documents say: which authorizer guards each route, and what each checks. */
+export interface HttpApiDocumentsSource {
+  /** Which authorizer guards a route, and why (read when the documents are rendered). */
+  readonly routeAuthorizer: (route: RouteRecord) => { readonly type: 'public' | 'jwt' | 'lambda'; readonly reason: string };
+  /** The authorizers as the access review shows them (their configuration is read from it by the OpenAPI document too). */
+  readonly authorizers: () => HttpAuthorizersReview;
 }
 
 /** Renders an API's OpenAPI document and access review, and writes them at synthesis. */
@@ -60,11 +73,13 @@ export class ApiDocuments {
     });
   }
 
-  /** The access review as JSON (see `SecuredApi.renderAccessReview`). */
+  /** The access review as JSON (see `SecuredApi.renderAccessReview`, `SecuredHttpApi.renderAccessReview`). */
   public renderAccessReview(): string {
     const s = this.source;
+    const reviewed = { jwt: HTTP_NATIVE_JWT, lambda: HTTP_LAMBDA, public: HTTP_NO_AUTHORIZER };
     return JSON.stringify(accessReview({
       api: this.api,
+      kind: s.http ? 'HTTP' : 'REST',
       apiName: s.apiName,
       issuer: s.issuer,
       routes: s.routes().map((r) => ({
@@ -77,26 +92,34 @@ export class ApiDocuments {
         handler: r.handler,
         backendUrl: r.backend?._url,
         callerRoleEnvs: r.callerRoles.map((c) => c.envName),
+        ...(s.http ? { authorizer: ((a) => ({ kind: reviewed[a.type], reason: a.reason }))(s.http.routeAuthorizer(r)) } : {}),
       })),
       callerRoles: s.callerRoles(),
       quotas: s.quotas,
       deploymentCheckSkipped: s.deploymentCheckSkipped,
       handlerLogGroups: s.handlerLogGroups(),
+      ...(s.http ? { httpAuthorizers: s.http.authorizers() } : {}),
     }), undefined, 2) + '\n';
   }
 
-  /** The OpenAPI 3.0.3 document as JSON (see `SecuredApi.renderOpenApi`). */
+  /** The OpenAPI 3.0.3 document as JSON (see `SecuredApi.renderOpenApi`, `SecuredHttpApi.renderOpenApi`). */
   public renderOpenApi(): string {
     const s = this.source;
     const stack = Stack.of(this.api);
     const literal = (value: string | undefined, otherwise: string) =>
       value === undefined || Token.isUnresolved(value) ? otherwise : value;
     const routes = s.routes();
-    const guarded = routes.filter((r) => !r.isPublic).map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes, claimRules }));
-    // The authorizer's own table compiles once, freezing its routes; compile a copy, so that this may run before the last route.
-    const identitySources = ['method.request.header.Authorization'];
-    if (compileRouteTable(guarded).cacheMode === 'route') {
-      identitySources.push('context.httpMethod', 'context.resourcePath');
+    const http = s.http ? { source: s.http, authorizers: s.http.authorizers() } : undefined;
+    let identitySources: string[];
+    if (http) {
+      identitySources = [...http.authorizers.lambda.identitySources];
+    } else {
+      const guarded = routes.filter((r) => !r.isPublic).map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes, claimRules }));
+      // The authorizer's own table compiles once, freezing its routes; compile a copy, so that this may run before the last route.
+      identitySources = ['method.request.header.Authorization'];
+      if (compileRouteTable(guarded).cacheMode === 'route') {
+        identitySources.push('context.httpMethod', 'context.resourcePath');
+      }
     }
     const description: unknown = stack.resolve(s.description);
     const document = openApiDocument({
@@ -109,9 +132,23 @@ export class ApiDocuments {
       stageName: literal(s.stageName, 'prod'),
       region: Token.isUnresolved(stack.region) ? undefined : stack.region,
       throttle: s.throttle,
-      routes: routes.map(({ method, resource, scopes, claimRules, isPublic, throttle }) =>
-        ({ method, resource, scopes, claimRules, isPublic, throttle })),
+      routes: routes.map((r) => {
+        const { method, resource, scopes, claimRules, isPublic, throttle } = r;
+        const a = http?.source.routeAuthorizer(r);
+        return {
+          ...{ method, resource, scopes, claimRules, isPublic, throttle },
+          ...(a && a.type !== 'public' ? { authorizer: { type: a.type, reason: a.type === 'lambda' ? a.reason : '' } } : {}),
+        };
+      }),
       deploymentCheckSkipped: s.deploymentCheckSkipped,
+      ...(http ? {
+        kind: 'HTTP' as const,
+        jwtAuthorizer: {
+          issuer: literal(http.authorizers.nativeJwt.issuer, 'https://issuer-known-at-deployment.invalid'),
+          audiences: http.authorizers.nativeJwt.audiences.filter((a) => !Token.isUnresolved(a)),
+          identitySource: http.authorizers.nativeJwt.identitySource,
+        },
+      } : {}),
     });
     return JSON.stringify(document, undefined, 2) + '\n';
   }

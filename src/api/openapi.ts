@@ -25,6 +25,21 @@
  * Claim rules and throttles have no OpenAPI form: they are the extensions
  * `x-cdk-secured-api-claim-rules` and `x-cdk-secured-api-throttle`.
  *
+ * ## HTTP APIs (`kind: 'HTTP'`)
+ *
+ * A `SecuredHttpApi`'s document is the same readers' document, with its two authorizers as HTTP
+ * APIs write them in `x-amazon-apigateway-authorizer`
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authorizer.html):
+ * a route guarded by API Gateway's native JWT authorizer names `oidc` and `jwtAuthorizer` (an
+ * `openIdConnect` scheme, `type: jwt`, with the issuer and audiences), each with the scope (one
+ * requirement per scope, as above); a route guarded by the Lambda authorizer names `oidc` and
+ * `tokenAuthorizer` (`type: request`, payload format 2.0, simple responses). Only the schemes some
+ * route uses are declared. `jwtAuthorizer` is `openIdConnect`, not the `oauth2` of AWS's own exports,
+ * because OpenAPI 3.0 requires an `oauth2` scheme to list its flows, which the authorizer does not
+ * know. Each guarded operation says which authorizer guards it, and why the Lambda one, in
+ * `x-cdk-secured-api-authorizer`. HTTP APIs have no custom gateway responses: 401 and 403 are API
+ * Gateway's own `{"message": ...}`.
+ *
  * ## Path parameters as API Gateway names them
  *
  * A path's parameters are declared once, on its path item, with the names the REST API's definition
@@ -45,6 +60,10 @@ export const AUTHORIZER_SCHEME = 'tokenAuthorizer';
 export const CLAIM_RULES_EXTENSION = 'x-cdk-secured-api-claim-rules';
 /** The extension holding an operation's (or, at the top level, the stage's) throttle. */
 export const THROTTLE_EXTENSION = 'x-cdk-secured-api-throttle';
+/** The name of an HTTP API's native JWT authorizer security scheme. */
+export const JWT_AUTHORIZER_SCHEME = 'jwtAuthorizer';
+/** The extension, on an HTTP API's guarded operation, naming its authorizer: `{ type: 'jwt' | 'lambda', reason? }`. */
+export const AUTHORIZER_EXTENSION = 'x-cdk-secured-api-authorizer';
 /** The top-level extension present when the deployment check is skipped: `{ skipped: true, reason }`. */
 export const DEPLOYMENT_CHECK_EXTENSION = 'x-cdk-secured-api-deployment-check';
 
@@ -66,6 +85,23 @@ export interface OpenApiRoute {
   readonly claimRules: readonly ClaimRuleConfig[];
   readonly isPublic: boolean;
   readonly throttle?: OpenApiThrottle;
+  /** HTTP APIs: the authorizer guarding a non-public route (a REST API's is always the Lambda one). */
+  readonly authorizer?: OpenApiRouteAuthorizer;
+}
+
+/** Which authorizer guards an HTTP API's route, and why the Lambda one. */
+export interface OpenApiRouteAuthorizer {
+  readonly type: 'jwt' | 'lambda';
+  /** Why the Lambda authorizer; empty for the native JWT one. */
+  readonly reason: string;
+}
+
+/** An HTTP API's native JWT authorizer. */
+export interface OpenApiJwtAuthorizer {
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  /** e.g. `$request.header.Authorization` */
+  readonly identitySource: string;
 }
 
 /** What the document is made from. Every string must be a literal, not a token. */
@@ -93,6 +129,10 @@ export interface OpenApiInput {
   readonly routes: readonly OpenApiRoute[];
   /** Why the deployment check is skipped; undefined when it runs. */
   readonly deploymentCheckSkipped?: string;
+  /** `REST` (a SecuredApi, the default) or `HTTP` (a SecuredHttpApi, whose routes say their `authorizer`). */
+  readonly kind?: 'REST' | 'HTTP';
+  /** HTTP APIs: the native JWT authorizer, needed when a route uses it. */
+  readonly jwtAuthorizer?: OpenApiJwtAuthorizer;
 }
 
 /** A JSON value. */
@@ -108,7 +148,11 @@ type JsonObject = { [key: string]: Json };
  * synth) are server variables: they exist only once the API is deployed.
  */
 export function openApiDocument(input: OpenApiInput): JsonObject {
-  const paths = pathItems(sortedRoutes(input.routes), describedPathParameters, operation) as { [path: string]: JsonObject };
+  const http = input.kind === 'HTTP';
+  if (http && input.routes.some((r) => !r.isPublic && r.authorizer === undefined)) {
+    throw new Error('openApiDocument: an HTTP API\'s guarded route needs its authorizer');
+  }
+  const paths = pathItems(sortedRoutes(input.routes), describedPathParameters, (route) => operation(route, http)) as { [path: string]: JsonObject };
 
   const audiences = (input.audiences ?? []).join(', ');
   const authorizer: JsonObject = {
@@ -116,24 +160,50 @@ export function openApiDocument(input: OpenApiInput): JsonObject {
     identitySource: input.identitySources.join(', '),
     ...(input.authorizerUri === undefined ? {} : { authorizerUri: input.authorizerUri }),
     ...(input.resultsCacheTtlSeconds === undefined ? {} : { authorizerResultTtlInSeconds: input.resultsCacheTtlSeconds }),
+    ...(http ? { authorizerPayloadFormatVersion: '2.0', enableSimpleResponses: true } : {}),
   };
+  const openIdConnectUrl = `${input.issuerUrl.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  const uses = (type: OpenApiRouteAuthorizer['type']) => input.routes.some((r) => !r.isPublic && r.authorizer?.type === type);
+  const jwt = input.jwtAuthorizer;
+  if (http && uses('jwt') && jwt === undefined) {
+    throw new Error('openApiDocument: an HTTP API route uses the native JWT authorizer, which needs jwtAuthorizer');
+  }
   const components: JsonObject = {
     securitySchemes: {
       [OIDC_SCHEME]: {
         type: 'openIdConnect',
-        openIdConnectUrl: `${input.issuerUrl.replace(/\/$/, '')}/.well-known/openid-configuration`,
+        openIdConnectUrl,
         description: `Access tokens of the issuer ${input.issuerUrl}${audiences ? ` for the audience ${audiences}` : ''}, sent as \`Authorization: Bearer <token>\`. An operation lists one security requirement per scope it accepts: any one of them opens it.`,
       },
-      [AUTHORIZER_SCHEME]: {
-        'type': 'apiKey',
-        'name': 'Authorization',
-        'in': 'header',
-        'description': 'The API Gateway Lambda REQUEST authorizer that verifies the bearer token and checks the route\'s scopes and claim rules.',
-        'x-amazon-apigateway-authtype': 'custom',
-        'x-amazon-apigateway-authorizer': authorizer,
-      },
+      ...(!http || uses('lambda') ? {
+        [AUTHORIZER_SCHEME]: {
+          'type': 'apiKey',
+          'name': 'Authorization',
+          'in': 'header',
+          'description': http
+            ? 'The API Gateway Lambda authorizer (payload 2.0, simple responses) that verifies the bearer token and checks the route\'s scopes and claim rules.'
+            : 'The API Gateway Lambda REQUEST authorizer that verifies the bearer token and checks the route\'s scopes and claim rules.',
+          ...(http ? {} : { 'x-amazon-apigateway-authtype': 'custom' }),
+          'x-amazon-apigateway-authorizer': authorizer,
+        },
+      } : {}),
+      ...(http && jwt && uses('jwt') ? {
+        [JWT_AUTHORIZER_SCHEME]: {
+          'type': 'openIdConnect',
+          openIdConnectUrl,
+          'description': 'API Gateway\'s native JWT authorizer: the token\'s signature by the issuer\'s keys, iss, aud (or client_id without aud) one of the audiences, exp, nbf and iat, and any one of the route\'s scopes in scope or scp. Nothing else: no claim rules.',
+          'x-amazon-apigateway-authorizer': {
+            type: 'jwt',
+            jwtConfiguration: { issuer: jwt.issuer, audience: [...jwt.audiences] },
+            identitySource: jwt.identitySource,
+          },
+        },
+      } : {}),
     },
-    responses: {
+    responses: http ? {
+      Unauthorized: errorResponse('No valid access token (API Gateway\'s own body).', false),
+      Forbidden: errorResponse('The token does not open this route: none of its scopes, or a claim rule fails (API Gateway\'s own body).', false),
+    } : {
       Unauthorized: errorResponse('No valid access token (fixed body; WWW-Authenticate: Bearer).'),
       Forbidden: errorResponse('The token does not open this route: none of its scopes, or a claim rule fails (fixed body).'),
     },
@@ -156,7 +226,7 @@ export function openApiDocument(input: OpenApiInput): JsonObject {
   return content;
 }
 
-function operation(route: OpenApiRoute): JsonObject {
+function operation(route: OpenApiRoute, http: boolean): JsonObject {
   const op: JsonObject = {};
   if (route.isPublic) {
     op.description = 'Public: no token needed.';
@@ -166,12 +236,19 @@ function operation(route: OpenApiRoute): JsonObject {
     op.description = scopes.length === 0
       ? 'Needs a valid access token.'
       : `Needs a valid access token with any one of the scopes: ${scopes.join(', ')}.`;
-    op.security = scopes.length === 0
-      ? [{ [OIDC_SCHEME]: [], [AUTHORIZER_SCHEME]: [] }]
-      : scopes.map((scope) => ({ [OIDC_SCHEME]: [scope], [AUTHORIZER_SCHEME]: [] }));
+    // The native JWT authorizer checks the scopes itself (an openIdConnect requirement lists them); an apiKey requirement's list must be empty.
+    const jwt = http && route.authorizer?.type === 'jwt';
+    const requirement = (scope?: string): JsonObject => ({
+      [OIDC_SCHEME]: scope === undefined ? [] : [scope],
+      ...(jwt ? { [JWT_AUTHORIZER_SCHEME]: scope === undefined ? [] : [scope] } : { [AUTHORIZER_SCHEME]: [] }),
+    });
+    op.security = scopes.length === 0 ? [requirement()] : scopes.map(requirement);
+    if (http) {
+      op[AUTHORIZER_EXTENSION] = jwt ? { type: 'jwt' } : { type: 'lambda', reason: route.authorizer?.reason ?? '' };
+    }
   }
   op.responses = {
-    default: { description: 'The handler\'s response (Lambda proxy integration).' },
+    default: { description: http ? 'The handler\'s response (Lambda proxy integration, payload 2.0).' : 'The handler\'s response (Lambda proxy integration).' },
     ...(route.isPublic ? {} : {
       401: { $ref: '#/components/responses/Unauthorized' },
       403: { $ref: '#/components/responses/Forbidden' },
@@ -217,28 +294,35 @@ function describedPathParameters(resource: string): Json[] {
 }
 
 function server(input: OpenApiInput): JsonObject {
+  const id = input.kind === 'HTTP' ? 'apiId' : 'restApiId';
   const variables: JsonObject = {
-    restApiId: { default: 'restApiId', description: 'The REST API\'s id, known once it is deployed (`SecuredApi.restApi.restApiId`).' },
+    [id]: input.kind === 'HTTP'
+      ? { default: 'apiId', description: 'The HTTP API\'s id, known once it is deployed (`SecuredHttpApi.httpApi.apiId`).' }
+      : { default: 'restApiId', description: 'The REST API\'s id, known once it is deployed (`SecuredApi.restApi.restApiId`).' },
   };
   if (input.region === undefined) {
     variables.region = { default: 'us-east-1', description: 'The region the API is deployed in.' };
   }
   return {
-    url: `https://{restApiId}.execute-api.${input.region ?? '{region}'}.amazonaws.com/${input.stageName}`,
+    url: `https://{${id}}.execute-api.${input.region ?? '{region}'}.amazonaws.com/${input.stageName}`,
     description: 'The deployed stage.',
     variables,
   };
 }
 
-function errorResponse(description: string): JsonObject {
+function errorResponse(description: string, withRequestId = true): JsonObject {
   return {
     description,
     content: {
       'application/json': {
-        schema: {
+        schema: withRequestId ? {
           type: 'object',
           properties: { message: { type: 'string' }, requestId: { type: 'string' } },
           required: ['message', 'requestId'],
+        } : {
+          type: 'object',
+          properties: { message: { type: 'string' } },
+          required: ['message'],
         },
       },
     },

@@ -11,11 +11,13 @@ import { apiNeedsLambda, routeNeedsLambda } from './private/authorization';
 import { createHttpDeploymentCheck, CreatedHttpDeploymentCheck, HttpDeploymentCheckInput } from './private/deployment-check';
 import { ExpectedHttpApi } from '../api/http-deployment-check-contract';
 import { deploymentCheckErrors } from './private/deployment-check-guard';
+import { httpDocumentsSource } from './private/documents';
 import { HTTP_BUNDLE_DIR } from './private/http-bundle';
 import { httpIdentitySources } from '../authorizer/http-identity-sources';
 import { ExpectedRoute, templateRoutes, WrittenResources } from './private/route-guard';
 import { DEFAULT_ROUTES_PER_API, SECURED_HTTP_API_RULES } from './rules';
 import { SecuredHttpApiProps } from './secured-http-api-props';
+import { ApiDocuments } from '../api/api-documents';
 import { checkCors } from '../api/cors-options';
 import { DeploymentCheck } from '../api/deployment-check';
 import {
@@ -142,6 +144,8 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   private jwtAuthorizer?: authorizers.HttpJwtAuthorizer;
   private readonly deploymentCheck?: CreatedHttpDeploymentCheck;
   private lambdaAuthorizer?: authorizers.HttpLambdaAuthorizer;
+  /** The OpenAPI document and the access review (wired at the end of the constructor). */
+  private readonly documents: ApiDocuments;
 
   constructor(scope: Construct, id: string, props: SecuredHttpApiProps) {
     super(scope, id);
@@ -279,6 +283,30 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     if (auditQueries ?? true) {
       this.auditQueries = new SecuredApiAuditQueries(this, 'AuditQueries', { ...auditQueryOptions, api: this });
     }
+
+    // The readers' OpenAPI document and the access review, written beside the template as a SecuredApi's are.
+    this.documents = new ApiDocuments(this, {
+      apiName: name,
+      description,
+      issuer,
+      stageName: this.stage.stageName,
+      resultsCacheTtlSeconds: this.lambdaOptions.resultsCacheTtlSeconds,
+      throttle,
+      routes: () => this.routeSet.routes,
+      callerRoles: () => this.callerRoles,
+      handlerLogGroups: () => this.handlerLogs.logGroupNames,
+      deploymentCheckSkipped: deploymentCheck?.skipReason,
+      http: httpDocumentsSource({
+        issuer,
+        resultsCacheTtlSeconds: this.lambdaOptions.resultsCacheTtlSeconds,
+        routes: () => this.routeSet.routes,
+        routeAuthorizer: (r) => {
+          const kind = this.authorizerOf(r);
+          return { type: kind, reason: kind === HttpRouteAuthorizer.LAMBDA ? this.lambdaReason(r) ?? '' : '' };
+        },
+      }),
+    });
+    this.documents.writeOnSynthesis();
   }
 
   /**
@@ -577,6 +605,56 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       this.integrations.set(handler, integration);
     }
     return integration;
+  }
+
+  /**
+   * The file name of the API's OpenAPI document, `<stack artifact id>.<construct path below the
+   * stack, '/' as '.'>.openapi.json`, which synthesis writes next to the stack's template in the
+   * cloud assembly (`cdk.out`).
+   */
+  public get openApiFileName(): string {
+    return this.documents.openApiFileName;
+  }
+
+  /**
+   * The file name of the API's access review, `<stack artifact id>.<construct path below the stack,
+   * '/' as '.'>.access-review.json`, which synthesis writes next to the stack's template in the
+   * cloud assembly (`cdk.out`), with the same review as Markdown beside it (`.access-review.md`).
+   */
+  public get accessReviewFileName(): string {
+    return this.documents.accessReviewFileName;
+  }
+
+  /**
+   * The API's access review, as JSON (`api.kind` is `HTTP`): its routes with their rules and the
+   * authorizer guarding each (native JWT, Lambda or none) with the reason, what the native JWT
+   * authorizer checks and cannot (no per-reason denial metrics, no audit line), its caller roles
+   * (trust, session tags, source identity, permissions), the REST API options that do not apply
+   * (quotas, AWS WAF), every accepted risk and skipped check with its reason, and the
+   * FederationGuard's findings for every federated role of the app. Read from the templates as they
+   * will be deployed; stable (sorted, no dates or hashes), so that a change of access shows as a
+   * diff. Call it once the app is complete (synthesis writes it to `accessReviewFileName`). See
+   * docs/audit.md in the repository.
+   */
+  public renderAccessReview(): string {
+    return this.documents.renderAccessReview();
+  }
+
+  /**
+   * The API's OpenAPI 3.0.3 document, as JSON: every route's path and method, and its
+   * authorization. Guarded operations list one security requirement per scope that opens them
+   * (scopes are any-of), each naming the issuer's `openIdConnect` scheme (`oidc`) and the authorizer
+   * guarding the route: API Gateway's native JWT authorizer (`jwtAuthorizer`, with the scope) or
+   * the Lambda authorizer (`tokenAuthorizer`), which `x-cdk-secured-api-authorizer` also names, with
+   * the reason for the Lambda one; public operations have `security: []`. Claim rules and throttles
+   * are in `x-cdk-secured-api-claim-rules` and `x-cdk-secured-api-throttle`.
+   *
+   * Values known only at deployment are left out: the Lambda authorizer's `authorizerUri`, and in
+   * the server URL the HTTP API id (and the region, when the stack has none) are server variables.
+   * Synthesis writes this document to `openApiFileName` next to the template.
+   */
+  public renderOpenApi(): string {
+    return this.documents.renderOpenApi();
   }
 }
 

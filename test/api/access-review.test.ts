@@ -80,7 +80,7 @@ describe('the access review', () => {
     expect(api.accessReviewFileName).toBe('Orders.Api.access-review.json');
     expect(fs.existsSync(path.join(templateDir, 'Orders.template.json'))).toBe(true);
     expect(json.format).toBe(ACCESS_REVIEW_FORMAT);
-    expect(json.api).toEqual({ path: 'Orders/Api', stack: 'Orders', name: 'orders' });
+    expect(json.api).toEqual({ path: 'Orders/Api', stack: 'Orders', name: 'orders', kind: 'REST' });
   });
 
   test('should list every route with its scopes, claim rules and caller roles, sorted by path and method', () => {
