@@ -161,6 +161,21 @@ describe('SecuredHttpApi backend refusals', () => {
   });
 });
 
+describe('SecuredHttpApi backend integrations and the integrations quota', () => {
+  test('should count each distinct backend as an integration, beside the handlers', () => {
+    // GIVEN: one handler and 300 public routes to 300 distinct URLs: 301 integrations
+    const { app, stack } = stackOf();
+    const routes: SecuredApiRoute[] = Array.from({ length: 300 }, (_, i) => ({
+      method: HttpMethod.GET, path: `/r${i}`, backend: RouteBackend.http(`https://backend.example.com/r${i}`), public: true,
+    }));
+    routes.push({ method: HttpMethod.GET, path: '/lambda', handler: handler(stack, 'Fn'), public: true });
+    new SecuredHttpApi(stack, 'Api', { issuer: ISSUER, maxRoutes: 400, dashboard: false, alarms: false, auditQueries: false, routes });
+
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow(/served by 301 integrations.*SecuredHttpApi\.TooManyIntegrations/s);
+  });
+});
+
 describe('SecuredHttpApi with backends and cdk-nag', () => {
   test('should leave no AwsSolutions finding on the API but the ones listed', () => {
     // GIVEN
