@@ -94,6 +94,11 @@ describe('SecuredHttpApi with backends', () => {
     expect(byRoute['GET /status'].route.AuthorizationType).toBe('NONE');
   });
 
+  test('should write RouteBackend\'s default timeout, 29 s, rather than leave the HTTP API\'s 30 s', () => {
+    expect(byRoute['GET /status'].TimeoutInMillis).toBe(29000);
+    expect(byRoute['GET /whoami'].TimeoutInMillis).toBe(29000);
+  });
+
   test('should write a greedy path variable in the HTTP API\'s {proxy+} form, whether the URL says {proxy} or {proxy+}', () => {
     expect(byRoute['ANY /files/{proxy+}']).toMatchObject({ IntegrationMethod: 'ANY', IntegrationUri: 'https://files.example.com/{proxy+}' });
     expect(byRoute['GET /docs/{proxy+}'].IntegrationUri).toBe('https://docs.example.com/{proxy+}');

@@ -32,6 +32,9 @@ import type { RouteRecord } from '../../api/route-set';
 import { ABSENT, CALLER_HEADERS, HTTP_PRINCIPAL_CONTEXT_KEY, PRINCIPAL_PUBLIC } from '../../authorizer/contract';
 import { validationError } from '../../errors';
 
+/** `HttpBackendOptions.timeout`'s default. */
+const DEFAULT_TIMEOUT_MILLIS = 29_000;
+
 /** What an HTTP_PROXY integration of a backend route carries (also its identity: routes that agree share one). */
 export interface HttpBackendIntegrationSpec {
   /** The integration URI, path variables in the HTTP API's form. */
@@ -40,8 +43,8 @@ export interface HttpBackendIntegrationSpec {
   readonly method: string;
   /** `overwrite:header.<name>` -> `$context.authorizer.<key>`, or a static value on a public route. */
   readonly requestParameters: Readonly<Record<string, string>>;
-  /** The timeout in milliseconds, when the backend sets one. */
-  readonly timeoutInMillis?: number;
+  /** The timeout in milliseconds: the backend's, else `HttpBackendOptions.timeout`'s documented default, 29 s. */
+  readonly timeoutInMillis: number;
 }
 
 /**
@@ -73,11 +76,13 @@ export function httpBackendIntegration(scope: IConstruct, what: string, route: R
     uri,
     method: route.method,
     requestParameters,
-    ...(typeof rest.timeoutInMillis === 'number' ? { timeoutInMillis: rest.timeoutInMillis } : {}),
+    // Written out, so that the template says what RouteBackend documents rather than leave it to the
+    // HTTP API's own default (30 s, https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations.html, TimeoutInMillis).
+    timeoutInMillis: typeof rest.timeoutInMillis === 'number' ? rest.timeoutInMillis : DEFAULT_TIMEOUT_MILLIS,
   };
 }
 
-/** The L2 integration for a spec: `HTTP_PROXY`, payload format 1.0, the spec's mappings and timeout. */
+/** The L2 integration for a spec: `HTTP_PROXY`, payload format 1.0, the spec's method, mappings and timeout. */
 export function httpUrlIntegration(id: string, spec: HttpBackendIntegrationSpec): integrations.HttpUrlIntegration {
   const mapping = new apigwv2.ParameterMapping();
   for (const [key, value] of Object.entries(spec.requestParameters)) {
@@ -86,6 +91,6 @@ export function httpUrlIntegration(id: string, spec: HttpBackendIntegrationSpec)
   return new integrations.HttpUrlIntegration(id, spec.uri, {
     method: spec.method as apigwv2.HttpMethod,
     parameterMapping: mapping,
-    ...(spec.timeoutInMillis === undefined ? {} : { timeout: Duration.millis(spec.timeoutInMillis) }),
+    timeout: Duration.millis(spec.timeoutInMillis),
   });
 }
