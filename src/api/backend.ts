@@ -68,6 +68,12 @@ export interface HttpBackendOptions {
  * the API alone (the endpoint private, or behind a VPC link), and refuse a request that carries one
  * of them twice (AWS does not say whether a mapped header replaces a client's header whose name
  * differs in letter case only).
+ *
+ * On a `SecuredHttpApi`, `http(url)` is an HTTP API proxy integration (`HTTP_PROXY`) with the same
+ * headers, set by `overwrite:header` parameter mappings, and a guarded route with a backend always
+ * uses the Lambda authorizer (its context sets every header; a JWT claim can be missing).
+ * `vpcLink(...)` is refused there: HTTP APIs use VPC links of their own (docs/http-api.md in the
+ * repository, "Backends that are not Lambda functions").
  */
 export class RouteBackend {
   /**
@@ -84,7 +90,10 @@ export class RouteBackend {
   /**
    * An endpoint behind a Network Load Balancer reached over a REST API VPC link
    * (`apigateway.VpcLink`). Plain `http://` is allowed here: the traffic stays in AWS's network and
-   * your VPC.
+   * your VPC. `SecuredApi` only: a `SecuredHttpApi` refuses it (`SecuredHttpApi.RestVpcLinkNotSupported`),
+   * as an HTTP API's private integrations go through an `AWS::ApiGatewayV2::VpcLink` to a listener or
+   * Cloud Map service ARN
+   * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-private.html).
    *
    * @param url the URL API Gateway calls through the link, usually the load balancer's DNS name,
    * e.g. `http://${nlb.loadBalancerDnsName}/orders/{id}`; path parameters as for `http`

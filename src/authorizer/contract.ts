@@ -156,6 +156,16 @@ export const PRINCIPAL_ANONYMOUS = 'anonymous';
 export const PRINCIPAL_PUBLIC = 'public';
 
 /**
+ * The context key of the principal in an HTTP API Lambda authorizer's simple response. A simple
+ * response has no `principalId` (only `isAuthorized` and `context`), and AWS documents
+ * `$context.authorizer.principalId` only as "the principal user identification that a Lambda
+ * authorizer returns", so an HTTP backend's `X-Secured-Api-Principal` is mapped from this context key
+ * instead, which the HTTP adapter always sets (last, so that no context claim can shadow it).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
+ */
+export const HTTP_PRINCIPAL_CONTEXT_KEY = 'principal';
+
+/**
  * The caller headers of an HTTP backend's request, and the authorizer context key each is mapped from
  * on a guarded route (`principalId` is the policy's principal). On a public route each is mapped from
  * a fixed value instead: `public` for the principal, ABSENT for the others.

@@ -26,8 +26,8 @@ export interface SecuredHttpApiProps extends TokenAuthorizerOptions {
   readonly issuer: OidcIssuer;
 
   /**
-   * The API's routes; more can be added with `addRoute`. A route's `backend` is refused: an HTTP
-   * API's routes are served by Lambda handlers.
+   * The API's routes; more can be added with `addRoute`. A route's `backend` may be
+   * `RouteBackend.http(url)`; `RouteBackend.vpcLink(...)` (a REST API VPC link) is refused.
    *
    * @default - none yet; add them with `addRoute`
    */

@@ -7,12 +7,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { apiNeedsLambda, routeNeedsLambda } from './private/authorization';
+import { apiNeedsLambda, BACKEND_NEEDS_LAMBDA, routeNeedsLambda } from './private/authorization';
+import { HttpBackendIntegrationSpec, httpBackendIntegration, httpUrlIntegration } from './private/backends';
 import { createHttpDeploymentCheck, CreatedHttpDeploymentCheck, HttpDeploymentCheckInput } from './private/deployment-check';
 import { ExpectedHttpApi } from '../api/http-deployment-check-contract';
 import { deploymentCheckErrors } from './private/deployment-check-guard';
 import { httpDocumentsSource } from './private/documents';
 import { HTTP_BUNDLE_DIR } from './private/http-bundle';
+import { HTTP_PRINCIPAL_CONTEXT_KEY } from '../authorizer/contract';
 import { httpIdentitySources } from '../authorizer/http-identity-sources';
 import { ExpectedRoute, templateRoutes, WrittenResources } from './private/route-guard';
 import { DEFAULT_ROUTES_PER_API, SECURED_HTTP_API_RULES } from './rules';
@@ -136,6 +138,8 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   private readonly callerRoles = new Map<string, FederatedRole>();
   private readonly handlerLogs: HandlerAuditLogs;
   private readonly integrations = new Map<lambda.IFunction, integrations.HttpLambdaIntegration>();
+  /** The HTTP_PROXY integrations of backend routes, one per distinct spec (URI, method, mappings, timeout). */
+  private readonly backendIntegrations = new Map<string, integrations.HttpUrlIntegration>();
   private readonly authorizations: HttpRouteAuthorization[] = [];
   private readonly expected = new Map<string, ExpectedRoute>();
   private readonly written = new WrittenResources();
@@ -156,6 +160,10 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     } = props;
     const where = this.node.path;
     refuseUnsupported(this, { quotas, webAcl });
+    const shadowing = (authorizerOptions.contextClaims ?? []).find((c) => typeof c === 'string' && c.toLowerCase() === HTTP_PRINCIPAL_CONTEXT_KEY);
+    if (shadowing !== undefined) {
+      throw validationError('SecuredHttpApi.ContextClaimShadowsPrincipal', `${where}: contextClaims holds "${shadowing}", which is (in some letter case) the key "${HTTP_PRINCIPAL_CONTEXT_KEY}" the HTTP API's Lambda authorizer context always carries (the verified principal, which backends get as X-Secured-Api-Principal); remove it, or have the issuer put the value in a claim of another name.`, this);
+    }
     this.issuer = issuer;
     if (identityProvider) {
       checkIdentityProvider(where, issuer, identityProvider);
@@ -229,8 +237,8 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       authorizerWhere: this.authorizer.node.path,
       preflightOnEveryPath: cors !== undefined,
       callerRoleEnv: (role) => [...this.callerRoles].find(([, r]) => r === role)?.[0],
-      checkBackend: (_route, what) => {
-        throw validationError('SecuredHttpApi.BackendNotSupported', `${what} has a backend; a SecuredHttpApi serves routes with Lambda handlers only (the verified-caller headers a SecuredApi maps for HTTP backends are not built for HTTP APIs); serve the route with a handler, or use a SecuredApi.`, this);
+      checkBackend: (route, what) => {
+        httpBackendIntegration(this, what, route);
       },
       // Every guarded route, native ones too: which authorizer a route needs is decided from it, and the table is written once.
       checkGuardedRouteCanBeAdded: (route) => this.authorizer._checkRouteCanBeAdded(route),
@@ -260,7 +268,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
         changedResources: () => [...this.written.differences(where), ...this.identitySourceDifferences(where)],
         routeCount: this.routeSet.routes.length,
         maxRoutes: routeLimit,
-        integrationCount: this.integrations.size,
+        integrationCount: this.integrations.size + this.backendIntegrations.size,
         deploymentCheck: () => (this.deploymentCheck ? deploymentCheckErrors(this.deploymentCheck) : []),
       }),
     });
@@ -348,9 +356,13 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   }
 
   /**
-   * Adds a route served by `route.handler` (a Lambda proxy integration, payload 2.0), guarded by the
-   * native JWT authorizer or the Lambda authorizer (see `routeAuthorizations`) unless `route.public`
-   * is set. A handler is allowed to be invoked by this API once, however many routes it serves.
+   * Adds a route served by `route.handler` (a Lambda proxy integration, payload 2.0) or by
+   * `route.backend` (`RouteBackend.http(url)`: an HTTP proxy integration that sends the endpoint the
+   * verified caller in `X-Secured-Api-*` headers), guarded by the native JWT authorizer or the Lambda
+   * authorizer (see `routeAuthorizations`) unless `route.public` is set. A guarded route with a
+   * backend always uses the Lambda authorizer, whose context sets every header; a REST VPC link
+   * (`RouteBackend.vpcLink`) is refused, as HTTP APIs use VPC links of their own. A handler is
+   * allowed to be invoked by this API once, however many routes it serves.
    */
   public addRoute(route: SecuredApiRoute): void {
     const record = this.routeSet.add(route);
@@ -363,7 +375,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     const httpRoute = new apigwv2.HttpRoute(routes, `${record.method}${record.resource.replace(/\//g, '_')}`, {
       httpApi: this.httpApi,
       routeKey: apigwv2.HttpRouteKey.with(record.resource, record.method as string as apigwv2.HttpMethod),
-      integration: this.integrationOf(record.handler!),
+      integration: record.backend ? this.backendIntegrationOf(what, record) : this.integrationOf(record.handler!),
       ...(kind === HttpRouteAuthorizer.PUBLIC ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
       ...(kind === HttpRouteAuthorizer.JWT ? { authorizer: this.jwt(), authorizationScopes: scopes.length > 0 ? scopes : undefined } : {}),
       ...(kind === HttpRouteAuthorizer.LAMBDA ? { authorizer: this.lambda() } : {}),
@@ -512,7 +524,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   }
 
   private lambdaReason(record: RouteRecord): string | undefined {
-    return this.apiReason ?? routeNeedsLambda(this.issuer, record) ??
+    return this.apiReason ?? routeNeedsLambda(this.issuer, record) ?? (record.backend ? BACKEND_NEEDS_LAMBDA : undefined) ??
       (record.scopes.length > SCOPES_PER_ROUTE ? `the route has more than ${SCOPES_PER_ROUTE} scopes (the JWT authorizer's limit per route)` : undefined);
   }
 
@@ -655,6 +667,18 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
    */
   public renderOpenApi(): string {
     return this.documents.renderOpenApi();
+  }
+
+  /** The HTTP_PROXY integration of a backend route, shared by the routes whose integration would be the same. */
+  private backendIntegrationOf(what: string, record: RouteRecord): integrations.HttpUrlIntegration {
+    const spec: HttpBackendIntegrationSpec = httpBackendIntegration(this, what, record);
+    const key = JSON.stringify(spec);
+    let integration = this.backendIntegrations.get(key);
+    if (!integration) {
+      integration = httpUrlIntegration(`Backend${this.backendIntegrations.size}`, spec);
+      this.backendIntegrations.set(key, integration);
+    }
+    return integration;
   }
 }
 

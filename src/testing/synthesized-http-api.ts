@@ -4,7 +4,7 @@ import { AuthorizerProcess, findAssetDir, parseJson } from './authorizer-process
 import { AssemblyStack, readStacks, refersTo, TemplateResource } from './cloud-assembly';
 import { DEFAULT_ROUTE, matchRouteKey } from './http-route-match';
 import { pathParameters } from './resource-match';
-import type { ApiRequest, IssuerOverride } from './synthesized-authorizer';
+import type { ApiRequest, EmptyMappedValue, IssuerOverride } from './synthesized-authorizer';
 import { ENV_AUDIENCES, ENV_ISSUER, ENV_JWKS_URI } from '../authorizer/contract';
 
 /** Options of {@link SynthesizedHttpApi.fromCloudAssembly}. */
@@ -41,6 +41,14 @@ export interface SynthesizedHttpApiOptions {
    * @default 60000
    */
   readonly startTimeoutMs?: number;
+  /**
+   * What the emulated API Gateway does with a request parameter mapping of a header from an empty or
+   * missing value (a `$context.authorizer.<key>` the context lacks or holds empty, a JWT claim the
+   * token lacks), which AWS does not document: `dropped`, the mapping is skipped and a client's own
+   * header of that name reaches the backend; `sent`, the header is sent empty in place of the client's.
+   * @default 'dropped' (the reading under which a forged header would get through)
+   */
+  readonly emptyMappedValue?: EmptyMappedValue;
 }
 
 /** A route of the HTTP API as the template declares it. */
@@ -83,10 +91,26 @@ export interface HttpApiResponse {
   readonly context?: Record<string, unknown>;
   /** Why the native JWT authorizer refused the token (no token text in it). */
   readonly detail?: string;
+  /**
+   * For a request that reaches an HTTP proxy integration (`HTTP_PROXY`, a `RouteBackend`), the
+   * headers the endpoint receives: the client's, with each `overwrite:header.<name>` request
+   * parameter set from its source (the Lambda authorizer's context, a JWT claim, a static value, a
+   * request header) and each `remove:header.<name>` removed, in any letter case (header names are
+   * case-insensitive); a mapping from an empty or missing value as `emptyMappedValue` says.
+   * Undefined for other integrations and for refused requests.
+   */
+  readonly backendHeaders?: Record<string, string>;
 }
 
 interface RouteInfo extends HttpApiRoute {
   readonly authorizerId?: string;
+  /** The logical id of the route's integration, when its target is one of the API's. */
+  readonly integrationId?: string;
+}
+
+interface IntegrationInfo {
+  readonly type: string;
+  readonly requestParameters: Readonly<Record<string, unknown>>;
 }
 
 interface JwtAuthorizerInfo {
@@ -154,6 +178,8 @@ export class SynthesizedHttpApi {
   private readonly lambda?: { readonly assetDir: string; readonly functionLogicalId: string };
   private readonly issuerOverride?: IssuerOverride;
   private readonly clock: () => number;
+  private readonly emptyMappedValue: EmptyMappedValue;
+  private readonly integrations = new Map<string, IntegrationInfo>();
   private readonly cache = new Map<string, { expiresAt: number; isAuthorized: boolean; context?: Record<string, unknown> }>();
   /** The key sets of the JWT authorizers' issuers, by issuer. */
   private readonly jwks = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -164,8 +190,15 @@ export class SynthesizedHttpApi {
     this.httpApiLogicalId = apiId;
     this.clock = options.clock ?? Date.now;
     this.issuerOverride = options.issuerOverride;
+    this.emptyMappedValue = options.emptyMappedValue ?? 'dropped';
     const resources = stack.template.Resources ?? {};
     const ofApi = (r: TemplateResource) => refersTo(r.Properties?.ApiId, apiId);
+
+    for (const [id, r] of Object.entries(resources)) {
+      if (r.Type === 'AWS::ApiGatewayV2::Integration' && ofApi(r)) {
+        this.integrations.set(id, { type: r.Properties?.IntegrationType ?? '', requestParameters: r.Properties?.RequestParameters ?? {} });
+      }
+    }
 
     for (const [id, r] of Object.entries(resources)) {
       if (r.Type !== 'AWS::ApiGatewayV2::Authorizer' || !ofApi(r)) {
@@ -201,6 +234,7 @@ export class SynthesizedHttpApi {
         authorizationType: r.Properties!.AuthorizationType ?? 'NONE',
         authorizationScopes: r.Properties!.AuthorizationScopes ?? [],
         authorizerId: r.Properties!.AuthorizerId?.Ref,
+        integrationId: [...this.integrations.keys()].find((id) => refersTo(r.Properties!.Target, id)),
       }));
     for (const route of this.routeInfos) {
       const kind = route.authorizationType;
@@ -277,8 +311,12 @@ export class SynthesizedHttpApi {
     if (req.token !== undefined) {
       headers.authorization = `Bearer ${req.token}`;
     }
+    const clientHeaders: Record<string, string> = { ...req.headers };
+    if (req.token !== undefined) {
+      clientHeaders.Authorization = `Bearer ${req.token}`;
+    }
     if (route.authorizationType === 'NONE') {
-      return { status: 200, reason: 'public', cached: false, invoked: false, ...base };
+      return { status: 200, reason: 'public', cached: false, invoked: false, ...base, ...this.backendHeaders(route, clientHeaders) };
     }
     const queryStringParameters = query === undefined ? undefined : Object.fromEntries(new URLSearchParams(query));
     const context = { routeKey: route.routeKey };
@@ -288,9 +326,52 @@ export class SynthesizedHttpApi {
       if (identity.length !== 1 || identity[0] === undefined || identity[0] === '') {
         return { status: 401, reason: 'identity_source_missing', cached: false, invoked: false, ...base };
       }
-      return { ...(await this.checkJwt(authorizer, route, identity[0])), cached: false, invoked: false, ...base };
+      const verdict = await this.checkJwt(authorizer, route, identity[0]);
+      return this.reaching(route, clientHeaders, { ...verdict, cached: false, invoked: false, ...base });
     }
-    return { ...(await this.callLambda(route, method, path, rawPath, query, headers, queryStringParameters)), ...base };
+    const verdict = await this.callLambda(route, method, path, rawPath, query, headers, queryStringParameters);
+    return this.reaching(route, clientHeaders, { ...verdict, ...base });
+  }
+
+  /** The response, with the backend's headers when the request reaches an HTTP proxy integration. */
+  private reaching(route: RouteInfo, clientHeaders: Record<string, string>, res: HttpApiResponse): HttpApiResponse {
+    return res.status === 200 ? { ...res, ...this.backendHeaders(route, clientHeaders, res.context) } : res;
+  }
+
+  /**
+   * The headers an HTTP proxy integration's endpoint receives: the client's, then each header
+   * mapping of the integration's request parameters applied as API Gateway documents them
+   * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+   */
+  private backendHeaders(route: RouteInfo, clientHeaders: Record<string, string>, context?: Record<string, unknown>): Pick<HttpApiResponse, 'backendHeaders'> {
+    const integration = route.integrationId === undefined ? undefined : this.integrations.get(route.integrationId);
+    if (integration?.type !== 'HTTP_PROXY') {
+      return {};
+    }
+    const out = new Map<string, [name: string, value: string]>();
+    for (const [name, value] of Object.entries(clientHeaders)) {
+      out.set(name.toLowerCase(), [name, value]);
+    }
+    for (const [target, source] of Object.entries(integration.requestParameters)) {
+      const [, action, name] = /^(overwrite|append|remove):header\.(.+)$/.exec(target) ?? [];
+      const where = `${route.routeKey}: ${target}`;
+      if (action === undefined) {
+        continue;
+      }
+      if (action === 'append') {
+        throw new Error(`${where} appends to a header, which the test kit does not emulate`);
+      }
+      if (action === 'remove') {
+        out.delete(name.toLowerCase());
+        continue;
+      }
+      const value = mappedValue(source, where, clientHeaders, context);
+      if ((value === undefined || value === '') && this.emptyMappedValue === 'dropped') {
+        continue;
+      }
+      out.set(name.toLowerCase(), [name, value ?? '']);
+    }
+    return { backendHeaders: Object.fromEntries(out.values()) };
   }
 
   /**
@@ -434,6 +515,38 @@ export class SynthesizedHttpApi {
       this.process = await AuthorizerProcess.start(this.lambda.assetDir, this.environment ?? {}, this.logs, timeoutMs);
     }
   }
+}
+
+/**
+ * The value of an HTTP API request parameter mapping's source
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html): a
+ * static value, `$context.authorizer.<key>` (the Lambda authorizer's context value, stringified),
+ * `$context.authorizer.claims.<claim>` (a JWT claim, a string or number), or `$request.header.<name>`;
+ * undefined when there is no such value. Any other source, or a value combining several, throws.
+ */
+function mappedValue(source: unknown, where: string, headers: Record<string, string>, context?: Record<string, unknown>): string | undefined {
+  if (typeof source !== 'string') {
+    throw new Error(`${where} is mapped from ${JSON.stringify(source)}, which the test kit does not emulate`);
+  }
+  if (!source.includes('$')) {
+    return source;
+  }
+  const [, claim] = /^\$context\.authorizer\.claims\.([A-Za-z0-9_.]+)$/.exec(source) ?? [];
+  if (claim !== undefined) {
+    const claims = (context?.jwt as { claims?: Record<string, unknown> } | undefined)?.claims;
+    const v = claims !== undefined && Object.hasOwn(claims, claim) ? claims[claim] : undefined;
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  }
+  const [, key] = /^\$context\.authorizer\.([A-Za-z0-9_.]+)$/.exec(source) ?? [];
+  if (key !== undefined) {
+    const lambda = context?.lambda as Record<string, unknown> | undefined;
+    return lambda !== undefined && Object.hasOwn(lambda, key) ? String(lambda[key]) : undefined;
+  }
+  const [, header] = /^\$request\.header\.([A-Za-z0-9_.-]+)$/.exec(source) ?? [];
+  if (header !== undefined) {
+    return Object.entries(headers).find(([k]) => k.toLowerCase() === header.toLowerCase())?.[1];
+  }
+  throw new Error(`${where} is mapped from ${source}, which the test kit does not emulate`);
 }
 
 /** The `jwks_uri` of the issuer's discovery document, where the native JWT authorizer finds its keys. */

@@ -1,5 +1,5 @@
 // No guarded route of a SecuredHttpApi synthesizes without its authorizer: for generated route sets
-// (public, scoped, claim-ruled routes, native JWT or forced Lambda), the template gives every
+// (public, scoped, claim-ruled routes, served by a handler or an HTTP backend, native JWT or forced Lambda), the template gives every
 // non-public route an authorizer; and an escape hatch that opens, unguards or rescopes any guarded
 // route fails synth.
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { ClaimRule, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi } from '../../src';
+import { ClaimRule, HttpMethod, OidcIssuer, RouteBackend, SecuredApiRoute, SecuredHttpApi } from '../../src';
 
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -17,6 +17,7 @@ interface GenRoute {
   readonly path: string;
   readonly kind: 'public' | 'token' | 'scopes' | 'claims';
   readonly scopes: string[];
+  readonly backend: boolean;
 }
 
 const genRoute: fc.Arbitrary<GenRoute> = fc.record({
@@ -24,6 +25,7 @@ const genRoute: fc.Arbitrary<GenRoute> = fc.record({
   path: fc.array(fc.constantFrom('a', 'b', 'orders', '{id}'), { minLength: 1, maxLength: 3 }).map((s) => `/${s.join('/')}`),
   kind: fc.constantFrom('public' as const, 'token' as const, 'scopes' as const, 'claims' as const),
   scopes: fc.uniqueArray(fc.constantFrom('r', 'w', 'admin'), { minLength: 1, maxLength: 3 }),
+  backend: fc.boolean(),
 });
 
 /** Route sets without two routes of the same method and path, nor two `{id}`-like parameters that clash. */
@@ -43,7 +45,7 @@ function build(routes: GenRoute[], forceLambdaAuthorizer: boolean): { app: App; 
     routes: routes.map((r): SecuredApiRoute => ({
       method: r.method,
       path: r.path,
-      handler: fn,
+      ...(r.backend ? { backend: RouteBackend.http('https://backend.example.com/x') } : { handler: fn }),
       ...(r.kind === 'public' ? { public: true } : {}),
       ...(r.kind === 'scopes' ? { scopes: r.scopes } : {}),
       ...(r.kind === 'claims' ? { claimRules: [ClaimRule.equalTo('tenant', 'acme')] } : {}),
@@ -79,7 +81,7 @@ describe('SecuredHttpApi route guard (generated route sets)', () => {
         }
         expect(['JWT', 'CUSTOM']).toContain(props.AuthorizationType);
         expect(props.AuthorizerId).toBeDefined();
-        if (force || r.kind === 'claims') expect(props.AuthorizationType).toBe('CUSTOM');
+        if (force || r.kind === 'claims' || r.backend) expect(props.AuthorizationType).toBe('CUSTOM');
         if (r.kind === 'scopes' && props.AuthorizationType === 'JWT') expect([...props.AuthorizationScopes].sort()).toEqual([...r.scopes].sort());
       }
     }), { numRuns: 10 });

@@ -262,11 +262,12 @@ describe('SecuredHttpApi: what HTTP APIs cannot do', () => {
     expect(() => ordersApi(stack, props as unknown as Partial<SecuredHttpApiProps>)).toThrow(expect.objectContaining({ code }));
   });
 
-  test('should refuse a route with a backend', () => {
+  test('should refuse a route over a REST API VPC link (backends are tested in backends.test.ts)', () => {
     const { stack } = stackOf();
     const { RouteBackend } = jest.requireActual('../../src');
-    const route: SecuredApiRoute = { method: HttpMethod.GET, path: '/x', backend: RouteBackend.http('https://backend.example.com') };
-    expect(() => new SecuredHttpApi(stack, 'Api', { issuer: ISSUER, routes: [route] })).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.BackendNotSupported' }));
+    const vpcLink = { vpcLinkId: 'abc123' };
+    const route: SecuredApiRoute = { method: HttpMethod.GET, path: '/x', backend: RouteBackend.vpcLink(vpcLink, 'http://nlb.internal/x') };
+    expect(() => new SecuredHttpApi(stack, 'Api', { issuer: ISSUER, routes: [route] })).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.RestVpcLinkNotSupported' }));
   });
 
   test('should refuse a second caller role whose environment variable clashes', () => {

@@ -1,3 +1,4 @@
+import { HTTP_PRINCIPAL_CONTEXT_KEY } from '../contract';
 import type { AuthorizerResult } from './policy';
 
 /**
@@ -31,7 +32,10 @@ export const REFUSED: HttpSimpleResponse = Object.freeze({ isAuthorized: false }
  *
  * Context values are the REST context's, turned into strings: HTTP APIs would pass numbers and
  * booleans through as such, but a REST API hands its integration strings, and the same backend code
- * reads both (`exp` is e.g. `"1767225600"` on both).
+ * reads both (`exp` is e.g. `"1767225600"` on both). The policy's principal, which a simple response
+ * has no field for, is the context's `principal` (HTTP_PRINCIPAL_CONTEXT_KEY), set last so that no
+ * context claim shadows it: with the core's `sub`, `clientId`, `scopes` (`-` when absent), `issuer`
+ * and `exp`, every key an HTTP backend's caller headers are mapped from is set and never empty.
  */
 export function simpleResponseOf(result: AuthorizerResult): HttpSimpleResponse {
   const statements = result.policyDocument?.Statement;
@@ -46,5 +50,6 @@ export function simpleResponseOf(result: AuthorizerResult): HttpSimpleResponse {
     // defineProperty: a context claim named "__proto__" stays a key (as in the core's contextOf).
     Object.defineProperty(context, name, { value: String(value), enumerable: true, writable: true, configurable: true });
   }
+  context[HTTP_PRINCIPAL_CONTEXT_KEY] = result.principalId;
   return { isAuthorized: true, context };
 }

@@ -25,6 +25,12 @@
 // - the issuer's algorithms are all RSA (RS256, RS384, RS512): the native one verifies no other;
 // - no `jwksUri` given: the native one reads the keys the discovery document names, not a pinned set.
 //
+// - no backend (`RouteBackend`): its `X-Secured-Api-*` headers are mapped from the authorizer's
+//   context, and the native authorizer's `$context.authorizer.claims.<claim>` is missing for a claim
+//   the token lacks (a token without `sub` or `scope`); AWS does not say what a header mapped from a
+//   missing value becomes, so a client's own header might reach the endpoint. The Lambda's context
+//   sets every key, never empty (private/backends.ts).
+//
 // One difference remains, documented in docs/http-api.md: a token without `aud` whose `client_id`
 // is one of the audiences passes the native authorizer and not the Lambda. RFC 9068 (section 2.2),
 // Auth0 and Okta access tokens always carry `aud`; for any other issuer given as `fromUrl`, it
@@ -59,6 +65,9 @@ export function apiNeedsLambda(issuer: OidcIssuer, options: TokenAuthorizerOptio
   if (issuer._jwksUriGiven) return 'the issuer\'s jwksUri is given (the native authorizer reads the discovery document\'s)';
   return undefined;
 }
+
+/** Why a guarded route served by a `RouteBackend` uses the Lambda authorizer (see the header comment). */
+export const BACKEND_NEEDS_LAMBDA = 'the route has a backend: its X-Secured-Api-* headers are mapped from the Lambda authorizer\'s context, which sets every one (a JWT claim can be missing)';
 
 /** Why this route needs the Lambda authorizer although the API could use the native one, or undefined. */
 export function routeNeedsLambda(issuer: OidcIssuer, route: CheckedRoute): string | undefined {

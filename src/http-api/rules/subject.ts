@@ -14,7 +14,7 @@ export interface SecuredHttpApiSubject {
   readonly routeCount: number;
   /** Its routes-per-API quota (`maxRoutes`). */
   readonly maxRoutes: number;
-  /** How many integrations (one per handler) it has. */
+  /** How many integrations (one per handler, one per distinct backend) it has. */
   readonly integrationCount: number;
   /** What lets the stage serve an unchecked deployment, in the template (none when the check is skipped). */
   readonly deploymentCheck: () => readonly string[];

@@ -163,7 +163,7 @@ describe('the HTTP API authorizer entry, bundled, end to end', () => {
     expect(reason).toBe('allowed');
     expect(reply.result).toEqual({
       isAuthorized: true,
-      context: { tenant: 'acme', sub: 'test-subject', clientId: 'app-1', scopes: 'orders:read', issuer: ISSUER, exp: expect.stringMatching(/^\d+$/) },
+      context: { tenant: 'acme', sub: 'test-subject', clientId: 'app-1', scopes: 'orders:read', issuer: ISSUER, exp: expect.stringMatching(/^\d+$/), principal: 'sub:test-subject' },
     });
   });
 

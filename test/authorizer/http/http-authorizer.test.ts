@@ -65,7 +65,12 @@ describe('simpleResponseOf', () => {
 
   test('should allow with every context value as a string', () => {
     expect(simpleResponseOf({ principalId: 'p', policyDocument: allow, context: { sub: 'u', exp: 1767226200, admin: true } }))
-      .toEqual({ isAuthorized: true, context: { sub: 'u', exp: '1767226200', admin: 'true' } });
+      .toEqual({ isAuthorized: true, context: { sub: 'u', exp: '1767226200', admin: 'true', principal: 'p' } });
+  });
+
+  test('should set the principal last, over a context key of that name', () => {
+    const response = simpleResponseOf({ principalId: 'sub:u', policyDocument: allow, context: { principal: 'forged', sub: 'u' } });
+    expect(response.context).toEqual({ principal: 'sub:u', sub: 'u' });
   });
 
   test('should refuse a Deny, a mixed policy and no statement, without context', () => {
@@ -78,7 +83,7 @@ describe('simpleResponseOf', () => {
   test('should keep a context key named __proto__ a key', () => {
     const context = JSON.parse('{"__proto__":"x","sub":"u"}');
     const response = simpleResponseOf({ principalId: 'p', policyDocument: allow, context });
-    expect(Object.keys(response.context!)).toEqual(['__proto__', 'sub']);
+    expect(Object.keys(response.context!)).toEqual(['__proto__', 'sub', 'principal']);
     expect(Object.getPrototypeOf(response.context)).toBe(Object.prototype);
   });
 });
@@ -93,7 +98,7 @@ describe('createHttpAuthorizer', () => {
     // THEN
     expect(result).toEqual({
       isAuthorized: true,
-      context: { tenant: 'acme', level: '2', sub: 'user-1', clientId: 'app-1', scopes: 'orders:read', issuer: 'https://issuer.example.com', exp: String(c.exp) },
+      context: { tenant: 'acme', level: '2', sub: 'user-1', clientId: 'app-1', scopes: 'orders:read', issuer: 'https://issuer.example.com', exp: String(c.exp), principal: 'sub:user-1' },
     });
     expect(records()).toEqual([expect.objectContaining({ type: 'authz_decision', decision: 'allow', reason: 'allowed', route: 'GET /orders/{id}', kid: 'rsa-1', sub: 'user-1' })]);
   });

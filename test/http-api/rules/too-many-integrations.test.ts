@@ -9,7 +9,7 @@ describe('tooManyIntegrations', () => {
 
   test('should refuse 301, saying the quota cannot be raised', () => {
     const [message] = messagesOf(tooManyIntegrations, httpApi({ integrationCount: 301 }));
-    expect(message).toContain('served by 301 handlers');
+    expect(message).toContain('served by 301 integrations (one per handler, one per distinct backend)');
     expect(message).toContain('cannot be raised');
     expect(tooManyIntegrations.code).toBe('SecuredHttpApi.TooManyIntegrations');
   });
