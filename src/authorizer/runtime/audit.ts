@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import type { Reason } from './errors';
 import {
   DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
@@ -53,12 +54,37 @@ export interface JwksFetchRecord {
 
 export type LineWriter = (line: string) => void;
 
+/** Linux's PIPE_BUF: a write of at most this many bytes to a pipe is never split (pipe(7)). */
+const ATOMIC_WRITE_BYTES = 4096;
+
 /**
- * process.stdout.write, not console.log: Lambda's console prefixes each line with a timestamp and
- * request id, and CloudWatch only extracts embedded metrics from a line that is pure JSON.
+ * Standard output, not console.log: Lambda's console prefixes each line with a timestamp and request
+ * id, and CloudWatch only extracts embedded metrics from a line that is pure JSON. Lambda sends what
+ * a function writes to stdout to CloudWatch Logs, whatever writes it
+ * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html: "any logging library that
+ * writes to stdout or stderr").
+ *
+ * One `fs.writeSync` to fd 1 per line: process.stdout.write ends in the same write(2) but through
+ * the stream's machinery first, which measured ~0.5 us of each decision. What fd 1 is in Lambda is
+ * not documented, so this is safe under every reading: a line over ATOMIC_WRITE_BYTES, a line while
+ * process.stdout still holds queued data (order), a write that fails (EAGAIN on a full non-blocking
+ * pipe) and the rest of a short write all go through process.stdout.write, which queues and never
+ * throws here. A short write can only happen to a pipe over PIPE_BUF or a nearly full disk, so a
+ * line is never interleaved with another.
  */
 const stdout: LineWriter = (line) => {
-  process.stdout.write(`${line}\n`);
+  const data = Buffer.from(`${line}\n`);
+  let written = 0;
+  if (data.length <= ATOMIC_WRITE_BYTES && process.stdout.writableLength === 0) {
+    try {
+      written = fs.writeSync(1, data);
+    } catch {
+      written = 0;
+    }
+  }
+  if (written < data.length) {
+    process.stdout.write(written === 0 ? data : data.subarray(written));
+  }
 };
 
 /**
