@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { writeSync } from 'node:fs';
 import type { Reason } from './errors';
 import {
   DIMENSION_DECISION, DIMENSION_REASON, DIMENSION_SERVICE, METRIC_DECISION_LATENCY, METRIC_DECISIONS, METRIC_JWKS_FETCH_FAILURES, METRIC_JWKS_FETCHES,
@@ -79,7 +79,7 @@ const stdout: LineWriter = (line) => {
   // At most 3 UTF-8 bytes per UTF-16 code unit: a line this short is within PIPE_BUF without measuring it.
   if ((text.length <= ATOMIC_WRITE_BYTES / 3 || Buffer.byteLength(text) <= ATOMIC_WRITE_BYTES) && process.stdout.writableLength === 0) {
     try {
-      written = fs.writeSync(1, text);
+      written = writeSync(1, text);
     } catch {
       written = 0;
     }

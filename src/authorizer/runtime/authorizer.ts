@@ -40,8 +40,8 @@ export interface AuthorizerDeps {
 
 /**
  * What the authorizer keeps of a verified token, in its decision-cache entry: facts derived from the
- * claims, never the token nor its whole claims object (a large token's claims would cost the heap
- * many times what the decisions need).
+ * claims, never its whole claims object (a large token's claims would cost the heap many times what
+ * the decisions need). The token string itself is the entry's key and check (see DecisionCache).
  */
 interface TokenFacts {
   readonly kid: string;
