@@ -74,21 +74,20 @@ const ATOMIC_WRITE_BYTES = 4096;
  * interleaved with another.
  */
 const stdout: LineWriter = (line) => {
-  const text = `${line}\n`;
+  const out = `${line}\n`;
   let written = 0;
   // At most 3 UTF-8 bytes per UTF-16 code unit: a line this short is within PIPE_BUF without measuring it.
-  if ((text.length <= ATOMIC_WRITE_BYTES / 3 || Buffer.byteLength(text) <= ATOMIC_WRITE_BYTES) && process.stdout.writableLength === 0) {
+  if ((out.length <= ATOMIC_WRITE_BYTES / 3 || Buffer.byteLength(out) <= ATOMIC_WRITE_BYTES) && process.stdout.writableLength === 0) {
     try {
-      written = writeSync(1, text);
+      written = writeSync(1, out);
     } catch {
       written = 0;
     }
   }
   if (written === 0) {
-    process.stdout.write(text);
-  } else if (written !== text.length && written < Buffer.byteLength(text)) {
-    // An ASCII line (the usual one) is written whole when written === its length.
-    process.stdout.write(Buffer.from(text).subarray(written));
+    process.stdout.write(out);
+  } else if (written < Buffer.byteLength(out)) {
+    process.stdout.write(Buffer.from(out).subarray(written));
   }
 };
 

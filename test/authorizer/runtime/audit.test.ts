@@ -178,16 +178,20 @@ describe('milliseconds', () => {
     return Number.isFinite(n) ? String(n) : 'null';
   };
 
-  test.each([0, 0.0004, 0.0005, 0.001, 0.01, 0.1, 0.12, 0.123, 1, 1.5, 12.3456, 999.9996, 1e9 + 0.001, 1e12 + 0.5, 1e13, -0, -0.0004, -1.5, NaN, Infinity, -Infinity])(
-    'should write %p as the microsecond-rounded number JSON.stringify writes', (ms) => {
-      // WHEN
-      const text = milliseconds(ms);
-      // THEN
-      expect(text).toBe(asBefore(ms));
-    });
+  const cases = [
+    0, 0.0004, 0.0005, 0.001, 0.01, 0.1, 0.12, 0.123, 1, 1.5, 12.3456, 999.9996,
+    1e9 + 0.001, 1e12 + 0.5, 1e13, -0, -0.0004, -1.5, NaN, Infinity, -Infinity,
+  ];
+  test.each(cases)('should write %p as the microsecond-rounded number JSON.stringify writes', (ms) => {
+    // WHEN
+    const text = milliseconds(ms);
+    // THEN
+    expect(text).toBe(asBefore(ms));
+  });
 
   test('should write every latency as the microsecond-rounded number JSON.stringify writes (property)', () => {
-    fc.assert(fc.property(fc.oneof(fc.double(), fc.double({ min: 0, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 1e9 }).map((us) => us / 1000)), (ms) => {
+    const latencies = fc.oneof(fc.double(), fc.double({ min: 0, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 1e9 }).map((us) => us / 1000));
+    fc.assert(fc.property(latencies, (ms) => {
       // THEN
       expect(milliseconds(ms)).toBe(asBefore(ms));
     }), { numRuns: 2000 });
@@ -246,6 +250,19 @@ describe('AuditLog default writer (stdout)', () => {
     // THEN
     const line = Buffer.concat([Buffer.from(written[0], 'latin1'), Buffer.from(queued[0])]).toString();
     expect(JSON.parse(line).sub).toBe('zoë-日本');
+  });
+
+  test('should hand on the rest of a non-ASCII line whose short write is exactly its length in characters', () => {
+    // GIVEN: the bytes written equal the line's UTF-16 length, short of its UTF-8 length
+    jest.spyOn(fs, 'writeSync').mockImplementation(((_fd: number, text: string) => {
+      written.push(Buffer.from(text).subarray(0, text.length).toString('latin1'));
+      return text.length;
+    }) as typeof fs.writeSync);
+    // WHEN
+    new AuditLog('SecuredApi', 'orders-api').decision({ ...record, claims: { sub: 'zoë' } });
+    // THEN
+    const line = Buffer.concat([Buffer.from(written[0], 'latin1'), Buffer.from(queued[0] ?? '')]).toString();
+    expect(JSON.parse(line).sub).toBe('zoë');
   });
 
   test('should send a line that may exceed PIPE_BUF, and any line while stdout holds queued data, through process.stdout.write', () => {
