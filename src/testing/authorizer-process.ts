@@ -18,6 +18,14 @@ const HARNESS = `
 const lines = [];
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = (chunk, ...rest) => { lines.push(String(chunk)); return write(chunk, ...rest); };
+// The authorizer writes its lines with fs.writeSync to fd 1 (its runtime/audit.ts): what it wrote is kept.
+const fs = require('node:fs');
+const writeSync = fs.writeSync;
+fs.writeSync = (fd, data, ...rest) => {
+  const n = writeSync(fd, data, ...rest);
+  if (fd === 1) lines.push(Buffer.from(data).subarray(0, n).toString());
+  return n;
+};
 const { handler } = require(require('node:path').join(process.env.SECURED_API_TESTKIT_ASSET, 'index.js'));
 process.on('message', async ({ id, event }) => {
   const start = lines.length;

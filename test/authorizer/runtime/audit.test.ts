@@ -1,4 +1,5 @@
-import { AuditLog, sanitizeKid } from '../../../src/authorizer/runtime/audit';
+import * as fc from 'fast-check';
+import { AuditLog, milliseconds, sanitizeKid } from '../../../src/authorizer/runtime/audit';
 
 function capture(): { audit: AuditLog; lines: string[] } {
   const lines: string[] = [];
@@ -168,5 +169,117 @@ describe('sanitizeKid', () => {
   ])('should reduce %j to %j', (kid, expected) => {
     // THEN
     expect(sanitizeKid(kid)).toBe(expected);
+  });
+});
+
+describe('milliseconds', () => {
+  const asBefore = (ms: number) => {
+    const n = Math.round(ms * 1000) / 1000;
+    return Number.isFinite(n) ? String(n) : 'null';
+  };
+
+  const cases = [
+    0, 0.0004, 0.0005, 0.001, 0.01, 0.1, 0.12, 0.123, 1, 1.5, 12.3456, 999.9996,
+    1e9 + 0.001, 1e12 + 0.5, 1e13, -0, -0.0004, -1.5, NaN, Infinity, -Infinity,
+  ];
+  test.each(cases)('should write %p as the microsecond-rounded number JSON.stringify writes', (ms) => {
+    // WHEN
+    const text = milliseconds(ms);
+    // THEN
+    expect(text).toBe(asBefore(ms));
+  });
+
+  test('should write every latency as the microsecond-rounded number JSON.stringify writes (property)', () => {
+    const latencies = fc.oneof(fc.double(), fc.double({ min: 0, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 1e9 }).map((us) => us / 1000));
+    fc.assert(fc.property(latencies, (ms) => {
+      // THEN
+      expect(milliseconds(ms)).toBe(asBefore(ms));
+    }), { numRuns: 2000 });
+  });
+});
+
+describe('AuditLog default writer (stdout)', () => {
+  const fs = process.getBuiltinModule('node:fs');
+  let written: string[];
+  let queued: string[];
+  afterEach(() => jest.restoreAllMocks());
+  beforeEach(() => {
+    written = [];
+    queued = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      queued.push(Buffer.from(chunk).toString());
+      return true;
+    });
+  });
+  const record = { decision: 'allow', reason: 'allowed', route: 'GET /orders', latencyMs: 1, cached: false } as const;
+
+  test('should write each line whole with one fs.writeSync to fd 1', () => {
+    // GIVEN
+    jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, text: string) => {
+      written.push(`${fd}:${text}`);
+      return Buffer.byteLength(text);
+    }) as typeof fs.writeSync);
+    // WHEN
+    new AuditLog('SecuredApi', 'orders-api').decision(record);
+    // THEN
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^1:\{"type":"authz_decision".*\}\n$/s);
+    expect(queued).toEqual([]);
+  });
+
+  test('should hand the line to process.stdout.write when the direct write fails (EAGAIN)', () => {
+    // GIVEN
+    jest.spyOn(fs, 'writeSync').mockImplementation(() => {
+      throw Object.assign(new Error('EAGAIN'), { code: 'EAGAIN' });
+    });
+    // WHEN
+    new AuditLog('SecuredApi', 'orders-api').decision(record);
+    // THEN
+    expect(queued).toHaveLength(1);
+    expect(JSON.parse(queued[0])).toEqual(expect.objectContaining({ type: 'authz_decision', decision: 'allow' }));
+  });
+
+  test('should hand the rest of a short write to process.stdout.write, non-ASCII bytes included', () => {
+    // GIVEN: a sub with multi-byte characters, and a write that stops after 10 bytes
+    jest.spyOn(fs, 'writeSync').mockImplementation(((_fd: number, text: string) => {
+      written.push(Buffer.from(text).subarray(0, 10).toString('latin1'));
+      return 10;
+    }) as typeof fs.writeSync);
+    // WHEN
+    new AuditLog('SecuredApi', 'orders-api').decision({ ...record, claims: { sub: 'zoë-日本' } });
+    // THEN
+    const line = Buffer.concat([Buffer.from(written[0], 'latin1'), Buffer.from(queued[0])]).toString();
+    expect(JSON.parse(line).sub).toBe('zoë-日本');
+  });
+
+  test('should hand on the rest of a non-ASCII line whose short write is exactly its length in characters', () => {
+    // GIVEN: the bytes written equal the line's UTF-16 length, short of its UTF-8 length
+    jest.spyOn(fs, 'writeSync').mockImplementation(((_fd: number, text: string) => {
+      written.push(Buffer.from(text).subarray(0, text.length).toString('latin1'));
+      return text.length;
+    }) as typeof fs.writeSync);
+    // WHEN
+    new AuditLog('SecuredApi', 'orders-api').decision({ ...record, claims: { sub: 'zoë' } });
+    // THEN
+    const line = Buffer.concat([Buffer.from(written[0], 'latin1'), Buffer.from(queued[0] ?? '')]).toString();
+    expect(JSON.parse(line).sub).toBe('zoë');
+  });
+
+  test('should send a line that may exceed PIPE_BUF, and any line while stdout holds queued data, through process.stdout.write', () => {
+    // GIVEN
+    const direct = jest.spyOn(fs, 'writeSync');
+    const audit = new AuditLog('SecuredApi', 'orders-api');
+    // WHEN
+    audit.configError('x'.repeat(2000).replace(/x/g, '\u0001'));
+    // An own property over the prototype's getter, removed again below.
+    Object.defineProperty(process.stdout, 'writableLength', { value: 10, configurable: true });
+    try {
+      audit.decision(record);
+    } finally {
+      delete (process.stdout as { writableLength?: number }).writableLength;
+    }
+    // THEN
+    expect(direct).not.toHaveBeenCalled();
+    expect(queued).toHaveLength(2);
   });
 });

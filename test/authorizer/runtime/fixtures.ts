@@ -202,16 +202,36 @@ export function loadHandler(raw: Record<string, unknown>, env: Record<string, st
   }
 }
 
-/** Collects what the code under test writes to stdout (audit and EMF lines) until restore(). */
+/**
+ * Collects what the code under test writes to stdout (audit and EMF lines) until restore(): through
+ * process.stdout.write and through fs.writeSync to fd 1, which the audit log uses (runtime/audit.ts).
+ */
 export function captureStdout(): { lines: string[]; records: () => Array<Record<string, unknown>>; restore: () => void } {
   const lines: string[] = [];
+  const collect = (chunk: string | Uint8Array) => {
+    lines.push(...Buffer.from(chunk).toString().split('\n').filter((l) => l !== ''));
+  };
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n').filter((l) => l !== ''));
+    collect(chunk);
     return true;
   });
+  // The module object itself (an `import * as` namespace would be a copy that the code under test does not read).
+  const fs = process.getBuiltinModule('node:fs');
+  const writeSync = fs.writeSync;
+  const syncSpy = jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: string | NodeJS.ArrayBufferView, ...rest: unknown[]) => {
+    if (fd !== 1) {
+      return (writeSync as (...args: unknown[]) => number)(fd, data, ...rest);
+    }
+    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    collect(bytes);
+    return bytes.length;
+  }) as typeof fs.writeSync);
   return {
     lines,
     records: () => lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)),
-    restore: () => spy.mockRestore(),
+    restore: () => {
+      spy.mockRestore();
+      syncSpy.mockRestore();
+    },
   };
 }
