@@ -130,10 +130,9 @@ export interface TokenAuthorizerOptions {
    * How many decisions each authorizer instance keeps in memory (for tokens API Gateway's cache does
    * not hold, e.g. on other routes in `route` cache mode). 0 disables it.
    *
-   * An entry is served only to the exact token that stored it and holds derived facts only (never
-   * the claims object; the token itself as long as its entry), and their estimated size, the
-   * token's included, is also capped at an eighth of the function's `memorySize`, so large tokens
-   * evict older entries before this count is reached.
+   * Entries are keyed by the token's SHA-256 and hold derived facts only (never the token), and
+   * their estimated size is also capped at an eighth of the function's `memorySize`, so large
+   * tokens evict older entries before this count is reached.
    *
    * @default 10000
    */

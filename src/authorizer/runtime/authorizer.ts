@@ -1,7 +1,7 @@
 import type { AuditLog, PreparedDecision } from './audit';
 import { monotonicMs } from './clock';
 import type { AuthorizerConfig } from './config';
-import { DecisionCache, splitToken } from './decision-cache';
+import { DecisionCache, decisionCacheKey } from './decision-cache';
 import { TokenRejectedError } from './errors';
 import type { Reason } from './errors';
 import { arnBase, policyDocument } from './policy';
@@ -40,8 +40,8 @@ export interface AuthorizerDeps {
 
 /**
  * What the authorizer keeps of a verified token, in its decision-cache entry: facts derived from the
- * claims, never its whole claims object (a large token's claims would cost the heap many times what
- * the decisions need). The token string itself is the entry's key and check (see DecisionCache).
+ * claims, never the token nor its whole claims object (a large token's claims would cost the heap
+ * many times what the decisions need).
  */
 interface TokenFacts {
   readonly kid: string;
@@ -161,13 +161,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
         throw new Error('not an API Gateway REQUEST authorizer event');
       }
       const token = bearerToken(event, config.maxTokenBytes);
-      const { key, signed } = splitToken(token);
-      let facts = cache.get(key, signed, Math.floor(now() / 1000));
+      const key = decisionCacheKey(token);
+      let facts = cache.get(key, Math.floor(now() / 1000));
       let changed = facts === undefined;
       if (facts) {
         cached = true;
       } else {
-        // Only here: a cache hit is the very string that passed this check before (see DecisionCache).
+        // Only here: a cache hit is (but for a SHA-256 collision) the very string that passed this check before.
         checkCompactJws(token);
         facts = factsOf(await verifier.verify(token), config, ruleClaims);
       }
@@ -179,7 +179,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorize {
       }
       if (changed) {
         // Set again when the decision changed: the entry is weighed with its latest decision.
-        cache.set(key, signed, facts);
+        cache.set(key, facts);
       }
       audit.writeDecision(decided.line, monotonicMs() - started, cached);
       return decided.result;

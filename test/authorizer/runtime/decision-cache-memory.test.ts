@@ -1,16 +1,16 @@
+import { createHash } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { capturedAudit, config, makeKey, rawConfig, requestEvent, resolverOf, sign, TEST_ENV, validClaims } from './fixtures';
 import type { TestKey } from './fixtures';
 import { createAuthorizer } from '../../../src/authorizer/runtime/authorizer';
 import { parseConfig } from '../../../src/authorizer/runtime/config';
-import { DecisionCache, decisionCacheBytes, ENTRY_OVERHEAD_BYTES, splitToken } from '../../../src/authorizer/runtime/decision-cache';
+import { DecisionCache, decisionCacheBytes, decisionCacheKey, ENTRY_OVERHEAD_BYTES } from '../../../src/authorizer/runtime/decision-cache';
 import type { CachedToken } from '../../../src/authorizer/runtime/decision-cache';
 import { TokenVerifier } from '../../../src/authorizer/runtime/verify';
 
-// The decision cache's memory: keyed by the token's signature segment beside its signing input (the
-// token, weighed at 2 bytes a character), bounded by estimated bytes as well as entries, holding what
-// the authorizer derived from a token and nothing else of it. No wall clock:
+// The decision cache's memory: keyed by a hash of the token, bounded by estimated bytes as well as
+// entries, holding what the authorizer derived from a token and nothing else of it. No wall clock:
 // trust horizons are plain numbers and tokens expire 600 s after they were made.
 
 interface Sized extends CachedToken {
@@ -27,32 +27,31 @@ describe('DecisionCache byte bound', () => {
     // GIVEN: the issue's load, 10,000 distinct entries of about 20 KB each, against a 1 MiB budget
     const budget = 1024 * 1024;
     const cache = new DecisionCache<Sized>(10_000, budget, bySize);
-    const key = (i: number) => `k${String(i).padStart(4, '0')}`;
-    const per = 20_000 + ENTRY_OVERHEAD_BYTES + 2 * 5;
+    const per = 20_000 + ENTRY_OVERHEAD_BYTES;
     // WHEN
     let peak = 0;
     for (let i = 0; i < 10_000; i++) {
-      cache.set(key(i), '', sized(20_000));
+      cache.set(`k${i}`, sized(20_000));
       peak = Math.max(peak, cache.bytes);
     }
     // THEN
     expect(peak).toBeLessThanOrEqual(budget);
     expect(cache.size).toBe(Math.floor(budget / per));
     expect(cache.bytes).toBe(cache.size * per);
-    expect(cache.get(key(9999), '', 0)).toBeDefined();
-    expect(cache.get(key(9999 - cache.size), '', 0)).toBeUndefined();
+    expect(cache.get('k9999', 0)).toBeDefined();
+    expect(cache.get(`k${9999 - cache.size}`, 0)).toBeUndefined();
   });
 
   test('should evict the least recently used entries until a new one fits', () => {
     // GIVEN
-    const per = 100 + ENTRY_OVERHEAD_BYTES + 2;
+    const per = 100 + ENTRY_OVERHEAD_BYTES;
     const cache = new DecisionCache<Sized>(100, 3 * per, bySize);
-    cache.set('a', '', sized(100));
-    cache.set('b', '', sized(100));
-    cache.set('c', '', sized(100));
-    cache.get('a', '', 0);
+    cache.set('a', sized(100));
+    cache.set('b', sized(100));
+    cache.set('c', sized(100));
+    cache.get('a', 0);
     // WHEN: an entry that needs the room of two
-    cache.set('d', '', sized(100 + per));
+    cache.set('d', sized(100 + per));
     // THEN
     expect(keysOf(cache)).toEqual(['a', 'd']);
     expect(cache.bytes).toBe(3 * per);
@@ -61,45 +60,41 @@ describe('DecisionCache byte bound', () => {
   test('should not store an entry over the whole budget, nor evict anything for it', () => {
     // GIVEN
     const cache = new DecisionCache<Sized>(100, 10_000, bySize);
-    cache.set('small', '', sized(10));
+    cache.set('small', sized(10));
     // WHEN
-    cache.set('huge', '', sized(10_000));
+    cache.set('huge', sized(10_000));
     // THEN
     expect(keysOf(cache)).toEqual(['small']);
-    expect(cache.bytes).toBe(10 + 2 * 5 + ENTRY_OVERHEAD_BYTES);
+    expect(cache.bytes).toBe(10 + ENTRY_OVERHEAD_BYTES);
   });
 
   test('should weigh an entry set again afresh, and release the bytes of an expired one', () => {
     // GIVEN
     const cache = new DecisionCache<Sized>(100, 100_000, bySize);
-    cache.set('a', '', sized(10, 500));
-    cache.set('b', '', sized(10));
+    cache.set('a', sized(10, 500));
+    cache.set('b', sized(10));
     // WHEN
-    cache.set('b', '', sized(5_000));
+    cache.set('b', sized(5_000));
     const afterResize = cache.bytes;
-    const expired = cache.get('a', '', 500);
+    const expired = cache.get('a', 500);
     // THEN
-    expect(afterResize).toBe(10 + 5_000 + 2 * (ENTRY_OVERHEAD_BYTES + 2));
+    expect(afterResize).toBe(10 + 5_000 + 2 * ENTRY_OVERHEAD_BYTES);
     expect(expired).toBeUndefined();
-    expect(cache.bytes).toBe(5_000 + ENTRY_OVERHEAD_BYTES + 2);
+    expect(cache.bytes).toBe(5_000 + ENTRY_OVERHEAD_BYTES);
     expect(cache.size).toBe(1);
   });
 });
 
 describe('decision cache key', () => {
-  test('should be the signature segment, with the signing input beside it weighed as part of the entry', () => {
-    // GIVEN: an 8 KB token
+  test('should be the SHA-256 of the token, never the token or a part of it', () => {
+    // GIVEN
     const token = `eyJhbGciOiJSUzI1NiJ9.${'x'.repeat(8000)}.c2ln`;
-    const cache = new DecisionCache<Sized>(10, 1_000_000, bySize);
     // WHEN
-    const { key, signed } = splitToken(token);
-    cache.set(key, signed, sized(10));
-    // THEN: the token's characters count against the budget, 2 bytes each
-    expect(key).toBe('c2ln');
-    expect(`${signed}.${key}`).toBe(token);
-    expect(cache.bytes).toBe(ENTRY_OVERHEAD_BYTES + 10 + 2 * (token.length - 1));
-    expect(cache.get(key, signed, 0)).toBeDefined();
-    expect(cache.get(key, `${signed.slice(0, -1)}y`, 0)).toBeUndefined();
+    const key = decisionCacheKey(token);
+    // THEN
+    expect(key).toBe(createHash('sha256').update(token).digest('base64url'));
+    expect(key).toHaveLength(43);
+    expect(decisionCacheKey(`${token.slice(0, -1)}m`)).not.toBe(key);
   });
 });
 
