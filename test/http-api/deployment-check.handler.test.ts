@@ -244,19 +244,42 @@ describe('runHttpCheck', () => {
 });
 
 describe('readDeployedHttpApi', () => {
-  test('should pass the abort signal to every request (the SDK stops a request when it aborts)', async () => {
-    // GIVEN
+  test('should pass one abort signal to every request, which the caller\'s aborts', async () => {
+    // GIVEN: GetIntegrations ends only when its request's signal aborts (as the SDK ends it)
     serve(DEPLOYED, 1);
+    apigw.on(GetIntegrationsCommand).callsFake(() => {
+      const { abortSignal } = apigw.send.lastCall.args[1] as { abortSignal: AbortSignal };
+      return new Promise((_resolve, reject) => abortSignal.addEventListener('abort', () => reject(new Error('Request aborted'))));
+    });
+    const controller = new AbortController();
+    const read = readDeployedHttpApi(createHttpClient(), API_ID, controller.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // WHEN
+    controller.abort();
+
+    // THEN
+    await expect(read).rejects.toThrow('Request aborted');
+    const signals = new Set(apigw.calls().map((call) => (call.args[1] as { abortSignal: AbortSignal }).abortSignal));
+    expect(signals.size).toBe(1);
+    expect([...signals][0].aborted).toBe(true);
+  });
+
+  test('should abort the other lists\' requests once one fails', async () => {
+    // GIVEN: GetRoutes fails, GetAuthorizers hangs until it is aborted
+    serve(DEPLOYED);
+    apigw.on(GetRoutesCommand).rejects(new NotFoundException({ message: 'Invalid API identifier specified', $metadata: { httpStatusCode: 404 } }));
+    apigw.on(GetAuthorizersCommand).callsFake(() => new Promise(() => undefined));
     const controller = new AbortController();
 
     // WHEN
-    await readDeployedHttpApi(createHttpClient(), API_ID, controller.signal);
+    const read = readDeployedHttpApi(createHttpClient(), API_ID, controller.signal);
 
     // THEN
-    expect(apigw.calls().length).toBeGreaterThan(3);
-    for (const call of apigw.calls()) {
-      expect(call.args[1]).toEqual({ abortSignal: controller.signal });
-    }
+    await expect(read).rejects.toThrow('Invalid API identifier specified');
+    const signal = (apigw.commandCalls(GetAuthorizersCommand)[0].args[1] as { abortSignal: AbortSignal }).abortSignal;
+    expect(signal.aborted).toBe(true);
+    expect(controller.signal.aborted).toBe(false);
   });
 
   test('should take a NextToken given twice as an error, not a loop', async () => {

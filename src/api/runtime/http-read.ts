@@ -13,6 +13,7 @@
 import { ApiGatewayV2Client, GetAuthorizersCommand, GetIntegrationsCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
 import type { DeployedHttpApi, DeployedHttpAuthorizer, DeployedHttpIntegration, DeployedHttpRoute } from './http-compare';
 import { MAX_ATTEMPTS } from './read-api';
+import { readTogether } from './read-together';
 
 /** Items per page asked for. */
 export const HTTP_PAGE_SIZE = '500';
@@ -27,10 +28,10 @@ export function createHttpClient(): ApiGatewayV2Client {
   return new ApiGatewayV2Client({ retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS });
 }
 
-/** The HTTP API as read back; rejects on the first request that fails after its retries, or when `signal` aborts. */
+/** The HTTP API as read back; rejects on the first request that fails after its retries (aborting the others), or when `signal` aborts. */
 export async function readDeployedHttpApi(client: ApiGatewayV2Client, apiId: string, signal: AbortSignal): Promise<DeployedHttpApi> {
-  const options = { abortSignal: signal };
-  const [routes, authorizers, integrations] = await Promise.all([
+  type Reads = [DeployedHttpRoute[], DeployedHttpAuthorizer[], DeployedHttpIntegration[]];
+  const [routes, authorizers, integrations] = await readTogether<Reads>(signal, (options) => [
     pages<DeployedHttpRoute>('GetRoutes', (NextToken) => client.send(new GetRoutesCommand({ ApiId: apiId, MaxResults: HTTP_PAGE_SIZE, NextToken }), options)),
     pages<DeployedHttpAuthorizer>('GetAuthorizers', (NextToken) => client.send(new GetAuthorizersCommand({ ApiId: apiId, MaxResults: HTTP_PAGE_SIZE, NextToken }), options)),
     pages<DeployedHttpIntegration>('GetIntegrations', (NextToken) => client.send(new GetIntegrationsCommand({ ApiId: apiId, MaxResults: HTTP_PAGE_SIZE, NextToken }), options)),
