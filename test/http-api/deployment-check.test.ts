@@ -192,6 +192,65 @@ describe('SecuredHttpApi deployment check: the model agrees with the template', 
   });
 });
 
+describe('SecuredHttpApi deployment check: integrations it does not know', () => {
+  test('an HTTP proxy through a VPC link, with request parameters, is expected as written, its link id a deploy-time value', () => {
+    // GIVEN: an integration as a backend would write it
+    const { app, stack, api } = build();
+    const link = new apigwv2.CfnVpcLink(stack, 'Link', { name: 'orders', subnetIds: ['subnet-1'] });
+    new apigwv2.CfnIntegration(stack, 'Private', {
+      apiId: api.httpApi.apiId,
+      integrationType: 'HTTP_PROXY',
+      integrationUri: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/orders/1/2',
+      integrationMethod: 'ANY',
+      connectionType: 'VPC_LINK',
+      connectionId: link.ref,
+      payloadFormatVersion: '1.0',
+      requestParameters: { 'overwrite:path': '$request.path', 'append:header.x-stage': api.stage.stageName },
+      timeoutInMillis: 10000,
+    });
+
+    // WHEN
+    const template = Template.fromStack(stack);
+    const model = modelOf(app.synth().directory);
+
+    // THEN
+    const expected = model.integrations.find((i: any) => i.path === 'Orders/Private');
+    expect(expected).toEqual({
+      id: { value: expect.any(Number) },
+      path: 'Orders/Private',
+      integrationType: 'HTTP_PROXY',
+      integrationUri: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/orders/1/2',
+      integrationMethod: 'ANY',
+      connectionType: 'VPC_LINK',
+      connectionId: { value: expect.any(Number) },
+      payloadFormatVersion: '1.0',
+      requestParameters: { 'overwrite:path': '$request.path', 'append:header.x-stage': expect.anything() },
+      timeoutInMillis: '10000',
+    });
+    const values = only(template, 'Custom::SecuredHttpApiDeploymentCheck')[1].Properties.Values;
+    expect(values[expected.connectionId.value]).toEqual({ Ref: stack.resolve(link.logicalId) });
+    expect(compareHttpApi(model, valuesOf(template), deployedFromTemplate(template))).toEqual([]);
+  });
+
+  test('a handler of another stack reaches the check as an import CloudFormation resolves', () => {
+    // GIVEN
+    const app = new App();
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const handlers = new Stack(app, 'Handlers', { env });
+    const stack = new Stack(app, 'Orders', { env });
+    const fn = new lambda.Function(handlers, 'Handler', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
+
+    // WHEN
+    new SecuredHttpApi(stack, 'Api', { issuer: ISSUER, routes: [{ method: HttpMethod.GET, path: '/orders', handler: fn, scopes: ['orders:read'] }] });
+
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+    const check = Object.values<any>(Template.fromStack(stack).findResources('Custom::SecuredHttpApiDeploymentCheck'))[0];
+    expect(JSON.stringify(check.Properties.Values)).toContain('Fn::ImportValue');
+    expect(JSON.stringify(check.Properties.Values)).not.toContain('"Fn::GetAtt":["Handler');
+  });
+});
+
 describe('SecuredHttpApi deployment check: a new deployment per route change', () => {
   test('adding a route changes the deployment\'s logical id and the model hash', () => {
     const a = Template.fromStack(build().stack);
