@@ -62,6 +62,12 @@ export interface ExpectedHttpIntegration {
   readonly requestParameters?: { readonly [key: string]: ModelString };
   /** As a string, as CloudFormation passes every custom resource property. */
   readonly timeoutInMillis?: ModelString;
+  readonly integrationSubtype?: ModelString;
+  readonly credentialsArn?: ModelString;
+  /** `TlsConfig.ServerNameToVerify`. */
+  readonly serverNameToVerify?: ModelString;
+  /** Per status code, the response parameter mappings. */
+  readonly responseParameters?: { readonly [statusCode: string]: { readonly [key: string]: ModelString } };
 }
 
 export interface ExpectedHttpRoute {

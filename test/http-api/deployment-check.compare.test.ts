@@ -181,6 +181,10 @@ describe('compareHttpApi: integrations', () => {
     ['a connection id', { ConnectionId: 'vpclink1' }, `${AT}: ConnectionId vpclink1, expected none`],
     ['another timeout', { TimeoutInMillis: 5000 }, `${AT}: TimeoutInMillis 5000, expected none`],
     ['request parameters', { RequestParameters: { 'overwrite:header.x-caller': 'admin' } }, `${AT}: RequestParameters {"overwrite:header.x-caller":"admin"}, expected {}`],
+    ['a subtype', { IntegrationSubtype: 'SQS-SendMessage' }, `${AT}: IntegrationSubtype SQS-SendMessage, expected none`],
+    ['credentials', { CredentialsArn: 'arn:aws:iam::123456789012:role/other' }, `${AT}: CredentialsArn arn:aws:iam::123456789012:role/other, expected none`],
+    ['a TLS server name', { TlsConfig: { ServerNameToVerify: 'evil.example.com' } }, `${AT}: TlsConfig.ServerNameToVerify evil.example.com, expected none`],
+    ['response parameters', { ResponseParameters: { 200: { 'overwrite:statuscode': '204' } } }, `${AT}: ResponseParameters 200 {"overwrite:statuscode":"204"}, expected {}`],
   ])('should report %s', (_, change, line) => {
     expect(compareHttpApi(ORDERS, VALUES, withIntegration(faithful(ORDERS), change))).toEqual([line]);
   });
@@ -212,7 +216,7 @@ describe('compareHttpApi: integrations', () => {
       timeoutInMillis: '10000',
     };
     const values = [...VALUES, 'int444', 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/orders/1/2', 'vl555', 'acme'];
-    const model: CheckedHttpApi = { ...ORDERS, integrations: [LAMBDA_INTEGRATION, vpc] };
+    const model: CheckedHttpApi = { ...ORDERS, integrations: [LAMBDA_INTEGRATION, { ...vpc, serverNameToVerify: 'orders.internal', responseParameters: { 500: { 'overwrite:statuscode': '502' } } }] };
     const proxy: DeployedHttpIntegration = {
       IntegrationId: 'int444',
       IntegrationType: 'HTTP_PROXY',
@@ -223,6 +227,8 @@ describe('compareHttpApi: integrations', () => {
       ConnectionId: 'vl555',
       RequestParameters: { 'append:header.x-tenant': 'tenant-acme', 'overwrite:path': '$request.path' },
       TimeoutInMillis: 10000,
+      TlsConfig: { ServerNameToVerify: 'orders.internal' },
+      ResponseParameters: { 500: { 'overwrite:statuscode': '502' } },
     };
     const deployed = faithful(ORDERS);
     expect(compareHttpApi(model, values, { ...deployed, integrations: [...deployed.integrations, proxy] })).toEqual([]);
@@ -300,6 +306,7 @@ describe('compareHttpApi property', () => {
 describe('compareHttpApi integration property', () => {
   const fields: Array<keyof DeployedHttpIntegration> = [
     'IntegrationId', 'IntegrationType', 'IntegrationUri', 'IntegrationMethod', 'PayloadFormatVersion', 'ConnectionType', 'ConnectionId', 'RequestParameters', 'TimeoutInMillis',
+    'IntegrationSubtype', 'CredentialsArn', 'TlsConfig', 'ResponseParameters',
   ];
   test('any change to a field of an integration (but to a default the template leaves out) is reported, naming an integration', () => {
     const anyValue = fc.oneof(fc.string(), fc.integer(), fc.dictionary(fc.string(), fc.string(), { minKeys: 1 }));
@@ -308,7 +315,9 @@ describe('compareHttpApi integration property', () => {
       const before = (deployed.integrations[0] as any)[field];
       const changed = { ...deployed, integrations: [{ ...deployed.integrations[0], [field]: value }] };
       const unchanged = JSON.stringify(value) === JSON.stringify(before) || (field === 'TimeoutInMillis' && (value === 30000 || value === '30000'))
-        || (field === 'ConnectionType' && value === 'INTERNET') || (field === 'IntegrationMethod' && value === 'POST');
+        || (field === 'ConnectionType' && value === 'INTERNET') || (field === 'IntegrationMethod' && value === 'POST')
+        // A TlsConfig without a ServerNameToVerify configures nothing the API has.
+        || (field === 'TlsConfig' && typeof value === 'object' && !('ServerNameToVerify' in value));
       fc.pre(!unchanged);
       const diffs = compareHttpApi(model, VALUES, changed);
       expect(diffs.length).toBeGreaterThan(0);

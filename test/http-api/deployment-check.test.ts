@@ -119,6 +119,7 @@ function modelOf(directory: string): any {
 /** A template value as CloudFormation would resolve it here: a `Ref` is the logical id (as API Gateway's ids), a `GetAtt` an ARN naming it. */
 function resolved(v: any): any {
   if (v === undefined || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(resolved);
   if ('Ref' in v) return v.Ref;
   if ('Fn::GetAtt' in v) return `arn:aws:lambda:eu-west-1:123456789012:function:${v['Fn::GetAtt'][0]}`;
   if ('Fn::Join' in v) return v['Fn::Join'][1].map(resolved).join(v['Fn::Join'][0]);
@@ -137,7 +138,13 @@ function deployedFromTemplate(template: Template): DeployedHttpApi {
       Target: resolved(r.Properties.Target),
     })),
     authorizers: Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer')).map(([id, a]: [string, any]) => ({ AuthorizerId: id, ...a.Properties })),
-    integrations: Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).map(([id, i]: [string, any]) => ({ IntegrationId: id, ...resolved(i.Properties) })),
+    integrations: Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).map(([id, i]: [string, any]) => {
+      const { ResponseParameters, ...rest } = resolved(i.Properties);
+      // The API returns ResponseParameters as destination -> source per status code.
+      const response = ResponseParameters && Object.fromEntries(Object.entries<any>(ResponseParameters)
+        .map(([status, m]) => [status, Object.fromEntries(m.ResponseParameters.map((p: any) => [p.Destination, p.Source]))]));
+      return { IntegrationId: id, ...rest, ...(response ? { ResponseParameters: response } : {}) };
+    }),
   };
 }
 
@@ -207,6 +214,9 @@ describe('SecuredHttpApi deployment check: integrations it does not know', () =>
       payloadFormatVersion: '1.0',
       requestParameters: { 'overwrite:path': '$request.path', 'append:header.x-stage': api.stage.stageName },
       timeoutInMillis: 10000,
+      tlsConfig: { serverNameToVerify: 'orders.internal' },
+      // Untyped in the L1: written as the template takes it.
+      responseParameters: { 500: { ResponseParameters: [{ Destination: 'overwrite:statuscode', Source: '502' }] } },
     });
 
     // WHEN
@@ -226,6 +236,8 @@ describe('SecuredHttpApi deployment check: integrations it does not know', () =>
       payloadFormatVersion: '1.0',
       requestParameters: { 'overwrite:path': '$request.path', 'append:header.x-stage': expect.anything() },
       timeoutInMillis: '10000',
+      serverNameToVerify: 'orders.internal',
+      responseParameters: { 500: { 'overwrite:statuscode': '502' } },
     });
     const values = only(template, 'Custom::SecuredHttpApiDeploymentCheck')[1].Properties.Values;
     expect(values[expected.connectionId.value]).toEqual({ Ref: stack.resolve(link.logicalId) });

@@ -11,8 +11,12 @@
  *   `AuthorizerPayloadFormatVersion`, `EnableSimpleResponses`, `IdentitySource`, `AuthorizerResultTtlInSeconds`)
  * - GetIntegrations: https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations.html
  *   (`IntegrationId`, `IntegrationType`, `IntegrationUri`, `IntegrationMethod`, `PayloadFormatVersion`,
- *   `ConnectionType`, `ConnectionId`, `RequestParameters`, `TimeoutInMillis`; a route's `Target` is
- *   `integrations/<IntegrationId>`).
+ *   `ConnectionType`, `ConnectionId`, `RequestParameters`, `TimeoutInMillis`, and what else changes
+ *   what serves a route or what it answers: `IntegrationSubtype`, `CredentialsArn`,
+ *   `TlsConfig.ServerNameToVerify`, `ResponseParameters`; a route's `Target` is
+ *   `integrations/<IntegrationId>`). What GetIntegration returns for a Lambda proxy the template
+ *   gives no method, connection type or timeout (`POST`, `INTERNET`, 30000) is shown in the CLI's
+ *   example: https://docs.aws.amazon.com/cli/latest/reference/apigatewayv2/get-integration.html
  * Every route, authorizer and integration read back must be one the template wrote: an extra one is
  * a difference.
  * A field API Gateway leaves out is read as absent (an unset `AuthorizationType` as NONE, its
@@ -61,6 +65,10 @@ export interface DeployedHttpIntegration {
   readonly ConnectionId?: string;
   readonly RequestParameters?: Record<string, string>;
   readonly TimeoutInMillis?: number;
+  readonly IntegrationSubtype?: string;
+  readonly CredentialsArn?: string;
+  readonly TlsConfig?: { readonly ServerNameToVerify?: string };
+  readonly ResponseParameters?: Record<string, Record<string, string>>;
 }
 
 /** The HTTP API as read back. */
@@ -218,6 +226,9 @@ function compareIntegrations(
       ['ConnectionType', want.connectionType, got.ConnectionType],
       ['ConnectionId', want.connectionId, got.ConnectionId],
       ['TimeoutInMillis', want.timeoutInMillis, got.TimeoutInMillis],
+      ['IntegrationSubtype', want.integrationSubtype, got.IntegrationSubtype],
+      ['CredentialsArn', want.credentialsArn, got.CredentialsArn],
+      ['TlsConfig.ServerNameToVerify', want.serverNameToVerify, isMap(got.TlsConfig) ? got.TlsConfig.ServerNameToVerify : got.TlsConfig],
     ];
     for (const [field, wanted, actual] of fields) {
       const actualText = actual === undefined || actual === null ? undefined
@@ -229,12 +240,25 @@ function compareIntegrations(
         diffs.push(`${at}: ${field} ${show(actualText)}, expected ${wanted === undefined ? 'none' : str(wanted)}`);
       }
     }
-    const wantParameters = Object.entries(want.requestParameters ?? {}).map(([k, v]) => [k, str(v)] as const);
-    const raw: unknown = got.RequestParameters ?? {};
-    const map = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw as Record<string, unknown> : undefined;
-    const same = map !== undefined && wantParameters.length === Object.keys(map).length && wantParameters.every(([k, v]) => map[k] === v);
-    if (!same) {
-      diffs.push(`${at}: RequestParameters ${JSON.stringify(raw)}, expected ${JSON.stringify(Object.fromEntries(wantParameters))}`);
+    const maps: ReadonlyArray<[string, { readonly [key: string]: ModelString } | undefined, unknown]> = [
+      ['RequestParameters', want.requestParameters, got.RequestParameters],
+      ...Object.entries(want.responseParameters ?? {}).map(([status, map]): [string, typeof map, unknown] => [
+        `ResponseParameters ${status}`, map, isMap(got.ResponseParameters) ? got.ResponseParameters[status] : undefined,
+      ]),
+      ...(isMap(got.ResponseParameters) ? Object.keys(got.ResponseParameters) : [])
+        .filter((status) => !(status in (want.responseParameters ?? {})))
+        .map((status): [string, undefined, unknown] => [`ResponseParameters ${status}`, undefined, (got.ResponseParameters as Record<string, unknown>)[status]]),
+    ];
+    for (const [field, wanted, actual] of maps) {
+      const wantEntries = Object.entries(wanted ?? {}).map(([k, v]) => [k, str(v)] as const);
+      const raw: unknown = actual ?? {};
+      const same = isMap(raw) && wantEntries.length === Object.keys(raw).length && wantEntries.every(([k, v]) => raw[k] === v);
+      if (!same) {
+        diffs.push(`${at}: ${field} ${JSON.stringify(raw)}, expected ${JSON.stringify(Object.fromEntries(wantEntries))}`);
+      }
+    }
+    if (got.ResponseParameters !== undefined && !isMap(got.ResponseParameters)) {
+      diffs.push(`${at}: ResponseParameters ${JSON.stringify(got.ResponseParameters)}, expected a map`);
     }
   }
   for (const [id, found] of byId) {
@@ -245,6 +269,10 @@ function compareIntegrations(
     }
   }
   return diffs;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Same members, each once (a duplicate on either side is a difference). */

@@ -164,6 +164,28 @@ function resourcesOfApi(httpApi: apigwv2.HttpApi, type: string): ApiResource[] {
   return found;
 }
 
+/**
+ * `ResponseParameters` as written, per status code, as the v2 API returns them (destination ->
+ * source), each value a `ModelString`. The template's form is a `ResponseParameterMap` per status
+ * code, `{ "ResponseParameters": [{ "Destination", "Source" }] }`
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-integration-responseparametermap.html);
+ * a plain map (the API's own form, which the L1's untyped property lets through) is read as it is.
+ */
+function responseParametersOf(cfn: CfnResource, value: unknown, str: (v: unknown) => ModelString): ExpectedHttpIntegration['responseParameters'] {
+  if (value === undefined) return undefined;
+  const unreadable = () => new Error(`${cfn.node.path}: the integration's ResponseParameters ${JSON.stringify(value)} are not in a form the deployment check reads; this is a bug in cdk-secured-api, please report it.`);
+  if (!isObj(value)) throw unreadable();
+  return Object.fromEntries(Object.entries(value).map(([status, map]) => {
+    if (!isObj(map)) throw unreadable();
+    const list = map.ResponseParameters;
+    const pairs: Array<[unknown, unknown]> = Array.isArray(list) && Object.keys(map).length === 1
+      ? list.map((p) => (isObj(p) ? [p.Destination, p.Source] : [undefined, undefined]))
+      : Object.entries(map);
+    if (pairs.some(([destination]) => typeof destination !== 'string')) throw unreadable();
+    return [status, Object.fromEntries(pairs.map(([destination, source]) => [destination as string, str(source)]))];
+  }));
+}
+
 function integrationsOf(httpApi: apigwv2.HttpApi) {
   return resourcesOfApi(httpApi, INTEGRATION_TYPE);
 }
@@ -210,6 +232,10 @@ function checkedModelOf(httpApi: apigwv2.HttpApi, expected: ExpectedHttpApi): { 
       connectionId: optional(p.ConnectionId),
       requestParameters: parameters === undefined ? undefined : Object.fromEntries(Object.entries(parameters as Obj).map(([k, v]) => [k, str(v)])),
       timeoutInMillis: optional(p.TimeoutInMillis),
+      integrationSubtype: optional(p.IntegrationSubtype),
+      credentialsArn: optional(p.CredentialsArn),
+      serverNameToVerify: optional(isObj(properties.TlsConfig) ? (isObj(p.TlsConfig) ? p.TlsConfig : properties.TlsConfig).ServerNameToVerify : undefined),
+      responseParameters: responseParametersOf(cfn, properties.ResponseParameters, str),
     });
   });
 
