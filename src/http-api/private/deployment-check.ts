@@ -234,7 +234,7 @@ function checkedModelOf(httpApi: apigwv2.HttpApi, expected: ExpectedHttpApi): { 
       timeoutInMillis: optional(p.TimeoutInMillis),
       integrationSubtype: optional(p.IntegrationSubtype),
       credentialsArn: optional(p.CredentialsArn),
-      serverNameToVerify: optional(isObj(properties.TlsConfig) ? (isObj(p.TlsConfig) ? p.TlsConfig : properties.TlsConfig).ServerNameToVerify : undefined),
+      serverNameToVerify: optional(isObj(properties.TlsConfig) ? properties.TlsConfig.ServerNameToVerify : undefined),
       responseParameters: responseParametersOf(cfn, properties.ResponseParameters, str),
     });
   });
