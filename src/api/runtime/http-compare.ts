@@ -246,7 +246,7 @@ function compareIntegrations(
         `ResponseParameters ${status}`, map, isMap(got.ResponseParameters) ? got.ResponseParameters[status] : undefined,
       ]),
       ...(isMap(got.ResponseParameters) ? Object.keys(got.ResponseParameters) : [])
-        .filter((status) => !(status in (want.responseParameters ?? {})))
+        .filter((status) => !Object.prototype.hasOwnProperty.call(want.responseParameters ?? {}, status))
         .map((status): [string, undefined, unknown] => [`ResponseParameters ${status}`, undefined, (got.ResponseParameters as Record<string, unknown>)[status]]),
     ];
     for (const [field, wanted, actual] of maps) {
