@@ -35,6 +35,18 @@ export interface CheckedHttpApi extends ExpectedHttpApi {
   readonly routes: readonly CheckedHttpRoute[];
   /** Every integration of the API in the template: no other may exist. */
   readonly integrations: readonly ExpectedHttpIntegration[];
+  /**
+   * What the template writes of each authorizer of the API (by `Name`) that says which function it
+   * calls, and as whom; none when the template has none.
+   */
+  readonly authorizerTargets?: readonly ExpectedAuthorizerTarget[];
+}
+
+/** An authorizer's `AuthorizerUri` and `AuthorizerCredentialsArn`, as the template writes them (absent: left out). */
+export interface ExpectedAuthorizerTarget {
+  readonly name: string;
+  readonly authorizerUri?: ModelString;
+  readonly authorizerCredentialsArn?: ModelString;
 }
 
 /** A route and the `Target` the template writes for it. */

@@ -196,6 +196,19 @@ describe('compareHttpApi: integrations', () => {
     expect(compareHttpApi(ORDERS, VALUES, { ...deployed, integrations: [] })).toEqual([`${AT}: missing, expected type AWS_PROXY`]);
   });
 
+  test('should report a Lambda authorizer that calls another function, or as another role', () => {
+    const authorizerUri = { join: ['arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/', 1, '/invocations'] };
+    const model: CheckedHttpApi = { ...ORDERS, authorizerTargets: [{ name: 'LambdaAuthorizer', authorizerUri }, { name: 'JwtAuthorizer' }] };
+    const uri = `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${FUNCTION_ARN}/invocations`;
+    const deployed = faithful(model);
+    const lambda = (change: object) => ({ ...deployed, authorizers: deployed.authorizers.map((a) => (a.Name === 'LambdaAuthorizer' ? { ...a, AuthorizerUri: uri, ...change } : a)) });
+    expect(compareHttpApi(model, VALUES, lambda({}))).toEqual([]);
+    expect(compareHttpApi(model, VALUES, lambda({ AuthorizerUri: uri.replace('orders', 'allow-all') })))
+      .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): AuthorizerUri ${uri.replace('orders', 'allow-all')}, expected ${uri}`]);
+    expect(compareHttpApi(model, VALUES, lambda({ AuthorizerCredentialsArn: 'arn:aws:iam::123456789012:role/other' })))
+      .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): AuthorizerCredentialsArn arn:aws:iam::123456789012:role/other, expected none`]);
+  });
+
   test('should report an authorizer the construct did not make', () => {
     const deployed = faithful(ORDERS);
     const extra = { ...deployed, authorizers: [...deployed.authorizers, { AuthorizerId: 'au777', Name: 'Sneaky', AuthorizerType: 'REQUEST' }] };

@@ -92,6 +92,7 @@ describe('SecuredHttpApi deployment check (verify, the default)', () => {
       integrations: [{
         id: { value: 0 }, path: 'Orders/Api/Routes/GET_orders/Integration0/Resource', integrationType: 'AWS_PROXY', integrationUri: { value: 1 }, payloadFormatVersion: '2.0',
       }],
+      authorizerTargets: [{ name: 'JwtAuthorizer' }],
     });
     const [integrationId] = only(template, 'AWS::ApiGatewayV2::Integration');
     expect(check.Properties.Values).toEqual([
@@ -137,7 +138,7 @@ function deployedFromTemplate(template: Template): DeployedHttpApi {
       AuthorizationScopes: r.Properties.AuthorizationScopes,
       Target: resolved(r.Properties.Target),
     })),
-    authorizers: Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer')).map(([id, a]: [string, any]) => ({ AuthorizerId: id, ...a.Properties })),
+    authorizers: Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer')).map(([id, a]: [string, any]) => ({ AuthorizerId: id, ...resolved(a.Properties) })),
     integrations: Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).map(([id, i]: [string, any]) => {
       const { ResponseParameters, ...rest } = resolved(i.Properties);
       // The API returns ResponseParameters as destination -> source per status code.
@@ -164,7 +165,14 @@ describe('SecuredHttpApi deployment check: the model agrees with the template', 
     const model = modelOf(app.synth().directory);
     expect(model.lambdaAuthorizer).toBeDefined();
     expect(model.jwtAuthorizer).toBeDefined();
+    expect(model.authorizerTargets).toEqual(expect.arrayContaining([{ name: 'LambdaAuthorizer', authorizerUri: { value: expect.any(Number) } }]));
     expect(compareHttpApi(model, valuesOf(template), deployedFromTemplate(template))).toEqual([]);
+    // The Lambda authorizer pointed at another function is a difference.
+    const deployed = deployedFromTemplate(template);
+    const allowAll = 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:allow-all/invocations';
+    const other = { ...deployed, authorizers: deployed.authorizers.map((a) => (a.Name === 'LambdaAuthorizer' ? { ...a, AuthorizerUri: allowAll } : a)) };
+    expect(compareHttpApi(model, valuesOf(template), other))
+      .toEqual([expect.stringMatching(/^authorizer LambdaAuthorizer \(.*\): AuthorizerUri arn:aws:apigateway:.*allow-all\/invocations, expected arn:.*function:ApiAuthorizerHandler/)]);
   });
 
   test('an integration escape hatch (another function) is in the model, and the read-back of the template as written still passes', () => {

@@ -8,7 +8,8 @@
  *   (`RouteKey`, `AuthorizationType` NONE | AWS_IAM | CUSTOM | JWT, `AuthorizerId`, `AuthorizationScopes`, `Target`)
  * - GetAuthorizers: https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html
  *   (`Name`, `AuthorizerType` REQUEST | JWT, `JwtConfiguration` { `Issuer`, `Audience` },
- *   `AuthorizerPayloadFormatVersion`, `EnableSimpleResponses`, `IdentitySource`, `AuthorizerResultTtlInSeconds`)
+ *   `AuthorizerPayloadFormatVersion`, `EnableSimpleResponses`, `IdentitySource`, `AuthorizerResultTtlInSeconds`,
+ *   `AuthorizerUri`: the function a Lambda authorizer calls, `AuthorizerCredentialsArn`)
  * - GetIntegrations: https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations.html
  *   (`IntegrationId`, `IntegrationType`, `IntegrationUri`, `IntegrationMethod`, `PayloadFormatVersion`,
  *   `ConnectionType`, `ConnectionId`, `RequestParameters`, `TimeoutInMillis`, and what else changes
@@ -52,6 +53,8 @@ export interface DeployedHttpAuthorizer {
   readonly EnableSimpleResponses?: boolean;
   readonly IdentitySource?: readonly string[];
   readonly AuthorizerResultTtlInSeconds?: number;
+  readonly AuthorizerUri?: string;
+  readonly AuthorizerCredentialsArn?: string;
 }
 
 /** An integration as GetIntegrations returns it. */
@@ -123,6 +126,23 @@ export function compareHttpApi(expected: CheckedHttpApi, values: readonly string
     // https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html
     if ((lambdaFound.AuthorizerResultTtlInSeconds ?? 0) !== lambda.ttlSeconds) {
       diffs.push(`${at}: result TTL ${show(lambdaFound.AuthorizerResultTtlInSeconds)} s, expected ${lambda.ttlSeconds} s`);
+    }
+  }
+
+  // Which function an authorizer calls, and as whom: as the template writes it, or not at all.
+  for (const target of expected.authorizerTargets ?? []) {
+    const found = deployed.authorizers.filter((a) => a.Name === target.name);
+    for (const a of found) {
+      const fields: ReadonlyArray<[string, ModelString | undefined, unknown]> = [
+        ['AuthorizerUri', target.authorizerUri, a.AuthorizerUri],
+        ['AuthorizerCredentialsArn', target.authorizerCredentialsArn, a.AuthorizerCredentialsArn],
+      ];
+      for (const [field, wanted, actual] of fields) {
+        const want = wanted === undefined ? undefined : str(wanted);
+        if (actual !== want) {
+          diffs.push(`authorizer ${target.name} (${show(a.AuthorizerId)}): ${field} ${show(actual)}, expected ${show(want)}`);
+        }
+      }
     }
   }
 

@@ -31,6 +31,7 @@ const BUNDLE_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'api', 'http
 
 const INTEGRATION_TYPE = 'AWS::ApiGatewayV2::Integration';
 const ROUTE_TYPE = 'AWS::ApiGatewayV2::Route';
+const AUTHORIZER_TYPE = 'AWS::ApiGatewayV2::Authorizer';
 
 /** What a SecuredHttpApi gives its deployment check. */
 export interface HttpDeploymentCheckInput {
@@ -249,5 +250,10 @@ function checkedModelOf(httpApi: apigwv2.HttpApi, expected: ExpectedHttpApi): { 
     const target = targets.get(route.routeKey);
     return target === undefined ? route : { ...route, target: str(target) };
   });
-  return { model: { ...expected, routes, integrations }, values };
+  const authorizerTargets = resourcesOfApi(httpApi, AUTHORIZER_TYPE).flatMap(({ properties, fields: p }) => (typeof properties.Name === 'string' ? [{
+    name: properties.Name,
+    ...(p.AuthorizerUri === undefined ? {} : { authorizerUri: str(p.AuthorizerUri) }),
+    ...(p.AuthorizerCredentialsArn === undefined ? {} : { authorizerCredentialsArn: str(p.AuthorizerCredentialsArn) }),
+  }] : []));
+  return { model: { ...expected, routes, integrations, authorizerTargets }, values };
 }
