@@ -303,42 +303,114 @@ export function applyDeploymentCheck(scope: Construct, check: DeploymentCheck, i
  */
 export function createDeploymentCheck(scope: Construct, input: DeploymentCheckInput): CreatedDeploymentCheck {
   const where = scope.node.path;
-  if (!fs.existsSync(path.join(BUNDLE_DIR, 'index.js'))) {
-    throw new Error(`${where}: the deployment check bundle ${path.join(BUNDLE_DIR, 'index.js')} is missing; run \`npx projen bundle\` (the build does) before synthesizing.`);
-  }
-  const root = new Construct(scope, 'DeploymentCheck');
   const stack = Stack.of(scope);
   const { restApi } = input;
+  const check = createCheckFunction(scope, {
+    bundleDir: BUNDLE_DIR,
+    assetPrefix: 'deployment-check',
+    resourceType: DEPLOYMENT_CHECK_RESOURCE_TYPE,
+    api: 'REST API',
+    // The API itself and everything below it (resources, methods, integrations, authorizers, gateway
+    // responses), and no other API.
+    apiArn: `arn:${stack.partition}:apigateway:${stack.region}::/restapis/${restApi.restApiId}`,
+    apiIdProperty: PROP_REST_API_ID,
+    apiId: restApi.restApiId,
+    logRetention: input.logRetention,
+    runtimeReason: 'Node.js 22 is pinned on purpose: the deployment check bundle is built for node22, and a runtime that followed the latest version would change under a deployed bundle. The runtime moves with the bundle\'s target, in a release.',
+    model: () => expectedApiOf(where, input.definition(), (token) => stack.resolve(token)),
+  });
+  // The stage serves a deployment only once the check has passed.
+  restApi.latestDeployment!.node.addDependency(check.resource);
 
-  const logGroup = new logs.LogGroup(root, 'LogGroup', { retention: input.logRetention });
+  Aspects.of(check.root).add({
+    visit: (node: IConstruct) => {
+      if (node === check.root) {
+        check.stage();
+        acknowledgeReadWildcard(check.policy, check.readWildcard);
+      }
+    },
+  });
+  return {
+    resource: check.resource,
+    cfnResource: check.resource.node.defaultChild as CfnResource,
+    cfnFunction: check.handler.node.defaultChild as CfnResource,
+    written: check.written,
+  };
+}
+
+/** What `createCheckFunction` makes a check of, for one kind of API. */
+export interface CheckFunctionOptions {
+  /** Where `npx projen bundle` puts the check's bundle (`index.js`). */
+  readonly bundleDir: string;
+  /** The staged asset folder's prefix. */
+  readonly assetPrefix: string;
+  readonly resourceType: string;
+  /** `REST API`, `HTTP API`: in descriptions. */
+  readonly api: string;
+  /** The API's ARN; the role may `apigateway:GET` it and what is below it, nothing else. */
+  readonly apiArn: string;
+  /** The custom resource's property naming the API, and its value (the API's `Ref`). */
+  readonly apiIdProperty: string;
+  readonly apiId: string;
+  readonly logRetention: logs.RetentionDays;
+  /** Why the Lambda runtime is pinned (cdk-nag's AwsSolutions-L1). */
+  readonly runtimeReason: string;
+  /** The expected model and the deploy-time values it names, made once, at synthesis. */
+  readonly model: () => { readonly model: object; readonly values: unknown[] };
+}
+
+/** The parts of a check `createCheckFunction` made. */
+export interface CheckFunction {
+  /** `scope/DeploymentCheck`. */
+  readonly root: Construct;
+  readonly handler: lambda.Function;
+  readonly policy: iam.Policy;
+  readonly resource: CustomResource;
+  /** `<api arn>/*`, which cdk-nag flags (`acknowledgeReadWildcard`). */
+  readonly readWildcard: string;
+  /** Makes the model, the asset and the digest (once; at synthesis, once every route is added). */
+  readonly stage: () => { readonly asset: s3_assets.Asset; readonly values: unknown[]; readonly hash: string };
+  /** What the construct wrote into the check, for its guard. */
+  readonly written: () => WrittenDeploymentCheck;
+}
+
+/**
+ * The common part of a deployment check, REST or HTTP: under `scope/DeploymentCheck`, its log group,
+ * a role that may read only this API, the function (the bundle and the expected model in one asset),
+ * and the custom resource (the API's id, the deploy-time `Values`, the `ModelHash`).
+ */
+export function createCheckFunction(scope: Construct, options: CheckFunctionOptions): CheckFunction {
+  const where = scope.node.path;
+  if (!fs.existsSync(path.join(options.bundleDir, 'index.js'))) {
+    throw new Error(`${where}: the deployment check bundle ${path.join(options.bundleDir, 'index.js')} is missing; run \`npx projen bundle\` (the build does) before synthesizing.`);
+  }
+  const root = new Construct(scope, 'DeploymentCheck');
+
+  const logGroup = new logs.LogGroup(root, 'LogGroup', { retention: options.logRetention });
   const role = new iam.Role(root, 'ServiceRole', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `Reads back the REST API of ${where} at deployment, to check it against its routes`,
+    description: `Reads back the ${options.api} of ${where} at deployment, to check it against its routes`,
   });
   logGroup.grantWrite(role);
-  // The API itself and everything below it (resources, methods, integrations, authorizers, gateway
-  // responses), and no other API.
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagement.html
-  const apiArn = `arn:${stack.partition}:apigateway:${stack.region}::/restapis/${restApi.restApiId}`;
-  const below = `${apiArn}/*`;
+  const readWildcard = `${options.apiArn}/*`;
   const policy = new iam.Policy(root, 'ReadApi', {
     roles: [role],
-    statements: [new iam.PolicyStatement({ actions: ['apigateway:GET'], resources: [apiArn, below] })],
+    statements: [new iam.PolicyStatement({ actions: ['apigateway:GET'], resources: [options.apiArn, readWildcard] })],
   });
 
   type Staged = { asset: s3_assets.Asset; values: unknown[]; hash: string };
   let staged: Staged | undefined;
   const stage = (): Staged => {
     if (!staged) {
-      const { model, values } = expectedApiOf(where, input.definition(), (token) => stack.resolve(token));
-      const modelJson = JSON.stringify(model) + '\n';
-      const files = { [DEPLOYMENT_CHECK_MODEL_FILE]: modelJson, 'index.js': fs.readFileSync(path.join(BUNDLE_DIR, 'index.js')) };
+      const { model, values } = options.model();
+      const files = { [DEPLOYMENT_CHECK_MODEL_FILE]: JSON.stringify(model) + '\n', 'index.js': fs.readFileSync(path.join(options.bundleDir, 'index.js')) };
       const digest = createHash('sha256');
       for (const file of MODEL_HASH_FILES) {
         digest.update(files[file]);
       }
       const hash = digest.digest('hex');
-      const asset = stageFunctionAsset(handler, 'deployment-check', files);
+      const asset = stageFunctionAsset(handler, options.assetPrefix, files);
       staged = { asset, values, hash };
     }
     return staged;
@@ -347,7 +419,7 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
   const runtime = lambda.Runtime.NODEJS_22_X;
   const handlerName = 'index.handler';
   const handler: lambda.Function = new lambda.Function(root, 'Handler', {
-    description: `Checks the deployed REST API of ${where} against its routes (cdk-secured-api deployment check)`,
+    description: `Checks the deployed ${options.api} of ${where} against its routes (cdk-secured-api deployment check)`,
     runtime,
     architecture: lambda.Architecture.ARM_64,
     handler: handlerName,
@@ -359,51 +431,41 @@ export function createDeploymentCheck(scope: Construct, input: DeploymentCheckIn
     logGroup,
   });
   handler.node.addDependency(policy);
-  Validations.of(handler.node.defaultChild!).acknowledge({
-    id: 'AwsSolutions-L1',
-    reason: 'Node.js 22 is pinned on purpose: the deployment check bundle is built for node22, and a runtime that followed the latest version would change under a deployed bundle. The runtime moves with the bundle\'s target, in a release.',
-  });
+  Validations.of(handler.node.defaultChild!).acknowledge({ id: 'AwsSolutions-L1', reason: options.runtimeReason });
 
   const serviceToken = handler.functionArn;
   const resource = new CustomResource(root, 'Resource', {
     serviceToken,
-    resourceType: DEPLOYMENT_CHECK_RESOURCE_TYPE,
+    resourceType: options.resourceType,
     // A failure to answer at all (which the handler guards against) fails the deployment after
     // this, instead of CloudFormation's default hour.
     serviceTimeout: Duration.minutes(10),
     properties: {
-      [PROP_REST_API_ID]: restApi.restApiId,
+      [options.apiIdProperty]: options.apiId,
       [PROP_VALUES]: Lazy.any({ produce: () => stage().values }),
       [PROP_MODEL_HASH]: Lazy.string({ produce: () => stage().hash }),
     },
   });
-  // The stage serves a deployment only once the check has passed.
-  restApi.latestDeployment!.node.addDependency(resource);
 
-  Aspects.of(root).add({
-    visit: (node: IConstruct) => {
-      if (node === root) {
-        stage();
-        acknowledgeReadWildcard(policy, below);
-      }
-    },
-  });
   return {
+    root,
+    handler,
+    policy,
     resource,
-    cfnResource: resource.node.defaultChild as CfnResource,
-    cfnFunction: handler.node.defaultChild as CfnResource,
+    readWildcard,
+    stage,
     written: () => {
       const { asset, values, hash } = stage();
       return {
-        type: DEPLOYMENT_CHECK_RESOURCE_TYPE,
+        type: options.resourceType,
         properties: {
           ServiceToken: serviceToken,
-          [PROP_REST_API_ID]: restApi.restApiId,
+          [options.apiIdProperty]: options.apiId,
           [PROP_MODEL_HASH]: hash,
           [PROP_VALUES]: values,
         },
         functionType: lambda.CfnFunction.CFN_RESOURCE_TYPE_NAME,
-        // No Environment and no Layers: either can change the code the function runs (see the guard).
+        // No Environment and no Layers: either can change the code the function runs (see the guards).
         functionProperties: {
           Code: { S3Bucket: asset.s3BucketName, S3Key: asset.s3ObjectKey },
           Handler: handlerName,

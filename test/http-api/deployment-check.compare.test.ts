@@ -1,21 +1,35 @@
 /**
  * The HTTP API deployment check's comparison (src/api/runtime/http-compare.ts): a faithful read-back
- * passes; each kind of difference is one line naming the route or authorizer; and, for generated
- * route tables, any single change to the deployed routes or authorizers is reported.
+ * passes; each kind of difference is one line naming the route, authorizer or integration; and, for
+ * generated route tables and integrations, any single change to the deployed routes, authorizers or
+ * integrations is reported.
  */
 import * as fc from 'fast-check';
 import {
-  compareHttpApi, DeployedHttpApi, DeployedHttpRoute, ExpectedHttpApi, ExpectedHttpRoute,
+  CheckedHttpApi, compareHttpApi, DeployedHttpApi, DeployedHttpIntegration, DeployedHttpRoute, ExpectedHttpIntegration, ExpectedHttpRoute,
 } from '../../src/api/runtime/http-compare';
 
 const JWT_ID = 'jwt111';
 const LAMBDA_ID = 'lam222';
 const INTEGRATION_ID = 'int333';
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:orders';
+/** The custom resource's `Values`, as CloudFormation resolves them: the integration's id, the function's ARN. */
+const VALUES = [INTEGRATION_ID, FUNCTION_ARN];
 
-function modelOf(routes: ExpectedHttpRoute[]): ExpectedHttpApi {
+/** The Lambda proxy integration every route targets, as the template writes it. */
+const LAMBDA_INTEGRATION: ExpectedHttpIntegration = {
+  id: { value: 0 },
+  path: 'Orders/Api/Routes/GET--orders/Integration/Resource',
+  integrationType: 'AWS_PROXY',
+  integrationUri: { value: 1 },
+  payloadFormatVersion: '2.0',
+};
+
+function modelOf(routes: ExpectedHttpRoute[]): CheckedHttpApi {
   return {
     version: 1,
-    routes,
+    routes: routes.map((r) => ({ ...r, target: { join: ['integrations/', 0] } })),
+    integrations: [LAMBDA_INTEGRATION],
     jwtAuthorizer: { name: 'JwtAuthorizer', issuer: 'https://issuer.example.com', audiences: ['api://orders', 'api://admin'] },
     lambdaAuthorizer: {
       name: 'LambdaAuthorizer',
@@ -27,8 +41,19 @@ function modelOf(routes: ExpectedHttpRoute[]): ExpectedHttpApi {
   };
 }
 
+/** The Lambda integration as GetIntegrations returns it, with the defaults API Gateway may fill in. */
+const DEPLOYED_INTEGRATION: DeployedHttpIntegration = {
+  IntegrationId: INTEGRATION_ID,
+  IntegrationType: 'AWS_PROXY',
+  IntegrationUri: FUNCTION_ARN,
+  IntegrationMethod: 'POST',
+  PayloadFormatVersion: '2.0',
+  ConnectionType: 'INTERNET',
+  TimeoutInMillis: 30000,
+};
+
 /** What API Gateway returns for exactly what the model describes. */
-function faithful(model: ExpectedHttpApi): DeployedHttpApi {
+function faithful(model: CheckedHttpApi): DeployedHttpApi {
   return {
     authorizers: [
       { AuthorizerId: JWT_ID, Name: 'JwtAuthorizer', AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'], JwtConfiguration: { Issuer: model.jwtAuthorizer!.issuer, Audience: [...model.jwtAuthorizer!.audiences] } },
@@ -42,7 +67,7 @@ function faithful(model: ExpectedHttpApi): DeployedHttpApi {
         AuthorizerResultTtlInSeconds: 300,
       },
     ],
-    integrations: [{ IntegrationId: INTEGRATION_ID, IntegrationType: 'AWS_PROXY' }],
+    integrations: [{ ...DEPLOYED_INTEGRATION }],
     routes: model.routes.map((r, i): DeployedHttpRoute => ({
       RouteId: `r${i}`,
       RouteKey: r.routeKey,
@@ -66,71 +91,165 @@ const withRoute = (api: DeployedHttpApi, key: string, change: Partial<DeployedHt
 
 describe('compareHttpApi', () => {
   test('the faithful read-back has no difference (scopes and sources compared as sets)', () => {
-    expect(compareHttpApi(ORDERS, faithful(ORDERS))).toEqual([]);
+    expect(compareHttpApi(ORDERS, VALUES, faithful(ORDERS))).toEqual([]);
   });
 
   test('a route the construct did not write is reported', () => {
     const deployed = faithful(ORDERS);
     const extra = { ...deployed, routes: [...deployed.routes, { RouteKey: 'DELETE /orders', AuthorizationType: 'NONE', Target: `integrations/${INTEGRATION_ID}` }] };
-    expect(compareHttpApi(ORDERS, extra)).toEqual(['DELETE /orders: exists (authorization NONE), but the SecuredHttpApi made no such route']);
+    expect(compareHttpApi(ORDERS, VALUES, extra)).toEqual(['DELETE /orders: exists (authorization NONE), but the SecuredHttpApi made no such route']);
   });
 
   test('a guarded route with no authorizer, another authorizer, or other scopes', () => {
     const deployed = faithful(ORDERS);
-    expect(compareHttpApi(ORDERS, withRoute(deployed, 'GET /orders', { AuthorizationType: 'NONE', AuthorizerId: undefined })))
+    expect(compareHttpApi(ORDERS, VALUES, withRoute(deployed, 'GET /orders', { AuthorizationType: 'NONE', AuthorizerId: undefined })))
       .toEqual([`GET /orders: authorization NONE, expected authorization JWT (authorizer ${JWT_ID})`]);
-    expect(compareHttpApi(ORDERS, withRoute(deployed, 'POST /orders', { AuthorizerId: 'other9' })))
+    expect(compareHttpApi(ORDERS, VALUES, withRoute(deployed, 'POST /orders', { AuthorizerId: 'other9' })))
       .toEqual([`POST /orders: authorization CUSTOM (authorizer other9), expected authorization CUSTOM (authorizer ${LAMBDA_ID})`]);
-    expect(compareHttpApi(ORDERS, withRoute(deployed, 'GET /orders', { AuthorizationScopes: ['orders:read', 'orders:write'] })))
+    expect(compareHttpApi(ORDERS, VALUES, withRoute(deployed, 'GET /orders', { AuthorizationScopes: ['orders:read', 'orders:write'] })))
       .toEqual(['GET /orders: scopes orders:read, orders:write, expected orders:read']);
-    expect(compareHttpApi(ORDERS, withRoute(deployed, 'GET /orders', { AuthorizationScopes: undefined })))
+    expect(compareHttpApi(ORDERS, VALUES, withRoute(deployed, 'GET /orders', { AuthorizationScopes: undefined })))
       .toEqual(['GET /orders: scopes none, expected orders:read']);
   });
 
   test('an unset AuthorizationType reads as NONE (fails closed)', () => {
-    expect(compareHttpApi(ORDERS, withRoute(faithful(ORDERS), 'POST /orders', { AuthorizationType: undefined })))
+    expect(compareHttpApi(ORDERS, VALUES, withRoute(faithful(ORDERS), 'POST /orders', { AuthorizationType: undefined })))
       .toEqual([`POST /orders: authorization NONE (authorizer ${LAMBDA_ID}), expected authorization CUSTOM (authorizer ${LAMBDA_ID})`]);
   });
 
   test('a missing route, and a route whose target is no integration of the API', () => {
     const deployed = faithful(ORDERS);
-    expect(compareHttpApi(ORDERS, { ...deployed, routes: deployed.routes.filter((r) => r.RouteKey !== 'GET /health') }))
+    expect(compareHttpApi(ORDERS, VALUES, { ...deployed, routes: deployed.routes.filter((r) => r.RouteKey !== 'GET /health') }))
       .toEqual(['GET /health: missing, expected authorization NONE']);
-    expect(compareHttpApi(ORDERS, withRoute(deployed, 'GET /health', { Target: 'integrations/elsewhere' })))
-      .toEqual(['GET /health: target integrations/elsewhere, expected one of the API\'s integrations']);
+    expect(compareHttpApi(ORDERS, VALUES, withRoute(deployed, 'GET /health', { Target: 'integrations/elsewhere' })))
+      .toEqual([`GET /health: target integrations/elsewhere, expected integrations/${INTEGRATION_ID}`]);
+    expect(compareHttpApi(ORDERS, VALUES, withRoute(deployed, 'GET /health', { Target: undefined })))
+      .toEqual([`GET /health: target none, expected integrations/${INTEGRATION_ID}`]);
   });
 
   test('the JWT authorizer\'s issuer and audiences', () => {
     const deployed = faithful(ORDERS);
     const jwt = (change: object) => ({ ...deployed, authorizers: deployed.authorizers.map((a) => (a.Name === 'JwtAuthorizer' ? { ...a, JwtConfiguration: { ...a.JwtConfiguration, ...change } } : a)) });
-    expect(compareHttpApi(ORDERS, jwt({ Issuer: 'https://evil.example.com' })))
+    expect(compareHttpApi(ORDERS, VALUES, jwt({ Issuer: 'https://evil.example.com' })))
       .toEqual([`authorizer JwtAuthorizer (${JWT_ID}): issuer https://evil.example.com, expected https://issuer.example.com`]);
-    expect(compareHttpApi(ORDERS, jwt({ Audience: ['api://orders', 'api://admin', 'api://other'] })))
+    expect(compareHttpApi(ORDERS, VALUES, jwt({ Audience: ['api://orders', 'api://admin', 'api://other'] })))
       .toEqual([`authorizer JwtAuthorizer (${JWT_ID}): audiences api://admin, api://orders, api://other, expected api://admin, api://orders`]);
   });
 
   test('the Lambda authorizer\'s payload version, simple responses, identity sources and TTL', () => {
     const deployed = faithful(ORDERS);
     const lambda = (change: object) => ({ ...deployed, authorizers: deployed.authorizers.map((a) => (a.Name === 'LambdaAuthorizer' ? { ...a, ...change } : a)) });
-    expect(compareHttpApi(ORDERS, lambda({ AuthorizerPayloadFormatVersion: '1.0' })))
+    expect(compareHttpApi(ORDERS, VALUES, lambda({ AuthorizerPayloadFormatVersion: '1.0' })))
       .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): payload format version 1.0, expected 2.0`]);
-    expect(compareHttpApi(ORDERS, lambda({ EnableSimpleResponses: undefined })))
+    expect(compareHttpApi(ORDERS, VALUES, lambda({ EnableSimpleResponses: undefined })))
       .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): simple responses false, expected true`]);
-    expect(compareHttpApi(ORDERS, lambda({ IdentitySource: ['$request.header.Authorization'] })))
+    expect(compareHttpApi(ORDERS, VALUES, lambda({ IdentitySource: ['$request.header.Authorization'] })))
       .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): identity sources $request.header.Authorization, expected $context.routeKey, $request.header.Authorization`]);
-    expect(compareHttpApi(ORDERS, lambda({ AuthorizerResultTtlInSeconds: 3600 })))
+    expect(compareHttpApi(ORDERS, VALUES, lambda({ AuthorizerResultTtlInSeconds: 3600 })))
       .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): result TTL 3600 s, expected 300 s`]);
   });
 
   test('a missing or duplicated authorizer, and a deployed API with several differences lists each', () => {
     const deployed = faithful(ORDERS);
     const noJwt = { ...deployed, authorizers: deployed.authorizers.filter((a) => a.Name !== 'JwtAuthorizer') };
-    expect(compareHttpApi(ORDERS, noJwt)).toEqual([
+    expect(compareHttpApi(ORDERS, VALUES, noJwt)).toEqual([
       'authorizer JwtAuthorizer: missing, expected one of type JWT',
       'GET /orders: authorization JWT (authorizer jwt111), expected authorization JWT (authorizer JwtAuthorizer)',
     ]);
     const twice = { ...deployed, authorizers: [...deployed.authorizers, { ...deployed.authorizers[1], AuthorizerId: 'lam999' }] };
-    expect(compareHttpApi(ORDERS, twice)).toContain('authorizer LambdaAuthorizer: 2 authorizers have this name, expected one of type REQUEST');
+    expect(compareHttpApi(ORDERS, VALUES, twice)).toContain('authorizer LambdaAuthorizer: 2 authorizers have this name, expected one of type REQUEST');
+  });
+});
+
+const withIntegration = (api: DeployedHttpApi, change: Partial<DeployedHttpIntegration>): DeployedHttpApi => ({
+  ...api, integrations: api.integrations.map((i) => ({ ...i, ...change })),
+});
+const AT = `integration ${INTEGRATION_ID} (${LAMBDA_INTEGRATION.path})`;
+
+describe('compareHttpApi: integrations', () => {
+  test('the fields the template leaves out may be absent or API Gateway\'s documented defaults', () => {
+    const bare = withIntegration(faithful(ORDERS), { IntegrationMethod: undefined, ConnectionType: undefined, TimeoutInMillis: undefined });
+    expect(compareHttpApi(ORDERS, VALUES, bare)).toEqual([]);
+  });
+
+  test.each<[string, Partial<DeployedHttpIntegration>, string]>([
+    ['another function', { IntegrationUri: 'arn:aws:lambda:eu-west-1:123456789012:function:other' }, `${AT}: IntegrationUri arn:aws:lambda:eu-west-1:123456789012:function:other, expected ${FUNCTION_ARN}`],
+    ['another type', { IntegrationType: 'HTTP_PROXY' }, `${AT}: IntegrationType HTTP_PROXY, expected AWS_PROXY`],
+    ['another payload version', { PayloadFormatVersion: '1.0' }, `${AT}: PayloadFormatVersion 1.0, expected 2.0`],
+    ['a method other than the Lambda proxy\'s POST', { IntegrationMethod: 'GET' }, `${AT}: IntegrationMethod GET, expected none`],
+    ['a VPC link', { ConnectionType: 'VPC_LINK' }, `${AT}: ConnectionType VPC_LINK, expected none`],
+    ['a connection id', { ConnectionId: 'vpclink1' }, `${AT}: ConnectionId vpclink1, expected none`],
+    ['another timeout', { TimeoutInMillis: 5000 }, `${AT}: TimeoutInMillis 5000, expected none`],
+    ['request parameters', { RequestParameters: { 'overwrite:header.x-caller': 'admin' } }, `${AT}: RequestParameters {"overwrite:header.x-caller":"admin"}, expected {}`],
+    ['a subtype', { IntegrationSubtype: 'SQS-SendMessage' }, `${AT}: IntegrationSubtype SQS-SendMessage, expected none`],
+    ['credentials', { CredentialsArn: 'arn:aws:iam::123456789012:role/other' }, `${AT}: CredentialsArn arn:aws:iam::123456789012:role/other, expected none`],
+    ['a TLS server name', { TlsConfig: { ServerNameToVerify: 'evil.example.com' } }, `${AT}: TlsConfig.ServerNameToVerify evil.example.com, expected none`],
+    ['response parameters', { ResponseParameters: { 200: { 'overwrite:statuscode': '204' } } }, `${AT}: ResponseParameters 200 {"overwrite:statuscode":"204"}, expected {}`],
+  ])('should report %s', (_, change, line) => {
+    expect(compareHttpApi(ORDERS, VALUES, withIntegration(faithful(ORDERS), change))).toEqual([line]);
+  });
+
+  test('should report an integration the template did not write, and a missing one', () => {
+    const deployed = faithful(ORDERS);
+    const extra = { ...deployed, integrations: [...deployed.integrations, { IntegrationId: 'int999', IntegrationType: 'HTTP_PROXY', IntegrationUri: 'https://evil.example.com' }] };
+    expect(compareHttpApi(ORDERS, VALUES, extra)).toEqual(['integration int999: exists (type HTTP_PROXY, URI https://evil.example.com), but the SecuredHttpApi made no such integration']);
+    expect(compareHttpApi(ORDERS, VALUES, { ...deployed, integrations: [] })).toEqual([`${AT}: missing, expected type AWS_PROXY`]);
+  });
+
+  test('should report a Lambda authorizer that calls another function, or as another role', () => {
+    const authorizerUri = { join: ['arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/', 1, '/invocations'] };
+    const model: CheckedHttpApi = { ...ORDERS, authorizerTargets: [{ name: 'LambdaAuthorizer', authorizerUri }, { name: 'JwtAuthorizer' }] };
+    const uri = `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${FUNCTION_ARN}/invocations`;
+    const deployed = faithful(model);
+    const lambda = (change: object) => ({ ...deployed, authorizers: deployed.authorizers.map((a) => (a.Name === 'LambdaAuthorizer' ? { ...a, AuthorizerUri: uri, ...change } : a)) });
+    expect(compareHttpApi(model, VALUES, lambda({}))).toEqual([]);
+    expect(compareHttpApi(model, VALUES, lambda({ AuthorizerUri: uri.replace('orders', 'allow-all') })))
+      .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): AuthorizerUri ${uri.replace('orders', 'allow-all')}, expected ${uri}`]);
+    expect(compareHttpApi(model, VALUES, lambda({ AuthorizerCredentialsArn: 'arn:aws:iam::123456789012:role/other' })))
+      .toEqual([`authorizer LambdaAuthorizer (${LAMBDA_ID}): AuthorizerCredentialsArn arn:aws:iam::123456789012:role/other, expected none`]);
+  });
+
+  test('should report an authorizer the construct did not make', () => {
+    const deployed = faithful(ORDERS);
+    const extra = { ...deployed, authorizers: [...deployed.authorizers, { AuthorizerId: 'au777', Name: 'Sneaky', AuthorizerType: 'REQUEST' }] };
+    expect(compareHttpApi(ORDERS, VALUES, extra)).toEqual(['authorizer Sneaky (au777): exists (type REQUEST), but the SecuredHttpApi made no such authorizer']);
+  });
+
+  test('should compare an HTTP proxy through a VPC link with its request parameters, all deploy-time values resolved', () => {
+    const vpc: ExpectedHttpIntegration = {
+      id: { value: 2 },
+      path: 'Orders/Api/Backends/Private/Resource',
+      integrationType: 'HTTP_PROXY',
+      integrationUri: { value: 3 },
+      integrationMethod: 'ANY',
+      payloadFormatVersion: '1.0',
+      connectionType: 'VPC_LINK',
+      connectionId: { value: 4 },
+      requestParameters: { 'overwrite:path': '$request.path', 'append:header.x-tenant': { join: ['tenant-', 5] } },
+      timeoutInMillis: '10000',
+    };
+    const values = [...VALUES, 'int444', 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/orders/1/2', 'vl555', 'acme'];
+    const model: CheckedHttpApi = { ...ORDERS, integrations: [LAMBDA_INTEGRATION, { ...vpc, serverNameToVerify: 'orders.internal', responseParameters: { 500: { 'overwrite:statuscode': '502' } } }] };
+    const proxy: DeployedHttpIntegration = {
+      IntegrationId: 'int444',
+      IntegrationType: 'HTTP_PROXY',
+      IntegrationUri: values[3],
+      IntegrationMethod: 'ANY',
+      PayloadFormatVersion: '1.0',
+      ConnectionType: 'VPC_LINK',
+      ConnectionId: 'vl555',
+      RequestParameters: { 'append:header.x-tenant': 'tenant-acme', 'overwrite:path': '$request.path' },
+      TimeoutInMillis: 10000,
+      TlsConfig: { ServerNameToVerify: 'orders.internal' },
+      ResponseParameters: { 500: { 'overwrite:statuscode': '502' } },
+    };
+    const deployed = faithful(ORDERS);
+    expect(compareHttpApi(model, values, { ...deployed, integrations: [...deployed.integrations, proxy] })).toEqual([]);
+    const other = { ...proxy, ConnectionId: 'vl666', RequestParameters: { 'overwrite:path': '$request.path' } };
+    expect(compareHttpApi(model, values, { ...deployed, integrations: [...deployed.integrations, other] })).toEqual([
+      'integration int444 (Orders/Api/Backends/Private/Resource): ConnectionId vl666, expected vl555',
+      'integration int444 (Orders/Api/Backends/Private/Resource): RequestParameters {"overwrite:path":"$request.path"}, expected {"overwrite:path":"$request.path","append:header.x-tenant":"tenant-acme"}',
+    ]);
   });
 });
 
@@ -179,7 +298,7 @@ const CHANGES: Record<string, Change> = {
 describe('compareHttpApi property', () => {
   test('the faithful read-back of any route table passes', () => {
     fc.assert(fc.property(genModel, (model) => {
-      expect(compareHttpApi(model, faithful(model))).toEqual([]);
+      expect(compareHttpApi(model, VALUES, faithful(model))).toEqual([]);
     }));
   });
 
@@ -191,8 +310,31 @@ describe('compareHttpApi property', () => {
       // Scopes apply to JWT routes only: dropping a scope of a route with none changes nothing.
       fc.pre(!(changeName === 'drop a scope, or all' && route.scopes.length === 0));
       const { api, names } = CHANGES[changeName](deployed, index);
-      const diffs = compareHttpApi(model, api);
+      const diffs = compareHttpApi(model, VALUES, api);
       expect(diffs.some((d) => d.startsWith(`${names}:`))).toBe(true);
     }));
+  });
+});
+
+describe('compareHttpApi integration property', () => {
+  const fields: Array<keyof DeployedHttpIntegration> = [
+    'IntegrationId', 'IntegrationType', 'IntegrationUri', 'IntegrationMethod', 'PayloadFormatVersion', 'ConnectionType', 'ConnectionId', 'RequestParameters', 'TimeoutInMillis',
+    'IntegrationSubtype', 'CredentialsArn', 'TlsConfig', 'ResponseParameters',
+  ];
+  test('any change to a field of an integration (but to a default the template leaves out) is reported, naming an integration', () => {
+    const anyValue = fc.oneof(fc.string(), fc.integer(), fc.dictionary(fc.string(), fc.string(), { minKeys: 1 }));
+    fc.assert(fc.property(genModel, fc.constantFrom(...fields), anyValue, (model, field, value) => {
+      const deployed = faithful(model);
+      const before = (deployed.integrations[0] as any)[field];
+      const changed = { ...deployed, integrations: [{ ...deployed.integrations[0], [field]: value }] };
+      const unchanged = JSON.stringify(value) === JSON.stringify(before) || (field === 'TimeoutInMillis' && (value === 30000 || value === '30000'))
+        || (field === 'ConnectionType' && value === 'INTERNET') || (field === 'IntegrationMethod' && value === 'POST')
+        // A TlsConfig without a ServerNameToVerify configures nothing the API has.
+        || (field === 'TlsConfig' && typeof value === 'object' && !('ServerNameToVerify' in value));
+      fc.pre(!unchanged);
+      const diffs = compareHttpApi(model, VALUES, changed);
+      expect(diffs.length).toBeGreaterThan(0);
+      expect(diffs.some((d) => d.startsWith('integration '))).toBe(true);
+    }), { numRuns: 300, seed: 20261207 });
   });
 });

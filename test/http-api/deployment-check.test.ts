@@ -6,11 +6,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnResource, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as fc from 'fast-check';
 import { ClaimRule, DeploymentCheck, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps } from '../../src';
+import { deploymentCheckAsDeployed } from '../../src/api/guards/deployed-api';
+import { deploymentCheckIntactErrors } from '../../src/api/guards/deployment-check-intact';
 import { compareHttpApi, DeployedHttpApi } from '../../src/api/runtime/http-compare';
 import { deploymentCheckBypassed } from '../../src/http-api/rules/deployment-check-bypassed';
 
@@ -78,14 +81,33 @@ describe('SecuredHttpApi deployment check (verify, the default)', () => {
     const dirs = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.'));
     const models = dirs.map((d) => path.join(assembly.directory, d, 'model.json')).filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
     const model = models.find((m) => Array.isArray(m.routes));
+    // One integration (both routes share the handler): its id and its function's ARN are deploy-time values.
     expect(model).toEqual({
       version: 1,
       routes: [
-        { routeKey: 'GET /orders', authorizationType: 'JWT', scopes: ['orders:read'] },
-        { routeKey: 'GET /health', authorizationType: 'NONE', scopes: [] },
+        { routeKey: 'GET /orders', authorizationType: 'JWT', scopes: ['orders:read'], target: { value: 2 } },
+        { routeKey: 'GET /health', authorizationType: 'NONE', scopes: [], target: { value: 2 } },
       ],
       jwtAuthorizer: { name: 'JwtAuthorizer', issuer: 'https://issuer.example.com', audiences: ['api://orders'] },
+      integrations: [{
+        id: { value: 0 }, path: 'Orders/Api/Routes/GET_orders/Integration0/Resource', integrationType: 'AWS_PROXY', integrationUri: { value: 1 }, payloadFormatVersion: '2.0',
+      }],
+      authorizerTargets: [{ name: 'JwtAuthorizer' }],
     });
+    const [integrationId] = only(template, 'AWS::ApiGatewayV2::Integration');
+    expect(check.Properties.Values).toEqual([
+      { Ref: integrationId },
+      { 'Fn::GetAtt': [expect.stringMatching(/^Handler/), 'Arn'] },
+      { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    ]);
+  });
+
+  test('the check waits for every integration of the API', () => {
+    const integrationIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Integration'));
+    expect(integrationIds.length).toBeGreaterThan(0);
+    for (const id of integrationIds) {
+      expect(check.DependsOn).toContain(id);
+    }
   });
 });
 
@@ -95,22 +117,42 @@ function modelOf(directory: string): any {
   return files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8'))).find((m) => Array.isArray(m.routes));
 }
 
+/** A template value as CloudFormation would resolve it here: a `Ref` is the logical id (as API Gateway's ids), a `GetAtt` an ARN naming it. */
+function resolved(v: any): any {
+  if (v === undefined || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(resolved);
+  if ('Ref' in v) return v.Ref;
+  if ('Fn::GetAtt' in v) return `arn:aws:lambda:eu-west-1:123456789012:function:${v['Fn::GetAtt'][0]}`;
+  if ('Fn::Join' in v) return v['Fn::Join'][1].map(resolved).join(v['Fn::Join'][0]);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolved(x)]));
+}
+
 /** What GetRoutes/GetAuthorizers/GetIntegrations would return for the template as written (logical ids as API Gateway ids). */
 function deployedFromTemplate(template: Template): DeployedHttpApi {
-  const ref = (v: any) => (v && typeof v === 'object' && 'Ref' in v ? v.Ref : v);
-  const target = (v: any) => (typeof v === 'string' ? v : v['Fn::Join'][1].map(ref).join(v['Fn::Join'][0]));
   return {
     routes: Object.entries(template.findResources('AWS::ApiGatewayV2::Route')).map(([id, r]: [string, any]) => ({
       RouteId: id,
       RouteKey: r.Properties.RouteKey,
       AuthorizationType: r.Properties.AuthorizationType,
-      AuthorizerId: ref(r.Properties.AuthorizerId),
+      AuthorizerId: resolved(r.Properties.AuthorizerId),
       AuthorizationScopes: r.Properties.AuthorizationScopes,
-      Target: target(r.Properties.Target),
+      Target: resolved(r.Properties.Target),
     })),
-    authorizers: Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer')).map(([id, a]: [string, any]) => ({ AuthorizerId: id, ...a.Properties })),
-    integrations: Object.keys(template.findResources('AWS::ApiGatewayV2::Integration')).map((id) => ({ IntegrationId: id })),
+    authorizers: Object.entries(template.findResources('AWS::ApiGatewayV2::Authorizer')).map(([id, a]: [string, any]) => ({ AuthorizerId: id, ...resolved(a.Properties) })),
+    integrations: Object.entries(template.findResources('AWS::ApiGatewayV2::Integration')).map(([id, i]: [string, any]) => {
+      const { ResponseParameters, ...rest } = resolved(i.Properties);
+      // The API returns ResponseParameters as destination -> source per status code.
+      const response = ResponseParameters && Object.fromEntries(Object.entries<any>(ResponseParameters)
+        .map(([status, m]) => [status, Object.fromEntries(m.ResponseParameters.map((p: any) => [p.Destination, p.Source]))]));
+      return { IntegrationId: id, ...rest, ...(response ? { ResponseParameters: response } : {}) };
+    }),
   };
+}
+
+/** The check's `Values` as CloudFormation would resolve them (as `deployedFromTemplate` does). */
+function valuesOf(template: Template): string[] {
+  const [, check] = only(template, 'Custom::SecuredHttpApiDeploymentCheck');
+  return (check.Properties.Values ?? []).map(resolved);
 }
 
 describe('SecuredHttpApi deployment check: the model agrees with the template', () => {
@@ -123,7 +165,109 @@ describe('SecuredHttpApi deployment check: the model agrees with the template', 
     const model = modelOf(app.synth().directory);
     expect(model.lambdaAuthorizer).toBeDefined();
     expect(model.jwtAuthorizer).toBeDefined();
-    expect(compareHttpApi(model, deployedFromTemplate(template))).toEqual([]);
+    expect(model.authorizerTargets).toEqual(expect.arrayContaining([{ name: 'LambdaAuthorizer', authorizerUri: { value: expect.any(Number) } }]));
+    expect(compareHttpApi(model, valuesOf(template), deployedFromTemplate(template))).toEqual([]);
+    // The Lambda authorizer pointed at another function is a difference.
+    const deployed = deployedFromTemplate(template);
+    const allowAll = 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:allow-all/invocations';
+    const other = { ...deployed, authorizers: deployed.authorizers.map((a) => (a.Name === 'LambdaAuthorizer' ? { ...a, AuthorizerUri: allowAll } : a)) };
+    expect(compareHttpApi(model, valuesOf(template), other))
+      .toEqual([expect.stringMatching(/^authorizer LambdaAuthorizer \(.*\): AuthorizerUri arn:aws:apigateway:.*allow-all\/invocations, expected arn:.*function:ApiAuthorizerHandler/)]);
+  });
+
+  test('an integration escape hatch (another function) is in the model, and the read-back of the template as written still passes', () => {
+    const { app, stack, api } = build();
+    const other = new lambda.Function(stack, 'Other', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
+    const integration = api.node.findAll().find((c) => c instanceof apigwv2.CfnIntegration) as apigwv2.CfnIntegration;
+    integration.addPropertyOverride('IntegrationUri', other.functionArn);
+    integration.addPropertyOverride('TimeoutInMillis', 5000);
+    const template = Template.fromStack(stack);
+    const model = modelOf(app.synth().directory);
+    expect(model.integrations[0].timeoutInMillis).toBe('5000');
+    expect(valuesOf(template)).toContain(`arn:aws:lambda:eu-west-1:123456789012:function:${stack.resolve((other.node.defaultChild as lambda.CfnFunction).logicalId)}`);
+    expect(compareHttpApi(model, valuesOf(template), deployedFromTemplate(template))).toEqual([]);
+  });
+
+  test('an integration of the API made outside the construct is expected too, and one of another API is not', () => {
+    const { app, stack, api } = build();
+    const extra = new apigwv2.CfnIntegration(stack, 'ByHand', { apiId: api.httpApi.apiId, integrationType: 'HTTP_PROXY', integrationUri: 'https://backend.example.com', integrationMethod: 'GET', payloadFormatVersion: '1.0' });
+    const otherApi = new apigwv2.HttpApi(stack, 'OtherApi');
+    new apigwv2.CfnIntegration(stack, 'OfOtherApi', { apiId: otherApi.apiId, integrationType: 'HTTP_PROXY', integrationUri: 'https://other.example.com', integrationMethod: 'GET', payloadFormatVersion: '1.0' });
+    const template = Template.fromStack(stack);
+    const model = modelOf(app.synth().directory);
+    expect(model.integrations.map((i: any) => i.path)).toEqual(['Orders/Api/Routes/GET_orders/Integration0/Resource', 'Orders/ByHand']);
+    expect(model.integrations[1]).toEqual({
+      id: expect.anything(), path: 'Orders/ByHand', integrationType: 'HTTP_PROXY', integrationUri: 'https://backend.example.com', integrationMethod: 'GET', payloadFormatVersion: '1.0',
+    });
+    const [, check] = only(template, 'Custom::SecuredHttpApiDeploymentCheck');
+    expect(check.DependsOn).toContain(stack.resolve(extra.logicalId));
+    const deployed = deployedFromTemplate(template);
+    const ofThisApi = { ...deployed, integrations: deployed.integrations.filter((i) => i.IntegrationId !== 'OfOtherApi') };
+    expect(compareHttpApi(model, valuesOf(template), ofThisApi)).toEqual([]);
+  });
+});
+
+describe('SecuredHttpApi deployment check: integrations it does not know', () => {
+  test('an HTTP proxy through a VPC link, with request parameters, is expected as written, its link id a deploy-time value', () => {
+    // GIVEN: an integration as a backend would write it
+    const { app, stack, api } = build();
+    const link = new apigwv2.CfnVpcLink(stack, 'Link', { name: 'orders', subnetIds: ['subnet-1'] });
+    new apigwv2.CfnIntegration(stack, 'Private', {
+      apiId: api.httpApi.apiId,
+      integrationType: 'HTTP_PROXY',
+      integrationUri: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/orders/1/2',
+      integrationMethod: 'ANY',
+      connectionType: 'VPC_LINK',
+      connectionId: link.ref,
+      payloadFormatVersion: '1.0',
+      requestParameters: { 'overwrite:path': '$request.path', 'append:header.x-stage': api.stage.stageName },
+      timeoutInMillis: 10000,
+      tlsConfig: { serverNameToVerify: 'orders.internal' },
+      // Untyped in the L1: written as the template takes it.
+      responseParameters: { 500: { ResponseParameters: [{ Destination: 'overwrite:statuscode', Source: '502' }] } },
+    });
+
+    // WHEN
+    const template = Template.fromStack(stack);
+    const model = modelOf(app.synth().directory);
+
+    // THEN
+    const expected = model.integrations.find((i: any) => i.path === 'Orders/Private');
+    expect(expected).toEqual({
+      id: { value: expect.any(Number) },
+      path: 'Orders/Private',
+      integrationType: 'HTTP_PROXY',
+      integrationUri: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/orders/1/2',
+      integrationMethod: 'ANY',
+      connectionType: 'VPC_LINK',
+      connectionId: { value: expect.any(Number) },
+      payloadFormatVersion: '1.0',
+      requestParameters: { 'overwrite:path': '$request.path', 'append:header.x-stage': expect.anything() },
+      timeoutInMillis: '10000',
+      serverNameToVerify: 'orders.internal',
+      responseParameters: { 500: { 'overwrite:statuscode': '502' } },
+    });
+    const values = only(template, 'Custom::SecuredHttpApiDeploymentCheck')[1].Properties.Values;
+    expect(values[expected.connectionId.value]).toEqual({ Ref: stack.resolve(link.logicalId) });
+    expect(compareHttpApi(model, valuesOf(template), deployedFromTemplate(template))).toEqual([]);
+  });
+
+  test('a handler of another stack reaches the check as an import CloudFormation resolves', () => {
+    // GIVEN
+    const app = new App();
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const handlers = new Stack(app, 'Handlers', { env });
+    const stack = new Stack(app, 'Orders', { env });
+    const fn = new lambda.Function(handlers, 'Handler', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
+
+    // WHEN
+    new SecuredHttpApi(stack, 'Api', { issuer: ISSUER, routes: [{ method: HttpMethod.GET, path: '/orders', handler: fn, scopes: ['orders:read'] }] });
+
+    // THEN
+    expect(() => app.synth()).not.toThrow();
+    const check = Object.values<any>(Template.fromStack(stack).findResources('Custom::SecuredHttpApiDeploymentCheck'))[0];
+    expect(JSON.stringify(check.Properties.Values)).toContain('Fn::ImportValue');
+    expect(JSON.stringify(check.Properties.Values)).not.toContain('"Fn::GetAtt":["Handler');
   });
 });
 
@@ -137,7 +281,7 @@ describe('SecuredHttpApi deployment check: a new deployment per route change', (
     expect(ids(a)).toEqual(ids(same));
   });
 
-  test('a route served by another handler (same routes, same model) makes a new deployment too', () => {
+  test('a route served by another handler makes a new deployment, and the check expects the other function', () => {
     const twoHandlers = (swap: boolean): Template => {
       const stack = new Stack(new App(), 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
       const fn = (id: string) => new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
@@ -153,9 +297,9 @@ describe('SecuredHttpApi deployment check: a new deployment per route change', (
       return Template.fromStack(stack);
     };
     const ids = (t: Template) => Object.keys(t.findResources('AWS::ApiGatewayV2::Deployment'));
-    const hash = (t: Template) => Object.values(t.findResources('Custom::SecuredHttpApiDeploymentCheck')).map((r: any) => r.Properties.ModelHash);
+    const values = (t: Template) => Object.values(t.findResources('Custom::SecuredHttpApiDeploymentCheck')).map((r: any) => JSON.stringify(r.Properties.Values));
     const [a, b] = [twoHandlers(false), twoHandlers(true)];
-    expect(hash(a)).toEqual(hash(b));
+    expect(values(a)).not.toEqual(values(b));
     expect(ids(a)).not.toEqual(ids(b));
   });
 });
@@ -179,16 +323,76 @@ describe('SecuredHttpApi deployment check: skip', () => {
 describe('SecuredHttpApi deployment check: escape hatches that bypass it fail synth', () => {
   const cases: Array<[string, (api: SecuredHttpApi) => void, RegExp]> = [
     ['AutoDeploy back on', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('AutoDeploy', true), /AutoDeploy true/],
-    ['the stage names another deployment', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('DeploymentId', 'abc123'), /DeploymentId is "abc123"/],
-    ['the stage names no deployment', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addDeletionOverride('Properties.DeploymentId'), /DeploymentId is null/],
-    ['the dependency removed', (api) => (api.node.findChild('DeploymentCheck').node.findChild('Deployment') as apigwv2.CfnDeployment).addDeletionOverride('DependsOn'), /no longer depends on the deployment check/],
-    ['the check removed', (api) => api.node.findChild('DeploymentCheck').node.tryRemoveChild('Resource'), /custom resource .* is missing from the template/],
+    ['the stage names another deployment', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('DeploymentId', 'abc123'), /the stage Orders\/Api\/Stage\/Resource of the HTTP API of Orders\/Api has the DeploymentId "abc123", not the checked deployment/],
+    ['the stage names no deployment', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addDeletionOverride('Properties.DeploymentId'), /has the DeploymentId null, not the checked deployment/],
+    ['the dependency removed', (api) => (api.node.findChild('DeploymentCheck').node.findChild('Deployment') as apigwv2.CfnDeployment).addDeletionOverride('DependsOn'), /the deployment Orders\/Api\/DeploymentCheck\/Deployment of the HTTP API of Orders\/Api does not depend on the deployment check .* \(its DependsOn is none,/],
+    ['the check removed', (api) => api.node.findChild('DeploymentCheck').node.tryRemoveChild('Resource'), /the deployment check Orders\/Api\/DeploymentCheck\/Resource\/Default is not in the template \(an escape hatch removed it\), so the HTTP API of Orders\/Api would be deployed unchecked/],
   ];
   test.each(cases)('%s', (_name, hatch, message) => {
     const { app, api } = build();
     hatch(api);
     expect(() => app.synth()).toThrow(message);
     expect(() => app.synth()).toThrow(/SecuredHttpApi.DeploymentCheckBypassed|DeploymentCheckBypassed/);
+  });
+
+  const check = (api: SecuredHttpApi) => {
+    const root = api.node.findChild('DeploymentCheck');
+    const handler = root.node.findChild('Handler') as lambda.Function;
+    return { resource: root.node.findChild('Resource').node.defaultChild as CfnResource, handler, fn: handler.node.defaultChild as lambda.CfnFunction };
+  };
+  const RESOURCE = 'the deployment check Orders/Api/DeploymentCheck/Resource/Default';
+  const FUNCTION = 'the deployment check\'s function Orders/Api/DeploymentCheck/Handler/Resource';
+  test.each<[string, (api: SecuredHttpApi) => void, RegExp]>([
+    ['its type is overridden', (api) => check(api).resource.addOverride('Type', 'AWS::CloudFormation::WaitConditionHandle'), new RegExp(`${RESOURCE} has the type "AWS::CloudFormation::WaitConditionHandle" instead of Custom::SecuredHttpApiDeploymentCheck`)],
+    ['it is given a Condition', (api) => check(api).resource.cfnOptions.condition = new CfnCondition(Stack.of(api), 'Never', { expression: Fn.conditionEquals('a', 'b') }), /has the Condition "Never"/],
+    ['its ServiceToken is overridden', (api) => check(api).resource.addPropertyOverride('ServiceToken', 'arn:aws:lambda:eu-west-1:123456789012:function:yes'), new RegExp(`${RESOURCE} has the ServiceToken "arn:aws:lambda:eu-west-1:123456789012:function:yes" instead of .*another handler`)],
+    ['its ApiId is overridden', (api) => check(api).resource.addPropertyOverride('ApiId', 'abc123'), /has the ApiId "abc123" instead of \{"Ref":"Api[0-9A-F]+"\}.*another HTTP API/],
+    ['its ModelHash is overridden', (api) => check(api).resource.addPropertyOverride('ModelHash', '0'.repeat(64)), /has the ModelHash "0{64}" instead of "[0-9a-f]{64}"/],
+    ['its Values are replaced', (api) => check(api).resource.addPropertyOverride('Values', []), /has the Values \[\] instead of \[/],
+    ['the function\'s Code is overridden', (api) => check(api).fn.addPropertyOverride('Code', { ZipFile: 'exports.handler = async () => ({})' }), new RegExp(`${FUNCTION} has the Code`)],
+    ['the function\'s Handler is overridden', (api) => check(api).fn.addPropertyOverride('Handler', 'other.handler'), /has the Handler "other.handler" instead of "index.handler"/],
+    ['the function\'s Runtime is overridden', (api) => check(api).fn.addPropertyOverride('Runtime', 'nodejs20.x'), /has the Runtime "nodejs20.x" instead of "nodejs22.x"/],
+    ['the function is given an environment variable', (api) => check(api).handler.addEnvironment('AWS_ENDPOINT_URL_APIGATEWAYV2', 'https://fake.example.com'), /has the Environment \{"Variables":\{"AWS_ENDPOINT_URL_APIGATEWAYV2":"https:\/\/fake.example.com"\}\} instead of none/],
+    ['the function is given a layer', (api) => check(api).handler.addLayers(lambda.LayerVersion.fromLayerVersionArn(api, 'Sdk', 'arn:aws:lambda:eu-west-1:123456789012:layer:sdk:1')), /has the Layers \["arn:aws:lambda:eu-west-1:123456789012:layer:sdk:1"\] instead of none/],
+    ['the function is removed from the tree', (api) => check(api).handler.node.tryRemoveChild('Resource'), new RegExp(`${FUNCTION} is not in the template`)],
+  ])('%s (as SecuredApi\'s check refuses it)', (_name, hatch, message) => {
+    const { app, api } = build();
+    hatch(api);
+    const synth = () => app.synth();
+    expect(synth).toThrow(message);
+    expect(synth).toThrow(/\[SecuredHttpApi\.DeploymentCheckBypassed\]/);
+  });
+
+  test('should pass overrides the check does not read (ServiceTimeout, MemorySize)', () => {
+    const { app, api } = build();
+    check(api).resource.addPropertyOverride('ServiceTimeout', '900');
+    check(api).fn.addPropertyOverride('MemorySize', 1024);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('should refuse every generated change to a property the check depends on, and pass every change to one it does not', () => {
+    // The guard's reading on the HTTP check's data (the synthesized cases above show it is what synth runs).
+    const { app, api } = build();
+    app.synth();
+    const created = (api as any).deploymentCheck;
+    const deployed = deploymentCheckAsDeployed(api, created, created.cfnDeployment);
+    const keys: Array<['resource' | 'function', string]> = [
+      ...['ServiceToken', 'ApiId', 'ModelHash', 'Values'].map((k): ['resource', string] => ['resource', k]),
+      ...['Code', 'Handler', 'Runtime', 'Environment', 'Layers'].map((k): ['function', string] => ['function', k]),
+    ];
+    const errors = (edit: (c: any) => void) => {
+      const copy: any = JSON.parse(JSON.stringify(deployed));
+      edit(copy);
+      return deploymentCheckIntactErrors(copy, 'the HTTP API of Orders/Api', 'skip');
+    };
+    expect(errors(() => undefined)).toEqual([]);
+    fc.assert(fc.property(fc.constantFrom(...keys), fc.jsonValue(), fc.constantFrom('ServiceTimeout', 'MemorySize', 'Description', 'Timeout', 'Tags'), fc.jsonValue(), ([part, key], value, other, otherValue) => {
+      const written = (deployed as any)[part].written.properties[key];
+      fc.pre(JSON.stringify(value) !== JSON.stringify(written));
+      expect(errors((c) => c[part].deployed.Properties[key] = value)).toEqual([expect.stringContaining(`has the ${key} `)]);
+      expect(errors((c) => delete c[part].deployed.Properties[key])).toHaveLength(written === undefined ? 0 : 1);
+      expect(errors((c) => c[part].deployed.Properties[other] = otherValue)).toEqual([]);
+    }), { numRuns: 300, seed: 20261207 });
   });
 
   test('the rule is listed with its code', () => {

@@ -1,6 +1,7 @@
-import { ApiGuard, DeployedApi, DeployedCheckResource, isJson, same } from './deployed-api';
+import { ApiGuard, DeployedApi, DeployedCheck, DeployedCheckResource, isJson, same } from './deployed-api';
 import { messageRule } from '../../rules/rule';
 import { PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES } from '../deployment-check-contract';
+import { PROP_HTTP_API_ID } from '../http-deployment-check-contract';
 
 /**
  * The custom resource's properties the check's handler reads, each with what a change to it lets
@@ -9,15 +10,16 @@ import { PROP_MODEL_HASH, PROP_REST_API_ID, PROP_VALUES } from '../deployment-ch
 const RESOURCE_PROPERTIES: ReadonlyArray<[string, string]> = [
   ['ServiceToken', 'CloudFormation would send the check to another handler than the one written for this API'],
   [PROP_REST_API_ID, 'the check would read another REST API than this one'],
+  [PROP_HTTP_API_ID, 'the check would read another HTTP API than this one'],
   [PROP_MODEL_HASH, 'the check passes, unchecked, an event whose ModelHash is not its own (as it must let a rollback through)'],
-  [PROP_VALUES, 'the check would compare the REST API with other functions and endpoints than its routes\''],
+  [PROP_VALUES, 'the check would compare the API with other functions, endpoints and integrations than its routes\''],
 ];
 
 /**
  * The function's properties that say what code it runs, each with why. Written as the construct
  * wrote them (`Environment` and `Layers`: none). An environment variable can load other code
  * (`NODE_OPTIONS=--import ...`, `AWS_LAMBDA_EXEC_WRAPPER`) or point the SDK at another endpoint than
- * API Gateway's (`AWS_ENDPOINT_URL_API_GATEWAY`,
+ * API Gateway's (`AWS_ENDPOINT_URL_API_GATEWAY`, `AWS_ENDPOINT_URL_APIGATEWAYV2`,
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html); a layer's
  * `nodejs/node_modules` comes before the runtime's own on Node's module path, so it can replace
  * the AWS SDK the bundle leaves external
@@ -27,7 +29,7 @@ const FUNCTION_PROPERTIES: ReadonlyArray<[string, string]> = [
   ['Code', 'it would run other code than the check\'s asset, written with this API\'s expected model'],
   ['Handler', 'it would run another entry point than the check\'s'],
   ['Runtime', 'the check\'s bundle is built for this runtime'],
-  ['Environment', 'an environment variable can load other code (NODE_OPTIONS, AWS_LAMBDA_EXEC_WRAPPER) or send the check\'s reads to another endpoint than API Gateway (AWS_ENDPOINT_URL_API_GATEWAY)'],
+  ['Environment', 'an environment variable can load other code (NODE_OPTIONS, AWS_LAMBDA_EXEC_WRAPPER) or send the check\'s reads to another endpoint than API Gateway (AWS_ENDPOINT_URL_API_GATEWAY, AWS_ENDPOINT_URL_APIGATEWAYV2)'],
   ['Layers', 'a layer\'s modules come before the runtime\'s on the module path, and can replace the AWS SDK the check reads the API with'],
 ];
 
@@ -53,14 +55,22 @@ function shown(value: unknown): string {
 export const deploymentCheckIntact: ApiGuard = messageRule<DeployedApi>('SecuredApi.DeploymentCheckAltered', 'the deploy-time check, its function and the deployment\'s DependsOn on it are in the template as the construct wrote them', (api) => {
   const check = api.deploymentCheck;
   if (!check) return [];
-  const skip = `to deploy ${api.path} without the check, say why with deploymentCheck: DeploymentCheck.skip('<why>')`;
+  return deploymentCheckIntactErrors(check, `the REST API of ${api.path}`, `to deploy ${api.path} without the check, say why with deploymentCheck: DeploymentCheck.skip('<why>')`);
+});
+
+/**
+ * What an escape hatch changed of a deployment check (REST or HTTP, `deploymentCheckIntact`'s
+ * reading), one message each. `api` names the checked API in messages (`the REST API of <path>`);
+ * `skip` says how to deploy without the check.
+ */
+export function deploymentCheckIntactErrors(check: DeployedCheck, api: string, skip: string): string[] {
   const errors: string[] = [];
 
   const compare = (resource: DeployedCheckResource, what: string, properties: ReadonlyArray<[string, string]>) => {
     const fix = `remove that override or escape hatch of ${resource.path}; ${skip}`;
     const deployed = resource.deployed;
     if (!deployed) {
-      errors.push(`${what} ${resource.path} is not in the template (an escape hatch removed it), so the REST API of ${api.path} would be deployed unchecked; ${fix}.`);
+      errors.push(`${what} ${resource.path} is not in the template (an escape hatch removed it), so ${api} would be deployed unchecked; ${fix}.`);
       return;
     }
     if (deployed.Type !== resource.written.type) {
@@ -82,13 +92,13 @@ export const deploymentCheckIntact: ApiGuard = messageRule<DeployedApi>('Secured
 
   const deployment = check.deployment;
   if (!deployment) {
-    errors.push(`the REST API of ${api.path} has no deployment in the template (an escape hatch removed it) to wait for the deployment check ${check.resource.path}; remove that escape hatch; ${skip}.`);
+    errors.push(`${api} has no deployment in the template (an escape hatch removed it) to wait for the deployment check ${check.resource.path}; remove that escape hatch; ${skip}.`);
   } else {
     const dependsOn = deployment.dependsOn;
     const ids = typeof dependsOn === 'string' ? [dependsOn] : Array.isArray(dependsOn) ? dependsOn : [];
     if (!ids.includes(check.resource.logicalId)) {
-      errors.push(`the deployment ${deployment.path} of the REST API of ${api.path} does not depend on the deployment check ${check.resource.path} (its DependsOn is ${shown(dependsOn)}, not one naming ${check.resource.logicalId}: an override, removeDependency or replaceDependency changed it), so the stage could serve the deployment before the check has read the API back; remove that override of ${deployment.path}; ${skip}.`);
+      errors.push(`the deployment ${deployment.path} of ${api} does not depend on the deployment check ${check.resource.path} (its DependsOn is ${shown(dependsOn)}, not one naming ${check.resource.logicalId}: an override, removeDependency or replaceDependency changed it), so the stage could serve the deployment before the check has read the API back; remove that override of ${deployment.path}; ${skip}.`);
     }
   }
   return errors;
-});
+}

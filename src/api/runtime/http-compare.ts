@@ -8,17 +8,30 @@
  *   (`RouteKey`, `AuthorizationType` NONE | AWS_IAM | CUSTOM | JWT, `AuthorizerId`, `AuthorizationScopes`, `Target`)
  * - GetAuthorizers: https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-authorizers.html
  *   (`Name`, `AuthorizerType` REQUEST | JWT, `JwtConfiguration` { `Issuer`, `Audience` },
- *   `AuthorizerPayloadFormatVersion`, `EnableSimpleResponses`, `IdentitySource`, `AuthorizerResultTtlInSeconds`)
+ *   `AuthorizerPayloadFormatVersion`, `EnableSimpleResponses`, `IdentitySource`, `AuthorizerResultTtlInSeconds`,
+ *   `AuthorizerUri`: the function a Lambda authorizer calls, `AuthorizerCredentialsArn`)
  * - GetIntegrations: https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations.html
- *   (`IntegrationId`; a route's `Target` is `integrations/<IntegrationId>`).
+ *   (`IntegrationId`, `IntegrationType`, `IntegrationUri`, `IntegrationMethod`, `PayloadFormatVersion`,
+ *   `ConnectionType`, `ConnectionId`, `RequestParameters`, `TimeoutInMillis`, and what else changes
+ *   what serves a route or what it answers: `IntegrationSubtype`, `CredentialsArn`,
+ *   `TlsConfig.ServerNameToVerify`, `ResponseParameters`; a route's `Target` is
+ *   `integrations/<IntegrationId>`). What GetIntegration returns for a Lambda proxy the template
+ *   gives no method, connection type or timeout (`POST`, `INTERNET`, 30000) is shown in the CLI's
+ *   example: https://docs.aws.amazon.com/cli/latest/reference/apigatewayv2/get-integration.html
+ * Every route, authorizer and integration read back must be one the template wrote: an extra one is
+ * a difference.
  * A field API Gateway leaves out is read as absent (an unset `AuthorizationType` as NONE, its
  * documented default for routes), so the comparison fails closed: a guarded route whose type is not
  * sent is reported, never assumed guarded.
  */
 
-import type { ExpectedHttpApi } from '../http-deployment-check-contract';
+import { resolveModelString } from './compare';
+import type { ModelString } from '../deployment-check-contract';
+import type { CheckedHttpApi, ExpectedHttpIntegration } from '../http-deployment-check-contract';
 
-export type { ExpectedHttpApi, ExpectedHttpRoute, ExpectedJwtAuthorizer, ExpectedLambdaAuthorizer } from '../http-deployment-check-contract';
+export type {
+  CheckedHttpApi, CheckedHttpRoute, ExpectedHttpApi, ExpectedHttpIntegration, ExpectedHttpRoute, ExpectedJwtAuthorizer, ExpectedLambdaAuthorizer,
+} from '../http-deployment-check-contract';
 
 /** A route as GetRoutes returns it. */
 export interface DeployedHttpRoute {
@@ -40,12 +53,25 @@ export interface DeployedHttpAuthorizer {
   readonly EnableSimpleResponses?: boolean;
   readonly IdentitySource?: readonly string[];
   readonly AuthorizerResultTtlInSeconds?: number;
+  readonly AuthorizerUri?: string;
+  readonly AuthorizerCredentialsArn?: string;
 }
 
 /** An integration as GetIntegrations returns it. */
 export interface DeployedHttpIntegration {
   readonly IntegrationId?: string;
   readonly IntegrationType?: string;
+  readonly IntegrationUri?: string;
+  readonly IntegrationMethod?: string;
+  readonly PayloadFormatVersion?: string;
+  readonly ConnectionType?: string;
+  readonly ConnectionId?: string;
+  readonly RequestParameters?: Record<string, string>;
+  readonly TimeoutInMillis?: number;
+  readonly IntegrationSubtype?: string;
+  readonly CredentialsArn?: string;
+  readonly TlsConfig?: { readonly ServerNameToVerify?: string };
+  readonly ResponseParameters?: Record<string, Record<string, string>>;
 }
 
 /** The HTTP API as read back. */
@@ -59,8 +85,9 @@ const show = (value: unknown) => (value === undefined ? 'none' : typeof value ==
 const showList = (values: readonly string[] | undefined) => (values === undefined || values.length === 0 ? 'none' : [...values].sort().join(', '));
 
 /** Every difference between the deployed HTTP API and the model, one line each; empty when they agree. */
-export function compareHttpApi(expected: ExpectedHttpApi, deployed: DeployedHttpApi): string[] {
+export function compareHttpApi(expected: CheckedHttpApi, values: readonly string[], deployed: DeployedHttpApi): string[] {
   const diffs: string[] = [];
+  const str = (v: ModelString) => resolveModelString(v, values);
 
   // The authorizers the construct wrote, each found once by name.
   const one = (name: string, type: string): DeployedHttpAuthorizer | undefined => {
@@ -102,7 +129,31 @@ export function compareHttpApi(expected: ExpectedHttpApi, deployed: DeployedHttp
     }
   }
 
-  const integrationIds = new Set(deployed.integrations.map((i) => i.IntegrationId).filter((id): id is string => typeof id === 'string'));
+  // Which function an authorizer calls, and as whom: as the template writes it, or not at all.
+  for (const target of expected.authorizerTargets ?? []) {
+    const found = deployed.authorizers.filter((a) => a.Name === target.name);
+    for (const a of found) {
+      const fields: ReadonlyArray<[string, ModelString | undefined, unknown]> = [
+        ['AuthorizerUri', target.authorizerUri, a.AuthorizerUri],
+        ['AuthorizerCredentialsArn', target.authorizerCredentialsArn, a.AuthorizerCredentialsArn],
+      ];
+      for (const [field, wanted, actual] of fields) {
+        const want = wanted === undefined ? undefined : str(wanted);
+        if (actual !== want) {
+          diffs.push(`authorizer ${target.name} (${show(a.AuthorizerId)}): ${field} ${show(actual)}, expected ${show(want)}`);
+        }
+      }
+    }
+  }
+
+  const authorizerNames = new Set([jwt?.name, lambda?.name].filter((n): n is string => n !== undefined));
+  for (const a of deployed.authorizers) {
+    if (a.Name === undefined || !authorizerNames.has(a.Name)) {
+      diffs.push(`authorizer ${show(a.Name)} (${show(a.AuthorizerId)}): exists (type ${show(a.AuthorizerType)}), but the SecuredHttpApi made no such authorizer`);
+    }
+  }
+
+  diffs.push(...compareIntegrations(expected.integrations, str, deployed.integrations));
   const byKey = new Map<string, DeployedHttpRoute[]>();
   for (const route of deployed.routes) {
     const key = route.RouteKey ?? '(no route key)';
@@ -130,9 +181,9 @@ export function compareHttpApi(expected: ExpectedHttpApi, deployed: DeployedHttp
     if (!sameSet(route.AuthorizationScopes ?? [], want.scopes)) {
       diffs.push(`${want.routeKey}: scopes ${showList(route.AuthorizationScopes)}, expected ${showList(want.scopes)}`);
     }
-    const target = route.Target;
-    if (typeof target !== 'string' || !target.startsWith('integrations/') || !integrationIds.has(target.slice('integrations/'.length))) {
-      diffs.push(`${want.routeKey}: target ${show(target)}, expected one of the API's integrations`);
+    const target = want.target === undefined ? undefined : str(want.target);
+    if (route.Target !== target) {
+      diffs.push(`${want.routeKey}: target ${show(route.Target)}, expected ${show(target)}`);
     }
   }
   for (const [key, routes] of byKey) {
@@ -143,6 +194,105 @@ export function compareHttpApi(expected: ExpectedHttpApi, deployed: DeployedHttp
     }
   }
   return diffs;
+}
+
+/**
+ * A field the template leaves out, read back: absent, or the value API Gateway documents (or, for
+ * the method of a Lambda proxy, necessarily uses) in its place, so that the comparison holds under
+ * either reading. Defaults from the integration's API reference and CloudFormation docs:
+ * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations-integrationid.html
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-integration.html
+ * (ConnectionType INTERNET; TimeoutInMillis 30000 for HTTP APIs; PayloadFormatVersion 1.0, the only
+ * one for integrations other than Lambda proxies). A Lambda proxy invokes its function with
+ * Lambda's Invoke, a POST (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
+ */
+function omittedReadsAs(field: string, integrationType: string): readonly string[] {
+  switch (field) {
+    case 'ConnectionType': return ['INTERNET'];
+    case 'TimeoutInMillis': return ['30000'];
+    case 'PayloadFormatVersion': return integrationType === 'AWS_PROXY' ? [] : ['1.0'];
+    case 'IntegrationMethod': return integrationType === 'AWS_PROXY' ? ['POST'] : [];
+    default: return [];
+  }
+}
+
+/** The API's integrations against the template's, matched by id (each route's `Target` names one). */
+function compareIntegrations(
+  expected: readonly ExpectedHttpIntegration[], str: (v: ModelString) => string, deployed: readonly DeployedHttpIntegration[],
+): string[] {
+  const diffs: string[] = [];
+  const byId = new Map<string, DeployedHttpIntegration[]>();
+  for (const i of deployed) {
+    const id = typeof i.IntegrationId === 'string' ? i.IntegrationId : `(id ${show(i.IntegrationId)})`;
+    byId.set(id, [...(byId.get(id) ?? []), i]);
+  }
+  const expectedIds = new Set<string>();
+  for (const want of expected) {
+    const id = str(want.id);
+    expectedIds.add(id);
+    const at = `integration ${id} (${want.path})`;
+    const found = byId.get(id) ?? [];
+    if (found.length !== 1) {
+      diffs.push(`${at}: ${found.length === 0 ? 'missing' : `${found.length} integrations have this id`}, expected type ${str(want.integrationType)}`);
+      continue;
+    }
+    const got = found[0];
+    const type = str(want.integrationType);
+    const fields: ReadonlyArray<[string, ModelString | undefined, unknown]> = [
+      ['IntegrationType', want.integrationType, got.IntegrationType],
+      ['IntegrationUri', want.integrationUri, got.IntegrationUri],
+      ['IntegrationMethod', want.integrationMethod, got.IntegrationMethod],
+      ['PayloadFormatVersion', want.payloadFormatVersion, got.PayloadFormatVersion],
+      ['ConnectionType', want.connectionType, got.ConnectionType],
+      ['ConnectionId', want.connectionId, got.ConnectionId],
+      ['TimeoutInMillis', want.timeoutInMillis, got.TimeoutInMillis],
+      ['IntegrationSubtype', want.integrationSubtype, got.IntegrationSubtype],
+      ['CredentialsArn', want.credentialsArn, got.CredentialsArn],
+      ['TlsConfig.ServerNameToVerify', want.serverNameToVerify, isMap(got.TlsConfig) ? got.TlsConfig.ServerNameToVerify : got.TlsConfig],
+    ];
+    for (const [field, wanted, actual] of fields) {
+      const actualText = actual === undefined || actual === null ? undefined
+        : typeof actual === 'string' || typeof actual === 'number' ? String(actual) : JSON.stringify(actual);
+      const ok = wanted === undefined
+        ? actualText === undefined || omittedReadsAs(field, type).includes(actualText)
+        : actualText === str(wanted);
+      if (!ok) {
+        diffs.push(`${at}: ${field} ${show(actualText)}, expected ${wanted === undefined ? 'none' : str(wanted)}`);
+      }
+    }
+    const maps: ReadonlyArray<[string, { readonly [key: string]: ModelString } | undefined, unknown]> = [
+      ['RequestParameters', want.requestParameters, got.RequestParameters],
+      ...Object.entries(want.responseParameters ?? {}).map(([status, map]): [string, typeof map, unknown] => [
+        `ResponseParameters ${status}`, map, isMap(got.ResponseParameters) ? got.ResponseParameters[status] : undefined,
+      ]),
+      ...(isMap(got.ResponseParameters) ? Object.keys(got.ResponseParameters) : [])
+        .filter((status) => !Object.prototype.hasOwnProperty.call(want.responseParameters ?? {}, status))
+        .map((status): [string, undefined, unknown] => [`ResponseParameters ${status}`, undefined, (got.ResponseParameters as Record<string, unknown>)[status]]),
+    ];
+    for (const [field, wanted, actual] of maps) {
+      const wantEntries = Object.entries(wanted ?? {}).map(([k, v]) => [k, str(v)] as const);
+      const raw: unknown = actual ?? {};
+      const same = isMap(raw) && wantEntries.length === Object.keys(raw).length && wantEntries.every(([k, v]) => raw[k] === v);
+      if (!same) {
+        diffs.push(`${at}: ${field} ${JSON.stringify(raw)}, expected ${JSON.stringify(Object.fromEntries(wantEntries))}`);
+      }
+    }
+    if (got.ResponseParameters !== undefined && !isMap(got.ResponseParameters)) {
+      diffs.push(`${at}: ResponseParameters ${JSON.stringify(got.ResponseParameters)}, expected a map`);
+    }
+  }
+  for (const [id, found] of byId) {
+    if (!expectedIds.has(id)) {
+      for (const i of found) {
+        diffs.push(`integration ${id}: exists (type ${show(i.IntegrationType)}, URI ${show(i.IntegrationUri)}), but the SecuredHttpApi made no such integration`);
+      }
+    }
+  }
+  return diffs;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Same members, each once (a duplicate on either side is a difference). */

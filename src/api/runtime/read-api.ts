@@ -11,9 +11,11 @@
  * with backoff), with more attempts than its default 3.
  */
 import {
-  APIGatewayClient, GetAuthorizersCommand, GetGatewayResponsesCommand, GetResourcesCommand, GetRestApiCommand,
+  APIGatewayClient, Authorizer, GatewayResponse, GetAuthorizersCommand, GetGatewayResponsesCommand, GetResourcesCommand, GetRestApiCommand,
+  GetRestApiCommandOutput, Resource,
 } from '@aws-sdk/client-api-gateway';
 import type { DeployedApi } from './compare';
+import { readTogether } from './read-together';
 
 /** API Gateway's largest page. */
 const PAGE_SIZE = 500;
@@ -30,10 +32,10 @@ export function createClient(): APIGatewayClient {
   return new APIGatewayClient({ retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS });
 }
 
-/** The API as read back; rejects on the first request that fails after its retries, or when `signal` aborts. */
+/** The API as read back; rejects on the first request that fails after its retries (aborting the others), or when `signal` aborts. */
 export async function readDeployedApi(client: APIGatewayClient, restApiId: string, signal: AbortSignal): Promise<DeployedApi> {
-  const options = { abortSignal: signal };
-  const [restApi, resources, authorizers, gatewayResponses] = await Promise.all([
+  type Reads = [GetRestApiCommandOutput, Resource[], Authorizer[], GatewayResponse[]];
+  const [restApi, resources, authorizers, gatewayResponses] = await readTogether<Reads>(signal, (options) => [
     client.send(new GetRestApiCommand({ restApiId }), options),
     pages('GetResources', (position) => client.send(new GetResourcesCommand({ restApiId, embed: ['methods'], limit: PAGE_SIZE, position }), options)),
     pages('GetAuthorizers', (position) => client.send(new GetAuthorizersCommand({ restApiId, limit: PAGE_SIZE, position }), options)),

@@ -14,23 +14,24 @@
  * passed.
  */
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Aspects, CfnResource, CustomResource, Duration, Lazy, Names, Stack, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnResource, Names, Stack, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeReadWildcard } from '../../api/deployment-check';
-import { DEPLOYMENT_CHECK_MODEL_FILE, MODEL_HASH_FILES, PROP_MODEL_HASH } from '../../api/deployment-check-contract';
-import { ExpectedHttpApi, HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE, PROP_HTTP_API_ID } from '../../api/http-deployment-check-contract';
-import { StagedCode, stageFunctionAsset } from '../../authorizer/private/staged-asset';
+import { acknowledgeReadWildcard, createCheckFunction, CreatedDeploymentCheck } from '../../api/deployment-check';
+import { ModelString } from '../../api/deployment-check-contract';
+import {
+  CheckedHttpApi, CheckedHttpRoute, ExpectedHttpApi, ExpectedHttpIntegration, HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE, PROP_HTTP_API_ID,
+} from '../../api/http-deployment-check-contract';
 import { resolvedResource } from '../../roles/private/resolved-properties';
 
 /** Where `npx projen bundle` puts the check's bundle; the same relative path from src/ and lib/. */
 const BUNDLE_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'api', 'http-deployment-check.lambda');
+
+const INTEGRATION_TYPE = 'AWS::ApiGatewayV2::Integration';
+const ROUTE_TYPE = 'AWS::ApiGatewayV2::Route';
+const AUTHORIZER_TYPE = 'AWS::ApiGatewayV2::Authorizer';
 
 /** What a SecuredHttpApi gives its deployment check. */
 export interface HttpDeploymentCheckInput {
@@ -38,84 +39,38 @@ export interface HttpDeploymentCheckInput {
   readonly stage: apigwv2.HttpStage;
   /** The constructs the API's routes, integrations and authorizers are made under (the check runs after them). */
   readonly dependsOn: IConstruct[];
-  /** The expected model, read at synthesis once every route is added. */
+  /** The expected routes and authorizers, read at synthesis once every route is added. */
   readonly model: () => ExpectedHttpApi;
   readonly logRetention: logs.RetentionDays;
 }
 
-/** What the guard (rules/deployment-check-bypassed.ts) compares the template with. */
-export interface CreatedHttpDeploymentCheck {
-  readonly cfnResource: CfnResource;
+/** What the guard (deployment-check-guard.ts) compares the template with. */
+export interface CreatedHttpDeploymentCheck extends CreatedDeploymentCheck {
+  /** The SecuredHttpApi, which messages name. */
+  readonly owner: Construct;
   readonly cfnDeployment: apigwv2.CfnDeployment;
   readonly cfnStage: apigwv2.CfnStage;
 }
 
 export function createHttpDeploymentCheck(scope: Construct, input: HttpDeploymentCheckInput): CreatedHttpDeploymentCheck {
   const where = scope.node.path;
-  if (!fs.existsSync(path.join(BUNDLE_DIR, 'index.js'))) {
-    throw new Error(`${where}: the deployment check bundle ${path.join(BUNDLE_DIR, 'index.js')} is missing; run \`npx projen bundle\` (the build does) before synthesizing.`);
-  }
-  const root = new Construct(scope, 'DeploymentCheck');
   const stack = Stack.of(scope);
   const { httpApi } = input;
-
-  const logGroup = new logs.LogGroup(root, 'LogGroup', { retention: input.logRetention });
-  const role = new iam.Role(root, 'ServiceRole', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `Reads back the HTTP API of ${where} at deployment, to check it against its routes`,
-  });
-  logGroup.grantWrite(role);
-  // The API and what is below it (routes, authorizers, integrations), and no other API:
-  // GetRoutes is apigateway:GET on /apis/{id}/routes.
-  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonapigatewaymanagement.html
-  const apiArn = `arn:${stack.partition}:apigateway:${stack.region}::/apis/${httpApi.apiId}`;
-  const below = `${apiArn}/*`;
-  const policy = new iam.Policy(root, 'ReadApi', {
-    roles: [role],
-    statements: [new iam.PolicyStatement({ actions: ['apigateway:GET'], resources: [apiArn, below] })],
-  });
-
-  type Staged = { asset: s3_assets.Asset; hash: string };
-  let staged: Staged | undefined;
-  const stage = (): Staged => {
-    if (!staged) {
-      const files = { [DEPLOYMENT_CHECK_MODEL_FILE]: JSON.stringify(input.model()) + '\n', 'index.js': fs.readFileSync(path.join(BUNDLE_DIR, 'index.js')) };
-      const digest = createHash('sha256');
-      for (const file of MODEL_HASH_FILES) {
-        digest.update(files[file]);
-      }
-      const hash = digest.digest('hex');
-      staged = { asset: stageFunctionAsset(handler, 'http-deployment-check', files), hash };
-    }
-    return staged;
-  };
-
-  const handler: lambda.Function = new lambda.Function(root, 'Handler', {
-    description: `Checks the deployed HTTP API of ${where} against its routes (cdk-secured-api deployment check)`,
-    runtime: lambda.Runtime.NODEJS_22_X,
-    architecture: lambda.Architecture.ARM_64,
-    handler: 'index.handler',
-    code: new StagedCode((): s3_assets.Asset => stage().asset),
-    memorySize: 512,
-    timeout: Duration.minutes(5),
-    role,
-    logGroup,
-  });
-  handler.node.addDependency(policy);
-  Validations.of(handler.node.defaultChild!).acknowledge({
-    id: 'AwsSolutions-L1',
-    reason: 'Node.js 22 is pinned on purpose: the deployment check bundle is built for node22, and a runtime that followed the latest version would change under a deployed bundle.',
-  });
-
-  const resource = new CustomResource(root, 'Resource', {
-    serviceToken: handler.functionArn,
+  const check = createCheckFunction(scope, {
+    bundleDir: BUNDLE_DIR,
+    assetPrefix: 'http-deployment-check',
     resourceType: HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE,
-    serviceTimeout: Duration.minutes(10),
-    properties: {
-      [PROP_HTTP_API_ID]: httpApi.apiId,
-      [PROP_MODEL_HASH]: Lazy.string({ produce: () => stage().hash }),
-    },
+    api: 'HTTP API',
+    // The API and what is below it (routes, authorizers, integrations), and no other API:
+    // GetRoutes is apigateway:GET on /apis/{id}/routes.
+    apiArn: `arn:${stack.partition}:apigateway:${stack.region}::/apis/${httpApi.apiId}`,
+    apiIdProperty: PROP_HTTP_API_ID,
+    apiId: httpApi.apiId,
+    logRetention: input.logRetention,
+    runtimeReason: 'Node.js 22 is pinned on purpose: the deployment check bundle is built for node22, and a runtime that followed the latest version would change under a deployed bundle.',
+    model: () => checkedModelOf(httpApi, input.model()),
   });
+  const { root, resource } = check;
   // The check reads the API once its routes, integrations and authorizers are in place.
   resource.node.addDependency(httpApi, ...input.dependsOn);
 
@@ -135,10 +90,12 @@ export function createHttpDeploymentCheck(scope: Construct, input: HttpDeploymen
   // construct's deployment hashes its whole definition.
   const configurationHash = (): string => {
     const digest = createHash('sha256');
-    digest.update(stage().hash);
-    for (const construct of [httpApi, ...input.dependsOn]) {
+    digest.update(check.stage().hash);
+    const seen = new Set<IConstruct>();
+    for (const construct of [httpApi, ...input.dependsOn, ...integrationsOf(httpApi).map((i) => i.cfn)]) {
       for (const node of construct.node.findAll()) {
-        const entry = node instanceof CfnResource ? resolvedResource(node) : undefined;
+        const entry = node instanceof CfnResource && !seen.has(node) ? resolvedResource(node) : undefined;
+        seen.add(node);
         if (entry) {
           digest.update(`${node.node.path}\n${JSON.stringify(entry)}\n`);
         }
@@ -150,10 +107,153 @@ export function createHttpDeploymentCheck(scope: Construct, input: HttpDeploymen
   Aspects.of(root).add({
     visit: (node: IConstruct) => {
       if (node === root) {
+        // An integration made elsewhere (a backend's, an escape hatch's) is read back too: the check waits for it.
+        for (const { cfn } of integrationsOf(httpApi)) {
+          resource.node.addDependency(cfn);
+        }
         deployment.overrideLogicalId(`${Names.uniqueId(deployment)}${configurationHash().slice(0, 16)}`.slice(-255));
-        acknowledgeReadWildcard(policy, below, 'The deployment check reads one HTTP API back (apigateway:GET, nothing else): the API itself and what is below it (its routes, authorizers and integrations), whose ids exist only once API Gateway has made them. No other API is readable.');
+        acknowledgeReadWildcard(check.policy, check.readWildcard, 'The deployment check reads one HTTP API back (apigateway:GET, nothing else): the API itself and what is below it (its routes, authorizers and integrations), whose ids exist only once API Gateway has made them. No other API is readable.');
       }
     },
   });
-  return { cfnResource: resource.node.defaultChild as CfnResource, cfnDeployment: deployment, cfnStage };
+  return {
+    owner: scope,
+    resource,
+    cfnResource: resource.node.defaultChild as CfnResource,
+    cfnFunction: check.handler.node.defaultChild as CfnResource,
+    cfnDeployment: deployment,
+    cfnStage,
+    written: check.written,
+  };
+}
+
+type Obj = { [key: string]: unknown };
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A resource of the API as the template writes it: `properties` resolved, overrides included
+ * (`resolvedResource`); `fields` the same properties where they still hold the L1's own values
+ * unresolved (CDK tokens, so that where they are passed CDK resolves them, across stacks too), and
+ * the override as written where an override replaced them (it is template data of this stack).
+ */
+interface ApiResource {
+  readonly cfn: CfnResource;
+  readonly properties: Obj;
+  readonly fields: Obj;
+}
+
+/**
+ * The resources of the API's stack of `type` (as the template writes it, a `Type` override
+ * included) whose `ApiId` is this API: whatever made them, the construct, a backend, an escape hatch.
+ */
+function resourcesOfApi(httpApi: apigwv2.HttpApi, type: string): ApiResource[] {
+  const stack = Stack.of(httpApi);
+  const apiRef = JSON.stringify(stack.resolve(httpApi.apiId));
+  const found: ApiResource[] = [];
+  for (const node of stack.node.findAll()) {
+    if (!CfnResource.isCfnResource(node) || Stack.of(node) !== stack || node.cfnResourceType !== type) continue;
+    const entry = resolvedResource(node);
+    if (entry?.Type !== type || !isObj(entry.Properties) || JSON.stringify(entry.Properties.ApiId) !== apiRef) continue;
+    const l1 = node as unknown as { cfnProperties: Obj; renderProperties(p: Obj): Obj };
+    const own = l1.renderProperties(l1.cfnProperties) ?? {};
+    const properties = entry.Properties;
+    const fields = Object.fromEntries(Object.entries(properties).map(([key, value]) => [
+      key, JSON.stringify(stack.resolve(own[key])) === JSON.stringify(value) ? own[key] : value,
+    ]));
+    found.push({ cfn: node, properties, fields });
+  }
+  return found;
+}
+
+/**
+ * `ResponseParameters` as written, per status code, as the v2 API returns them (destination ->
+ * source), each value a `ModelString`. The template's form is a `ResponseParameterMap` per status
+ * code, `{ "ResponseParameters": [{ "Destination", "Source" }] }`
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-integration-responseparametermap.html);
+ * a plain map (the API's own form, which the L1's untyped property lets through) is read as it is.
+ */
+function responseParametersOf(cfn: CfnResource, value: unknown, str: (v: unknown) => ModelString): ExpectedHttpIntegration['responseParameters'] {
+  if (value === undefined) return undefined;
+  const unreadable = () => new Error(`${cfn.node.path}: the integration's ResponseParameters ${JSON.stringify(value)} are not in a form the deployment check reads; this is a bug in cdk-secured-api, please report it.`);
+  if (!isObj(value)) throw unreadable();
+  return Object.fromEntries(Object.entries(value).map(([status, map]) => {
+    if (!isObj(map)) throw unreadable();
+    const list = map.ResponseParameters;
+    const pairs: Array<[unknown, unknown]> = Array.isArray(list) && Object.keys(map).length === 1
+      ? list.map((p) => (isObj(p) ? [p.Destination, p.Source] : [undefined, undefined]))
+      : Object.entries(map);
+    if (pairs.some(([destination]) => typeof destination !== 'string')) throw unreadable();
+    return [status, Object.fromEntries(pairs.map(([destination, source]) => [destination as string, str(source)]))];
+  }));
+}
+
+function integrationsOf(httpApi: apigwv2.HttpApi) {
+  return resourcesOfApi(httpApi, INTEGRATION_TYPE);
+}
+
+/**
+ * The check's model: the construct's routes and authorizers, with every integration of the API and
+ * every route's `Target` as the template writes them. A value known only at deployment (a function's
+ * ARN, a VPC link's id, an integration's id) stands in the model as an index into the custom
+ * resource's `Values`, which CloudFormation resolves; each distinct value once.
+ */
+function checkedModelOf(httpApi: apigwv2.HttpApi, expected: ExpectedHttpApi): { model: CheckedHttpApi; values: unknown[] } {
+  const stack = Stack.of(httpApi);
+  const values: unknown[] = [];
+  const indexes = new Map<string, number>();
+  const str = (value: unknown): ModelString => {
+    if (typeof value === 'string' && !Token.isUnresolved(value)) return value;
+    if (typeof value === 'number' && !Token.isUnresolved(value)) return String(value);
+    if (typeof value === 'boolean') return String(value);
+    const key = JSON.stringify(stack.resolve(value));
+    let index = indexes.get(key);
+    if (index === undefined) {
+      index = values.push(value) - 1;
+      indexes.set(key, index);
+    }
+    return { value: index };
+  };
+  const optional = (value: unknown): ModelString | undefined => (value === undefined ? undefined : str(value));
+
+  const integrations: ExpectedHttpIntegration[] = integrationsOf(httpApi).map(({ cfn, properties, fields: p }) => {
+    let parameters: unknown = p.RequestParameters;
+    if (parameters !== undefined && (!isObj(parameters) || Token.isUnresolved(parameters))) parameters = properties.RequestParameters;
+    if (parameters !== undefined && !isObj(parameters)) {
+      throw new Error(`${httpApi.node.path}: the integration ${cfn.node.path} has the RequestParameters ${JSON.stringify(parameters)}, which the deployment check cannot read; this is a bug in cdk-secured-api, please report it.`);
+    }
+    const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+    return strip({
+      id: str(cfn.ref),
+      path: cfn.node.path,
+      integrationType: str(p.IntegrationType),
+      integrationUri: optional(p.IntegrationUri),
+      integrationMethod: optional(p.IntegrationMethod),
+      payloadFormatVersion: optional(p.PayloadFormatVersion),
+      connectionType: optional(p.ConnectionType),
+      connectionId: optional(p.ConnectionId),
+      requestParameters: parameters === undefined ? undefined : Object.fromEntries(Object.entries(parameters as Obj).map(([k, v]) => [k, str(v)])),
+      timeoutInMillis: optional(p.TimeoutInMillis),
+      integrationSubtype: optional(p.IntegrationSubtype),
+      credentialsArn: optional(p.CredentialsArn),
+      serverNameToVerify: optional(isObj(properties.TlsConfig) ? properties.TlsConfig.ServerNameToVerify : undefined),
+      responseParameters: responseParametersOf(cfn, properties.ResponseParameters, str),
+    });
+  });
+
+  // Each route's Target as the template writes it, by route key (routes the construct did not make
+  // are the synth-time route guard's and, deployed, a difference of their own).
+  const targets = new Map<string, unknown>();
+  for (const { properties, fields } of resourcesOfApi(httpApi, ROUTE_TYPE)) {
+    if (typeof properties.RouteKey === 'string') targets.set(properties.RouteKey, fields.Target);
+  }
+  const routes: CheckedHttpRoute[] = expected.routes.map((route) => {
+    const target = targets.get(route.routeKey);
+    return target === undefined ? route : { ...route, target: str(target) };
+  });
+  const authorizerTargets = resourcesOfApi(httpApi, AUTHORIZER_TYPE).flatMap(({ properties, fields: p }) => (typeof properties.Name === 'string' ? [{
+    name: properties.Name,
+    ...(p.AuthorizerUri === undefined ? {} : { authorizerUri: str(p.AuthorizerUri) }),
+    ...(p.AuthorizerCredentialsArn === undefined ? {} : { authorizerCredentialsArn: str(p.AuthorizerCredentialsArn) }),
+  }] : []));
+  return { model: { ...expected, routes, integrations, authorizerTargets }, values };
 }
