@@ -248,7 +248,7 @@ describe('readDeployedHttpApi', () => {
     // GIVEN: GetIntegrations ends only when its request's signal aborts (as the SDK ends it)
     serve(DEPLOYED, 1);
     apigw.on(GetIntegrationsCommand).callsFake(() => {
-      const { abortSignal } = apigw.send.lastCall.args[1] as { abortSignal: AbortSignal };
+      const { abortSignal } = (apigw.send.lastCall.args as unknown[])[1] as { abortSignal: AbortSignal };
       return new Promise((_resolve, reject) => abortSignal.addEventListener('abort', () => reject(new Error('Request aborted'))));
     });
     const controller = new AbortController();
@@ -260,7 +260,7 @@ describe('readDeployedHttpApi', () => {
 
     // THEN
     await expect(read).rejects.toThrow('Request aborted');
-    const signals = new Set(apigw.calls().map((call) => (call.args[1] as { abortSignal: AbortSignal }).abortSignal));
+    const signals = new Set(apigw.calls().map((call) => ((call.args as unknown[])[1] as { abortSignal: AbortSignal }).abortSignal));
     expect(signals.size).toBe(1);
     expect([...signals][0].aborted).toBe(true);
   });
@@ -277,7 +277,7 @@ describe('readDeployedHttpApi', () => {
 
     // THEN
     await expect(read).rejects.toThrow('Invalid API identifier specified');
-    const signal = (apigw.commandCalls(GetAuthorizersCommand)[0].args[1] as { abortSignal: AbortSignal }).abortSignal;
+    const signal = ((apigw.commandCalls(GetAuthorizersCommand)[0].args as unknown[])[1] as { abortSignal: AbortSignal }).abortSignal;
     expect(signal.aborted).toBe(true);
     expect(controller.signal.aborted).toBe(false);
   });
