@@ -39,7 +39,6 @@ import { SecuredApiAlarms } from '../monitoring/secured-api-alarms';
 import { SecuredApiDashboard } from '../monitoring/secured-api-dashboard';
 import { CallerRoleOptions } from '../roles/caller-role';
 import { FederatedRole } from '../roles/federated-role';
-import { resolvedResource } from '../roles/private/resolved-properties';
 import { ruleMessages } from '../rules/rule';
 import { SecuredApiRoute } from '../secured-api-props';
 
@@ -265,7 +264,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
         path: where,
         expected: this.expected,
         templateRoutes: () => templateRoutes(this, this.httpApi.apiId),
-        changedResources: () => [...this.written.differences(where), ...this.identitySourceDifferences(where)],
+        changedResources: () => this.written.differences(where),
         routeCount: this.routeSet.routes.length,
         maxRoutes: routeLimit,
         integrationCount: this.integrations.size + this.backendIntegrations.size,
@@ -559,31 +558,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     const authorizer = kind === HttpRouteAuthorizer.JWT ? this.httpApi.node.tryFindChild(JWT_AUTHORIZER_NAME)
       : kind === HttpRouteAuthorizer.LAMBDA ? this.httpApi.node.tryFindChild(LAMBDA_AUTHORIZER_NAME) : undefined;
     const cfn = authorizer?.node.defaultChild;
-    if (!(cfn instanceof CfnResource) || this.written.has(cfn)) return;
-    if (cfn instanceof apigwv2.CfnAuthorizer && kind === HttpRouteAuthorizer.LAMBDA) {
-      // Its identity sources are a Lazy of the whole route table, which must not be produced (and
-      // cached) before every route is added: kept out of the comparison, checked by identitySourceDifferences.
-      const identitySource = cfn.identitySource;
-      cfn.identitySource = ['(produced at synthesis)'];
-      try {
-        this.written.keep(cfn, ['IdentitySource']);
-      } finally {
-        cfn.identitySource = identitySource;
-      }
-    } else {
-      this.written.keep(cfn);
-    }
-  }
-
-  /** The Lambda authorizer's identity sources in the template, when they are not the ones its route table asks for. */
-  private identitySourceDifferences(where: string): string[] {
-    const cfn = this.httpApi.node.tryFindChild(LAMBDA_AUTHORIZER_NAME)?.node.defaultChild;
-    if (!(cfn instanceof CfnResource)) return [];
-    const found = resolvedResource(cfn)?.Properties as Record<string, unknown> | undefined;
-    const want = httpIdentitySources(this.authorizer._compiledTable());
-    if (JSON.stringify(found?.IdentitySource) === JSON.stringify(want)) return [];
-    return [`${where}: ${cfn.node.path} has the identity sources ${JSON.stringify(found?.IdentitySource)} instead of ${JSON.stringify(want)}, ` +
-      'so API Gateway could reuse a cached answer on a route that asks something else of a token; remove the override.'];
+    if (cfn instanceof CfnResource) this.written.keep(cfn);
   }
 
   /** The one native JWT authorizer: the issuer and its audiences. */

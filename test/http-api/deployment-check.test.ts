@@ -175,14 +175,18 @@ describe('SecuredHttpApi deployment check: the model agrees with the template', 
       .toEqual([expect.stringMatching(/^authorizer LambdaAuthorizer \(.*\): AuthorizerUri arn:aws:apigateway:.*allow-all\/invocations, expected arn:.*function:ApiAuthorizerHandler/)]);
   });
 
-  test('an integration escape hatch (another function) is in the model, and the read-back of the template as written still passes', () => {
+  test('an integration escape hatch (another function) fails synth, and unvalidated is in the model, the read-back of the template as written passing', () => {
     const { app, stack, api } = build();
     const other = new lambda.Function(stack, 'Other', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
     const integration = api.node.findAll().find((c) => c instanceof apigwv2.CfnIntegration) as apigwv2.CfnIntegration;
     integration.addPropertyOverride('IntegrationUri', other.functionArn);
     integration.addPropertyOverride('TimeoutInMillis', 5000);
-    const template = Template.fromStack(stack);
-    const model = modelOf(app.synth().directory);
+    // Synth refuses it (SecuredHttpApi.ResourceOverridden); the check is the next line of defence, so
+    // its model is read from an assembly synthesized without validation.
+    expect(() => app.synth()).toThrow(/SecuredHttpApi\.ResourceOverridden/);
+    const assembly = app.synth({ force: true, skipValidation: true });
+    const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
+    const model = modelOf(assembly.directory);
     expect(model.integrations[0].timeoutInMillis).toBe('5000');
     expect(valuesOf(template)).toContain(`arn:aws:lambda:eu-west-1:123456789012:function:${stack.resolve((other.node.defaultChild as lambda.CfnFunction).logicalId)}`);
     expect(compareHttpApi(model, valuesOf(template), deployedFromTemplate(template))).toEqual([]);
@@ -321,6 +325,13 @@ describe('SecuredHttpApi deployment check: skip', () => {
 });
 
 describe('SecuredHttpApi deployment check: escape hatches that bypass it fail synth', () => {
+  test('an integration\'s RequestParameters overridden with something other than a map fail synth with a code, not an internal error', () => {
+    const { app, api } = build();
+    const integration = api.node.findAll().find((c) => c instanceof apigwv2.CfnIntegration) as apigwv2.CfnIntegration;
+    integration.addPropertyOverride('RequestParameters', 'NONE');
+    expect(() => app.synth()).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.UnreadableRequestParameters', message: expect.stringContaining('has the RequestParameters "NONE", not a map of parameter mappings') }));
+  });
+
   const cases: Array<[string, (api: SecuredHttpApi) => void, RegExp]> = [
     ['AutoDeploy back on', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('AutoDeploy', true), /AutoDeploy true/],
     ['the stage names another deployment', (api) => (api.stage.node.defaultChild as apigwv2.CfnStage).addPropertyOverride('DeploymentId', 'abc123'), /the stage Orders\/Api\/Stage\/Resource of the HTTP API of Orders\/Api has the DeploymentId "abc123", not the checked deployment/],

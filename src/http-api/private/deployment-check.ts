@@ -24,6 +24,7 @@ import { ModelString } from '../../api/deployment-check-contract';
 import {
   CheckedHttpApi, CheckedHttpRoute, ExpectedHttpApi, ExpectedHttpIntegration, HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE, PROP_HTTP_API_ID,
 } from '../../api/http-deployment-check-contract';
+import { validationError } from '../../errors';
 import { resolvedResource } from '../../roles/private/resolved-properties';
 
 /** Where `npx projen bundle` puts the check's bundle; the same relative path from src/ and lib/. */
@@ -219,7 +220,8 @@ function checkedModelOf(httpApi: apigwv2.HttpApi, expected: ExpectedHttpApi): { 
     let parameters: unknown = p.RequestParameters;
     if (parameters !== undefined && (!isObj(parameters) || Token.isUnresolved(parameters))) parameters = properties.RequestParameters;
     if (parameters !== undefined && !isObj(parameters)) {
-      throw new Error(`${httpApi.node.path}: the integration ${cfn.node.path} has the RequestParameters ${JSON.stringify(parameters)}, which the deployment check cannot read; this is a bug in cdk-secured-api, please report it.`);
+      // Only an escape hatch writes this (CloudFormation takes a map of mappings): the user's, not ours.
+      throw validationError('SecuredHttpApi.UnreadableRequestParameters', `${httpApi.node.path}: the integration ${cfn.node.path} has the RequestParameters ${JSON.stringify(parameters)}, not a map of parameter mappings, so the deployment check cannot compare them; remove the override that wrote it.`, httpApi);
     }
     const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
     return strip({

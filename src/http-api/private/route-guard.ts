@@ -75,35 +75,32 @@ export function routeGuardErrors(where: string, expected: ReadonlyMap<string, Ex
 /**
  * What the construct wrote of its routes, integrations and authorizers, kept as each is created
  * (before any escape hatch can reach it), to compare with the template at synthesis: an override that
- * points a route at another authorizer or integration, changes the authorizer's issuer, audiences or
- * function, or an integration's target, is refused at synth as an opened route is. `Type`,
- * `Properties` and `Condition` are compared; metadata (cdk-nag suppressions) and dependencies are not.
+ * points a route at another authorizer or integration, changes the authorizer's issuer, audiences,
+ * function or identity sources, or an integration's target, is refused at synth as an opened route is.
+ *
+ * What is kept is the L1's own properties as the construct set them (tokens unresolved), not their
+ * resolved form: both sides are resolved at synthesis, so that what only synthesis settles (a Lazy,
+ * such as the Lambda authorizer's identity sources, which aws-cdk-lib caches once produced; a handler
+ * of another stack, which becomes an `Fn::ImportValue`) reads the same on both. `Type`, `Properties`
+ * and `Condition` are compared; metadata (cdk-nag suppressions) and dependencies are not.
  */
 export class WrittenResources {
-  private readonly written = new Map<CfnResource, { readonly json: string; readonly deferred: readonly string[] }>();
+  private readonly written = new Map<CfnResource, Record<string, unknown>>();
 
-  /**
-   * Keeps `resource` as it is now. `deferred` names properties produced at synthesis (a `Lazy`, which
-   * must not be resolved early: aws-cdk-lib caches a Lazy's first value); the caller replaces them by
-   * a plain value while this runs, and checks them itself.
-   */
-  public keep(resource: CfnResource, deferred: readonly string[] = []): void {
+  /** Keeps `resource`'s properties as they are now. */
+  public keep(resource: CfnResource): void {
     if (this.written.has(resource)) return;
-    this.written.set(resource, { json: JSON.stringify(comparable(resource, deferred)), deferred });
-  }
-
-  /** Whether `resource` is kept. */
-  public has(resource: CfnResource): boolean {
-    return this.written.has(resource);
+    this.written.set(resource, copyPlain(l1Properties(resource)) as Record<string, unknown>);
   }
 
   /** A line per kept resource the template holds otherwise than written, naming what changed. */
   public differences(where: string): string[] {
     const errors: string[] = [];
-    for (const [resource, { json, deferred }] of this.written) {
-      const now = comparable(resource, deferred);
-      if (JSON.stringify(now) === json) continue;
-      const was = JSON.parse(json) as Record<string, unknown>;
+    for (const [resource, properties] of this.written) {
+      const was = { Type: resource.cfnResourceType, Properties: Stack.of(resource).resolve(renderL1(resource, properties)) ?? {}, Condition: null };
+      const entry = resolvedResource(resource);
+      const now = entry === undefined ? { removed: true } : { Type: entry.Type, Properties: entry.Properties ?? {}, Condition: entry.Condition ?? null };
+      if (JSON.stringify(now) === JSON.stringify(was)) continue;
       errors.push(`${where}: ${resource.node.path} (${resource.cfnResourceType}) is not as the construct wrote it (${changedKeys(was, now).join(', ')} changed), ` +
         'so the routes may not be guarded as declared; remove the override (public: true is the only way to open a route).');
     }
@@ -112,15 +109,24 @@ export class WrittenResources {
 }
 
 /**
- * A resource's `Type`, `Properties` (but `deferred`) and `Condition` as the template will hold them:
- * resolved whole, since aws-cdk-lib applies overrides only as the entry resolves.
+ * An L1's properties as set on it (`cfnProperties`, camelCase, tokens unresolved), and their template
+ * form (`renderProperties`): both protected members every generated L1 of aws-cdk-lib has, which its
+ * `_toCloudFormation` uses the same way.
  */
-function comparable(resource: CfnResource, deferred: readonly string[]): Record<string, unknown> {
-  const entry = resolvedResource(resource);
-  if (entry === undefined) return { removed: true };
-  const properties: Record<string, unknown> = { ...(entry.Properties as Record<string, unknown> | undefined ?? {}) };
-  for (const key of deferred) delete properties[key];
-  return { Type: entry.Type, Properties: properties, Condition: entry.Condition ?? null };
+function l1Properties(resource: CfnResource): Record<string, unknown> {
+  return (resource as unknown as { cfnProperties: Record<string, unknown> }).cfnProperties;
+}
+function renderL1(resource: CfnResource, properties: Record<string, unknown>): unknown {
+  return (resource as unknown as { renderProperties(p: Record<string, unknown>): unknown }).renderProperties(properties);
+}
+
+/** A copy of plain objects and arrays (so that a later in-place change of the L1's values does not reach it); anything else (tokens) as is. */
+function copyPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyPlain);
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyPlain(v)]));
+  }
+  return value;
 }
 
 /** The top-level keys (`Properties.X` for properties) whose values differ. */
