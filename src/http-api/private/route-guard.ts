@@ -99,7 +99,8 @@ export class WrittenResources {
     for (const [resource, properties] of this.written) {
       const was = { Type: resource.cfnResourceType, Properties: Stack.of(resource).resolve(renderL1(resource, properties)) ?? {}, Condition: null };
       const entry = resolvedResource(resource);
-      const now = entry === undefined ? { removed: true } : { Type: entry.Type, Properties: entry.Properties ?? {}, Condition: entry.Condition ?? null };
+      const now = entry === undefined ? { removed: true }
+        : { Type: entry.Type, Properties: entry.Properties ?? {}, Condition: entry.Condition ?? null };
       if (JSON.stringify(now) === JSON.stringify(was)) continue;
       errors.push(`${where}: ${resource.node.path} (${resource.cfnResourceType}) is not as the construct wrote it (${changedKeys(was, now).join(', ')} changed), ` +
         'so the routes may not be guarded as declared; remove the override (public: true is the only way to open a route).');
