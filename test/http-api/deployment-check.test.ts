@@ -325,11 +325,18 @@ describe('SecuredHttpApi deployment check: skip', () => {
 });
 
 describe('SecuredHttpApi deployment check: escape hatches that bypass it fail synth', () => {
+  test('an integration\'s ResponseParameters overridden with something other than a map fail synth with a code, not an internal error', () => {
+    const { app, api } = build();
+    const integration = api.node.findAll().find((c) => c instanceof apigwv2.CfnIntegration) as apigwv2.CfnIntegration;
+    integration.addPropertyOverride('ResponseParameters', []);
+    expect(() => app.synth()).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.UnreadableIntegration', message: expect.stringContaining('ResponseParameters [] are not a map of response parameter mappings') }));
+  });
+
   test('an integration\'s RequestParameters overridden with something other than a map fail synth with a code, not an internal error', () => {
     const { app, api } = build();
     const integration = api.node.findAll().find((c) => c instanceof apigwv2.CfnIntegration) as apigwv2.CfnIntegration;
     integration.addPropertyOverride('RequestParameters', 'NONE');
-    expect(() => app.synth()).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.UnreadableRequestParameters', message: expect.stringContaining('has the RequestParameters "NONE", not a map of parameter mappings') }));
+    expect(() => app.synth()).toThrow(expect.objectContaining({ code: 'SecuredHttpApi.UnreadableIntegration', message: expect.stringContaining('has the RequestParameters "NONE", not a map of parameter mappings') }));
   });
 
   const cases: Array<[string, (api: SecuredHttpApi) => void, RegExp]> = [

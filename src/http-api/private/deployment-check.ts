@@ -175,7 +175,8 @@ function resourcesOfApi(httpApi: apigwv2.HttpApi, type: string): ApiResource[] {
  */
 function responseParametersOf(cfn: CfnResource, value: unknown, str: (v: unknown) => ModelString): ExpectedHttpIntegration['responseParameters'] {
   if (value === undefined) return undefined;
-  const unreadable = () => new Error(`${cfn.node.path}: the integration's ResponseParameters ${JSON.stringify(value)} are not in a form the deployment check reads; this is a bug in cdk-secured-api, please report it.`);
+  // Only an escape hatch writes another form (the construct writes none): the user's mistake, not ours.
+  const unreadable = () => validationError('SecuredHttpApi.UnreadableIntegration', `${cfn.node.path}: the integration's ResponseParameters ${JSON.stringify(value)} are not a map of response parameter mappings per status code, so the deployment check cannot compare them; remove the override that wrote them.`, cfn);
   if (!isObj(value)) throw unreadable();
   return Object.fromEntries(Object.entries(value).map(([status, map]) => {
     if (!isObj(map)) throw unreadable();
@@ -221,7 +222,7 @@ function checkedModelOf(httpApi: apigwv2.HttpApi, expected: ExpectedHttpApi): { 
     if (parameters !== undefined && (!isObj(parameters) || Token.isUnresolved(parameters))) parameters = properties.RequestParameters;
     if (parameters !== undefined && !isObj(parameters)) {
       // Only an escape hatch writes this (CloudFormation takes a map of mappings): the user's, not ours.
-      throw validationError('SecuredHttpApi.UnreadableRequestParameters', `${httpApi.node.path}: the integration ${cfn.node.path} has the RequestParameters ${JSON.stringify(parameters)}, not a map of parameter mappings, so the deployment check cannot compare them; remove the override that wrote it.`, httpApi);
+      throw validationError('SecuredHttpApi.UnreadableIntegration', `${httpApi.node.path}: the integration ${cfn.node.path} has the RequestParameters ${JSON.stringify(parameters)}, not a map of parameter mappings, so the deployment check cannot compare them; remove the override that wrote it.`, httpApi);
     }
     const strip = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
     return strip({
