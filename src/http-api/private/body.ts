@@ -214,7 +214,10 @@ export function readBody(body: unknown): ReadBody {
         if (!PATH_ITEM_INFO_KEYS.has(key)) problems.push(`the path ${path} has ${key}, which is not an operation the construct writes`);
         continue;
       }
-      operations.push(readOperation(`${method} ${path}`, operation, root.security, authorizers, integrations));
+      // The catch-all route is the path `/$default` with `x-amazon-apigateway-any-method`, as API
+      // Gateway exports it (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-open-api.html).
+      const routeKey = path === '/$default' && method === 'ANY' ? '$default' : `${method} ${path}`;
+      operations.push(readOperation(routeKey, operation, root.security, authorizers, integrations));
     }
   }
   return { operations, authorizers, integrations, problems };
