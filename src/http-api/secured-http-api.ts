@@ -669,8 +669,13 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       this.backendIntegrations.set(key, name);
       // An HTTP proxy integration, payload 1.0 (the only one for HTTP_PROXY), the spec's method, mappings and timeout.
       this.bodyIntegrations.set(name, {
-        type: 'http_proxy', httpMethod: spec.method, uri: spec.uri, payloadFormatVersion: '1.0', connectionType: 'INTERNET',
-        requestParameters: spec.requestParameters, timeoutInMillis: spec.timeoutInMillis,
+        type: 'http_proxy',
+        httpMethod: spec.method,
+        uri: spec.uri,
+        payloadFormatVersion: '1.0',
+        connectionType: 'INTERNET',
+        requestParameters: spec.requestParameters,
+        timeoutInMillis: spec.timeoutInMillis,
       });
     }
     return name;

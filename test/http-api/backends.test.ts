@@ -2,11 +2,11 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { authorizersOf, integrationsOf, routesOf } from './body-support';
 import {
   HttpMethod, HttpRouteAuthorizer, OidcIssuer, RouteBackend, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps,
 } from '../../src';
 import { acknowledgements, nagFindings } from '../support/cdk';
-import { authorizersOf, integrationsOf, routesOf } from './body-support';
 
 // Routes of a SecuredHttpApi served by a RouteBackend: the HTTP_PROXY integrations the template
 // holds (security-relevant values asserted one by one), the authorizer each route gets, the

@@ -12,12 +12,12 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
+import { authorizersOf, integrationsOf, routesOf } from './body-support';
 import { ClaimRule, DeploymentCheck, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps } from '../../src';
 import { deploymentCheckAsDeployed } from '../../src/api/guards/deployed-api';
 import { deploymentCheckIntactErrors } from '../../src/api/guards/deployment-check-intact';
 import { compareHttpApi, DeployedHttpApi } from '../../src/api/runtime/http-compare';
 import { deploymentCheckBypassed } from '../../src/http-api/rules/deployment-check-bypassed';
-import { authorizersOf, integrationsOf, routesOf } from './body-support';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
 

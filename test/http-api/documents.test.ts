@@ -6,12 +6,12 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
+import { authorizersOf, routesOf } from './body-support';
 import {
   ClaimRule, DeploymentCheck, HttpMethod, HttpRouteAuthorizer, OidcIssuer, SecuredHttpApi, SecuredHttpApiProps,
 } from '../../src';
 import { ACCESS_REVIEW_FORMAT } from '../../src/api/access-review';
 import { AUTHORIZER_EXTENSION, AUTHORIZER_SCHEME, JWT_AUTHORIZER_SCHEME, OIDC_SCHEME, openApiDocument } from '../../src/api/openapi';
-import { authorizersOf, routesOf } from './body-support';
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
 

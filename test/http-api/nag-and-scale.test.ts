@@ -1,8 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ClaimRule, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi } from '../../src';
 import { routesOf } from './body-support';
+import { ClaimRule, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi } from '../../src';
 import { acknowledgements, nagFindings } from '../support/cdk';
 
 

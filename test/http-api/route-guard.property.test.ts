@@ -135,7 +135,8 @@ describe('SecuredHttpApi written definition (generated overrides)', () => {
       const built = tryBuild(routes, force);
       fc.pre(built !== undefined);
       const { app, api } = built!;
-      const current = (Object.values(Stack.of(api).resolve((api.cfnApi as any)._toCloudFormation()).Resources)[0] as any).Properties as Record<string, unknown>;
+      const rendered = Stack.of(api).resolve((api.cfnApi as any)._toCloudFormation()).Resources;
+      const current = (Object.values(rendered)[0] as any).Properties as Record<string, unknown>;
       const paths = picked.apiProperty
         ? [...Object.keys(current).filter((k) => k !== 'Body').map((k) => [k]), ['Description']]
         : leafPaths(current.Body).map((p) => ['Body', ...p]);

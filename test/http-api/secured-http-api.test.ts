@@ -5,11 +5,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { apiBody, authorizersOf, integrationsOf, routesOf } from './body-support';
 import {
   ClaimRule, DeploymentCheck, HttpMethod, HttpRouteAuthorizer, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps,
 } from '../../src';
 import { authorizerConfigJson } from '../support/cdk';
-import { apiBody, authorizersOf, integrationsOf, routesOf } from './body-support';
 
 
 const ISSUER = OidcIssuer.fromUrl('https://issuer.example.com', { audiences: ['api://orders'] });
@@ -39,8 +39,8 @@ function ordersApi(stack: Stack, props: Partial<SecuredHttpApiProps> = {}): Secu
 }
 
 /** The Api resource's escape hatch. */
-function bodyOverride(api: SecuredHttpApi, path: string, value: unknown): void {
-  api.cfnApi.addPropertyOverride(`Body.${path}`, value);
+function bodyOverride(api: SecuredHttpApi, at: string, value: unknown): void {
+  api.cfnApi.addPropertyOverride(`Body.${at}`, value);
 }
 
 describe('SecuredHttpApi', () => {

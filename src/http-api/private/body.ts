@@ -139,10 +139,10 @@ export function httpApiBody(input: BodyInput): Record<string, unknown> {
     integrations[name] = { ...integration };
   }
   return {
-    'openapi': '3.0.1',
-    'info': { title: input.title, version: '1', ...(input.description !== undefined ? { description: input.description } : {}) },
-    'paths': paths,
-    'components': { securitySchemes, [INTEGRATIONS_KEY]: integrations },
+    openapi: '3.0.1',
+    info: { title: input.title, version: '1', ...(input.description !== undefined ? { description: input.description } : {}) },
+    paths: paths,
+    components: { securitySchemes, [INTEGRATIONS_KEY]: integrations },
     ...(input.cors ? {
       [CORS_KEY]: {
         allowOrigins: [...input.cors.allowOrigins],
@@ -223,7 +223,9 @@ export function readBody(body: unknown): ReadBody {
   return { operations, authorizers, integrations, problems };
 }
 
-function readOperation(routeKey: string, operation: unknown, topSecurity: unknown, authorizers: ReadonlyMap<string, Obj>, integrations: ReadonlyMap<string, Obj>): ReadOperation {
+function readOperation(
+  routeKey: string, operation: unknown, topSecurity: unknown, authorizers: ReadonlyMap<string, Obj>, integrations: ReadonlyMap<string, Obj>,
+): ReadOperation {
   if (!isObj(operation)) return { routeKey, scopes: [], problem: `its operation is ${JSON.stringify(operation)}` };
   // OpenAPI: an operation's `security` replaces the definition's top-level one.
   const security = operation.security !== undefined ? operation.security : topSecurity;

@@ -23,7 +23,8 @@ import { importedAuthorizer, importedIntegration, readBody } from './body';
 import { acknowledgeReadWildcard, createCheckFunction, CreatedDeploymentCheck } from '../../api/deployment-check';
 import { ModelString } from '../../api/deployment-check-contract';
 import {
-  CheckedHttpApi, CheckedHttpRoute, ExpectedAuthorizerTarget, ExpectedHttpApi, ExpectedHttpIntegration, HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE, PROP_HTTP_API_ID,
+  CheckedHttpApi, CheckedHttpRoute, ExpectedAuthorizerTarget, ExpectedHttpApi, ExpectedHttpIntegration,
+  HTTP_DEPLOYMENT_CHECK_RESOURCE_TYPE, PROP_HTTP_API_ID,
 } from '../../api/http-deployment-check-contract';
 import { resolvedResource } from '../../roles/private/resolved-properties';
 
@@ -154,7 +155,8 @@ function checkedModelOf(stack: Stack, expected: ExpectedHttpApi, body: unknown):
       payloadFormatVersion: optional(i.PayloadFormatVersion),
       connectionType: optional(i.ConnectionType),
       connectionId: optional(i.ConnectionId),
-      requestParameters: parameters === undefined ? undefined : Object.fromEntries(Object.entries(parameters as Record<string, unknown>).map(([k, v]) => [k, str(v)])),
+      requestParameters: parameters === undefined ? undefined
+        : Object.fromEntries(Object.entries(parameters as Record<string, unknown>).map(([k, v]) => [k, str(v)])),
       timeoutInMillis: optional(i.TimeoutInMillis),
       integrationSubtype: optional(i.IntegrationSubtype),
       credentialsArn: optional(i.CredentialsArn),

@@ -26,7 +26,15 @@ export function httpApi(overrides: Partial<SecuredHttpApiSubject> & { body?: any
   ]);
   const read = readBody(overrides.body ?? body());
   return {
-    path: 'Orders/Api', expected, templateBody: () => read, resourcesBesideBody: () => [], changedResources: () => [],
-    routeCount: 2, maxRoutes: 300, integrationCount: 1, deploymentCheck: () => [], ...overrides,
+    path: 'Orders/Api',
+    expected,
+    templateBody: () => read,
+    resourcesBesideBody: () => [],
+    changedResources: () => [],
+    routeCount: 2,
+    maxRoutes: 300,
+    integrationCount: 1,
+    deploymentCheck: () => [],
+    ...overrides,
   };
 }
