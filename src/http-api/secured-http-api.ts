@@ -200,7 +200,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     });
     // Kept as written (but the Body, compared by bodyDifferences) for SecuredHttpApi.ResourceOverridden.
     this.written.keep(this.cfnApi, ['Body']);
-    this.httpApi = apigwv2.HttpApi.fromHttpApiAttributes(this, 'HttpApi', { httpApiId: this.cfnApi.ref });
+    this.httpApi = apigwv2.HttpApi.fromHttpApiAttributes(this, 'HttpApi', { httpApiId: this.cfnApi.ref, apiEndpoint: this.cfnApi.attrApiEndpoint });
     this.stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
       stageName: stageName ?? 'prod',
