@@ -370,7 +370,7 @@ describe('SecuredHttpApi: the route guard', () => {
 
   test.each([
     ['a route pointed at another authorizer', (api: SecuredHttpApi) => {
-      bodyOverride(api, 'components.securitySchemes.Other', { 'type': 'oauth2', 'flows': {}, 'x-amazon-apigateway-authorizer': { type: 'jwt', jwtConfiguration: { issuer: 'https://evil.example.com', audience: ['x'] }, identitySource: '$request.header.Authorization' } });
+      bodyOverride(api, 'components.securitySchemes.Other', { 'type': 'oauth2', 'x-amazon-apigateway-authorizer': { type: 'jwt', jwtConfiguration: { issuer: 'https://evil.example.com', audience: ['x'] }, identitySource: '$request.header.Authorization' } });
       bodyOverride(api, 'paths./orders.get.security', [{ Other: ['orders:read'] }]);
     }, /Body\.components\.securitySchemes\.Other, Body\.paths\.\/orders\.get\.security changed/],
     ['the JWT authorizer\'s issuer', (api: SecuredHttpApi) => {

@@ -108,9 +108,9 @@ export function httpApiBody(input: BodyInput): Record<string, unknown> {
   }
   const securitySchemes: Record<string, unknown> = {};
   if (input.jwtAuthorizer) {
+    // As the extension's JWT authorizer example writes it: an `oauth2` scheme, no flows.
     securitySchemes[JWT_AUTHORIZER_NAME] = {
       type: 'oauth2',
-      flows: {},
       [AUTHORIZER_KEY]: {
         type: 'jwt',
         jwtConfiguration: { issuer: input.jwtAuthorizer.issuer, audience: [...input.jwtAuthorizer.audiences] },
@@ -119,6 +119,7 @@ export function httpApiBody(input: BodyInput): Record<string, unknown> {
     };
   }
   if (input.lambdaAuthorizer) {
+    // As the extension's Lambda authorizer example for HTTP APIs writes it: an `apiKey` scheme in the header.
     securitySchemes[LAMBDA_AUTHORIZER_NAME] = {
       type: 'apiKey',
       name: 'Authorization',
