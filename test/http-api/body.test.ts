@@ -73,6 +73,13 @@ describe('the OpenAPI definition of a SecuredHttpApi', () => {
     });
   });
 
+  test('should declare each path variable of an operation by its own name, a greedy one as proxy+', () => {
+    const body = bodyOf([{ method: 'ANY', path: '/files/{id}/{proxy+}', authorizationType: 'NONE', scopes: [], integration: 'Backend0' }]);
+    expect(body.paths['/files/{id}/{proxy+}']['x-amazon-apigateway-any-method'].parameters.map((p: any) => [p.name, p.in, p.required])).toEqual([
+      ['id', 'path', true], ['proxy+', 'path', true],
+    ]);
+  });
+
   test('should read the catch-all route as $default', () => {
     const body = bodyOf([]);
     body.paths['/$default'] = { 'x-amazon-apigateway-any-method': { security: [{ LambdaAuthorizer: [] }] } };

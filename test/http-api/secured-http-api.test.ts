@@ -100,6 +100,9 @@ describe('SecuredHttpApi', () => {
     ]);
     expect(new Set(Object.values(routesOf(template)).map((r) => r.Target))).toEqual(new Set(['Integration0']));
     expect(apiBody(template).info.title).toBe('orders');
+    // Each path variable declared, as OpenAPI requires (an invalid structure is an import warning, fatal with FailOnWarnings).
+    expect(apiBody(template).paths['/orders/{id}'].get.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
+    expect(apiBody(template).paths['/orders'].get.parameters).toBeUndefined();
   });
 
   test('should tell which authorizer guards each route, and why the Lambda one', () => {
@@ -370,7 +373,7 @@ describe('SecuredHttpApi: the route guard', () => {
 
   test.each([
     ['a route pointed at another authorizer', (api: SecuredHttpApi) => {
-      bodyOverride(api, 'components.securitySchemes.Other', { 'type': 'oauth2', 'x-amazon-apigateway-authorizer': { type: 'jwt', jwtConfiguration: { issuer: 'https://evil.example.com', audience: ['x'] }, identitySource: '$request.header.Authorization' } });
+      bodyOverride(api, 'components.securitySchemes.Other', { 'type': 'oauth2', 'flows': {}, 'x-amazon-apigateway-authorizer': { type: 'jwt', jwtConfiguration: { issuer: 'https://evil.example.com', audience: ['x'] }, identitySource: '$request.header.Authorization' } });
       bodyOverride(api, 'paths./orders.get.security', [{ Other: ['orders:read'] }]);
     }, /Body\.components\.securitySchemes\.Other, Body\.paths\.\/orders\.get\.security changed/],
     ['the JWT authorizer\'s issuer', (api: SecuredHttpApi) => {

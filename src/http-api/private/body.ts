@@ -98,7 +98,12 @@ export function httpApiBody(input: BodyInput): Record<string, unknown> {
   for (const route of input.routes) {
     const item = paths[route.path] ??= {};
     const key = route.method === 'ANY' ? ANY_METHOD_KEY : route.method.toLowerCase();
+    // Every path variable declared (OpenAPI 3.0 requires it of each template expression, and a
+    // structure invalid by the specification is an import warning: http-api-open-api.html), by the
+    // expression's own name (`proxy+` for a greedy `{proxy+}`).
+    const parameters = [...route.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     item[key] = {
+      ...(parameters.length > 0 ? { parameters } : {}),
       [INTEGRATION_KEY]: { $ref: `${INTEGRATION_REF_PREFIX}${route.integration}` },
       // A public route has no security requirement: an HTTP API route without one has no authorizer.
       ...(route.authorizationType === 'JWT' ? { security: [{ [JWT_AUTHORIZER_NAME]: [...route.scopes] }] } : {}),
@@ -108,9 +113,12 @@ export function httpApiBody(input: BodyInput): Record<string, unknown> {
   }
   const securitySchemes: Record<string, unknown> = {};
   if (input.jwtAuthorizer) {
-    // As the extension's JWT authorizer example writes it: an `oauth2` scheme, no flows.
+    // An `oauth2` scheme, as the extension's JWT authorizer example; with an (empty) `flows`, which
+    // OpenAPI 3.0 requires: a structure invalid by the specification is an import warning
+    // (http-api-open-api.html, "Import validation information"), which FailOnWarnings makes fatal.
     securitySchemes[JWT_AUTHORIZER_NAME] = {
       type: 'oauth2',
+      flows: {},
       [AUTHORIZER_KEY]: {
         type: 'jwt',
         jwtConfiguration: { issuer: input.jwtAuthorizer.issuer, audience: [...input.jwtAuthorizer.audiences] },
