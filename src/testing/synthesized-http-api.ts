@@ -17,7 +17,7 @@ export interface SynthesizedHttpApiOptions {
   readonly stackName?: string;
   /**
    * The `AWS::ApiGatewayV2::Api`'s logical id.
-   * @default - the only HTTP API in the stack
+   * @default - the only HTTP API in the stack (an Api with `ProtocolType` HTTP or an OpenAPI definition, `Body`)
    */
   readonly httpApiLogicalId?: string;
   /**
@@ -133,7 +133,9 @@ const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512'];
 
 /**
  * A synthesized SecuredHttpApi (or any API Gateway HTTP API) read from the app's cloud assembly, and
- * answered as API Gateway would: route selection by route key (`ANY`, greedy `{proxy+}`,
+ * answered as API Gateway would. The routes, authorizers and integrations are read from the API's
+ * OpenAPI definition (its `Body`, as a SecuredHttpApi writes it), as API Gateway imports it, or
+ * from its Route, Authorizer and Integration resources; then: route selection by route key (`ANY`, greedy `{proxy+}`,
  * `$default`), public routes, the native JWT authorizer's checks (run here with jose against the
  * issuer's JWKS), and the Lambda authorizer (the synthesized asset, in its own Node.js process, given
  * a payload-2.0 event), with its identity sources and result cache.

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, CfnCondition, CfnResource, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnResource, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -207,6 +207,17 @@ describe('SecuredHttpApi deployment check: a new deployment per route change', (
     const ids = (t: Template) => Object.keys(t.findResources('AWS::ApiGatewayV2::Deployment'));
     expect(ids(a)).not.toEqual(ids(b));
     expect(ids(a)).toEqual(ids(same));
+  });
+
+  test('any change of the OpenAPI definition alone (the Lambda authorizer\'s cache TTL, CORS) makes a new deployment', () => {
+    const lambdaRoute: SecuredApiRoute[] = [{ method: HttpMethod.GET, path: '/tenants', claimRules: [ClaimRule.equalTo('tenant', 'acme')] }];
+    const ids = (t: Template) => Object.keys(t.findResources('AWS::ApiGatewayV2::Deployment'));
+    const base = Template.fromStack(build({}, lambdaRoute).stack);
+    const ttl = Template.fromStack(build({ resultsCacheTtl: Duration.seconds(60) }, lambdaRoute).stack);
+    const cors = Template.fromStack(build({ cors: { allowOrigins: ['https://app.example.com'] } }, lambdaRoute).stack);
+    expect(ids(ttl)).not.toEqual(ids(base));
+    expect(ids(cors)).not.toEqual(ids(base));
+    expect(ids(Template.fromStack(build({}, lambdaRoute).stack))).toEqual(ids(base));
   });
 
   test('a route served by another handler makes a new deployment, and the check expects the other function', () => {
