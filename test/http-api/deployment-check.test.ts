@@ -160,6 +160,34 @@ describe('SecuredHttpApi deployment check: the model agrees with the template', 
       .toEqual([expect.stringMatching(/^authorizer LambdaAuthorizer \(.*\): AuthorizerUri arn:aws:apigateway:.*allow-all\/invocations, expected arn:.*function:ApiAuthorizerHandler/)]);
   });
 
+  test('for generated route sets, the import of the definition passes the check, and pointing any route elsewhere or opening it does not', () => {
+    const genRoute = fc.record({
+      method: fc.constantFrom(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE),
+      path: fc.array(fc.constantFrom('a', 'orders', '{id}'), { minLength: 1, maxLength: 2 }).map((p) => `/x/${p.join('/')}`),
+      kind: fc.constantFrom('public', 'scopes', 'claims'),
+    });
+    const genRoutes = fc.uniqueArray(genRoute, { minLength: 1, maxLength: 5, selector: (r) => `${r.method} ${r.path.replace(/\{id\}/g, '{}')}` })
+      .filter((rs) => rs.every((r) => (r.path.match(/\{id\}/g) ?? []).length <= 1));
+    fc.assert(fc.property(genRoutes, fc.nat(), fc.constantFrom('open', 'retarget'), (routes, pick, change) => {
+      const { app, stack } = build({}, routes.map((r): SecuredApiRoute => ({
+        method: r.method,
+        path: r.path,
+        ...(r.kind === 'public' ? { public: true } : r.kind === 'scopes' ? { scopes: ['orders:read'] } : { claimRules: [ClaimRule.equalTo('tenant', 'acme')] }),
+      })));
+      const template = Template.fromStack(stack);
+      const model = modelOf(app.synth().directory);
+      const deployed = deployedFromTemplate(template);
+      expect(compareHttpApi(model, valuesOf(template), deployed)).toEqual([]);
+      // One route changed as deployed: opened (no authorizer), or pointed at an integration the definition does not give it.
+      const target = deployed.routes[pick % deployed.routes.length];
+      const other = { IntegrationId: 'elsewhere', IntegrationType: 'HTTP_PROXY', IntegrationUri: 'https://evil.example.com', IntegrationMethod: 'ANY', PayloadFormatVersion: '1.0' };
+      const changed: DeployedHttpApi = change === 'open'
+        ? { ...deployed, routes: deployed.routes.map((r) => (r === target ? { ...r, AuthorizationType: r.AuthorizationType === 'NONE' ? 'JWT' : 'NONE', AuthorizerId: undefined } : r)) }
+        : { ...deployed, integrations: [...deployed.integrations, other], routes: deployed.routes.map((r) => (r === target ? { ...r, Target: 'integrations/elsewhere' } : r)) };
+      expect(compareHttpApi(model, valuesOf(template), changed)).not.toEqual([]);
+    }), { numRuns: 6 });
+  });
+
   test('an escape hatch on the definition (another function) fails synth, so the check never holds a model the template disagrees with', () => {
     const { app, stack, api } = build();
     const other = new lambda.Function(stack, 'Other', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') });
