@@ -79,8 +79,11 @@ export interface HttpRouteAuthorization {
  * authorizer running the same decision code as a `SecuredApi`'s everywhere else (claim rules,
  * token-kind checks, caller-chosen audiences). `routeAuthorizations` tells which guards each route.
  *
- * Synth fails when a route is open without `public: true`, escape hatches included. Every deployment
- * is checked against the routes before the stage serves it (`deploymentCheck`). The stage writes
+ * The routes, their integrations and both authorizers are one OpenAPI 3.0 definition, the `Body` of
+ * the `AWS::ApiGatewayV2::Api` (`cfnApi`), so routes cost no CloudFormation resource. Synth fails
+ * when a route is open without `public: true`, escape hatches of the definition included, and when a
+ * Route, Integration or Authorizer resource is added to the API by hand. Every deployment is checked
+ * against the routes before the stage serves it (`deploymentCheck`). The stage writes
  * JSON access logs (no headers) to its own log group. See docs/http-api.md in the repository.
  */
 export class SecuredHttpApi extends Construct implements IMonitoredApi {

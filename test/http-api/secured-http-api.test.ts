@@ -388,6 +388,9 @@ describe('SecuredHttpApi: the route guard', () => {
     ['an integration\'s function', (api: SecuredHttpApi) => {
       bodyOverride(api, 'components.x-amazon-apigateway-integrations.Integration0.uri', 'arn:aws:lambda:eu-west-1:123456789012:function:other');
     }, /Body\.components\.x-amazon-apigateway-integrations\.Integration0\.uri changed/],
+    ['the API\'s definition, by another one in S3 beside it', (api: SecuredHttpApi) => {
+      api.cfnApi.addPropertyOverride('BodyS3Location', { Bucket: 'elsewhere', Key: 'open.json' });
+    }, /Resource \(AWS::ApiGatewayV2::Api\) is not as the construct wrote it \(Properties.BodyS3Location changed\)/],
     ['the API\'s FailOnWarnings', (api: SecuredHttpApi) => {
       api.cfnApi.addPropertyOverride('FailOnWarnings', false);
     }, /Resource \(AWS::ApiGatewayV2::Api\) is not as the construct wrote it \(Properties.FailOnWarnings changed\)/],

@@ -115,10 +115,10 @@ function differingPaths(a: unknown, b: unknown, at: string): string[] {
 }
 
 /**
- * What the construct wrote of its routes, integrations and authorizers, kept as each is created
- * (before any escape hatch can reach it), to compare with the template at synthesis: an override that
- * points a route at another authorizer or integration, changes the authorizer's issuer, audiences or
- * function, or an integration's target, is refused at synth as an opened route is. `Type`,
+ * What the construct wrote of its resources (the API's `AWS::ApiGatewayV2::Api`, its definition
+ * aside: `bodyDifferences` compares that), kept as each is created (before any escape hatch can
+ * reach it), to compare with the template at synthesis: an override of `FailOnWarnings`, `Name`, a
+ * `BodyS3Location` beside the `Body`, is refused at synth as an opened route is. `Type`,
  * `Properties` and `Condition` are compared; metadata (cdk-nag suppressions) and dependencies are not.
  */
 export class WrittenResources {
