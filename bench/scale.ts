@@ -5,9 +5,10 @@
 // RequestAuthorizer), each alone in its own App/Stack. Run by bench/scale.js, one fresh process per
 // case, under `ts-node --transpile-only`; prints one JSON line (an `error` field when synth fails).
 //
-// `http` is the same routes on a SecuredHttpApi (API Gateway HTTP API; every route its own
-// AWS::ApiGatewayV2::Route, native JWT authorizer for these scope-only routes), its routes quota lifted
-// (`maxRoutes`) so that figures past 300 routes can be measured.
+// `http` is the same routes on a SecuredHttpApi (API Gateway HTTP API imported from one OpenAPI
+// definition, the AWS::ApiGatewayV2::Api's Body: routes, integrations and authorizers cost no
+// resource; native JWT authorizer for these scope-only routes), its routes quota lifted (`maxRoutes`)
+// so that figures past 300 routes can be measured.
 //
 // Usage: ts-node --transpile-only bench/scale.ts <secured|options|hand|http> <routes> <outdir> [--no-resource-limit]
 //
@@ -150,7 +151,7 @@ try {
     apiResources: kind === 'http' ? N : new Set(['/', ...routes.flatMap((r) => r.path.split('/').slice(1).map((_, i, parts) => '/' + parts.slice(0, i + 1).join('/')))]).size,
     // Methods: AWS::ApiGateway::Method resources, or operations of the SecuredApi's definition.
     methods: (types['AWS::ApiGateway::Method'] ?? 0) + (types['AWS::ApiGatewayV2::Route'] ?? 0) + definitionOperations(template),
-    // The SecuredApi's definition (the RestApi's Body) as compact JSON, part of templateBytes.
+    // The API's definition (the RestApi's, or the HTTP API's, Body) as compact JSON, part of templateBytes.
     definitionBytes: definitionBytes(template),
     types,
   });
@@ -161,7 +162,8 @@ try {
 console.log(JSON.stringify(result));
 
 function bodyOf(template: any): any {
-  return Object.values<any>(template.Resources ?? {}).find((r) => r.Type === 'AWS::ApiGateway::RestApi' && r.Properties?.Body)?.Properties.Body;
+  return Object.values<any>(template.Resources ?? {})
+    .find((r) => (r.Type === 'AWS::ApiGateway::RestApi' || r.Type === 'AWS::ApiGatewayV2::Api') && r.Properties?.Body)?.Properties.Body;
 }
 
 function definitionOperations(template: any): number {

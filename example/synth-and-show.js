@@ -134,12 +134,58 @@ function routes(resources, configs) {
 }
 
 /**
- * Every route of the template's HTTP APIs (AWS::ApiGatewayV2::Route) with its authorization: public,
+ * The routes and authorizers of the HTTP APIs imported from an OpenAPI definition (a SecuredHttpApi's
+ * `Body`), in the shape of Route and Authorizer resources (`AuthorizerId.Ref` names the security
+ * scheme), so that httpRoutes reads both.
+ */
+function routesOfDefinitions(resources) {
+  const out = {};
+  const METHODS = { get: 'GET', put: 'PUT', post: 'POST', delete: 'DELETE', options: 'OPTIONS', head: 'HEAD', patch: 'PATCH', 'x-amazon-apigateway-any-method': 'ANY' };
+  for (const [apiId, api] of Object.entries(resources)) {
+    const body = api.Type === 'AWS::ApiGatewayV2::Api' && api.Properties && api.Properties.Body;
+    if (!body) continue;
+    const schemes = (body.components && body.components.securitySchemes) || {};
+    for (const [name, scheme] of Object.entries(schemes)) {
+      const a = scheme['x-amazon-apigateway-authorizer'] || {};
+      out[`${apiId}/${name}`] = {
+        Type: 'AWS::ApiGatewayV2::Authorizer',
+        Properties: {
+          JwtConfiguration: a.jwtConfiguration && { Issuer: a.jwtConfiguration.issuer, Audience: a.jwtConfiguration.audience },
+          AuthorizerUri: a.authorizerUri,
+          AuthorizerPayloadFormatVersion: a.authorizerPayloadFormatVersion,
+        },
+      };
+    }
+    for (const [path, item] of Object.entries(body.paths || {})) {
+      for (const [key, op] of Object.entries(item)) {
+        if (!METHODS[key]) continue;
+        const [requirement] = op.security || [];
+        const [name, scopes] = requirement ? Object.entries(requirement)[0] || [] : [];
+        const type = name && (schemes[name] || {})['x-amazon-apigateway-authorizer'];
+        out[`${apiId}/${key} ${path}`] = {
+          Type: 'AWS::ApiGatewayV2::Route',
+          Properties: {
+            ApiId: { Ref: apiId },
+            RouteKey: `${METHODS[key]} ${path}`,
+            AuthorizationType: !name ? 'NONE' : type && type.type === 'jwt' ? 'JWT' : 'CUSTOM',
+            AuthorizerId: name ? { Ref: `${apiId}/${name}` } : undefined,
+            AuthorizationScopes: scopes,
+          },
+        };
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Every route of the template's HTTP APIs (AWS::ApiGatewayV2::Route, or an operation of the API's OpenAPI definition) with its authorization: public,
  * API Gateway's native JWT authorizer (issuer, audiences, the route's scopes), or the Lambda authorizer
  * (scopes and claim rules from its function's config.json); and why that authorizer, from the API's
  * access review (`authorizerReason`), which the template does not hold.
  */
-function httpRoutes(resources, configs, paths, reviews) {
+function httpRoutes(templateResources, configs, paths, reviews) {
+  const resources = { ...templateResources, ...routesOfDefinitions(templateResources) };
   const byApi = new Map();
   for (const [, r] of Object.entries(resources)) {
     if (r.Type !== 'AWS::ApiGatewayV2::Route') continue;

@@ -26,45 +26,45 @@ export interface ExpectedHttpApi {
 }
 
 /**
- * The check's model (`model.json` in its asset): the construct's routes and authorizers, with what
- * the template writes of every `AWS::ApiGatewayV2::Integration` of the API and of each route's
- * `Target`. Values known only at deployment (a function's ARN, a VPC link's id, an integration's id)
- * are `ModelString`s naming the custom resource's `Values` (`PROP_VALUES`).
+ * The check's model (`model.json` in its asset): the construct's routes and authorizers, with every
+ * integration of the API's OpenAPI definition (`Body`, by its name there) and the integration each
+ * route targets. Values known only at deployment (a function's ARN) are `ModelString`s naming the
+ * custom resource's `Values` (`PROP_VALUES`). Integration and authorizer ids exist only once API
+ * Gateway has imported the definition: integrations are found through each route's `Target`,
+ * authorizers by name.
  */
 export interface CheckedHttpApi extends ExpectedHttpApi {
   readonly routes: readonly CheckedHttpRoute[];
-  /** Every integration of the API in the template: no other may exist. */
+  /** Every integration of the API's definition: no other may exist. */
   readonly integrations: readonly ExpectedHttpIntegration[];
   /**
-   * What the template writes of each authorizer of the API (by `Name`) that says which function it
-   * calls, and as whom; none when the template has none.
+   * What the definition writes of each authorizer of the API (by name) that says which function it
+   * calls, and as whom; none when it has none.
    */
   readonly authorizerTargets?: readonly ExpectedAuthorizerTarget[];
 }
 
-/** An authorizer's `AuthorizerUri` and `AuthorizerCredentialsArn`, as the template writes them (absent: left out). */
+/** An authorizer's `AuthorizerUri` and `AuthorizerCredentialsArn`, as the definition writes them (absent: left out). */
 export interface ExpectedAuthorizerTarget {
   readonly name: string;
   readonly authorizerUri?: ModelString;
   readonly authorizerCredentialsArn?: ModelString;
 }
 
-/** A route and the `Target` the template writes for it. */
+/** A route and the integration the definition gives it. */
 export interface CheckedHttpRoute extends ExpectedHttpRoute {
-  /** `integrations/<IntegrationId>`; none: the template's route has no `Target`. */
-  readonly target?: ModelString;
+  /** The name of its integration (`ExpectedHttpIntegration.name`); none: the definition gives it none. */
+  readonly integration?: string;
 }
 
 /**
- * An integration as the template writes it (`AWS::ApiGatewayV2::Integration`), each field absent
- * where the template leaves it out:
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigatewayv2-integration.html
+ * An integration as the definition writes it (`components.x-amazon-apigateway-integrations.<name>`),
+ * in the fields GetIntegrations returns, each absent where the definition leaves it out:
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html
  */
 export interface ExpectedHttpIntegration {
-  /** Its id (the resource's `Ref`). */
-  readonly id: ModelString;
-  /** Its construct path, which differences name. */
-  readonly path: string;
+  /** Its name in the definition, which differences name. */
+  readonly name: string;
   readonly integrationType: ModelString;
   readonly integrationUri?: ModelString;
   readonly integrationMethod?: ModelString;

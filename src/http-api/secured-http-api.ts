@@ -1,14 +1,14 @@
-import { Annotations, CfnResource, Duration, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiNeedsLambda, BACKEND_NEEDS_LAMBDA, routeNeedsLambda } from './private/authorization';
-import { HttpBackendIntegrationSpec, httpBackendIntegration, httpUrlIntegration } from './private/backends';
+import { httpBackendIntegration } from './private/backends';
+import { BodyIntegration, BodyRoute, httpApiBody, JWT_AUTHORIZER_NAME, LAMBDA_AUTHORIZER_NAME, readBody } from './private/body';
 import { createHttpDeploymentCheck, CreatedHttpDeploymentCheck, HttpDeploymentCheckInput } from './private/deployment-check';
 import { ExpectedHttpApi } from '../api/http-deployment-check-contract';
 import { deploymentCheckErrors } from './private/deployment-check-guard';
@@ -16,7 +16,7 @@ import { httpDocumentsSource } from './private/documents';
 import { HTTP_BUNDLE_DIR } from './private/http-bundle';
 import { HTTP_PRINCIPAL_CONTEXT_KEY } from '../authorizer/contract';
 import { httpIdentitySources } from '../authorizer/http-identity-sources';
-import { ExpectedRoute, templateRoutes, WrittenResources } from './private/route-guard';
+import { bodyDifferences, ExpectedRoute, resourcesBesideBody, templateBody, WrittenResources } from './private/route-guard';
 import { DEFAULT_ROUTES_PER_API, SECURED_HTTP_API_RULES } from './rules';
 import { SecuredHttpApiProps } from './secured-http-api-props';
 import { ApiDocuments } from '../api/api-documents';
@@ -49,9 +49,6 @@ import { SecuredApiRoute } from '../secured-api-props';
 const AUDIENCES_PER_JWT_AUTHORIZER = 50;
 const SCOPES_PER_ROUTE = 10;
 
-/** The authorizers' names (their construct ids: the L2's default name), which the deployment check finds them by. */
-const JWT_AUTHORIZER_NAME = 'JwtAuthorizer';
-const LAMBDA_AUTHORIZER_NAME = 'LambdaAuthorizer';
 
 /** Which authorizer guards a route of a `SecuredHttpApi`. */
 export enum HttpRouteAuthorizer {
@@ -82,13 +79,24 @@ export interface HttpRouteAuthorization {
  * authorizer running the same decision code as a `SecuredApi`'s everywhere else (claim rules,
  * token-kind checks, caller-chosen audiences). `routeAuthorizations` tells which guards each route.
  *
- * Synth fails when a route is open without `public: true`, escape hatches included. Every deployment
- * is checked against the routes before the stage serves it (`deploymentCheck`). The stage writes
+ * The routes, their integrations and both authorizers are one OpenAPI 3.0 definition, the `Body` of
+ * the `AWS::ApiGatewayV2::Api` (`cfnApi`), so routes cost no CloudFormation resource. Synth fails
+ * when a route is open without `public: true`, escape hatches of the definition included, and when a
+ * Route, Integration or Authorizer resource is added to the API by hand. Every deployment is checked
+ * against the routes before the stage serves it (`deploymentCheck`). The stage writes
  * JSON access logs (no headers) to its own log group. See docs/http-api.md in the repository.
  */
 export class SecuredHttpApi extends Construct implements IMonitoredApi {
-  /** The HTTP API. */
-  public readonly httpApi: apigwv2.HttpApi;
+  /**
+   * The HTTP API. Its routes, integrations and authorizers are one OpenAPI definition (the
+   * `AWS::ApiGatewayV2::Api`'s `Body`, see `cfnApi`), which API Gateway does not let be combined
+   * with Route, Integration or Authorizer resources, so this is the API by its id
+   * (`HttpApi.fromHttpApiAttributes`), not an `HttpApi` to add routes to: add them with `addRoute`.
+   */
+  public readonly httpApi: apigwv2.IHttpApi;
+
+  /** The `AWS::ApiGatewayV2::Api`, whose `Body` holds the routes, integrations and authorizers. */
+  public readonly cfnApi: apigwv2.CfnApi;
 
   /** The stage the routes are served on. */
   public readonly stage: apigwv2.HttpStage;
@@ -136,17 +144,21 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   private _identityProvider?: IOidcIdentityProvider;
   private readonly callerRoles = new Map<string, FederatedRole>();
   private readonly handlerLogs: HandlerAuditLogs;
-  private readonly integrations = new Map<lambda.IFunction, integrations.HttpLambdaIntegration>();
-  /** The HTTP_PROXY integrations of backend routes, one per distinct spec (URI, method, mappings, timeout). */
-  private readonly backendIntegrations = new Map<string, integrations.HttpUrlIntegration>();
+  /** The Lambda proxy integrations, one per handler, by the name the definition gives them. */
+  private readonly integrations = new Map<lambda.IFunction, string>();
+  /** The HTTP_PROXY integrations of backend routes, one per distinct spec (URI, method, mappings, timeout), by spec. */
+  private readonly backendIntegrations = new Map<string, string>();
+  /** Every integration of the definition, by name. */
+  private readonly bodyIntegrations = new Map<string, BodyIntegration>();
+  private readonly bodyRoutes: BodyRoute[] = [];
   private readonly authorizations: HttpRouteAuthorization[] = [];
   private readonly expected = new Map<string, ExpectedRoute>();
   private readonly written = new WrittenResources();
   /** The routes' own throttles, as the template's `RouteSettings` (a lazy value is not renamed by the L1's property mapper). */
   private readonly routeThrottles: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
-  private jwtAuthorizer?: authorizers.HttpJwtAuthorizer;
   private readonly deploymentCheck?: CreatedHttpDeploymentCheck;
-  private lambdaAuthorizer?: authorizers.HttpLambdaAuthorizer;
+  private readonly bodyOptions: { readonly title: string; readonly description?: string; readonly cors?: SecuredHttpApiProps['cors']; readonly disableExecuteApiEndpoint: boolean };
+  private authorizerPermission = false;
   /** The OpenAPI document and the access review (wired at the end of the constructor). */
   private readonly documents: ApiDocuments;
 
@@ -174,20 +186,24 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     if (cors !== undefined) checkCors(where, cors, this);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
-    this.httpApi = new apigwv2.HttpApi(this, 'Resource', {
-      apiName: name,
+    this.bodyOptions = { title: name, description, cors, disableExecuteApiEndpoint: domain?.disableDefaultEndpoint === true };
+    // The API imported from one OpenAPI definition (private/body.ts): its routes, integrations and
+    // authorizers cost no resource. `FailOnWarnings`: a definition API Gateway would import only in
+    // part fails the deployment instead. `Name` and `Description` are written as the definition's
+    // `info` says them too; no `ProtocolType`, which the definition gives ("Required unless you
+    // specify an OpenAPI definition for Body", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-api.html);
+    // CORS is the definition's `x-amazon-apigateway-cors`, not `CorsConfiguration`.
+    this.cfnApi = new apigwv2.CfnApi(this, 'Resource', {
+      name,
       description,
-      createDefaultStage: false,
-      disableExecuteApiEndpoint: domain?.disableDefaultEndpoint === true,
-      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html
-      corsPreflight: cors === undefined ? undefined : {
-        allowOrigins: [...cors.allowOrigins],
-        allowHeaders: cors.allowHeaders ?? ['Authorization', 'Content-Type'],
-        allowMethods: cors.allowMethods?.map((m) => m as string as apigwv2.CorsHttpMethod),
-        allowCredentials: cors.allowCredentials,
-        maxAge: cors.maxAge,
-      },
+      disableExecuteApiEndpoint: this.bodyOptions.disableExecuteApiEndpoint ? true : undefined,
+      failOnWarnings: true,
+      // Produced at synthesis, once every route is added; uncached, so that an early read is never kept.
+      body: Lazy.uncachedAny({ produce: () => this.body() }),
     });
+    // Kept as written (but the Body, compared by bodyDifferences) for SecuredHttpApi.ResourceOverridden.
+    this.written.keep(this.cfnApi, ['Body']);
+    this.httpApi = apigwv2.HttpApi.fromHttpApiAttributes(this, 'HttpApi', { httpApiId: this.cfnApi.ref, apiEndpoint: this.cfnApi.attrApiEndpoint });
     this.stage = new apigwv2.HttpStage(this, 'Stage', {
       httpApi: this.httpApi,
       stageName: stageName ?? 'prod',
@@ -246,12 +262,11 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       .map(({ method, resource, scopes, claimRules }) => ({ method, resource, scopes, claimRules })));
     this.handlerLogs = new HandlerAuditLogs(where, logRetention);
 
-    const routesScope = new Construct(this, 'Routes');
     this.deploymentCheck = applyHttpDeploymentCheck(this, deploymentCheck ?? DeploymentCheck.verify(), {
-      httpApi: this.httpApi,
+      cfnApi: this.cfnApi,
       stage: this.stage,
-      dependsOn: [routesScope],
       model: () => this.expectedModel(),
+      body: () => this.body(),
       logRetention,
     });
 
@@ -263,11 +278,12 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       validate: () => ruleMessages(SECURED_HTTP_API_RULES, {
         path: where,
         expected: this.expected,
-        templateRoutes: () => templateRoutes(this, this.httpApi.apiId),
-        changedResources: () => this.written.differences(where),
+        templateBody: () => readBody(templateBody(this.cfnApi)),
+        resourcesBesideBody: () => resourcesBesideBody(this.cfnApi),
+        changedResources: () => [...this.written.differences(where), ...bodyDifferences(where, this.cfnApi, this.body())],
         routeCount: this.routeSet.routes.length,
         maxRoutes: routeLimit,
-        integrationCount: this.integrations.size + this.backendIntegrations.size,
+        integrationCount: this.bodyIntegrations.size,
         deploymentCheck: () => (this.deploymentCheck ? deploymentCheckErrors(this.deploymentCheck) : []),
       }),
     });
@@ -370,23 +386,11 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     const reason = kind === HttpRouteAuthorizer.LAMBDA ? this.lambdaReason(record) : '';
     const routeKey = `${record.method} ${record.resource}`;
     const scopes = kind === HttpRouteAuthorizer.JWT ? [...record.scopes] : [];
-    const routes = this.node.tryFindChild('Routes') ?? new Construct(this, 'Routes');
-    const httpRoute = new apigwv2.HttpRoute(routes, `${record.method}${record.resource.replace(/\//g, '_')}`, {
-      httpApi: this.httpApi,
-      routeKey: apigwv2.HttpRouteKey.with(record.resource, record.method as string as apigwv2.HttpMethod),
-      integration: record.backend ? this.backendIntegrationOf(what, record) : this.integrationOf(record.handler!),
-      ...(kind === HttpRouteAuthorizer.PUBLIC ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
-      ...(kind === HttpRouteAuthorizer.JWT ? { authorizer: this.jwt(), authorizationScopes: scopes.length > 0 ? scopes : undefined } : {}),
-      ...(kind === HttpRouteAuthorizer.LAMBDA ? { authorizer: this.lambda() } : {}),
-    });
-    this.keepWritten(httpRoute, kind);
-    if (kind === HttpRouteAuthorizer.PUBLIC) {
-      Validations.of(httpRoute.node.defaultChild!).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: `The route ${routeKey} is declared public: true, the one way a SecuredHttpApi opens a route (synth fails for any other route without an authorizer).`,
-      });
-    }
-    this.expected.set(routeKey, { authorizationType: kind === HttpRouteAuthorizer.PUBLIC ? 'NONE' : kind === HttpRouteAuthorizer.JWT ? 'JWT' : 'CUSTOM', scopes: scopes.sort() });
+    const integration = record.backend ? this.backendIntegrationOf(what, record) : this.integrationOf(record.handler!);
+    if (kind === HttpRouteAuthorizer.LAMBDA) this.allowAuthorizerInvoke();
+    const authorizationType = kind === HttpRouteAuthorizer.PUBLIC ? 'NONE' : kind === HttpRouteAuthorizer.JWT ? 'JWT' : 'CUSTOM';
+    this.bodyRoutes.push({ method: record.method, path: record.resource, authorizationType, scopes: [...scopes].sort(), integration });
+    this.expected.set(routeKey, { authorizationType, scopes: [...scopes].sort() });
     this.authorizations.push({ method: record.method, path: record.resource, authorizer: kind, reason: reason ?? '' });
     if (record.throttle) {
       const t = checkThrottle(this.node.path, `route ${routeKey} throttle`, record.throttle);
@@ -400,7 +404,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
 
   /** The HTTP API's name. */
   public get apiName(): string {
-    return this.httpApi.httpApiName ?? this.httpApi.apiId;
+    return this.bodyOptions.title;
   }
 
   /** The decisions of the Lambda authorizer (native JWT decisions are not published per reason). */
@@ -545,53 +549,67 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     });
   }
 
-  /**
-   * Keeps the route, its integration and its authorizer as written, for `SecuredHttpApi.ResourceOverridden`.
-   * aws-cdk-lib makes the integration under the first route that uses it and the authorizer under the
-   * HTTP API, both when a route first binds them.
-   */
-  private keepWritten(route: apigwv2.HttpRoute, kind: HttpRouteAuthorizer): void {
-    this.written.keep(route.node.defaultChild as CfnResource);
-    for (const child of route.node.findAll()) {
-      if (child instanceof apigwv2.CfnIntegration) this.written.keep(child);
-    }
-    const authorizer = kind === HttpRouteAuthorizer.JWT ? this.httpApi.node.tryFindChild(JWT_AUTHORIZER_NAME)
-      : kind === HttpRouteAuthorizer.LAMBDA ? this.httpApi.node.tryFindChild(LAMBDA_AUTHORIZER_NAME) : undefined;
-    const cfn = authorizer?.node.defaultChild;
-    if (cfn instanceof CfnResource) this.written.keep(cfn);
-  }
-
-  /** The one native JWT authorizer: the issuer and its audiences. */
-  private jwt(): authorizers.HttpJwtAuthorizer {
-    this.jwtAuthorizer ??= new authorizers.HttpJwtAuthorizer(JWT_AUTHORIZER_NAME, this.issuer.issuerUrl, {
-      jwtAudience: [...this.issuer.audiences],
-      identitySource: ['$request.header.Authorization'],
+  /** The OpenAPI definition the API imports (private/body.ts), from every route added so far. */
+  private body(): Record<string, unknown> {
+    const uses = (type: string) => this.bodyRoutes.some((r) => r.authorizationType === type);
+    const { cors } = this.bodyOptions;
+    return httpApiBody({
+      title: this.bodyOptions.title,
+      description: this.bodyOptions.description,
+      routes: this.bodyRoutes,
+      integrations: this.bodyIntegrations,
+      jwtAuthorizer: uses('JWT') ? { issuer: this.issuer.issuerUrl, audiences: [...this.issuer.audiences], identitySource: '$request.header.Authorization' } : undefined,
+      lambdaAuthorizer: uses('CUSTOM') ? {
+        // The Lambda invocation URI, as the extension's examples write it (api-gateway-swagger-extensions-authorizer.html).
+        authorizerUri: `arn:${Stack.of(this).partition}:apigateway:${Stack.of(this).region}:lambda:path/2015-03-31/functions/${this.authorizer.function.functionArn}/invocations`,
+        identitySources: httpIdentitySources(this.authorizer._compiledTable()),
+        ttlSeconds: this.lambdaOptions.resultsCacheTtlSeconds,
+      } : undefined,
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html
+      cors: cors === undefined ? undefined : {
+        allowOrigins: [...cors.allowOrigins],
+        allowHeaders: cors.allowHeaders ?? ['Authorization', 'Content-Type'],
+        allowMethods: cors.allowMethods?.map((m) => m as string),
+        allowCredentials: cors.allowCredentials,
+        maxAge: cors.maxAge?.toSeconds(),
+      },
+      disableExecuteApiEndpoint: this.bodyOptions.disableExecuteApiEndpoint,
     });
-    return this.jwtAuthorizer;
   }
 
-  /** The one Lambda authorizer: payload 2.0, simple responses, identity sources from the route table. */
-  private lambda(): authorizers.HttpLambdaAuthorizer {
-    this.lambdaAuthorizer ??= new authorizers.HttpLambdaAuthorizer(LAMBDA_AUTHORIZER_NAME, this.authorizer.function, {
-      responseTypes: [authorizers.HttpLambdaResponseType.SIMPLE],
-      resultsCacheTtl: this.authorizerCacheTtl(),
-      identitySource: Lazy.list({ produce: () => httpIdentitySources(this.authorizer._compiledTable()) }),
+  /** `arn:...:execute-api:<region>:<account>:<api id>/<rest>`: what of this API may invoke a function. */
+  private executeApiArn(rest: string): string {
+    return Stack.of(this).formatArn({ service: 'execute-api', resource: this.cfnApi.ref, resourceName: rest });
+  }
+
+  /** Lets API Gateway invoke the Lambda authorizer for this API's authorizers only (once). */
+  private allowAuthorizerInvoke(): void {
+    if (this.authorizerPermission) return;
+    this.authorizerPermission = true;
+    this.authorizer.function.addPermission(`${Names.nodeUniqueId(this.node)}-AuthorizerInvoke`, {
+      scope: this,
+      principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      // The authorizer's id exists only once the definition is imported: every authorizer of this API.
+      sourceArn: this.executeApiArn('authorizers/*'),
     });
-    return this.lambdaAuthorizer;
-  }
-
-  private authorizerCacheTtl(): Duration {
-    return Duration.seconds(this.lambdaOptions.resultsCacheTtlSeconds);
   }
 
   /** One integration per handler, whose invoke permission covers the whole API (not one per route). */
-  private integrationOf(handler: lambda.IFunction): integrations.HttpLambdaIntegration {
-    let integration = this.integrations.get(handler);
-    if (!integration) {
-      integration = new integrations.HttpLambdaIntegration(`Integration${this.integrations.size}`, handler, { scopePermissionToRoute: false });
-      this.integrations.set(handler, integration);
+  private integrationOf(handler: lambda.IFunction): string {
+    let name = this.integrations.get(handler);
+    if (name === undefined) {
+      name = `Integration${this.integrations.size}`;
+      this.integrations.set(handler, name);
+      // A Lambda proxy integration, payload 2.0 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html);
+      // Lambda is invoked with a POST (api-gateway-swagger-extensions-integration.html, httpMethod).
+      this.bodyIntegrations.set(name, { type: 'aws_proxy', httpMethod: 'POST', uri: handler.functionArn, payloadFormatVersion: '2.0', connectionType: 'INTERNET' });
+      handler.addPermission(`${Names.nodeUniqueId(this.node)}-${name}-Invoke`, {
+        scope: this.node.tryFindChild('Permissions') as Construct ?? new Construct(this, 'Permissions'),
+        principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+        sourceArn: this.executeApiArn('*/*'),
+      });
     }
-    return integration;
+    return name;
   }
 
   /**
@@ -645,15 +663,25 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
   }
 
   /** The HTTP_PROXY integration of a backend route, shared by the routes whose integration would be the same. */
-  private backendIntegrationOf(what: string, record: RouteRecord): integrations.HttpUrlIntegration {
-    const spec: HttpBackendIntegrationSpec = httpBackendIntegration(this, what, record);
+  private backendIntegrationOf(what: string, record: RouteRecord): string {
+    const spec = httpBackendIntegration(this, what, record);
     const key = JSON.stringify(spec);
-    let integration = this.backendIntegrations.get(key);
-    if (!integration) {
-      integration = httpUrlIntegration(`Backend${this.backendIntegrations.size}`, spec);
-      this.backendIntegrations.set(key, integration);
+    let name = this.backendIntegrations.get(key);
+    if (name === undefined) {
+      name = `Backend${this.backendIntegrations.size}`;
+      this.backendIntegrations.set(key, name);
+      // An HTTP proxy integration, payload 1.0 (the only one for HTTP_PROXY), the spec's method, mappings and timeout.
+      this.bodyIntegrations.set(name, {
+        type: 'http_proxy',
+        httpMethod: spec.method,
+        uri: spec.uri,
+        payloadFormatVersion: '1.0',
+        connectionType: 'INTERNET',
+        requestParameters: spec.requestParameters,
+        timeoutInMillis: spec.timeoutInMillis,
+      });
     }
-    return integration;
+    return name;
   }
 }
 

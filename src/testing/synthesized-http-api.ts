@@ -6,6 +6,7 @@ import { DEFAULT_ROUTE, matchRouteKey } from './http-route-match';
 import { pathParameters } from './resource-match';
 import type { ApiRequest, EmptyMappedValue, IssuerOverride } from './synthesized-authorizer';
 import { ENV_AUDIENCES, ENV_ISSUER, ENV_JWKS_URI } from '../authorizer/contract';
+import { importedAuthorizer, importedIntegration, readBody } from '../http-api/private/body';
 
 /** Options of {@link SynthesizedHttpApi.fromCloudAssembly}. */
 export interface SynthesizedHttpApiOptions {
@@ -16,7 +17,7 @@ export interface SynthesizedHttpApiOptions {
   readonly stackName?: string;
   /**
    * The `AWS::ApiGatewayV2::Api`'s logical id.
-   * @default - the only HTTP API in the stack
+   * @default - the only HTTP API in the stack (an Api with `ProtocolType` HTTP or an OpenAPI definition, `Body`)
    */
   readonly httpApiLogicalId?: string;
   /**
@@ -132,7 +133,9 @@ const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512'];
 
 /**
  * A synthesized SecuredHttpApi (or any API Gateway HTTP API) read from the app's cloud assembly, and
- * answered as API Gateway would: route selection by route key (`ANY`, greedy `{proxy+}`,
+ * answered as API Gateway would. The routes, authorizers and integrations are read from the API's
+ * OpenAPI definition (its `Body`, as a SecuredHttpApi writes it), as API Gateway imports it, or
+ * from its Route, Authorizer and Integration resources; then: route selection by route key (`ANY`, greedy `{proxy+}`,
  * `$default`), public routes, the native JWT authorizer's checks (run here with jose against the
  * issuer's JWKS), and the Lambda authorizer (the synthesized asset, in its own Node.js process, given
  * a payload-2.0 event), with its identity sources and result cache.
@@ -150,13 +153,13 @@ export class SynthesizedHttpApi {
     const stacks = readStacks(cdkOutDir)
       .filter((s) => options.stackName === undefined || s.id === options.stackName || s.stackName === options.stackName);
     const found = stacks.flatMap((stack) => Object.entries(stack.template.Resources ?? {})
-      .filter(([id, r]) => r.Type === 'AWS::ApiGatewayV2::Api' && r.Properties?.ProtocolType === 'HTTP'
+      .filter(([id, r]) => r.Type === 'AWS::ApiGatewayV2::Api' && (r.Properties?.ProtocolType === 'HTTP' || r.Properties?.Body !== undefined)
         && (options.httpApiLogicalId === undefined || id === options.httpApiLogicalId))
       .map(([id]) => ({ stack, id })));
     if (found.length !== 1) {
       const where = options.stackName ? `stack ${options.stackName}` : `the cloud assembly in ${cdkOutDir}`;
       throw new Error(found.length === 0
-        ? `${where} holds no HTTP API (an AWS::ApiGatewayV2::Api with ProtocolType HTTP)`
+        ? `${where} holds no HTTP API (an AWS::ApiGatewayV2::Api with ProtocolType HTTP or an OpenAPI definition, Body)`
         : `${where} holds ${found.length} HTTP APIs (${found.map((f) => `${f.stack.id}/${f.id}`).join(', ')}): pass stackName or httpApiLogicalId`);
     }
     const api = new SynthesizedHttpApi(found[0].stack, found[0].id, options);
@@ -193,18 +196,27 @@ export class SynthesizedHttpApi {
     this.emptyMappedValue = options.emptyMappedValue ?? 'dropped';
     const resources = stack.template.Resources ?? {};
     const ofApi = (r: TemplateResource) => refersTo(r.Properties?.ApiId, apiId);
+    const body: unknown = resources[apiId].Properties?.Body;
 
-    for (const [id, r] of Object.entries(resources)) {
-      if (r.Type === 'AWS::ApiGatewayV2::Integration' && ofApi(r)) {
-        this.integrations.set(id, { type: r.Properties?.IntegrationType ?? '', requestParameters: r.Properties?.RequestParameters ?? {} });
-      }
+    // An API imported from an OpenAPI definition (a SecuredHttpApi's) has its routes, integrations and
+    // authorizers there, as API Gateway imports them (src/http-api/private/body.ts); any other HTTP API,
+    // as Route, Integration and Authorizer resources. Integrations and authorizers are known by their
+    // name in the definition, or their logical id.
+    const read = body === undefined ? undefined : readBody(body);
+    if (read && read.problems.length > 0) {
+      throw new Error(`${stack.id}/${apiId}: the OpenAPI definition cannot be read as routes: ${read.problems.join('; ')}`);
+    }
+    const integrationEntries: Array<[string, any]> = read
+      ? [...read.integrations].map(([name, i]) => [name, importedIntegration(name, i)])
+      : Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Integration' && ofApi(r)).map(([id, r]) => [id, r.Properties ?? {}]);
+    for (const [id, p] of integrationEntries) {
+      this.integrations.set(id, { type: p.IntegrationType ?? '', requestParameters: p.RequestParameters ?? {} });
     }
 
-    for (const [id, r] of Object.entries(resources)) {
-      if (r.Type !== 'AWS::ApiGatewayV2::Authorizer' || !ofApi(r)) {
-        continue;
-      }
-      const p = r.Properties ?? {};
+    const authorizerEntries: Array<[string, any]> = read
+      ? [...read.authorizers].map(([name, a]) => [name, importedAuthorizer(name, a)])
+      : Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Authorizer' && ofApi(r)).map(([id, r]) => [id, r.Properties ?? {}]);
+    for (const [id, p] of authorizerEntries) {
       if (p.AuthorizerType === 'JWT') {
         const issuer = p.JwtConfiguration?.Issuer;
         const audiences = p.JwtConfiguration?.Audience ?? [];
@@ -227,15 +239,28 @@ export class SynthesizedHttpApi {
       }
     }
 
-    this.routeInfos = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && ofApi(r))
-      .map((r) => ({
-        routeKey: r.Properties!.RouteKey,
-        authorizationType: r.Properties!.AuthorizationType ?? 'NONE',
-        authorizationScopes: r.Properties!.AuthorizationScopes ?? [],
-        authorizerId: r.Properties!.AuthorizerId?.Ref,
-        integrationId: [...this.integrations.keys()].find((id) => refersTo(r.Properties!.Target, id)),
-      }));
+    this.routeInfos = read
+      ? read.operations.map((op) => {
+        if (op.problem !== undefined) {
+          throw new Error(`${stack.id}: route ${op.routeKey} cannot be read from the OpenAPI definition: ${op.problem}`);
+        }
+        return {
+          routeKey: op.routeKey,
+          authorizationType: op.authorizationType ?? 'NONE',
+          authorizationScopes: op.authorizationType === 'JWT' ? op.scopes : [],
+          authorizerId: op.authorizer,
+          integrationId: op.integrationName,
+        };
+      })
+      : Object.values(resources)
+        .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && ofApi(r))
+        .map((r) => ({
+          routeKey: r.Properties!.RouteKey,
+          authorizationType: r.Properties!.AuthorizationType ?? 'NONE',
+          authorizationScopes: r.Properties!.AuthorizationScopes ?? [],
+          authorizerId: r.Properties!.AuthorizerId?.Ref,
+          integrationId: [...this.integrations.keys()].find((id) => refersTo(r.Properties!.Target, id)),
+        }));
     for (const route of this.routeInfos) {
       const kind = route.authorizationType;
       const known = kind === 'NONE'

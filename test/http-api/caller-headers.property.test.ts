@@ -189,10 +189,10 @@ describe('caller headers of a SecuredHttpApi\'s HTTP backend', () => {
       cpSync(outdir, copy, { recursive: true });
       const file = join(copy, 'Headers.template.json');
       const template = JSON.parse(readFileSync(file, 'utf8'));
-      const integration = Object.values<any>(template.Resources)
-        .find((r) => r.Type === 'AWS::ApiGatewayV2::Integration' && r.Properties.IntegrationUri === 'https://orders.example.com/whoami');
-      integration.Properties.RequestParameters['overwrite:header.X-Tenant'] = '$context.authorizer.tenant';
-      integration.Properties.RequestParameters['overwrite:header.X-Secured-Api-Sub'] = '$context.authorizer.claims.sub';
+      const body = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api').Properties.Body;
+      const integration = Object.values<any>(body.components['x-amazon-apigateway-integrations']).find((i) => i.uri === 'https://orders.example.com/whoami');
+      integration.requestParameters['overwrite:header.X-Tenant'] = '$context.authorizer.tenant';
+      integration.requestParameters['overwrite:header.X-Secured-Api-Sub'] = '$context.authorizer.claims.sub';
       writeFileSync(file, JSON.stringify(template));
       const kit = await SynthesizedHttpApi.fromCloudAssembly(copy, { issuerOverride: { jwksUri: issuer.jwksUri }, emptyMappedValue: reading });
       try {

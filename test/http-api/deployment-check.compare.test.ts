@@ -13,13 +13,12 @@ const JWT_ID = 'jwt111';
 const LAMBDA_ID = 'lam222';
 const INTEGRATION_ID = 'int333';
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:orders';
-/** The custom resource's `Values`, as CloudFormation resolves them: the integration's id, the function's ARN. */
-const VALUES = [INTEGRATION_ID, FUNCTION_ARN];
+/** The custom resource's `Values`, as CloudFormation resolves them: something else, the function's ARN. */
+const VALUES = ['unused', FUNCTION_ARN];
 
-/** The Lambda proxy integration every route targets, as the template writes it. */
+/** The Lambda proxy integration every route targets, as the OpenAPI definition writes it. */
 const LAMBDA_INTEGRATION: ExpectedHttpIntegration = {
-  id: { value: 0 },
-  path: 'Orders/Api/Routes/GET--orders/Integration/Resource',
+  name: 'Integration0',
   integrationType: 'AWS_PROXY',
   integrationUri: { value: 1 },
   payloadFormatVersion: '2.0',
@@ -28,7 +27,7 @@ const LAMBDA_INTEGRATION: ExpectedHttpIntegration = {
 function modelOf(routes: ExpectedHttpRoute[]): CheckedHttpApi {
   return {
     version: 1,
-    routes: routes.map((r) => ({ ...r, target: { join: ['integrations/', 0] } })),
+    routes: routes.map((r) => ({ ...r, integration: 'Integration0' })),
     integrations: [LAMBDA_INTEGRATION],
     jwtAuthorizer: { name: 'JwtAuthorizer', issuer: 'https://issuer.example.com', audiences: ['api://orders', 'api://admin'] },
     lambdaAuthorizer: {
@@ -122,9 +121,11 @@ describe('compareHttpApi', () => {
     expect(compareHttpApi(ORDERS, VALUES, { ...deployed, routes: deployed.routes.filter((r) => r.RouteKey !== 'GET /health') }))
       .toEqual(['GET /health: missing, expected authorization NONE']);
     expect(compareHttpApi(ORDERS, VALUES, withRoute(deployed, 'GET /health', { Target: 'integrations/elsewhere' })))
-      .toEqual([`GET /health: target integrations/elsewhere, expected integrations/${INTEGRATION_ID}`]);
+      .toEqual(['integration elsewhere (Integration0, of GET /health): missing, expected type AWS_PROXY']);
     expect(compareHttpApi(ORDERS, VALUES, withRoute(deployed, 'GET /health', { Target: undefined })))
-      .toEqual([`GET /health: target none, expected integrations/${INTEGRATION_ID}`]);
+      .toEqual(['GET /health: target none, expected integrations/<id> of the integration Integration0']);
+    expect(compareHttpApi(ORDERS, VALUES, withRoute(deployed, 'GET /health', { Target: 'arn:aws:lambda:eu-west-1:123456789012:function:x' })))
+      .toEqual(['GET /health: target arn:aws:lambda:eu-west-1:123456789012:function:x, expected integrations/<id> of the integration Integration0']);
   });
 
   test('the JWT authorizer\'s issuer and audiences', () => {
@@ -164,7 +165,7 @@ describe('compareHttpApi', () => {
 const withIntegration = (api: DeployedHttpApi, change: Partial<DeployedHttpIntegration>): DeployedHttpApi => ({
   ...api, integrations: api.integrations.map((i) => ({ ...i, ...change })),
 });
-const AT = `integration ${INTEGRATION_ID} (${LAMBDA_INTEGRATION.path})`;
+const AT = `integration ${INTEGRATION_ID} (Integration0, of GET /orders)`;
 
 describe('compareHttpApi: integrations', () => {
   test('the fields the template leaves out may be absent or API Gateway\'s documented defaults', () => {
@@ -189,10 +190,10 @@ describe('compareHttpApi: integrations', () => {
     expect(compareHttpApi(ORDERS, VALUES, withIntegration(faithful(ORDERS), change))).toEqual([line]);
   });
 
-  test('should report an integration the template did not write, and a missing one', () => {
+  test('should report an integration no route of the definition targets, and a missing one', () => {
     const deployed = faithful(ORDERS);
     const extra = { ...deployed, integrations: [...deployed.integrations, { IntegrationId: 'int999', IntegrationType: 'HTTP_PROXY', IntegrationUri: 'https://evil.example.com' }] };
-    expect(compareHttpApi(ORDERS, VALUES, extra)).toEqual(['integration int999: exists (type HTTP_PROXY, URI https://evil.example.com), but the SecuredHttpApi made no such integration']);
+    expect(compareHttpApi(ORDERS, VALUES, extra)).toEqual(['integration int999: exists (type HTTP_PROXY, URI https://evil.example.com), but no route of the SecuredHttpApi\'s definition targets it']);
     expect(compareHttpApi(ORDERS, VALUES, { ...deployed, integrations: [] })).toEqual([`${AT}: missing, expected type AWS_PROXY`]);
   });
 
@@ -215,10 +216,29 @@ describe('compareHttpApi: integrations', () => {
     expect(compareHttpApi(ORDERS, VALUES, extra)).toEqual(['authorizer Sneaky (au777): exists (type REQUEST), but the SecuredHttpApi made no such authorizer']);
   });
 
+  test('should compare each route\'s integration with the definition\'s for that route', () => {
+    // GIVEN two integrations, each route on its own
+    const backend: ExpectedHttpIntegration = { name: 'Backend0', integrationType: 'HTTP_PROXY', integrationUri: 'https://orders.example.com', integrationMethod: 'GET', payloadFormatVersion: '1.0' };
+    const model: CheckedHttpApi = { ...ORDERS, routes: ORDERS.routes.map((r) => (r.routeKey === 'GET /health' ? { ...r, integration: 'Backend0' } : r)), integrations: [LAMBDA_INTEGRATION, backend] };
+    const deployed = faithful(model);
+    const proxy: DeployedHttpIntegration = { IntegrationId: 'int888', IntegrationType: 'HTTP_PROXY', IntegrationUri: 'https://orders.example.com', IntegrationMethod: 'GET', PayloadFormatVersion: '1.0' };
+    const both = { ...withRoute(deployed, 'GET /health', { Target: 'integrations/int888' }), integrations: [...deployed.integrations, proxy] };
+    expect(compareHttpApi(model, VALUES, both)).toEqual([]);
+    // WHEN the public route is pointed at the Lambda's integration, and the backend's is left untargeted
+    const swapped = { ...both, routes: both.routes.map((r) => (r.RouteKey === 'GET /health' ? { ...r, Target: `integrations/${INTEGRATION_ID}` } : r)) };
+    // THEN both are reported
+    expect(compareHttpApi(model, VALUES, swapped)).toEqual([
+      `integration ${INTEGRATION_ID} (Backend0, of GET /health): IntegrationType AWS_PROXY, expected HTTP_PROXY`,
+      `integration ${INTEGRATION_ID} (Backend0, of GET /health): IntegrationUri ${FUNCTION_ARN}, expected https://orders.example.com`,
+      `integration ${INTEGRATION_ID} (Backend0, of GET /health): IntegrationMethod POST, expected GET`,
+      `integration ${INTEGRATION_ID} (Backend0, of GET /health): PayloadFormatVersion 2.0, expected 1.0`,
+      'integration int888: exists (type HTTP_PROXY, URI https://orders.example.com), but no route of the SecuredHttpApi\'s definition targets it',
+    ]);
+  });
+
   test('should compare an HTTP proxy through a VPC link with its request parameters, all deploy-time values resolved', () => {
     const vpc: ExpectedHttpIntegration = {
-      id: { value: 2 },
-      path: 'Orders/Api/Backends/Private/Resource',
+      name: 'Private',
       integrationType: 'HTTP_PROXY',
       integrationUri: { value: 3 },
       integrationMethod: 'ANY',
@@ -229,7 +249,11 @@ describe('compareHttpApi: integrations', () => {
       timeoutInMillis: '10000',
     };
     const values = [...VALUES, 'int444', 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/orders/1/2', 'vl555', 'acme'];
-    const model: CheckedHttpApi = { ...ORDERS, integrations: [LAMBDA_INTEGRATION, { ...vpc, serverNameToVerify: 'orders.internal', responseParameters: { 500: { 'overwrite:statuscode': '502' } } }] };
+    const model: CheckedHttpApi = {
+      ...ORDERS,
+      routes: [...ORDERS.routes, { routeKey: 'ANY /private', authorizationType: 'NONE', scopes: [], integration: 'Private' }],
+      integrations: [LAMBDA_INTEGRATION, { ...vpc, serverNameToVerify: 'orders.internal', responseParameters: { 500: { 'overwrite:statuscode': '502' } } }],
+    };
     const proxy: DeployedHttpIntegration = {
       IntegrationId: 'int444',
       IntegrationType: 'HTTP_PROXY',
@@ -243,12 +267,12 @@ describe('compareHttpApi: integrations', () => {
       TlsConfig: { ServerNameToVerify: 'orders.internal' },
       ResponseParameters: { 500: { 'overwrite:statuscode': '502' } },
     };
-    const deployed = faithful(ORDERS);
+    const deployed = withRoute(faithful(model), 'ANY /private', { Target: 'integrations/int444' });
     expect(compareHttpApi(model, values, { ...deployed, integrations: [...deployed.integrations, proxy] })).toEqual([]);
     const other = { ...proxy, ConnectionId: 'vl666', RequestParameters: { 'overwrite:path': '$request.path' } };
     expect(compareHttpApi(model, values, { ...deployed, integrations: [...deployed.integrations, other] })).toEqual([
-      'integration int444 (Orders/Api/Backends/Private/Resource): ConnectionId vl666, expected vl555',
-      'integration int444 (Orders/Api/Backends/Private/Resource): RequestParameters {"overwrite:path":"$request.path"}, expected {"overwrite:path":"$request.path","append:header.x-tenant":"tenant-acme"}',
+      'integration int444 (Private, of ANY /private): ConnectionId vl666, expected vl555',
+      'integration int444 (Private, of ANY /private): RequestParameters {"overwrite:path":"$request.path"}, expected {"overwrite:path":"$request.path","append:header.x-tenant":"tenant-acme"}',
     ]);
   });
 });

@@ -23,13 +23,13 @@ const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:111122223333:function:orders';
 const MODEL: CheckedHttpApi = {
   version: 1,
   routes: [
-    { routeKey: 'GET /orders', authorizationType: 'JWT', scopes: ['orders:read'], target: { join: ['integrations/', 0] } },
-    { routeKey: 'POST /orders', authorizationType: 'CUSTOM', scopes: [], target: { join: ['integrations/', 0] } },
-    { routeKey: 'GET /health', authorizationType: 'NONE', scopes: [], target: { join: ['integrations/', 0] } },
+    { routeKey: 'GET /orders', authorizationType: 'JWT', scopes: ['orders:read'], integration: 'Integration0' },
+    { routeKey: 'POST /orders', authorizationType: 'CUSTOM', scopes: [], integration: 'Integration0' },
+    { routeKey: 'GET /health', authorizationType: 'NONE', scopes: [], integration: 'Integration0' },
   ],
   jwtAuthorizer: { name: 'JwtAuthorizer', issuer: 'https://issuer.example.com', audiences: ['api://orders'] },
   lambdaAuthorizer: { name: 'LambdaAuthorizer', payloadFormatVersion: '2.0', simpleResponses: true, identitySources: ['$request.header.Authorization'], ttlSeconds: 300 },
-  integrations: [{ id: { value: 0 }, path: 'Orders/Api/Routes/GET_orders/Integration0/Resource', integrationType: 'AWS_PROXY', integrationUri: { value: 1 }, payloadFormatVersion: '2.0' }],
+  integrations: [{ name: 'Integration0', integrationType: 'AWS_PROXY', integrationUri: { value: 1 }, payloadFormatVersion: '2.0' }],
 };
 /** The custom resource's `Values` as CloudFormation resolves them. */
 const VALUES = ['i1', FUNCTION_ARN];
@@ -138,7 +138,7 @@ describe('runHttpCheck', () => {
     expect(answer.reason).toEqual({
       head: `The HTTP API ${API_ID} as deployed differs from the SecuredHttpApi's routes in 4 place(s) (every one is in the check's log group):`,
       lines: [
-        'integration i9: exists (type HTTP_PROXY, URI https://evil.example.com), but the SecuredHttpApi made no such integration',
+        'integration i9: exists (type HTTP_PROXY, URI https://evil.example.com), but no route of the SecuredHttpApi\'s definition targets it',
         'GET /orders: authorization NONE, expected authorization JWT (authorizer j1)',
         'GET /orders: scopes none, expected orders:read',
         'DELETE /orders: exists (authorization NONE), but the SecuredHttpApi made no such route',
@@ -156,7 +156,7 @@ describe('runHttpCheck', () => {
 
     // THEN
     expect(answer.reason?.lines).toEqual([
-      `integration i1 (Orders/Api/Routes/GET_orders/Integration0/Resource): IntegrationUri ${FUNCTION_ARN}, expected arn:aws:lambda:eu-west-1:111122223333:function:other`,
+      `integration i1 (Integration0, of GET /orders): IntegrationUri ${FUNCTION_ARN}, expected arn:aws:lambda:eu-west-1:111122223333:function:other`,
     ]);
   });
 

@@ -92,9 +92,9 @@ function ordersApi(n: number): { model: CheckedHttpApi; deployed: DeployedHttpAp
   return {
     model: {
       version: 1,
-      routes: keys.map((routeKey) => ({ routeKey, authorizationType: 'JWT', scopes: ['orders:read'], target: { join: ['integrations/', 0] } })),
+      routes: keys.map((routeKey) => ({ routeKey, authorizationType: 'JWT', scopes: ['orders:read'], integration: 'Integration0' })),
       jwtAuthorizer: { name: 'JwtAuthorizer', issuer: 'https://issuer.example.com', audiences: ['api://orders'] },
-      integrations: [{ id: { value: 0 }, path: 'Orders/Api/Integration', integrationType: 'AWS_PROXY', integrationUri: { value: 1 }, payloadFormatVersion: '2.0' }],
+      integrations: [{ name: 'Integration0', integrationType: 'AWS_PROXY', integrationUri: { value: 1 }, payloadFormatVersion: '2.0' }],
     },
     deployed: {
       routes: keys.map((RouteKey, i) => ({ RouteId: `r${i}`, RouteKey, AuthorizationType: 'JWT', AuthorizerId: 'j1', AuthorizationScopes: ['orders:read'], Target: 'integrations/i1' })),

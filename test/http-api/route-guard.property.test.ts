@@ -1,12 +1,13 @@
 // No guarded route of a SecuredHttpApi synthesizes without its authorizer: for generated route sets
-// (public, scoped, claim-ruled routes, served by a handler or an HTTP backend, native JWT or forced Lambda), the template gives every
-// non-public route an authorizer; and an escape hatch that opens, unguards or rescopes any guarded
-// route fails synth.
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+// (public, scoped, claim-ruled routes, served by a handler or an HTTP backend, native JWT or forced
+// Lambda), the API's OpenAPI definition (Body) gives every non-public route an authorizer; and an
+// escape hatch that opens, unguards or rescopes any guarded route, or changes anything of the
+// definition or the Api resource, fails synth.
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
+import { routesOf } from './body-support';
 import { ClaimRule, HttpMethod, OidcIssuer, RouteBackend, SecuredApiRoute, SecuredHttpApi } from '../../src';
 
 
@@ -71,7 +72,7 @@ describe('SecuredHttpApi route guard (generated route sets)', () => {
       fc.pre(built !== undefined);
       const { stack } = built!;
       const template = Template.fromStack(stack);
-      const byKey = Object.fromEntries(Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r: any) => [r.Properties.RouteKey, r.Properties]));
+      const byKey = routesOf(template);
       for (const r of routes) {
         const props = byKey[`${r.method} ${r.path}`];
         expect(props).toBeDefined();
@@ -88,7 +89,7 @@ describe('SecuredHttpApi route guard (generated route sets)', () => {
   });
 
   test('should fail synth when an escape hatch opens, unguards or rescopes any guarded route', () => {
-    const hatch = fc.constantFrom('none', 'noAuthorizerId', 'noScopes', 'deleteType');
+    const hatch = fc.constantFrom('emptySecurity', 'deleteSecurity', 'noScopes', 'otherScheme', 'topLevelOnly');
     fc.assert(fc.property(genRoutes, fc.boolean(), hatch, fc.nat(), (routes, force, kind, pick) => {
       const guarded = routes.filter((r) => r.kind !== 'public' && (kind !== 'noScopes' || r.kind === 'scopes'));
       fc.pre(guarded.length > 0);
@@ -98,51 +99,53 @@ describe('SecuredHttpApi route guard (generated route sets)', () => {
       const target = guarded[pick % guarded.length];
       const auth = api.routeAuthorizations.find((a) => a.method === target.method && a.path === target.path)!;
       fc.pre(kind !== 'noScopes' || auth.authorizer === 'jwt');
-      const route = api.node.findChild('Routes').node.findChild(`${target.method}${target.path.replace(/\//g, '_')}`).node.defaultChild as apigwv2.CfnRoute;
-      if (kind === 'none') route.addPropertyOverride('AuthorizationType', 'NONE');
-      if (kind === 'noAuthorizerId') route.addPropertyDeletionOverride('AuthorizerId');
-      if (kind === 'noScopes') route.addPropertyDeletionOverride('AuthorizationScopes');
-      if (kind === 'deleteType') route.addPropertyDeletionOverride('AuthorizationType');
+      const security = `Body.paths.${target.path}.${target.method.toLowerCase()}.security`;
+      if (kind === 'emptySecurity') api.cfnApi.addPropertyOverride(security, []);
+      if (kind === 'deleteSecurity') api.cfnApi.addPropertyDeletionOverride(security);
+      if (kind === 'noScopes') api.cfnApi.addPropertyOverride(security, [{ JwtAuthorizer: [] }]);
+      if (kind === 'otherScheme') api.cfnApi.addPropertyOverride(security, [{ Other: target.scopes }]);
+      // OpenAPI: without its own, an operation takes the top-level requirement; an empty one opens it.
+      if (kind === 'topLevelOnly') {
+        api.cfnApi.addPropertyDeletionOverride(security);
+        api.cfnApi.addPropertyOverride('Body.security', []);
+      }
       expect(() => app.synth()).toThrow(/SecuredHttpApi\.RouteOpened/);
     }), { numRuns: 10 });
   });
 });
 
-describe('SecuredHttpApi written resources (generated overrides)', () => {
-  test('should fail synth when an escape hatch changes any property of a route, integration or authorizer the construct made', () => {
-    const types = ['AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Integration', 'AWS::ApiGatewayV2::Authorizer'];
+describe('SecuredHttpApi written definition (generated overrides)', () => {
+  /** Every key path of the definition down to a value that is not an object (lists are values), keys without a dot (an override's path separator). */
+  function leafPaths(value: unknown, at: string[] = []): string[][] {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return [at];
+    const entries = Object.entries(value).filter(([k]) => !k.includes('.'));
+    return entries.length === 0 ? [at] : entries.flatMap(([k, v]) => leafPaths(v, [...at, k]));
+  }
+
+  test('should fail synth when an escape hatch changes any part of the OpenAPI definition, or any property of the Api, the construct wrote', () => {
     const value = fc.oneof(
       fc.constant(undefined), // a deletion
-      fc.constantFrom('NONE', 'JWT', 'CUSTOM', 'https://other.example.com', '$request.header.X-Other', 'integrations/other', 0, 3600, true, false),
+      fc.constantFrom('NONE', 'jwt', 'request', 'https://other.example.com', '$request.header.X-Other', '#/components/x-amazon-apigateway-integrations/Other', 0, 3600, true, false),
       fc.constant({ Ref: 'SomethingElse' }),
       fc.array(fc.constantFrom('a', 'b'), { maxLength: 2 }),
+      fc.constant([{ JwtAuthorizer: [] }]),
     );
-    const pick = fc.record({ resource: fc.nat(), key: fc.nat(), fresh: fc.boolean() });
+    const pick = fc.record({ leaf: fc.nat(), apiProperty: fc.boolean() });
     fc.assert(fc.property(genRoutes, fc.boolean(), pick, value, (routes, force, picked, overrideWith) => {
-      const { resource: pickResource, key: pickKey, fresh: freshKey } = picked;
       const built = tryBuild(routes, force);
       fc.pre(built !== undefined);
       const { app, api } = built!;
-      const resources = api.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource && types.includes(c.cfnResourceType));
-      const resource = resources[pickResource % resources.length];
-      const properties = Stack.of(api).resolve((resource as any)._toCloudFormation()).Resources;
-      const current = (Object.values(properties)[0] as any).Properties as Record<string, unknown>;
-      const keys = Object.keys(current).filter((k) => k !== 'ApiId');
-      const key = freshKey ? 'Description' : keys[pickKey % keys.length];
-      fc.pre(JSON.stringify(current[key]) !== JSON.stringify(overrideWith));
-      if (overrideWith === undefined) resource.addPropertyDeletionOverride(key);
-      else resource.addPropertyOverride(key, overrideWith);
-      // The rules' codes are in the validation message; UnreadableIntegration (an integration's
-      // RequestParameters or ResponseParameters overridden with a non-map, which the deployment check refuses before the rules
-      // report) is the thrown error's code.
-      let error: (Error & { code?: string }) | undefined;
-      try {
-        app.synth();
-      } catch (e) {
-        error = e as Error & { code?: string };
-      }
-      expect(error).toBeDefined();
-      expect(`${error!.code ?? ''} ${error!.message}`).toMatch(/SecuredHttpApi\.(ResourceOverridden|RouteOpened|UnreadableIntegration)/);
+      const rendered = Stack.of(api).resolve((api.cfnApi as any)._toCloudFormation()).Resources;
+      const current = (Object.values(rendered)[0] as any).Properties as Record<string, unknown>;
+      const paths = picked.apiProperty
+        ? [...Object.keys(current).filter((k) => k !== 'Body').map((k) => [k]), ['Description']]
+        : leafPaths(current.Body).map((p) => ['Body', ...p]);
+      const path = paths[picked.leaf % paths.length];
+      const was = path.reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), current);
+      fc.pre(JSON.stringify(was) !== JSON.stringify(overrideWith) && !(was === undefined && overrideWith === undefined));
+      if (overrideWith === undefined) api.cfnApi.addPropertyDeletionOverride(path.join('.'));
+      else api.cfnApi.addPropertyOverride(path.join('.'), overrideWith);
+      expect(() => app.synth()).toThrow(/SecuredHttpApi\.(ResourceOverridden|RouteOpened)/);
     }), { numRuns: 25 });
   });
 });

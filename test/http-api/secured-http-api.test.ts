@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { apiBody, authorizersOf, integrationsOf, routesOf } from './body-support';
 import {
   ClaimRule, DeploymentCheck, HttpMethod, HttpRouteAuthorizer, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps,
 } from '../../src';
@@ -37,15 +38,9 @@ function ordersApi(stack: Stack, props: Partial<SecuredHttpApiProps> = {}): Secu
   });
 }
 
-/** The template's routes by route key. */
-function routesOf(template: Template): Record<string, any> {
-  return Object.fromEntries(Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r: any) => [r.Properties.RouteKey, r.Properties]));
-}
-
-function refOf(template: Template, type: string, where: (props: any) => boolean): string {
-  const [id] = Object.entries(template.findResources(type)).find(([, r]: [string, any]) => where(r.Properties)) ?? [];
-  if (!id) throw new Error(`no ${type}`);
-  return id;
+/** The Api resource's escape hatch. */
+function bodyOverride(api: SecuredHttpApi, at: string, value: unknown): void {
+  api.cfnApi.addPropertyOverride(`Body.${at}`, value);
 }
 
 describe('SecuredHttpApi', () => {
@@ -53,16 +48,17 @@ describe('SecuredHttpApi', () => {
   const api = ordersApi(stack);
   const template = Template.fromStack(stack);
   const routes = routesOf(template);
-  const jwtId = refOf(template, 'AWS::ApiGatewayV2::Authorizer', (p) => p.AuthorizerType === 'JWT');
-  const lambdaId = refOf(template, 'AWS::ApiGatewayV2::Authorizer', (p) => p.AuthorizerType === 'REQUEST');
+  const authorizers = authorizersOf(template);
+  const jwtId = 'JwtAuthorizer';
+  const lambdaId = 'LambdaAuthorizer';
 
   test('should guard a route the JWT authorizer can express with it, with the route\'s scopes', () => {
-    expect(routes['GET /orders']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: jwtId }, AuthorizationScopes: ['orders:admin', 'orders:read'] });
-    expect(routes['POST /orders']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: jwtId }, AuthorizationScopes: ['orders:write'] });
+    expect(routes['GET /orders']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: jwtId, AuthorizationScopes: ['orders:admin', 'orders:read'] });
+    expect(routes['POST /orders']).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: jwtId, AuthorizationScopes: ['orders:write'] });
   });
 
   test('should guard a route with claim rules with the Lambda authorizer, without scopes', () => {
-    expect(routes['GET /orders/{id}']).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: lambdaId } });
+    expect(routes['GET /orders/{id}']).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: lambdaId });
     expect(routes['GET /orders/{id}'].AuthorizationScopes).toBeUndefined();
   });
 
@@ -73,7 +69,7 @@ describe('SecuredHttpApi', () => {
   });
 
   test('should write the JWT authorizer with the issuer and its audiences', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+    expect(authorizers[jwtId]).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['api://orders'] },
@@ -81,7 +77,7 @@ describe('SecuredHttpApi', () => {
   });
 
   test('should write the Lambda authorizer with payload 2.0, simple responses, the cache TTL and the identity sources', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+    expect(authorizers[lambdaId]).toMatchObject({
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
@@ -89,6 +85,24 @@ describe('SecuredHttpApi', () => {
       // One Lambda route: one answer is right for every route it guards.
       IdentitySource: ['$request.header.Authorization'],
     });
+    // The authorizer's function, by its invocation URI.
+    expect(JSON.stringify(authorizers[lambdaId].AuthorizerUri)).toMatch(/lambda:path\/2015-03-31\/functions\/.*ApiAuthorizerHandler.*\/invocations/);
+  });
+
+  test('should be one AWS::ApiGatewayV2::Api importing one OpenAPI definition, with no Route, Integration or Authorizer resource', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'orders', FailOnWarnings: true, Body: Match.objectLike({ openapi: '3.0.1' }) });
+    for (const type of ['Route', 'Integration', 'Authorizer']) {
+      template.resourceCountIs(`AWS::ApiGatewayV2::${type}`, 0);
+    }
+    // One Lambda proxy integration for the one handler, payload 2.0, shared by its four routes.
+    expect(Object.values(integrationsOf(template))).toEqual([
+      expect.objectContaining({ IntegrationType: 'AWS_PROXY', IntegrationMethod: 'POST', PayloadFormatVersion: '2.0', IntegrationUri: { 'Fn::GetAtt': [expect.stringMatching(/^Handler/), 'Arn'] } }),
+    ]);
+    expect(new Set(Object.values(routesOf(template)).map((r) => r.Target))).toEqual(new Set(['Integration0']));
+    expect(apiBody(template).info.title).toBe('orders');
+    // Each path variable declared, as OpenAPI requires (an invalid structure is an import warning, fatal with FailOnWarnings).
+    expect(apiBody(template).paths['/orders/{id}'].get.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
+    expect(apiBody(template).paths['/orders'].get.parameters).toBeUndefined();
   });
 
   test('should tell which authorizer guards each route, and why the Lambda one', () => {
@@ -114,6 +128,13 @@ describe('SecuredHttpApi', () => {
   test('should let API Gateway invoke the handler once for the whole API, not once per route', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter((p: any) => p.Properties.FunctionName['Fn::GetAtt']?.[0]?.startsWith('Handler'));
     expect(permissions).toHaveLength(1);
+    expect(JSON.stringify((permissions[0] as any).Properties.SourceArn)).toContain('/*/*');
+  });
+
+  test('should let API Gateway invoke the Lambda authorizer for this API\'s authorizers only', () => {
+    const permissions = Object.values<any>(template.findResources('AWS::Lambda::Permission')).filter((p) => p.Properties.FunctionName['Fn::GetAtt']?.[0]?.startsWith('ApiAuthorizerHandler'));
+    expect(permissions).toHaveLength(1);
+    expect(JSON.stringify(permissions[0].Properties.SourceArn)).toMatch(/execute-api.*\{"Ref":"ApiF70053CD"\}.*\/authorizers\/\*/);
   });
 
   test('should read the HTTP API metrics by ApiId and Stage', () => {
@@ -168,12 +189,12 @@ describe('SecuredHttpApi: the Lambda authorizer\'s asset', () => {
 });
 
 describe('SecuredHttpApi: CORS, domain, stage throttle', () => {
-  test('should write the HTTP API\'s own CORS configuration', () => {
+  test('should write the HTTP API\'s own CORS configuration, in the OpenAPI definition', () => {
     const { stack } = stackOf();
     ordersApi(stack, { cors: { allowOrigins: ['https://app.example.com'], allowCredentials: true, maxAge: Duration.minutes(10) } });
-    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: { AllowOrigins: ['https://app.example.com'], AllowCredentials: true, MaxAge: 600, AllowHeaders: ['Authorization', 'Content-Type'] },
-    });
+    const template = Template.fromStack(stack);
+    expect(apiBody(template)['x-amazon-apigateway-cors']).toEqual({ allowOrigins: ['https://app.example.com'], allowCredentials: true, maxAge: 600, allowHeaders: ['Authorization', 'Content-Type'] });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
   });
 
   test('should map a custom domain with TLS 1.2 to the stage, and take the URL from it', () => {
@@ -184,6 +205,7 @@ describe('SecuredHttpApi: CORS, domain, stage throttle', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'api.example.com', DomainNameConfigurations: [Match.objectLike({ SecurityPolicy: 'TLS_1_2' })] });
     template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiMappingKey: 'orders', Stage: Match.anyValue() });
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { DisableExecuteApiEndpoint: true });
+    expect(apiBody(template)['x-amazon-apigateway-endpoint-configuration']).toEqual({ disableExecuteApiEndpoint: true });
     expect(api.url).toBe('https://api.example.com/orders/');
   });
 
@@ -231,13 +253,13 @@ describe('SecuredHttpApi: the authorizer per issuer', () => {
     const { stack } = stackOf();
     const api = ordersApi(stack, props as Partial<SecuredHttpApiProps>);
     expect(api.routeAuthorizations.filter((r) => r.authorizer === HttpRouteAuthorizer.JWT)).toEqual([]);
-    Template.fromStack(stack).resourcePropertiesCountIs('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' }, 0);
+    expect(Object.values(authorizersOf(Template.fromStack(stack))).filter((a) => a.AuthorizerType === 'JWT')).toEqual([]);
   });
 
   test('should cache the Lambda authorizer per route when its routes ask different things', () => {
     const { stack } = stackOf();
     ordersApi(stack, { forceLambdaAuthorizer: true, resultsCacheTtl: Duration.seconds(60) });
-    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+    expect(authorizersOf(Template.fromStack(stack)).LambdaAuthorizer).toMatchObject({
       AuthorizerType: 'REQUEST',
       AuthorizerResultTtlInSeconds: 60,
       IdentitySource: ['$request.header.Authorization', '$context.routeKey'],
@@ -331,30 +353,47 @@ describe('SecuredHttpApi: the route guard', () => {
   test('should fail synth when an escape hatch opens a guarded route', () => {
     const { app, stack } = stackOf();
     const api = ordersApi(stack);
-    const route = api.node.findChild('Routes').node.findChild('GET_orders').node.defaultChild as apigwv2.CfnRoute;
-    route.addPropertyOverride('AuthorizationType', 'NONE');
+    api.cfnApi.addDeletionOverride('Properties.Body.paths./orders.get.security');
     expect(() => app.synth()).toThrow(/SecuredHttpApi\.RouteOpened/);
+  });
+
+  test('should fail synth when an escape hatch adds an operation without an authorizer', () => {
+    const { app, stack } = stackOf();
+    const api = ordersApi(stack);
+    bodyOverride(api, 'paths./admin.delete', { 'x-amazon-apigateway-integration': { $ref: '#/components/x-amazon-apigateway-integrations/Integration0' } });
+    expect(() => app.synth()).toThrow(/the route DELETE \/admin \(in the API's OpenAPI definition\) is not one of the API's routes and has no authorizer/);
+  });
+
+  test('should fail synth when an escape hatch gives a route alternatives (one of them could be weaker)', () => {
+    const { app, stack } = stackOf();
+    const api = ordersApi(stack);
+    bodyOverride(api, 'paths./orders.get.security', [{ JwtAuthorizer: ['orders:read'] }, {}]);
+    expect(() => app.synth()).toThrow(/GET \/orders in the API's OpenAPI definition \(Body\) cannot be read as guarded: its security .* is not one requirement naming one authorizer/);
   });
 
   test.each([
     ['a route pointed at another authorizer', (api: SecuredHttpApi) => {
-      const other = new apigwv2.CfnAuthorizer(Stack.of(api), 'Other', { apiId: api.httpApi.apiId, authorizerType: 'JWT', name: 'Other', identitySource: ['$request.header.Authorization'], jwtConfiguration: { issuer: 'https://evil.example.com', audience: ['x'] } });
-      (api.node.findChild('Routes').node.findChild('GET_orders').node.defaultChild as apigwv2.CfnRoute).addPropertyOverride('AuthorizerId', other.ref);
-    }, /Routes\/GET_orders\/Resource \(AWS::ApiGatewayV2::Route\) is not as the construct wrote it \(Properties.AuthorizerId changed\)/],
-    ['the JWT authorizer\'s issuer, set through the L1', (api: SecuredHttpApi) => {
-      const jwt = api.httpApi.node.findChild('JwtAuthorizer').node.defaultChild as apigwv2.CfnAuthorizer;
-      jwt.jwtConfiguration = { issuer: 'https://evil.example.com', audience: ['api://orders'] };
-    }, /JwtAuthorizer\/Resource \(AWS::ApiGatewayV2::Authorizer\) is not as the construct wrote it \(Properties.JwtConfiguration changed\)/],
+      bodyOverride(api, 'components.securitySchemes.Other', { 'type': 'oauth2', 'flows': {}, 'x-amazon-apigateway-authorizer': { type: 'jwt', jwtConfiguration: { issuer: 'https://evil.example.com', audience: ['x'] }, identitySource: '$request.header.Authorization' } });
+      bodyOverride(api, 'paths./orders.get.security', [{ Other: ['orders:read'] }]);
+    }, /Body\.components\.securitySchemes\.Other, Body\.paths\.\/orders\.get\.security changed/],
+    ['the JWT authorizer\'s issuer', (api: SecuredHttpApi) => {
+      bodyOverride(api, 'components.securitySchemes.JwtAuthorizer.x-amazon-apigateway-authorizer.jwtConfiguration.issuer', 'https://evil.example.com');
+    }, /Body\.components\.securitySchemes\.JwtAuthorizer\.x-amazon-apigateway-authorizer\.jwtConfiguration\.issuer changed/],
     ['the Lambda authorizer\'s function', (api: SecuredHttpApi) => {
-      (api.httpApi.node.findChild('LambdaAuthorizer').node.defaultChild as apigwv2.CfnAuthorizer).addPropertyOverride('AuthorizerUri', 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:allow-all/invocations');
-    }, /LambdaAuthorizer\/Resource \(AWS::ApiGatewayV2::Authorizer\) is not as the construct wrote it \(Properties.AuthorizerUri changed\)/],
+      bodyOverride(api, 'components.securitySchemes.LambdaAuthorizer.x-amazon-apigateway-authorizer.authorizerUri', 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:allow-all/invocations');
+    }, /LambdaAuthorizer\.x-amazon-apigateway-authorizer\.authorizerUri changed/],
     ['the Lambda authorizer\'s identity sources', (api: SecuredHttpApi) => {
-      (api.httpApi.node.findChild('LambdaAuthorizer').node.defaultChild as apigwv2.CfnAuthorizer).addPropertyOverride('IdentitySource', ['$request.header.Authorization']);
-    }, /LambdaAuthorizer\/Resource \(AWS::ApiGatewayV2::Authorizer\) is not as the construct wrote it \(Properties.IdentitySource changed\)/],
+      bodyOverride(api, 'components.securitySchemes.LambdaAuthorizer.x-amazon-apigateway-authorizer.identitySource', '$request.header.Authorization');
+    }, /LambdaAuthorizer\.x-amazon-apigateway-authorizer\.identitySource changed/],
     ['an integration\'s function', (api: SecuredHttpApi) => {
-      const integration = api.node.findChild('Routes').node.findChild('GET_orders').node.findAll().find((c) => c instanceof apigwv2.CfnIntegration) as apigwv2.CfnIntegration;
-      integration.addPropertyOverride('IntegrationUri', 'arn:aws:lambda:eu-west-1:123456789012:function:other');
-    }, /\(AWS::ApiGatewayV2::Integration\) is not as the construct wrote it \(Properties.IntegrationUri changed\)/],
+      bodyOverride(api, 'components.x-amazon-apigateway-integrations.Integration0.uri', 'arn:aws:lambda:eu-west-1:123456789012:function:other');
+    }, /Body\.components\.x-amazon-apigateway-integrations\.Integration0\.uri changed/],
+    ['the API\'s definition, by another one in S3 beside it', (api: SecuredHttpApi) => {
+      api.cfnApi.addPropertyOverride('BodyS3Location', { Bucket: 'elsewhere', Key: 'open.json' });
+    }, /Resource \(AWS::ApiGatewayV2::Api\) is not as the construct wrote it \(Properties.BodyS3Location changed\)/],
+    ['the API\'s FailOnWarnings', (api: SecuredHttpApi) => {
+      api.cfnApi.addPropertyOverride('FailOnWarnings', false);
+    }, /Resource \(AWS::ApiGatewayV2::Api\) is not as the construct wrote it \(Properties.FailOnWarnings changed\)/],
   ])('should fail synth when an escape hatch changes %s', (_name, change, message) => {
     const { app, stack } = stackOf();
     const api = ordersApi(stack, { forceLambdaAuthorizer: false });
@@ -372,20 +411,24 @@ describe('SecuredHttpApi: the route guard', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
-  test('should synthesize with a cdk-nag suppression or a dependency added to a route (metadata, not what it guards)', () => {
+  test('should synthesize with a cdk-nag suppression or a dependency added to the API (metadata, not what it guards)', () => {
     const { app, stack } = stackOf();
     const api = ordersApi(stack);
-    const route = api.node.findChild('Routes').node.findChild('GET_orders').node.defaultChild as apigwv2.CfnRoute;
-    route.addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'AwsSolutions-APIG4', reason: 'test' }] });
-    route.addDependency(api.accessLogGroup.node.defaultChild as CfnResource);
+    api.cfnApi.addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'AwsSolutions-APIG4', reason: 'test' }] });
+    api.cfnApi.addDependency(api.accessLogGroup.node.defaultChild as CfnResource);
     expect(() => app.synth()).not.toThrow();
   });
 
-  test('should fail synth when a route is added to the API by hand without an authorizer', () => {
+  test.each([
+    ['a route', (stack: Stack, apiId: string) => new apigwv2.CfnRoute(stack, 'Sneaky', { apiId, routeKey: '$default' })],
+    ['an authorizer', (stack: Stack, apiId: string) => new apigwv2.CfnAuthorizer(stack, 'Sneaky', { apiId, authorizerType: 'JWT', name: 'Other', identitySource: ['$request.header.Authorization'], jwtConfiguration: { issuer: 'https://evil.example.com', audience: ['x'] } })],
+    ['an integration', (stack: Stack, apiId: string) => new apigwv2.CfnIntegration(stack, 'Sneaky', { apiId, integrationType: 'HTTP_PROXY', integrationUri: 'https://backend.example.com', integrationMethod: 'GET', payloadFormatVersion: '1.0' })],
+  ])('should fail synth when %s is added to the API by hand (it cannot be combined with the OpenAPI definition)', (_name, add) => {
     const { app, stack } = stackOf();
     const api = ordersApi(stack);
-    new apigwv2.CfnRoute(stack, 'Sneaky', { apiId: api.httpApi.apiId, routeKey: '$default' });
-    expect(() => app.synth()).toThrow(/\$default .*open to anyone/);
+    add(stack, api.httpApi.apiId);
+    expect(() => app.synth()).toThrow(/SecuredHttpApi\.ResourceBesideBody/);
+    expect(() => app.synth()).toThrow(/Orders\/Sneaky \(AWS::ApiGatewayV2::\w+\) is a resource of the API, whose routes, integrations and authorizers are its OpenAPI definition/);
   });
 
   test('should synthesize when nothing is overridden', () => {

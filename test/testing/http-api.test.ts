@@ -141,11 +141,13 @@ describe('SynthesizedHttpApi', () => {
     cpSync(outdir, copy, { recursive: true });
     const file = join(copy, 'Http.template.json');
     const template = JSON.parse(readFileSync(file, 'utf8'));
-    const [apiId] = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'AWS::ApiGatewayV2::Api')!;
-    const [lambdaAuthorizerId] = Object.entries<any>(template.Resources).find(([, r]) => r.Properties?.AuthorizerType === 'REQUEST')!;
-    template.Resources.DefaultRoute = {
-      Type: 'AWS::ApiGatewayV2::Route',
-      Properties: { ApiId: { Ref: apiId }, RouteKey: '$default', AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: lambdaAuthorizerId } },
+    // The catch-all route, as API Gateway writes it in an OpenAPI definition: `/$default`, any method.
+    const body = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api').Properties.Body;
+    body.paths['/$default'] = {
+      'x-amazon-apigateway-any-method': {
+        'x-amazon-apigateway-integration': { $ref: '#/components/x-amazon-apigateway-integrations/Integration0' },
+        'security': [{ LambdaAuthorizer: [] }],
+      },
     };
     writeFileSync(file, JSON.stringify(template));
     const withDefault = await SynthesizedHttpApi.fromCloudAssembly(copy, { issuerOverride: { jwksUri: issuer.jwksUri }, clock: () => now });
@@ -165,11 +167,13 @@ describe('SynthesizedHttpApi', () => {
     cpSync(outdir, copy, { recursive: true });
     const file = join(copy, 'Http.template.json');
     const template = JSON.parse(readFileSync(file, 'utf8'));
-    const route = Object.values<any>(template.Resources).find((r) => r.Properties?.RouteKey === 'GET /health');
-    route.Properties.AuthorizationType = 'AWS_IAM';
+    // IAM authorization in an OpenAPI definition: a security scheme of x-amazon-apigateway-authtype awsSigv4.
+    const body = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api').Properties.Body;
+    body.components.securitySchemes.sigv4 = { 'type': 'apiKey', 'name': 'Authorization', 'in': 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' };
+    body.paths['/health'].get.security = [{ sigv4: [] }];
     writeFileSync(file, JSON.stringify(template));
     await expect(SynthesizedHttpApi.fromCloudAssembly(copy, { issuerOverride: { jwksUri: issuer.jwksUri } }))
-      .rejects.toThrow(/route "GET \/health" has authorization AWS_IAM/);
+      .rejects.toThrow(/route GET \/health cannot be read from the OpenAPI definition: its security names sigv4, which is not a jwt or request authorizer/);
   });
 
   test('should serve the route named by resource instead of matching one', async () => {

@@ -15,11 +15,14 @@
  *   `ConnectionType`, `ConnectionId`, `RequestParameters`, `TimeoutInMillis`, and what else changes
  *   what serves a route or what it answers: `IntegrationSubtype`, `CredentialsArn`,
  *   `TlsConfig.ServerNameToVerify`, `ResponseParameters`; a route's `Target` is
- *   `integrations/<IntegrationId>`). What GetIntegration returns for a Lambda proxy the template
+ *   `integrations/<IntegrationId>`). What GetIntegration returns for a Lambda proxy the definition
  *   gives no method, connection type or timeout (`POST`, `INTERNET`, 30000) is shown in the CLI's
  *   example: https://docs.aws.amazon.com/cli/latest/reference/apigatewayv2/get-integration.html
- * Every route, authorizer and integration read back must be one the template wrote: an extra one is
- * a difference.
+ * The API is imported from an OpenAPI definition, so the ids of its integrations and authorizers
+ * are API Gateway's: each route's integration is the one its `Target` names, compared with the
+ * definition's integration for that route; authorizers are found by name (the security scheme's).
+ * Every route, authorizer and integration read back must be one the definition wrote: an extra one
+ * (an integration no route of the definition targets) is a difference.
  * A field API Gateway leaves out is read as absent (an unset `AuthorizationType` as NONE, its
  * documented default for routes), so the comparison fails closed: a guarded route whose type is not
  * sent is reported, never assumed guarded.
@@ -153,7 +156,7 @@ export function compareHttpApi(expected: CheckedHttpApi, values: readonly string
     }
   }
 
-  diffs.push(...compareIntegrations(expected.integrations, str, deployed.integrations));
+  diffs.push(...compareIntegrations(expected, str, deployed));
   const byKey = new Map<string, DeployedHttpRoute[]>();
   for (const route of deployed.routes) {
     const key = route.RouteKey ?? '(no route key)';
@@ -181,9 +184,8 @@ export function compareHttpApi(expected: CheckedHttpApi, values: readonly string
     if (!sameSet(route.AuthorizationScopes ?? [], want.scopes)) {
       diffs.push(`${want.routeKey}: scopes ${showList(route.AuthorizationScopes)}, expected ${showList(want.scopes)}`);
     }
-    const target = want.target === undefined ? undefined : str(want.target);
-    if (route.Target !== target) {
-      diffs.push(`${want.routeKey}: target ${show(route.Target)}, expected ${show(target)}`);
+    if (want.integration === undefined ? route.Target !== undefined : !targetId(route.Target)) {
+      diffs.push(`${want.routeKey}: target ${show(route.Target)}, expected ${want.integration === undefined ? 'none' : `integrations/<id> of the integration ${want.integration}`}`);
     }
   }
   for (const [key, routes] of byKey) {
@@ -216,77 +218,104 @@ function omittedReadsAs(field: string, integrationType: string): readonly string
   }
 }
 
-/** The API's integrations against the template's, matched by id (each route's `Target` names one). */
-function compareIntegrations(
-  expected: readonly ExpectedHttpIntegration[], str: (v: ModelString) => string, deployed: readonly DeployedHttpIntegration[],
-): string[] {
+/** The integration id a route's `Target` names (`integrations/<id>`), or undefined. */
+function targetId(target: string | undefined): string | undefined {
+  const match = typeof target === 'string' ? /^integrations\/([^/]+)$/.exec(target) : null;
+  return match?.[1];
+}
+
+/**
+ * The API's integrations against the definition's: each route's `Target` names a deployed
+ * integration, which must be the definition's integration for that route; a deployed integration
+ * no route of the definition targets is a difference.
+ */
+function compareIntegrations(expected: CheckedHttpApi, str: (v: ModelString) => string, deployed: DeployedHttpApi): string[] {
   const diffs: string[] = [];
   const byId = new Map<string, DeployedHttpIntegration[]>();
-  for (const i of deployed) {
+  for (const i of deployed.integrations) {
     const id = typeof i.IntegrationId === 'string' ? i.IntegrationId : `(id ${show(i.IntegrationId)})`;
     byId.set(id, [...(byId.get(id) ?? []), i]);
   }
-  const expectedIds = new Set<string>();
-  for (const want of expected) {
-    const id = str(want.id);
-    expectedIds.add(id);
-    const at = `integration ${id} (${want.path})`;
+  const byName = new Map(expected.integrations.map((i) => [i.name, i]));
+  const wantedRoutes = new Map(expected.routes.map((r) => [r.routeKey, r]));
+  const targeted = new Set<string>();
+  const compared = new Set<string>();
+  for (const route of deployed.routes) {
+    const want = route.RouteKey === undefined ? undefined : wantedRoutes.get(route.RouteKey);
+    const id = targetId(route.Target);
+    if (want?.integration === undefined || id === undefined) continue;
+    targeted.add(id);
+    const pair = JSON.stringify([id, want.integration]);
+    if (compared.has(pair)) continue;
+    compared.add(pair);
+    const wanted = byName.get(want.integration);
+    const at = `integration ${id} (${want.integration}, of ${want.routeKey})`;
     const found = byId.get(id) ?? [];
-    if (found.length !== 1) {
-      diffs.push(`${at}: ${found.length === 0 ? 'missing' : `${found.length} integrations have this id`}, expected type ${str(want.integrationType)}`);
+    if (wanted === undefined) {
+      diffs.push(`${at}: the definition has no integration ${want.integration}`);
       continue;
     }
-    const got = found[0];
-    const type = str(want.integrationType);
-    const fields: ReadonlyArray<[string, ModelString | undefined, unknown]> = [
-      ['IntegrationType', want.integrationType, got.IntegrationType],
-      ['IntegrationUri', want.integrationUri, got.IntegrationUri],
-      ['IntegrationMethod', want.integrationMethod, got.IntegrationMethod],
-      ['PayloadFormatVersion', want.payloadFormatVersion, got.PayloadFormatVersion],
-      ['ConnectionType', want.connectionType, got.ConnectionType],
-      ['ConnectionId', want.connectionId, got.ConnectionId],
-      ['TimeoutInMillis', want.timeoutInMillis, got.TimeoutInMillis],
-      ['IntegrationSubtype', want.integrationSubtype, got.IntegrationSubtype],
-      ['CredentialsArn', want.credentialsArn, got.CredentialsArn],
-      ['TlsConfig.ServerNameToVerify', want.serverNameToVerify, isMap(got.TlsConfig) ? got.TlsConfig.ServerNameToVerify : got.TlsConfig],
-    ];
-    for (const [field, wanted, actual] of fields) {
-      const actualText = actual === undefined || actual === null ? undefined
-        : typeof actual === 'string' || typeof actual === 'number' ? String(actual) : JSON.stringify(actual);
-      const ok = wanted === undefined
-        ? actualText === undefined || omittedReadsAs(field, type).includes(actualText)
-        : actualText === str(wanted);
-      if (!ok) {
-        diffs.push(`${at}: ${field} ${show(actualText)}, expected ${wanted === undefined ? 'none' : str(wanted)}`);
-      }
+    if (found.length !== 1) {
+      diffs.push(`${at}: ${found.length === 0 ? 'missing' : `${found.length} integrations have this id`}, expected type ${str(wanted.integrationType)}`);
+      continue;
     }
-    const maps: ReadonlyArray<[string, { readonly [key: string]: ModelString } | undefined, unknown]> = [
-      ['RequestParameters', want.requestParameters, got.RequestParameters],
-      ...Object.entries(want.responseParameters ?? {}).map(([status, map]): [string, typeof map, unknown] => [
-        `ResponseParameters ${status}`, map, isMap(got.ResponseParameters) ? got.ResponseParameters[status] : undefined,
-      ]),
-      ...(isMap(got.ResponseParameters) ? Object.keys(got.ResponseParameters) : [])
-        .filter((status) => !Object.prototype.hasOwnProperty.call(want.responseParameters ?? {}, status))
-        .map((status): [string, undefined, unknown] => [`ResponseParameters ${status}`, undefined, (got.ResponseParameters as Record<string, unknown>)[status]]),
-    ];
-    for (const [field, wanted, actual] of maps) {
-      const wantEntries = Object.entries(wanted ?? {}).map(([k, v]) => [k, str(v)] as const);
-      const raw: unknown = actual ?? {};
-      const same = isMap(raw) && wantEntries.length === Object.keys(raw).length && wantEntries.every(([k, v]) => raw[k] === v);
-      if (!same) {
-        diffs.push(`${at}: ${field} ${JSON.stringify(raw)}, expected ${JSON.stringify(Object.fromEntries(wantEntries))}`);
-      }
-    }
-    if (got.ResponseParameters !== undefined && !isMap(got.ResponseParameters)) {
-      diffs.push(`${at}: ResponseParameters ${JSON.stringify(got.ResponseParameters)}, expected a map`);
-    }
+    diffs.push(...compareIntegration(at, wanted, str, found[0]));
   }
   for (const [id, found] of byId) {
-    if (!expectedIds.has(id)) {
+    if (!targeted.has(id)) {
       for (const i of found) {
-        diffs.push(`integration ${id}: exists (type ${show(i.IntegrationType)}, URI ${show(i.IntegrationUri)}), but the SecuredHttpApi made no such integration`);
+        diffs.push(`integration ${id}: exists (type ${show(i.IntegrationType)}, URI ${show(i.IntegrationUri)}), but no route of the SecuredHttpApi's definition targets it`);
       }
     }
+  }
+  return diffs;
+}
+
+/** One deployed integration against the definition's, field by field. */
+function compareIntegration(at: string, want: ExpectedHttpIntegration, str: (v: ModelString) => string, got: DeployedHttpIntegration): string[] {
+  const diffs: string[] = [];
+  const type = str(want.integrationType);
+  const fields: ReadonlyArray<[string, ModelString | undefined, unknown]> = [
+    ['IntegrationType', want.integrationType, got.IntegrationType],
+    ['IntegrationUri', want.integrationUri, got.IntegrationUri],
+    ['IntegrationMethod', want.integrationMethod, got.IntegrationMethod],
+    ['PayloadFormatVersion', want.payloadFormatVersion, got.PayloadFormatVersion],
+    ['ConnectionType', want.connectionType, got.ConnectionType],
+    ['ConnectionId', want.connectionId, got.ConnectionId],
+    ['TimeoutInMillis', want.timeoutInMillis, got.TimeoutInMillis],
+    ['IntegrationSubtype', want.integrationSubtype, got.IntegrationSubtype],
+    ['CredentialsArn', want.credentialsArn, got.CredentialsArn],
+    ['TlsConfig.ServerNameToVerify', want.serverNameToVerify, isMap(got.TlsConfig) ? got.TlsConfig.ServerNameToVerify : got.TlsConfig],
+  ];
+  for (const [field, wanted, actual] of fields) {
+    const actualText = actual === undefined || actual === null ? undefined
+      : typeof actual === 'string' || typeof actual === 'number' ? String(actual) : JSON.stringify(actual);
+    const ok = wanted === undefined
+      ? actualText === undefined || omittedReadsAs(field, type).includes(actualText)
+      : actualText === str(wanted);
+    if (!ok) {
+      diffs.push(`${at}: ${field} ${show(actualText)}, expected ${wanted === undefined ? 'none' : str(wanted)}`);
+    }
+  }
+  const maps: ReadonlyArray<[string, { readonly [key: string]: ModelString } | undefined, unknown]> = [
+    ['RequestParameters', want.requestParameters, got.RequestParameters],
+    ...Object.entries(want.responseParameters ?? {}).map(([status, map]): [string, typeof map, unknown] => [
+      `ResponseParameters ${status}`, map, isMap(got.ResponseParameters) ? got.ResponseParameters[status] : undefined,
+    ]),
+    ...(isMap(got.ResponseParameters) ? Object.keys(got.ResponseParameters) : [])
+      .filter((status) => !Object.prototype.hasOwnProperty.call(want.responseParameters ?? {}, status))
+      .map((status): [string, undefined, unknown] => [`ResponseParameters ${status}`, undefined, (got.ResponseParameters as Record<string, unknown>)[status]]),
+  ];
+  for (const [field, wanted, actual] of maps) {
+    const wantEntries = Object.entries(wanted ?? {}).map(([k, v]) => [k, str(v)] as const);
+    const raw: unknown = actual ?? {};
+    const same = isMap(raw) && wantEntries.length === Object.keys(raw).length && wantEntries.every(([k, v]) => raw[k] === v);
+    if (!same) {
+      diffs.push(`${at}: ${field} ${JSON.stringify(raw)}, expected ${JSON.stringify(Object.fromEntries(wantEntries))}`);
+    }
+  }
+  if (got.ResponseParameters !== undefined && !isMap(got.ResponseParameters)) {
+    diffs.push(`${at}: ResponseParameters ${JSON.stringify(got.ResponseParameters)}, expected a map`);
   }
   return diffs;
 }

@@ -23,9 +23,6 @@
 //   service's ARN (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-private.html,
 //   https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vpc-links.html). Synth fails
 //   with the reason and the alternatives.
-import { Duration } from 'aws-cdk-lib';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { IConstruct } from 'constructs';
 import { httpProxyIntegration } from '../../api/backend';
 import type { RouteRecord } from '../../api/route-set';
@@ -35,7 +32,11 @@ import { validationError } from '../../errors';
 /** `HttpBackendOptions.timeout`'s default. */
 const DEFAULT_TIMEOUT_MILLIS = 29_000;
 
-/** What an HTTP_PROXY integration of a backend route carries (also its identity: routes that agree share one). */
+/**
+ * What an HTTP_PROXY integration of a backend route carries (also its identity: routes that agree
+ * share one), written into the API's OpenAPI definition (./body.ts) as an `http_proxy` integration,
+ * payload format 1.0.
+ */
 export interface HttpBackendIntegrationSpec {
   /** The integration URI, path variables in the HTTP API's form. */
   readonly uri: string;
@@ -80,17 +81,4 @@ export function httpBackendIntegration(scope: IConstruct, what: string, route: R
     // HTTP API's own default (30 s, https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations.html, TimeoutInMillis).
     timeoutInMillis: typeof rest.timeoutInMillis === 'number' ? rest.timeoutInMillis : DEFAULT_TIMEOUT_MILLIS,
   };
-}
-
-/** The L2 integration for a spec: `HTTP_PROXY`, payload format 1.0, the spec's method, mappings and timeout. */
-export function httpUrlIntegration(id: string, spec: HttpBackendIntegrationSpec): integrations.HttpUrlIntegration {
-  const mapping = new apigwv2.ParameterMapping();
-  for (const [key, value] of Object.entries(spec.requestParameters)) {
-    mapping.custom(key, value);
-  }
-  return new integrations.HttpUrlIntegration(id, spec.uri, {
-    method: spec.method as apigwv2.HttpMethod,
-    parameterMapping: mapping,
-    timeout: Duration.millis(spec.timeoutInMillis),
-  });
 }

@@ -1,4 +1,5 @@
-import type { ExpectedRoute, TemplateRoute } from '../private/route-guard';
+import type { ReadBody } from '../private/body';
+import type { ExpectedRoute } from '../private/route-guard';
 
 /** A SecuredHttpApi as its rules (`SECURED_HTTP_API_RULES`) read it: plain data. */
 export interface SecuredHttpApiSubject {
@@ -6,9 +7,11 @@ export interface SecuredHttpApiSubject {
   readonly path: string;
   /** The routes the construct made, by route key, with the authorization it wrote. */
   readonly expected: ReadonlyMap<string, ExpectedRoute>;
-  /** Every route of the API in the template, as deployed (overrides included). */
-  readonly templateRoutes: () => readonly TemplateRoute[];
-  /** A line per route, integration or authorizer the construct made that the template holds otherwise. */
+  /** The API's OpenAPI definition (`Body`) as deployed (overrides included), read as routes. */
+  readonly templateBody: () => ReadBody;
+  /** Every Route, Integration or Authorizer resource of the API in the template (none may exist beside the definition). */
+  readonly resourcesBesideBody: () => readonly string[];
+  /** A line per part of the API the construct made (its Api resource, its definition) that the template holds otherwise. */
   readonly changedResources: () => readonly string[];
   /** How many routes the API has. */
   readonly routeCount: number;

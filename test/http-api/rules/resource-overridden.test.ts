@@ -9,7 +9,7 @@ describe('resourceOverridden', () => {
   });
 
   test('should report each changed resource', () => {
-    const lines = ['Orders/Api: Orders/Api/Resource/LambdaAuthorizer/Resource (AWS::ApiGatewayV2::Authorizer) is not as the construct wrote it (Properties.AuthorizerUri changed)'];
+    const lines = ['Orders/Api: the OpenAPI definition of Orders/Api/Resource (AWS::ApiGatewayV2::Api Body) is not as the construct wrote it (Body.components.securitySchemes.LambdaAuthorizer.x-amazon-apigateway-authorizer.authorizerUri changed)'];
     expect(messagesOf(resourceOverridden, httpApi({ changedResources: () => lines }))).toEqual(lines);
   });
 });

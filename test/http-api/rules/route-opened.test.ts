@@ -1,9 +1,6 @@
-import { httpApi } from './subject';
+import { body, httpApi } from './subject';
 import { routeOpened } from '../../../src/http-api/rules/route-opened';
 import { messagesOf } from '../../../src/rules/rule';
-
-const ORDERS = 'Orders/Api/Routes/GET_orders/Resource';
-const HEALTH = { path: 'Orders/Api/Routes/GET_health/Resource', properties: { RouteKey: 'GET /health', AuthorizationType: 'NONE' } };
 
 describe('routeOpened', () => {
   test('should pass the routes as the construct wrote them', () => {
@@ -11,28 +8,49 @@ describe('routeOpened', () => {
     expect(routeOpened.code).toBe('SecuredHttpApi.RouteOpened');
   });
 
-  test.each([
-    ['AuthorizationType NONE', { RouteKey: 'GET /orders', AuthorizationType: 'NONE', AuthorizerId: { Ref: 'Jwt' }, AuthorizationScopes: ['r'] }],
-    ['no AuthorizationType', { RouteKey: 'GET /orders', AuthorizerId: { Ref: 'Jwt' }, AuthorizationScopes: ['r'] }],
-    ['no AuthorizerId', { RouteKey: 'GET /orders', AuthorizationType: 'JWT', AuthorizationScopes: ['r'] }],
-    ['other scopes', { RouteKey: 'GET /orders', AuthorizationType: 'JWT', AuthorizerId: { Ref: 'Jwt' }, AuthorizationScopes: ['r', 'x'] }],
-    ['no scopes', { RouteKey: 'GET /orders', AuthorizationType: 'JWT', AuthorizerId: { Ref: 'Jwt' } }],
-  ])('should refuse a guarded route with %s', (_name, properties) => {
-    const [message] = messagesOf(routeOpened, httpApi({ routes: [{ path: ORDERS, properties }, HEALTH] }));
-    expect(message).toContain('Orders/Api: the route GET /orders (Orders/Api/Routes/GET_orders/Resource) is guarded');
+  test.each<[string, (b: any) => void]>([
+    ['an empty security', (b) => { b.paths['/orders'].get.security = []; }],
+    ['no security', (b) => { delete b.paths['/orders'].get.security; }],
+    ['another authorizer', (b) => { b.paths['/orders'].get.security = [{ Other: ['r'] }]; b.components.securitySchemes.Other = { 'x-amazon-apigateway-authorizer': { type: 'jwt' } }; }],
+    ['other scopes', (b) => { b.paths['/orders'].get.security = [{ JwtAuthorizer: ['r', 'x'] }]; }],
+    ['no scopes', (b) => { b.paths['/orders'].get.security = [{ JwtAuthorizer: [] }]; }],
+    ['the Lambda authorizer\'s type on the JWT authorizer', (b) => { b.components.securitySchemes.JwtAuthorizer['x-amazon-apigateway-authorizer'].type = 'request'; }],
+  ])('should refuse a guarded route with %s', (_name, change) => {
+    const [message] = messagesOf(routeOpened, httpApi({ body: body(change) }));
+    expect(message).toContain('Orders/Api: the route GET /orders is guarded, but the API\'s OpenAPI definition (Body) gives it');
     expect(message).toContain('public: true is the only way to open a route');
   });
 
+  test.each<[string, (b: any) => void, RegExp]>([
+    ['alternatives', (b) => { b.paths['/orders'].get.security = [{ JwtAuthorizer: ['r'] }, {}]; }, /is not one requirement naming one authorizer/],
+    ['an unknown authorizer', (b) => { b.paths['/orders'].get.security = [{ Nobody: ['r'] }]; }, /names Nobody, which is not a jwt or request authorizer of the definition/],
+    ['scopes that are not strings', (b) => { b.paths['/orders'].get.security = [{ JwtAuthorizer: 'r' }]; }, /its scopes "r" are not a list of strings/],
+  ])('should refuse a route whose authorization cannot be read (%s), failing closed', (_name, change, detail) => {
+    const [message] = messagesOf(routeOpened, httpApi({ body: body(change) }));
+    expect(message).toMatch(/Orders\/Api: the route GET \/orders in the API's OpenAPI definition \(Body\) cannot be read as guarded/);
+    expect(message).toMatch(detail);
+  });
+
+  test('should read a top-level security requirement as every operation\'s without one of its own (OpenAPI)', () => {
+    // A public route takes the top-level requirement: more guarded than written, which ResourceOverridden reports; not opened.
+    expect(messagesOf(routeOpened, httpApi({ body: body((b) => { b.security = [{ JwtAuthorizer: ['r'] }]; }) }))).toEqual([]);
+  });
+
   test('should refuse a route the construct did not make that has no authorizer', () => {
-    const routes = [...httpApi().templateRoutes(), { path: 'Orders/Sneaky', properties: { RouteKey: '$default' } }];
-    expect(messagesOf(routeOpened, httpApi({ routes }))).toEqual([
-      'Orders/Api: the route $default (Orders/Sneaky) is not one of the API\'s routes and has no authorizer, so it is open to anyone; add routes with addRoute (public: true is the only way to open one), or remove it.',
+    const b = body((x) => { x.paths['/admin'] = { delete: { 'x-amazon-apigateway-integration': { $ref: '#/components/x-amazon-apigateway-integrations/Integration0' } } }; });
+    expect(messagesOf(routeOpened, httpApi({ body: b }))).toEqual([
+      'Orders/Api: the route DELETE /admin (in the API\'s OpenAPI definition) is not one of the API\'s routes and has no authorizer, so it is open to anyone; add routes with addRoute (public: true is the only way to open one), or remove it.',
     ]);
   });
 
-  test('should refuse a route of the construct missing from the template', () => {
-    expect(messagesOf(routeOpened, httpApi({ routes: [HEALTH] }))).toEqual([
-      'Orders/Api: the route GET /orders (JWT) is missing from the template; remove the override that removed it.',
+  test('should refuse what of the definition cannot be read as routes', () => {
+    const [message] = messagesOf(routeOpened, httpApi({ body: body((b) => { b.paths['/orders'] = { $ref: '#/paths/~1health' }; }) }));
+    expect(message).toContain('the API\'s OpenAPI definition (Body) cannot be read as routes: the path /orders has $ref');
+  });
+
+  test('should refuse a route of the construct missing from the definition', () => {
+    expect(messagesOf(routeOpened, httpApi({ body: body((b) => { delete b.paths['/orders']; }) }))).toEqual([
+      'Orders/Api: the route GET /orders (JWT) is missing from the API\'s OpenAPI definition (Body); remove the override that removed it.',
     ]);
   });
 });
