@@ -561,7 +561,7 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       jwtAuthorizer: uses('JWT') ? { issuer: this.issuer.issuerUrl, audiences: [...this.issuer.audiences], identitySource: '$request.header.Authorization' } : undefined,
       lambdaAuthorizer: uses('CUSTOM') ? {
         // The Lambda invocation URI, as the extension's examples write it (api-gateway-swagger-extensions-authorizer.html).
-        authorizerUri: `arn:${Stack.of(this).partition}:apigateway:${Stack.of(this).region}:lambda:path/2015-03-31/functions/${this.authorizer.function.functionArn}/invocations`,
+        authorizerUri: this.lambdaInvocationUri(this.authorizer.function),
         identitySources: httpIdentitySources(this.authorizer._compiledTable()),
         ttlSeconds: this.lambdaOptions.resultsCacheTtlSeconds,
       } : undefined,
@@ -575,6 +575,12 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       },
       disableExecuteApiEndpoint: this.bodyOptions.disableExecuteApiEndpoint,
     });
+  }
+
+  /** `arn:<partition>:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations`: how the definition names a function to invoke. */
+  private lambdaInvocationUri(fn: lambda.IFunction): string {
+    const stack = Stack.of(this);
+    return `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${fn.functionArn}/invocations`;
   }
 
   /** `arn:...:execute-api:<region>:<account>:<api id>/<rest>`: what of this API may invoke a function. */
@@ -601,8 +607,12 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
       name = `Integration${this.integrations.size}`;
       this.integrations.set(handler, name);
       // A Lambda proxy integration, payload 2.0 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html);
-      // Lambda is invoked with a POST (api-gateway-swagger-extensions-integration.html, httpMethod).
-      this.bodyIntegrations.set(name, { type: 'aws_proxy', httpMethod: 'POST', uri: handler.functionArn, payloadFormatVersion: '2.0', connectionType: 'INTERNET' });
+      // Lambda is invoked with a POST (api-gateway-swagger-extensions-integration.html, httpMethod). The URI is
+      // the function's invocation URI, as AWS's own example of reused integrations writes it
+      // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-extensions-integrations.html)
+      // and as API Gateway's export of an HTTP API writes a Lambda integration; the deployment check
+      // reads either that or the bare function ARN back as the same function (http-compare.ts).
+      this.bodyIntegrations.set(name, { type: 'aws_proxy', httpMethod: 'POST', uri: this.lambdaInvocationUri(handler), payloadFormatVersion: '2.0', connectionType: 'INTERNET' });
       handler.addPermission(`${Names.nodeUniqueId(this.node)}-${name}-Invoke`, {
         scope: this.node.tryFindChild('Permissions') as Construct ?? new Construct(this, 'Permissions'),
         principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),

@@ -154,11 +154,18 @@ describe('compareHttpApi', () => {
     const deployed = faithful(ORDERS);
     const noJwt = { ...deployed, authorizers: deployed.authorizers.filter((a) => a.Name !== 'JwtAuthorizer') };
     expect(compareHttpApi(ORDERS, VALUES, noJwt)).toEqual([
-      'authorizer JwtAuthorizer: missing, expected one of type JWT',
+      'authorizer JwtAuthorizer: no authorizer of type JWT, expected one',
       'GET /orders: authorization JWT (authorizer jwt111), expected authorization JWT (authorizer JwtAuthorizer)',
     ]);
     const twice = { ...deployed, authorizers: [...deployed.authorizers, { ...deployed.authorizers[1], AuthorizerId: 'lam999' }] };
-    expect(compareHttpApi(ORDERS, VALUES, twice)).toContain('authorizer LambdaAuthorizer: 2 authorizers have this name, expected one of type REQUEST');
+    expect(compareHttpApi(ORDERS, VALUES, twice)).toContain('authorizer LambdaAuthorizer: 2 authorizers of type REQUEST (LambdaAuthorizer, LambdaAuthorizer), expected one');
+  });
+
+  test('authorizers are found by type, so names read back otherwise are no difference', () => {
+    // The import names an authorizer after its security scheme, as exports do; the check does not rely on it.
+    const deployed = faithful(ORDERS);
+    const renamed = { ...deployed, authorizers: deployed.authorizers.map((a, i) => ({ ...a, Name: `imported-${i}` })) };
+    expect(compareHttpApi(ORDERS, VALUES, renamed)).toEqual([]);
   });
 });
 
@@ -212,8 +219,33 @@ describe('compareHttpApi: integrations', () => {
 
   test('should report an authorizer the construct did not make', () => {
     const deployed = faithful(ORDERS);
+    // A second authorizer of a type the construct made: which one guards the routes is not known, so both the count and the routes are reported.
     const extra = { ...deployed, authorizers: [...deployed.authorizers, { AuthorizerId: 'au777', Name: 'Sneaky', AuthorizerType: 'REQUEST' }] };
-    expect(compareHttpApi(ORDERS, VALUES, extra)).toEqual(['authorizer Sneaky (au777): exists (type REQUEST), but the SecuredHttpApi made no such authorizer']);
+    expect(compareHttpApi(ORDERS, VALUES, extra)).toEqual([
+      'authorizer LambdaAuthorizer: 2 authorizers of type REQUEST (LambdaAuthorizer, Sneaky), expected one',
+      `POST /orders: authorization CUSTOM (authorizer ${LAMBDA_ID}), expected authorization CUSTOM (authorizer LambdaAuthorizer)`,
+    ]);
+    // An authorizer of a type the construct did not make.
+    const jwtOnly: CheckedHttpApi = { ...ORDERS, lambdaAuthorizer: undefined, routes: ORDERS.routes.filter((r) => r.authorizationType !== 'CUSTOM') };
+    const all = faithful(ORDERS);
+    const withJwtOnly = { ...all, routes: all.routes.filter((r) => r.AuthorizationType !== 'CUSTOM') };
+    expect(compareHttpApi(jwtOnly, VALUES, withJwtOnly)).toEqual(['authorizer LambdaAuthorizer (lam222): exists (type REQUEST), but the SecuredHttpApi made no such authorizer']);
+  });
+
+  test('a Lambda target read back as the function ARN or as its invocation URI is the same function; another function is a difference', () => {
+    const invocation = (fn: string) => `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${fn}/invocations`;
+    // The definition writes the invocation URI (values: 1 is the function ARN).
+    const model: CheckedHttpApi = { ...ORDERS, integrations: [{ ...LAMBDA_INTEGRATION, integrationUri: { join: ['arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/', 1, '/invocations'] } }] };
+    const deployed = faithful(model);
+    expect(compareHttpApi(model, VALUES, deployed)).toEqual([]); // read back as the bare ARN
+    expect(compareHttpApi(model, VALUES, withIntegration(deployed, { IntegrationUri: invocation(FUNCTION_ARN) }))).toEqual([]);
+    const other = 'arn:aws:lambda:eu-west-1:123456789012:function:other';
+    expect(compareHttpApi(model, VALUES, withIntegration(deployed, { IntegrationUri: invocation(other) })))
+      .toEqual([`${AT}: IntegrationUri ${invocation(other)}, expected ${invocation(FUNCTION_ARN)}`]);
+    expect(compareHttpApi(model, VALUES, withIntegration(deployed, { IntegrationUri: other })))
+      .toEqual([`${AT}: IntegrationUri ${other}, expected ${invocation(FUNCTION_ARN)}`]);
+    // Not an invocation URI of the same function: another service's path, another API version.
+    expect(compareHttpApi(model, VALUES, withIntegration(deployed, { IntegrationUri: invocation(FUNCTION_ARN).replace('2015-03-31', '2099-01-01') }))).toHaveLength(1);
   });
 
   test('should compare each route\'s integration with the definition\'s for that route', () => {

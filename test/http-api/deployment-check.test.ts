@@ -92,7 +92,9 @@ describe('SecuredHttpApi deployment check (verify, the default)', () => {
       }],
       authorizerTargets: [{ name: 'JwtAuthorizer' }],
     });
-    expect(check.Properties.Values).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^Handler/), 'Arn'] }]);
+    expect(check.Properties.Values).toEqual([{
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:eu-west-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': [expect.stringMatching(/^Handler/), 'Arn'] }, '/invocations']],
+    }]);
   });
 });
 

@@ -96,7 +96,11 @@ describe('SecuredHttpApi', () => {
     }
     // One Lambda proxy integration for the one handler, payload 2.0, shared by its four routes.
     expect(Object.values(integrationsOf(template))).toEqual([
-      expect.objectContaining({ IntegrationType: 'AWS_PROXY', IntegrationMethod: 'POST', PayloadFormatVersion: '2.0', IntegrationUri: { 'Fn::GetAtt': [expect.stringMatching(/^Handler/), 'Arn'] } }),
+      // The function's invocation URI, as AWS's import examples and API Gateway's exports write it.
+      expect.objectContaining({
+        IntegrationType: 'AWS_PROXY', IntegrationMethod: 'POST', PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:eu-west-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': [expect.stringMatching(/^Handler/), 'Arn'] }, '/invocations']] },
+      }),
     ]);
     expect(new Set(Object.values(routesOf(template)).map((r) => r.Target))).toEqual(new Set(['Integration0']));
     expect(apiBody(template).info.title).toBe('orders');

@@ -92,20 +92,22 @@ export function compareHttpApi(expected: CheckedHttpApi, values: readonly string
   const diffs: string[] = [];
   const str = (v: ModelString) => resolveModelString(v, values);
 
-  // The authorizers the construct wrote, each found once by name.
+  // The authorizers the construct wrote, each found once by its type (the definition has at most
+  // one JWT and one REQUEST authorizer): the import names an authorizer after its security scheme as
+  // API Gateway's exports do, but the check does not rely on it, so a name read back otherwise is no
+  // difference, and a second authorizer of either type is one.
   const one = (name: string, type: string): DeployedHttpAuthorizer | undefined => {
-    const named = deployed.authorizers.filter((a) => a.Name === name);
-    if (named.length !== 1) {
-      diffs.push(`authorizer ${name}: ${named.length === 0 ? 'missing' : `${named.length} authorizers have this name`}, expected one of type ${type}`);
+    const ofType = deployed.authorizers.filter((a) => a.AuthorizerType === type);
+    if (ofType.length !== 1) {
+      diffs.push(`authorizer ${name}: ${ofType.length === 0 ? `no authorizer of type ${type}` : `${ofType.length} authorizers of type ${type} (${ofType.map((a) => show(a.Name)).join(', ')})`}, expected one`);
       return undefined;
     }
-    return named[0];
+    return ofType[0];
   };
   const jwt = expected.jwtAuthorizer;
   const jwtFound = jwt ? one(jwt.name, 'JWT') : undefined;
   if (jwt && jwtFound) {
     const at = `authorizer ${jwt.name} (${jwtFound.AuthorizerId})`;
-    if (jwtFound.AuthorizerType !== 'JWT') diffs.push(`${at}: type ${show(jwtFound.AuthorizerType)}, expected JWT`);
     if (jwtFound.JwtConfiguration?.Issuer !== jwt.issuer) diffs.push(`${at}: issuer ${show(jwtFound.JwtConfiguration?.Issuer)}, expected ${jwt.issuer}`);
     if (!sameSet(jwtFound.JwtConfiguration?.Audience ?? [], jwt.audiences)) {
       diffs.push(`${at}: audiences ${showList(jwtFound.JwtConfiguration?.Audience)}, expected ${showList(jwt.audiences)}`);
@@ -115,7 +117,6 @@ export function compareHttpApi(expected: CheckedHttpApi, values: readonly string
   const lambdaFound = lambda ? one(lambda.name, 'REQUEST') : undefined;
   if (lambda && lambdaFound) {
     const at = `authorizer ${lambda.name} (${lambdaFound.AuthorizerId})`;
-    if (lambdaFound.AuthorizerType !== 'REQUEST') diffs.push(`${at}: type ${show(lambdaFound.AuthorizerType)}, expected REQUEST`);
     if (lambdaFound.AuthorizerPayloadFormatVersion !== lambda.payloadFormatVersion) {
       diffs.push(`${at}: payload format version ${show(lambdaFound.AuthorizerPayloadFormatVersion)}, expected ${lambda.payloadFormatVersion}`);
     }
@@ -133,25 +134,28 @@ export function compareHttpApi(expected: CheckedHttpApi, values: readonly string
   }
 
   // Which function an authorizer calls, and as whom: as the template writes it, or not at all.
+  const byName = new Map<string, DeployedHttpAuthorizer | undefined>([
+    ...(jwt ? [[jwt.name, jwtFound] as const] : []), ...(lambda ? [[lambda.name, lambdaFound] as const] : []),
+  ]);
   for (const target of expected.authorizerTargets ?? []) {
-    const found = deployed.authorizers.filter((a) => a.Name === target.name);
-    for (const a of found) {
-      const fields: ReadonlyArray<[string, ModelString | undefined, unknown]> = [
-        ['AuthorizerUri', target.authorizerUri, a.AuthorizerUri],
-        ['AuthorizerCredentialsArn', target.authorizerCredentialsArn, a.AuthorizerCredentialsArn],
-      ];
-      for (const [field, wanted, actual] of fields) {
-        const want = wanted === undefined ? undefined : str(wanted);
-        if (actual !== want) {
-          diffs.push(`authorizer ${target.name} (${show(a.AuthorizerId)}): ${field} ${show(actual)}, expected ${show(want)}`);
-        }
+    const a = byName.has(target.name) ? byName.get(target.name) : undefined;
+    if (a === undefined) continue; // not found: reported above
+    const fields: ReadonlyArray<[string, ModelString | undefined, unknown]> = [
+      ['AuthorizerUri', target.authorizerUri, a.AuthorizerUri],
+      ['AuthorizerCredentialsArn', target.authorizerCredentialsArn, a.AuthorizerCredentialsArn],
+    ];
+    for (const [field, wanted, actual] of fields) {
+      const want = wanted === undefined ? undefined : str(wanted);
+      if (!sameTarget(actual, want)) {
+        diffs.push(`authorizer ${target.name} (${show(a.AuthorizerId)}): ${field} ${show(actual)}, expected ${show(want)}`);
       }
     }
   }
 
-  const authorizerNames = new Set([jwt?.name, lambda?.name].filter((n): n is string => n !== undefined));
+  const found = new Set([jwtFound, lambdaFound].filter((a) => a !== undefined));
   for (const a of deployed.authorizers) {
-    if (a.Name === undefined || !authorizerNames.has(a.Name)) {
+    const ofExpectedType = (a.AuthorizerType === 'JWT' && jwt) || (a.AuthorizerType === 'REQUEST' && lambda);
+    if (!found.has(a) && !ofExpectedType) {
       diffs.push(`authorizer ${show(a.Name)} (${show(a.AuthorizerId)}): exists (type ${show(a.AuthorizerType)}), but the SecuredHttpApi made no such authorizer`);
     }
   }
@@ -292,7 +296,7 @@ function compareIntegration(at: string, want: ExpectedHttpIntegration, str: (v: 
       : typeof actual === 'string' || typeof actual === 'number' ? String(actual) : JSON.stringify(actual);
     const ok = wanted === undefined
       ? actualText === undefined || omittedReadsAs(field, type).includes(actualText)
-      : actualText === str(wanted);
+      : field === 'IntegrationUri' && type === 'AWS_PROXY' ? sameTarget(actualText, str(wanted)) : actualText === str(wanted);
     if (!ok) {
       diffs.push(`${at}: ${field} ${show(actualText)}, expected ${wanted === undefined ? 'none' : str(wanted)}`);
     }
@@ -318,6 +322,29 @@ function compareIntegration(at: string, want: ExpectedHttpIntegration, str: (v: 
     diffs.push(`${at}: ResponseParameters ${JSON.stringify(got.ResponseParameters)}, expected a map`);
   }
   return diffs;
+}
+
+/**
+ * Whether two Lambda targets are the same function: equal, or one the invocation URI of the other
+ * (`arn:<partition>:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations`).
+ * The definition writes the invocation URI, as AWS's import examples and API Gateway's exports do
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-extensions-integrations.html);
+ * an HTTP API also takes the bare function ARN (aws-cdk-lib's HttpLambdaIntegration writes it), and
+ * the API reference does not say in which form GetIntegrations/GetAuthorizers return an imported one
+ * (https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-integrations-integrationid.html),
+ * so either form naming the same function reads as that function, and nothing else does.
+ */
+function sameTarget(actual: unknown, wanted: string | undefined): boolean {
+  if (actual === wanted) return true;
+  if (typeof actual !== 'string' || wanted === undefined) return false;
+  return lambdaFunctionOf(actual) === lambdaFunctionOf(wanted);
+}
+
+const INVOCATION_URI = /^arn:[a-z-]+:apigateway:[a-z0-9-]+:lambda:path\/2015-03-31\/functions\/(arn:[a-z-]+:lambda:[^/]+)\/invocations$/;
+
+/** The function ARN an invocation URI names, or the value itself. */
+function lambdaFunctionOf(value: string): string {
+  return INVOCATION_URI.exec(value)?.[1] ?? value;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

@@ -149,6 +149,9 @@ export function httpApiBody(input: BodyInput): Record<string, unknown> {
   }
   return {
     openapi: '3.0.1',
+    // The import algorithm's version, as API Gateway's exports write it; 1.0 is the only one:
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-extensions-importexport-version.html
+    'x-amazon-apigateway-importexport-version': '1.0',
     info: { title: input.title, version: '1', ...(input.description !== undefined ? { description: input.description } : {}) },
     paths: paths,
     components: { securitySchemes, [INTEGRATIONS_KEY]: integrations },
