@@ -137,7 +137,7 @@ export class RouteBackend {
    * (`arn:<partition>:servicediscovery:<region>:<account>:service/srv-...`, e.g. `service.serviceArn`)
    */
   public static privateIntegration(vpcLink: apigwv2.IVpcLink, targetArn: string, options: PrivateBackendOptions = {}): RouteBackend {
-    return new RouteBackend(targetArn, undefined, options, vpcLink);
+    return new RouteBackend(targetArn, undefined, options, true, vpcLink);
   }
 
   /** @internal */
@@ -146,20 +146,22 @@ export class RouteBackend {
   public readonly _vpcLink?: apigateway.IVpcLink;
   /** @internal */
   public readonly _options: PrivateBackendOptions;
-  /** The HTTP API VPC link of `privateIntegration` (`_url` is then the target's ARN). @internal */
+  /** Whether it is a `privateIntegration` (`_url` is then the target's ARN, `_httpVpcLink` the link as given). @internal */
+  public readonly _isPrivate: boolean;
+  /** @internal */
   public readonly _httpVpcLink?: apigwv2.IVpcLink;
 
-  private constructor(url: string, vpcLink: apigateway.IVpcLink | undefined, options: PrivateBackendOptions, httpVpcLink?: apigwv2.IVpcLink) {
+  private constructor(url: string, vpcLink: apigateway.IVpcLink | undefined, options: PrivateBackendOptions, isPrivate = false, httpVpcLink?: apigwv2.IVpcLink) {
     this._url = url;
     this._vpcLink = vpcLink;
     this._options = options;
+    this._isPrivate = isPrivate;
     this._httpVpcLink = httpVpcLink;
   }
 
   /** What serves the route, as the access review shows it: the URL, or the target's ARN and the VPC link. @internal */
   public get _reviewedTarget(): string {
-    return this._httpVpcLink === undefined ? this._url
-      : `${this._url} over the HTTP API VPC link ${this._httpVpcLink.vpcLinkId}`;
+    return this._isPrivate ? `${this._url} over the HTTP API VPC link ${this._httpVpcLink?.vpcLinkId}` : this._url;
   }
 }
 
@@ -174,7 +176,7 @@ const PLACEHOLDER = /\{([A-Za-z0-9_.-]+)\}/g;
 export function httpProxyIntegration(
   where: string, backend: RouteBackend, method: RouteMethod, resource: string, isPublic: boolean,
 ): Record<string, unknown> {
-  if (backend._httpVpcLink !== undefined) {
+  if (backend._isPrivate) {
     throw validationError('SecuredApi.HttpVpcLinkNotSupported', `${where} has RouteBackend.privateIntegration(...), an HTTP API private integration (a listener's or Cloud Map service's ARN behind an AWS::ApiGatewayV2::VpcLink), which a REST API cannot be given: a REST API's private integration is called by URL, through a VPC link to a load balancer, and never reaches a Cloud Map service (https://docs.aws.amazon.com/apigateway/latest/developerguide/private-integration.html); serve the route with RouteBackend.vpcLink(restVpcLink, url) (a REST VPC link to a Network Load Balancer), or put it on a SecuredHttpApi.`);
   }
   const url = backend._url;

@@ -90,7 +90,7 @@ export function httpBackendIntegration(scope: IConstruct, what: string, route: R
   if (backend._vpcLink !== undefined) {
     throw validationError('SecuredHttpApi.RestVpcLinkNotSupported', `${what} has RouteBackend.vpcLink(...), a REST API VPC link (AWS::ApiGateway::VpcLink to a Network Load Balancer, called by URL), which an HTTP API cannot use: its private integrations name an AWS::ApiGatewayV2::VpcLink and a load balancer listener's or Cloud Map service's ARN (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-private.html); serve the route with RouteBackend.privateIntegration(httpVpcLink, listenerOrServiceArn) through an apigwv2.VpcLink, or from an https:// endpoint with RouteBackend.http(url), or keep it on a SecuredApi (REST API).`, scope);
   }
-  if (backend._httpVpcLink !== undefined) {
+  if (backend._isPrivate) {
     return privateIntegration(scope, what, route);
   }
   // The REST integration's checks, shared so that one RouteBackend is held to one set of rules.
