@@ -151,7 +151,9 @@ export class RouteBackend {
   /** @internal */
   public readonly _httpVpcLink?: apigwv2.IVpcLink;
 
-  private constructor(url: string, vpcLink: apigateway.IVpcLink | undefined, options: PrivateBackendOptions, isPrivate = false, httpVpcLink?: apigwv2.IVpcLink) {
+  private constructor(
+    url: string, vpcLink: apigateway.IVpcLink | undefined, options: PrivateBackendOptions, isPrivate = false, httpVpcLink?: apigwv2.IVpcLink,
+  ) {
     this._url = url;
     this._vpcLink = vpcLink;
     this._options = options;

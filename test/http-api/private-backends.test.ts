@@ -59,8 +59,12 @@ function handler(stack: Stack, id: string): lambda.Function {
 
 function privateRoutes(link: apigwv2.IVpcLink): SecuredApiRoute[] {
   return [
-    { method: HttpMethod.GET, path: '/orders/{id}', scopes: ['orders:read'],
-      backend: RouteBackend.privateIntegration(link, LISTENER_ARN, { timeout: Duration.seconds(5), serverNameToVerify: 'orders.internal.example.com' }) },
+    {
+      method: HttpMethod.GET,
+      path: '/orders/{id}',
+      scopes: ['orders:read'],
+      backend: RouteBackend.privateIntegration(link, LISTENER_ARN, { timeout: Duration.seconds(5), serverNameToVerify: 'orders.internal.example.com' }),
+    },
     { method: HttpMethod.ANY, path: '/files/{proxy+}', backend: RouteBackend.privateIntegration(link, Fn.importValue('FilesListenerArn')) },
     { method: HttpMethod.GET, path: '/status', backend: RouteBackend.privateIntegration(link, SERVICE_ARN), public: true },
     { method: HttpMethod.GET, path: '/whoami', backend: RouteBackend.privateIntegration(link, NLB_LISTENER_ARN) },

@@ -152,13 +152,13 @@ export function httpApiBody(input: BodyInput): Record<string, unknown> {
     integrations[name] = { ...integration };
   }
   return {
-    openapi: '3.0.1',
+    'openapi': '3.0.1',
     // The import algorithm's version, as API Gateway's exports write it; 1.0 is the only one:
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-extensions-importexport-version.html
     'x-amazon-apigateway-importexport-version': '1.0',
-    info: { title: input.title, version: '1', ...(input.description !== undefined ? { description: input.description } : {}) },
-    paths: paths,
-    components: { securitySchemes, [INTEGRATIONS_KEY]: integrations },
+    'info': { title: input.title, version: '1', ...(input.description !== undefined ? { description: input.description } : {}) },
+    'paths': paths,
+    'components': { securitySchemes, [INTEGRATIONS_KEY]: integrations },
     ...(input.cors ? {
       [CORS_KEY]: {
         allowOrigins: [...input.cors.allowOrigins],
