@@ -10,6 +10,9 @@
  *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html).
  * - A VPC link (`connectionType: VPC_LINK`) reaches a private Network Load Balancer
  *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html).
+ * - `RouteBackend.privateIntegration` is an HTTP API's private integration (an
+ *   `AWS::ApiGatewayV2::VpcLink` to a listener's or Cloud Map service's ARN), written by
+ *   src/http-api/private/backends.ts; a REST API cannot be given one, so this writer refuses it.
  * - The verified caller is passed as headers mapped from the authorizer's context
  *   (`context.authorizer.<key>`, a mapping source of the same reference), or, on public routes, from
  *   static values (`'public'`, written in single quotes in OpenAPI,

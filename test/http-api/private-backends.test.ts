@@ -279,6 +279,27 @@ describe('RouteBackend.privateIntegration refusals', () => {
     expect(Object.keys(integrationsOf(Template.fromStack(stack)))).toHaveLength(targets.length);
   });
 
+  test('should make one integration per VPC link, and per server name, for the same target', () => {
+    const { stack, link } = stackOf();
+    const other = new apigwv2.VpcLink(stack, 'OtherLink', { vpc: link.vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    new SecuredHttpApi(stack, 'Api', {
+      issuer: ISSUER,
+      dashboard: false,
+      alarms: false,
+      auditQueries: false,
+      routes: [
+        { method: HttpMethod.GET, path: '/a', backend: RouteBackend.privateIntegration(link, LISTENER_ARN) },
+        { method: HttpMethod.GET, path: '/b', backend: RouteBackend.privateIntegration(other, LISTENER_ARN) },
+        { method: HttpMethod.GET, path: '/c', backend: RouteBackend.privateIntegration(link, LISTENER_ARN, { serverNameToVerify: 'orders.internal.example.com' }) },
+        { method: HttpMethod.GET, path: '/d', backend: RouteBackend.privateIntegration(link, LISTENER_ARN) },
+      ],
+    });
+    const byRoute = integrationsByRoute(Template.fromStack(stack));
+    expect(new Set(['GET /a', 'GET /b', 'GET /c'].map((k) => byRoute[k].name)).size).toBe(3);
+    expect(byRoute['GET /d'].name).toBe(byRoute['GET /a'].name);
+    expect([byRoute['GET /a'].ConnectionId, byRoute['GET /b'].ConnectionId]).toEqual([stack.resolve(link.vpcLinkId), stack.resolve(other.vpcLinkId)]);
+  });
+
   test('should refuse it on a SecuredApi (REST API), naming the REST VPC link instead', () => {
     const { stack, link } = stackOf();
     const rest = new SecuredApi(stack, 'Rest', { issuer: ISSUER, dashboard: false, alarms: false, auditQueries: false });
