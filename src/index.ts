@@ -17,7 +17,7 @@ export * from './api/web-acl-options';
 export * from './secured-api';
 export * from './secured-api-props';
 export { SecuredApiCorsOptions } from './api/cors-options';
-export { HttpBackendOptions, RouteBackend } from './api/backend';
+export { HttpBackendOptions, PrivateBackendOptions, RouteBackend } from './api/backend';
 export { DeploymentCheck } from './api/deployment-check';
 export * from './api/quota-options';
 export * from './monitoring/monitored-api';

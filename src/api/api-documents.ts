@@ -90,7 +90,7 @@ export class ApiDocuments {
         isPublic: r.isPublic,
         throttle: r.throttle,
         handler: r.handler,
-        backendUrl: r.backend?._url,
+        backendUrl: r.backend?._reviewedTarget,
         callerRoleEnvs: r.callerRoles.map((c) => c.envName),
         ...(s.http ? { authorizer: ((a) => ({ kind: reviewed[a.type], reason: a.reason }))(s.http.routeAuthorizer(r)) } : {}),
       })),

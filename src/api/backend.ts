@@ -10,6 +10,9 @@
  *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping-sources.html).
  * - A VPC link (`connectionType: VPC_LINK`) reaches a private Network Load Balancer
  *   (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html).
+ * - `RouteBackend.privateIntegration` is an HTTP API's private integration (an
+ *   `AWS::ApiGatewayV2::VpcLink` to a listener's or Cloud Map service's ARN), written by
+ *   src/http-api/private/backends.ts; a REST API cannot be given one, so this writer refuses it.
  * - The verified caller is passed as headers mapped from the authorizer's context
  *   (`context.authorizer.<key>`, a mapping source of the same reference), or, on public routes, from
  *   static values (`'public'`, written in single quotes in OpenAPI,
@@ -26,6 +29,7 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { ABSENT, CALLER_HEADERS, PRINCIPAL_PUBLIC } from '../authorizer/contract';
 import type { RouteMethod } from '../authorizer/contract';
 import { validationError } from '../errors';
@@ -40,6 +44,20 @@ export interface HttpBackendOptions {
    * @default Duration.seconds(29)
    */
   readonly timeout?: Duration;
+}
+
+/**
+ * Options of a private backend of a `SecuredHttpApi` (`RouteBackend.privateIntegration`).
+ */
+export interface PrivateBackendOptions extends HttpBackendOptions {
+  /**
+   * The server name API Gateway verifies on the target's certificate and sends in the TLS handshake
+   * (SNI). With it the traffic through the VPC link is HTTPS (the listener must speak TLS), e.g.
+   * `orders.internal.example.com`.
+   *
+   * @default - none: API Gateway calls the target over plain HTTP, inside your VPC
+   */
+  readonly serverNameToVerify?: string;
 }
 
 /**
@@ -72,8 +90,9 @@ export interface HttpBackendOptions {
  * On a `SecuredHttpApi`, `http(url)` is an HTTP API proxy integration (`HTTP_PROXY`) with the same
  * headers, set by `overwrite:header` parameter mappings, and a guarded route with a backend always
  * uses the Lambda authorizer (its context sets every header; a JWT claim can be missing).
- * `vpcLink(...)` is refused there: HTTP APIs use VPC links of their own (docs/http-api.md in the
- * repository, "Backends that are not Lambda functions").
+ * `vpcLink(...)` is refused there: HTTP APIs use VPC links of their own, which
+ * `privateIntegration(...)` names (docs/http-api.md in the repository, "Backends that are not
+ * Lambda functions"); a `SecuredApi` refuses `privateIntegration(...)` in turn.
  */
 export class RouteBackend {
   /**
@@ -102,17 +121,52 @@ export class RouteBackend {
     return new RouteBackend(url, vpcLink, options);
   }
 
+  /**
+   * A private resource of your VPC, reached over an HTTP API VPC link (`apigwv2.VpcLink`,
+   * `AWS::ApiGatewayV2::VpcLink`): an Application or Network Load Balancer's listener, or a Cloud
+   * Map service, named by its ARN
+   * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-private.html).
+   * `SecuredHttpApi` only: a `SecuredApi` refuses it (`SecuredApi.HttpVpcLinkNotSupported`); use
+   * `vpcLink(...)` there.
+   *
+   * The target receives the client's request at the path the client called (the route's path with
+   * its values, e.g. `/orders/42`), without the stage's name, which API Gateway would otherwise put
+   * in front of it, and the same `X-Secured-Api-*` headers as an `http(url)` backend. Traffic is plain
+   * HTTP unless `serverNameToVerify` is set.
+   *
+   * @param vpcLink the HTTP API VPC link to the target's VPC (its security groups must let it reach the target)
+   * @param targetArn the listener's ARN (`arn:<partition>:elasticloadbalancing:<region>:<account>:listener/app|net/...`,
+   * e.g. `listener.listenerArn`) or the Cloud Map service's ARN
+   * (`arn:<partition>:servicediscovery:<region>:<account>:service/srv-...`, e.g. `service.serviceArn`)
+   */
+  public static privateIntegration(vpcLink: apigwv2.IVpcLink, targetArn: string, options: PrivateBackendOptions = {}): RouteBackend {
+    return new RouteBackend(targetArn, undefined, options, true, vpcLink);
+  }
+
   /** @internal */
   public readonly _url: string;
   /** @internal */
   public readonly _vpcLink?: apigateway.IVpcLink;
   /** @internal */
-  public readonly _options: HttpBackendOptions;
+  public readonly _options: PrivateBackendOptions;
+  /** Whether it is a `privateIntegration` (`_url` is then the target's ARN, `_httpVpcLink` the link as given). @internal */
+  public readonly _isPrivate: boolean;
+  /** @internal */
+  public readonly _httpVpcLink?: apigwv2.IVpcLink;
 
-  private constructor(url: string, vpcLink: apigateway.IVpcLink | undefined, options: HttpBackendOptions) {
+  private constructor(
+    url: string, vpcLink: apigateway.IVpcLink | undefined, options: PrivateBackendOptions, isPrivate = false, httpVpcLink?: apigwv2.IVpcLink,
+  ) {
     this._url = url;
     this._vpcLink = vpcLink;
     this._options = options;
+    this._isPrivate = isPrivate;
+    this._httpVpcLink = httpVpcLink;
+  }
+
+  /** What serves the route, as the access review shows it: the URL, or the target's ARN and the VPC link. @internal */
+  public get _reviewedTarget(): string {
+    return this._isPrivate ? `${this._url} over the HTTP API VPC link ${this._httpVpcLink?.vpcLinkId}` : this._url;
   }
 }
 
@@ -127,6 +181,9 @@ const PLACEHOLDER = /\{([A-Za-z0-9_.-]+)\}/g;
 export function httpProxyIntegration(
   where: string, backend: RouteBackend, method: RouteMethod, resource: string, isPublic: boolean,
 ): Record<string, unknown> {
+  if (backend._isPrivate) {
+    throw validationError('SecuredApi.HttpVpcLinkNotSupported', `${where} has RouteBackend.privateIntegration(...), an HTTP API private integration (a listener's or Cloud Map service's ARN behind an AWS::ApiGatewayV2::VpcLink), which a REST API cannot be given: a REST API's private integration is called by URL, through a VPC link to a load balancer, and never reaches a Cloud Map service (https://docs.aws.amazon.com/apigateway/latest/developerguide/private-integration.html); serve the route with RouteBackend.vpcLink(restVpcLink, url) (a REST VPC link to a Network Load Balancer), or put it on a SecuredHttpApi.`);
+  }
   const url = backend._url;
   const vpcLink = backend._vpcLink;
   const schemes = vpcLink ? ['https://', 'http://'] : ['https://'];
@@ -153,14 +210,7 @@ export function httpProxyIntegration(
       ? `'${contextKey === 'principalId' ? PRINCIPAL_PUBLIC : ABSENT}'`
       : `context.authorizer.${contextKey}`;
   }
-  const timeout = backend._options.timeout;
-  let timeoutInMillis: number | undefined;
-  if (timeout !== undefined) {
-    timeoutInMillis = Token.isUnresolved(timeout.toMilliseconds()) ? NaN : timeout.toMilliseconds();
-    if (!(timeoutInMillis >= 50 && timeoutInMillis <= 29_000)) {
-      throw validationError('SecuredApi.InvalidBackendTimeout', `${where}: backend timeout ${timeout.toHumanString()} is outside API Gateway's 50 ms to 29 s (or not known at synthesis); pass e.g. Duration.seconds(10).`);
-    }
-  }
+  const timeoutInMillis = backendTimeoutMillis(where, backend._options.timeout);
   return {
     type: 'http_proxy',
     httpMethod: method,
@@ -169,4 +219,14 @@ export function httpProxyIntegration(
     requestParameters,
     ...(timeoutInMillis === undefined ? {} : { timeoutInMillis }),
   };
+}
+
+/** A backend's timeout in milliseconds, checked: 50 ms to 29 s and known at synthesis; undefined without one. */
+export function backendTimeoutMillis(where: string, timeout: Duration | undefined): number | undefined {
+  if (timeout === undefined) return undefined;
+  const millis = Token.isUnresolved(timeout.toMilliseconds()) ? NaN : timeout.toMilliseconds();
+  if (!(millis >= 50 && millis <= 29_000)) {
+    throw validationError('SecuredApi.InvalidBackendTimeout', `${where}: backend timeout ${timeout.toHumanString()} is outside API Gateway's 50 ms to 29 s (or not known at synthesis); pass e.g. Duration.seconds(10).`);
+  }
+  return millis;
 }

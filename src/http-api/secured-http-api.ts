@@ -376,7 +376,8 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
    * verified caller in `X-Secured-Api-*` headers), guarded by the native JWT authorizer or the Lambda
    * authorizer (see `routeAuthorizations`) unless `route.public` is set. A guarded route with a
    * backend always uses the Lambda authorizer, whose context sets every header; a REST VPC link
-   * (`RouteBackend.vpcLink`) is refused, as HTTP APIs use VPC links of their own. A handler is
+   * (`RouteBackend.vpcLink`) is refused, as HTTP APIs use VPC links of their own
+   * (`RouteBackend.privateIntegration`). A handler is
    * allowed to be invoked by this API once, however many routes it serves.
    */
   public addRoute(route: SecuredApiRoute): void {
@@ -680,15 +681,18 @@ export class SecuredHttpApi extends Construct implements IMonitoredApi {
     if (name === undefined) {
       name = `Backend${this.backendIntegrations.size}`;
       this.backendIntegrations.set(key, name);
-      // An HTTP proxy integration, payload 1.0 (the only one for HTTP_PROXY), the spec's method, mappings and timeout.
+      // An HTTP proxy integration, payload 1.0 (the only one for HTTP_PROXY), the spec's method, mappings and timeout;
+      // a private one through the spec's VPC link (private/backends.ts).
       this.bodyIntegrations.set(name, {
         type: 'http_proxy',
         httpMethod: spec.method,
         uri: spec.uri,
         payloadFormatVersion: '1.0',
-        connectionType: 'INTERNET',
+        connectionType: spec.connectionId === undefined ? 'INTERNET' : 'VPC_LINK',
+        ...(spec.connectionId === undefined ? {} : { connectionId: spec.connectionId }),
         requestParameters: spec.requestParameters,
         timeoutInMillis: spec.timeoutInMillis,
+        ...(spec.serverNameToVerify === undefined ? {} : { tlsConfig: { serverNameToVerify: spec.serverNameToVerify } }),
       });
     }
     return name;

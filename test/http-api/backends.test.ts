@@ -142,11 +142,11 @@ describe('SecuredHttpApi backend refusals', () => {
     expect(() => new SecuredHttpApi(stack, 'Api', { issuer: ISSUER, routes: [route] })).toThrow(expect.objectContaining({ code }));
   });
 
-  test('should name the REST VPC link, why an HTTP API cannot use it, and the alternative', () => {
+  test('should name the REST VPC link, why an HTTP API cannot use it, and the alternatives (privateIntegration first)', () => {
     const { stack } = stackOf();
     const route: SecuredApiRoute = { method: HttpMethod.GET, path: '/x', backend: RouteBackend.vpcLink(vpcLink, 'http://nlb.internal/x') };
     expect(() => new SecuredHttpApi(stack, 'Api', { issuer: ISSUER, routes: [route] })).toThrow(
-      /Orders\/Api: route GET \/x has RouteBackend\.vpcLink\(\.\.\.\), a REST API VPC link .*AWS::ApiGatewayV2::VpcLink.*RouteBackend\.http\(url\)/);
+      /Orders\/Api: route GET \/x has RouteBackend\.vpcLink\(\.\.\.\), a REST API VPC link .*AWS::ApiGatewayV2::VpcLink.*serve the route with RouteBackend\.privateIntegration\(httpVpcLink, listenerOrServiceArn\) through an apigwv2\.VpcLink, or from an https:\/\/ endpoint with RouteBackend\.http\(url\)/);
   });
 
   test('should refuse a context claim named principal, the key the HTTP authorizer context always carries', () => {

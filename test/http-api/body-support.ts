@@ -2,7 +2,10 @@
 // AWS::ApiGatewayV2::Api's Body), in the shapes the Route, Authorizer and Integration resources had
 // (and GetRoutes / GetAuthorizers / GetIntegrations return): authorizers and integrations by their
 // name in the definition.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { DeployedHttpApi } from '../../src/api/runtime/http-compare';
 import { importedAuthorizer, importedIntegration, readBody } from '../../src/http-api/private/body';
 
 /** The Body of the template's only AWS::ApiGatewayV2::Api. */
@@ -34,4 +37,53 @@ export function authorizersOf(template: Template | any): Record<string, any> {
 /** The integrations by name. */
 export function integrationsOf(template: Template | any): Record<string, any> {
   return Object.fromEntries([...readBody(apiBody(template)).integrations].map(([name, i]) => [name, importedIntegration(name, i)]));
+}
+
+/** The model.json of the deployment check's asset in a synthesized assembly. */
+export function modelOf(directory: string): any {
+  const files = fs.readdirSync(directory).filter((d) => d.startsWith('asset.')).map((d) => path.join(directory, d, 'model.json')).filter((f) => fs.existsSync(f));
+  return files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8'))).find((m) => Array.isArray(m.routes));
+}
+
+/**
+ * A template value as CloudFormation would resolve it here: a `Ref` is the logical id (as API
+ * Gateway's ids), a `GetAtt` an ARN naming it, an import `imported:<export name>`.
+ */
+export function resolved(v: any): any {
+  if (v === undefined || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(resolved);
+  if ('Ref' in v) return v.Ref;
+  if ('Fn::GetAtt' in v) return `arn:aws:lambda:eu-west-1:123456789012:function:${v['Fn::GetAtt'][0]}`;
+  if ('Fn::Join' in v) return v['Fn::Join'][1].map(resolved).join(v['Fn::Join'][0]);
+  if ('Fn::ImportValue' in v) return `imported:${resolved(v['Fn::ImportValue'])}`;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolved(x)]));
+}
+
+/**
+ * What GetRoutes/GetAuthorizers/GetIntegrations would return once API Gateway imported the
+ * template's OpenAPI definition: the definition's names as API Gateway's ids.
+ */
+export function deployedFromTemplate(template: Template): DeployedHttpApi {
+  return {
+    routes: Object.values(routesOf(template)).map((r, i) => ({
+      RouteId: `r${i}`,
+      RouteKey: r.RouteKey,
+      AuthorizationType: r.AuthorizationType,
+      AuthorizerId: r.AuthorizerId,
+      AuthorizationScopes: r.AuthorizationScopes,
+      Target: r.Target === undefined ? undefined : `integrations/${r.Target}`,
+    })),
+    authorizers: Object.entries(authorizersOf(template)).map(([name, a]) => ({ AuthorizerId: name, ...resolved(a) })),
+    integrations: Object.entries(integrationsOf(template)).map(([name, i]) => {
+      const { Name: _name, ...rest } = resolved(i);
+      return { IntegrationId: name, ...rest };
+    }),
+  };
+}
+
+/** The deployment check's `Values` as CloudFormation would resolve them (as `deployedFromTemplate` does). */
+export function valuesOf(template: Template): string[] {
+  const checks = Object.values<any>(template.findResources('Custom::SecuredHttpApiDeploymentCheck'));
+  if (checks.length !== 1) throw new Error(`${checks.length} deployment checks in the template`);
+  return (checks[0].Properties.Values ?? []).map(resolved);
 }

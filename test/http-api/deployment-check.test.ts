@@ -12,7 +12,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { authorizersOf, integrationsOf, routesOf } from './body-support';
+import { deployedFromTemplate, modelOf, valuesOf } from './body-support';
 import { ClaimRule, DeploymentCheck, HttpMethod, OidcIssuer, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps } from '../../src';
 import { deploymentCheckAsDeployed } from '../../src/api/guards/deployed-api';
 import { deploymentCheckIntactErrors } from '../../src/api/guards/deployment-check-intact';
@@ -97,50 +97,6 @@ describe('SecuredHttpApi deployment check (verify, the default)', () => {
     }]);
   });
 });
-
-/** The model.json of the check's asset in a synthesized assembly. */
-function modelOf(directory: string): any {
-  const files = fs.readdirSync(directory).filter((d) => d.startsWith('asset.')).map((d) => path.join(directory, d, 'model.json')).filter((f) => fs.existsSync(f));
-  return files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8'))).find((m) => Array.isArray(m.routes));
-}
-
-/** A template value as CloudFormation would resolve it here: a `Ref` is the logical id (as API Gateway's ids), a `GetAtt` an ARN naming it. */
-function resolved(v: any): any {
-  if (v === undefined || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(resolved);
-  if ('Ref' in v) return v.Ref;
-  if ('Fn::GetAtt' in v) return `arn:aws:lambda:eu-west-1:123456789012:function:${v['Fn::GetAtt'][0]}`;
-  if ('Fn::Join' in v) return v['Fn::Join'][1].map(resolved).join(v['Fn::Join'][0]);
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolved(x)]));
-}
-
-/**
- * What GetRoutes/GetAuthorizers/GetIntegrations would return once API Gateway imported the
- * template's OpenAPI definition: the definition's names as API Gateway's ids.
- */
-function deployedFromTemplate(template: Template): DeployedHttpApi {
-  return {
-    routes: Object.values(routesOf(template)).map((r, i) => ({
-      RouteId: `r${i}`,
-      RouteKey: r.RouteKey,
-      AuthorizationType: r.AuthorizationType,
-      AuthorizerId: r.AuthorizerId,
-      AuthorizationScopes: r.AuthorizationScopes,
-      Target: r.Target === undefined ? undefined : `integrations/${r.Target}`,
-    })),
-    authorizers: Object.entries(authorizersOf(template)).map(([name, a]) => ({ AuthorizerId: name, ...resolved(a) })),
-    integrations: Object.entries(integrationsOf(template)).map(([name, i]) => {
-      const { Name: _name, ...rest } = resolved(i);
-      return { IntegrationId: name, ...rest };
-    }),
-  };
-}
-
-/** The check's `Values` as CloudFormation would resolve them (as `deployedFromTemplate` does). */
-function valuesOf(template: Template): string[] {
-  const [, check] = only(template, 'Custom::SecuredHttpApiDeploymentCheck');
-  return (check.Properties.Values ?? []).map(resolved);
-}
 
 describe('SecuredHttpApi deployment check: the model agrees with the template', () => {
   test('the API as the template writes it (JWT, Lambda and public routes) passes the check', () => {

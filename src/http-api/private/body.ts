@@ -15,7 +15,7 @@
 //   https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-extensions-integrations.html
 //   https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-integration.html
 //   (`type` aws_proxy / http_proxy, `httpMethod`, `uri`, `payloadFormatVersion`, `connectionType`,
-//   `requestParameters` for HTTP APIs, `timeoutInMillis`).
+//   `connectionId`, `requestParameters` for HTTP APIs, `timeoutInMillis`, `tlsConfig`).
 // - Authorizers are `components.securitySchemes` with `x-amazon-apigateway-authorizer` (`jwt` with
 //   `jwtConfiguration`, `request` with `authorizerUri`, `authorizerPayloadFormatVersion`,
 //   `enableSimpleResponses`, `identitySource`, `authorizerResultTtlInSeconds`), named by the scheme;
@@ -53,9 +53,13 @@ export interface BodyIntegration {
   readonly httpMethod: string;
   readonly uri: string;
   readonly payloadFormatVersion: string;
-  readonly connectionType: 'INTERNET';
+  /** INTERNET, or VPC_LINK for a private integration (`connectionId` the HTTP API VPC link's id, `uri` a listener's or Cloud Map service's ARN). */
+  readonly connectionType: 'INTERNET' | 'VPC_LINK';
+  readonly connectionId?: string;
   readonly requestParameters?: Readonly<Record<string, string>>;
   readonly timeoutInMillis?: number;
+  /** A private integration's TLS: the name verified on the target's certificate (api-gateway-extensions-integration-tls-config.html). */
+  readonly tlsConfig?: { readonly serverNameToVerify: string };
 }
 
 /** A route as the construct writes it. */
@@ -148,13 +152,13 @@ export function httpApiBody(input: BodyInput): Record<string, unknown> {
     integrations[name] = { ...integration };
   }
   return {
-    openapi: '3.0.1',
+    'openapi': '3.0.1',
     // The import algorithm's version, as API Gateway's exports write it; 1.0 is the only one:
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-extensions-importexport-version.html
     'x-amazon-apigateway-importexport-version': '1.0',
-    info: { title: input.title, version: '1', ...(input.description !== undefined ? { description: input.description } : {}) },
-    paths: paths,
-    components: { securitySchemes, [INTEGRATIONS_KEY]: integrations },
+    'info': { title: input.title, version: '1', ...(input.description !== undefined ? { description: input.description } : {}) },
+    'paths': paths,
+    'components': { securitySchemes, [INTEGRATIONS_KEY]: integrations },
     ...(input.cors ? {
       [CORS_KEY]: {
         allowOrigins: [...input.cors.allowOrigins],
@@ -291,6 +295,8 @@ export interface ImportedIntegration {
   readonly TimeoutInMillis?: unknown;
   readonly IntegrationSubtype?: unknown;
   readonly CredentialsArn?: unknown;
+  /** `{ ServerNameToVerify }` from the definition's `tlsConfig`, or its value as written when that is not an object. */
+  readonly TlsConfig?: unknown;
 }
 
 /**
@@ -331,5 +337,6 @@ export function importedIntegration(name: string, i: Obj): ImportedIntegration {
     TimeoutInMillis: i.timeoutInMillis,
     IntegrationSubtype: i.integrationSubtype,
     CredentialsArn: i.credentials,
+    TlsConfig: isObj(i.tlsConfig) ? strip({ ServerNameToVerify: i.tlsConfig.serverNameToVerify }) : i.tlsConfig,
   });
 }

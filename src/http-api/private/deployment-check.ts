@@ -147,6 +147,10 @@ function checkedModelOf(stack: Stack, expected: ExpectedHttpApi, body: unknown):
     if (parameters !== undefined && (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))) {
       throw new Error(`the integration ${name} has the RequestParameters ${JSON.stringify(parameters)}, which the deployment check cannot read; this is a bug in cdk-secured-api, please report it.`);
     }
+    const tls = i.TlsConfig as { ServerNameToVerify?: unknown } | undefined;
+    if (tls !== undefined && (typeof tls !== 'object' || tls === null || Array.isArray(tls))) {
+      throw new Error(`the integration ${name} has the tlsConfig ${JSON.stringify(tls)}, which the deployment check cannot read; this is a bug in cdk-secured-api, please report it.`);
+    }
     return strip({
       name,
       integrationType: str(i.IntegrationType),
@@ -154,12 +158,14 @@ function checkedModelOf(stack: Stack, expected: ExpectedHttpApi, body: unknown):
       integrationMethod: optional(i.IntegrationMethod),
       payloadFormatVersion: optional(i.PayloadFormatVersion),
       connectionType: optional(i.ConnectionType),
+      // A private integration's VPC link id, known only at deployment: a `Values` index, as a function's ARN.
       connectionId: optional(i.ConnectionId),
       requestParameters: parameters === undefined ? undefined
         : Object.fromEntries(Object.entries(parameters as Record<string, unknown>).map(([k, v]) => [k, str(v)])),
       timeoutInMillis: optional(i.TimeoutInMillis),
       integrationSubtype: optional(i.IntegrationSubtype),
       credentialsArn: optional(i.CredentialsArn),
+      serverNameToVerify: optional(tls?.ServerNameToVerify),
     });
   });
   const integrationOf = new Map(read.operations.map((op) => [op.routeKey, op.integrationName]));
