@@ -90,7 +90,7 @@ export class RouteSet {
     const checked = checkRoute(where, route);
     const what = `${where}: route ${checked.method} ${checked.resource}`;
     if (!route.handler === !route.backend) {
-      const fix = 'pass exactly one: the Lambda function that serves it (handler), or RouteBackend.http(...) / RouteBackend.vpcLink(...) (backend).';
+      const fix = 'pass exactly one: the Lambda function that serves it (handler), or RouteBackend.http(...) / RouteBackend.vpcLink(...) (SecuredApi) / RouteBackend.privateIntegration(...) (SecuredHttpApi) (backend).';
       if (route.handler) throw validationError('SecuredApi.HandlerAndBackend', `${what} has both a handler and a backend; ${fix}`, this.options.scope);
       throw validationError('SecuredApi.NoHandlerOrBackend', `${what} has neither a handler nor a backend; ${fix}`, this.options.scope);
     }
