@@ -98,7 +98,9 @@ describe('SecuredHttpApi', () => {
     expect(Object.values(integrationsOf(template))).toEqual([
       // The function's invocation URI, as AWS's import examples and API Gateway's exports write it.
       expect.objectContaining({
-        IntegrationType: 'AWS_PROXY', IntegrationMethod: 'POST', PayloadFormatVersion: '2.0',
+        IntegrationType: 'AWS_PROXY',
+        IntegrationMethod: 'POST',
+        PayloadFormatVersion: '2.0',
         IntegrationUri: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:eu-west-1:lambda:path/2015-03-31/functions/', { 'Fn::GetAtt': [expect.stringMatching(/^Handler/), 'Arn'] }, '/invocations']] },
       }),
     ]);

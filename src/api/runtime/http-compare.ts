@@ -152,10 +152,10 @@ export function compareHttpApi(expected: CheckedHttpApi, values: readonly string
     }
   }
 
-  const found = new Set([jwtFound, lambdaFound].filter((a) => a !== undefined));
+  const matched = new Set([jwtFound, lambdaFound].filter((a) => a !== undefined));
   for (const a of deployed.authorizers) {
     const ofExpectedType = (a.AuthorizerType === 'JWT' && jwt) || (a.AuthorizerType === 'REQUEST' && lambda);
-    if (!found.has(a) && !ofExpectedType) {
+    if (!matched.has(a) && !ofExpectedType) {
       diffs.push(`authorizer ${show(a.Name)} (${show(a.AuthorizerId)}): exists (type ${show(a.AuthorizerType)}), but the SecuredHttpApi made no such authorizer`);
     }
   }

@@ -141,8 +141,10 @@ export class WrittenResources {
   public differences(where: string): string[] {
     const errors: string[] = [];
     for (const [resource, { properties, elsewhere }] of this.written) {
-      const without = (p: unknown) => Object.fromEntries(Object.entries((p ?? {}) as Record<string, unknown>).filter(([key]) => !elsewhere.includes(key)));
-      const was = { Type: resource.cfnResourceType, Properties: without(Stack.of(resource).resolve(renderL1(resource, properties))), Condition: null };
+      const without = (p: unknown) => Object.fromEntries(Object.entries((p ?? {}) as Record<string, unknown>)
+        .filter(([key]) => !elsewhere.includes(key)));
+      const rendered = Stack.of(resource).resolve(renderL1(resource, properties));
+      const was = { Type: resource.cfnResourceType, Properties: without(rendered), Condition: null };
       const entry = resolvedResource(resource);
       const now = entry === undefined ? { removed: true }
         : { Type: entry.Type, Properties: without(entry.Properties), Condition: entry.Condition ?? null };
