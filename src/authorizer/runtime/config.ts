@@ -81,7 +81,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv): AuthorizerCon
   const algorithms = stringArray(c.algorithms, 'algorithms', 1);
   for (const alg of algorithms) {
     if (!SUPPORTED_ALGORITHMS.has(alg)) {
-      fail(`algorithms holds "${alg}", which is not an allowed asymmetric JWS algorithm (${[...SUPPORTED_ALGORITHMS].join(', ')})`);
+      fail(`algorithms holds "${alg}", not one of ${[...SUPPORTED_ALGORITHMS].join(', ')}`);
     }
   }
 
@@ -150,7 +150,7 @@ function claimNames(value: unknown, at: string): string[] {
   distinct(names, at);
   for (const name of names) {
     if (RESERVED_CLAIMS.has(name.toLowerCase())) {
-      fail(`${at} holds "${name}", a registered JWT claim that names neither a client nor a grant`);
+      fail(`${at} holds "${name}", a registered JWT claim`);
     }
   }
   return names;
@@ -235,7 +235,7 @@ function checkRouteTable(routes: readonly RouteConfig[]): void {
     seen.add(key);
     for (const o of route.overlaps) {
       if (o >= routes.length || o === i) {
-        fail(`routes[${i}].overlaps holds ${o}, which is not the index of another route`);
+        fail(`routes[${i}].overlaps holds ${o}, not another route's index`);
       }
     }
   });
@@ -293,7 +293,7 @@ function contextClaims(value: unknown): string[] {
   const taken = new Set<string>([...CONTEXT_KEYS, ...API_GATEWAY_AUTHORIZER_KEYS].map((key) => key.toLowerCase()));
   for (const name of names) {
     if (taken.has(name.toLowerCase())) {
-      fail(`contextClaims holds "${name}", a key the authorizer or API Gateway sets itself`);
+      fail(`contextClaims holds "${name}", a key the authorizer or API Gateway sets`);
     }
   }
   return names;

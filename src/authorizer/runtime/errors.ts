@@ -8,15 +8,18 @@ export type VerifiedClaims = Record<string, unknown>;
 
 /**
  * A token the authorizer refuses (HTTP 401). One subclass per failure, each carrying its reason code,
- * so that callers and tests can tell failures apart without parsing messages. Messages never hold
- * token material: they are fixed strings.
+ * so that callers and tests can tell failures apart without parsing messages. The message is only
+ * the name of the claim or header parameter at fault where the reason alone does not say which
+ * (e.g. `exp` for claim_invalid), else empty: no sentence per failure site, which cost the asset
+ * about a kilobyte and was never logged (the audit line carries the reason). It never holds token
+ * material beyond such a name.
  */
 export abstract class TokenRejectedError extends Error {
   public abstract readonly reason: Reason;
   /** The token's `kid` header, once the header has been read: for the audit line only, never trusted. */
   public kid?: string;
 
-  constructor(message: string, public readonly verifiedClaims?: VerifiedClaims) {
+  constructor(message?: string, public readonly verifiedClaims?: VerifiedClaims) {
     super(message);
     this.name = new.target.name;
   }

@@ -36,7 +36,7 @@ export function initAuthorizer<A>(create: (deps: AuthorizerDeps) => A, failClose
           return await jwks.getKeys(kid, alg);
         } catch (err) {
           if (err instanceof JwksUnavailableError) {
-            throw new KeysUnavailableError('no JWKS has been loaded');
+            throw new KeysUnavailableError();
           }
           throw err;
         }

@@ -31,7 +31,7 @@ export function clientOf(claims: Record<string, unknown>, clientClaims: readonly
   }
   const value = claims[name];
   if (!isUsableId(value)) {
-    throw new ClaimInvalidError(`the client claim "${name}" is not a usable client id`, claims);
+    throw new ClaimInvalidError(name, claims);
   }
   return value;
 }
@@ -57,6 +57,6 @@ export function checkTokenKind(claims: Record<string, unknown>, tokenKind: Issue
   }
   const value = Object.hasOwn(claims, tokenKind.claim) ? claims[tokenKind.claim] : undefined;
   if (typeof value !== 'string' || !tokenKind.values.includes(value)) {
-    throw new TokenKindMismatchError(`"${tokenKind.claim}" is not an accepted token kind`, claims);
+    throw new TokenKindMismatchError(tokenKind.claim, claims);
   }
 }

@@ -45,7 +45,7 @@ function readScopes(claims: Record<string, unknown>, grantClaims: readonly strin
         }
       }
     } else if (strict) {
-      throw new ClaimInvalidError(`the grant claim "${name}" is neither a string nor an array of strings`, claims);
+      throw new ClaimInvalidError(name, claims);
     }
   }
   return granted;

@@ -21,7 +21,6 @@ import {
 } from './errors';
 import { checkTokenKind, clientOf, isUsableId } from './profile';
 import { grantedScopes } from './scopes';
-import { ABSENT } from '../contract';
 import type { IssuerProfileConfig } from '../contract';
 
 export type VerificationKey = CryptoKey | KeyObject;
@@ -138,22 +137,22 @@ export class TokenVerifier {
     try {
       header = decodeProtectedHeader(token);
     } catch {
-      throw new MalformedTokenError('protected header is not a base64url JSON object');
+      throw new MalformedTokenError();
     }
     const { alg, kid } = header;
     if (typeof alg !== 'string' || !this.algorithms.has(alg)) {
-      throw new AlgNotAllowedError('alg is not in the allowlist');
+      throw new AlgNotAllowedError();
     }
     for (const name of FORBIDDEN_HEADERS) {
       if (Object.hasOwn(header, name)) {
-        throw new ForbiddenHeaderError(`header parameter "${name}" is refused`);
+        throw new ForbiddenHeaderError(name);
       }
     }
     if (typeof kid !== 'string' || kid === '') {
-      throw new KidMissingError('kid header is missing or not a non-empty string');
+      throw new KidMissingError();
     }
     if (kid.length > KID_MAX_LENGTH || !KID_CHARS.test(kid)) {
-      const err = new MalformedTokenError('kid header is too long or holds non-printable characters');
+      const err = new MalformedTokenError('kid');
       err.kid = kid;
       throw err;
     }
@@ -174,7 +173,7 @@ export class TokenVerifier {
       ({ payload } = keys.length > 0 ? await jwtVerify(token, keys[0], options) : await jwtVerify(token, async () => {
         keys = keyList(await this.resolveKey(kid, alg));
         if (keys.length === 0) {
-          throw new UnknownKidError('no key for this kid and alg');
+          throw new UnknownKidError();
         }
         return keys[0];
       }, options));
@@ -233,28 +232,29 @@ export class TokenVerifier {
     for (const name of ['exp', 'nbf', 'iat'] as const) {
       // JSON.parse turns 1e999 into Infinity, which jose accepts as a number.
       if (claims[name] !== undefined && !Number.isFinite(claims[name])) {
-        throw new ClaimInvalidError(`"${name}" is not a finite number`, claims);
+        throw new ClaimInvalidError(name, claims);
       }
     }
     const { iat, exp } = claims as { iat?: number; exp: number };
     if (iat !== undefined && iat > nowSec + this.options.clockToleranceSeconds) {
-      throw new IatInFutureError('"iat" is in the future', claims);
+      throw new IatInFutureError('iat', claims);
     }
+    // sub: a non-empty string without control characters, and not ABSENT (the context's "none").
     if (claims.sub !== undefined && !isUsableId(claims.sub)) {
-      throw new ClaimInvalidError(`"sub" is not a non-empty string without control characters, nor "${ABSENT}"`, claims);
+      throw new ClaimInvalidError('sub', claims);
     }
     const client = clientOf(claims, profile.clientClaims);
     if (claims.aud !== undefined && !isStringOrStrings(claims.aud)) {
-      throw new ClaimInvalidError('"aud" is not a string or an array of strings', claims);
+      throw new ClaimInvalidError('aud', claims);
     }
     if (this.options.audienceClaim !== 'aud') {
       const value = Object.hasOwn(claims, this.options.audienceClaim) ? claims[this.options.audienceClaim] : undefined;
       if (!isStringOrStrings(value)) {
-        throw new ClaimInvalidError('the audience claim is missing or not a string or an array of strings', claims);
+        throw new ClaimInvalidError(this.options.audienceClaim, claims);
       }
       const values: readonly string[] = typeof value === 'string' ? [value] : value;
       if (!values.some((v) => this.options.audiences.includes(v))) {
-        throw new AudienceMismatchError('the audience claim holds none of the audiences', claims);
+        throw new AudienceMismatchError(this.options.audienceClaim, claims);
       }
     }
     const scopes = grantedScopes(claims, profile.grantClaims);
@@ -284,34 +284,34 @@ function fromJose(err: unknown, keyResolved: boolean): unknown {
   }
   if (err instanceof JWTExpired) {
     // jose raises JWTExpired both for exp and for a token older than maxTokenAge (claim "iat").
-    return err.claim === 'iat' ? new TokenTooOldError('token is older than maxTokenAgeSeconds', err.payload) : new ExpiredError('token has expired', err.payload);
+    return err.claim === 'iat' ? new TokenTooOldError('iat', err.payload) : new ExpiredError('exp', err.payload);
   }
   if (err instanceof JWTClaimValidationFailed) {
     if (err.reason !== 'check_failed') {
-      return new ClaimInvalidError(`"${err.claim}" is ${err.reason === 'missing' ? 'missing' : 'of the wrong type'}`, err.payload);
+      return new ClaimInvalidError(err.claim, err.payload);
     }
     switch (err.claim) {
-      case 'iss': return new IssuerMismatchError('"iss" is not the issuer', err.payload);
-      case 'aud': return new AudienceMismatchError('"aud" holds none of the audiences', err.payload);
-      case 'nbf': return new NotYetValidError('"nbf" is in the future', err.payload);
-      case 'iat': return new IatInFutureError('"iat" is in the future', err.payload);
-      case 'typ': return new TypMismatchError('"typ" header is not the required type', err.payload);
-      default: return new ClaimInvalidError(`"${err.claim}" failed its check`, err.payload);
+      case 'iss': return new IssuerMismatchError('iss', err.payload);
+      case 'aud': return new AudienceMismatchError('aud', err.payload);
+      case 'nbf': return new NotYetValidError('nbf', err.payload);
+      case 'iat': return new IatInFutureError('iat', err.payload);
+      case 'typ': return new TypMismatchError('typ', err.payload);
+      default: return new ClaimInvalidError(err.claim, err.payload);
     }
   }
   if (err instanceof JWSSignatureVerificationFailed) {
-    return new BadSignatureError('signature does not verify');
+    return new BadSignatureError();
   }
   if (err instanceof JOSEAlgNotAllowed) {
-    return new AlgNotAllowedError('alg is not in the allowlist');
+    return new AlgNotAllowedError();
   }
   if (err instanceof JWSInvalid || err instanceof JWTInvalid) {
-    return new MalformedTokenError('token is not a valid JWS/JWT');
+    return new MalformedTokenError();
   }
   if (keyResolved && err instanceof TypeError) {
     // jose refuses a key that does not fit the header's alg (e.g. an RSA key for ES256, or an RSA
     // modulus under 2048 bits) with a TypeError: for this token there is no usable key.
-    return new UnknownKidError('the key for this kid does not fit the alg');
+    return new UnknownKidError();
   }
   return err;
 }

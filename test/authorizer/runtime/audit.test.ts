@@ -122,6 +122,32 @@ describe('AuditLog.decision', () => {
     expect({ ...direct, _aws: { ...direct._aws, Timestamp: 0 } }).toEqual({ ...second, _aws: { ...second._aws, Timestamp: 0 } });
   });
 
+  test('should hand the writer each decision line\'s exact UTF-8 length, for any text in its fields', () => {
+    // GIVEN any strings (non-ASCII, astral, lone surrogates, pairs cut by truncation) in every variable field
+    const anyText = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 300 }).map((units) => String.fromCharCode(...units)),
+    );
+    fc.assert(fc.property(
+      fc.record({ sub: anyText, client: anyText, scopes: anyText, route: anyText, kid: anyText, error: fc.option(anyText, { nil: undefined }) }),
+      fc.oneof(fc.double(), fc.integer({ min: 0, max: 1e9 }).map((us) => us / 1000)),
+      fc.boolean(),
+      (f, latencyMs, cached) => {
+        const written: Array<[string, number | undefined]> = [];
+        const audit = new AuditLog(`ns-${f.sub}`, `svc-${f.client}`, (line, bytes) => written.push([line, bytes]));
+        // WHEN
+        const prepared = audit.prepare({ decision: 'deny', reason: 'insufficient_scope', claims: { sub: f.sub }, client: f.client, scopes: f.scopes, route: f.route, kid: f.kid, error: f.error });
+        audit.writeDecision(prepared, latencyMs, cached);
+        audit.decision({ decision: 'allow', reason: 'allowed', claims: { sub: f.sub }, client: f.client, scopes: f.scopes, route: f.route, kid: f.kid, latencyMs, cached });
+        // THEN the count the writer skips measuring is the line's byte length
+        expect(written).toHaveLength(2);
+        for (const [line, bytes] of written) {
+          expect(bytes).toBe(Buffer.byteLength(line));
+        }
+      },
+    ));
+  });
+
   test('should truncate long verified claims', () => {
     // GIVEN
     const { audit, lines } = capture();

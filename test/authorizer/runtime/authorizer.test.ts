@@ -146,7 +146,7 @@ describe('createAuthorizer', () => {
       // WHEN
       const load = () => config({ contextClaims: ['tenant', name] });
       // THEN
-      expect(load).toThrow(new RegExp(`contextClaims holds "${name}", a key the authorizer or API Gateway sets itself`));
+      expect(load).toThrow(new RegExp(`contextClaims holds "${name}", a key the authorizer or API Gateway sets`));
     });
 
   test.each([

@@ -1,4 +1,5 @@
-import { DecisionCache } from '../../../src/authorizer/runtime/decision-cache';
+import * as fc from 'fast-check';
+import { DecisionCache, ENTRY_OVERHEAD_BYTES } from '../../../src/authorizer/runtime/decision-cache';
 
 const entry = (trustUntil: number) => ({ kid: 'k', trustUntil });
 /** A cache bounded by entry count only (decision-cache-memory.test.ts covers the byte bound). */
@@ -70,5 +71,57 @@ describe('DecisionCache', () => {
     // THEN
     expect(missing).toBeUndefined();
     expect(cache.get('__proto__', 0)?.trustUntil).toBe(1000);
+  });
+});
+
+describe('DecisionCache eviction order', () => {
+  /** The same contract, written plainly: an array in least-recently-used order. */
+  class ReferenceCache {
+    readonly slots: Array<{ key: string; trustUntil: number; bytes: number }> = [];
+    constructor(private readonly maxEntries: number, private readonly maxBytes: number) {}
+    get(key: string, now: number): number | undefined {
+      const i = this.slots.findIndex((s) => s.key === key);
+      if (i < 0) return undefined;
+      const [slot] = this.slots.splice(i, 1);
+      if (now >= slot.trustUntil) return undefined;
+      this.slots.push(slot);
+      return slot.trustUntil;
+    }
+    set(key: string, trustUntil: number, weight: number): void {
+      const i = this.slots.findIndex((s) => s.key === key);
+      if (i >= 0) this.slots.splice(i, 1);
+      const bytes = ENTRY_OVERHEAD_BYTES + weight;
+      if (this.maxEntries === 0 || bytes > this.maxBytes) return;
+      while (this.slots.length > 0 && (this.slots.length >= this.maxEntries || this.total() + bytes > this.maxBytes)) this.slots.shift();
+      this.slots.push({ key, trustUntil, bytes });
+    }
+    total(): number {
+      return this.slots.reduce((sum, s) => sum + s.bytes, 0);
+    }
+  }
+
+  test('should hold, serve and evict exactly as a plain least-recently-used list does, across many evictions', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 40 }), trustUntil: fc.integer({ min: 0, max: 20 }), weight: fc.integer({ min: 0, max: 600 }) }),
+      fc.record({ kind: fc.constant('get' as const), key: fc.integer({ min: 0, max: 40 }), now: fc.integer({ min: 0, max: 20 }) }),
+    );
+    const bounds = [fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 4000 })] as const;
+    fc.assert(fc.property(...bounds, fc.array(op, { maxLength: 400 }), (maxEntries, maxBytes, ops) => {
+      // GIVEN
+      const cache = new DecisionCache<{ trustUntil: number; weight: number }>(maxEntries, maxBytes, (e) => e.weight);
+      const reference = new ReferenceCache(maxEntries, maxBytes);
+      for (const o of ops) {
+        // WHEN
+        if (o.kind === 'set') {
+          cache.set(`k${o.key}`, { trustUntil: o.trustUntil, weight: o.weight });
+          reference.set(`k${o.key}`, o.trustUntil, o.weight);
+        } else {
+          // THEN every lookup answers alike
+          expect(cache.get(`k${o.key}`, o.now)?.trustUntil).toBe(reference.get(`k${o.key}`, o.now));
+        }
+        expect(cache.size).toBe(reference.slots.length);
+        expect(cache.bytes).toBe(reference.total());
+      }
+    }));
   });
 });
