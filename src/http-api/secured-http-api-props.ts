@@ -27,7 +27,8 @@ export interface SecuredHttpApiProps extends TokenAuthorizerOptions {
 
   /**
    * The API's routes; more can be added with `addRoute`. A route's `backend` may be
-   * `RouteBackend.http(url)`; `RouteBackend.vpcLink(...)` (a REST API VPC link) is refused.
+   * `RouteBackend.http(url)` or `RouteBackend.privateIntegration(...)`; `RouteBackend.vpcLink(...)`
+   * (a REST API VPC link) is refused.
    *
    * @default - none yet; add them with `addRoute`
    */
@@ -48,7 +49,8 @@ export interface SecuredHttpApiProps extends TokenAuthorizerOptions {
   readonly description?: string;
 
   /**
-   * The name of the stage (part of its URL). The stage deploys every change automatically.
+   * The name of the stage (part of its URL). It serves the deployment the deploy-time check passed
+   * (`deploymentCheck`); with `DeploymentCheck.skip(...)` it deploys every change automatically.
    *
    * @default 'prod'
    */
