@@ -2,9 +2,9 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { authorizersOf, integrationsOf, routesOf } from './body-support';
+import { authorizersOf, BACKEND_TEST_ISSUER, GUARDED_CALLER_MAPPINGS, integrationsOf, PUBLIC_CALLER_MAPPINGS, routesOf } from './body-support';
 import {
-  HttpMethod, HttpRouteAuthorizer, OidcIssuer, RouteBackend, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps,
+  HttpMethod, HttpRouteAuthorizer, RouteBackend, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps,
 } from '../../src';
 import { acknowledgements, nagFindings } from '../support/cdk';
 
@@ -12,26 +12,9 @@ import { acknowledgements, nagFindings } from '../support/cdk';
 // holds (security-relevant values asserted one by one), the authorizer each route gets, the
 // refusals, and cdk-nag.
 
-// Auth0: routes with handlers and no claim rules go to the native JWT authorizer, so a backend
-// route's Lambda authorizer is the backend's doing.
-const ISSUER = OidcIssuer.auth0('example.eu.auth0.com', { audiences: ['https://orders.example.com'] });
-
-const GUARDED_MAPPINGS = {
-  'overwrite:header.X-Secured-Api-Principal': '$context.authorizer.principal',
-  'overwrite:header.X-Secured-Api-Sub': '$context.authorizer.sub',
-  'overwrite:header.X-Secured-Api-Client-Id': '$context.authorizer.clientId',
-  'overwrite:header.X-Secured-Api-Scopes': '$context.authorizer.scopes',
-  'overwrite:header.X-Secured-Api-Issuer': '$context.authorizer.issuer',
-  'overwrite:header.X-Secured-Api-Exp': '$context.authorizer.exp',
-};
-const PUBLIC_MAPPINGS = {
-  'overwrite:header.X-Secured-Api-Principal': 'public',
-  'overwrite:header.X-Secured-Api-Sub': '-',
-  'overwrite:header.X-Secured-Api-Client-Id': '-',
-  'overwrite:header.X-Secured-Api-Scopes': '-',
-  'overwrite:header.X-Secured-Api-Issuer': '-',
-  'overwrite:header.X-Secured-Api-Exp': '-',
-};
+const ISSUER = BACKEND_TEST_ISSUER;
+const GUARDED_MAPPINGS = GUARDED_CALLER_MAPPINGS;
+const PUBLIC_MAPPINGS = PUBLIC_CALLER_MAPPINGS;
 
 function stackOf(): { app: App; stack: Stack } {
   const app = new App();

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { DeployedHttpApi } from '../../src/api/runtime/http-compare';
 import { importedAuthorizer, importedIntegration, readBody } from '../../src/http-api/private/body';
+import { OidcIssuer } from '../../src/identity/oidc-issuer';
 
 /** The Body of the template's only AWS::ApiGatewayV2::Api. */
 export function apiBody(template: Template | any): any {
@@ -87,3 +88,29 @@ export function valuesOf(template: Template): string[] {
   if (checks.length !== 1) throw new Error(`${checks.length} deployment checks in the template`);
   return (checks[0].Properties.Values ?? []).map(resolved);
 }
+
+/**
+ * The backend tests' issuer, Auth0: routes with handlers and no claim rules go to the native JWT
+ * authorizer, so a backend route's Lambda authorizer is the backend's doing.
+ */
+export const BACKEND_TEST_ISSUER = OidcIssuer.auth0('example.eu.auth0.com', { audiences: ['https://orders.example.com'] });
+
+/** The caller-header mappings a guarded backend route's integration must carry, written out. */
+export const GUARDED_CALLER_MAPPINGS: Readonly<Record<string, string>> = {
+  'overwrite:header.X-Secured-Api-Principal': '$context.authorizer.principal',
+  'overwrite:header.X-Secured-Api-Sub': '$context.authorizer.sub',
+  'overwrite:header.X-Secured-Api-Client-Id': '$context.authorizer.clientId',
+  'overwrite:header.X-Secured-Api-Scopes': '$context.authorizer.scopes',
+  'overwrite:header.X-Secured-Api-Issuer': '$context.authorizer.issuer',
+  'overwrite:header.X-Secured-Api-Exp': '$context.authorizer.exp',
+};
+
+/** The caller-header mappings a public backend route's integration must carry: fixed values. */
+export const PUBLIC_CALLER_MAPPINGS: Readonly<Record<string, string>> = {
+  'overwrite:header.X-Secured-Api-Principal': 'public',
+  'overwrite:header.X-Secured-Api-Sub': '-',
+  'overwrite:header.X-Secured-Api-Client-Id': '-',
+  'overwrite:header.X-Secured-Api-Scopes': '-',
+  'overwrite:header.X-Secured-Api-Issuer': '-',
+  'overwrite:header.X-Secured-Api-Exp': '-',
+};

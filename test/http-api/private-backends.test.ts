@@ -7,7 +7,10 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { authorizersOf, deployedFromTemplate, integrationsOf, modelOf, routesOf, valuesOf } from './body-support';
+import {
+  authorizersOf, BACKEND_TEST_ISSUER, deployedFromTemplate, GUARDED_CALLER_MAPPINGS, integrationsOf, modelOf,
+  PUBLIC_CALLER_MAPPINGS, routesOf, valuesOf,
+} from './body-support';
 import {
   HttpMethod, HttpRouteAuthorizer, OidcIssuer, RouteBackend, SecuredApi, SecuredApiRoute, SecuredHttpApi, SecuredHttpApiProps,
 } from '../../src';
@@ -21,31 +24,14 @@ import { nagFindings } from '../support/cdk';
 // the deployment check's model and what it reports, the refusals, the test kit, the access review
 // and cdk-nag.
 
-// Auth0: routes with handlers and no claim rules go to the native JWT authorizer, so a backend
-// route's Lambda authorizer is the backend's doing.
-const ISSUER = OidcIssuer.auth0('example.eu.auth0.com', { audiences: ['https://orders.example.com'] });
+const ISSUER = BACKEND_TEST_ISSUER;
 const LISTENER_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/orders/50dc6c495c0c9188/f2f7dc8efc522ab2';
 const NLB_LISTENER_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/net/files/50dc6c495c0c9188/0467ef3c8400ae65';
 const SERVICE_ARN = 'arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-e4anhexample0004';
 
-const GUARDED_MAPPINGS = {
-  'overwrite:header.X-Secured-Api-Principal': '$context.authorizer.principal',
-  'overwrite:header.X-Secured-Api-Sub': '$context.authorizer.sub',
-  'overwrite:header.X-Secured-Api-Client-Id': '$context.authorizer.clientId',
-  'overwrite:header.X-Secured-Api-Scopes': '$context.authorizer.scopes',
-  'overwrite:header.X-Secured-Api-Issuer': '$context.authorizer.issuer',
-  'overwrite:header.X-Secured-Api-Exp': '$context.authorizer.exp',
-  'overwrite:path': '$request.path',
-};
-const PUBLIC_MAPPINGS = {
-  'overwrite:header.X-Secured-Api-Principal': 'public',
-  'overwrite:header.X-Secured-Api-Sub': '-',
-  'overwrite:header.X-Secured-Api-Client-Id': '-',
-  'overwrite:header.X-Secured-Api-Scopes': '-',
-  'overwrite:header.X-Secured-Api-Issuer': '-',
-  'overwrite:header.X-Secured-Api-Exp': '-',
-  'overwrite:path': '$request.path',
-};
+// A private integration also writes the path the client called (without the stage's name).
+const GUARDED_MAPPINGS = { ...GUARDED_CALLER_MAPPINGS, 'overwrite:path': '$request.path' };
+const PUBLIC_MAPPINGS = { ...PUBLIC_CALLER_MAPPINGS, 'overwrite:path': '$request.path' };
 
 function stackOf(app = new App()): { app: App; stack: Stack; link: apigwv2.VpcLink } {
   const stack = new Stack(app, 'Orders', { env: { account: '123456789012', region: 'eu-west-1' } });
