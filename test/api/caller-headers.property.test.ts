@@ -7,6 +7,7 @@ import * as fc from 'fast-check';
 import { HttpMethod, OidcIssuer, RouteBackend, SecuredApi } from '../../src';
 import { LocalIssuer, SynthesizedAuthorizer } from '../../src/testing';
 import type { EmptyMappedValue } from '../../src/testing';
+import { AUDIENCE, CALLER_HEADERS, callerHeadersOf, expectedHeaders, ISSUER, PUBLIC_HEADERS, READINGS } from '../support/caller-headers';
 
 // The caller headers an HTTP backend receives, through the test kit's emulation of API Gateway's
 // request parameter mappings, under both readings of a header mapped from an empty or missing value
@@ -14,52 +15,10 @@ import type { EmptyMappedValue } from '../../src/testing';
 // (sent empty). Tokens come from a LocalIssuer that claims the app's issuer; the synthesized
 // authorizer checks them in its own process.
 
-const ISSUER = 'https://issuer.example.com';
-const AUDIENCE = 'api://headers';
-const CALLER_HEADERS = ['X-Secured-Api-Principal', 'X-Secured-Api-Sub', 'X-Secured-Api-Client-Id', 'X-Secured-Api-Scopes', 'X-Secured-Api-Issuer', 'X-Secured-Api-Exp'];
-const READINGS: EmptyMappedValue[] = ['dropped', 'sent'];
-
 let work: string;
 let outdir: string;
 let issuer: LocalIssuer;
 const kits = new Map<EmptyMappedValue, SynthesizedAuthorizer>();
-
-/** What the caller headers must say: the oracle, written from the contract, not from the runtime's code. */
-function expectedHeaders(claims: { sub?: string; client_id?: string; scope?: string; exp: number }): Record<string, string> {
-  const scopes = [...new Set((claims.scope ?? '').split(' ').filter((s) => s !== '' && s !== '-'))];
-  const principal = claims.sub !== undefined ? `sub:${claims.sub}` : claims.client_id !== undefined ? `client:${claims.client_id}` : 'anonymous';
-  return {
-    'X-Secured-Api-Principal': principal,
-    'X-Secured-Api-Sub': claims.sub ?? '-',
-    'X-Secured-Api-Client-Id': claims.client_id ?? '-',
-    'X-Secured-Api-Scopes': scopes.length > 0 ? scopes.join(' ') : '-',
-    'X-Secured-Api-Issuer': ISSUER,
-    'X-Secured-Api-Exp': String(claims.exp),
-  };
-}
-
-const PUBLIC_HEADERS = {
-  'X-Secured-Api-Principal': 'public',
-  'X-Secured-Api-Sub': '-',
-  'X-Secured-Api-Client-Id': '-',
-  'X-Secured-Api-Scopes': '-',
-  'X-Secured-Api-Issuer': '-',
-  'X-Secured-Api-Exp': '-',
-};
-
-/** The backend's caller headers, by their canonical name; fails on a caller header present twice in any letter case. */
-function callerHeadersOf(backendHeaders: Record<string, string> | undefined): Record<string, string> {
-  expect(backendHeaders).toBeDefined();
-  const found: Record<string, string> = {};
-  for (const [name, value] of Object.entries(backendHeaders!)) {
-    const canonical = CALLER_HEADERS.find((h) => h.toLowerCase() === name.toLowerCase());
-    if (canonical !== undefined) {
-      expect(found).not.toHaveProperty(canonical);
-      found[canonical] = value;
-    }
-  }
-  return found;
-}
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'secured-api-headers-'));
